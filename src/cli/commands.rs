@@ -1,0 +1,256 @@
+//! What each subcommand does. Options and outputs are validated before any long work.
+
+use crate::args::{Cli, Command, ConvertArgs, DemoArgs, DetectArgs, InputArgs, TrackArgs};
+use crate::progress::frames_bar;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use stormtrack::arrow::frame_centers_batch;
+use stormtrack::detect::{Refinement, SimpleDetector};
+use stormtrack::error::{Error, Result};
+use stormtrack::field::{Field, NetcdfField, TimeSelection};
+use stormtrack::io::{self, TrackFormat, atomic, parquet as pq};
+use stormtrack::link::SimpleLinker;
+use stormtrack::pipeline::{self, SimpleOptions, centers_meta};
+use stormtrack::variables::{Mode, default_feature_threshold};
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Track(a) => track(a),
+        Command::Detect(a) => detect(a),
+        Command::Convert(a) => convert(a),
+        Command::Demo(a) => demo(a),
+    }
+}
+
+/// A rayon pool of the requested size.
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    if threads == Some(0) {
+        return Err(Error::option("--threads", "0 must be a positive integer"));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::option("--threads", e.to_string()))
+}
+
+/// Everything `track` and `detect` need, checked.
+struct Prepared {
+    field: NetcdfField,
+    opts: SimpleOptions,
+    threads: Option<usize>,
+}
+
+fn prepare(a: &InputArgs) -> Result<Prepared> {
+    // options that need no input first
+    if a.projection != "global" {
+        return Err(Error::option("--projection", format!("'{}' is not available; only global is", a.projection)));
+    }
+    if a.lmin.is_some() || a.lmax.is_some() {
+        return Err(Error::option("--lmin/--lmax", "the spectral filter is not available yet; run without it or filter the field beforehand (e.g. with CDO sp2gp/gp2sp)"));
+    }
+    if a.taper_points != 0 {
+        return Err(Error::option("--taper-points", "only 0 is available"));
+    }
+    if let Some(e) = &a.engine {
+        match e.as_str() {
+            "h5netcdf" | "netcdf4" => {}
+            "cfgrib" => return Err(Error::option("--engine", "GRIB input is not supported; convert it to NetCDF first (e.g. cdo -f nc4 copy in.grib out.nc)")),
+            other => return Err(Error::option("--engine", format!("'{other}' is unknown; use h5netcdf or netcdf4 (both read NetCDF-3 and NetCDF-4)"))),
+        }
+    }
+    let threads = match (a.threads, a.workers, a.backend.as_deref()) {
+        (Some(t), _, _) => Some(t),
+        (None, Some(w), _) => Some(w),
+        (None, None, Some("serial")) => Some(1),
+        (None, None, Some("dask") | None) => None,
+        (None, None, Some("mpi")) => return Err(Error::option("--backend", "mpi is not supported; use --threads N (results are identical for any N)")),
+        (None, None, Some(other)) => return Err(Error::option("--backend", format!("'{other}' is unknown; use serial or dask, or --threads N"))),
+    };
+    if threads == Some(0) {
+        return Err(Error::option("--threads", "0 must be a positive integer"));
+    }
+    let mode_arg = match a.detection_mode.as_str() {
+        "auto" => None,
+        s => Some(Mode::parse(s).ok_or_else(|| Error::option("--detection-mode", format!("'{s}' is not one of auto, min, max")))?),
+    };
+    let refinement = Refinement::parse(&a.feature_refinement)?;
+    if let Some(t) = a.feature_threshold {
+        if !t.is_finite() || t < 0.0 {
+            return Err(Error::option("--feature-threshold", format!("{t} must be a finite number >= 0")));
+        }
+    }
+    if a.n_frames == Some(0) {
+        return Err(Error::option("--n-frames", "0 must be a positive integer"));
+    }
+    let start = a.start.as_deref().map(|s| stormtrack::time::parse_user_time("--start", s)).transpose()?;
+    let end = a.end.as_deref().map(|s| stormtrack::time::parse_user_time("--end", s)).transpose()?;
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            return Err(Error::option("--end", "is before --start"));
+        }
+    }
+    let detector = SimpleDetector { window: a.search_window_size, threshold: 0.0, refinement };
+    detector.validate()?;
+
+    // now the input
+    let field = NetcdfField::open(&a.input, &a.variable)?;
+    let mode = match mode_arg {
+        Some(m) => m,
+        None => field.default_mode()?,
+    };
+    let info = field.info();
+    let threshold = match a.feature_threshold {
+        Some(t) => t * info.unit_factor,
+        None => default_feature_threshold(&info.identity()),
+    };
+    let opts = SimpleOptions {
+        detector: SimpleDetector { threshold, ..detector },
+        linker: SimpleLinker::default(),
+        mode: Some(mode),
+        selection: TimeSelection { start, end, n_frames: a.n_frames },
+    };
+    Ok(Prepared { field, opts, threads })
+}
+
+fn provenance(a: &InputArgs, p: &Prepared, command: &str) -> BTreeMap<String, serde_json::Value> {
+    BTreeMap::from([
+        ("command".into(), json!(command)),
+        ("input".into(), json!(a.input.display().to_string())),
+        ("variable".into(), json!(p.field.source_variable())),
+        ("algorithm".into(), json!("simple")),
+        ("feature_threshold".into(), json!(p.opts.detector.threshold)),
+        ("search_window_size".into(), json!(p.opts.detector.window)),
+        ("feature_refinement".into(), json!(format!("{:?}", p.opts.detector.refinement).to_lowercase())),
+        ("max_link_km".into(), json!(p.opts.linker.max_km)),
+    ])
+}
+
+fn track(a: TrackArgs) -> Result<()> {
+    match a.algorithm.as_str() {
+        "simple" => {}
+        "hodges" | "healpix" => {
+            return Err(Error::option("--algorithm", format!("'{}' is not available yet; use -a simple", a.algorithm)));
+        }
+        other => return Err(Error::option("--algorithm", format!("'{other}' is unknown; use simple"))),
+    }
+    if let Some(flag) = a.hodges.first_given() {
+        return Err(Error::option(flag, "applies to -a hodges only; remove it for the simple tracker"));
+    }
+    if !(a.max_link_km.is_finite() && a.max_link_km > 0.0) {
+        return Err(Error::option("--max-link-km", format!("{} must be a positive number", a.max_link_km)));
+    }
+    // outputs: formats and writability, before the input is even opened
+    let explicit = TrackFormat::parse(&a.format)?;
+    if explicit.is_some() && a.output.len() > 1 {
+        return Err(Error::option("--format", "cannot apply to several outputs; let each output's suffix decide"));
+    }
+    let mut outputs: Vec<(PathBuf, TrackFormat)> = Vec::new();
+    for o in &a.output {
+        let f = io::output_format(o, explicit)?;
+        check_output(o, f)?;
+        if outputs.iter().any(|(p, _)| p == o) {
+            return Err(Error::option("--output", format!("{} is given twice", o.display())));
+        }
+        outputs.push((o.clone(), f));
+    }
+    let mut p = prepare(&a.input)?;
+    p.opts.linker.max_km = a.max_link_km;
+    let range = p.opts.selection.frames(&p.field.info().times);
+    pipeline::check_frame_count(&p.field, range.clone())?;
+    let pool = pool(p.threads)?;
+    let bar = frames_bar(range.len(), !a.input.quiet && !a.input.no_progress);
+    let run = pool.install(|| pipeline::track_simple(&p.field, &p.opts, Some(&|n| bar.set_position(n as u64))))?;
+    bar.finish_and_clear();
+    if let Some(w) = run.missing.warning() {
+        eprintln!("stormtrack: warning: {w}");
+    }
+    let meta = centers_meta(&p.field, run.mode);
+    for (path, format) in &outputs {
+        if *format == TrackFormat::Parquet {
+            let centers = run.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
+            let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance(&a.input, &p, "track") };
+            pq::write_dataset(&run.tracks, path, &opts)?;
+        } else {
+            io::write_tracks(&run.tracks, path, *format)?;
+        }
+    }
+    if !a.input.quiet {
+        let n_centers: usize = run.frames.iter().map(|f| f.centers.len()).sum();
+        let names: Vec<String> = outputs.iter().map(|(p, f)| format!("{} ({})", p.display(), f.name())).collect();
+        eprintln!(
+            "stormtrack: {} frames, {} centres, {} tracks ({} mode, threshold {} {}) -> {}",
+            run.frames.len(),
+            n_centers,
+            run.tracks.len(),
+            run.mode.as_str(),
+            p.opts.detector.threshold,
+            p.field.info().value_unit,
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn check_output(path: &Path, format: TrackFormat) -> Result<()> {
+    if format == TrackFormat::Parquet { pq::check_target(path) } else { atomic::check_writable_file(path) }
+}
+
+fn detect(a: DetectArgs) -> Result<()> {
+    atomic::check_writable_file(&a.output)?;
+    let p = prepare(&a.input)?;
+    let range = p.opts.selection.frames(&p.field.info().times);
+    if range.is_empty() {
+        return Err(Error::TooFewFrames("the time selection contains no frame; widen --start/--end".into()));
+    }
+    let pool = pool(p.threads)?;
+    let mode = p.opts.mode.expect("prepare resolves the mode");
+    let bar = frames_bar(range.len(), !a.input.quiet && !a.input.no_progress);
+    let frames = pool.install(|| pipeline::detect_range(&p.field, &p.opts.detector, mode, range, Some(&|n| bar.set_position(n as u64))))?;
+    bar.finish_and_clear();
+    let meta = centers_meta(&p.field, mode);
+    let batches = frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
+    let schema = stormtrack::arrow::centers_schema(&meta, &[]);
+    let all = arrow::compute::concat_batches(&schema, &batches)?;
+    pq::write_file(&all, &a.output)?;
+    if !a.input.quiet {
+        eprintln!("stormtrack: {} frames, {} centres -> {}", frames.len(), all.num_rows(), a.output.display());
+    }
+    Ok(())
+}
+
+fn convert(a: ConvertArgs) -> Result<()> {
+    let input = a.input.or(a.input_flag).ok_or_else(|| Error::option("INPUT", "is required"))?;
+    let output = a.output.or(a.output_flag).ok_or_else(|| Error::option("OUTPUT", "is required"))?;
+    let in_format = io::input_format(&input, TrackFormat::parse(&a.in_format)?)?;
+    let out_format = io::output_format(&output, TrackFormat::parse(&a.out_format)?)?;
+    check_output(&output, out_format)?;
+    let tracks = match in_format {
+        TrackFormat::Imilast => io::imilast::read_file(&input, a.variable.as_deref())?,
+        TrackFormat::Track => io::tdump::read_file(&input, a.variable.as_deref())?,
+        other => io::read_tracks(&input, Some(other))?,
+    };
+    if a.stats && out_format != TrackFormat::TrackJson {
+        return Err(Error::option("--stats", "applies to TrackJSON output only"));
+    }
+    if a.stats {
+        atomic::write_file(&output, |w| io::trackjson::write(&tracks, w, true))?;
+    } else {
+        tracks.validate()?;
+        io::write_tracks(&tracks, &output, out_format)?;
+    }
+    eprintln!("stormtrack: {} tracks, {} points: {} ({}) -> {} ({})", tracks.len(), tracks.n_points(), input.display(), in_format.name(), output.display(), out_format.name());
+    Ok(())
+}
+
+fn demo(a: DemoArgs) -> Result<()> {
+    stormtrack::synthetic::run_demo(&stormtrack::synthetic::DemoOptions {
+        dir: a.output,
+        seed: a.seed,
+        frames: a.frames,
+        storms: a.storms,
+        threads: a.threads,
+        quiet: a.quiet,
+    })
+    .map(|_| ())
+}

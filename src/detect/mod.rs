@@ -1,0 +1,44 @@
+//! Storm-centre detection on one frame. Detectors know nothing of files or time: they take a
+//! frame as an `ndarray` view and its [`Grid`], and return the centres found.
+
+mod refine;
+mod simple;
+
+pub use refine::refine_quadratic;
+pub use simple::{Refinement, SimpleDetector};
+
+use crate::field::Grid;
+use crate::variables::Mode;
+use ndarray::ArrayView2;
+
+/// Centres of one frame, in the detector's emission order (row-major for Simple).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrameCenters {
+    /// Row of the grid cell each centre was found at (storage order).
+    pub rows: Vec<u32>,
+    /// Column of the grid cell.
+    pub cols: Vec<u32>,
+    /// Latitude (refined if refinement is on).
+    pub lats: Vec<f64>,
+    /// Longitude in the grid's own convention (refined if refinement is on).
+    pub lons: Vec<f64>,
+    /// Field value at the centre (raw at the grid cell, or the refined extremum).
+    pub values: Vec<f64>,
+}
+
+impl FrameCenters {
+    /// Number of centres.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    /// Whether no centre was found.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// A detector of storm centres in one frame.
+pub trait Detector: Sync {
+    /// Centres of `frame` (shape `(grid.ny(), grid.nx())`, NaN where missing).
+    fn detect(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> FrameCenters;
+}

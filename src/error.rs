@@ -1,0 +1,86 @@
+//! The library's error type. Every message names the problem and, where there is one, the fix,
+//! because the CLI prints it as is on one line.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in stormtrack, grouped by concern.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input file does not exist.
+    #[error("input file {0} does not exist; check the path")]
+    MissingInput(PathBuf),
+    /// The input exists but is not a NetCDF file (or is truncated before its header ends).
+    #[error("{path} is not a readable NetCDF file ({detail}); give a NetCDF-3 or NetCDF-4 file")]
+    NotNetcdf { path: PathBuf, detail: String },
+    /// Reading data from an opened file failed: truncated or corrupt content.
+    #[error("could not read {what} from {path} ({detail}); the file is probably truncated or corrupt")]
+    CorruptInput { path: PathBuf, what: String, detail: String },
+    /// The requested variable is not in the file.
+    #[error("variable '{name}' not found in {path}; data variables there: {available}; pass one of them with --variable")]
+    VariableNotFound { name: String, path: PathBuf, available: String },
+    /// A coordinate (lat, lon or time) could not be found.
+    #[error("no {axis} coordinate for variable '{variable}' in {path} (looked for {looked_for}); the field needs time, latitude and longitude coordinates")]
+    MissingCoordinate { axis: &'static str, variable: String, path: PathBuf, looked_for: String },
+    /// The variable's shape cannot be read as (time, lat, lon) frames.
+    #[error("variable '{variable}' has dimensions {dims}; expected (time, [singleton...], latitude, longitude): select a single level first")]
+    BadShape { variable: String, dims: String },
+    /// A CF time attribute that cannot be decoded.
+    #[error("cannot decode time: {0}")]
+    Time(String),
+    /// A calendar other than the proleptic Gregorian family.
+    #[error("calendar '{0}' is not supported (only standard, gregorian and proleptic_gregorian are); convert the time axis first, e.g. with cftime or CDO")]
+    UnsupportedCalendar(String),
+    /// A unit that cannot be converted to the variable's canonical unit.
+    #[error("unknown unit '{unit}' for variable '{variable}' (expected one of {expected}); fix the units attribute")]
+    UnknownUnit { variable: String, unit: String, expected: String },
+    /// Not enough time steps to track anything.
+    #[error("{0}")]
+    TooFewFrames(String),
+    /// An option value is out of range or inconsistent.
+    #[error("invalid option {option}: {reason}")]
+    InvalidOption { option: String, reason: String },
+    /// A track file that does not follow its format.
+    #[error("{path}: line {line}: {reason}")]
+    Parse { path: PathBuf, line: usize, reason: String },
+    /// Data that breaks an invariant of the track model.
+    #[error("invalid tracks: {0}")]
+    InvalidTracks(String),
+    /// A format that cannot be inferred or is not supported.
+    #[error("{0}")]
+    Format(String),
+    /// An output path that cannot be written.
+    #[error("cannot write {path}: {detail}; choose a writable location")]
+    Unwritable { path: PathBuf, detail: String },
+    /// Any other I/O failure, with the path it concerns.
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, #[source] source: std::io::Error },
+    /// Arrow or Parquet failure.
+    #[error("arrow/parquet: {0}")]
+    Arrow(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidOption`].
+    pub fn option(option: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidOption { option: option.into(), reason: reason.into() }
+    }
+    /// Shorthand for [`Error::Io`].
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+impl From<arrow::error::ArrowError> for Error {
+    fn from(e: arrow::error::ArrowError) -> Self {
+        Error::Arrow(e.to_string())
+    }
+}
+
+impl From<parquet::errors::ParquetError> for Error {
+    fn from(e: parquet::errors::ParquetError) -> Self {
+        Error::Arrow(e.to_string())
+    }
+}

@@ -1,0 +1,122 @@
+//! Gridded input fields, read frame by frame.
+//!
+//! A [`Field`] describes a variable on a regular latitude-longitude grid with a time axis and
+//! hands out one frame at a time as an `ndarray` in the file's own storage order (rows in the
+//! stored latitude order, columns in the stored longitude order), with missing values as NaN
+//! and values in the variable's canonical unit (spec §3.8).
+
+mod memory;
+#[cfg(feature = "netcdf")]
+mod netcdf;
+
+pub use memory::MemoryField;
+#[cfg(feature = "netcdf")]
+pub use self::netcdf::NetcdfField;
+
+use crate::error::{Error, Result};
+use crate::geo::{LonConvention, is_global_longitude};
+use crate::variables::{FieldIdentity, Mode, mode_of_name};
+use ndarray::Array2;
+
+/// The horizontal grid of a field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// Latitude of each row, in storage order (either direction).
+    pub lat: Vec<f64>,
+    /// Longitude of each column, in storage order and the file's convention.
+    pub lon: Vec<f64>,
+    /// Whether columns wrap around (a global longitude axis, spec §3.7).
+    pub periodic_x: bool,
+    /// Convention of the longitude values.
+    pub lon_convention: LonConvention,
+}
+
+impl Grid {
+    /// A grid from coordinate vectors; periodicity and convention are detected.
+    pub fn new(lat: Vec<f64>, lon: Vec<f64>) -> Self {
+        let periodic_x = is_global_longitude(&lon);
+        let lon_convention = LonConvention::of(&lon);
+        Grid { lat, lon, periodic_x, lon_convention }
+    }
+    /// Rows.
+    pub fn ny(&self) -> usize {
+        self.lat.len()
+    }
+    /// Columns.
+    pub fn nx(&self) -> usize {
+        self.lon.len()
+    }
+}
+
+/// Descriptive information about a field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldInfo {
+    /// Variable name as found in the source.
+    pub variable: String,
+    /// CF `standard_name`, if any.
+    pub standard_name: Option<String>,
+    /// Declared units, if any.
+    pub units: Option<String>,
+    /// Unit of the values handed out (canonical for recognised names, else as declared or `1`).
+    pub value_unit: String,
+    /// Factor applied to the stored values to reach `value_unit` (user thresholds get it too).
+    pub unit_factor: f64,
+    /// Frame times in ms since the epoch.
+    pub times: Vec<i64>,
+    /// The grid.
+    pub grid: Grid,
+}
+
+impl FieldInfo {
+    /// Identity used for the vorticity default threshold rule.
+    pub fn identity(&self) -> FieldIdentity<'_> {
+        FieldIdentity { name: &self.variable, standard_name: self.standard_name.as_deref(), units: self.units.as_deref() }
+    }
+}
+
+/// A source of frames. Implementations must be `Sync`: frames may be requested from several
+/// threads (readers serialise internally where their library requires it).
+pub trait Field: Sync {
+    /// Information about the field.
+    fn info(&self) -> &FieldInfo;
+    /// Frame `t` (0-based), shape (ny, nx), NaN where missing, in `info().value_unit`.
+    fn read_frame(&self, t: usize) -> Result<Array2<f64>>;
+
+    /// Detection mode implied by the variable name (spec §3.9), or an error asking for `-m`.
+    fn default_mode(&self) -> Result<Mode> {
+        let name = &self.info().variable;
+        mode_of_name(name).or_else(|| {
+            // CF hints when the name is unknown
+            let id = self.info().identity();
+            if crate::variables::is_vorticity(&id) {
+                Some(Mode::Max)
+            } else if id.standard_name.is_some_and(|s| s.contains("pressure")) {
+                Some(Mode::Min)
+            } else {
+                None
+            }
+        })
+        .ok_or_else(|| Error::option("--detection-mode", format!("cannot infer min or max for variable '{name}'; pass -m min or -m max")))
+    }
+}
+
+/// A contiguous selection of frames by time: `-n/--n-frames` and an inclusive time range.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TimeSelection {
+    /// Inclusive start (ms).
+    pub start: Option<i64>,
+    /// Inclusive end (ms).
+    pub end: Option<i64>,
+    /// At most this many frames (counted from the start of the selection).
+    pub n_frames: Option<usize>,
+}
+
+impl TimeSelection {
+    /// Frame indices selected from `times` (which must be increasing).
+    pub fn frames(&self, times: &[i64]) -> std::ops::Range<usize> {
+        let lo = self.start.map_or(0, |s| times.partition_point(|&t| t < s));
+        let hi = self.end.map_or(times.len(), |e| times.partition_point(|&t| t <= e)).max(lo);
+        let hi = self.n_frames.map_or(hi, |n| hi.min(lo + n));
+        lo..hi
+    }
+}

@@ -1,0 +1,236 @@
+//! NetCDF-3 and NetCDF-4 input through the `netcdf` crate (libnetcdf), with the ERA5/CF
+//! conventions of spec §3: name aliases, singleton dimensions, packing, fill values, CF time.
+
+use super::{Field, FieldInfo, Grid};
+use crate::error::{Error, Result};
+use crate::time::CfTimeUnits;
+use crate::variables::unit_factor;
+use ndarray::Array2;
+use netcdf::AttributeValue;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const LAT_NAMES: &[&str] = &["latitude", "lat", "y"];
+const LON_NAMES: &[&str] = &["longitude", "lon", "x"];
+const TIME_NAMES: &[&str] = &["time", "valid_time"];
+
+/// Alternative names tried after the requested one (spec §3.3).
+fn variable_aliases(name: &str) -> &'static [&'static str] {
+    match name {
+        "msl" => &["msl", "slp"],
+        "vo" => &["vo"],
+        _ => &[],
+    }
+}
+
+/// A variable of a NetCDF file, read one frame at a time.
+pub struct NetcdfField {
+    path: PathBuf,
+    file: Mutex<netcdf::File>,
+    source_variable: String,
+    /// Number of dimensions of the variable and whether the first is time.
+    ndims: usize,
+    has_time_dim: bool,
+    scale_factor: f64,
+    add_offset: f64,
+    fill_values: Vec<f64>,
+    info: FieldInfo,
+}
+
+impl std::fmt::Debug for NetcdfField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetcdfField").field("path", &self.path).field("variable", &self.source_variable).field("info", &self.info).finish()
+    }
+}
+
+fn attr_f64s(v: &netcdf::Variable<'_>, name: &str) -> Option<Vec<f64>> {
+    let val = v.attribute_value(name)?.ok()?;
+    Some(match val {
+        AttributeValue::Uchar(x) => vec![x as f64],
+        AttributeValue::Schar(x) => vec![x as f64],
+        AttributeValue::Ushort(x) => vec![x as f64],
+        AttributeValue::Short(x) => vec![x as f64],
+        AttributeValue::Uint(x) => vec![x as f64],
+        AttributeValue::Int(x) => vec![x as f64],
+        AttributeValue::Ulonglong(x) => vec![x as f64],
+        AttributeValue::Longlong(x) => vec![x as f64],
+        AttributeValue::Float(x) => vec![x as f64],
+        AttributeValue::Double(x) => vec![x],
+        AttributeValue::Uchars(x) => x.into_iter().map(f64::from).collect(),
+        AttributeValue::Schars(x) => x.into_iter().map(f64::from).collect(),
+        AttributeValue::Ushorts(x) => x.into_iter().map(f64::from).collect(),
+        AttributeValue::Shorts(x) => x.into_iter().map(f64::from).collect(),
+        AttributeValue::Uints(x) => x.into_iter().map(f64::from).collect(),
+        AttributeValue::Ints(x) => x.into_iter().map(f64::from).collect(),
+        AttributeValue::Ulonglongs(x) => x.into_iter().map(|v| v as f64).collect(),
+        AttributeValue::Longlongs(x) => x.into_iter().map(|v| v as f64).collect(),
+        AttributeValue::Floats(x) => x.into_iter().map(f64::from).collect(),
+        AttributeValue::Doubles(x) => x,
+        AttributeValue::Str(_) | AttributeValue::Strs(_) => return None,
+    })
+}
+
+fn attr_str(v: &netcdf::Variable<'_>, name: &str) -> Option<String> {
+    match v.attribute_value(name)?.ok()? {
+        AttributeValue::Str(s) => Some(s),
+        AttributeValue::Strs(s) => Some(s.join(" ")),
+        _ => None,
+    }
+}
+
+impl NetcdfField {
+    /// Open `variable` of the NetCDF file at `path`. Everything but the frames is read and
+    /// checked here, so that a bad input fails before any long work.
+    pub fn open(path: impl AsRef<Path>, variable: &str) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if !path.exists() {
+            return Err(Error::MissingInput(path));
+        }
+        if path.is_dir() {
+            return Err(Error::NotNetcdf { path, detail: "it is a directory".into() });
+        }
+        let file = netcdf::open(&path).map_err(|e| Error::NotNetcdf { path: path.clone(), detail: e.to_string() })?;
+        let corrupt = |what: &str, e: netcdf::Error| Error::CorruptInput { path: path.clone(), what: what.into(), detail: e.to_string() };
+
+        // Variable: the exact name first, then its aliases.
+        let candidates = std::iter::once(variable).chain(variable_aliases(variable).iter().copied());
+        let Some(var) = candidates.clone().find_map(|n| file.variable(n)) else {
+            let dims: Vec<String> = file.dimensions().map(|d| d.name()).collect();
+            let available: Vec<String> = file.variables().map(|v| v.name()).filter(|n| !dims.contains(n)).collect();
+            return Err(Error::VariableNotFound {
+                name: variable.into(),
+                path,
+                available: if available.is_empty() { "none".into() } else { available.join(", ") },
+            });
+        };
+        let source_variable = var.name();
+        let dims: Vec<(String, usize)> = var.dimensions().iter().map(|d| (d.name(), d.len())).collect();
+        let dims_text = format!("({})", dims.iter().map(|(n, l)| format!("{n}={l}")).collect::<Vec<_>>().join(", "));
+        let ndims = dims.len();
+        if ndims < 2 {
+            return Err(Error::BadShape { variable: source_variable, dims: dims_text });
+        }
+
+        // Coordinates: 1-D variables with an alias name; latitude and longitude must be the
+        // variable's last two dimensions.
+        let coord = |names: &[&str]| names.iter().find_map(|n| file.variable(n).filter(|v| v.dimensions().len() == 1));
+        let missing = |axis: &'static str, names: &[&str]| Error::MissingCoordinate {
+            axis,
+            variable: source_variable.clone(),
+            path: path.clone(),
+            looked_for: names.join(", "),
+        };
+        let lat_var = coord(LAT_NAMES).ok_or_else(|| missing("latitude", LAT_NAMES))?;
+        let lon_var = coord(LON_NAMES).ok_or_else(|| missing("longitude", LON_NAMES))?;
+        let lat_dim = lat_var.dimensions()[0].name();
+        let lon_dim = lon_var.dimensions()[0].name();
+        if dims[ndims - 2].0 != lat_dim || dims[ndims - 1].0 != lon_dim {
+            return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} (latitude is '{lat_dim}', longitude is '{lon_dim}')") });
+        }
+        let lat: Vec<f64> = lat_var.get_values::<f64, _>(..).map_err(|e| corrupt("latitude", e))?;
+        let lon: Vec<f64> = lon_var.get_values::<f64, _>(..).map_err(|e| corrupt("longitude", e))?;
+        if lat.iter().any(|x| !x.is_finite() || x.abs() > 90.0) {
+            return Err(Error::CorruptInput { path, what: "latitude".into(), detail: "values are not finite or outside [-90, 90]".into() });
+        }
+        if lon.iter().any(|x| !x.is_finite()) {
+            return Err(Error::CorruptInput { path, what: "longitude".into(), detail: "values are not finite".into() });
+        }
+        let monotonic = |v: &[f64]| v.windows(2).all(|w| w[1] > w[0]) || v.windows(2).all(|w| w[1] < w[0]);
+        if !monotonic(&lat) {
+            return Err(Error::CorruptInput { path, what: "latitude".into(), detail: "values are not strictly monotonic".into() });
+        }
+
+        // Time: the first dimension, or a scalar coordinate for a single 2-D frame.
+        let time_var = TIME_NAMES.iter().find_map(|n| file.variable(n)).ok_or_else(|| missing("time", TIME_NAMES))?;
+        let has_time_dim = ndims >= 3;
+        if has_time_dim {
+            let tdims = time_var.dimensions();
+            if tdims.len() != 1 || tdims[0].name() != dims[0].0 {
+                return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} (the first dimension is not the time coordinate '{}')", time_var.name()) });
+            }
+            if let Some((name, len)) = dims[1..ndims - 2].iter().find(|(_, l)| *l != 1) {
+                return Err(Error::BadShape { variable: source_variable.clone(), dims: format!("{dims_text} ('{name}' has {len} levels)") });
+            }
+        } else if !time_var.dimensions().is_empty() && time_var.len() != 1 {
+            return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} without a time dimension while '{}' has {} values", time_var.name(), time_var.len()) });
+        }
+        let units = attr_str(&time_var, "units").ok_or_else(|| Error::Time(format!("time coordinate '{}' has no units attribute; add one such as 'hours since 1900-01-01'", time_var.name())))?;
+        let calendar = attr_str(&time_var, "calendar");
+        let cf = CfTimeUnits::parse(&units, calendar.as_deref())?;
+        let raw_times: Vec<f64> = time_var.get_values::<f64, _>(..).map_err(|e| corrupt("time", e))?;
+        let times = raw_times.iter().map(|&v| cf.decode(v)).collect::<Result<Vec<i64>>>()?;
+        if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
+            return Err(Error::Time(format!("times are not strictly increasing at index {} ({} then {}); sort the file by time", k + 1, crate::time::format_iso(times[k]), crate::time::format_iso(times[k + 1]))));
+        }
+
+        // Packing and missing values (compared on the stored values, before unpacking).
+        let scale_factor = attr_f64s(&var, "scale_factor").and_then(|v| v.first().copied()).unwrap_or(1.0);
+        let add_offset = attr_f64s(&var, "add_offset").and_then(|v| v.first().copied()).unwrap_or(0.0);
+        let mut fill_values = attr_f64s(&var, "_FillValue").unwrap_or_default();
+        fill_values.extend(attr_f64s(&var, "missing_value").unwrap_or_default());
+        let declared_units = attr_str(&var, "units");
+        let standard_name = attr_str(&var, "standard_name");
+        let factor = unit_factor(variable, declared_units.as_deref())?;
+        let (value_unit, unit_factor) = match factor {
+            Some(f) => (crate::variables::canonical_unit(variable).unwrap().to_string(), f),
+            None => (declared_units.clone().unwrap_or_else(|| "1".into()), 1.0),
+        };
+        drop(var);
+        drop(lat_var);
+        drop(lon_var);
+        drop(time_var);
+        let info = FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, grid: Grid::new(lat, lon) };
+        Ok(NetcdfField { path, file: Mutex::new(file), source_variable, ndims, has_time_dim, scale_factor, add_offset, fill_values, info })
+    }
+
+    /// The path the field was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    /// The variable's name in the file (an alias may have matched).
+    pub fn source_variable(&self) -> &str {
+        &self.source_variable
+    }
+}
+
+impl Field for NetcdfField {
+    fn info(&self) -> &FieldInfo {
+        &self.info
+    }
+
+    fn read_frame(&self, t: usize) -> Result<Array2<f64>> {
+        let (ny, nx) = (self.info.grid.ny(), self.info.grid.nx());
+        if t >= self.info.times.len() {
+            return Err(Error::option("frame", format!("frame {t} is out of range (the field has {} frames)", self.info.times.len())));
+        }
+        let mut extents: Vec<netcdf::Extent> = Vec::with_capacity(self.ndims);
+        if self.has_time_dim {
+            extents.push((t..t + 1).into());
+            for _ in 1..self.ndims - 2 {
+                extents.push((0..1).into());
+            }
+        }
+        extents.push((0..ny).into());
+        extents.push((0..nx).into());
+        let mut raw = {
+            let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+            let var = file.variable(&self.source_variable).expect("variable checked at open");
+            var.get_values::<f64, _>(extents).map_err(|e| Error::CorruptInput {
+                path: self.path.clone(),
+                what: format!("frame {t} of '{}'", self.source_variable),
+                detail: e.to_string(),
+            })?
+        };
+        let (scale, offset) = (self.scale_factor * self.info.unit_factor, self.add_offset * self.info.unit_factor);
+        let unpack = scale != 1.0 || offset != 0.0;
+        for v in raw.iter_mut() {
+            if self.fill_values.iter().any(|f| f == v) || v.is_nan() {
+                *v = f64::NAN;
+            } else if unpack {
+                // value * scale_factor + add_offset, then the unit factor, as one affine step
+                *v = *v * scale + offset;
+            }
+        }
+        Array2::from_shape_vec((ny, nx), raw).map_err(|e| Error::CorruptInput { path: self.path.clone(), what: format!("frame {t}"), detail: e.to_string() })
+    }
+}

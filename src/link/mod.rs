@@ -1,0 +1,16 @@
+//! Linking centres into tracks. Linkers take frames of centres in time order and return
+//! tracks as lists of `(frame, centre)` indices; they know nothing of files or Arrow.
+
+mod simple;
+
+pub use simple::{LinkedTracks, SimpleLinker, link_frames_brute_force};
+
+/// Centres of one frame as handed to a linker. Longitudes are in the input grid's own
+/// convention (the peer sorts and measures in it, which decides exact ties).
+#[derive(Debug, Clone, Copy)]
+pub struct FrameRef<'a> {
+    /// Frame time in ms.
+    pub time: i64,
+    pub lats: &'a [f64],
+    pub lons: &'a [f64],
+}

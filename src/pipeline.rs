@@ -1,0 +1,225 @@
+//! End-to-end tracking: read frames, detect in parallel, gather in time order, link once.
+//!
+//! Frames are processed in chunks: within a chunk every worker reads its frame (readers
+//! serialise on their library's lock) and detects it, so reading one frame overlaps with
+//! detecting others, and memory holds at most one frame per worker. Results are gathered by
+//! frame index, so the output does not depend on the number of threads.
+
+use crate::arrow::{CentersMeta, frame_centers_batch};
+use crate::detect::{Detector, FrameCenters, SimpleDetector};
+use crate::error::{Error, Result};
+use crate::field::{Field, TimeSelection};
+use crate::geo::{is_global_longitude, minimal_longitude_interval};
+use crate::link::{FrameRef, SimpleLinker};
+use crate::tracks::{Point, SpatialBounds, Tracks, TracksBuilder, TracksMetadata};
+use crate::variables::Mode;
+use arrow::array::RecordBatch;
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Frames handled per parallel chunk.
+const CHUNK: usize = 64;
+
+/// Centres of one frame with where they came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectedFrame {
+    /// 0-based index of the frame in the input.
+    pub frame: u32,
+    /// Time in ms.
+    pub time: i64,
+    /// The centres.
+    pub centers: FrameCenters,
+    /// Cells that were missing (NaN).
+    pub nan_cells: usize,
+}
+
+/// Counts of missing data met while detecting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MissingDataReport {
+    /// Frames entirely NaN: no centres, and every track ends there.
+    pub all_nan_frames: usize,
+    /// Frames with some NaN cells: centres are never placed on them.
+    pub frames_with_nan: usize,
+}
+
+impl MissingDataReport {
+    /// Tally a set of detected frames.
+    pub fn of(frames: &[DetectedFrame], cells_per_frame: usize) -> Self {
+        let mut r = MissingDataReport::default();
+        for f in frames {
+            if f.nan_cells == cells_per_frame {
+                r.all_nan_frames += 1;
+            } else if f.nan_cells > 0 {
+                r.frames_with_nan += 1;
+            }
+        }
+        r
+    }
+    /// A one-line warning, or `None` when nothing was missing.
+    pub fn warning(&self) -> Option<String> {
+        if self.all_nan_frames == 0 && self.frames_with_nan == 0 {
+            return None;
+        }
+        Some(format!(
+            "missing values: {} frame(s) entirely NaN (skipped: tracks end there), {} frame(s) with NaN patches (no centre placed on a missing cell)",
+            self.all_nan_frames, self.frames_with_nan
+        ))
+    }
+}
+
+fn detect_one<D: Detector + ?Sized>(field: &dyn Field, detector: &D, mode: Mode, t: usize) -> Result<DetectedFrame> {
+    let frame = field.read_frame(t)?;
+    let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
+    let centers = if nan_cells == frame.len() { FrameCenters::default() } else { detector.detect(frame.view(), &field.info().grid, mode) };
+    Ok(DetectedFrame { frame: t as u32, time: field.info().times[t], centers, nan_cells })
+}
+
+/// Detect the frames in `range` of `field`, in parallel on the current rayon pool, returning
+/// them in frame order. `progress` is called with the number of frames finished so far.
+pub fn detect_range<D: Detector + ?Sized>(
+    field: &dyn Field,
+    detector: &D,
+    mode: Mode,
+    range: Range<usize>,
+    progress: Option<&(dyn Fn(usize) + Sync)>,
+) -> Result<Vec<DetectedFrame>> {
+    let mut out = Vec::with_capacity(range.len());
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + CHUNK).min(range.end);
+        let chunk: Vec<Result<DetectedFrame>> = (start..end).into_par_iter().map(|t| detect_one(field, detector, mode, t)).collect();
+        for r in chunk {
+            out.push(r?);
+        }
+        if let Some(p) = progress {
+            p(end - range.start);
+        }
+        start = end;
+    }
+    Ok(out)
+}
+
+/// Lazily detect centres and yield one Arrow record batch per frame, in time order. Frames are
+/// read and detected a chunk at a time, so memory does not grow with the file.
+pub fn detect_batches<'a, D: Detector + ?Sized>(
+    field: &'a dyn Field,
+    detector: &'a D,
+    mode: Mode,
+    selection: Option<TimeSelection>,
+) -> impl Iterator<Item = Result<RecordBatch>> + 'a {
+    let range = selection.unwrap_or_default().frames(&field.info().times);
+    let meta = centers_meta(field, mode);
+    let starts: Vec<usize> = range.clone().step_by(CHUNK).collect();
+    starts.into_iter().flat_map(move |s| {
+        let chunk = detect_range(field, detector, mode, s..(s + CHUNK).min(range.end), None);
+        let batches: Vec<Result<RecordBatch>> = match chunk {
+            Ok(frames) => frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect(),
+            Err(e) => vec![Err(e)],
+        };
+        batches
+    })
+}
+
+/// What the centres' batches say about themselves, for a field and mode.
+pub fn centers_meta(field: &dyn Field, mode: Mode) -> CentersMeta {
+    let info = field.info();
+    CentersMeta { variable: info.variable.clone(), unit: info.value_unit.clone(), mode, lon_convention: info.grid.lon_convention }
+}
+
+/// Declared bounds of a field's grid (spec §2.6): latitude extremes; a global longitude axis
+/// gives -180..180, otherwise the minimal enclosing interval.
+pub fn field_bounds(field: &dyn Field) -> Option<SpatialBounds> {
+    let g = &field.info().grid;
+    let south = g.lat.iter().cloned().fold(f64::INFINITY, f64::min);
+    let north = g.lat.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if !(south.is_finite() && north.is_finite()) {
+        return None;
+    }
+    if is_global_longitude(&g.lon) {
+        return Some(SpatialBounds { south, north, west: -180.0, east: 180.0 });
+    }
+    let (west, east, _) = minimal_longitude_interval(&g.lon)?;
+    Some(SpatialBounds { south, north, west, east })
+}
+
+/// Link detected frames with the Simple linker into [`Tracks`] (ids 1, 2, ... in creation
+/// order, like the peer), carrying grid provenance.
+pub fn link_simple(field: &dyn Field, mode: Mode, frames: &[DetectedFrame], linker: &SimpleLinker) -> Result<Tracks> {
+    let refs: Vec<FrameRef<'_>> = frames.iter().map(|f| FrameRef { time: f.time, lats: &f.centers.lats, lons: &f.centers.lons }).collect();
+    let linked = linker.link(&refs);
+    let info = field.info();
+    let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
+    metadata.bounds = field_bounds(field);
+    let mut builder = TracksBuilder::new(metadata, &[(info.variable.as_str(), info.value_unit.as_str())], Some(info.grid.lon_convention));
+    let mut points = Vec::new();
+    let mut values = Vec::new();
+    for (k, track) in linked.iter().enumerate() {
+        points.clear();
+        values.clear();
+        for &(fi, c) in track {
+            let f = &frames[fi];
+            let cs = &f.centers;
+            points.push(Point { time: f.time, lat: cs.lats[c], lon: cs.lons[c], grid: Some((f.frame, cs.rows[c], cs.cols[c])) });
+            values.push(vec![cs.values[c]]);
+        }
+        builder.push(k as i64 + 1, &points, &values);
+    }
+    builder.finish()
+}
+
+/// Options of a Simple tracking run.
+#[derive(Debug, Clone, Default)]
+pub struct SimpleOptions {
+    pub detector: SimpleDetector,
+    pub linker: SimpleLinker,
+    /// `None`: from the variable name (spec §3.9).
+    pub mode: Option<Mode>,
+    pub selection: TimeSelection,
+}
+
+/// Result of a tracking run.
+#[derive(Debug, Clone)]
+pub struct TrackRun {
+    pub tracks: Tracks,
+    pub frames: Vec<DetectedFrame>,
+    pub missing: MissingDataReport,
+    pub mode: Mode,
+}
+
+/// Track a field with the Simple method: detect every selected frame, then link once.
+pub fn track_simple(field: &dyn Field, opts: &SimpleOptions, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<TrackRun> {
+    opts.detector.validate()?;
+    if !(opts.linker.max_km > 0.0 && opts.linker.max_km.is_finite()) {
+        return Err(Error::option("--max-link-km", format!("{} must be a positive number", opts.linker.max_km)));
+    }
+    let mode = match opts.mode {
+        Some(m) => m,
+        None => field.default_mode()?,
+    };
+    let range = opts.selection.frames(&field.info().times);
+    check_frame_count(field, range.clone())?;
+    let frames = detect_range(field, &opts.detector, mode, range, progress)?;
+    let missing = MissingDataReport::of(&frames, field.info().grid.ny() * field.info().grid.nx());
+    let tracks = link_simple(field, mode, &frames, &opts.linker)?;
+    Ok(TrackRun { tracks, frames, missing, mode })
+}
+
+/// Tracking needs at least two frames; say which selection left fewer.
+pub fn check_frame_count(field: &dyn Field, range: Range<usize>) -> Result<()> {
+    let times = &field.info().times;
+    if times.is_empty() {
+        return Err(Error::TooFewFrames("the input has no time steps; tracking needs at least 2".into()));
+    }
+    match range.len() {
+        0 => Err(Error::TooFewFrames(format!(
+            "the time selection contains no frame (the input covers {} to {}); widen --start/--end",
+            crate::time::format_iso(times[0]),
+            crate::time::format_iso(*times.last().unwrap())
+        ))),
+        1 => Err(Error::TooFewFrames(format!(
+            "only one time step ({}) is selected; tracking needs at least 2 (use `stormtrack detect` for the centres of one frame)",
+            crate::time::format_iso(times[range.start])
+        ))),
+        _ => Ok(()),
+    }
+}

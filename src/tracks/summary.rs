@@ -1,0 +1,92 @@
+//! Per-track derived quantities: the `tracks` table and TrackJSON `stats`.
+
+use super::Tracks;
+use crate::geo::{great_circle_km, minimal_longitude_interval};
+use crate::variables::Mode;
+
+/// Summary of one track. Peak fields are `None` when the track has no finite primary value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackSummary {
+    pub id: i64,
+    pub point_count: usize,
+    pub start_time: i64,
+    pub end_time: i64,
+    /// `(end - start) / 3.6e6`.
+    pub duration_hours: f64,
+    pub start_lat: f64,
+    pub start_lon: f64,
+    pub end_lat: f64,
+    pub end_lon: f64,
+    pub south_lat: f64,
+    pub north_lat: f64,
+    /// Minimal enclosing longitude interval (spec §2.4).
+    pub west_lon: f64,
+    pub east_lon: f64,
+    pub antimeridian_wrap: bool,
+    pub peak_time: Option<i64>,
+    pub peak_lat: Option<f64>,
+    pub peak_lon: Option<f64>,
+    pub peak_value: Option<f64>,
+    /// Sum of great-circle steps.
+    pub path_length_km: f64,
+    /// Great-circle distance first to last point.
+    pub displacement_km: f64,
+}
+
+/// Summaries of every track, in track order. The peak is the first minimum (min mode) or
+/// maximum (max mode) of the finite primary values.
+pub fn summarize(tracks: &Tracks) -> Vec<TrackSummary> {
+    let values = &tracks.primary().values;
+    (0..tracks.len())
+        .map(|i| {
+            let r = tracks.range(i);
+            let (a, b) = (r.start, r.end - 1);
+            let lats = &tracks.lats[r.clone()];
+            let lons = &tracks.lons[r.clone()];
+            let mut path = 0.0;
+            for k in r.start + 1..r.end {
+                path += great_circle_km(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]);
+            }
+            let mut peak: Option<usize> = None;
+            for k in r.clone() {
+                let v = values[k];
+                if !v.is_finite() {
+                    continue;
+                }
+                let better = match peak {
+                    None => true,
+                    Some(p) => match tracks.metadata.mode {
+                        Mode::Min => v < values[p],
+                        Mode::Max => v > values[p],
+                    },
+                };
+                if better {
+                    peak = Some(k);
+                }
+            }
+            let (west, east, wrap) = minimal_longitude_interval(lons).unwrap_or((f64::NAN, f64::NAN, false));
+            TrackSummary {
+                id: tracks.ids[i],
+                point_count: r.len(),
+                start_time: tracks.times[a],
+                end_time: tracks.times[b],
+                duration_hours: (tracks.times[b] - tracks.times[a]) as f64 / 3.6e6,
+                start_lat: tracks.lats[a],
+                start_lon: tracks.lons[a],
+                end_lat: tracks.lats[b],
+                end_lon: tracks.lons[b],
+                south_lat: lats.iter().cloned().fold(f64::INFINITY, f64::min),
+                north_lat: lats.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
+                west_lon: west,
+                east_lon: east,
+                antimeridian_wrap: wrap,
+                peak_time: peak.map(|k| tracks.times[k]),
+                peak_lat: peak.map(|k| tracks.lats[k]),
+                peak_lon: peak.map(|k| tracks.lons[k]),
+                peak_value: peak.map(|k| values[k]),
+                path_length_km: path,
+                displacement_km: great_circle_km(tracks.lats[a], tracks.lons[a], tracks.lats[b], tracks.lons[b]),
+            }
+        })
+        .collect()
+}

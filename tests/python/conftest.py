@@ -1,0 +1,45 @@
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+
+
+def stormtrack_bin() -> str:
+    b = os.environ.get("STORMTRACK_BIN")
+    if b and Path(b).exists():
+        return b
+    for cand in (ROOT / "target/release/stormtrack", ROOT / "target/debug/stormtrack"):
+        if cand.exists():
+            return str(cand)
+    found = shutil.which("stormtrack")
+    if found:
+        return found
+    pytest.exit("stormtrack binary not found: build it (cargo build --release) or set STORMTRACK_BIN", returncode=2)
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    p = subprocess.run([stormtrack_bin(), *args], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("demo")
+    run("demo", "-o", str(d), "--quiet")
+    return d
+
+
+@pytest.fixture(scope="session")
+def djf_dir(tmp_path_factory) -> Path:
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip(f"{src} not available")
+    d = tmp_path_factory.mktemp("djf")
+    run("track", "-i", str(src), "--variable", "msl", "-o", str(d / "tracks"), "-o", str(d / "tracks.txt"), "--quiet")
+    return d

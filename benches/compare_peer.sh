@@ -131,7 +131,7 @@ done
 echo
 echo "### Simple tracker, msl, min mode: peer vs ours (median of $REPEAT runs after a warm-up)"
 echo
-echo "| input | program | wall s | peak MB | peer/ours wall | peer/ours peak | wall s, each run |"
+echo "| input | program | wall s | peak MiB | peer/ours wall | peer/ours peak | wall s, each run |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo

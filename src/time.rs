@@ -179,7 +179,9 @@ mod tests {
     #[test]
     fn anchors() {
         // spec §16.1 units/time anchors
-        assert_eq!(parse_datetime_ms("2025-01-01T00"), None); // hour without minutes is not ISO
+        assert_eq!(parse_datetime_ms("2025-01-01T00"), Some(1_735_689_600_000)); // numpy accepts hour precision
+        assert_eq!(parse_datetime_ms("2025-01-01T06"), Some(1_735_711_200_000));
+        assert_eq!(parse_datetime_ms("2025-13-01"), None);
         assert_eq!(parse_datetime_ms("2025-01-01T00:00"), Some(1_735_689_600_000));
         assert_eq!(parse_datetime_ms("2025-01-01 06:00:00"), Some(1_735_711_200_000));
         let u = CfTimeUnits::parse("seconds since 1970-01-01", None).unwrap();

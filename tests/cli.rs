@@ -57,10 +57,10 @@ impl Default for Nc<'_> {
     }
 }
 
-const NY: usize = 19;
-const NX: usize = 36;
+const NY: usize = 37;
+const NX: usize = 72;
 
-/// A small global 10° field with one moving low, written with the netcdf crate.
+/// A small global 5° field with one low moving east at 0.6 cells per frame (< 500 km), written with the netcdf crate.
 fn write_nc(path: &Path, nc: Nc<'_>) {
     let nt = nc.times.len();
     let mut f = netcdf::create(path).unwrap();
@@ -79,16 +79,16 @@ fn write_nc(path: &Path, nc: Nc<'_>) {
     }
     if nc.with_lat {
         let mut v = f.add_variable::<f64>("lat", &["lat"]).unwrap();
-        v.put_values(&(0..NY).map(|i| -90.0 + 10.0 * i as f64).collect::<Vec<_>>(), ..).unwrap();
+        v.put_values(&(0..NY).map(|i| -90.0 + 5.0 * i as f64).collect::<Vec<_>>(), ..).unwrap();
     }
     let mut v = f.add_variable::<f64>("lon", &["lon"]).unwrap();
-    v.put_values(&(0..NX).map(|j| -180.0 + 10.0 * j as f64).collect::<Vec<_>>(), ..).unwrap();
+    v.put_values(&(0..NX).map(|j| -180.0 + 5.0 * j as f64).collect::<Vec<_>>(), ..).unwrap();
     let data = nc.data.unwrap_or_else(|| {
         let mut d = vec![101_000.0f32; nt * NY * NX];
         for t in 0..nt {
             for i in 0..NY {
                 for j in 0..NX {
-                    let (di, dj) = (i as f32 - 12.0, j as f32 - 10.0 - t as f32);
+                    let (di, dj) = (i as f32 - 24.0, j as f32 - 20.0 - 0.6 * t as f32);
                     d[(t * NY + i) * NX + j] -= 2000.0 * (-(di * di + dj * dj) / 4.0).exp();
                 }
             }
@@ -291,7 +291,7 @@ fn nan_frames_and_patches_are_skipped_with_a_warning() {
     for t in 0..nt {
         for i in 0..NY {
             for j in 0..NX {
-                let (di, dj) = (i as f32 - 12.0, j as f32 - 10.0 - t as f32);
+                let (di, dj) = (i as f32 - 24.0, j as f32 - 20.0 - 0.6 * t as f32);
                 data[(t * NY + i) * NX + j] -= 2000.0 * (-(di * di + dj * dj) / 4.0).exp();
             }
         }
@@ -300,7 +300,7 @@ fn nan_frames_and_patches_are_skipped_with_a_warning() {
         *v = f32::NAN; // frame 2 entirely missing
     }
     for j in 20..25 {
-        data[(3 * NY + 5) * NX + j] = f32::NAN; // a patch in frame 3
+        data[(3 * NY + 10) * NX + j] = f32::NAN; // a patch in frame 3
     }
     write_nc(&input, Nc { times: vec![0.0, 6.0, 12.0, 18.0], data: Some(data), ..Default::default() });
     let out = d.path().join("o.txt");

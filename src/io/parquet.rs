@@ -12,7 +12,7 @@
 //! name and renamed into place.
 
 use super::atomic::temp_sibling;
-use crate::arrow::{CenterColumns, CentersMeta, column, track_points_batch, tracks_batch};
+use crate::arrow::{CenterColumns, column, track_points_batch, tracks_batch};
 use crate::error::{Error, Result};
 use crate::geo::LonConvention;
 use crate::time::civil;
@@ -274,7 +274,6 @@ pub fn read_dataset(path: &Path) -> Result<Tracks> {
         return Ok(Tracks::empty(metadata, unit));
     }
     let all = concat_batches(&batches[0].schema(), &batches)?;
-    CentersMeta::from_schema(&all.schema())?;
     let ids = column::<Int64Array>(&all, "track_id")?.values().to_vec();
     let steps = column::<UInt32Array>(&all, "step")?.values().to_vec();
     let mut cols = CenterColumns::default();

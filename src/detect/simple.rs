@@ -6,7 +6,7 @@ use super::{Detector, FrameCenters, refine_quadratic};
 use crate::error::{Error, Result};
 use crate::field::Grid;
 use crate::variables::Mode;
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 
 /// Sub-grid refinement of detected centres.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,81 +62,121 @@ impl SimpleDetector {
     }
 }
 
+/// Per-thread scratch buffer for the NaN-filled copy of a frame, reused across frames so that
+/// large grids do not allocate (and page-fault) a frame-sized array each time.
+#[derive(Default)]
+struct Scratch {
+    filled: Vec<f64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 impl Detector for SimpleDetector {
     fn detect(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> FrameCenters {
+        SCRATCH.with(|s| match mode {
+            Mode::Min => self.detect_in::<true>(frame, grid, &mut s.borrow_mut()),
+            Mode::Max => self.detect_in::<false>(frame, grid, &mut s.borrow_mut()),
+        })
+    }
+}
+
+impl SimpleDetector {
+    fn detect_in<const MIN: bool>(&self, frame: ArrayView2<'_, f64>, grid: &Grid, scratch: &mut Scratch) -> FrameCenters {
         let (ny, nx) = frame.dim();
         let h = self.window / 2;
         let s2 = self.window * self.window;
         let k = s2 / 3;
-        let fill = if mode == Mode::Min { f64::INFINITY } else { f64::NEG_INFINITY };
-        // G: NaN replaced so that it never wins an extremum test
-        let g: Array2<f64> = frame.mapv(|v| if v.is_nan() { fill } else { v });
-        let g = g.as_slice().expect("standard layout");
         let periodic = grid.periodic_x;
         let mut out = FrameCenters::default();
-        if ny < self.window || (!periodic && nx < self.window) || nx == 0 {
+        if ny < self.window || nx == 0 || (!periodic && nx < self.window) {
             return out;
         }
+        // G: the frame with NaN replaced so that it never wins an extremum test (spec §6.2.1)
+        let fill = if MIN { f64::INFINITY } else { f64::NEG_INFINITY };
+        let g: &[f64] = match frame.as_slice() {
+            Some(sl) if !sl.iter().any(|v| v.is_nan()) => sl,
+            _ => {
+                scratch.filled.clear();
+                scratch.filled.extend(frame.iter().map(|&v| if v.is_nan() { fill } else { v }));
+                &scratch.filled
+            }
+        };
         let wrap = |c: isize| -> usize { c.rem_euclid(nx as isize) as usize };
         let (c_lo, c_hi) = if periodic { (0, nx) } else { (h, nx - h) };
+
+        // Step 2, extremum test: no window cell strictly more extreme than the centre. A cell
+        // more extreme than none of its four neighbours is necessary, so a branch-free
+        // pre-screen over whole rows keeps the full window scan for the few cells that pass.
+        let beats = |v: f64, centre: f64| if MIN { v < centre } else { v > centre };
+        let mut pass = vec![false; nx];
         let mut window = Vec::with_capacity(s2);
-        // Step 2-3: extremum and rank-contrast candidates, with their Laplacian (step 4)
-        let mut lap = vec![0.0f64; ny * nx];
-        let mut candidates: Vec<(usize, usize)> = Vec::new();
+        let mut candidates: Vec<(usize, usize, f64)> = Vec::new();
         for r in h..ny - h {
+            let grow = &g[r * nx..(r + 1) * nx];
+            let up = &g[(r - 1) * nx..r * nx];
+            let down = &g[(r + 1) * nx..(r + 2) * nx];
+            for (c, p) in pass.iter_mut().enumerate().take(nx - 1).skip(1) {
+                let x = grow[c];
+                *p = !(beats(up[c], x) | beats(down[c], x) | beats(grow[c - 1], x) | beats(grow[c + 1], x));
+            }
+            pass[0] = true;
+            pass[nx - 1] = true;
             for c in c_lo..c_hi {
-                let centre = g[r * nx + c];
+                if !pass[c] {
+                    continue;
+                }
+                let centre = grow[c];
+                // NaN cells are +-inf in G, so `centre` finite also excludes them (step 3)
                 if !centre.is_finite() {
                     continue;
                 }
-                window.clear();
                 let mut extremum = true;
                 'win: for rr in r - h..=r + h {
                     let row = &g[rr * nx..(rr + 1) * nx];
                     for dc in -(h as isize)..=h as isize {
-                        let v = row[wrap(c as isize + dc)];
-                        let beats = match mode {
-                            Mode::Min => v < centre,
-                            Mode::Max => v > centre,
-                        };
-                        if beats {
+                        if beats(row[wrap(c as isize + dc)], centre) {
                             extremum = false;
                             break 'win;
                         }
-                        window.push(v);
                     }
                 }
                 if !extremum {
                     continue;
                 }
-                let accept = match mode {
-                    Mode::Min => *window.select_nth_unstable_by(k, f64::total_cmp).1 - centre > self.threshold,
-                    Mode::Max => *window.select_nth_unstable_by(s2 - 1 - k, f64::total_cmp).1 - centre < -self.threshold,
+                // rank contrast: the k-th least extreme window value must differ by > thr
+                window.clear();
+                for rr in r - h..=r + h {
+                    let row = &g[rr * nx..(rr + 1) * nx];
+                    for dc in -(h as isize)..=h as isize {
+                        window.push(row[wrap(c as isize + dc)]);
+                    }
+                }
+                let accept = if MIN {
+                    *window.select_nth_unstable_by(k, f64::total_cmp).1 - centre > self.threshold
+                } else {
+                    *window.select_nth_unstable_by(s2 - 1 - k, f64::total_cmp).1 - centre < -self.threshold
                 };
-                // NaN cells are never candidates: centre is finite here, so frame[r, c] is not NaN
-                if !accept || r == 0 || r == ny - 1 {
+                if !accept || r == 0 || r == ny - 1 || (!periodic && (c == 0 || c == nx - 1)) {
                     continue;
                 }
-                if !periodic && (c == 0 || c == nx - 1) {
-                    continue;
-                }
+                // Step 4: Laplacian, summed in the peer's order
                 let up = g[(r - 1) * nx + c];
                 let down = g[(r + 1) * nx + c];
                 let left = g[r * nx + wrap(c as isize - 1)];
                 let right = g[r * nx + wrap(c as isize + 1)];
-                let l = match mode {
-                    Mode::Min => (((up + down) + left) + right) - 4.0 * centre,
-                    Mode::Max => 4.0 * centre - (((up + down) + left) + right),
-                };
-                lap[r * nx + c] = l;
+                let l = if MIN { (((up + down) + left) + right) - 4.0 * centre } else { 4.0 * centre - (((up + down) + left) + right) };
                 if l != 0.0 {
-                    candidates.push((r, c));
+                    candidates.push((r, c, l));
                 }
             }
         }
-        // Step 5: one survivor per 5x5 neighbourhood: largest |L|, ties to the earlier cell
-        for &(r, c) in &candidates {
-            let a = lap[r * nx + c].abs();
+        // Step 5: one survivor per 5x5 neighbourhood: largest |L|, ties to the earlier cell in
+        // row-major order (wrapped column index). Non-candidates have L = 0 and never win.
+        let lap: std::collections::HashMap<(usize, usize), f64> = candidates.iter().map(|&(r, c, l)| ((r, c), l)).collect();
+        for &(r, c, l) in &candidates {
+            let a = l.abs();
             let mut best = true;
             'nb: for dr in -SUPPRESSION_HALF..=SUPPRESSION_HALF {
                 let r2 = r as isize + dr;
@@ -153,7 +193,8 @@ impl Detector for SimpleDetector {
                     } else {
                         c2 as usize
                     };
-                    let v = lap[r2 * nx + c2].abs();
+                    let Some(&l2) = lap.get(&(r2, c2)) else { continue };
+                    let v = l2.abs();
                     if v > a || (v == a && (r2 < r || (r2 == r && c2 < c))) {
                         best = false;
                         break 'nb;
@@ -163,7 +204,7 @@ impl Detector for SimpleDetector {
             if !best {
                 continue;
             }
-            // Step 6-7: candidates were pushed in row-major order
+            // Steps 6-7: candidates are in row-major order
             let (lat, lon, value) = match self.refinement {
                 Refinement::Grid => (grid.lat[r], grid.lon[c], frame[[r, c]]),
                 Refinement::Quadratic => refine_quadratic(frame, grid, r, c),

@@ -11,7 +11,7 @@ mod netcdf;
 
 pub use memory::MemoryField;
 #[cfg(feature = "netcdf")]
-pub use self::netcdf::NetcdfField;
+pub use self::netcdf::{FrameReader, NetcdfField};
 
 use crate::error::{Error, Result};
 use crate::geo::{LonConvention, is_global_longitude};

@@ -35,6 +35,20 @@ pub struct NetcdfField {
     add_offset: f64,
     fill_values: Vec<f64>,
     info: FieldInfo,
+    /// The parallel reader of frame data, when it can read this file.
+    #[cfg(feature = "fast-read")]
+    fast: Option<netcdf_reader::NcFile>,
+}
+
+/// Which library reads frame data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FrameReader {
+    /// netcdf-reader (pure Rust, frames decoded in parallel) where it can read the file,
+    /// else libnetcdf.
+    #[default]
+    Fastest,
+    /// libnetcdf only (serialised by its global lock).
+    Libnetcdf,
 }
 
 impl std::fmt::Debug for NetcdfField {
@@ -82,6 +96,11 @@ impl NetcdfField {
     /// Open `variable` of the NetCDF file at `path`. Everything but the frames is read and
     /// checked here, so that a bad input fails before any long work.
     pub fn open(path: impl AsRef<Path>, variable: &str) -> Result<Self> {
+        Self::open_with(path, variable, FrameReader::Fastest)
+    }
+
+    /// Open, choosing the library that reads frame data (both give identical values).
+    pub fn open_with(path: impl AsRef<Path>, variable: &str, reader: FrameReader) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         if !path.exists() {
             return Err(Error::MissingInput(path));
@@ -181,7 +200,26 @@ impl NetcdfField {
         drop(lon_var);
         drop(time_var);
         let info = FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, grid: Grid::new(lat, lon) };
-        Ok(NetcdfField { path, file: Mutex::new(file), source_variable, ndims, has_time_dim, scale_factor, add_offset, fill_values, info })
+        #[cfg(feature = "fast-read")]
+        let fast = match reader {
+            FrameReader::Fastest => open_fast(&path, &source_variable, &dims),
+            FrameReader::Libnetcdf => None,
+        };
+        #[cfg(not(feature = "fast-read"))]
+        let _ = reader;
+        Ok(NetcdfField {
+            path,
+            file: Mutex::new(file),
+            source_variable,
+            ndims,
+            has_time_dim,
+            scale_factor,
+            add_offset,
+            fill_values,
+            info,
+            #[cfg(feature = "fast-read")]
+            fast,
+        })
     }
 
     /// The path the field was opened from.
@@ -191,6 +229,59 @@ impl NetcdfField {
     /// The variable's name in the file (an alias may have matched).
     pub fn source_variable(&self) -> &str {
         &self.source_variable
+    }
+}
+
+/// Open the file with netcdf-reader for frame data; `None` when it cannot read it (any
+/// failure there falls back to libnetcdf, which then reports real errors).
+#[cfg(feature = "fast-read")]
+fn open_fast(path: &Path, variable: &str, dims: &[(String, usize)]) -> Option<netcdf_reader::NcFile> {
+    use std::sync::Arc;
+    let storage = hdf5_reader::storage::FileStorage::open(path).ok()?;
+    // every chunk is read once: no cache, so memory stays at one frame per worker
+    let options = netcdf_reader::NcOpenOptions { chunk_cache_bytes: 0, chunk_cache_slots: 1, ..Default::default() };
+    let f = netcdf_reader::NcFile::from_storage_with_options(Arc::new(storage), options).ok()?;
+    let v = f.variable(variable).ok()?;
+    let shape: Vec<usize> = v.shape().iter().map(|&n| n as usize).collect();
+    let expected: Vec<usize> = dims.iter().map(|d| d.1).collect();
+    (shape == expected).then_some(f)
+}
+
+#[cfg(feature = "fast-read")]
+impl NetcdfField {
+    /// Frame `t` as stored values converted to f64, or `None` to use libnetcdf.
+    fn read_frame_fast(&self, t: usize) -> Option<Vec<f64>> {
+        use netcdf_reader::{NcSliceInfo, NcSliceInfoElem};
+        let f = self.fast.as_ref()?;
+        let all = NcSliceInfoElem::Slice { start: 0, end: u64::MAX, step: 1 };
+        let mut selections = Vec::with_capacity(self.ndims);
+        if self.has_time_dim {
+            selections.push(NcSliceInfoElem::Index(t as u64));
+            for _ in 1..self.ndims - 2 {
+                selections.push(NcSliceInfoElem::Index(0));
+            }
+        }
+        selections.push(all.clone());
+        selections.push(all);
+        let a = f.read_variable_slice_as_f64(&self.source_variable, &NcSliceInfo { selections }).ok()?;
+        let n = self.info.grid.ny() * self.info.grid.nx();
+        if a.len() != n {
+            return None;
+        }
+        let v = if a.is_standard_layout() {
+            match a.into_raw_vec_and_offset() {
+                (v, Some(0) | None) => v,
+                _ => return None,
+            }
+        } else {
+            a.iter().copied().collect()
+        };
+        (v.len() == n).then_some(v)
+    }
+
+    /// Whether frames are read by the parallel reader.
+    pub fn reads_in_parallel(&self) -> bool {
+        self.fast.is_some()
     }
 }
 
@@ -236,25 +327,34 @@ impl Field for NetcdfField {
         }
         extents.push((0..ny).into());
         extents.push((0..nx).into());
-        silence_hdf5_errors();
-        let mut raw = {
-            let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-            let var = file.variable(&self.source_variable).expect("variable checked at open");
-            var.get_values::<f64, _>(extents).map_err(|e| Error::CorruptInput {
-                path: self.path.clone(),
-                what: format!("frame {t} of '{}'", self.source_variable),
-                detail: e.to_string(),
-            })?
-        };
-        let (scale, offset) = (self.scale_factor * self.info.unit_factor, self.add_offset * self.info.unit_factor);
-        let unpack = scale != 1.0 || offset != 0.0;
-        for v in raw.iter_mut() {
-            if self.fill_values.iter().any(|f| f == v) || v.is_nan() {
-                *v = f64::NAN;
-            } else if unpack {
-                // value * scale_factor + add_offset, then the unit factor, as one affine step
-                *v = *v * scale + offset;
+        #[cfg(feature = "fast-read")]
+        let fast = self.read_frame_fast(t);
+        #[cfg(not(feature = "fast-read"))]
+        let fast: Option<Vec<f64>> = None;
+        let mut raw = match fast {
+            Some(v) => v,
+            // libnetcdf: also the path that words the error when the fast reader failed
+            None => {
+                silence_hdf5_errors();
+                let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+                let var = file.variable(&self.source_variable).expect("variable checked at open");
+                var.get_values::<f64, _>(extents).map_err(|e| Error::CorruptInput {
+                    path: self.path.clone(),
+                    what: format!("frame {t} of '{}'", self.source_variable),
+                    detail: e.to_string(),
+                })?
             }
+        };
+        // missing values, compared on the stored values, then unpacking and the unit factor
+        // as one affine step (value * scale_factor + add_offset) * unit_factor
+        match self.fill_values.as_slice() {
+            [] => {}
+            [f] => raw.iter_mut().filter(|v| **v == *f).for_each(|v| *v = f64::NAN),
+            fills => raw.iter_mut().filter(|v| fills.contains(v)).for_each(|v| *v = f64::NAN),
+        }
+        let (scale, offset) = (self.scale_factor * self.info.unit_factor, self.add_offset * self.info.unit_factor);
+        if scale != 1.0 || offset != 0.0 {
+            raw.iter_mut().for_each(|v| *v = *v * scale + offset);
         }
         Array2::from_shape_vec((ny, nx), raw).map_err(|e| Error::CorruptInput { path: self.path.clone(), what: format!("frame {t}"), detail: e.to_string() })
     }

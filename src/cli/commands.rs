@@ -2,6 +2,7 @@
 
 use crate::args::{Cli, Command, ConvertArgs, DemoArgs, DetectArgs, InputArgs, TrackArgs};
 use crate::progress::frames_bar;
+use rayon::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -165,16 +166,23 @@ fn track(a: TrackArgs) -> Result<()> {
     if let Some(w) = run.missing.warning() {
         eprintln!("stormtrack: warning: {w}");
     }
+    // outputs are independent: write them concurrently, report the first failure in order
     let meta = centers_meta(&p.field, run.mode);
-    for (path, format) in &outputs {
-        if *format == TrackFormat::Parquet {
-            let centers = run.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
-            let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance(&a.input, &p, "track") };
-            pq::write_dataset(&run.tracks, path, &opts)?;
-        } else {
-            io::write_tracks(&run.tracks, path, *format)?;
-        }
-    }
+    let results: Vec<Result<()>> = pool.install(|| {
+        outputs
+            .par_iter()
+            .map(|(path, format)| {
+                if *format == TrackFormat::Parquet {
+                    let centers = run.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
+                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance(&a.input, &p, "track") };
+                    pq::write_dataset(&run.tracks, path, &opts)
+                } else {
+                    io::write_tracks(&run.tracks, path, *format)
+                }
+            })
+            .collect()
+    });
+    results.into_iter().collect::<Result<Vec<()>>>()?;
     if !a.input.quiet {
         let n_centers: usize = run.frames.iter().map(|f| f.centers.len()).sum();
         let names: Vec<String> = outputs.iter().map(|(p, f)| format!("{} ({})", p.display(), f.name())).collect();

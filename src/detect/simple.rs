@@ -174,7 +174,8 @@ impl SimpleDetector {
         }
         // Step 5: one survivor per 5x5 neighbourhood: largest |L|, ties to the earlier cell in
         // row-major order (wrapped column index). Non-candidates have L = 0 and never win.
-        let lap: std::collections::HashMap<(usize, usize), f64> = candidates.iter().map(|&(r, c, l)| ((r, c), l)).collect();
+        // candidates are sorted row-major, so a neighbour is found by binary search
+        let lap_at = |r2: usize, c2: usize| candidates.binary_search_by(|&(r, c, _)| (r, c).cmp(&(r2, c2))).ok().map(|i| candidates[i].2);
         for &(r, c, l) in &candidates {
             let a = l.abs();
             let mut best = true;
@@ -193,7 +194,7 @@ impl SimpleDetector {
                     } else {
                         c2 as usize
                     };
-                    let Some(&l2) = lap.get(&(r2, c2)) else { continue };
+                    let Some(l2) = lap_at(r2, c2) else { continue };
                     let v = l2.abs();
                     if v > a || (v == a && (r2 < r || (r2 == r && c2 < c))) {
                         best = false;

@@ -50,35 +50,50 @@ pub fn write(tracks: &Tracks, w: &mut dyn Write) -> std::io::Result<()> {
     let values = &tracks.primary().values;
     let m = imilast_scale(name);
     writeln!(w, "{HEADER_PREFIX}{}", name.to_uppercase())?;
-    let mut line = String::with_capacity(96);
-    for i in 0..tracks.len() {
-        let r = tracks.range(i);
-        let id = tracks.ids[i];
-        writeln!(w, "90 {id} {}", r.len())?;
-        for (k, p) in r.enumerate() {
-            let c = civil(tracks.times[p]);
-            line.clear();
-            use std::fmt::Write as _;
-            let _ = writeln!(
-                line,
-                "00 {id} {} {:04}{:02}{:02}{:02} {} {:02} {:02} {:02} {} {} {}",
-                k + 1,
-                c.year,
-                c.month,
-                c.day,
-                c.hour,
-                c.year,
-                c.month,
-                c.day,
-                c.hour,
-                space_sign_2f(tracks.lons[p]),
-                space_sign_2f(tracks.lats[p]),
-                fixed_6f(values[p] * m),
-            );
-            w.write_all(line.as_bytes())?;
+    // Lines are formatted in parallel, a block of tracks per task, and written in order.
+    super::write_in_blocks(tracks.len(), w, |range, out| {
+        use std::fmt::Write as _;
+        for i in range {
+            let r = tracks.range(i);
+            let id = tracks.ids[i];
+            let _ = writeln!(out, "90 {id} {}", r.len());
+            for (k, p) in r.enumerate() {
+                let c = civil(tracks.times[p]);
+                let _ = write!(
+                    out,
+                    "00 {id} {} {:04}{:02}{:02}{:02} {} {:02} {:02} {:02} ",
+                    k + 1,
+                    c.year,
+                    c.month,
+                    c.day,
+                    c.hour,
+                    c.year,
+                    c.month,
+                    c.day,
+                    c.hour,
+                );
+                push_space_sign_2f(out, tracks.lons[p]);
+                out.push(' ');
+                push_space_sign_2f(out, tracks.lats[p]);
+                out.push(' ');
+                let _ = writeln!(out, "{}", fixed_6f(values[p] * m));
+            }
         }
+    })
+}
+
+/// Append Python's `format(x, " .2f")` to `out` without allocating.
+fn push_space_sign_2f(out: &mut String, x: f64) {
+    use std::fmt::Write as _;
+    if x.is_finite() {
+        let at = out.len();
+        let _ = write!(out, "{x:.2}");
+        if !out[at..].starts_with('-') {
+            out.insert(at, ' ');
+        }
+    } else {
+        out.push_str(&space_sign_2f(x));
     }
-    Ok(())
 }
 
 /// Read an IMILAST file. `primary_variable` overrides the name in the header.

@@ -130,6 +130,28 @@ fn sniff(path: &Path) -> Result<TrackFormat> {
     )))
 }
 
+/// Format `n` tracks into text in parallel, a block of tracks per task, and write the blocks
+/// in order: the bytes do not depend on the number of threads.
+pub(crate) fn write_in_blocks<F>(n: usize, w: &mut dyn std::io::Write, format: F) -> std::io::Result<()>
+where
+    F: Fn(std::ops::Range<usize>, &mut String) + Sync,
+{
+    use rayon::prelude::*;
+    const BLOCK: usize = 1024;
+    let blocks: Vec<String> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let mut s = String::with_capacity(BLOCK * 200);
+            format(b * BLOCK..((b + 1) * BLOCK).min(n), &mut s);
+            s
+        })
+        .collect();
+    for b in blocks {
+        w.write_all(b.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// Read tracks from any supported format.
 pub fn read_tracks(path: &Path, format: Option<TrackFormat>) -> Result<Tracks> {
     match input_format(path, format)? {

@@ -149,15 +149,27 @@ pub fn write_dataset(tracks: &Tracks, path: &Path, opts: &DatasetOptions) -> Res
     let result = (|| -> Result<()> {
         std::fs::create_dir_all(&tmp).map_err(|e| Error::Unwritable { path: path.clone(), detail: e.to_string() })?;
         let points = track_points_batch(tracks)?;
-        // track_points: sorted by (track_id, step), as the batch is built
-        write_partitioned(&tmp.join("track_points"), &points, "time", vec![sort_col(0), sort_col(1)])?;
-        // centers: detection order (time, then row-major); without detection, the points
-        let centers = match &opts.centers {
-            Some(batches) if !batches.is_empty() => concat_batches(&batches[0].schema(), batches)?,
-            _ => centers_from_points(&points)?,
-        };
-        write_partitioned(&tmp.join("centers"), &centers, "time", vec![sort_col(0)])?;
-        write_partitioned(&tmp.join("tracks"), &tracks_batch(tracks)?, "start_time", vec![sort_col(0)])?;
+        // the three tables are independent: write them concurrently
+        let (a, (b, c)) = rayon::join(
+            // track_points: sorted by (track_id, step), as the batch is built
+            || write_partitioned(&tmp.join("track_points"), &points, "time", vec![sort_col(0), sort_col(1)]),
+            || {
+                rayon::join(
+                    // centers: detection order (time, then row-major); without detection, the points
+                    || -> Result<()> {
+                        let centers = match &opts.centers {
+                            Some(batches) if !batches.is_empty() => concat_batches(&batches[0].schema(), batches)?,
+                            _ => centers_from_points(&points)?,
+                        };
+                        write_partitioned(&tmp.join("centers"), &centers, "time", vec![sort_col(0)])
+                    },
+                    || write_partitioned(&tmp.join("tracks"), &tracks_batch(tracks)?, "start_time", vec![sort_col(0)]),
+                )
+            },
+        );
+        a?;
+        b?;
+        c?;
         let desc = serde_json::to_string_pretty(&descriptor(tracks, opts)).expect("json");
         std::fs::write(tmp.join(DESCRIPTOR), desc + "\n").map_err(|e| Error::io(&tmp, e))?;
         // replace: move an old dataset aside, move the new one in, then drop the old one

@@ -17,7 +17,7 @@ use arrow::array::RecordBatch;
 use rayon::prelude::*;
 use std::ops::Range;
 
-/// Frames handled per parallel chunk.
+/// Frames per chunk of the lazy batch iterator.
 const CHUNK: usize = 64;
 
 /// Centres of one frame with where they came from.
@@ -83,20 +83,21 @@ pub fn detect_range<D: Detector + ?Sized>(
     range: Range<usize>,
     progress: Option<&(dyn Fn(usize) + Sync)>,
 ) -> Result<Vec<DetectedFrame>> {
-    let mut out = Vec::with_capacity(range.len());
-    let mut start = range.start;
-    while start < range.end {
-        let end = (start + CHUNK).min(range.end);
-        let chunk: Vec<Result<DetectedFrame>> = (start..end).into_par_iter().map(|t| detect_one(field, detector, mode, t)).collect();
-        for r in chunk {
-            out.push(r?);
-        }
-        if let Some(p) = progress {
-            p(end - range.start);
-        }
-        start = end;
-    }
-    Ok(out)
+    // One parallel pass: each task reads its frame, detects and drops it, so at most one frame
+    // per worker is in memory; results are gathered in frame order.
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<DetectedFrame>> = range
+        .into_par_iter()
+        .map(|t| {
+            let r = detect_one(field, detector, mode, t);
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if let Some(p) = progress {
+                p(n);
+            }
+            r
+        })
+        .collect();
+    results.into_iter().collect()
 }
 
 /// Lazily detect centres and yield one Arrow record batch per frame, in time order. Frames are

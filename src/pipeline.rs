@@ -151,7 +151,70 @@ pub fn link_simple(field: &dyn Field, mode: Mode, frames: &[DetectedFrame], link
     let info = field.info();
     let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
     metadata.bounds = field_bounds(field);
-    let mut builder = TracksBuilder::new(metadata, &[(info.variable.as_str(), info.value_unit.as_str())], Some(info.grid.lon_convention));
+    build_tracks(metadata, &info.variable, &info.value_unit, info.grid.lon_convention, frames, &linked)
+}
+
+/// Link centres given as Arrow record batches (the `centers` schema, e.g. from
+/// [`detect_batches`] or a Parquet `centers` table) with the Simple linker.
+///
+/// Batches must come in time order. An empty frame ends every track, but a record batch
+/// cannot say when an empty frame happened: pass the times of every frame in `frame_times`
+/// to keep that rule (the result then equals [`track_simple`]); without it, frames are the
+/// distinct times present and gaps are handled by the cadence rule alone.
+pub fn link_batches(batches: &[RecordBatch], frame_times: Option<&[i64]>, linker: &SimpleLinker) -> Result<Tracks> {
+    let schema = match batches.first() {
+        Some(b) => b.schema(),
+        None => return Err(Error::option("batches", "no record batch to link")),
+    };
+    let meta = CentersMeta::from_schema(&schema)?;
+    let mut cols = crate::arrow::CenterColumns::default();
+    for b in batches {
+        cols.extend_from_batch(b, meta.lon_convention)?;
+    }
+    if cols.time.windows(2).any(|w| w[1] < w[0]) {
+        return Err(Error::option("batches", "centres are not in time order; sort them by time first"));
+    }
+    let mut times: Vec<i64> = match frame_times {
+        Some(t) => t.to_vec(),
+        None => cols.time.clone(),
+    };
+    times.dedup();
+    let mut frames: Vec<DetectedFrame> = Vec::with_capacity(times.len());
+    let mut k = 0;
+    for (i, &t) in times.iter().enumerate() {
+        let mut c = FrameCenters::default();
+        let first = k;
+        while k < cols.time.len() && cols.time[k] == t {
+            c.rows.push(cols.row[k].unwrap_or(u32::MAX));
+            c.cols.push(cols.col[k].unwrap_or(u32::MAX));
+            c.lats.push(cols.lat[k]);
+            c.lons.push(cols.lon[k]);
+            c.values.push(cols.value[k]);
+            k += 1;
+        }
+        // the input's frame index where the batch carries it, else the position in `times`
+        let frame = if k > first { cols.frame[first].unwrap_or(i as u32) } else { i as u32 };
+        frames.push(DetectedFrame { frame, time: t, centers: c, nan_cells: 0 });
+    }
+    if k != cols.time.len() {
+        return Err(Error::option("frame_times", "some centres have a time that is not among the frame times"));
+    }
+    let linked = linker.link(&frames.iter().map(|f| FrameRef { time: f.time, lats: &f.centers.lats, lons: &f.centers.lons }).collect::<Vec<_>>());
+    let mut metadata = TracksMetadata::new(meta.variable.clone(), meta.mode);
+    metadata.bounds = None;
+    build_tracks(metadata, &meta.variable, &meta.unit, meta.lon_convention, &frames, &linked)
+}
+
+/// [`Tracks`] from linked `(frame, centre)` lists: ids 1, 2, ... in creation order.
+fn build_tracks(
+    metadata: TracksMetadata,
+    variable: &str,
+    unit: &str,
+    convention: crate::geo::LonConvention,
+    frames: &[DetectedFrame],
+    linked: &[Vec<(usize, usize)>],
+) -> Result<Tracks> {
+    let mut builder = TracksBuilder::new(metadata, &[(variable, unit)], Some(convention));
     let mut points = Vec::new();
     let mut values = Vec::new();
     for (k, track) in linked.iter().enumerate() {

@@ -1,0 +1,138 @@
+//! The Rust API end to end: open a field, iterate Arrow record batches of centres, link them,
+//! write them, read them back.
+
+mod common;
+
+use arrow::array::{Array, Float64Array, TimestampMillisecondArray};
+use common::shared;
+use stormtrack::arrow::{CentersMeta, column};
+use stormtrack::detect::SimpleDetector;
+use stormtrack::field::{Field, FrameReader, MemoryField, NetcdfField};
+use stormtrack::io::{self, TrackFormat};
+use stormtrack::link::SimpleLinker;
+use stormtrack::pipeline::{SimpleOptions, detect_batches, link_batches, track_simple};
+use stormtrack::synthetic::{SyntheticConfig, generate};
+use stormtrack::variables::Mode;
+
+fn check_batches_link_like_the_pipeline(field: &dyn Field, mode: Mode) {
+    let batches: Vec<_> = detect_batches(field, &SimpleDetector::default(), mode, None).collect::<Result<_, _>>().unwrap();
+    assert_eq!(batches.len(), field.info().times.len(), "one batch per frame");
+    let meta = CentersMeta::from_schema(&batches[0].schema()).unwrap();
+    assert_eq!((meta.variable.as_str(), meta.mode), (field.info().variable.as_str(), mode));
+    for (t, b) in batches.iter().enumerate() {
+        let time = column::<TimestampMillisecondArray>(b, "time").unwrap();
+        assert!(time.values().iter().all(|&x| x == field.info().times[t]));
+        let lon = column::<Float64Array>(b, "lon").unwrap();
+        assert!(lon.values().iter().all(|x| (-180.0..180.0).contains(x)));
+        assert_eq!(lon.null_count(), 0);
+    }
+    let run = track_simple(field, &SimpleOptions { mode: Some(mode), ..Default::default() }, None).unwrap();
+    let linked = link_batches(&batches, Some(&field.info().times), &SimpleLinker::default()).unwrap();
+    assert_eq!(linked.ids, run.tracks.ids);
+    assert_eq!(linked.offsets, run.tracks.offsets);
+    assert_eq!(linked.times, run.tracks.times);
+    assert_eq!(linked.lats, run.tracks.lats);
+    assert_eq!(linked.lons, run.tracks.lons);
+    assert_eq!(linked.variables, run.tracks.variables);
+    assert_eq!(linked.grid, run.tracks.grid);
+
+    // write the dataset, read it back
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("tracks");
+    io::write_tracks(&linked, &ds, TrackFormat::Parquet).unwrap();
+    let back = io::read_tracks(&ds, None).unwrap();
+    assert_eq!((back.ids.clone(), back.offsets.clone(), back.times.clone()), (linked.ids.clone(), linked.offsets.clone(), linked.times.clone()));
+    assert_eq!((back.lats.clone(), back.lons.clone(), back.variables.clone()), (linked.lats.clone(), linked.lons.clone(), linked.variables.clone()));
+    assert_eq!(back.grid, linked.grid);
+}
+
+#[test]
+fn synthetic_batches_link_like_the_pipeline() {
+    let s = generate(&SyntheticConfig { frames: 40, ..Default::default() }).unwrap();
+    let f = MemoryField::new("msl", "Pa", s.times.clone(), s.lat.clone(), s.lon.clone(), s.msl.clone()).unwrap();
+    check_batches_link_like_the_pipeline(&f, Mode::Min);
+}
+
+#[test]
+fn era5_batches_link_like_the_pipeline() {
+    let Some(p) = shared("data/era5/era5_vo850_djf2526_2.5deg.nc") else { return };
+    check_batches_link_like_the_pipeline(&NetcdfField::open(&p, "vo").unwrap(), Mode::Max);
+}
+
+#[test]
+fn both_frame_readers_give_identical_frames_on_every_shared_file() {
+    let Some(dir) = shared("data/era5") else { return };
+    // the single-step files carry no time coordinate: refused, with the axis named
+    for file in ["era5_msl_2025120100_2.5x2.5.nc", "era5_msl_2025120100_0.25x0.25.nc", "era5_uv850_2025120100_2.5x2.5.nc"] {
+        let var = if file.contains("uv") { "u" } else { "msl" };
+        let e = NetcdfField::open(dir.join(file), var).unwrap_err().to_string();
+        assert!(e.contains("no time coordinate"), "{e}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let classic = tmp.path().join("packed_classic.nc");
+    write_packed_classic(&classic);
+    let cases = [
+        (dir.join("era5_msl_djf2526_2.5deg.nc"), "msl"),
+        (dir.join("era5_vo850_djf2526_2.5deg.nc"), "vo"),
+        (classic.clone(), "msl"),
+    ];
+    for (p, var) in &cases {
+        let (p, var, file) = (p.as_path(), *var, p.display());
+        let fast = NetcdfField::open(&p, var).unwrap();
+        let slow = NetcdfField::open_with(&p, var, FrameReader::Libnetcdf).unwrap();
+        assert_eq!(fast.info(), slow.info(), "{file}");
+        let n = fast.info().times.len();
+        for t in (0..n).step_by((n / 7).max(1)).chain([n - 1]) {
+            let (a, b) = (fast.read_frame(t).unwrap(), slow.read_frame(t).unwrap());
+            // NaN-aware bitwise equality
+            assert!(a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits()), "{file} frame {t}");
+        }
+    }
+}
+
+/// A NetCDF-3 classic file with int16 msl packed in hPa (scale_factor, add_offset,
+/// _FillValue), 3 frames of 5 x 8.
+fn write_packed_classic(path: &std::path::Path) {
+    let mut f = netcdf::create_with(path, netcdf::Options::CLASSIC).unwrap();
+    f.add_dimension("time", 3).unwrap();
+    f.add_dimension("lat", 5).unwrap();
+    f.add_dimension("lon", 8).unwrap();
+    // classic files take every definition before any data
+    let mut t = f.add_variable::<i32>("time", &["time"]).unwrap();
+    t.put_attribute("units", "days since 2000-01-01").unwrap();
+    f.add_variable::<f32>("lat", &["lat"]).unwrap();
+    f.add_variable::<f32>("lon", &["lon"]).unwrap();
+    let mut v = f.add_variable::<i16>("msl", &["time", "lat", "lon"]).unwrap();
+    v.put_attribute("units", "hPa").unwrap();
+    v.put_attribute("scale_factor", 0.01f64).unwrap();
+    v.put_attribute("add_offset", 1000.0f64).unwrap();
+    v.put_attribute("_FillValue", -32767i16).unwrap();
+    let mut data: Vec<i16> = (0..120).map(|i| (i * 37 % 2000) as i16 - 1000).collect();
+    data[7] = -32767;
+    f.enddef().unwrap();
+    f.variable_mut("time").unwrap().put_values(&[0i32, 1, 2], ..).unwrap();
+    f.variable_mut("lat").unwrap().put_values(&[-60.0f32, -30.0, 0.0, 30.0, 60.0], ..).unwrap();
+    f.variable_mut("lon").unwrap().put_values(&(0..8).map(|j| j as f32 * 45.0).collect::<Vec<_>>(), ..).unwrap();
+    f.variable_mut("msl").unwrap().put_values(&data, ..).unwrap();
+}
+
+#[test]
+fn packed_classic_files_are_unpacked_and_masked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("packed.nc");
+    write_packed_classic(&p);
+    let f = NetcdfField::open(&p, "msl").unwrap();
+    assert_eq!(f.info().value_unit, "Pa");
+    assert_eq!(f.info().times, vec![946_684_800_000, 946_771_200_000, 946_857_600_000]);
+    let frame = f.read_frame(0).unwrap();
+    assert!(frame[[0, 7]].is_nan(), "the fill value is missing");
+    // (stored * 0.01 + 1000) hPa in Pa
+    assert!((frame[[0, 0]] - (-1000.0 * 0.01 + 1000.0) * 100.0).abs() < 1e-6);
+    assert!((frame[[0, 1]] - ((37 - 1000) as f64 * 0.01 + 1000.0) * 100.0).abs() < 1e-6);
+}
+
+#[test]
+fn netcdf4_frames_are_read_in_parallel() {
+    let Some(p) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
+    assert!(NetcdfField::open(&p, "msl").unwrap().reads_in_parallel());
+}

@@ -78,8 +78,8 @@ fn both_frame_readers_give_identical_frames_on_every_shared_file() {
     ];
     for (p, var) in &cases {
         let (p, var, file) = (p.as_path(), *var, p.display());
-        let fast = NetcdfField::open(&p, var).unwrap();
-        let slow = NetcdfField::open_with(&p, var, FrameReader::Libnetcdf).unwrap();
+        let fast = NetcdfField::open(p, var).unwrap();
+        let slow = NetcdfField::open_with(p, var, FrameReader::Libnetcdf).unwrap();
         assert_eq!(fast.info(), slow.info(), "{file}");
         let n = fast.info().times.len();
         for t in (0..n).step_by((n / 7).max(1)).chain([n - 1]) {

@@ -52,7 +52,7 @@ const SUPPRESSION_HALF: isize = 2;
 impl SimpleDetector {
     /// Check the options.
     pub fn validate(&self) -> Result<()> {
-        if self.window < 3 || self.window % 2 == 0 {
+        if self.window < 3 || self.window.is_multiple_of(2) {
             return Err(Error::option("--search-window-size", format!("{} must be an odd integer of at least 3", self.window)));
         }
         if !self.threshold.is_finite() || self.threshold < 0.0 {

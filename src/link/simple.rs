@@ -62,11 +62,10 @@ impl LinkState {
             return;
         }
         let order = sorted_order(f);
-        if let (Some(last), Some(step)) = (self.last_time, self.step) {
-            if f.time - last > step {
+        if let (Some(last), Some(step)) = (self.last_time, self.step)
+            && f.time - last > step {
                 self.tails.clear();
             }
-        }
         let mut new_tails = Vec::with_capacity(order.len());
         if self.tails.is_empty() {
             for &c in &order {
@@ -98,8 +97,8 @@ impl LinkState {
             }
         }
         self.tails = new_tails;
-        if self.last_time.is_some() && self.step.is_none() {
-            self.step = Some(f.time - self.last_time.unwrap());
+        if let (Some(last), None) = (self.last_time, self.step) {
+            self.step = Some(f.time - last);
         }
         self.last_time = Some(f.time);
     }

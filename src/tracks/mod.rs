@@ -182,11 +182,10 @@ impl Tracks {
         if self.variable(&self.metadata.primary_variable).is_none() {
             return bad(format!("primary variable '{}' has no column", self.metadata.primary_variable));
         }
-        if let Some(g) = &self.grid {
-            if g.frame.len() != n || g.row.len() != n || g.col.len() != n {
+        if let Some(g) = &self.grid
+            && (g.frame.len() != n || g.row.len() != n || g.col.len() != n) {
                 return bad("grid index columns must have one value per point".into());
             }
-        }
         Ok(())
     }
 }

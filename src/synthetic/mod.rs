@@ -288,6 +288,20 @@ pub fn run_demo(o: &DemoOptions) -> Result<Score> {
         println!("  input      {}", input.display());
         println!("  tracked    {} centres -> {} tracks ({} of 4+ points)", run.tracks.n_points(), run.tracks.len(), long);
         println!("  outputs    {}/ (Parquet: centers, track_points, tracks), {}", tracks_dir.display(), o.dir.join("tracks.txt").display());
+        let summaries = crate::tracks::summarize(&run.tracks);
+        if let Some(d) = summaries.iter().filter(|t| t.peak_value.is_some()).min_by(|a, b| a.peak_value.unwrap().total_cmp(&b.peak_value.unwrap())) {
+            println!(
+                "  deepest    track {}: {:.1} hPa at {} ({:.1}, {:.1}), {} points over {:.0} h, {:.0} km",
+                d.id,
+                d.peak_value.unwrap() / 100.0,
+                crate::time::format_iso(d.peak_time.unwrap()),
+                d.peak_lat.unwrap(),
+                d.peak_lon.unwrap(),
+                d.point_count,
+                d.duration_hours,
+                d.path_length_km
+            );
+        }
         println!("{s}");
     }
     Ok(s)

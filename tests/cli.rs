@@ -60,6 +60,20 @@ impl Default for Nc<'_> {
 const NY: usize = 37;
 const NX: usize = 72;
 
+/// `nt` frames of one low moving east at 0.6 cells per frame on the small grid.
+fn moving_low(nt: usize) -> Vec<f32> {
+    let mut d = vec![101_000.0f32; nt * NY * NX];
+    for t in 0..nt {
+        for i in 0..NY {
+            for j in 0..NX {
+                let (di, dj) = (i as f32 - 24.0, j as f32 - 20.0 - 0.6 * t as f32);
+                d[(t * NY + i) * NX + j] -= 2000.0 * (-(di * di + dj * dj) / 4.0).exp();
+            }
+        }
+    }
+    d
+}
+
 /// A small global 5° field with one low moving east at 0.6 cells per frame (< 500 km), written with the netcdf crate.
 fn write_nc(path: &Path, nc: Nc<'_>) {
     let nt = nc.times.len();
@@ -83,18 +97,7 @@ fn write_nc(path: &Path, nc: Nc<'_>) {
     }
     let mut v = f.add_variable::<f64>("lon", &["lon"]).unwrap();
     v.put_values(&(0..NX).map(|j| -180.0 + 5.0 * j as f64).collect::<Vec<_>>(), ..).unwrap();
-    let data = nc.data.unwrap_or_else(|| {
-        let mut d = vec![101_000.0f32; nt * NY * NX];
-        for t in 0..nt {
-            for i in 0..NY {
-                for j in 0..NX {
-                    let (di, dj) = (i as f32 - 24.0, j as f32 - 20.0 - 0.6 * t as f32);
-                    d[(t * NY + i) * NX + j] -= 2000.0 * (-(di * di + dj * dj) / 4.0).exp();
-                }
-            }
-        }
-        d
-    });
+    let data = nc.data.unwrap_or_else(|| moving_low(nt));
     let mut v = f.add_variable::<f32>(nc.var, &["time", "lat", "lon"]).unwrap();
     v.put_attribute("units", "Pa").unwrap();
     v.put_attribute("_FillValue", f32::NAN).unwrap();
@@ -286,16 +289,7 @@ fn single_time_step() {
 fn nan_frames_and_patches_are_skipped_with_a_warning() {
     let d = tmp();
     let input = d.path().join("in.nc");
-    let nt = 4;
-    let mut data = vec![101_000.0f32; nt * NY * NX];
-    for t in 0..nt {
-        for i in 0..NY {
-            for j in 0..NX {
-                let (di, dj) = (i as f32 - 24.0, j as f32 - 20.0 - 0.6 * t as f32);
-                data[(t * NY + i) * NX + j] -= 2000.0 * (-(di * di + dj * dj) / 4.0).exp();
-            }
-        }
-    }
+    let mut data = moving_low(4);
     for v in &mut data[2 * NY * NX..3 * NY * NX] {
         *v = f32::NAN; // frame 2 entirely missing
     }

@@ -8,8 +8,23 @@ use common::shared;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Held while a test writes a NetCDF file and while it spawns the binary. libhdf5 opens files
+/// without close-on-exec and locks them with flock(); a child spawned while another test
+/// thread has a file open would inherit that lock and make the file unreadable to the next
+/// child for as long as it runs.
+static NC_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn stormtrack(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stormtrack")).args(args).output().expect("runs")
+    let child = {
+        let _guard = NC_FILES.lock().unwrap_or_else(|p| p.into_inner());
+        Command::new(env!("CARGO_BIN_EXE_stormtrack"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs")
+    };
+    child.wait_with_output().expect("runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -76,6 +91,7 @@ fn moving_low(nt: usize) -> Vec<f32> {
 
 /// A small global 5° field with one low moving east at 0.6 cells per frame (< 500 km), written with the netcdf crate.
 fn write_nc(path: &Path, nc: Nc<'_>) {
+    let _guard = NC_FILES.lock().unwrap_or_else(|p| p.into_inner());
     let nt = nc.times.len();
     let mut f = netcdf::create(path).unwrap();
     f.add_dimension("time", nt).unwrap();
@@ -380,4 +396,37 @@ fn a_dataset_is_replaced_atomically() {
     let desc = std::fs::read_to_string(ds.join("_stormtrack.json")).unwrap();
     assert!(desc.contains("\"n_points\": 2"), "{desc}");
     assert_eq!(entries(d.path()), vec!["ds", "in.nc"]);
+}
+
+#[test]
+fn every_reference_file_survives_a_trip_through_the_dataset() {
+    let Some(refdir) = shared("reference/pst-0.8.0") else { return };
+    let d = tmp();
+    for name in ["simple_msl_2.5.txt", "simple_msl_2.5.tdump", "simple_msl_2.5.trackjson", "hodges_msl_2.5_T5-42.trackjson"] {
+        let src = refdir.join(name);
+        let ds = d.path().join(format!("{name}.ds"));
+        let back = d.path().join(name);
+        let o = stormtrack(&["convert", src.to_str().unwrap(), ds.to_str().unwrap(), "-F", "parquet", "--variable", "msl"]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let o = stormtrack(&["convert", ds.to_str().unwrap(), back.to_str().unwrap()]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&src).unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn time_range_and_frame_count_select_frames() {
+    let d = tmp();
+    let input = d.path().join("in.nc");
+    write_nc(&input, Nc { times: vec![0.0, 6.0, 12.0, 18.0, 24.0], ..Default::default() });
+    let count = |extra: &[&str]| {
+        let out = d.path().join("sel.txt");
+        let o = track_to(&input, &out, extra);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(&out).unwrap().lines().filter(|l| l.starts_with("00 ")).map(|l| l.split_whitespace().nth(3).unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(count(&[]).len(), 5);
+    assert_eq!(count(&["-n", "2"]), vec!["2025120100", "2025120106"]);
+    assert_eq!(count(&["--start", "2025-12-01T06:00", "--end", "2025-12-01T18"]), vec!["2025120106", "2025120112", "2025120118"]);
+    assert_eq!(count(&["--start", "2025-12-01T06:00", "-n", "2"]), vec!["2025120106", "2025120112"]);
 }

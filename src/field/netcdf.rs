@@ -109,7 +109,14 @@ impl NetcdfField {
             return Err(Error::NotNetcdf { path, detail: "it is a directory".into() });
         }
         silence_hdf5_errors();
-        let file = netcdf::open(&path).map_err(|e| Error::NotNetcdf { path: path.clone(), detail: e.to_string() })?;
+        let file = netcdf::open(&path).map_err(|e| {
+            let mut detail = e.to_string();
+            if detail.contains("HDF error") {
+                // libhdf5 also fails this way on a file another process holds locked
+                detail.push_str("; if another program is writing it, wait until it is done");
+            }
+            Error::NotNetcdf { path: path.clone(), detail }
+        })?;
         let corrupt = |what: &str, e: netcdf::Error| Error::CorruptInput { path: path.clone(), what: what.into(), detail: e.to_string() };
 
         // Variable: the exact name first, then its aliases.

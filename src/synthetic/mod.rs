@@ -16,7 +16,7 @@ use crate::tracks::{Point, Tracks, TracksBuilder, TracksMetadata};
 use crate::variables::Mode;
 use ndarray::Array3;
 use rng::SplitMix64;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Configuration of the generator.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,7 +189,7 @@ impl Synthetic {
 
     /// Write the field as a CF NetCDF-4 file (float32 `msl`, zlib), atomically.
     #[cfg(feature = "netcdf")]
-    pub fn write_netcdf(&self, path: &Path) -> Result<()> {
+    pub fn write_netcdf(&self, path: &std::path::Path) -> Result<()> {
         let tmp = crate::io::atomic::temp_sibling(path);
         let result = self.write_netcdf_to(&tmp).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::Unwritable { path: path.into(), detail: e.to_string() }));
         if result.is_err() {
@@ -199,7 +199,7 @@ impl Synthetic {
     }
 
     #[cfg(feature = "netcdf")]
-    fn write_netcdf_to(&self, path: &Path) -> Result<()> {
+    fn write_netcdf_to(&self, path: &std::path::Path) -> Result<()> {
         let err = |e: netcdf::Error| Error::Unwritable { path: path.into(), detail: e.to_string() };
         let (nt, ny, nx) = self.msl.dim();
         let mut f = netcdf::create(path).map_err(err)?;

@@ -10,7 +10,7 @@ if ! pkg-config --exists netcdf 2>/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libnetcdf-dev libhdf5-dev pkg-config >/dev/null
 fi
 PY="${PYTHON:-python3}"
-if ! "$PY" -c "import polars, datafusion, pyarrow, pytest" 2>/dev/null; then
+if ! "$PY" -c "import polars, datafusion, pyarrow, pytest, duckdb" 2>/dev/null; then
   echo "setup: installing Python test dependencies (pip)"
   "$PY" -m pip install -q -r "$(dirname "$0")/../requirements-dev.txt"
 fi

@@ -24,11 +24,8 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// A rayon pool of the requested size.
+/// A rayon pool of the requested size (`prepare` has rejected 0).
 fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    if threads == Some(0) {
-        return Err(Error::option("--threads", "0 must be a positive integer"));
-    }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()

@@ -152,8 +152,8 @@ fn track(a: TrackArgs) -> Result<()> {
     }
     let mut p = prepare(&a.input)?;
     p.opts.linker.max_km = a.max_link_km;
+    // track_simple checks the frame count before any detection
     let range = p.opts.selection.frames(&p.field.info().times);
-    pipeline::check_frame_count(&p.field, range.clone())?;
     let pool = pool(p.threads)?;
     let bar = frames_bar(range.len(), !a.input.quiet && !a.input.no_progress);
     let run = pool.install(|| pipeline::track_simple(&p.field, &p.opts, Some(&|n| bar.set_position(n as u64))))?;

@@ -325,15 +325,6 @@ impl Field for NetcdfField {
         if t >= self.info.times.len() {
             return Err(Error::option("frame", format!("frame {t} is out of range (the field has {} frames)", self.info.times.len())));
         }
-        let mut extents: Vec<netcdf::Extent> = Vec::with_capacity(self.ndims);
-        if self.has_time_dim {
-            extents.push((t..t + 1).into());
-            for _ in 1..self.ndims - 2 {
-                extents.push((0..1).into());
-            }
-        }
-        extents.push((0..ny).into());
-        extents.push((0..nx).into());
         #[cfg(feature = "fast-read")]
         let fast = self.read_frame_fast(t);
         #[cfg(not(feature = "fast-read"))]
@@ -342,6 +333,15 @@ impl Field for NetcdfField {
             Some(v) => v,
             // libnetcdf: also the path that words the error when the fast reader failed
             None => {
+                let mut extents: Vec<netcdf::Extent> = Vec::with_capacity(self.ndims);
+                if self.has_time_dim {
+                    extents.push((t..t + 1).into());
+                    for _ in 1..self.ndims - 2 {
+                        extents.push((0..1).into());
+                    }
+                }
+                extents.push((0..ny).into());
+                extents.push((0..nx).into());
                 silence_hdf5_errors();
                 let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
                 let var = file.variable(&self.source_variable).expect("variable checked at open");

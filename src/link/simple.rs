@@ -147,38 +147,67 @@ fn mutual_nearest_rounds(col: &[Vec<(usize, f64)>], row: &[Vec<(usize, f64)>], m
     }
 }
 
+/// Candidate pairs between two consecutive frames, both in sorted centre order:
+/// `col[j]` lists `(tail, km)` by tail index, `row[i]` lists `(centre, km)` by centre index.
+type Candidates = (Vec<Vec<(usize, f64)>>, Vec<Vec<(usize, f64)>>);
+
 impl SimpleLinker {
-    /// Link frames given in time order (empty frames included: they end every track).
-    pub fn link(&self, frames: &[FrameRef<'_>]) -> LinkedTracks {
-        let max_km = self.max_km;
+    /// Pairs strictly closer than `max_km` between `tails` and `centres` (positions in sorted
+    /// order), found with a k-d tree over the centres' unit vectors.
+    fn candidates(&self, tails: &[(f64, f64)], centres: &[(f64, f64)]) -> Candidates {
         // A chord radius that contains every pair closer than max_km on the great circle,
         // with a margin for rounding; exact distances then decide.
-        let angle = max_km / EARTH_RADIUS_KM;
+        let angle = self.max_km / EARTH_RADIUS_KM;
         let radius_sq = chord_sq_for_angle(angle * (1.0 + 1e-9) + 1e-12);
+        let mut col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); centres.len()];
+        let mut row: Vec<Vec<(usize, f64)>> = vec![Vec::new(); tails.len()];
+        if centres.is_empty() || tails.is_empty() {
+            return (col, row);
+        }
+        let points: Vec<[f64; 3]> = centres.iter().map(|&(la, lo)| unit_vector(la, lo)).collect();
+        let tree: ImmutableKdTree<f64, 3> = ImmutableKdTree::new_from_slice(&points).expect("a non-empty frame builds a tree");
+        for (i, &(tla, tlo)) in tails.iter().enumerate() {
+            let q = unit_vector(tla, tlo);
+            let found = tree.query(&q).within::<SquaredEuclidean<f64>>(radius_sq).unsorted().execute();
+            for item in found {
+                let j = item.item as usize;
+                let d = great_circle_km(tla, tlo, centres[j].0, centres[j].1);
+                if d < self.max_km {
+                    row[i].push((j, d));
+                    col[j].push((i, d));
+                }
+            }
+        }
+        // tails were visited in index order, so every col[j] is sorted by tail
+        for r in &mut row {
+            r.sort_by_key(|&(j, _)| j);
+        }
+        (col, row)
+    }
+
+    /// Link frames given in time order (empty frames included: they end every track).
+    ///
+    /// Whenever tails exist they are exactly the previous frame's centres, in its sorted
+    /// order (every centre of a frame continues or starts a track), so the candidate pairs of
+    /// all consecutive frames are found in parallel first; the greedy rounds then run in
+    /// time order over those lists.
+    pub fn link(&self, frames: &[FrameRef<'_>]) -> LinkedTracks {
+        use rayon::prelude::*;
+        let sorted: Vec<Vec<(f64, f64)>> = frames
+            .par_iter()
+            .map(|f| sorted_order(f).into_iter().map(|c| (f.lats[c], f.lons[c])).collect())
+            .collect();
+        let mut pairs: Vec<Option<Candidates>> = (0..frames.len())
+            .into_par_iter()
+            .map(|fi| (fi > 0).then(|| self.candidates(&sorted[fi - 1], &sorted[fi])))
+            .collect();
         let mut state = LinkState::new();
         for fi in 0..frames.len() {
+            let candidates = pairs[fi].take();
             state.frame(frames, fi, |tails, centres| {
-                let mut col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); centres.len()];
-                let mut row: Vec<Vec<(usize, f64)>> = vec![Vec::new(); tails.len()];
-                let points: Vec<[f64; 3]> = centres.iter().map(|&(la, lo)| unit_vector(la, lo)).collect();
-                let tree: ImmutableKdTree<f64, 3> = ImmutableKdTree::new_from_slice(&points).expect("a non-empty frame builds a tree");
-                for (i, &(tla, tlo)) in tails.iter().enumerate() {
-                    let q = unit_vector(tla, tlo);
-                    let found = tree.query(&q).within::<SquaredEuclidean<f64>>(radius_sq).unsorted().execute();
-                    for item in found {
-                        let j = item.item as usize;
-                        let d = great_circle_km(tla, tlo, centres[j].0, centres[j].1);
-                        if d < max_km {
-                            row[i].push((j, d));
-                            col[j].push((i, d));
-                        }
-                    }
-                }
-                // tails were visited in index order, so every col[j] is sorted by tail
-                for r in &mut row {
-                    r.sort_by_key(|&(j, _)| j);
-                }
-                mutual_nearest_rounds(&col, &row, max_km)
+                let (col, row) = candidates.expect("frames after the first have candidates");
+                debug_assert_eq!((tails, centres), (&sorted[fi - 1][..], &sorted[fi][..]));
+                mutual_nearest_rounds(&col, &row, self.max_km)
             });
         }
         state.tracks

@@ -352,6 +352,8 @@ fn bad_option_values_fail_before_any_work() {
         let o = track_to(&input, &out, extra);
         assert_fails(&o, needles);
     }
+    let o = stormtrack(&["track", "-i", input.to_str().unwrap()]);
+    assert_fails(&o, &["required", "--variable", "--output"]);
     let o = track_to(&input, &d.path().join("o.csv"), &[]);
     assert_fails(&o, &[".csv", "-f"]);
     let o = track_to(&input, &out, &["--start", "2030-01-01"]);

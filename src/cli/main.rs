@@ -25,9 +25,17 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
+            // clap's message spans lines (names of missing arguments, tips, usage): keep the
+            // message and its details on one line, drop the usage block
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("bad arguments").trim_start_matches("error: ").to_string();
-            eprintln!("stormtrack: error: {first} (see stormtrack --help)");
+            let parts: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let message = parts.join(" ").trim_start_matches("error: ").to_string();
+            eprintln!("stormtrack: error: {message} (see stormtrack --help)");
             return ExitCode::from(2);
         }
     };

@@ -33,6 +33,13 @@ pub struct DetectedFrame {
     pub nan_cells: usize,
 }
 
+impl DetectedFrame {
+    /// The frame as a linker sees it.
+    pub fn frame_ref(&self) -> FrameRef<'_> {
+        FrameRef { time: self.time, lats: &self.centers.lats, lons: &self.centers.lons }
+    }
+}
+
 /// Counts of missing data met while detecting.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MissingDataReport {
@@ -146,8 +153,7 @@ pub fn field_bounds(field: &dyn Field) -> Option<SpatialBounds> {
 /// Link detected frames with the Simple linker into [`Tracks`] (ids 1, 2, ... in creation
 /// order, like the peer), carrying grid provenance.
 pub fn link_simple(field: &dyn Field, mode: Mode, frames: &[DetectedFrame], linker: &SimpleLinker) -> Result<Tracks> {
-    let refs: Vec<FrameRef<'_>> = frames.iter().map(|f| FrameRef { time: f.time, lats: &f.centers.lats, lons: &f.centers.lons }).collect();
-    let linked = linker.link(&refs);
+    let linked = linker.link(&frames.iter().map(DetectedFrame::frame_ref).collect::<Vec<_>>());
     let info = field.info();
     let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
     metadata.bounds = field_bounds(field);
@@ -199,10 +205,8 @@ pub fn link_batches(batches: &[RecordBatch], frame_times: Option<&[i64]>, linker
     if k != cols.time.len() {
         return Err(Error::option("frame_times", "some centres have a time that is not among the frame times"));
     }
-    let linked = linker.link(&frames.iter().map(|f| FrameRef { time: f.time, lats: &f.centers.lats, lons: &f.centers.lons }).collect::<Vec<_>>());
-    let mut metadata = TracksMetadata::new(meta.variable.clone(), meta.mode);
-    metadata.bounds = None;
-    build_tracks(metadata, &meta.variable, &meta.unit, meta.lon_convention, &frames, &linked)
+    let linked = linker.link(&frames.iter().map(DetectedFrame::frame_ref).collect::<Vec<_>>());
+    build_tracks(TracksMetadata::new(meta.variable.clone(), meta.mode), &meta.variable, &meta.unit, meta.lon_convention, &frames, &linked)
 }
 
 /// [`Tracks`] from linked `(frame, centre)` lists: ids 1, 2, ... in creation order.

@@ -88,7 +88,7 @@ fn vo_default_threshold_is_1e5() {
 fn kd_tree_linker_equals_the_dense_matrix_on_every_frame() {
     for (file, var, thr) in [("era5_msl_djf2526_2.5deg.nc", "msl", 0.0), ("era5_vo850_djf2526_2.5deg.nc", "vo", 1e-5)] {
         let Some(r) = run(file, var, |o, _| o.detector.threshold = thr) else { return };
-        let refs: Vec<FrameRef<'_>> = r.frames.iter().map(|f| FrameRef { time: f.time, lats: &f.centers.lats, lons: &f.centers.lons }).collect();
+        let refs: Vec<FrameRef<'_>> = r.frames.iter().map(|f| f.frame_ref()).collect();
         // frame by frame: the prefix up to each frame links identically
         let fast = SimpleLinker::default().link(&refs);
         let dense = link_frames_brute_force(&refs, 500.0);

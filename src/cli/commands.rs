@@ -74,18 +74,20 @@ fn prepare(a: &InputArgs) -> Result<Prepared> {
     };
     let refinement = Refinement::parse(&a.feature_refinement)?;
     if let Some(t) = a.feature_threshold
-        && (!t.is_finite() || t < 0.0) {
-            return Err(Error::option("--feature-threshold", format!("{t} must be a finite number >= 0")));
-        }
+        && (!t.is_finite() || t < 0.0)
+    {
+        return Err(Error::option("--feature-threshold", format!("{t} must be a finite number >= 0")));
+    }
     if a.n_frames == Some(0) {
         return Err(Error::option("--n-frames", "0 must be a positive integer"));
     }
     let start = a.start.as_deref().map(|s| stormtrack::time::parse_user_time("--start", s)).transpose()?;
     let end = a.end.as_deref().map(|s| stormtrack::time::parse_user_time("--end", s)).transpose()?;
     if let (Some(s), Some(e)) = (start, end)
-        && e < s {
-            return Err(Error::option("--end", "is before --start"));
-        }
+        && e < s
+    {
+        return Err(Error::option("--end", "is before --start"));
+    }
     let detector = SimpleDetector { window: a.search_window_size, threshold: 0.0, refinement };
     detector.validate()?;
 

@@ -318,10 +318,11 @@ pub fn read_dataset(path: &Path) -> Result<Tracks> {
     }
     t.offsets.push(order.len());
     if let Some(conv) = convention
-        && cols.frame.iter().all(Option::is_some) {
-            let pick = |v: &Vec<Option<u32>>| order.iter().map(|&k| v[k].unwrap_or(u32::MAX)).collect::<Vec<u32>>();
-            t.grid = Some(GridIndex { frame: pick(&cols.frame), row: pick(&cols.row), col: pick(&cols.col), lon_convention: conv });
-        }
+        && cols.frame.iter().all(Option::is_some)
+    {
+        let pick = |v: &Vec<Option<u32>>| order.iter().map(|&k| v[k].unwrap_or(u32::MAX)).collect::<Vec<u32>>();
+        t.grid = Some(GridIndex { frame: pick(&cols.frame), row: pick(&cols.row), col: pick(&cols.col), lon_convention: conv });
+    }
     t.validate()?;
     Ok(t)
 }

@@ -63,9 +63,10 @@ impl LinkState {
         }
         let order = sorted_order(f);
         if let (Some(last), Some(step)) = (self.last_time, self.step)
-            && f.time - last > step {
-                self.tails.clear();
-            }
+            && f.time - last > step
+        {
+            self.tails.clear();
+        }
         let mut new_tails = Vec::with_capacity(order.len());
         if self.tails.is_empty() {
             for &c in &order {

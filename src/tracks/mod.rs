@@ -183,9 +183,10 @@ impl Tracks {
             return bad(format!("primary variable '{}' has no column", self.metadata.primary_variable));
         }
         if let Some(g) = &self.grid
-            && (g.frame.len() != n || g.row.len() != n || g.col.len() != n) {
-                return bad("grid index columns must have one value per point".into());
-            }
+            && (g.frame.len() != n || g.row.len() != n || g.col.len() != n)
+        {
+            return bad("grid index columns must have one value per point".into());
+        }
         Ok(())
     }
 }

@@ -1,30 +1,52 @@
 # stormtrack: the two commands of the README.
-#   make demo   install what is missing, build, run the demo on the bundled synthetic input
-#   make test   install what is missing, build, run every test (Rust and Python)
-# One profile (release) and one feature set (default) for everything, so nothing builds twice.
+#   make demo   install what is missing, build and install the package, run the demo on the
+#               bundled synthetic input
+#   make test   install what is missing, build, run every test (Rust, SQL, Python)
+# One profile (release) and one feature set (`full`) for everything, so nothing builds twice:
+# the Python tests load the extension module that `cargo test` built.
 
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
-BIN := $(CARGO_TARGET_DIR)/release/stormtrack
 PYTHON ?= python3
+# mold links the large test binaries several times faster; setup installs it where it can
+export RUSTFLAGS ?= $(if $(shell command -v mold 2>/dev/null),-C link-arg=-fuse-ld=mold,)
+CARGO_FLAGS := --release --locked --workspace --features stormtrack/full
+BIN := $(CARGO_TARGET_DIR)/release/stormtrack
+EXT := python/stormtrack/_core.abi3.so
 
-.PHONY: setup build demo test test-rust test-python bench
+.PHONY: setup install build demo test test-rust test-python ext docs bench
 
 setup:
 	@bash scripts/setup.sh
 
+# The Python package (maturin, release, feature `full`) with the `stormtrack` command.
+install: setup
+	$(PYTHON) -m pip install --no-build-isolation -q .
+
+demo: install
+	stormtrack demo
+
 build: setup
-	cargo build --release --locked
+	cargo build $(CARGO_FLAGS) --lib --bins --examples
 
-demo: build
-	$(BIN) demo
+test: setup test-rust ext test-python
 
-test: setup
-	cargo test --release --locked
-	$(MAKE) --no-print-directory test-python
+test-rust:
+	cargo test $(CARGO_FLAGS)
+
+# the extension module cargo built (same build as the Rust tests), placed in the package
+ext:
+	cargo build $(CARGO_FLAGS) --lib --bins --examples
+	cp -f $(CARGO_TARGET_DIR)/release/libstormtrack.so $(EXT)
 
 test-python:
-	STORMTRACK_BIN=$(BIN) $(PYTHON) -m pytest -q tests/python
+	PYTHONPATH=$(CURDIR)/python STORMTRACK_BIN=$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider \
+		--doctest-modules --ignore=python/stormtrack/__main__.py tests/python python/stormtrack
 
-bench: build
+# regenerate docs/sql.md from the functions' documentation
+docs:
+	STORMTRACK_BLESS=1 cargo test $(CARGO_FLAGS) --test frontends docs_sql_md
+
+bench: build ext
 	bash benches/compare_peer.sh
+	PYTHONPATH=$(CURDIR)/python $(PYTHON) benches/frontends.py

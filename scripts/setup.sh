@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Install what stormtrack needs on a fresh Debian/Ubuntu machine: the NetCDF C library (read by
-# the `netcdf` crate) and the Python packages the test suite reads our Parquet output with.
-# Idempotent: installs only what is missing.
+# the `netcdf` crate), mold (a fast linker), and the Python packages of the package and its test
+# suite. Idempotent: installs only what is missing.
 set -euo pipefail
-if ! pkg-config --exists netcdf 2>/dev/null; then
-  echo "setup: installing libnetcdf-dev libhdf5-dev pkg-config (apt)"
+need=()
+pkg-config --exists netcdf 2>/dev/null || need+=(libnetcdf-dev libhdf5-dev pkg-config)
+command -v mold >/dev/null 2>&1 || need+=(mold)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]} (apt)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libnetcdf-dev libhdf5-dev pkg-config >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 PY="${PYTHON:-python3}"
-if ! "$PY" -c "import polars, datafusion, pyarrow, pytest, duckdb" 2>/dev/null; then
-  echo "setup: installing Python test dependencies (pip)"
+if ! "$PY" -c "import polars, datafusion, pyarrow, numpy, maturin, pytest, hypothesis, duckdb, xarray, netCDF4, dask, tqdm" 2>/dev/null; then
+  echo "setup: installing Python packages (pip)"
   "$PY" -m pip install -q -r "$(dirname "$0")/../requirements-dev.txt"
 fi

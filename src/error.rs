@@ -60,6 +60,9 @@ pub enum Error {
     /// Arrow or Parquet failure.
     #[error("arrow/parquet: {0}")]
     Arrow(String),
+    /// A SQL query that DataFusion could not plan or run (its message, on one line).
+    #[error("SQL: {0}")]
+    Sql(String),
 }
 
 impl Error {
@@ -82,5 +85,14 @@ impl From<arrow::error::ArrowError> for Error {
 impl From<parquet::errors::ParquetError> for Error {
     fn from(e: parquet::errors::ParquetError) -> Self {
         Error::Arrow(e.to_string())
+    }
+}
+
+#[cfg(feature = "datafusion")]
+impl From<datafusion::common::DataFusionError> for Error {
+    fn from(e: datafusion::common::DataFusionError) -> Self {
+        // DataFusion wraps messages in context lines; the CLI prints one line
+        let text = e.to_string();
+        Error::Sql(text.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }

@@ -21,6 +21,8 @@
 //! ```
 
 pub mod arrow;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod detect;
 pub mod error;
 pub mod field;
@@ -28,6 +30,12 @@ pub mod geo;
 pub mod io;
 pub mod link;
 pub mod pipeline;
+#[cfg(feature = "python")]
+mod python;
+#[cfg(feature = "polars")]
+pub mod polars;
+#[cfg(feature = "datafusion")]
+pub mod sql;
 pub mod synthetic;
 pub mod time;
 pub mod tracks;

@@ -23,6 +23,32 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Generate synthetic storms, track them, write the dataset and score against the truth.
     Demo(DemoArgs),
+    /// Run SQL (DataFusion, with stormtrack's functions) over a tracks dataset.
+    #[cfg(feature = "datafusion")]
+    Sql(SqlArgs),
+}
+
+#[cfg(feature = "datafusion")]
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The query (or several statements separated by ';').
+    #[arg(value_name = "QUERY", required_unless_present = "file", conflicts_with = "file")]
+    pub query: Option<String>,
+    /// Read the statements from a file instead.
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+    /// Tracks dataset whose tables (centers, track_points, tracks) to register.
+    #[arg(short = 't', long = "tracks")]
+    pub tracks: Option<PathBuf>,
+    /// More Parquet tables: NAME=PATH (a file or a directory of files). Repeatable.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    pub tables: Vec<String>,
+    /// Write the last statement's result to a file (.parquet, .csv or .json) instead of printing it.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Largest number of rows to print (printing only).
+    #[arg(long = "max-rows", default_value_t = 50)]
+    pub max_rows: usize,
 }
 
 /// Input selection and detection options shared by `track` and `detect`.

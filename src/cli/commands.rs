@@ -1,19 +1,19 @@
 //! What each subcommand does. Options and outputs are validated before any long work.
 
-use crate::args::{Cli, Command, ConvertArgs, DemoArgs, DetectArgs, InputArgs, TrackArgs};
-use crate::progress::frames_bar;
+use super::args::{Cli, Command, ConvertArgs, DemoArgs, DetectArgs, InputArgs, TrackArgs};
+use super::progress::{BarProgress, Progress};
 use rayon::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use stormtrack::arrow::frame_centers_batch;
-use stormtrack::detect::{Refinement, SimpleDetector};
-use stormtrack::error::{Error, Result};
-use stormtrack::field::{Field, NetcdfField, TimeSelection};
-use stormtrack::io::{self, TrackFormat, atomic, parquet as pq};
-use stormtrack::link::SimpleLinker;
-use stormtrack::pipeline::{self, SimpleOptions, centers_meta};
-use stormtrack::variables::{Mode, default_feature_threshold};
+use crate::arrow::frame_centers_batch;
+use crate::detect::{Refinement, SimpleDetector};
+use crate::error::{Error, Result};
+use crate::field::{Field, NetcdfField, TimeSelection};
+use crate::io::{self, TrackFormat, atomic, parquet as pq};
+use crate::link::SimpleLinker;
+use crate::pipeline::{self, SimpleOptions, centers_meta};
+use crate::variables::{Mode, default_feature_threshold};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -21,11 +21,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Detect(a) => detect(a),
         Command::Convert(a) => convert(a),
         Command::Demo(a) => demo(a),
+        #[cfg(feature = "datafusion")]
+        Command::Sql(a) => super::sql::run(a),
     }
 }
 
 /// A rayon pool of the requested size (`prepare` has rejected 0).
-fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
@@ -33,13 +35,14 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 }
 
 /// Everything `track` and `detect` need, checked.
-struct Prepared {
-    field: NetcdfField,
-    opts: SimpleOptions,
-    threads: Option<usize>,
+pub struct Prepared {
+    pub field: NetcdfField,
+    pub opts: SimpleOptions,
+    pub threads: Option<usize>,
 }
 
-fn prepare(a: &InputArgs) -> Result<Prepared> {
+/// Check the options of `a`, then open the input: the validation every front end shares.
+pub fn prepare(a: &InputArgs) -> Result<Prepared> {
     // options that need no input first
     if a.projection != "global" {
         return Err(Error::option("--projection", format!("'{}' is not available; only global is", a.projection)));
@@ -81,8 +84,8 @@ fn prepare(a: &InputArgs) -> Result<Prepared> {
     if a.n_frames == Some(0) {
         return Err(Error::option("--n-frames", "0 must be a positive integer"));
     }
-    let start = a.start.as_deref().map(|s| stormtrack::time::parse_user_time("--start", s)).transpose()?;
-    let end = a.end.as_deref().map(|s| stormtrack::time::parse_user_time("--end", s)).transpose()?;
+    let start = a.start.as_deref().map(|s| crate::time::parse_user_time("--start", s)).transpose()?;
+    let end = a.end.as_deref().map(|s| crate::time::parse_user_time("--end", s)).transpose()?;
     if let (Some(s), Some(e)) = (start, end)
         && e < s
     {
@@ -125,6 +128,13 @@ fn provenance(a: &InputArgs, p: &Prepared, command: &str) -> BTreeMap<String, se
 }
 
 fn track(a: TrackArgs) -> Result<()> {
+    let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
+    track_with(&a, &bar).map(|_| ())
+}
+
+/// `stormtrack track`: validate, detect, link and write every output; returns the run.
+/// Shared with the Python package, which passes its own progress and may give no output.
+pub fn track_with(a: &TrackArgs, progress: &dyn Progress) -> Result<pipeline::TrackRun> {
     match a.algorithm.as_str() {
         "simple" => {}
         "hodges" | "healpix" => {
@@ -157,9 +167,10 @@ fn track(a: TrackArgs) -> Result<()> {
     // track_simple checks the frame count before any detection
     let range = p.opts.selection.frames(&p.field.info().times);
     let pool = pool(p.threads)?;
-    let bar = frames_bar(range.len(), !a.input.quiet && !a.input.no_progress);
-    let run = pool.install(|| pipeline::track_simple(&p.field, &p.opts, Some(&|n| bar.set_position(n as u64))))?;
-    bar.finish_and_clear();
+    progress.start(range.len());
+    let run = pool.install(|| pipeline::track_simple(&p.field, &p.opts, Some(&|n| progress.set(n))));
+    progress.finish();
+    let run = run?;
     if let Some(w) = run.missing.warning() {
         eprintln!("stormtrack: warning: {w}");
     }
@@ -191,10 +202,10 @@ fn track(a: TrackArgs) -> Result<()> {
             run.mode.as_str(),
             p.opts.detector.threshold,
             p.field.info().value_unit,
-            names.join(", ")
+            if names.is_empty() { "(no output)".to_string() } else { names.join(", ") }
         );
     }
-    Ok(())
+    Ok(run)
 }
 
 fn check_output(path: &Path, format: TrackFormat) -> Result<()> {
@@ -203,25 +214,34 @@ fn check_output(path: &Path, format: TrackFormat) -> Result<()> {
 
 fn detect(a: DetectArgs) -> Result<()> {
     atomic::check_writable_file(&a.output)?;
-    let p = prepare(&a.input)?;
+    let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
+    let (batches, n_frames) = detect_with(&a.input, &bar)?;
+    let schema = batches[0].schema();
+    let all = arrow::compute::concat_batches(&schema, &batches)?;
+    pq::write_file(&all, &a.output)?;
+    if !a.input.quiet {
+        eprintln!("stormtrack: {} frames, {} centres -> {}", n_frames, all.num_rows(), a.output.display());
+    }
+    Ok(())
+}
+
+/// `stormtrack detect` without the output: the centres of every selected frame as record
+/// batches (one per frame, at least one) and the number of frames. Shared with Python.
+pub fn detect_with(a: &InputArgs, progress: &dyn Progress) -> Result<(Vec<arrow::array::RecordBatch>, usize)> {
+    let p = prepare(a)?;
     let range = p.opts.selection.frames(&p.field.info().times);
     if range.is_empty() {
         return Err(Error::TooFewFrames("the time selection contains no frame; widen --start/--end".into()));
     }
     let pool = pool(p.threads)?;
     let mode = p.opts.mode.expect("prepare resolves the mode");
-    let bar = frames_bar(range.len(), !a.input.quiet && !a.input.no_progress);
-    let frames = pool.install(|| pipeline::detect_range(&p.field, &p.opts.detector, mode, range, Some(&|n| bar.set_position(n as u64))))?;
-    bar.finish_and_clear();
+    progress.start(range.len());
+    let frames = pool.install(|| pipeline::detect_range(&p.field, &p.opts.detector, mode, range, Some(&|n| progress.set(n))));
+    progress.finish();
+    let frames = frames?;
     let meta = centers_meta(&p.field, mode);
     let batches = frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
-    let schema = stormtrack::arrow::centers_schema(&meta, &[]);
-    let all = arrow::compute::concat_batches(&schema, &batches)?;
-    pq::write_file(&all, &a.output)?;
-    if !a.input.quiet {
-        eprintln!("stormtrack: {} frames, {} centres -> {}", frames.len(), all.num_rows(), a.output.display());
-    }
-    Ok(())
+    Ok((batches, frames.len()))
 }
 
 fn convert(a: ConvertArgs) -> Result<()> {
@@ -249,7 +269,7 @@ fn convert(a: ConvertArgs) -> Result<()> {
 }
 
 fn demo(a: DemoArgs) -> Result<()> {
-    stormtrack::synthetic::run_demo(&stormtrack::synthetic::DemoOptions {
+    crate::synthetic::run_demo(&crate::synthetic::DemoOptions {
         dir: a.output,
         seed: a.seed,
         frames: a.frames,

@@ -32,6 +32,46 @@ impl MemoryField {
         };
         Ok(MemoryField { info, data })
     }
+
+    /// A field from in-memory data with CF metadata, read as a NetCDF variable is: known
+    /// variables are converted to their canonical unit (e.g. hPa to Pa), times must strictly
+    /// increase and coordinates be finite. Used for xarray and NumPy input.
+    pub fn from_cf(
+        variable: &str,
+        units: Option<&str>,
+        standard_name: Option<String>,
+        times: Vec<i64>,
+        lat: Vec<f64>,
+        lon: Vec<f64>,
+        mut data: Array3<f64>,
+    ) -> Result<Self> {
+        if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
+            return Err(Error::Time(format!(
+                "times are not strictly increasing at index {} ({} then {}); sort by time first",
+                k + 1,
+                crate::time::format_iso(times[k]),
+                crate::time::format_iso(times[k + 1])
+            )));
+        }
+        for (axis, v) in [("latitude", &lat), ("longitude", &lon)] {
+            if v.iter().any(|x| !x.is_finite()) {
+                return Err(Error::option(axis, "coordinates must be finite numbers"));
+            }
+        }
+        let factor = crate::variables::unit_factor(variable, units)?;
+        let (value_unit, unit_factor) = match factor {
+            Some(f) => (crate::variables::canonical_unit(variable).unwrap_or("1").to_string(), f),
+            None => (units.unwrap_or("1").to_string(), 1.0),
+        };
+        if unit_factor != 1.0 {
+            data.mapv_inplace(|x| x * unit_factor);
+        }
+        let mut field = MemoryField::new(variable, &value_unit, times, lat, lon, data)?;
+        field.info.units = units.map(str::to_string);
+        field.info.standard_name = standard_name;
+        field.info.unit_factor = unit_factor;
+        Ok(field)
+    }
 }
 
 impl Field for MemoryField {

@@ -34,6 +34,30 @@ pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     great_circle_angle(lat1, lon1, lat2, lon2) * EARTH_RADIUS_KM
 }
 
+/// Initial bearing in degrees clockwise from north, in [0, 360), of the great circle from
+/// point 1 to point 2 (forward azimuth). Coincident points give 0.
+///
+/// ```
+/// use stormtrack::geo::bearing_deg;
+/// assert!((bearing_deg(0.0, 0.0, 1.0, 0.0) - 0.0).abs() < 1e-12);   // due north
+/// assert!((bearing_deg(0.0, 0.0, 0.0, 1.0) - 90.0).abs() < 1e-12);  // due east
+/// assert!((bearing_deg(0.0, 179.5, 0.0, -179.5) - 90.0).abs() < 1e-9); // east across the dateline
+/// ```
+#[inline]
+pub fn bearing_deg(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let p1 = lat1 * DEG_TO_RAD;
+    let p2 = lat2 * DEG_TO_RAD;
+    let dl = (lon2 - lon1) * DEG_TO_RAD;
+    let y = dl.sin() * p2.cos();
+    let x = p1.cos() * p2.sin() - p1.sin() * p2.cos() * dl.cos();
+    if y == 0.0 && x == 0.0 {
+        return 0.0;
+    }
+    let b = floor_mod(y.atan2(x).to_degrees(), 360.0);
+    // -0.0 and values that round up to 360
+    if b >= 360.0 { 0.0 } else { b + 0.0 }
+}
+
 /// Python-style floor modulo (result has the sign of `m`).
 #[inline]
 fn floor_mod(x: f64, m: f64) -> f64 {

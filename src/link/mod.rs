@@ -1,8 +1,10 @@
 //! Linking centres into tracks. Linkers take frames of centres in time order and return
 //! tracks as lists of `(frame, centre)` indices; they know nothing of files or Arrow.
 
+mod points;
 mod simple;
 
+pub use points::link_points;
 pub use simple::{LinkedTracks, SimpleLinker, link_frames_brute_force};
 
 /// Centres of one frame as handed to a linker. Longitudes are in the input grid's own

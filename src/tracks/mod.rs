@@ -1,6 +1,7 @@
 //! The packed track collection (structure of arrays), shared by every reader, writer and front
 //! end (spec §12.1).
 
+pub mod measure;
 mod summary;
 
 pub use summary::{TrackSummary, summarize};

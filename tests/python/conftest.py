@@ -43,3 +43,18 @@ def djf_dir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("djf")
     run("track", "-i", str(src), "--variable", "msl", "-o", str(d / "tracks"), "-o", str(d / "tracks.txt"), "--quiet")
     return d
+
+
+DJF_MSL = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+
+
+@pytest.fixture(scope="session")
+def djf_msl() -> Path:
+    if not DJF_MSL.exists():
+        pytest.skip(f"{DJF_MSL} not available")
+    return DJF_MSL
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """Run the CLI and return the finished process, whatever its exit code."""
+    return subprocess.run([stormtrack_bin(), *args], capture_output=True, text=True)

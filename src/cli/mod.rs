@@ -1,29 +1,26 @@
 //! The `stormtrack` command line. A thin adapter: it parses and validates options, then calls
 //! the library. Every failure is one line on stderr and exit code 2.
 
-mod args;
-mod commands;
-mod progress;
+pub mod args;
+pub mod commands;
+pub mod progress;
+#[cfg(feature = "datafusion")]
+mod sql;
 
 use clap::Parser;
-use std::process::ExitCode;
+use std::ffi::OsString;
 
-fn main() -> ExitCode {
-    // A bug must still end in one line, not a backtrace.
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info.payload().downcast_ref::<&str>().map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown".into());
-        let loc = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        eprintln!("stormtrack: internal error: {msg}{loc}; please report it with the command that caused it");
-    }));
-    let cli = match args::Cli::try_parse() {
+/// Run the command line on `args` (the program name first) and return the exit code: 0 on
+/// success, 2 for any error (one line on stderr), 70 for an internal error. Used by the
+/// `stormtrack` binary and by the Python package's `stormtrack` script.
+pub fn main_from(args: Vec<OsString>) -> u8 {
+    let cli = match args::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
                 let _ = e.print();
-                return ExitCode::SUCCESS;
+                return 0;
             }
             // clap's message spans lines (names of missing arguments, tips, usage): keep the
             // message and its details on one line, drop the usage block
@@ -36,15 +33,15 @@ fn main() -> ExitCode {
                 .collect();
             let message = parts.join(" ").trim_start_matches("error: ").to_string();
             eprintln!("stormtrack: error: {message} (see stormtrack --help)");
-            return ExitCode::from(2);
+            return 2;
         }
     };
     match std::panic::catch_unwind(|| commands::run(cli)) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Ok(())) => 0,
         Ok(Err(e)) => {
             eprintln!("stormtrack: error: {e}");
-            ExitCode::from(2)
+            2
         }
-        Err(_) => ExitCode::from(70),
+        Err(_) => 70,
     }
 }

@@ -1,0 +1,53 @@
+"""stormtrack: cyclone and storm tracking native to Arrow, Polars and DataFusion.
+
+>>> import polars as pl
+>>> import stormtrack as st
+>>> df = pl.DataFrame({"lat": [0.0], "lon": [179.0], "lat2": [0.0], "lon2": [-179.0]})
+>>> df.select(km=st.great_circle_km("lat", "lon", "lat2", "lon2").round(2))["km"].to_list()
+[222.39]
+"""
+
+from __future__ import annotations
+
+from stormtrack import _versions
+
+_versions.check(_versions.installed("polars"), _versions.installed("datafusion"))
+
+# polars first: the extension binds to Polars' allocator on its first allocation
+import polars  # noqa: E402, F401
+
+from stormtrack import _core  # noqa: E402
+from stormtrack._core import StormtrackError  # noqa: E402
+from stormtrack._expressions import (  # noqa: E402
+    StormExpr,
+    bearing_deg,
+    duration_h,
+    great_circle_km,
+    link,
+    max_speed_kmh,
+    normalize_lon,
+    path_length_km,
+)
+from stormtrack._io import detect, read_tracks, scan_tracks, track  # noqa: E402
+from stormtrack._sql import register_all, sql_context  # noqa: E402
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "StormExpr",
+    "StormtrackError",
+    "__version__",
+    "bearing_deg",
+    "detect",
+    "duration_h",
+    "great_circle_km",
+    "link",
+    "max_speed_kmh",
+    "normalize_lon",
+    "path_length_km",
+    "read_tracks",
+    "register_all",
+    "scan_tracks",
+    "sql_context",
+    "track",
+]

@@ -1,0 +1,3 @@
+from stormtrack.cli import main
+
+main()

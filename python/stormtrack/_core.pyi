@@ -1,0 +1,96 @@
+"""Type stubs of the compiled module (src/python/mod.rs)."""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+RUST_POLARS_VERSION: str
+DATAFUSION_VERSION: str
+
+class StormtrackError(ValueError): ...
+
+class ArrowStream:
+    """Record batches exported through the Arrow PyCapsule stream interface."""
+
+    @property
+    def num_rows(self) -> int: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __len__(self) -> int: ...
+
+class ScalarUdf:
+    name: str
+    def __datafusion_scalar_udf__(self) -> object: ...
+
+class AggregateUdf:
+    name: str
+    def __datafusion_aggregate_udf__(self) -> object: ...
+
+class WindowUdf:
+    name: str
+    def __datafusion_window_udf__(self) -> object: ...
+
+def detect_file(
+    path: str,
+    variable: str,
+    *,
+    mode: str = "auto",
+    threshold: float | None = None,
+    refinement: str = "grid",
+    window: int = 5,
+    start: str | None = None,
+    end: str | None = None,
+    n_frames: int | None = None,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ArrowStream: ...
+def detect_array(
+    data: npt.NDArray[np.float64],
+    times: list[int],
+    lat: list[float],
+    lon: list[float],
+    *,
+    variable: str,
+    units: str | None = None,
+    standard_name: str | None = None,
+    mode: str = "auto",
+    threshold: float | None = None,
+    refinement: str = "grid",
+    window: int = 5,
+    frame_offset: int = 0,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ArrowStream: ...
+def track_file(
+    path: str,
+    variable: str,
+    *,
+    outputs: list[str] = ...,
+    format: str = "auto",
+    max_km: float = 500.0,
+    mode: str = "auto",
+    threshold: float | None = None,
+    refinement: str = "grid",
+    window: int = 5,
+    start: str | None = None,
+    end: str | None = None,
+    n_frames: int | None = None,
+    threads: int | None = None,
+    algorithm: str = "simple",
+    quiet: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[ArrowStream, ArrowStream]: ...
+def read_tracks(path: str, format: str | None = None, variable: str | None = None) -> tuple[ArrowStream, ArrowStream]: ...
+def link_arrays(
+    time: npt.NDArray[np.int64],
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    *,
+    max_km: float = 500.0,
+    lon_convention: str | None = None,
+) -> npt.NDArray[np.int64]: ...
+def cli_main(argv: list[str]) -> int: ...
+def sql_functions() -> list[tuple[str, Any]]: ...
+def sql_docs() -> str: ...

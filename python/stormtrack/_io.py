@@ -1,0 +1,295 @@
+"""Detection, tracking and reading tracks: files, xarray DataArrays and NumPy arrays in,
+Polars DataFrames out (Arrow C stream, no copy)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, Union
+
+import numpy as np
+import polars as pl
+
+from stormtrack import _core
+
+PathLike = Union[str, "os.PathLike[str]"]
+Progress = Union[bool, Callable[[int, int], None], None]
+
+_TIME_NAMES = ("time", "valid_time", "t", "date", "time_counter")
+_LAT_NAMES = ("lat", "latitude", "nav_lat", "y", "rlat")
+_LON_NAMES = ("lon", "longitude", "nav_lon", "x", "rlon")
+
+
+def _progress_callback(progress: Progress, desc: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A ``(done, total)`` callback and a closer: tqdm when ``progress=True`` and it is
+    installed, the given callable, or nothing."""
+    if callable(progress):
+        return progress, lambda: None
+    if not progress:
+        return None, lambda: None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, lambda: None
+    bar = tqdm(total=0, desc=desc, unit="frame")
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update, bar.close
+
+
+def _check_algorithm(algorithm: str) -> None:
+    if algorithm == "simple":
+        return
+    if algorithm in ("hodges", "healpix"):
+        raise _core.StormtrackError(f"invalid option --algorithm: '{algorithm}' is not available yet; use -a simple")
+    raise _core.StormtrackError(f"invalid option --algorithm: '{algorithm}' is unknown; use simple")
+
+
+def _find_dim(da: Any, names: Sequence[str], axis: str, standard_names: Sequence[str], units: Sequence[str]) -> str | None:
+    for d in da.dims:
+        if str(d).lower() in names:
+            return str(d)
+    for d in da.dims:
+        if d in da.coords:
+            attrs = da.coords[d].attrs
+            if attrs.get("axis", "").upper() == axis or attrs.get("standard_name") in standard_names or attrs.get("units") in units:
+                return str(d)
+    return None
+
+
+def _times_ms(coord: Any) -> np.ndarray:
+    """Times of a coordinate as int64 ms since 1970 (datetime64 or standard-calendar cftime)."""
+    values = np.asarray(coord.values)
+    if np.issubdtype(values.dtype, np.datetime64):
+        return values.astype("datetime64[ms]").astype(np.int64)
+    if values.dtype == object and values.size and hasattr(values.flat[0], "calendar"):
+        calendar = values.flat[0].calendar
+        if calendar not in ("standard", "gregorian", "proleptic_gregorian"):
+            raise _core.StormtrackError(
+                f"calendar '{calendar}' is not supported (only standard, gregorian and proleptic_gregorian are); "
+                "convert the time axis first, e.g. with cftime or CDO"
+            )
+        return np.array([np.datetime64(v.isoformat(), "ms").astype(np.int64) for v in values.flat], dtype=np.int64)
+    raise _core.StormtrackError(f"cannot decode time values of dtype {values.dtype}; give datetime64 times")
+
+
+def _dataarray_parts(da: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """The DataArray transposed to (time, lat, lon), with times (ms) and coordinates."""
+    lat = _find_dim(da, _LAT_NAMES, "Y", ("latitude", "grid_latitude"), ("degrees_north", "degree_north"))
+    lon = _find_dim(da, _LON_NAMES, "X", ("longitude", "grid_longitude"), ("degrees_east", "degree_east"))
+    time = _find_dim(da, _TIME_NAMES, "T", ("time",), ())
+    name = da.name or "variable"
+    if lat is None or lon is None:
+        raise _core.StormtrackError(
+            f"no latitude/longitude dimension for variable '{name}' (dims {tuple(da.dims)}); "
+            "the field needs time, latitude and longitude dimensions"
+        )
+    if time is None:
+        scalar_time = next((c for c in da.coords if str(c).lower() in _TIME_NAMES and da.coords[c].ndim == 0), None)
+        if scalar_time is None:
+            raise _core.StormtrackError(f"no time coordinate for variable '{name}'; the field needs time, latitude and longitude coordinates")
+        da = da.expand_dims(str(scalar_time))
+        time = str(scalar_time)
+    extra = [d for d in da.dims if d not in (time, lat, lon)]
+    for d in extra:
+        if da.sizes[d] != 1:
+            raise _core.StormtrackError(
+                f"variable '{name}' has dimensions {tuple(da.dims)}; expected (time, [singleton...], latitude, longitude): "
+                f"select a single {d} first (e.g. da.sel({d}=850))"
+            )
+    if extra:
+        da = da.squeeze(extra, drop=True)
+    da = da.transpose(time, lat, lon)
+    times = _times_ms(da.coords[time]) if time in da.coords else None
+    if times is None:
+        raise _core.StormtrackError(f"no time coordinate for variable '{name}'; the field needs time values")
+    lats = np.asarray(da.coords[lat].values, dtype=np.float64)
+    lons = np.asarray(da.coords[lon].values, dtype=np.float64)
+    return da, times, lats, lons
+
+
+def _detect_dataarray(da: Any, variable: str | None, progress: Progress, **opts: Any) -> pl.DataFrame:
+    da, times, lats, lons = _dataarray_parts(da)
+    variable = variable or (str(da.name) if da.name is not None else None)
+    if variable is None:
+        raise _core.StormtrackError("the DataArray has no name; pass variable= (e.g. 'msl' or 'vo')")
+    units = da.attrs.get("units")
+    standard_name = da.attrs.get("standard_name")
+    chunks = getattr(da, "chunks", None)
+    nt = len(times)
+    # dask: compute one time block at a time; otherwise one call
+    if chunks:
+        bounds = np.cumsum((0, *chunks[0]))
+    else:
+        bounds = np.array([0, nt])
+    callback, close = _progress_callback(progress, "detecting")
+    frames: list[pl.DataFrame] = []
+    try:
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            a, b = int(a), int(b)
+            block = np.ascontiguousarray(np.asarray(da[a:b].values), dtype=np.float64)
+            cb = None if callback is None else (lambda done, _t, a=a: callback(a + done, nt))
+            stream = _core.detect_array(
+                block, times[a:b].tolist(), lats.tolist(), lons.tolist(),
+                variable=variable, units=units, standard_name=standard_name,
+                frame_offset=a, progress=cb, **opts,
+            )
+            frames.append(pl.DataFrame(stream))
+    finally:
+        close()
+    return pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
+
+
+def detect(
+    source: PathLike | Any,
+    variable: str | None = None,
+    *,
+    algorithm: str = "simple",
+    mode: str = "auto",
+    threshold: float | None = None,
+    refinement: str = "grid",
+    window: int = 5,
+    start: str | None = None,
+    end: str | None = None,
+    n_frames: int | None = None,
+    threads: int | None = None,
+    times: Any = None,
+    lat: Any = None,
+    lon: Any = None,
+    units: str | None = None,
+    progress: Progress = False,
+) -> pl.DataFrame:
+    """Storm centres of every frame, as the ``centers`` table (time, frame, lat, lon, value, row, col).
+
+    ``source`` is a NetCDF path, an ``xarray.DataArray`` (any dimension order and common
+    names; dask-backed arrays are computed one chunk of time at a time) or a NumPy array of
+    shape (time, lat, lon) with ``times`` (datetime64), ``lat`` and ``lon``. Options are the
+    CLI's (``mode`` = ``--detection-mode``, ``threshold`` = ``--feature-threshold`` in the
+    field's units, ``refinement``, ``window`` = ``--search-window-size``; ``start``, ``end``
+    and ``n_frames`` select times of a file). ``progress=True`` shows a tqdm bar; a callable
+    gets ``(done, total)``.
+    """
+    _check_algorithm(algorithm)
+    opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads)
+    if isinstance(source, (str, os.PathLike)):
+        if variable is None:
+            raise _core.StormtrackError("variable= is required for a file (e.g. 'msl' or 'vo')")
+        callback, close = _progress_callback(progress, "detecting")
+        try:
+            stream = _core.detect_file(
+                os.fspath(source), variable, start=start, end=end, n_frames=n_frames, progress=callback, **opts
+            )
+        finally:
+            close()
+        return pl.DataFrame(stream)
+    if start is not None or end is not None or n_frames is not None:
+        raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select an array with .sel()/.isel() instead")
+    if hasattr(source, "dims") and hasattr(source, "coords"):
+        return _detect_dataarray(source, variable, progress, **opts)
+    if isinstance(source, np.ndarray):
+        if times is None or lat is None or lon is None:
+            raise _core.StormtrackError("a NumPy array needs times=, lat= and lon= (its coordinates along axes 0, 1 and 2)")
+        if variable is None:
+            raise _core.StormtrackError("variable= is required for a NumPy array (e.g. 'msl' or 'vo')")
+        t = np.asarray(times)
+        if not np.issubdtype(t.dtype, np.datetime64):
+            raise _core.StormtrackError("times= must be datetime64 values")
+        if source.ndim == 2:
+            source = source[np.newaxis]
+        callback, close = _progress_callback(progress, "detecting")
+        try:
+            stream = _core.detect_array(
+                np.ascontiguousarray(source, dtype=np.float64),
+                t.astype("datetime64[ms]").astype(np.int64).tolist(),
+                np.asarray(lat, dtype=np.float64).tolist(),
+                np.asarray(lon, dtype=np.float64).tolist(),
+                variable=variable, units=units, progress=callback, **opts,
+            )
+        finally:
+            close()
+        return pl.DataFrame(stream)
+    raise TypeError(f"detect() takes a path, an xarray.DataArray or a NumPy array, not {type(source).__name__}")
+
+
+def track(
+    source: PathLike | Any,
+    variable: str | None = None,
+    *,
+    output: PathLike | Sequence[PathLike] | None = None,
+    format: str = "auto",
+    algorithm: str = "simple",
+    max_km: float = 500.0,
+    mode: str = "auto",
+    threshold: float | None = None,
+    refinement: str = "grid",
+    window: int = 5,
+    start: str | None = None,
+    end: str | None = None,
+    n_frames: int | None = None,
+    threads: int | None = None,
+    verbose: bool = False,
+    progress: Progress = False,
+) -> pl.DataFrame:
+    """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
+    each ``output`` (a directory for the Parquet dataset, ``.txt`` IMILAST, ``.tdump`` TRACK,
+    ``.trackjson``), atomically, as the CLI does.
+
+    A DataArray or NumPy array is detected with :func:`detect` and linked with
+    :func:`link` in memory (no ``output``)."""
+    _check_algorithm(algorithm)
+    if not isinstance(source, (str, os.PathLike)):
+        if output is not None:
+            raise _core.StormtrackError("output= needs a file input; for arrays, write the DataFrame yourself (e.g. .write_parquet)")
+        from stormtrack._expressions import link
+
+        centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads, progress=progress)
+        linked = centers.with_columns(track_id=link("time", "lat", "lon", max_km=max_km))
+        return (
+            linked.sort("track_id", "time", maintain_order=True)
+            .with_columns(step=pl.int_range(pl.len(), dtype=pl.UInt32).over("track_id"))
+            .select("track_id", "step", *[c for c in centers.columns])
+        )
+    if variable is None:
+        raise _core.StormtrackError("variable= is required for a file (e.g. 'msl' or 'vo')")
+    outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
+    callback, close = _progress_callback(progress, "tracking")
+    try:
+        points, _summary = _core.track_file(
+            os.fspath(source), variable, outputs=[os.fspath(o) for o in outputs], format=format,
+            max_km=max_km, mode=mode, threshold=threshold, refinement=refinement, window=window,
+            start=start, end=end, n_frames=n_frames, threads=threads, algorithm=algorithm,
+            quiet=not verbose, progress=callback,
+        )
+    finally:
+        close()
+    return pl.DataFrame(points)
+
+
+def read_tracks(path: PathLike, format: str | None = None, *, table: str = "track_points", variable: str | None = None) -> pl.DataFrame:
+    """Tracks from any supported format (Parquet dataset, IMILAST, TRACK, TrackJSON) as the
+    ``track_points`` table, or the per-track ``tracks`` summary with ``table="tracks"``."""
+    if table not in ("track_points", "tracks"):
+        raise ValueError(f"table must be 'track_points' or 'tracks', not {table!r}")
+    points, summary = _core.read_tracks(os.fspath(path), format, variable)
+    return pl.DataFrame(points if table == "track_points" else summary)
+
+
+def scan_tracks(path: PathLike, table: str = "track_points") -> pl.LazyFrame:
+    """A LazyFrame over one table (``centers``, ``track_points`` or ``tracks``) of a dataset
+    written by ``stormtrack track``, with the hive partition columns ``year`` and ``month``
+    (Int32)."""
+    if table not in ("centers", "track_points", "tracks"):
+        raise ValueError(f"table must be 'centers', 'track_points' or 'tracks', not {table!r}")
+    root = os.path.join(os.fspath(path), table)
+    if not os.path.isdir(root):
+        raise _core.StormtrackError(f"{root}: no such directory; is {os.fspath(path)} a dataset written by `stormtrack track`?")
+    return pl.scan_parquet(
+        os.path.join(root, "**", "*.parquet"),
+        hive_partitioning=True,
+        hive_schema={"year": pl.Int32, "month": pl.Int32},
+    )

@@ -1,0 +1,51 @@
+"""DataFusion: stormtrack's SQL functions in a Python ``datafusion.SessionContext``, handed
+over as datafusion-ffi capsules (the same Rust functions the CLI's ``stormtrack sql`` runs)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from stormtrack import _core
+
+TABLES = ("centers", "track_points", "tracks")
+
+
+def register_all(ctx: Any) -> Any:
+    """Register every stormtrack function (scalar, aggregate, window) with ``ctx``."""
+    from datafusion import udaf, udf, udwf
+
+    for kind, obj in _core.sql_functions():
+        if kind == "scalar":
+            ctx.register_udf(udf(obj))
+        elif kind == "aggregate":
+            ctx.register_udaf(udaf(obj))
+        else:
+            ctx.register_udwf(udwf(obj))
+    return ctx
+
+
+def sql_context(tracks: str | os.PathLike[str] | None = None, ctx: Any = None) -> Any:
+    """A ``datafusion.SessionContext`` with every function registered and, given a dataset
+    directory, its tables ``centers``, ``track_points`` and ``tracks`` (partition columns
+    ``year``, ``month`` as INT)."""
+    import pyarrow as pa
+    from datafusion import SessionContext
+
+    ctx = SessionContext() if ctx is None else ctx
+    register_all(ctx)
+    if tracks is not None:
+        root = os.fspath(tracks)
+        found = [t for t in TABLES if os.path.isdir(os.path.join(root, t))]
+        if not found:
+            raise _core.StormtrackError(
+                f"{root}: not a tracks dataset (no centers/, track_points/ or tracks/ directory); write one with `stormtrack track -o DIR`"
+            )
+        for t in found:
+            ctx.register_parquet(
+                t,
+                os.path.join(root, t) + os.sep,
+                table_partition_cols=[("year", pa.int32()), ("month", pa.int32())],
+                file_extension=".parquet",
+            )
+    return ctx

@@ -1,0 +1,84 @@
+//! Linking a table of centres: rows `(time, lat, lon)` in any order, one track id per row.
+//!
+//! This is the kernel behind the Polars `link` expression, the SQL window function
+//! `link_tracks` and the Rust dataframe API. Rows are grouped into frames by distinct time;
+//! the frames then go through [`SimpleLinker::link`] exactly as the CLI's do, so a table of
+//! the CLI's centres gives the CLI's tracks.
+//!
+//! Tie rule (documented in `docs/sql.md`): rows are ordered by time, and within one time the
+//! linker orders centres by latitude then longitude; rows that agree in all three keep their
+//! input order. The result therefore does not depend on the row order of the input, except
+//! between rows that are exact duplicates.
+
+use super::SimpleLinker;
+use super::FrameRef;
+use crate::error::{Error, Result};
+use crate::geo::LonConvention;
+
+/// Track id of every row (1, 2, ... in creation order, the CLI's numbering), for rows in any
+/// order. `convention`, when given, is the longitude convention the linker sorts and breaks
+/// ties in (the CLI uses the input grid's); `None` takes the longitudes as given.
+///
+/// ```
+/// use stormtrack::link::{SimpleLinker, link_points};
+/// // two storms over three 6-hourly frames, rows shuffled
+/// let hour = 3_600_000;
+/// let time = [0, 6 * hour, 0, 12 * hour, 6 * hour, 12 * hour];
+/// let lat = [50.0, 51.0, -40.0, 52.0, -41.0, -42.0];
+/// let lon = [0.0, 2.0, 100.0, 4.0, 101.0, 102.0];
+/// let ids = link_points(&time, &lat, &lon, &SimpleLinker::default(), None).unwrap();
+/// assert_eq!(ids, vec![2, 2, 1, 2, 1, 1]);
+/// ```
+pub fn link_points(
+    times: &[i64],
+    lats: &[f64],
+    lons: &[f64],
+    linker: &SimpleLinker,
+    convention: Option<LonConvention>,
+) -> Result<Vec<i64>> {
+    let n = times.len();
+    if lats.len() != n || lons.len() != n {
+        return Err(Error::option("link", format!("time, lat and lon have different lengths ({n}, {}, {})", lats.len(), lons.len())));
+    }
+    if !(linker.max_km > 0.0 && linker.max_km.is_finite()) {
+        return Err(Error::option("max_km", format!("{} must be a positive number", linker.max_km)));
+    }
+    if let Some(k) = lats.iter().position(|x| !(-90.0..=90.0).contains(x)) {
+        return Err(Error::option("lat", format!("latitude {} at row {k} is not in [-90, 90]", lats[k])));
+    }
+    if let Some(k) = lons.iter().position(|x| !x.is_finite()) {
+        return Err(Error::option("lon", format!("longitude {} at row {k} is not finite", lons[k])));
+    }
+    // stable: rows of one time keep their input order
+    let mut order: Vec<usize> = (0..n).collect();
+    if times.windows(2).any(|w| w[1] < w[0]) {
+        order.sort_by_key(|&i| times[i]);
+    }
+    let lat_sorted: Vec<f64> = order.iter().map(|&i| lats[i]).collect();
+    let lon_sorted: Vec<f64> = match convention {
+        Some(c) => order.iter().map(|&i| c.apply(lons[i])).collect(),
+        None => order.iter().map(|&i| lons[i]).collect(),
+    };
+    let mut starts = Vec::new();
+    for k in 0..n {
+        if k == 0 || times[order[k]] != times[order[k - 1]] {
+            starts.push(k);
+        }
+    }
+    let frames: Vec<FrameRef<'_>> = starts
+        .iter()
+        .enumerate()
+        .map(|(f, &s)| {
+            let e = starts.get(f + 1).copied().unwrap_or(n);
+            FrameRef { time: times[order[s]], lats: &lat_sorted[s..e], lons: &lon_sorted[s..e] }
+        })
+        .collect();
+    let linked = linker.link(&frames);
+    let mut ids = vec![0i64; n];
+    for (k, track) in linked.iter().enumerate() {
+        for &(f, c) in track {
+            ids[order[starts[f] + c]] = k as i64 + 1;
+        }
+    }
+    Ok(ids)
+}

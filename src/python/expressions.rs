@@ -1,0 +1,58 @@
+//! Polars expression plugins: `#[polars_expr]` shims over `crate::polars`'s Series adapters.
+//! The Python wrappers (python/stormtrack/_expressions.py) call these by function name and set
+//! the flags: `link` is length-preserving (not elementwise, so `.over()` works), the measures
+//! return a scalar per group, the geometry functions are elementwise.
+
+use crate::geo::LonConvention;
+use crate::link::SimpleLinker;
+use crate::polars as sp;
+use ::polars::prelude::*;
+use pyo3_polars::derive::polars_expr;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct LinkKwargs {
+    max_km: f64,
+    lon_convention: Option<String>,
+}
+
+#[polars_expr(output_type = Int64)]
+fn link(inputs: &[Series], kwargs: LinkKwargs) -> PolarsResult<Series> {
+    let conv = match kwargs.lon_convention.as_deref() {
+        None => None,
+        Some(s) => Some(LonConvention::parse(s).ok_or_else(|| {
+            PolarsError::ComputeError(format!("link: lon_convention '{s}' is not one of '0..360', '-180..180'").into())
+        })?),
+    };
+    sp::link_series(&inputs[0], &inputs[1], &inputs[2], &SimpleLinker { max_km: kwargs.max_km }, conv)
+}
+
+#[polars_expr(output_type = Float64)]
+fn great_circle_km(inputs: &[Series]) -> PolarsResult<Series> {
+    sp::great_circle_km_series(&inputs[0], &inputs[1], &inputs[2], &inputs[3])
+}
+
+#[polars_expr(output_type = Float64)]
+fn bearing_deg(inputs: &[Series]) -> PolarsResult<Series> {
+    sp::bearing_deg_series(&inputs[0], &inputs[1], &inputs[2], &inputs[3])
+}
+
+#[polars_expr(output_type = Float64)]
+fn normalize_lon(inputs: &[Series]) -> PolarsResult<Series> {
+    sp::normalize_lon_series(&inputs[0])
+}
+
+#[polars_expr(output_type = Float64)]
+fn path_length_km(inputs: &[Series]) -> PolarsResult<Series> {
+    sp::path_length_km_series(&inputs[0], &inputs[1], inputs.get(2))
+}
+
+#[polars_expr(output_type = Float64)]
+fn duration_h(inputs: &[Series]) -> PolarsResult<Series> {
+    sp::duration_h_series(&inputs[0])
+}
+
+#[polars_expr(output_type = Float64)]
+fn max_speed_kmh(inputs: &[Series]) -> PolarsResult<Series> {
+    sp::max_speed_kmh_series(&inputs[0], &inputs[1], &inputs[2])
+}

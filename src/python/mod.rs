@@ -1,0 +1,292 @@
+//! The Python extension module `stormtrack._core`: a thin adapter over the library. The
+//! Python package (python/stormtrack) wraps it with typed functions; the Polars expression
+//! plugins are in [`expressions`] and the DataFusion capsules in [`udfs`].
+//!
+//! Long calls release the GIL; errors become `stormtrack.StormtrackError` with the CLI's
+//! message; results cross as Arrow C streams ([`stream::ArrowStream`]).
+
+mod expressions;
+mod stream;
+mod udfs;
+
+use crate::cli::args::{HodgesOnlyArgs, InputArgs, TrackArgs};
+use crate::cli::commands::{detect_with, pool, track_with};
+use crate::cli::progress::Progress;
+use crate::detect::{Refinement, SimpleDetector};
+use crate::field::{Field, MemoryField};
+use crate::geo::LonConvention;
+use crate::link::{SimpleLinker, link_points};
+use crate::pipeline::{centers_meta, detect_range};
+use crate::variables::{Mode, default_feature_threshold};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray3};
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use stream::ArrowStream;
+
+// Buffers made here are freed by Polars and the other way round: allocate with Polars'
+// allocator (falls back to the system allocator outside a Python process that has polars).
+#[global_allocator]
+static ALLOC: pyo3_polars::PolarsAllocator = pyo3_polars::PolarsAllocator::new();
+
+create_exception!(stormtrack, StormtrackError, PyValueError, "An input, option or data error; the message says what and how to fix it.");
+
+fn to_py(e: crate::Error) -> PyErr {
+    StormtrackError::new_err(e.to_string())
+}
+
+/// Progress reported to a Python callable `progress(done, total)`; errors in it are ignored.
+struct PyProgress {
+    callback: Option<Py<PyAny>>,
+    total: AtomicUsize,
+}
+
+impl Progress for PyProgress {
+    fn start(&self, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
+        self.set(0);
+    }
+    fn set(&self, done: usize) {
+        if let Some(cb) = &self.callback {
+            Python::attach(|py| {
+                let _ = cb.call1(py, (done, self.total.load(Ordering::Relaxed)));
+            });
+        }
+    }
+    fn finish(&self) {}
+}
+
+#[allow(clippy::too_many_arguments)]
+fn input_args(
+    path: PathBuf,
+    variable: String,
+    mode: String,
+    threshold: Option<f64>,
+    refinement: String,
+    window: usize,
+    start: Option<String>,
+    end: Option<String>,
+    n_frames: Option<usize>,
+    threads: Option<usize>,
+) -> InputArgs {
+    InputArgs {
+        input: path,
+        variable,
+        detection_mode: mode,
+        feature_threshold: threshold,
+        n_frames,
+        start,
+        end,
+        feature_refinement: refinement,
+        search_window_size: window,
+        threads,
+        backend: None,
+        workers: None,
+        engine: None,
+        projection: "global".into(),
+        lmin: None,
+        lmax: None,
+        taper_points: 0,
+        no_progress: true,
+        quiet: true,
+    }
+}
+
+/// Centres of a NetCDF file (the `centers` table), as `stormtrack detect` finds them.
+#[pyfunction]
+#[pyo3(signature = (path, variable, *, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, start=None, end=None, n_frames=None, threads=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn detect_file(
+    py: Python<'_>,
+    path: PathBuf,
+    variable: String,
+    mode: String,
+    threshold: Option<f64>,
+    refinement: String,
+    window: usize,
+    start: Option<String>,
+    end: Option<String>,
+    n_frames: Option<usize>,
+    threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<ArrowStream> {
+    let a = input_args(path, variable, mode, threshold, refinement, window, start, end, n_frames, threads);
+    let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
+    let (batches, _) = py.detach(|| detect_with(&a, &p)).map_err(to_py)?;
+    Ok(ArrowStream::new(batches[0].schema(), batches))
+}
+
+/// Centres of an in-memory field (times in ms since 1970, data (time, lat, lon) float64).
+#[pyfunction]
+#[pyo3(signature = (data, times, lat, lon, *, variable, units=None, standard_name=None, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, frame_offset=0, threads=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn detect_array(
+    py: Python<'_>,
+    data: PyReadonlyArray3<'_, f64>,
+    times: Vec<i64>,
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    variable: String,
+    units: Option<String>,
+    standard_name: Option<String>,
+    mode: String,
+    threshold: Option<f64>,
+    refinement: String,
+    window: usize,
+    frame_offset: u32,
+    threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<ArrowStream> {
+    let mode_arg = match mode.as_str() {
+        "auto" => None,
+        s => Some(Mode::parse(s).ok_or_else(|| to_py(crate::Error::option("mode", format!("'{s}' is not one of auto, min, max"))))?),
+    };
+    if let Some(t) = threshold
+        && (!t.is_finite() || t < 0.0)
+    {
+        return Err(to_py(crate::Error::option("threshold", format!("{t} must be a finite number >= 0"))));
+    }
+    if threads == Some(0) {
+        return Err(to_py(crate::Error::option("threads", "0 must be a positive integer")));
+    }
+    let refinement = Refinement::parse(&refinement).map_err(to_py)?;
+    let detector = SimpleDetector { window, threshold: 0.0, refinement };
+    detector.validate().map_err(to_py)?;
+    let array = data.as_array().to_owned();
+    let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
+    let batches = py
+        .detach(|| -> crate::Result<Vec<arrow::array::RecordBatch>> {
+            let field = MemoryField::from_cf(&variable, units.as_deref(), standard_name, times, lat, lon, array)?;
+            let info = field.info();
+            let mode = match mode_arg {
+                Some(m) => m,
+                None => field.default_mode()?,
+            };
+            let threshold = threshold.map(|t| t * info.unit_factor).unwrap_or_else(|| default_feature_threshold(&info.identity()));
+            let detector = SimpleDetector { threshold, ..detector };
+            let nt = info.times.len();
+            let pool = pool(threads)?;
+            p.start(nt);
+            let frames = pool.install(|| detect_range(&field, &detector, mode, 0..nt, Some(&|n| p.set(n))))?;
+            let meta = centers_meta(&field, mode);
+            let mut out = Vec::with_capacity(frames.len() + 1);
+            for f in &frames {
+                out.push(crate::arrow::frame_centers_batch(&meta, f.frame + frame_offset, f.time, &f.centers)?);
+            }
+            if out.is_empty() {
+                out.push(arrow::array::RecordBatch::new_empty(crate::arrow::centers_schema(&meta, &[])));
+            }
+            Ok(out)
+        })
+        .map_err(to_py)?;
+    Ok(ArrowStream::new(batches[0].schema(), batches))
+}
+
+/// `stormtrack track` on a NetCDF file: writes each output (may be none) and returns the
+/// `track_points` and `tracks` tables.
+#[pyfunction]
+#[pyo3(signature = (path, variable, *, outputs=Vec::new(), format="auto".to_string(), max_km=500.0, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, start=None, end=None, n_frames=None, threads=None, algorithm="simple".to_string(), quiet=true, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn track_file(
+    py: Python<'_>,
+    path: PathBuf,
+    variable: String,
+    outputs: Vec<PathBuf>,
+    format: String,
+    max_km: f64,
+    mode: String,
+    threshold: Option<f64>,
+    refinement: String,
+    window: usize,
+    start: Option<String>,
+    end: Option<String>,
+    n_frames: Option<usize>,
+    threads: Option<usize>,
+    algorithm: String,
+    quiet: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(ArrowStream, ArrowStream)> {
+    let mut input = input_args(path, variable, mode, threshold, refinement, window, start, end, n_frames, threads);
+    input.quiet = quiet;
+    let a = TrackArgs { input, output: outputs, format, algorithm, max_link_km: max_km, hodges: HodgesOnlyArgs::default() };
+    let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
+    let run = py.detach(|| track_with(&a, &p)).map_err(to_py)?;
+    tracks_streams(&run.tracks)
+}
+
+fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, ArrowStream)> {
+    let points = crate::arrow::track_points_batch(tracks).map_err(to_py)?;
+    let summary = crate::arrow::tracks_batch(tracks).map_err(to_py)?;
+    Ok((ArrowStream::new(points.schema(), vec![points]), ArrowStream::new(summary.schema(), vec![summary])))
+}
+
+/// Read tracks in any supported format; returns the `track_points` and `tracks` tables.
+#[pyfunction]
+#[pyo3(signature = (path, format=None, variable=None))]
+fn read_tracks(py: Python<'_>, path: PathBuf, format: Option<String>, variable: Option<String>) -> PyResult<(ArrowStream, ArrowStream)> {
+    let tracks = py
+        .detach(|| -> crate::Result<crate::Tracks> {
+            use crate::io::{self, TrackFormat};
+            let explicit = match format.as_deref() {
+                None => None,
+                Some(f) => TrackFormat::parse(f)?,
+            };
+            let fmt = io::input_format(&path, explicit)?;
+            match fmt {
+                TrackFormat::Imilast => io::imilast::read_file(&path, variable.as_deref()),
+                TrackFormat::Track => io::tdump::read_file(&path, variable.as_deref()),
+                other => io::read_tracks(&path, Some(other)),
+            }
+        })
+        .map_err(to_py)?;
+    tracks_streams(&tracks)
+}
+
+/// The core linking kernel on plain arrays (what the expression plugin and SQL call).
+#[pyfunction]
+#[pyo3(signature = (time, lat, lon, *, max_km=500.0, lon_convention=None))]
+fn link_arrays<'py>(
+    py: Python<'py>,
+    time: PyReadonlyArray1<'py, i64>,
+    lat: PyReadonlyArray1<'py, f64>,
+    lon: PyReadonlyArray1<'py, f64>,
+    max_km: f64,
+    lon_convention: Option<String>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let conv = match lon_convention.as_deref() {
+        None => None,
+        Some(s) => Some(LonConvention::parse(s).ok_or_else(|| to_py(crate::Error::option("lon_convention", format!("'{s}' is not one of '0..360', '-180..180'"))))?),
+    };
+    let (t, la, lo) = (time.as_slice()?, lat.as_slice()?, lon.as_slice()?);
+    let ids = py.detach(|| link_points(t, la, lo, &SimpleLinker { max_km }, conv)).map_err(to_py)?;
+    Ok(ids.into_pyarray(py))
+}
+
+/// Run the command line with `argv` (program name first); returns the exit code.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
+    py.detach(|| crate::cli::main_from(argv.into_iter().map(Into::into).collect()))
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", crate::VERSION)?;
+    m.add("RUST_POLARS_VERSION", "0.55.2")?;
+    m.add("DATAFUSION_VERSION", "55.2.0")?;
+    m.add("StormtrackError", m.py().get_type::<StormtrackError>())?;
+    m.add_class::<ArrowStream>()?;
+    m.add_class::<udfs::ScalarUdf>()?;
+    m.add_class::<udfs::AggregateUdf>()?;
+    m.add_class::<udfs::WindowUdf>()?;
+    m.add_function(wrap_pyfunction!(detect_file, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_array, m)?)?;
+    m.add_function(wrap_pyfunction!(track_file, m)?)?;
+    m.add_function(wrap_pyfunction!(read_tracks, m)?)?;
+    m.add_function(wrap_pyfunction!(link_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(udfs::sql_functions, m)?)?;
+    m.add_function(wrap_pyfunction!(udfs::sql_docs, m)?)?;
+    Ok(())
+}

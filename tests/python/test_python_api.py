@@ -1,0 +1,145 @@
+"""The Python API on real data: st.detect (file, xarray, dask, NumPy), st.track, st.read_tracks,
+st.scan_tracks, errors, progress, GIL release and the import-time version check."""
+
+import threading
+import time
+
+import numpy as np
+import polars as pl
+import pytest
+from conftest import SHARED, cli, run
+
+import stormtrack as st
+from stormtrack import _versions
+
+
+@pytest.fixture(scope="module")
+def centers(djf_msl):
+    return st.detect(djf_msl, "msl")
+
+
+def test_detect_file_equals_the_cli(centers, djf_msl, tmp_path):
+    run("detect", "-i", str(djf_msl), "--variable", "msl", "-o", str(tmp_path / "c.parquet"), "--quiet")
+    expected = pl.read_parquet(tmp_path / "c.parquet")
+    assert centers.height == 28125
+    assert centers.schema["time"] == pl.Datetime("ms", "UTC")
+    assert centers.columns == ["time", "frame", "lat", "lon", "value", "row", "col"]
+    assert centers.equals(expected)
+
+
+def test_detect_dataarray_any_dim_order_and_dask(centers, djf_msl):
+    xr = pytest.importorskip("xarray")
+    with xr.open_dataset(djf_msl) as ds:
+        da = ds["msl"].load()
+    key = ["time", "lat", "lon"]
+    for arr in (da, da.transpose("longitude", "time", "latitude")):
+        got = st.detect(arr)
+        assert got.select(key).equals(centers.select(key))
+        assert np.allclose(got["value"].to_numpy(), centers["value"].to_numpy(), rtol=0, atol=1e-6)
+    pytest.importorskip("dask")
+    chunked = st.detect(da.chunk({"valid_time" if "valid_time" in da.dims else "time": 50}))
+    assert chunked.select(key + ["frame"]).equals(centers.select(key + ["frame"]))
+
+
+def test_detect_numpy_with_coordinates(centers, djf_msl):
+    xr = pytest.importorskip("xarray")
+    with xr.open_dataset(djf_msl) as ds:
+        da = ds["msl"].isel({d: slice(0, 12) for d in ds["msl"].dims if "time" in d}).load()
+    tdim = next(d for d in da.dims if "time" in d)
+    got = st.detect(da.values, "msl", times=da[tdim].values, lat=da["latitude"].values, lon=da["longitude"].values, units=da.attrs.get("units"))
+    first = centers.filter(pl.col("frame") < 12)
+    assert got.select("time", "lat", "lon").equals(first.select("time", "lat", "lon"))
+
+
+def test_track_writes_what_the_cli_writes(djf_msl, djf_dir, tmp_path):
+    points = st.track(djf_msl, "msl", output=[tmp_path / "tracks", tmp_path / "tracks.txt"])
+    assert points.height == 28125 and points["track_id"].n_unique() == 10340
+    assert (tmp_path / "tracks.txt").read_bytes() == (djf_dir / "tracks.txt").read_bytes()
+    ours = st.scan_tracks(tmp_path / "tracks").sort("track_id", "step").collect()
+    cli_ = st.scan_tracks(djf_dir / "tracks").sort("track_id", "step").collect()
+    assert ours.equals(cli_)
+    assert ours.drop("year", "month").equals(points)
+
+
+def test_read_tracks_reads_the_peer_reference():
+    ref = SHARED / "reference/pst-0.8.0/simple_msl_2.5.txt"
+    if not ref.exists():
+        pytest.skip("reference not available")
+    pts = st.read_tracks(ref)
+    assert pts["track_id"].n_unique() == 10340 and pts.height == 28125
+    summary = st.read_tracks(ref, table="tracks")
+    assert summary.height == 10340
+
+
+def test_scan_tracks_is_lazy_with_typed_partitions(djf_dir):
+    lf = st.scan_tracks(djf_dir / "tracks")
+    assert isinstance(lf, pl.LazyFrame)
+    schema = lf.collect_schema()
+    assert schema["year"] == pl.Int32 and schema["month"] == pl.Int32
+    per_track = lf.group_by("track_id").agg(st.path_length_km("lat", "lon", "time"), pl.col("value").min()).collect()
+    summary = st.scan_tracks(djf_dir / "tracks", "tracks").select("track_id", "path_length_km").collect()
+    joined = per_track.join(summary, on="track_id", suffix="_stored")
+    assert joined.height == 10340
+    assert (joined["path_length_km"] - joined["path_length_km_stored"]).abs().max() < 1e-9
+
+
+def test_errors_carry_the_cli_message(tmp_path):
+    missing = tmp_path / "missing.nc"
+    with pytest.raises(st.StormtrackError) as e:
+        st.detect(missing, "msl")
+    p = cli("detect", "-i", str(missing), "--variable", "msl", "-o", str(tmp_path / "o.parquet"))
+    assert p.returncode == 2
+    assert p.stderr.strip() == f"stormtrack: error: {e.value}"
+    with pytest.raises(st.StormtrackError, match="feature-threshold"):
+        st.detect(missing, "msl", threshold=-1.0)
+    with pytest.raises(st.StormtrackError, match="not available yet"):
+        st.track(missing, "msl", algorithm="hodges")
+    with pytest.raises(TypeError):
+        st.detect(42)
+
+
+def test_wrong_variable_and_unknown_calendar(djf_msl):
+    with pytest.raises(st.StormtrackError, match="variable 'vo' not found"):
+        st.detect(djf_msl, "vo")
+    xr = pytest.importorskip("xarray")
+    cftime = pytest.importorskip("cftime")
+    da = xr.DataArray(
+        np.zeros((2, 3, 4)),
+        dims=("time", "lat", "lon"),
+        coords={"time": [cftime.DatetimeNoLeap(2000, 1, 1), cftime.DatetimeNoLeap(2000, 1, 2)], "lat": [0.0, 1.0, 2.0], "lon": [0.0, 1.0, 2.0, 3.0]},
+        name="msl",
+    )
+    with pytest.raises(st.StormtrackError, match="calendar 'noleap' is not supported"):
+        st.detect(da)
+
+
+def test_progress_callback_sees_every_frame(djf_msl):
+    seen = []
+    st.detect(djf_msl, "msl", n_frames=40, progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 40) and (40, 40) in seen
+
+
+def test_long_calls_release_the_gil(djf_msl):
+    done = threading.Event()
+
+    def work():
+        st.track(djf_msl, "msl", threads=1)
+        done.set()
+
+    t = threading.Thread(target=work)
+    t.start()
+    ticks = 0
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    t.join()
+    assert ticks > 20
+
+
+def test_version_check_names_the_expected_versions():
+    _versions.check("2.1.0", "55.0.0")
+    _versions.check("2.1.3", None)
+    for bad in (("1.39.3", "55.0.0"), ("2.1.0", "54.1.0"), (None, None)):
+        with pytest.raises(ImportError, match=r"polars 2\.1\.x and datafusion 55\.x"):
+            _versions.check(*bad)
+    assert st.__version__ == st._core.__version__

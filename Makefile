@@ -2,16 +2,17 @@
 #   make demo   install what is missing, build and install the package, run the demo on the
 #               bundled synthetic input
 #   make test   install what is missing, build, run every test (Rust, SQL, Python)
-# One profile (release) and one feature set (`full`) for everything, so nothing builds twice:
-# the Python tests load the extension module that `cargo test` built.
+# `make test` builds once, in one profile (`ci`: our code optimised, dependencies not, see
+# Cargo.toml) with one feature set (`full`): the Python tests load the extension module and
+# the binary that `cargo test` built. `make demo`, `make bench` and `pip install .` build release.
 
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 PYTHON ?= python3
 # mold links the large test binaries several times faster; setup installs it where it can
 export RUSTFLAGS ?= $(if $(shell command -v mold 2>/dev/null),-C link-arg=-fuse-ld=mold,)
-CARGO_FLAGS := --release --locked --workspace --features stormtrack/full
-BIN := $(CARGO_TARGET_DIR)/release/stormtrack
+CARGO_FLAGS := --profile ci --locked --workspace --features stormtrack/full
+BIN := $(CARGO_TARGET_DIR)/ci/stormtrack
 EXT := python/stormtrack/_core.abi3.so
 
 .PHONY: setup install build demo test test-rust test-python ext docs bench
@@ -27,7 +28,7 @@ demo: install
 	stormtrack demo
 
 build: setup
-	cargo build $(CARGO_FLAGS) --lib --bins --examples
+	cargo build --release --locked --workspace --features stormtrack/full --lib --bins --examples
 
 test: setup test-rust ext test-python
 
@@ -37,7 +38,7 @@ test-rust:
 # the extension module cargo built (same build as the Rust tests), placed in the package
 ext:
 	cargo build $(CARGO_FLAGS) --lib --bins --examples
-	cp -f $(CARGO_TARGET_DIR)/release/libstormtrack.so $(EXT)
+	cp -f $(CARGO_TARGET_DIR)/ci/libstormtrack.so $(EXT)
 
 test-python:
 	PYTHONPATH=$(CURDIR)/python STORMTRACK_BIN=$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider \
@@ -47,6 +48,7 @@ test-python:
 docs:
 	STORMTRACK_BLESS=1 cargo test $(CARGO_FLAGS) --test frontends docs_sql_md
 
-bench: build ext
+bench: build
+	cp -f $(CARGO_TARGET_DIR)/release/libstormtrack.so $(EXT)
 	bash benches/compare_peer.sh
-	PYTHONPATH=$(CURDIR)/python $(PYTHON) benches/frontends.py
+	PYTHONPATH=$(CURDIR)/python STORMTRACK_BIN=$(CARGO_TARGET_DIR)/release/stormtrack $(PYTHON) benches/frontends.py

@@ -4,7 +4,7 @@
 >>> import stormtrack as st
 >>> df = pl.DataFrame({"lat": [0.0], "lon": [179.0], "lat2": [0.0], "lon2": [-179.0]})
 >>> df.select(km=st.great_circle_km("lat", "lon", "lat2", "lon2").round(2))["km"].to_list()
-[222.39]
+[222.4]
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def great_circle_km(lat1: IntoExpr, lon1: IntoExpr, lat2: IntoExpr, lon2: IntoEx
 
     >>> import polars as pl, stormtrack as st
     >>> pl.select(st.great_circle_km(pl.lit(0.0), pl.lit(179.0), pl.lit(0.0), pl.lit(-179.0)).round(2)).item()
-    222.39
+    222.4
     """
     return register_plugin_function(
         plugin_path=_LIB,
@@ -107,7 +107,7 @@ def path_length_km(lat: IntoExpr, lon: IntoExpr, time: IntoExpr | None = None) -
     >>> import polars as pl, stormtrack as st
     >>> df = pl.DataFrame({"id": [1, 1, 1], "lat": [0.0, 0.0, 0.0], "lon": [179.0, -179.0, -178.0]})
     >>> df.group_by("id").agg(st.path_length_km("lat", "lon").round(2))["path_length_km"].to_list()
-    [333.59]
+    [333.6]
     """
     args = [_expr(lat), _expr(lon)] + ([] if time is None else [_expr(time)])
     return register_plugin_function(

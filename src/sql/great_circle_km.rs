@@ -17,7 +17,7 @@ fn doc() -> &'static Documentation {
         .with_argument("lat1, lon1", "First point, degrees north and east.")
         .with_argument("lat2, lon2", "Second point, degrees north and east.")
         .with_sql_example(
-            "```sql\n> SELECT round(great_circle_km(0.0, 179.0, 0.0, -179.0), 2) AS km;\n+--------+\n| km     |\n+--------+\n| 222.39 |\n+--------+\n```",
+            "```sql\n> SELECT round(great_circle_km(0.0, 179.0, 0.0, -179.0), 3) AS km;\n+---------+\n| km      |\n+---------+\n| 222.398 |\n+---------+\n```",
         )
         .with_related_udf("bearing_deg")
         .with_related_udf("path_length_km")

@@ -2,7 +2,7 @@
 //! file gives its name, arity, kernel and documentation.
 
 use super::args::as_f64;
-use arrow::array::{ArrayRef, Float64Array};
+use arrow::array::{Array, ArrayRef, Float64Array};
 use arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::{ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
@@ -78,5 +78,3 @@ impl ScalarUDFImpl for ElementwiseUdf {
         Some((self.doc)())
     }
 }
-
-use arrow::array::Array;

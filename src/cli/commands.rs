@@ -41,6 +41,25 @@ pub struct Prepared {
     pub threads: Option<usize>,
 }
 
+/// Check the detection options (`--detection-mode`, `--feature-threshold`,
+/// `--feature-refinement`, `--search-window-size`): the mode (`None` for auto) and a detector
+/// whose threshold is still to be set from the field. Shared with the Python array input.
+pub fn detection_options(mode: &str, threshold: Option<f64>, refinement: &str, window: usize) -> Result<(Option<Mode>, SimpleDetector)> {
+    let mode = match mode {
+        "auto" => None,
+        s => Some(Mode::parse(s).ok_or_else(|| Error::option("--detection-mode", format!("'{s}' is not one of auto, min, max")))?),
+    };
+    let refinement = Refinement::parse(refinement)?;
+    if let Some(t) = threshold
+        && (!t.is_finite() || t < 0.0)
+    {
+        return Err(Error::option("--feature-threshold", format!("{t} must be a finite number >= 0")));
+    }
+    let detector = SimpleDetector { window, threshold: 0.0, refinement };
+    detector.validate()?;
+    Ok((mode, detector))
+}
+
 /// Check the options of `a`, then open the input: the validation every front end shares.
 pub fn prepare(a: &InputArgs) -> Result<Prepared> {
     // options that need no input first
@@ -71,16 +90,7 @@ pub fn prepare(a: &InputArgs) -> Result<Prepared> {
     if threads == Some(0) {
         return Err(Error::option("--threads", "0 must be a positive integer"));
     }
-    let mode_arg = match a.detection_mode.as_str() {
-        "auto" => None,
-        s => Some(Mode::parse(s).ok_or_else(|| Error::option("--detection-mode", format!("'{s}' is not one of auto, min, max")))?),
-    };
-    let refinement = Refinement::parse(&a.feature_refinement)?;
-    if let Some(t) = a.feature_threshold
-        && (!t.is_finite() || t < 0.0)
-    {
-        return Err(Error::option("--feature-threshold", format!("{t} must be a finite number >= 0")));
-    }
+    let (mode_arg, detector) = detection_options(&a.detection_mode, a.feature_threshold, &a.feature_refinement, a.search_window_size)?;
     if a.n_frames == Some(0) {
         return Err(Error::option("--n-frames", "0 must be a positive integer"));
     }
@@ -91,8 +101,6 @@ pub fn prepare(a: &InputArgs) -> Result<Prepared> {
     {
         return Err(Error::option("--end", "is before --start"));
     }
-    let detector = SimpleDetector { window: a.search_window_size, threshold: 0.0, refinement };
-    detector.validate()?;
 
     // now the input
     let field = NetcdfField::open(&a.input, &a.variable)?;

@@ -10,14 +10,14 @@ mod stream;
 mod udfs;
 
 use crate::cli::args::{HodgesOnlyArgs, InputArgs, TrackArgs};
-use crate::cli::commands::{detect_with, pool, track_with};
+use crate::cli::commands::{detect_with, detection_options, pool, track_with};
 use crate::cli::progress::Progress;
-use crate::detect::{Refinement, SimpleDetector};
+use crate::detect::SimpleDetector;
 use crate::field::{Field, MemoryField};
 use crate::geo::LonConvention;
 use crate::link::{SimpleLinker, link_points};
 use crate::pipeline::{centers_meta, detect_range};
-use crate::variables::{Mode, default_feature_threshold};
+use crate::variables::default_feature_threshold;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray3};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
@@ -139,21 +139,10 @@ fn detect_array(
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<ArrowStream> {
-    let mode_arg = match mode.as_str() {
-        "auto" => None,
-        s => Some(Mode::parse(s).ok_or_else(|| to_py(crate::Error::option("mode", format!("'{s}' is not one of auto, min, max"))))?),
-    };
-    if let Some(t) = threshold
-        && (!t.is_finite() || t < 0.0)
-    {
-        return Err(to_py(crate::Error::option("threshold", format!("{t} must be a finite number >= 0"))));
-    }
     if threads == Some(0) {
-        return Err(to_py(crate::Error::option("threads", "0 must be a positive integer")));
+        return Err(to_py(crate::Error::option("--threads", "0 must be a positive integer")));
     }
-    let refinement = Refinement::parse(&refinement).map_err(to_py)?;
-    let detector = SimpleDetector { window, threshold: 0.0, refinement };
-    detector.validate().map_err(to_py)?;
+    let (mode_arg, detector) = detection_options(&mode, threshold, &refinement, window).map_err(to_py)?;
     let array = data.as_array().to_owned();
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let batches = py

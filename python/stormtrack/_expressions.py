@@ -25,6 +25,21 @@ def _expr(x: IntoExpr) -> pl.Expr:
     return pl.col(x) if isinstance(x, str) else x
 
 
+def _plugin(name: str, *inputs: IntoExpr, kind: Literal["elementwise", "per_group", "aggregate"], kwargs: dict | None = None) -> pl.Expr:
+    """Call the Rust function `name` (src/python/expressions.rs) with the flags of its kind:
+    elementwise; length-preserving over the whole column or group (`per_group`, so `.over()`
+    works); or one value per group (`aggregate`, named after the function)."""
+    expr = register_plugin_function(
+        plugin_path=_LIB,
+        function_name=name,
+        args=[_expr(x) for x in inputs],
+        kwargs=kwargs,
+        is_elementwise=kind == "elementwise",
+        returns_scalar=kind == "aggregate",
+    )
+    return expr.alias(name) if kind == "aggregate" else expr
+
+
 def link(
     time: IntoExpr,
     lat: IntoExpr,
@@ -49,13 +64,7 @@ def link(
     """
     if not max_km > 0:
         raise ValueError(f"max_km must be a positive number, not {max_km}")
-    return register_plugin_function(
-        plugin_path=_LIB,
-        function_name="link",
-        args=[_expr(time), _expr(lat), _expr(lon)],
-        kwargs={"max_km": float(max_km), "lon_convention": lon_convention},
-        is_elementwise=False,
-    )
+    return _plugin("link", time, lat, lon, kind="per_group", kwargs={"max_km": float(max_km), "lon_convention": lon_convention})
 
 
 def great_circle_km(lat1: IntoExpr, lon1: IntoExpr, lat2: IntoExpr, lon2: IntoExpr) -> pl.Expr:
@@ -65,12 +74,7 @@ def great_circle_km(lat1: IntoExpr, lon1: IntoExpr, lat2: IntoExpr, lon2: IntoEx
     >>> pl.select(st.great_circle_km(pl.lit(0.0), pl.lit(179.0), pl.lit(0.0), pl.lit(-179.0)).round(2)).item()
     222.4
     """
-    return register_plugin_function(
-        plugin_path=_LIB,
-        function_name="great_circle_km",
-        args=[_expr(lat1), _expr(lon1), _expr(lat2), _expr(lon2)],
-        is_elementwise=True,
-    )
+    return _plugin("great_circle_km", lat1, lon1, lat2, lon2, kind="elementwise")
 
 
 def bearing_deg(lat1: IntoExpr, lon1: IntoExpr, lat2: IntoExpr, lon2: IntoExpr) -> pl.Expr:
@@ -80,12 +84,7 @@ def bearing_deg(lat1: IntoExpr, lon1: IntoExpr, lat2: IntoExpr, lon2: IntoExpr) 
     >>> pl.select(st.bearing_deg(pl.lit(0.0), pl.lit(179.5), pl.lit(0.0), pl.lit(-179.5))).item()
     90.0
     """
-    return register_plugin_function(
-        plugin_path=_LIB,
-        function_name="bearing_deg",
-        args=[_expr(lat1), _expr(lon1), _expr(lat2), _expr(lon2)],
-        is_elementwise=True,
-    )
+    return _plugin("bearing_deg", lat1, lon1, lat2, lon2, kind="elementwise")
 
 
 def normalize_lon(lon: IntoExpr) -> pl.Expr:
@@ -95,9 +94,7 @@ def normalize_lon(lon: IntoExpr) -> pl.Expr:
     >>> pl.select(st.normalize_lon(pl.lit(350.0))).item()
     -10.0
     """
-    return register_plugin_function(
-        plugin_path=_LIB, function_name="normalize_lon", args=[_expr(lon)], is_elementwise=True
-    )
+    return _plugin("normalize_lon", lon, kind="elementwise")
 
 
 def path_length_km(lat: IntoExpr, lon: IntoExpr, time: IntoExpr | None = None) -> pl.Expr:
@@ -109,10 +106,7 @@ def path_length_km(lat: IntoExpr, lon: IntoExpr, time: IntoExpr | None = None) -
     >>> df.group_by("id").agg(st.path_length_km("lat", "lon").round(2))["path_length_km"].to_list()
     [333.6]
     """
-    args = [_expr(lat), _expr(lon)] + ([] if time is None else [_expr(time)])
-    return register_plugin_function(
-        plugin_path=_LIB, function_name="path_length_km", args=args, returns_scalar=True
-    ).alias("path_length_km")
+    return _plugin("path_length_km", lat, lon, *([] if time is None else [time]), kind="aggregate")
 
 
 def duration_h(time: IntoExpr) -> pl.Expr:
@@ -124,9 +118,7 @@ def duration_h(time: IntoExpr) -> pl.Expr:
     >>> df.select(st.duration_h("time")).item()
     30.0
     """
-    return register_plugin_function(
-        plugin_path=_LIB, function_name="duration_h", args=[_expr(time)], returns_scalar=True
-    ).alias("duration_h")
+    return _plugin("duration_h", time, kind="aggregate")
 
 
 def max_speed_kmh(time: IntoExpr, lat: IntoExpr, lon: IntoExpr) -> pl.Expr:
@@ -139,12 +131,7 @@ def max_speed_kmh(time: IntoExpr, lat: IntoExpr, lon: IntoExpr) -> pl.Expr:
     >>> round(df.select(st.max_speed_kmh("time", "lat", "lon")).item(), 3)
     18.533
     """
-    return register_plugin_function(
-        plugin_path=_LIB,
-        function_name="max_speed_kmh",
-        args=[_expr(time), _expr(lat), _expr(lon)],
-        returns_scalar=True,
-    ).alias("max_speed_kmh")
+    return _plugin("max_speed_kmh", time, lat, lon, kind="aggregate")
 
 
 @pl.api.register_expr_namespace("storm")

@@ -13,7 +13,7 @@ use crate::field::{Field, NetcdfField, TimeSelection};
 use crate::io::{self, TrackFormat, atomic, parquet as pq};
 use crate::link::SimpleLinker;
 use crate::pipeline::{self, SimpleOptions, centers_meta};
-use crate::variables::{Mode, default_feature_threshold};
+use crate::variables::Mode;
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -109,10 +109,7 @@ pub fn prepare(a: &InputArgs) -> Result<Prepared> {
         None => field.default_mode()?,
     };
     let info = field.info();
-    let threshold = match a.feature_threshold {
-        Some(t) => t * info.unit_factor,
-        None => default_feature_threshold(&info.identity()),
-    };
+    let threshold = info.feature_threshold(a.feature_threshold);
     let opts = SimpleOptions {
         detector: SimpleDetector { threshold, ..detector },
         linker: SimpleLinker::default(),

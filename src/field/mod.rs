@@ -68,6 +68,16 @@ pub struct FieldInfo {
 }
 
 impl FieldInfo {
+    /// The Simple contrast threshold in the field's canonical unit: `given` (in the file's
+    /// declared unit, as `--feature-threshold` takes it) converted, or the default for the
+    /// variable (spec §3.9, §20.1).
+    pub fn feature_threshold(&self, given: Option<f64>) -> f64 {
+        match given {
+            Some(t) => t * self.unit_factor,
+            None => crate::variables::default_feature_threshold(&self.identity()),
+        }
+    }
+
     /// Identity used for the vorticity default threshold rule.
     pub fn identity(&self) -> FieldIdentity<'_> {
         FieldIdentity { name: &self.variable, standard_name: self.standard_name.as_deref(), units: self.units.as_deref() }

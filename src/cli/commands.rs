@@ -21,6 +21,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Detect(a) => detect(a),
         Command::Convert(a) => convert(a),
         Command::Demo(a) => demo(a),
+        Command::Spectral(a) => super::grid::spectral(a),
+        Command::Vorticity(a) => super::grid::vorticity(a),
+        Command::Filter(a) => super::track_files::filter(a),
+        Command::Compare(a) => super::track_files::compare(a),
         #[cfg(feature = "datafusion")]
         Command::Sql(a) => super::sql::run(a),
     }
@@ -66,9 +70,6 @@ pub fn prepare(a: &InputArgs) -> Result<Prepared> {
     if a.projection != "global" {
         return Err(Error::option("--projection", format!("'{}' is not available; only global is", a.projection)));
     }
-    if a.lmin.is_some() || a.lmax.is_some() {
-        return Err(Error::option("--lmin/--lmax", "the spectral filter is not available yet; run without it or filter the field beforehand (e.g. with CDO sp2gp/gp2sp)"));
-    }
     if a.taper_points != 0 {
         return Err(Error::option("--taper-points", "only 0 is available"));
     }
@@ -90,7 +91,7 @@ pub fn prepare(a: &InputArgs) -> Result<Prepared> {
     if threads == Some(0) {
         return Err(Error::option("--threads", "0 must be a positive integer"));
     }
-    let (mode_arg, detector) = detection_options(&a.detection_mode, a.feature_threshold, &a.feature_refinement, a.search_window_size)?;
+    let (mode_arg, detector) = detection_options(&a.detection_mode, a.feature_threshold, a.feature_refinement.as_deref().unwrap_or("grid"), a.search_window_size.unwrap_or(5))?;
     if a.n_frames == Some(0) {
         return Err(Error::option("--n-frames", "0 must be a positive integer"));
     }
@@ -119,6 +120,37 @@ pub fn prepare(a: &InputArgs) -> Result<Prepared> {
     Ok(Prepared { field, opts, threads })
 }
 
+/// [`prepare`] for the Hodges tracker: the Simple detection options are not used (and were
+/// rejected when given), so only the shared input options are checked.
+fn prepare_hodges_input(a: &InputArgs) -> Result<Prepared> {
+    let simple_only = InputArgs { feature_refinement: None, search_window_size: None, feature_threshold: None, ..a.clone() };
+    prepare(&simple_only)
+}
+
+fn hodges_provenance(m: &mut BTreeMap<String, serde_json::Value>, h: &crate::pipeline::hodges::HodgesOptions, p: &Prepared) {
+    for k in ["feature_threshold", "search_window_size", "max_link_km"] {
+        m.remove(k);
+    }
+    let l = &h.linker;
+    let threshold = h.object_threshold.unwrap_or_else(|| p.field.info().feature_threshold(None));
+    m.insert("algorithm".into(), json!("hodges"));
+    m.insert("object_threshold".into(), json!(threshold));
+    m.insert("feature_refinement".into(), json!(h.detect.refinement.as_str()));
+    m.insert("min_object_grid_points".into(), json!(h.detect.min_object_points));
+    m.insert("w1".into(), json!(l.w1));
+    m.insert("w2".into(), json!(l.w2));
+    m.insert("dmax".into(), json!(l.dmax));
+    m.insert("phimax".into(), json!(l.phimax));
+    m.insert("mge_max_iterations".into(), json!(l.max_iterations));
+    m.insert("min_track_points".into(), json!(l.min_track_points));
+    m.insert("segment_frames".into(), json!(l.segment_frames));
+    if let Some(s) = &h.spectral {
+        m.insert("lmin".into(), json!(s.lmin));
+        m.insert("lmax".into(), json!(s.lmax));
+        m.insert("spectral_taper".into(), json!(s.taper));
+    }
+}
+
 fn provenance(a: &InputArgs, p: &Prepared, command: &str) -> BTreeMap<String, serde_json::Value> {
     BTreeMap::from([
         ("command".into(), json!(command)),
@@ -140,19 +172,25 @@ fn track(a: TrackArgs) -> Result<()> {
 /// `stormtrack track`: validate, detect, link and write every output; returns the run.
 /// Shared with the Python package, which passes its own progress and may give no output.
 pub fn track_with(a: &TrackArgs, progress: &dyn Progress) -> Result<pipeline::TrackRun> {
-    match a.algorithm.as_str() {
-        "simple" => {}
-        "hodges" | "healpix" => {
-            return Err(Error::option("--algorithm", format!("'{}' is not available yet; use -a simple", a.algorithm)));
+    let hodges = match a.algorithm.as_str() {
+        "simple" => None,
+        "hodges" => Some(super::hodges::hodges_options(&a.input, &a.hodges)?),
+        "healpix" => return Err(Error::option("--algorithm", "'healpix' is not available; use -a simple or -a hodges")),
+        other => return Err(Error::option("--algorithm", format!("'{other}' is unknown; use simple or hodges"))),
+    };
+    if hodges.is_none() {
+        if let Some(flag) = a.hodges.first_given() {
+            return Err(Error::option(flag, "applies to -a hodges only; remove it for the simple tracker"));
         }
-        other => return Err(Error::option("--algorithm", format!("'{other}' is unknown; use simple"))),
+    } else if a.max_link_km.is_some() {
+        return Err(Error::option("--max-link-km", "applies to -a simple only; the Hodges linker takes --dmax (degrees) and --dmax-zones"));
     }
-    if let Some(flag) = a.hodges.first_given() {
-        return Err(Error::option(flag, "applies to -a hodges only; remove it for the simple tracker"));
+    let max_link_km = a.max_link_km.unwrap_or(500.0);
+    if !(max_link_km.is_finite() && max_link_km > 0.0) {
+        return Err(Error::option("--max-link-km", format!("{max_link_km} must be a positive number")));
     }
-    if !(a.max_link_km.is_finite() && a.max_link_km > 0.0) {
-        return Err(Error::option("--max-link-km", format!("{} must be a positive number", a.max_link_km)));
-    }
+    // Simple may be filtered too; its taper default is 0.1 (spec §4.1)
+    let simple_spectral = if hodges.is_none() { super::hodges::spectral_options(&a.input, a.hodges.spectral_taper, 0.1)? } else { None };
     // outputs: formats and writability, before the input is even opened
     let explicit = TrackFormat::parse(&a.format)?;
     if explicit.is_some() && a.output.len() > 1 {
@@ -167,15 +205,43 @@ pub fn track_with(a: &TrackArgs, progress: &dyn Progress) -> Result<pipeline::Tr
         }
         outputs.push((o.clone(), f));
     }
-    let mut p = prepare(&a.input)?;
-    p.opts.linker.max_km = a.max_link_km;
-    // track_simple checks the frame count before any detection
+    let mut p = if hodges.is_some() { prepare_hodges_input(&a.input)? } else { prepare(&a.input)? };
+    p.opts.linker.max_km = max_link_km;
     let range = p.opts.selection.frames(&p.field.info().times);
     let pool = pool(p.threads)?;
+    let mut provenance = provenance(&a.input, &p, "track");
     progress.start(range.len());
-    let run = pool.install(|| pipeline::track_simple(&p.field, &p.opts, Some(&|n| progress.set(n))));
-    progress.finish();
-    let run = run?;
+    let run = match hodges {
+        Some(mut h) => {
+            h.mode = p.opts.mode;
+            h.selection = p.opts.selection;
+            h.object_threshold = h.object_threshold.map(|t| t * p.field.info().unit_factor);
+            let r = pool.install(|| crate::pipeline::hodges::track_hodges(&p.field, &h, Some(&|n| progress.set(n))));
+            progress.finish();
+            let (run, times) = r?;
+            hodges_provenance(&mut provenance, &h, &p);
+            if a.input.verbose {
+                eprintln!("stormtrack: time: {}", times.summary());
+            }
+            run
+        }
+        None => {
+            let r = match &simple_spectral {
+                None => pool.install(|| pipeline::track_simple(&p.field, &p.opts, Some(&|n| progress.set(n)))),
+                Some(s) => {
+                    let filter = crate::spectral::SpectralFilter::new(&p.field.info().grid.lat, &p.field.info().grid.lon, s)?;
+                    let filtered = crate::field::FilteredField::new(&p.field, filter);
+                    let r = pool.install(|| pipeline::track_simple(&filtered, &p.opts, Some(&|n| progress.set(n))));
+                    r.map(|mut run| {
+                        run.tracks.metadata.processing.push(crate::pipeline::hodges::spectral_step(s, Some(filtered.filter())));
+                        run
+                    })
+                }
+            };
+            progress.finish();
+            r?
+        }
+    };
     if let Some(w) = run.missing.warning() {
         eprintln!("stormtrack: warning: {w}");
     }
@@ -187,7 +253,7 @@ pub fn track_with(a: &TrackArgs, progress: &dyn Progress) -> Result<pipeline::Tr
             .map(|(path, format)| {
                 if *format == TrackFormat::Parquet {
                     let centers = run.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
-                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance(&a.input, &p, "track") };
+                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone() };
                     pq::write_dataset(&run.tracks, path, &opts)
                 } else {
                     io::write_tracks(&run.tracks, path, *format)
@@ -200,12 +266,13 @@ pub fn track_with(a: &TrackArgs, progress: &dyn Progress) -> Result<pipeline::Tr
         let n_centers: usize = run.frames.iter().map(|f| f.centers.len()).sum();
         let names: Vec<String> = outputs.iter().map(|(p, f)| format!("{} ({})", p.display(), f.name())).collect();
         eprintln!(
-            "stormtrack: {} frames, {} centres, {} tracks ({} mode, threshold {} {}) -> {}",
+            "stormtrack: {} frames, {} centres, {} tracks ({} {} mode, threshold {} {}) -> {}",
             run.frames.len(),
             n_centers,
             run.tracks.len(),
+            a.algorithm,
             run.mode.as_str(),
-            p.opts.detector.threshold,
+            provenance.get("object_threshold").or(provenance.get("feature_threshold")).cloned().unwrap_or_default(),
             p.field.info().value_unit,
             if names.is_empty() { "(no output)".to_string() } else { names.join(", ") }
         );

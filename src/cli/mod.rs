@@ -3,7 +3,10 @@
 
 pub mod args;
 pub mod commands;
+mod grid;
+pub mod hodges;
 pub mod progress;
+pub mod track_files;
 #[cfg(feature = "datafusion")]
 mod sql;
 

@@ -1,10 +1,11 @@
 //! Storm-centre detection on one frame. Detectors know nothing of files or time: they take a
 //! frame as an `ndarray` view and its [`Grid`], and return the centres found.
 
+pub mod hodges;
 mod refine;
 mod simple;
 
-pub use refine::refine_quadratic;
+pub use refine::{refine_quadratic, refine_quadratic_at};
 pub use simple::{Refinement, SimpleDetector};
 
 use crate::field::Grid;
@@ -23,6 +24,17 @@ pub struct FrameCenters {
     /// Longitude in the grid's own convention (refined if refinement is on).
     pub lons: Vec<f64>,
     /// Field value at the centre (raw at the grid cell, or the refined extremum).
+    pub values: Vec<f64>,
+    /// Further per-centre columns of a detector (Hodges: object id, refinement status and
+    /// object diagnostics), carried into the `centers` table and the tracks' variables.
+    pub extras: Vec<ExtraColumn>,
+}
+
+/// A named per-centre column of numbers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExtraColumn {
+    pub name: String,
+    pub unit: String,
     pub values: Vec<f64>,
 }
 

@@ -1,17 +1,24 @@
-//! Local quadratic refinement of a grid extremum (spec §6.3).
+//! Local quadratic refinement of a grid extremum (spec §6.3), shared by the Simple detector
+//! and the Hodges CCL path (§7.6).
 
 use crate::field::Grid;
-use crate::geo::{cyclic_delta, normalize_lon, normalize_lon_360};
+use crate::geo::{cyclic_delta, normalize_lon as normalize_lon_signed, normalize_lon_360};
 use ndarray::ArrayView2;
 
-/// Refine the extremum at grid cell `(r, c)` with a 3x3 quadratic fit. Returns
-/// `(lat, lon, value)`; the grid point itself when the fit is degenerate, leaves the cell, or
-/// touches a missing value (the peer would return NaN there: we keep the grid point).
+/// Refine the extremum at grid cell `(r, c)` of `grid` with a 3x3 quadratic fit: see
+/// [`refine_quadratic_at`].
 pub fn refine_quadratic(frame: ArrayView2<'_, f64>, grid: &Grid, r: usize, c: usize) -> (f64, f64, f64) {
+    refine_quadratic_at(frame, &grid.lat, &grid.lon, grid.periodic_x, r, c)
+}
+
+/// Refine the extremum at grid cell `(r, c)` with a 3×3 quadratic fit; returns
+/// `(lat, lon, value)`. The grid point and its value are kept when the cell is on the edge, the
+/// fit is degenerate (|det| < 1e-10, absolute), the vertex leaves the cell, or a neighbour is
+/// missing (the peer would propagate NaN there).
+pub fn refine_quadratic_at(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64], periodic: bool, r: usize, c: usize) -> (f64, f64, f64) {
     let (ny, nx) = frame.dim();
-    let (lat, lon) = (&grid.lat, &grid.lon);
     let here = (lat[r], lon[c], frame[[r, c]]);
-    if r < 1 || r >= ny - 1 || (!grid.periodic_x && (c < 1 || c >= nx - 1)) {
+    if r < 1 || r >= ny - 1 || (!periodic && (c < 1 || c >= nx - 1)) {
         return here;
     }
     let cm = if c == 0 { nx - 1 } else { c - 1 };
@@ -37,19 +44,19 @@ pub fn refine_quadratic(frame: ArrayView2<'_, f64>, grid: &Grid, r: usize, c: us
         return here;
     }
     let new_lat = if dy > 0.0 { lat[r] + dy * (lat[r + 1] - lat[r]) } else { lat[r] + dy.abs() * (lat[r - 1] - lat[r]) };
-    let new_lon = if grid.periodic_x {
+    let new_lon = if periodic {
         let delta = if dx > 0.0 { cyclic_delta(lon[cp] - lon[c], 0.0) } else { cyclic_delta(lon[cm] - lon[c], 0.0) };
         let l = lon[c] + dx.abs() * delta;
-        let signed = lon.iter().cloned().fold(f64::INFINITY, f64::min) < 0.0;
-        if signed { normalize_lon(l) } else { normalize_lon_360(l) }
+        let signed = lon.iter().copied().fold(f64::INFINITY, f64::min) < 0.0;
+        if signed { normalize_lon_signed(l) } else { normalize_lon_360(l) }
     } else if dx > 0.0 {
         lon[c] + dx * (lon[c + 1] - lon[c])
     } else {
         lon[c] + dx.abs() * (lon[c - 1] - lon[c])
     };
-    let value = z11 + 0.5 * (fy * dy + fx * dx);
-    (new_lat, new_lon, value)
+    (new_lat, new_lon, z11 + 0.5 * (fy * dy + fx * dx))
 }
+
 
 #[cfg(test)]
 mod tests {

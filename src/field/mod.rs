@@ -5,10 +5,12 @@
 //! stored latitude order, columns in the stored longitude order), with missing values as NaN
 //! and values in the variable's canonical unit (spec §3.8).
 
+mod filtered;
 mod memory;
 #[cfg(feature = "netcdf")]
 mod netcdf;
 
+pub use filtered::FilteredField;
 pub use memory::MemoryField;
 #[cfg(feature = "netcdf")]
 pub use self::netcdf::{FrameReader, NetcdfField};

@@ -31,6 +31,8 @@ pub struct NetcdfField {
     /// Number of dimensions of the variable and whether the first is time.
     ndims: usize,
     has_time_dim: bool,
+    /// A single 2-D frame with no time coordinate at all (see [`NetcdfField::open_grid`]).
+    timeless: bool,
     scale_factor: f64,
     add_offset: f64,
     fill_values: Vec<f64>,
@@ -101,7 +103,23 @@ impl NetcdfField {
 
     /// Open, choosing the library that reads frame data (both give identical values).
     pub fn open_with(path: impl AsRef<Path>, variable: &str, reader: FrameReader) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
+        Self::open_impl(path.as_ref(), variable, reader, false)
+    }
+
+    /// Open a field for grid-to-grid work (`stormtrack spectral`, `vorticity`): like
+    /// [`NetcdfField::open`], but a 2-D variable with no time coordinate is accepted as one
+    /// frame (time 0, see [`NetcdfField::is_timeless`]).
+    pub fn open_grid(path: impl AsRef<Path>, variable: &str) -> Result<Self> {
+        Self::open_impl(path.as_ref(), variable, FrameReader::Fastest, true)
+    }
+
+    /// Whether the field is one 2-D frame without a time coordinate.
+    pub fn is_timeless(&self) -> bool {
+        self.timeless
+    }
+
+    fn open_impl(path: &Path, variable: &str, reader: FrameReader, allow_timeless: bool) -> Result<Self> {
+        let path = path.to_path_buf();
         if !path.exists() {
             return Err(Error::MissingInput(path));
         }
@@ -168,27 +186,35 @@ impl NetcdfField {
         }
 
         // Time: the first dimension, or a scalar coordinate for a single 2-D frame.
-        let time_var = TIME_NAMES.iter().find_map(|n| file.variable(n)).ok_or_else(|| missing("time", TIME_NAMES))?;
+        let time_var = TIME_NAMES.iter().find_map(|n| file.variable(n));
+        let timeless = time_var.is_none() && ndims == 2 && allow_timeless;
         let has_time_dim = ndims >= 3;
-        if has_time_dim {
-            let tdims = time_var.dimensions();
-            if tdims.len() != 1 || tdims[0].name() != dims[0].0 {
-                return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} (the first dimension is not the time coordinate '{}')", time_var.name()) });
+        let times = match time_var {
+            None if timeless => vec![0],
+            None => return Err(missing("time", TIME_NAMES)),
+            Some(time_var) => {
+                if has_time_dim {
+                    let tdims = time_var.dimensions();
+                    if tdims.len() != 1 || tdims[0].name() != dims[0].0 {
+                        return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} (the first dimension is not the time coordinate '{}')", time_var.name()) });
+                    }
+                    if let Some((name, len)) = dims[1..ndims - 2].iter().find(|(_, l)| *l != 1) {
+                        return Err(Error::BadShape { variable: source_variable.clone(), dims: format!("{dims_text} ('{name}' has {len} levels)") });
+                    }
+                } else if !time_var.dimensions().is_empty() && time_var.len() != 1 {
+                    return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} without a time dimension while '{}' has {} values", time_var.name(), time_var.len()) });
+                }
+                let units = attr_str(&time_var, "units").ok_or_else(|| Error::Time(format!("time coordinate '{}' has no units attribute; add one such as 'hours since 1900-01-01'", time_var.name())))?;
+                let calendar = attr_str(&time_var, "calendar");
+                let cf = CfTimeUnits::parse(&units, calendar.as_deref())?;
+                let raw_times: Vec<f64> = time_var.get_values::<f64, _>(..).map_err(|e| corrupt("time", e))?;
+                let times = raw_times.iter().map(|&v| cf.decode(v)).collect::<Result<Vec<i64>>>()?;
+                if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
+                    return Err(Error::Time(format!("times are not strictly increasing at index {} ({} then {}); sort the file by time", k + 1, crate::time::format_iso(times[k]), crate::time::format_iso(times[k + 1]))));
+                }
+                times
             }
-            if let Some((name, len)) = dims[1..ndims - 2].iter().find(|(_, l)| *l != 1) {
-                return Err(Error::BadShape { variable: source_variable.clone(), dims: format!("{dims_text} ('{name}' has {len} levels)") });
-            }
-        } else if !time_var.dimensions().is_empty() && time_var.len() != 1 {
-            return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} without a time dimension while '{}' has {} values", time_var.name(), time_var.len()) });
-        }
-        let units = attr_str(&time_var, "units").ok_or_else(|| Error::Time(format!("time coordinate '{}' has no units attribute; add one such as 'hours since 1900-01-01'", time_var.name())))?;
-        let calendar = attr_str(&time_var, "calendar");
-        let cf = CfTimeUnits::parse(&units, calendar.as_deref())?;
-        let raw_times: Vec<f64> = time_var.get_values::<f64, _>(..).map_err(|e| corrupt("time", e))?;
-        let times = raw_times.iter().map(|&v| cf.decode(v)).collect::<Result<Vec<i64>>>()?;
-        if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
-            return Err(Error::Time(format!("times are not strictly increasing at index {} ({} then {}); sort the file by time", k + 1, crate::time::format_iso(times[k]), crate::time::format_iso(times[k + 1]))));
-        }
+        };
 
         // Packing and missing values (compared on the stored values, before unpacking).
         let scale_factor = attr_f64s(&var, "scale_factor").and_then(|v| v.first().copied()).unwrap_or(1.0);
@@ -205,7 +231,6 @@ impl NetcdfField {
         drop(var);
         drop(lat_var);
         drop(lon_var);
-        drop(time_var);
         let info = FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, grid: Grid::new(lat, lon) };
         #[cfg(feature = "fast-read")]
         let fast = match reader {
@@ -220,6 +245,7 @@ impl NetcdfField {
             source_variable,
             ndims,
             has_time_dim,
+            timeless,
             scale_factor,
             add_offset,
             fill_values,

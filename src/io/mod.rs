@@ -3,6 +3,8 @@
 //! renames it into place, so a failure never leaves a half-written output.
 
 pub mod atomic;
+#[cfg(feature = "netcdf")]
+pub mod grid_netcdf;
 pub mod imilast;
 pub mod parquet;
 pub mod tdump;

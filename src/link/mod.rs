@@ -1,6 +1,7 @@
 //! Linking centres into tracks. Linkers take frames of centres in time order and return
 //! tracks as lists of `(frame, centre)` indices; they know nothing of files or Arrow.
 
+pub mod mge;
 mod points;
 mod simple;
 
@@ -15,4 +16,17 @@ pub struct FrameRef<'a> {
     pub time: i64,
     pub lats: &'a [f64],
     pub lons: &'a [f64],
+}
+
+impl From<mge::MgeError> for crate::Error {
+    fn from(e: mge::MgeError) -> Self {
+        let option = match &e {
+            mge::MgeError::ZoneFile { .. } => "--dmax-zones",
+            mge::MgeError::AdaptFile { .. } => "--adaptive-smoothness",
+            mge::MgeError::InvalidParameter { name, .. } => name,
+            mge::MgeError::UncoveredFeature { .. } => "--dmax-zones",
+            mge::MgeError::InvalidTimes { .. } => "--time-step",
+        };
+        crate::Error::option(option, e.to_string())
+    }
 }

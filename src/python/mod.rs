@@ -21,6 +21,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray3};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use stream::ArrowStream;
@@ -63,8 +64,8 @@ fn input_args(
     variable: String,
     mode: String,
     threshold: Option<f64>,
-    refinement: String,
-    window: usize,
+    refinement: Option<String>,
+    window: Option<usize>,
     start: Option<String>,
     end: Option<String>,
     n_frames: Option<usize>,
@@ -90,6 +91,7 @@ fn input_args(
         taper_points: 0,
         no_progress: true,
         quiet: true,
+        verbose: false,
     }
 }
 
@@ -111,7 +113,7 @@ fn detect_file(
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<ArrowStream> {
-    let a = input_args(path, variable, mode, threshold, refinement, window, start, end, n_frames, threads);
+    let a = input_args(path, variable, mode, threshold, Some(refinement), Some(window), start, end, n_frames, threads);
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let (batches, _) = py.detach(|| detect_with(&a, &p)).map_err(to_py)?;
     Ok(ArrowStream::new(batches[0].schema(), batches))
@@ -175,7 +177,7 @@ fn detect_array(
 /// `stormtrack track` on a NetCDF file: writes each output (may be none) and returns the
 /// `track_points` and `tracks` tables.
 #[pyfunction]
-#[pyo3(signature = (path, variable, *, outputs=Vec::new(), format="auto".to_string(), max_km=500.0, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, start=None, end=None, n_frames=None, threads=None, algorithm="simple".to_string(), quiet=true, progress=None))]
+#[pyo3(signature = (path, variable, *, outputs=Vec::new(), format="auto".to_string(), max_km=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, start=None, end=None, n_frames=None, threads=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, quiet=true, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn track_file(
     py: Python<'_>,
@@ -183,25 +185,60 @@ fn track_file(
     variable: String,
     outputs: Vec<PathBuf>,
     format: String,
-    max_km: f64,
+    max_km: Option<f64>,
     mode: String,
     threshold: Option<f64>,
-    refinement: String,
-    window: usize,
+    refinement: Option<String>,
+    window: Option<usize>,
     start: Option<String>,
     end: Option<String>,
     n_frames: Option<usize>,
     threads: Option<usize>,
     algorithm: String,
+    lmin: Option<usize>,
+    lmax: Option<usize>,
+    hodges: Option<Bound<'_, PyDict>>,
     quiet: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(ArrowStream, ArrowStream)> {
     let mut input = input_args(path, variable, mode, threshold, refinement, window, start, end, n_frames, threads);
     input.quiet = quiet;
-    let a = TrackArgs { input, output: outputs, format, algorithm, max_link_km: max_km, hodges: HodgesOnlyArgs::default() };
+    input.lmin = lmin;
+    input.lmax = lmax;
+    let hodges = hodges_args(hodges.as_ref())?;
+    let a = TrackArgs { input, output: outputs, format, algorithm, max_link_km: max_km, hodges };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let run = py.detach(|| track_with(&a, &p)).map_err(to_py)?;
     tracks_streams(&run.tracks)
+}
+
+/// The Hodges and filter options of `st.track`, a dict keyed by the CLI flag names with
+/// underscores (`None` values are left out by the Python side): an absent key keeps the
+/// default, exactly as an absent flag does.
+fn hodges_args(d: Option<&Bound<'_, PyDict>>) -> PyResult<HodgesOnlyArgs> {
+    let mut h = HodgesOnlyArgs::default();
+    let Some(d) = d else { return Ok(h) };
+    for (k, v) in d.iter() {
+        let key: String = k.extract()?;
+        match key.as_str() {
+            "object_threshold" => h.object_threshold = Some(v.extract()?),
+            "w1" => h.w1 = Some(v.extract()?),
+            "w2" => h.w2 = Some(v.extract()?),
+            "dmax" => h.dmax = Some(v.extract()?),
+            "phimax" => h.phimax = Some(v.extract()?),
+            "min_track_points" => h.min_track_points = Some(v.extract()?),
+            "mge_max_iterations" => h.mge_max_iterations = Some(v.extract()?),
+            "min_object_grid_points" => h.min_object_grid_points = Some(v.extract()?),
+            "segment_frames" => h.segment_frames = Some(v.extract()?),
+            "no_segmentation" => h.no_segmentation = v.extract()?,
+            "dmax_zones" => h.dmax_zones = Some(v.extract()?),
+            "adaptive_smoothness" => h.adaptive_smoothness = Some(v.extract()?),
+            "spectral_taper" => h.spectral_taper = Some(v.extract()?),
+            "time_step" => h.time_step = Some(v.extract()?),
+            other => return Err(pyo3::exceptions::PyTypeError::new_err(format!("unknown Hodges option '{other}'"))),
+        }
+    }
+    Ok(h)
 }
 
 fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, ArrowStream)> {

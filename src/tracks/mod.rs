@@ -144,6 +144,28 @@ impl Tracks {
         out
     }
 
+    /// The tracks at indices `keep` (in that order), with their ids, variables and grid index.
+    pub fn select(&self, keep: &[usize]) -> Tracks {
+        let points: Vec<usize> = keep.iter().flat_map(|&i| self.range(i)).collect();
+        let pick_f = |v: &[f64]| points.iter().map(|&k| v[k]).collect::<Vec<_>>();
+        let pick_u = |v: &[u32]| points.iter().map(|&k| v[k]).collect::<Vec<_>>();
+        let mut offsets = Vec::with_capacity(keep.len() + 1);
+        offsets.push(0);
+        for &i in keep {
+            offsets.push(offsets.last().unwrap() + self.range(i).len());
+        }
+        Tracks {
+            ids: keep.iter().map(|&i| self.ids[i]).collect(),
+            offsets,
+            times: points.iter().map(|&k| self.times[k]).collect(),
+            lats: pick_f(&self.lats),
+            lons: pick_f(&self.lons),
+            variables: self.variables.iter().map(|v| Variable { name: v.name.clone(), unit: v.unit.clone(), values: pick_f(&v.values) }).collect(),
+            grid: self.grid.as_ref().map(|g| GridIndex { frame: pick_u(&g.frame), row: pick_u(&g.row), col: pick_u(&g.col), lon_convention: g.lon_convention }),
+            metadata: self.metadata.clone(),
+        }
+    }
+
     /// Check every invariant of the model; the message names the first broken one.
     pub fn validate(&self) -> Result<()> {
         let n = self.n_points();

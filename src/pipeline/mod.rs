@@ -5,6 +5,8 @@
 //! detecting others, and memory holds at most one frame per worker. Results are gathered by
 //! frame index, so the output does not depend on the number of threads.
 
+pub mod hodges;
+
 use crate::arrow::{CentersMeta, frame_centers_batch};
 use crate::detect::{Detector, FrameCenters, SimpleDetector};
 use crate::error::{Error, Result};
@@ -157,7 +159,7 @@ pub fn link_simple(field: &dyn Field, mode: Mode, frames: &[DetectedFrame], link
     let info = field.info();
     let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
     metadata.bounds = field_bounds(field);
-    build_tracks(metadata, &info.variable, &info.value_unit, info.grid.lon_convention, frames, &linked)
+    build_tracks(metadata, &info.variable, &info.value_unit, info.grid.lon_convention, frames, &linked, None)
 }
 
 /// Link centres given as Arrow record batches (the `centers` schema, e.g. from
@@ -206,19 +208,26 @@ pub fn link_batches(batches: &[RecordBatch], frame_times: Option<&[i64]>, linker
         return Err(Error::option("frame_times", "some centres have a time that is not among the frame times"));
     }
     let linked = linker.link(&frames.iter().map(DetectedFrame::frame_ref).collect::<Vec<_>>());
-    build_tracks(TracksMetadata::new(meta.variable.clone(), meta.mode), &meta.variable, &meta.unit, meta.lon_convention, &frames, &linked)
+    build_tracks(TracksMetadata::new(meta.variable.clone(), meta.mode), &meta.variable, &meta.unit, meta.lon_convention, &frames, &linked, None)
 }
 
-/// [`Tracks`] from linked `(frame, centre)` lists: ids 1, 2, ... in creation order.
-fn build_tracks(
+/// [`Tracks`] from linked `(frame, centre)` lists with the given ids (default 1, 2, ... in
+/// creation order).
+pub(crate) fn build_tracks(
     metadata: TracksMetadata,
     variable: &str,
     unit: &str,
     convention: crate::geo::LonConvention,
     frames: &[DetectedFrame],
     linked: &[Vec<(usize, usize)>],
+    ids: Option<&[i64]>,
 ) -> Result<Tracks> {
-    let mut builder = TracksBuilder::new(metadata, &[(variable, unit)], Some(convention));
+    // extra columns: those of the first frame that has centres (a detector emits the same set
+    // for every frame)
+    let extras: Vec<(&str, &str)> = frames.iter().find(|f| !f.centers.is_empty()).map_or(Vec::new(), |f| f.centers.extras.iter().map(|e| (e.name.as_str(), e.unit.as_str())).collect());
+    let mut variables = vec![(variable, unit)];
+    variables.extend(extras.iter().copied());
+    let mut builder = TracksBuilder::new(metadata, &variables, Some(convention));
     let mut points = Vec::new();
     let mut values = Vec::new();
     for (k, track) in linked.iter().enumerate() {
@@ -228,9 +237,12 @@ fn build_tracks(
             let f = &frames[fi];
             let cs = &f.centers;
             points.push(Point { time: f.time, lat: cs.lats[c], lon: cs.lons[c], grid: Some((f.frame, cs.rows[c], cs.cols[c])) });
-            values.push(vec![cs.values[c]]);
+            let mut v = Vec::with_capacity(1 + extras.len());
+            v.push(cs.values[c]);
+            v.extend(cs.extras.iter().take(extras.len()).map(|e| e.values[c]));
+            values.push(v);
         }
-        builder.push(k as i64 + 1, &points, &values);
+        builder.push(ids.map_or(k as i64 + 1, |ids| ids[k]), &points, &values);
     }
     builder.finish()
 }

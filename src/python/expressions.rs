@@ -27,6 +27,35 @@ fn link(inputs: &[Series], kwargs: LinkKwargs) -> PolarsResult<Series> {
     sp::link_series(&inputs[0], &inputs[1], &inputs[2], &SimpleLinker { max_km: kwargs.max_km }, conv)
 }
 
+/// MGE linking; the kwargs are [`crate::link::MgeTableOptions`] (CLI flag names).
+#[polars_expr(output_type = Int64)]
+fn link_mge(inputs: &[Series], kwargs: crate::link::MgeTableOptions) -> PolarsResult<Series> {
+    sp::link_mge_series(&inputs[0], &inputs[1], &inputs[2], inputs.get(3), &kwargs)
+}
+
+#[derive(Deserialize)]
+struct RspliceKwargs {
+    min_points: usize,
+    max_points: Option<usize>,
+    distance_deg: f64,
+    travel: bool,
+    expected_cadence_ms: Option<i64>,
+}
+
+/// TRACK's RSPLICE criterion over one track's points (a group): true to keep it.
+#[polars_expr(output_type = Boolean)]
+fn rsplice_keep(inputs: &[Series], kwargs: RspliceKwargs) -> PolarsResult<Series> {
+    use crate::compare::{DistanceMode, RspliceOptions};
+    let opts = RspliceOptions {
+        min_points: kwargs.min_points,
+        max_points: kwargs.max_points,
+        distance_deg: kwargs.distance_deg,
+        mode: if kwargs.travel { DistanceMode::Travel } else { DistanceMode::Endpoint },
+        expected_cadence_ms: kwargs.expected_cadence_ms,
+    };
+    sp::rsplice_keep_series(&inputs[0], &inputs[1], &inputs[2], &opts)
+}
+
 #[polars_expr(output_type = Float64)]
 fn great_circle_km(inputs: &[Series]) -> PolarsResult<Series> {
     sp::great_circle_km_series(&inputs[0], &inputs[1], &inputs[2], &inputs[3])

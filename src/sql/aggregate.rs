@@ -21,12 +21,14 @@ pub enum Measure {
     Duration,
     /// `(time, lat, lon)`
     MaxSpeed,
+    /// `(time, lat, lon)`: TRACK's RSPLICE criterion (8 points, 10 degrees first to last)
+    Rsplice,
 }
 
 impl Measure {
     fn arity(self) -> usize {
         match self {
-            Measure::PathLength | Measure::MaxSpeed => 3,
+            Measure::PathLength | Measure::MaxSpeed | Measure::Rsplice => 3,
             Measure::Duration => 1,
         }
     }
@@ -36,7 +38,7 @@ impl Measure {
         match self {
             Measure::PathLength => (2, Some((0, 1))),
             Measure::Duration => (0, None),
-            Measure::MaxSpeed => (0, Some((1, 2))),
+            Measure::MaxSpeed | Measure::Rsplice => (0, Some((1, 2))),
         }
     }
 }
@@ -89,7 +91,7 @@ impl AggregateUDFImpl for TrackAggregate {
         let (t, ll) = m.positions();
         let mut out = arg_types.to_vec();
         // a path length needs times only to order the points, so plain integers will do
-        out[t] = coerce_time(self.name, "time", &arg_types[t], m == Measure::PathLength)?;
+        out[t] = coerce_time(self.name, "time", &arg_types[t], matches!(m, Measure::PathLength | Measure::Rsplice))?;
         if let Some((la, lo)) = ll {
             out[la] = coerce_number(self.name, "lat", &arg_types[la])?;
             out[lo] = coerce_number(self.name, "lon", &arg_types[lo])?;
@@ -98,7 +100,7 @@ impl AggregateUDFImpl for TrackAggregate {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Float64)
+        Ok(if self.measure == Measure::Rsplice { DataType::Boolean } else { DataType::Float64 })
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -109,7 +111,7 @@ impl AggregateUDFImpl for TrackAggregate {
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         let (t, _) = self.measure.positions();
         let tph = ticks_per_hour(acc_args.expr_fields[t].data_type());
-        if tph.is_none() && self.measure != Measure::PathLength {
+        if tph.is_none() && !matches!(self.measure, Measure::PathLength | Measure::Rsplice) {
             return exec_err!("{}: time must be a timestamp", self.name);
         }
         Ok(Box::new(TrackAccumulator { name: self.name, measure: self.measure, ticks_per_hour: tph.unwrap_or(1.0), points: TrackPoints::default() }))
@@ -148,10 +150,15 @@ impl Accumulator for TrackAccumulator {
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
         if self.points.is_empty() {
-            return Ok(ScalarValue::Float64(None));
+            return Ok(if self.measure == Measure::Rsplice { ScalarValue::Boolean(None) } else { ScalarValue::Float64(None) });
         }
         self.points.sort_by_time();
         let p = &self.points;
+        if self.measure == Measure::Rsplice {
+            let keep = crate::compare::rsplice_keep(&p.times, &p.lats, &p.lons, &crate::compare::RspliceOptions::default())
+                .map_err(|e| datafusion::common::DataFusionError::Execution(format!("{}: {e}", self.name)))?;
+            return Ok(ScalarValue::Boolean(Some(keep)));
+        }
         let v = match self.measure {
             Measure::PathLength => Some(path_length_km(&p.lats, &p.lons)),
             Measure::Duration => duration_hours(&p.times, self.ticks_per_hour),
@@ -159,6 +166,7 @@ impl Accumulator for TrackAccumulator {
                 Ok(v) => v,
                 Err(_) => return exec_err!("{}: two points of one track have the same time; group by track and drop duplicate times", self.name),
             },
+            Measure::Rsplice => unreachable!("answered above"),
         };
         Ok(ScalarValue::Float64(v))
     }

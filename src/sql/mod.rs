@@ -21,9 +21,11 @@ pub mod bearing_deg;
 pub mod duration_h;
 pub mod great_circle_km;
 pub mod link_tracks;
+pub mod link_tracks_mge;
 pub mod max_speed_kmh;
 pub mod normalize_lon;
 pub mod path_length_km;
+pub mod rsplice_keep;
 mod scalar;
 mod tables;
 
@@ -54,12 +56,12 @@ pub fn scalar_udfs() -> Vec<Arc<ScalarUDF>> {
 
 /// Every aggregate function.
 pub fn aggregate_udfs() -> Vec<Arc<AggregateUDF>> {
-    vec![path_length_km::udaf(), duration_h::udaf(), max_speed_kmh::udaf()]
+    vec![path_length_km::udaf(), duration_h::udaf(), max_speed_kmh::udaf(), rsplice_keep::udaf()]
 }
 
 /// Every window function.
 pub fn window_udfs() -> Vec<Arc<WindowUDF>> {
-    vec![link_tracks::udwf()]
+    vec![link_tracks::udwf(), link_tracks_mge::udwf()]
 }
 
 /// Register every stormtrack function with a session.

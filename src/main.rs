@@ -2,7 +2,26 @@
 
 use std::process::ExitCode;
 
+/// Keep freed memory for reuse instead of handing it back to the kernel. Every frame needs a
+/// few buffers of several MB (the extended grid, labels, spline coefficients); by default
+/// glibc maps each anew and returns it on free, so every frame paid for page faults on fresh
+/// zero pages (a fifth of the run at 0.25 degrees). Peak memory is unchanged: the same
+/// buffers are reused.
+#[cfg(target_env = "gnu")]
+fn keep_freed_memory() {
+    // mallopt parameters of glibc's malloc.h
+    const M_TRIM_THRESHOLD: libc::c_int = -1;
+    const M_MMAP_THRESHOLD: libc::c_int = -3;
+    // SAFETY: mallopt only changes allocator tuning; called before any other thread exists.
+    unsafe {
+        libc::mallopt(M_MMAP_THRESHOLD, 256 << 20);
+        libc::mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(target_env = "gnu")]
+    keep_freed_memory();
     // A bug must still end in one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let msg = info

@@ -207,6 +207,14 @@ pub fn track_with(a: &TrackArgs, progress: &dyn Progress) -> Result<pipeline::Tr
     }
     let mut p = if hodges.is_some() { prepare_hodges_input(&a.input)? } else { prepare(&a.input)? };
     p.opts.linker.max_km = max_link_km;
+    if a.input.threads.is_none() && a.input.backend.is_none() {
+        if let Some(n) = a.hodges.frame_workers {
+            if n == 0 {
+                return Err(Error::option("--frame-workers", "0 must be a positive integer"));
+            }
+            p.threads = Some(n);
+        }
+    }
     let range = p.opts.selection.frames(&p.field.info().times);
     let pool = pool(p.threads)?;
     let mut provenance = provenance(&a.input, &p, "track");

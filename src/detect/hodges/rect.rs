@@ -43,33 +43,34 @@ struct Object {
 fn label_4(member: &[bool], ny: usize, w: usize) -> (Vec<u32>, usize) {
     let mut label = vec![0u32; member.len()];
     let mut count = 0u32;
-    let mut stack = Vec::new();
+    // cells on the stack carry their row and column: no division per visited cell
+    let mut stack: Vec<(usize, usize)> = Vec::new();
     for start in 0..member.len() {
         if !member[start] || label[start] != 0 {
             continue;
         }
         count += 1;
         label[start] = count;
-        stack.push(start);
-        while let Some(i) = stack.pop() {
-            let (r, c) = (i / w, i % w);
-            let mut visit = |j: usize| {
+        stack.push((start / w, start % w));
+        while let Some((r, c)) = stack.pop() {
+            let i = r * w + c;
+            let mut visit = |j: usize, rc: (usize, usize)| {
                 if member[j] && label[j] == 0 {
                     label[j] = count;
-                    stack.push(j);
+                    stack.push(rc);
                 }
             };
             if r > 0 {
-                visit(i - w);
+                visit(i - w, (r - 1, c));
             }
             if r + 1 < ny {
-                visit(i + w);
+                visit(i + w, (r + 1, c));
             }
             if c > 0 {
-                visit(i - 1);
+                visit(i - 1, (r, c - 1));
             }
             if c + 1 < w {
-                visit(i + 1);
+                visit(i + 1, (r, c + 1));
             }
         }
     }
@@ -173,20 +174,23 @@ fn object_maxima(points: &[Point]) -> Vec<Point> {
         vals[idx] = p.v;
         member[idx] = true;
     }
+    // test the object's own cells only (a box can be mostly empty), then restore the box's
+    // row-major order
     let mut maxima = Vec::new();
-    for by in 1..h - 1 {
-        for bx in 1..w - 1 {
-            let idx = by * w + bx;
-            if !member[idx] {
-                continue;
-            }
-            let v = vals[idx];
-            let strict = [idx - w - 1, idx - w, idx - w + 1, idx - 1, idx + 1, idx + w - 1, idx + w, idx + w + 1].iter().all(|&j| vals[j] < v);
-            if strict {
-                maxima.push(Point { x: bx as i64 + xmin - 1, y: by as i64 + ymin - 1, v });
-            }
+    for p in points {
+        let idx = (p.y - ymin + 1) as usize * w + (p.x - xmin + 1) as usize;
+        if !member[idx] {
+            continue;
+        }
+        // a point listed twice at one position counts once, with the last value written
+        member[idx] = false;
+        let v = vals[idx];
+        let strict = [idx - w - 1, idx - w, idx - w + 1, idx - 1, idx + 1, idx + w - 1, idx + w, idx + w + 1].iter().all(|&j| vals[j] < v);
+        if strict {
+            maxima.push(Point { x: p.x, y: p.y, v });
         }
     }
+    maxima.sort_by_key(|m| (m.y, m.x));
     maxima
 }
 
@@ -237,9 +241,16 @@ pub(crate) fn rect_candidates(
     let (ny, nx) = frame.dim();
     let w = nx + 1;
     let mut ext = Vec::with_capacity(ny * w);
-    for row in frame.rows() {
+    let sorted = lon_order.iter().enumerate().all(|(i, &c)| i == c);
+    let standard = frame.as_standard_layout();
+    let cells = standard.as_slice().expect("standard layout");
+    for row in cells.chunks_exact(nx) {
         let start = ext.len();
-        ext.extend(lon_order.iter().map(|&c| row[c]));
+        if sorted {
+            ext.extend_from_slice(row);
+        } else {
+            ext.extend(lon_order.iter().map(|&c| row[c]));
+        }
         ext.push(ext[start]);
     }
     let member: Vec<bool> = ext.iter().map(|&e| is_member(mode, e, threshold)).collect();
@@ -250,9 +261,11 @@ pub(crate) fn rect_candidates(
     };
     let (label, count) = label_4(&member, ny, w);
     let mut objects: Vec<Object> = (0..count).map(|_| Object { points: Vec::new(), state: State::Interior }).collect();
-    for (i, &l) in label.iter().enumerate() {
-        if l > 0 {
-            objects[l as usize - 1].points.push(Point { y: (i / w) as i64 + 1, x: (i % w) as i64 + 1, v: ext[i] * s });
+    for (r, (labels, values)) in label.chunks_exact(w).zip(ext.chunks_exact(w)).enumerate() {
+        for (c, (&l, &e)) in labels.iter().zip(values).enumerate() {
+            if l > 0 {
+                objects[l as usize - 1].points.push(Point { y: r as i64 + 1, x: c as i64 + 1, v: e * s });
+            }
         }
     }
     merge_seam(&mut objects, ny, nx);

@@ -140,6 +140,25 @@ fn cli_track_filter_and_compare() {
 }
 
 #[test]
+fn cli_detect_hodges_writes_the_features() {
+    let Some(input) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("centers.parquet");
+    ok(&stormtrack(&["detect", "-a", "hodges", "-i", input.to_str().unwrap(), "--variable", "msl", "--lmin", "5", "--lmax", "42", "-n", "3", "-o", out.to_str().unwrap(), "-q"]));
+    let file = std::fs::File::open(&out).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let batches: Vec<_> = reader.map(Result::unwrap).collect();
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let schema = batches[0].schema();
+    for c in ["time", "lat", "lon", "value", "object_id", "refinement_status", "raw_value"] {
+        assert!(schema.field_with_name(c).is_ok(), "no column {c}");
+    }
+    // the peer's first frames hold about 90 features each (98, 82, 90 before DUFF)
+    assert!((250..300).contains(&rows), "{rows} features in 3 frames");
+    assert_fails(&stormtrack(&["detect", "-i", input.to_str().unwrap(), "--variable", "msl", "--w1", "0.3", "-o", out.to_str().unwrap()]), &["--w1", "-a hodges"]);
+}
+
+#[test]
 fn cli_spectral_and_vorticity_write_cf_netcdf() {
     let (Some(msl), Some(uv)) = (shared("data/era5/era5_msl_2025120100_2.5x2.5.nc"), shared("data/era5/era5_uv850_2025120100_2.5x2.5.nc")) else { return };
     let dir = tempfile::tempdir().unwrap();

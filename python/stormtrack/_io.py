@@ -163,8 +163,15 @@ def detect(
     lon: Any = None,
     units: str | None = None,
     progress: Progress = False,
+    lmin: int | None = None,
+    lmax: int | None = None,
+    **hodges: Any,
 ) -> pl.DataFrame:
     """Storm centres of every frame, as the ``centers`` table (time, frame, lat, lon, value, row, col).
+
+    ``algorithm="hodges"`` (a file only) gives the Hodges features, with their object id,
+    refinement status and diagnostics; ``lmin``/``lmax`` filter the field first, and the
+    Hodges options are keywords as for :func:`track`.
 
     ``source`` is a NetCDF path, an ``xarray.DataArray`` (any dimension order and common
     names; dask-backed arrays are computed one chunk of time at a time) or a NumPy array of
@@ -174,19 +181,28 @@ def detect(
     and ``n_frames`` select times of a file). ``progress=True`` shows a tqdm bar; a callable
     gets ``(done, total)``.
     """
-    _check_algorithm(algorithm, ("simple",))
-    opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads)
+    _check_algorithm(algorithm)
+    unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
+    if unknown:
+        raise TypeError(f"detect() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
     if isinstance(source, (str, os.PathLike)):
         if variable is None:
             raise _core.StormtrackError("variable= is required for a file (e.g. 'msl' or 'vo')")
+        hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
         callback, close = _progress_callback(progress, "detecting")
         try:
             stream = _core.detect_file(
-                os.fspath(source), variable, start=start, end=end, n_frames=n_frames, progress=callback, **opts
+                os.fspath(source), variable, mode=mode, threshold=threshold,
+                refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
+                window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
+                n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None, progress=callback,
             )
         finally:
             close()
         return pl.DataFrame(stream)
+    if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
+        raise _core.StormtrackError("arrays are detected with the simple method only; write the field to NetCDF (e.g. DataArray.to_netcdf) to use algorithm='hodges' or lmin/lmax")
+    opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads)
     if start is not None or end is not None or n_frames is not None:
         raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select an array with .sel()/.isel() instead")
     if hasattr(source, "dims") and hasattr(source, "coords"):

@@ -236,6 +236,11 @@ pub struct DetectArgs {
     /// Output Parquet file of centres.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+    /// Detection method: simple or hodges (objects and refined extrema, as `track -a hodges`).
+    #[arg(short = 'a', long = "algorithm", default_value = "simple")]
+    pub algorithm: String,
+    #[command(flatten)]
+    pub hodges: HodgesOnlyArgs,
 }
 
 #[derive(Debug, Args)]

@@ -293,9 +293,22 @@ fn check_output(path: &Path, format: TrackFormat) -> Result<()> {
 }
 
 fn detect(a: DetectArgs) -> Result<()> {
+    let hodges = match a.algorithm.as_str() {
+        "simple" => {
+            if let Some(flag) = a.hodges.first_given() {
+                return Err(Error::option(flag, "applies to -a hodges only; remove it for the simple detector"));
+            }
+            None
+        }
+        "hodges" => Some(super::hodges::hodges_options(&a.input, &a.hodges)?),
+        other => return Err(Error::option("--algorithm", format!("'{other}' is unknown; use simple or hodges"))),
+    };
     atomic::check_writable_file(&a.output)?;
     let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
-    let (batches, n_frames) = detect_with(&a.input, &bar)?;
+    let (batches, n_frames) = match hodges {
+        None => detect_with(&a.input, &bar)?,
+        Some(h) => detect_hodges_with(&a.input, h, &bar)?,
+    };
     let schema = batches[0].schema();
     let all = arrow::compute::concat_batches(&schema, &batches)?;
     pq::write_file(&all, &a.output)?;
@@ -305,9 +318,31 @@ fn detect(a: DetectArgs) -> Result<()> {
     Ok(())
 }
 
+/// `stormtrack detect -a hodges` without the output: the Hodges features of every selected
+/// frame as record batches (with the object id, refinement status and diagnostics columns).
+pub fn detect_hodges_with(a: &InputArgs, mut h: crate::pipeline::hodges::HodgesOptions, progress: &dyn Progress) -> Result<(Vec<arrow::array::RecordBatch>, usize)> {
+    let p = prepare_hodges_input(a)?;
+    let range = p.opts.selection.frames(&p.field.info().times);
+    if range.is_empty() {
+        return Err(Error::TooFewFrames("the time selection contains no frame; widen --start/--end".into()));
+    }
+    h.mode = p.opts.mode;
+    h.object_threshold = h.object_threshold.map(|t| t * p.field.info().unit_factor);
+    let pool = pool(p.threads)?;
+    progress.start(range.len());
+    let detected = pool.install(|| crate::pipeline::hodges::detect_hodges(&p.field, &h, range, Some(&|n| progress.set(n))));
+    progress.finish();
+    let detected = detected?;
+    let meta = centers_meta(&p.field, detected.mode);
+    let batches = detected.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
+    Ok((batches, detected.frames.len()))
+}
+
 /// `stormtrack detect` without the output: the centres of every selected frame as record
 /// batches (one per frame, at least one) and the number of frames. Shared with Python.
 pub fn detect_with(a: &InputArgs, progress: &dyn Progress) -> Result<(Vec<arrow::array::RecordBatch>, usize)> {
+    // the Simple filter's taper default is 0.1 (spec §4.1)
+    let spectral = super::hodges::spectral_options(a, None, 0.1)?;
     let p = prepare(a)?;
     let range = p.opts.selection.frames(&p.field.info().times);
     if range.is_empty() {
@@ -315,8 +350,16 @@ pub fn detect_with(a: &InputArgs, progress: &dyn Progress) -> Result<(Vec<arrow:
     }
     let pool = pool(p.threads)?;
     let mode = p.opts.mode.expect("prepare resolves the mode");
+    let filtered = match &spectral {
+        Some(s) => Some(crate::field::FilteredField::new(&p.field, crate::spectral::SpectralFilter::new(&p.field.info().grid.lat, &p.field.info().grid.lon, s)?)),
+        None => None,
+    };
+    let field: &dyn crate::field::Field = match &filtered {
+        Some(f) => f,
+        None => &p.field,
+    };
     progress.start(range.len());
-    let frames = pool.install(|| pipeline::detect_range(&p.field, &p.opts.detector, mode, range, Some(&|n| progress.set(n))));
+    let frames = pool.install(|| pipeline::detect_range(field, &p.opts.detector, mode, range, Some(&|n| progress.set(n))));
     progress.finish();
     let frames = frames?;
     let meta = centers_meta(&p.field, mode);

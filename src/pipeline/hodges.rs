@@ -90,23 +90,77 @@ pub fn validate(opts: &HodgesOptions) -> Result<()> {
     Ok(())
 }
 
-/// The spectral filter for `grid`, or an error naming the option and the fix.
-fn build_filter(grid: &Grid, s: &SpectralOptions) -> Result<SpectralFilter> {
-    SpectralFilter::new(&grid.lat, &grid.lon, s)
-}
-
-/// Track `field` with the Hodges method.
+/// Track `field` with the Hodges method; returns the run and where its time went.
+///
+/// ```no_run
+/// use stormtrack::field::NetcdfField;
+/// use stormtrack::pipeline::hodges::{HodgesOptions, track_hodges};
+/// use stormtrack::spectral::{FilterKind, SpectralOptions};
+/// let field = NetcdfField::open("era5_vo850.nc", "vo")?;
+/// let t5_42 = SpectralOptions { lmin: 5, lmax: 42, taper: 1.0, kind: FilterKind::Auto };
+/// let opts = HodgesOptions { spectral: Some(t5_42), ..HodgesOptions::default() };
+/// let (run, times) = track_hodges(&field, &opts, None)?;
+/// println!("{} tracks; {}", run.tracks.len(), times.summary());
+/// # Ok::<(), stormtrack::Error>(())
+/// ```
 pub fn track_hodges(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<(TrackRun, StageTimes)> {
     let start = Instant::now();
+    let range = opts.selection.frames(&field.info().times);
+    check_frame_count(field, range.clone())?;
+    let detected = detect_hodges(field, opts, range, progress)?;
+    let (frames, mode, mut times) = (detected.frames, detected.mode, detected.times);
+    let info = field.info();
+    let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
+
+    let t4 = Instant::now();
+    let features: Vec<Vec<mge::Feature>> = frames
+        .iter()
+        .map(|f| {
+            let status = f.centers.extras.iter().find(|e| e.name == "refinement_status");
+            (0..f.centers.len())
+                .map(|k| {
+                    let duff = status.is_some_and(|s| s.values[k] == hd::RefineStatus::Duff.code());
+                    mge::Feature { lat: f.centers.lats[k], lon: f.centers.lons[k], value: if duff { hd::DUFF_FEATURE_VALUE } else { f.centers.values[k] } }
+                })
+                .collect()
+        })
+        .collect();
+    let frame_times: Vec<i64> = frames.iter().map(|f| f.time).collect();
+    let linked = mge::link_hodges_numbered(&features, &frame_times, &opts.linker)?;
+    times.link_s = t4.elapsed().as_secs_f64();
+
+    let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
+    metadata.bounds = field_bounds(field);
+    metadata.processing.extend(detected.processing);
+    let ids: Vec<i64> = linked.iter().map(|t| t.0).collect();
+    let points: Vec<Vec<(usize, usize)>> = linked.into_iter().map(|t| t.1).collect();
+    let tracks = build_tracks(metadata, &info.variable, &info.value_unit, info.grid.lon_convention, &frames, &points, Some(&ids))?;
+    times.wall_s = start.elapsed().as_secs_f64();
+    Ok((TrackRun { tracks, frames, missing, mode }, times))
+}
+
+/// Hodges features of the frames in `range`, before linking.
+#[derive(Debug, Clone)]
+pub struct HodgesFrames {
+    pub frames: Vec<DetectedFrame>,
+    pub mode: Mode,
+    /// The filter's provenance record, if a filter ran.
+    pub processing: Vec<ProcessingStep>,
+    /// Read, filter, detection and refinement times (linking and wall left at 0).
+    pub times: StageTimes,
+}
+
+/// Filter, detect and refine the frames in `range` in parallel (on the current rayon pool),
+/// gathered in frame order: the features `stormtrack detect -a hodges` writes and the linker
+/// takes.
+pub fn detect_hodges(field: &dyn Field, opts: &HodgesOptions, range: std::ops::Range<usize>, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<HodgesFrames> {
     validate(opts)?;
     let info = field.info();
     let mode = match opts.mode {
         Some(m) => m,
         None => field.default_mode()?,
     };
-    let range = opts.selection.frames(&info.times);
-    check_frame_count(field, range.clone())?;
-    let filter = opts.spectral.as_ref().map(|s| build_filter(&info.grid, s)).transpose()?;
+    let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&info.grid.lat, &info.grid.lon, s)).transpose()?;
     let threshold = opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None));
     let detect_opts = HodgesDetectOptions { mode, threshold, ..opts.detect };
     let grid = &info.grid;
@@ -115,7 +169,6 @@ pub fn track_hodges(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(
     let (read_ns, filter_ns, detect_ns, refine_ns) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let done = AtomicUsize::new(0);
     let frames: Vec<Result<DetectedFrame>> = range
-        .clone()
         .into_par_iter()
         .map(|t| {
             let t0 = Instant::now();
@@ -128,7 +181,8 @@ pub fn track_hodges(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(
                 add_secs(&filter_ns, t1);
             }
             let centers = if nan_cells == frame.len() {
-                FrameCenters::default()
+                // no features, but the same columns as every other frame
+                to_centers(grid, &info.value_unit, &[])
             } else {
                 let t2 = Instant::now();
                 let candidates = detector.candidates(frame.view(), &detect_opts).map_err(detect_error)?;
@@ -146,36 +200,10 @@ pub fn track_hodges(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(
         })
         .collect();
     let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
-    let missing = MissingDataReport::of(&frames, grid.ny() * grid.nx());
-
-    let t4 = Instant::now();
-    let features: Vec<Vec<mge::Feature>> = frames
-        .iter()
-        .map(|f| {
-            let status = f.centers.extras.iter().find(|e| e.name == "refinement_status");
-            (0..f.centers.len())
-                .map(|k| {
-                    let duff = status.is_some_and(|s| s.values[k] == hd::RefineStatus::Duff.code());
-                    mge::Feature { lat: f.centers.lats[k], lon: f.centers.lons[k], value: if duff { hd::DUFF_FEATURE_VALUE } else { f.centers.values[k] } }
-                })
-                .collect()
-        })
-        .collect();
-    let times: Vec<i64> = frames.iter().map(|f| f.time).collect();
-    let linked = mge::link_hodges_numbered(&features, &times, &opts.linker)?;
-    let link_s = t4.elapsed().as_secs_f64();
-
-    let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
-    metadata.bounds = field_bounds(field);
-    if let Some(s) = &opts.spectral {
-        metadata.processing.push(spectral_step(s, filter.as_ref()));
-    }
-    let ids: Vec<i64> = linked.iter().map(|t| t.0).collect();
-    let points: Vec<Vec<(usize, usize)>> = linked.into_iter().map(|t| t.1).collect();
-    let tracks = build_tracks(metadata, &info.variable, &info.value_unit, grid.lon_convention, &frames, &points, Some(&ids))?;
     let secs = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 * 1e-9;
-    let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), refine_s: secs(&refine_ns), link_s, wall_s: start.elapsed().as_secs_f64() };
-    Ok((TrackRun { tracks, frames, missing, mode }, times))
+    let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), refine_s: secs(&refine_ns), ..StageTimes::default() };
+    let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
+    Ok(HodgesFrames { frames, mode, processing, times })
 }
 
 /// The provenance record of the filter (the peer's `spectral_filter` step).

@@ -95,9 +95,9 @@ fn input_args(
     }
 }
 
-/// Centres of a NetCDF file (the `centers` table), as `stormtrack detect` finds them.
+/// Centres of a NetCDF file (the `centers` table), as `stormtrack detect [-a hodges]` finds them.
 #[pyfunction]
-#[pyo3(signature = (path, variable, *, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, start=None, end=None, n_frames=None, threads=None, progress=None))]
+#[pyo3(signature = (path, variable, *, mode="auto".to_string(), threshold=None, refinement=None, window=None, start=None, end=None, n_frames=None, threads=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn detect_file(
     py: Python<'_>,
@@ -105,17 +105,35 @@ fn detect_file(
     variable: String,
     mode: String,
     threshold: Option<f64>,
-    refinement: String,
-    window: usize,
+    refinement: Option<String>,
+    window: Option<usize>,
     start: Option<String>,
     end: Option<String>,
     n_frames: Option<usize>,
     threads: Option<usize>,
+    algorithm: String,
+    lmin: Option<usize>,
+    lmax: Option<usize>,
+    hodges: Option<Bound<'_, PyDict>>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<ArrowStream> {
-    let a = input_args(path, variable, mode, threshold, Some(refinement), Some(window), start, end, n_frames, threads);
+    let mut a = input_args(path, variable, mode, threshold, refinement, window, start, end, n_frames, threads);
+    a.lmin = lmin;
+    a.lmax = lmax;
+    let h = hodges_args(hodges.as_ref())?;
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
-    let (batches, _) = py.detach(|| detect_with(&a, &p)).map_err(to_py)?;
+    let (batches, _) = match algorithm.as_str() {
+        "hodges" => {
+            let opts = crate::cli::hodges::hodges_options(&a, &h).map_err(to_py)?;
+            py.detach(|| crate::cli::commands::detect_hodges_with(&a, opts, &p)).map_err(to_py)?
+        }
+        _ => {
+            if let Some(flag) = h.first_given() {
+                return Err(to_py(crate::Error::option(flag, "applies to -a hodges only; remove it for the simple detector")));
+            }
+            py.detach(|| detect_with(&a, &p)).map_err(to_py)?
+        }
+    };
     Ok(ArrowStream::new(batches[0].schema(), batches))
 }
 

@@ -89,3 +89,14 @@ def test_rsplice_everywhere_keeps_what_the_peer_keeps(tmp_path):
     p = cli("filter", str(ref), "-o", str(tmp_path / "f.trackjson"))
     assert p.returncode == 0, p.stderr
     assert st.read_tracks(tmp_path / "f.trackjson")["track_id"].n_unique() == 450
+
+
+def test_detect_hodges_equals_the_cli(djf_msl, tmp_path):
+    df = st.detect(djf_msl, "msl", algorithm="hodges", lmin=5, lmax=42, n_frames=3)
+    p = cli("detect", "-a", "hodges", "-i", str(djf_msl), "--variable", "msl", "--lmin", "5", "--lmax", "42",
+            "-n", "3", "-o", str(tmp_path / "c.parquet"), "-q")
+    assert p.returncode == 0, p.stderr
+    assert df.equals(pl.read_parquet(tmp_path / "c.parquet"))
+    assert {"object_id", "refinement_status"} <= set(df.columns)
+    # the Simple detector takes the filter too (taper 0.1 by default, as the peer's Simple)
+    assert st.detect(djf_msl, "msl", lmin=5, lmax=42, n_frames=2).height > 0

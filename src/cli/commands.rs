@@ -237,8 +237,7 @@ pub fn track_with(a: &TrackArgs, progress: &dyn Progress) -> Result<pipeline::Tr
             let r = match &simple_spectral {
                 None => pool.install(|| pipeline::track_simple(&p.field, &p.opts, Some(&|n| progress.set(n)))),
                 Some(s) => {
-                    let filter = crate::spectral::SpectralFilter::new(&p.field.info().grid.lat, &p.field.info().grid.lon, s)?;
-                    let filtered = crate::field::FilteredField::new(&p.field, filter);
+                    let filtered = crate::field::FilteredField::with_options(&p.field, s)?;
                     let r = pool.install(|| pipeline::track_simple(&filtered, &p.opts, Some(&|n| progress.set(n))));
                     r.map(|mut run| {
                         run.tracks.metadata.processing.push(crate::pipeline::hodges::spectral_step(s, Some(filtered.filter())));
@@ -351,7 +350,7 @@ pub fn detect_with(a: &InputArgs, progress: &dyn Progress) -> Result<(Vec<arrow:
     let pool = pool(p.threads)?;
     let mode = p.opts.mode.expect("prepare resolves the mode");
     let filtered = match &spectral {
-        Some(s) => Some(crate::field::FilteredField::new(&p.field, crate::spectral::SpectralFilter::new(&p.field.info().grid.lat, &p.field.info().grid.lon, s)?)),
+        Some(s) => Some(crate::field::FilteredField::with_options(&p.field, s)?),
         None => None,
     };
     let field: &dyn crate::field::Field = match &filtered {

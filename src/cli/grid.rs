@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::field::{Field, FilteredField, NetcdfField};
 use crate::io::atomic;
 use crate::io::grid_netcdf::{GridHeader, GridVariable, write_grid};
-use crate::spectral::{FilterKind, SpectralFilter, SpectralOptions};
+use crate::spectral::{FilterKind, SpectralOptions};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -60,9 +60,8 @@ pub fn spectral(a: SpectralArgs) -> Result<()> {
     let field = NetcdfField::open_grid(&a.input, &a.variable)?;
     let range = frame_range(&field, &a.run)?;
     let grid = &field.info().grid;
-    let filter = SpectralFilter::new(&grid.lat, &grid.lon, &opts)?;
-    let method = filter.method();
-    let filtered = FilteredField::new(&field, filter);
+    let filtered = FilteredField::with_options(&field, &opts)?;
+    let method = filtered.filter().method();
     let times: Vec<i64> = field.info().times[range.clone()].to_vec();
     let header = GridHeader {
         lat: &grid.lat,

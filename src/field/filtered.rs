@@ -14,9 +14,10 @@ pub struct FilteredField<'a> {
 }
 
 impl<'a> FilteredField<'a> {
-    /// Wrap `inner`; `filter` must have been built for its grid.
-    pub fn new(inner: &'a dyn Field, filter: SpectralFilter) -> Self {
-        FilteredField { inner, filter }
+    /// Wrap `inner` in the filter `opts` asks for on its grid.
+    pub fn with_options(inner: &'a dyn Field, opts: &crate::spectral::SpectralOptions) -> Result<Self> {
+        let g = &inner.info().grid;
+        Ok(FilteredField { inner, filter: SpectralFilter::new(&g.lat, &g.lon, opts)? })
     }
     /// The filter applied.
     pub fn filter(&self) -> &SpectralFilter {

@@ -52,16 +52,22 @@ pub fn link_series(time: &Series, lat: &Series, lon: &Series, linker: &SimpleLin
     Ok(Int64Chunked::from_vec(time.name().clone(), ids).into_series())
 }
 
+/// Times for the linker and RSPLICE: Datetime and Date columns as milliseconds (the unit of
+/// their time-step options), integers as given.
+fn times_ms(s: &Series) -> PolarsResult<Int64Chunked> {
+    let ms = match s.dtype() {
+        DataType::Datetime(_, _) | DataType::Date => s.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
+        _ => s.clone(),
+    };
+    Ok(times(&ms)?.0)
+}
+
 /// Track id per row by Hodges (MGE) linking (see [`crate::link::link_points_mge`]); null for
 /// rows in no kept track. Datetime columns are linked in milliseconds.
 pub fn link_mge_series(time: &Series, lat: &Series, lon: &Series, value: Option<&Series>, opts: &MgeTableOptions) -> PolarsResult<Series> {
     reject_nulls("link", &[time, lat, lon])?;
     let params = opts.params().map_err(|e| err(format!("link: {e}")))?;
-    let ms = match time.dtype() {
-        DataType::Datetime(_, _) | DataType::Date => time.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
-        _ => time.clone(),
-    };
-    let (t, _) = times(&ms)?;
+    let t = times_ms(time)?;
     let (la, lo) = (f64s(lat)?, f64s(lon)?);
     let v = value.map(f64s).transpose()?;
     let v = v.as_ref().map(|c| c.fill_null_with_values(0.0)).transpose()?;
@@ -72,10 +78,7 @@ pub fn link_mge_series(time: &Series, lat: &Series, lon: &Series, value: Option<
 
 /// TRACK's RSPLICE criterion for one track's points (see [`crate::compare::rsplice_keep`]).
 pub fn rsplice_keep_series(time: &Series, lat: &Series, lon: &Series, opts: &crate::compare::RspliceOptions) -> PolarsResult<Series> {
-    let ms = match time.dtype() {
-        DataType::Datetime(_, _) | DataType::Date => time.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
-        _ => time.clone(),
-    };
+    let ms = times_ms(time)?.into_series();
     let (mut p, _) = points(Some(&ms), lat, lon)?;
     p.sort_by_time();
     let keep = crate::compare::rsplice_keep(&p.times, &p.lats, &p.lons, opts).map_err(|e| err(format!("rsplice_keep: {e}")))?;

@@ -30,6 +30,7 @@ pub mod field;
 pub mod geo;
 pub mod io;
 pub mod link;
+pub mod metrics;
 pub mod pipeline;
 #[cfg(feature = "python")]
 mod python;

@@ -127,6 +127,15 @@ fn prepare_hodges_input(a: &InputArgs) -> Result<Prepared> {
     prepare(&simple_only)
 }
 
+/// The Hodges options completed from the opened input: its mode, time selection, and the
+/// object threshold converted from the file's unit to the field's.
+fn settle_hodges(mut h: crate::pipeline::hodges::HodgesOptions, p: &Prepared) -> crate::pipeline::hodges::HodgesOptions {
+    h.mode = p.opts.mode;
+    h.selection = p.opts.selection;
+    h.object_threshold = h.object_threshold.map(|t| t * p.field.info().unit_factor);
+    h
+}
+
 fn hodges_provenance(m: &mut BTreeMap<String, serde_json::Value>, h: &crate::pipeline::hodges::HodgesOptions, p: &Prepared) {
     for k in ["feature_threshold", "search_window_size", "max_link_km"] {
         m.remove(k);
@@ -220,10 +229,8 @@ pub fn track_with(a: &TrackArgs, progress: &dyn Progress) -> Result<pipeline::Tr
     let mut provenance = provenance(&a.input, &p, "track");
     progress.start(range.len());
     let run = match hodges {
-        Some(mut h) => {
-            h.mode = p.opts.mode;
-            h.selection = p.opts.selection;
-            h.object_threshold = h.object_threshold.map(|t| t * p.field.info().unit_factor);
+        Some(h) => {
+            let h = settle_hodges(h, &p);
             let r = pool.install(|| crate::pipeline::hodges::track_hodges(&p.field, &h, Some(&|n| progress.set(n))));
             progress.finish();
             let (run, times) = r?;
@@ -319,14 +326,13 @@ fn detect(a: DetectArgs) -> Result<()> {
 
 /// `stormtrack detect -a hodges` without the output: the Hodges features of every selected
 /// frame as record batches (with the object id, refinement status and diagnostics columns).
-pub fn detect_hodges_with(a: &InputArgs, mut h: crate::pipeline::hodges::HodgesOptions, progress: &dyn Progress) -> Result<(Vec<arrow::array::RecordBatch>, usize)> {
+pub fn detect_hodges_with(a: &InputArgs, h: crate::pipeline::hodges::HodgesOptions, progress: &dyn Progress) -> Result<(Vec<arrow::array::RecordBatch>, usize)> {
     let p = prepare_hodges_input(a)?;
     let range = p.opts.selection.frames(&p.field.info().times);
     if range.is_empty() {
         return Err(Error::TooFewFrames("the time selection contains no frame; widen --start/--end".into()));
     }
-    h.mode = p.opts.mode;
-    h.object_threshold = h.object_threshold.map(|t| t * p.field.info().unit_factor);
+    let h = settle_hodges(h, &p);
     let pool = pool(p.threads)?;
     progress.start(range.len());
     let detected = pool.install(|| crate::pipeline::hodges::detect_hodges(&p.field, &h, range, Some(&|n| progress.set(n))));

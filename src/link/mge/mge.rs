@@ -261,6 +261,14 @@ struct Pick {
     j: usize,
 }
 
+/// Every frame needs exactly one time.
+pub(crate) fn check_one_time_per_frame(frames: usize, times: usize) -> Result<(), MgeError> {
+    if frames != times {
+        return Err(MgeError::InvalidTimes { message: format!("{frames} frames but {times} times; give one time per frame") });
+    }
+    Ok(())
+}
+
 impl<'a> Linker<'a> {
     /// Missing-frame counts, zone check, prefilter, neighbour lists and workspace
     /// initialisation (§7.10 steps 1–4).
@@ -269,15 +277,7 @@ impl<'a> Linker<'a> {
         times: &[i64],
         p: &'a EffectiveParams,
     ) -> Result<Self, MgeError> {
-        if frames.len() != times.len() {
-            return Err(MgeError::InvalidTimes {
-                message: format!(
-                    "{} frames but {} times; give one time per frame",
-                    frames.len(),
-                    times.len()
-                ),
-            });
-        }
+        check_one_time_per_frame(frames.len(), times.len())?;
         let nmiss = missing_counts(times, p.time_step_ms)?;
         check_zone_coverage(frames, p)?;
         let keep = prefilter(frames, &nmiss, p);

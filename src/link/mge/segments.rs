@@ -181,15 +181,7 @@ pub fn link_hodges_numbered<F: AsRef<[Feature]> + Sync>(
     params: &MgeParams,
 ) -> Result<Vec<(i64, Vec<TrackPoint>)>, MgeError> {
     let p = params.normalise()?;
-    if frames.len() != times.len() {
-        return Err(MgeError::InvalidTimes {
-            message: format!(
-                "{} frames but {} times; give one time per frame",
-                frames.len(),
-                times.len()
-            ),
-        });
-    }
+    crate::link::mge::mge::check_one_time_per_frame(frames.len(), times.len())?;
     let segments = plan_segments(frames.len(), p.segment_frames, 2);
     let linked: Result<Vec<Vec<Vec<TrackPoint>>>, MgeError> = segments
         .par_iter()

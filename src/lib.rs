@@ -31,6 +31,7 @@ pub mod geo;
 pub mod io;
 pub mod link;
 pub mod metrics;
+pub mod numeric;
 pub mod pipeline;
 #[cfg(feature = "python")]
 mod python;
@@ -38,6 +39,7 @@ mod python;
 pub mod polars;
 #[cfg(feature = "datafusion")]
 pub mod sql;
+pub mod sample;
 pub mod spectral;
 pub mod synthetic;
 pub mod time;

@@ -33,6 +33,15 @@ pub enum Command {
     /// Match two track sets one to one (TRACK's criterion) and report precision, recall, F1
     /// and separations.
     Compare(CompareArgs),
+    /// Lagrangian storm-track metrics on a grid (Yau & Chang 2020): cyclone and track
+    /// frequency, cyclone amplitude, ACA and ATA, as CF NetCDF or tidy Parquet.
+    Metrics(MetricsArgs),
+    /// TRACK-style statistics on a grid (Hodges 1996): feature, track, genesis and lysis
+    /// densities and mean intensity, speed, lifetime and growth, with a spherical kernel.
+    Stats(StatsArgs),
+    /// Sample a gridded field along tracks (nearest, bilinear, or mean/max/min within a radius)
+    /// and write the tracks with the new column.
+    Sample(SampleArgs),
     /// Run SQL (DataFusion, with stormtrack's functions) over a tracks dataset.
     #[cfg(feature = "datafusion")]
     Sql(SqlArgs),
@@ -428,4 +437,107 @@ pub struct CompareArgs {
     /// it must exist in both sets (it also names the primary variable of IMILAST/TRACK files).
     #[arg(long = "variable")]
     pub variable: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Output: .nc (CF NetCDF), .parquet (one tidy table) or a directory (tidy Parquet).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Spacing of the global output grid in degrees (latitude 90 to -90, longitude from 0).
+    #[arg(long = "grid", default_value_t = 2.5)]
+    pub grid: f64,
+    /// Radius of influence in km.
+    #[arg(long = "radius-km", default_value_t = 500.0)]
+    pub radius_km: f64,
+    /// constant, cressman, linear or quadratic.
+    #[arg(long = "kernel", default_value = "constant")]
+    pub kernel: String,
+    /// One field per calendar month instead of the whole period.
+    #[arg(long = "monthly")]
+    pub monthly: bool,
+    /// ATA's amplitude interpolation between points: linear or linear_pchip.
+    #[arg(long = "interpolation", default_value = "linear")]
+    pub interpolation: String,
+    /// Amplitude variable [default: the tracks' primary variable]; also names the value column
+    /// of IMILAST and TRACK files.
+    #[arg(long = "variable")]
+    pub variable: Option<String>,
+    /// min or max: which amplitude extreme ATA takes [default: the tracks' mode].
+    #[arg(short = 'm', long = "mode", default_value = "auto")]
+    pub mode: String,
+    /// Worker threads [default: all cores].
+    #[arg(short = 'j', long = "threads")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
+    #[arg(value_name = "TRACKS")]
+    pub tracks: PathBuf,
+    /// The gridded field (NetCDF) to sample.
+    #[arg(short = 'i', long = "input")]
+    pub input: PathBuf,
+    /// Variable of the field to sample.
+    #[arg(long = "variable")]
+    pub variable: String,
+    /// nearest, bilinear, mean, max or min.
+    #[arg(long = "method", default_value = "nearest")]
+    pub method: String,
+    /// Radius in km of mean/max/min (0: the nearest cell).
+    #[arg(long = "radius-km", default_value_t = 0.0)]
+    pub radius_km: f64,
+    /// Name of the new column [default: the variable's name].
+    #[arg(long = "name")]
+    pub name: Option<String>,
+    /// Output path; the format follows the suffix (directory or .parquet, .txt, .tdump, .trackjson).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Output format: auto, parquet, imilast, track or json.
+    #[arg(short = 'f', long = "format", default_value = "auto")]
+    pub format: String,
+    /// Names the value column of IMILAST and TRACK track files.
+    #[arg(long = "track-variable")]
+    pub track_variable: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Output: .nc (CF NetCDF), .parquet (one tidy table) or a directory (tidy Parquet).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Spacing of the global output grid in degrees (latitude 90 to -90, longitude from 0).
+    #[arg(long = "grid", default_value_t = 2.5)]
+    pub grid: f64,
+    /// Densities: a comma-separated list of feature, track, genesis, lysis (or all).
+    #[arg(long = "density")]
+    pub density: Option<String>,
+    /// Mean fields: a comma-separated list of intensity, speed, lifetime, growth (or all).
+    /// Without --density and --mean, everything.
+    #[arg(long = "mean")]
+    pub mean: Option<String>,
+    /// cap (constant within a radius) or fisher (von Mises-Fisher).
+    #[arg(long = "kernel", default_value = "cap")]
+    pub kernel: String,
+    /// The cap's radius or the Fisher kernel's bandwidth, in degrees [default: 5 for cap, 2.5 for fisher].
+    #[arg(long = "width-deg")]
+    pub width_deg: Option<f64>,
+    /// Months the tracks cover, which densities are divided by [default: the distinct calendar
+    /// months of the track points].
+    #[arg(long = "months")]
+    pub months: Option<f64>,
+    /// Intensity variable [default: the tracks' primary variable]; also names the value column
+    /// of IMILAST and TRACK files.
+    #[arg(long = "variable")]
+    pub variable: Option<String>,
+    /// Worker threads [default: all cores].
+    #[arg(short = 'j', long = "threads")]
+    pub threads: Option<usize>,
 }

@@ -25,6 +25,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Vorticity(a) => super::grid::vorticity(a),
         Command::Filter(a) => super::track_files::filter(a),
         Command::Compare(a) => super::track_files::compare(a),
+        Command::Metrics(a) => super::metrics::metrics(a),
+        Command::Stats(a) => super::metrics::stats(a),
+        Command::Sample(a) => super::metrics::sample(a),
         #[cfg(feature = "datafusion")]
         Command::Sql(a) => super::sql::run(a),
     }

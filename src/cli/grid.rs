@@ -7,7 +7,7 @@ use super::commands::pool;
 use crate::error::{Error, Result};
 use crate::field::{Field, FilteredField, NetcdfField};
 use crate::io::atomic;
-use crate::io::grid_netcdf::{GridHeader, GridVariable, write_grid};
+use crate::io::grid_netcdf::{GridHeader, GridVariable, LATITUDE_LONGITUDE, write_grid};
 use crate::spectral::{FilterKind, SpectralOptions};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -73,6 +73,7 @@ pub fn spectral(a: SpectralArgs) -> Result<()> {
             ("history".into(), format!("stormtrack spectral -i {} --variable {} --lmin {} --lmax {} --spectral-taper {} --filter-type {method}", a.input.display(), a.variable, a.lmin, a.lmax, a.taper)),
         ],
         double: a.run.double,
+        axes: LATITUDE_LONGITUDE,
     };
     let pool = pool(a.run.threads)?;
     pool.install(|| write_grid(&a.output, &header, chunked(range.clone(), |t| Ok(vec![filtered.read_frame(t)?.into_raw_vec_and_offset().0]))))?;
@@ -124,6 +125,7 @@ pub fn vorticity(a: VorticityArgs) -> Result<()> {
             ("history".into(), format!("stormtrack vorticity -i {} --u {} --v {}", a.input.display(), a.u, a.v)),
         ],
         double: a.run.double,
+        axes: LATITUDE_LONGITUDE,
     };
     let compute = |t: usize| -> Result<Vec<Vec<f64>>> {
         let (uf, vf) = (u.read_frame(t)?, v.read_frame(t)?);

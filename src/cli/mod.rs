@@ -5,6 +5,7 @@ pub mod args;
 pub mod commands;
 mod grid;
 pub mod hodges;
+pub mod metrics;
 pub mod progress;
 pub mod track_files;
 #[cfg(feature = "datafusion")]

@@ -29,7 +29,12 @@ pub struct GridHeader<'a> {
     pub global: Vec<(String, String)>,
     /// Store the data as double instead of float.
     pub double: bool,
+    /// Names of the latitude and longitude dimensions (and coordinate variables).
+    pub axes: [&'a str; 2],
 }
+
+/// CF's names for the horizontal axes, as ERA5 files have them.
+pub const LATITUDE_LONGITUDE: [&str; 2] = ["latitude", "longitude"];
 
 /// Write `header` and the frames `frame(t)` (one row-major `ny * nx` vector per variable, in
 /// `header.variables` order) for each time (one frame when there is no time axis).
@@ -61,21 +66,22 @@ fn write_to(path: &Path, h: &GridHeader<'_>, frame: &mut dyn FnMut(usize) -> Res
         v.put_attribute("standard_name", "time").map_err(err)?;
         v.put_values(times, ..).map_err(err)?;
     }
-    f.add_dimension("latitude", ny).map_err(err)?;
-    f.add_dimension("longitude", nx).map_err(err)?;
+    let [lat_name, lon_name] = h.axes;
+    f.add_dimension(lat_name, ny).map_err(err)?;
+    f.add_dimension(lon_name, nx).map_err(err)?;
     {
-        let mut v = f.add_variable::<f64>("latitude", &["latitude"]).map_err(err)?;
+        let mut v = f.add_variable::<f64>(lat_name, &[lat_name]).map_err(err)?;
         v.put_attribute("units", "degrees_north").map_err(err)?;
         v.put_attribute("standard_name", "latitude").map_err(err)?;
         v.put_values(h.lat, ..).map_err(err)?;
     }
     {
-        let mut v = f.add_variable::<f64>("longitude", &["longitude"]).map_err(err)?;
+        let mut v = f.add_variable::<f64>(lon_name, &[lon_name]).map_err(err)?;
         v.put_attribute("units", "degrees_east").map_err(err)?;
         v.put_attribute("standard_name", "longitude").map_err(err)?;
         v.put_values(h.lon, ..).map_err(err)?;
     }
-    let dims: Vec<&str> = if h.times.is_some() { vec!["time", "latitude", "longitude"] } else { vec!["latitude", "longitude"] };
+    let dims: Vec<&str> = if h.times.is_some() { vec!["time", lat_name, lon_name] } else { vec![lat_name, lon_name] };
     for gv in &h.variables {
         let mut v = if h.double { f.add_variable::<f64>(&gv.name, &dims) } else { f.add_variable::<f32>(&gv.name, &dims) }.map_err(err)?;
         if h.times.is_some() {

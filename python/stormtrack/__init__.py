@@ -30,6 +30,7 @@ from stormtrack._expressions import (  # noqa: E402
     rsplice_keep,
 )
 from stormtrack._io import detect, read_tracks, scan_tracks, track  # noqa: E402
+from stormtrack._metrics import ata, eulerian, lagrangian, sample, track_metrics, track_stats  # noqa: E402
 from stormtrack._sql import register_all, sql_context  # noqa: E402
 
 __version__: str = _core.__version__
@@ -38,10 +39,13 @@ __all__ = [
     "StormExpr",
     "StormtrackError",
     "__version__",
+    "ata",
     "bearing_deg",
     "detect",
     "duration_h",
+    "eulerian",
     "great_circle_km",
+    "lagrangian",
     "link",
     "max_speed_kmh",
     "normalize_lon",
@@ -49,7 +53,10 @@ __all__ = [
     "read_tracks",
     "register_all",
     "rsplice_keep",
+    "sample",
     "scan_tracks",
     "sql_context",
     "track",
+    "track_metrics",
+    "track_stats",
 ]

@@ -94,3 +94,38 @@ def link_arrays(
 def cli_main(argv: list[str]) -> int: ...
 def sql_functions() -> list[tuple[str, Any]]: ...
 def sql_docs() -> str: ...
+def track_stats_arrays(
+    track_id: npt.NDArray[np.int64],
+    time: npt.NDArray[np.int64],
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    value: npt.NDArray[np.float64],
+    *,
+    name: str,
+    unit: str,
+    grid: float,
+    kernel: str,
+    width_deg: float | None = None,
+    months: float | None = None,
+    density: str | None = None,
+    mean: str | None = None,
+) -> ArrowStream: ...
+def sample_arrays(
+    time: npt.NDArray[np.int64],
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    path: str,
+    variable: str,
+    *,
+    method: str = "nearest",
+    radius_km: float = 0.0,
+) -> tuple[npt.NDArray[np.float64], str]: ...
+def eulerian_file(
+    path: str,
+    metric: str,
+    *,
+    variable: str | None = None,
+    u: str | None = None,
+    v: str | None = None,
+    percentile: float = 0.95,
+) -> ArrowStream: ...

@@ -39,6 +39,9 @@ pub enum Command {
     /// TRACK-style statistics on a grid (Hodges 1996): feature, track, genesis and lysis
     /// densities and mean intensity, speed, lifetime and growth, with a spherical kernel.
     Stats(StatsArgs),
+    /// Eulerian storm-track metrics of a gridded field, streamed frame by frame: monthly
+    /// 24-hour difference variance, eddy kinetic energy, or a high-wind index.
+    Eulerian(EulerianArgs),
     /// Sample a gridded field along tracks (nearest, bilinear, or mean/max/min within a radius)
     /// and write the tracks with the new column.
     Sample(SampleArgs),
@@ -540,4 +543,29 @@ pub struct StatsArgs {
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long = "threads")]
     pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct EulerianArgs {
+    /// The gridded field(s), NetCDF.
+    #[arg(short = 'i', long = "input")]
+    pub input: PathBuf,
+    /// variance (of --variable), eke or high-wind (of --u and --v).
+    #[arg(long = "metric", default_value = "variance")]
+    pub metric: String,
+    /// The variable of `variance`.
+    #[arg(long = "variable")]
+    pub variable: Option<String>,
+    /// Eastward wind variable (eke, high-wind).
+    #[arg(long = "u")]
+    pub u: Option<String>,
+    /// Northward wind variable (eke, high-wind).
+    #[arg(long = "v")]
+    pub v: Option<String>,
+    /// Quantile of the high-wind index, a fraction in [0, 1].
+    #[arg(long = "percentile", default_value_t = 0.95)]
+    pub percentile: f64,
+    /// Output: .nc (CF NetCDF), .parquet (one tidy table) or a directory (tidy Parquet).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
 }

@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Compare(a) => super::track_files::compare(a),
         Command::Metrics(a) => super::metrics::metrics(a),
         Command::Stats(a) => super::metrics::stats(a),
+        Command::Eulerian(a) => super::metrics::eulerian(a),
         Command::Sample(a) => super::metrics::sample(a),
         #[cfg(feature = "datafusion")]
         Command::Sql(a) => super::sql::run(a),

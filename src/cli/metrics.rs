@@ -1,8 +1,9 @@
 //! `stormtrack metrics` (gridded storm-track metrics of a track file, as CF NetCDF or tidy
-//! Parquet) and `stormtrack sample` (a field sampled along tracks). Options are checked before
+//! Parquet), `stormtrack stats` (TRACK's statistics), `stormtrack eulerian` (metrics of fields)
+//! and `stormtrack sample` (a field sampled along tracks). Options are checked before
 //! the tracks are read.
 
-use super::args::{MetricsArgs, SampleArgs, StatsArgs};
+use super::args::{EulerianArgs, MetricsArgs, SampleArgs, StatsArgs};
 use super::commands::pool;
 use super::track_files::read_any;
 use crate::error::{Error, Result};
@@ -10,6 +11,7 @@ use crate::field::NetcdfField;
 use crate::io::{self, gridded, TrackFormat};
 use crate::metrics::{AtaInterpolation, Kernel, MetricsGrid, MetricsOptions, Selection, SphericalKernel};
 use crate::pipeline::metrics::{lagrangian_table, statistics_table, LagrangianRequest, StatisticsRequest};
+use crate::pipeline::eulerian::{eulerian_table, EulerianMetric};
 use crate::pipeline::sample::sample_tracks;
 use crate::sample::SampleMethod;
 use crate::variables::Mode;
@@ -141,5 +143,23 @@ pub fn stats(a: StatsArgs) -> Result<()> {
     gridded::write(&table, &a.output)?;
     let names: Vec<&str> = table.fields.iter().map(|f| f.name.as_str()).collect();
     eprintln!("stormtrack: {} of {} tracks ({} points) on a {}° grid -> {}", names.join(", "), tracks.len(), tracks.n_points(), a.grid, a.output.display());
+    Ok(())
+}
+
+pub fn eulerian(a: EulerianArgs) -> Result<()> {
+    let metric = EulerianMetric::parse(&a.metric, a.percentile)?;
+    let (first, second) = match metric {
+        EulerianMetric::Variance => (a.variable.clone().ok_or_else(|| Error::option("--variable", "the variance needs the variable to difference"))?, None),
+        _ => (
+            a.u.clone().ok_or_else(|| Error::option("--u", "EKE and the high-wind index need the eastward wind"))?,
+            Some(a.v.clone().ok_or_else(|| Error::option("--v", "EKE and the high-wind index need the northward wind"))?),
+        ),
+    };
+    gridded::check_target(&a.output)?;
+    let x = NetcdfField::open(&a.input, &first)?;
+    let v = second.map(|name| NetcdfField::open(&a.input, &name)).transpose()?;
+    let table = eulerian_table(metric, &x, v.as_ref().map(|f| f as &dyn crate::field::Field))?;
+    gridded::write(&table, &a.output)?;
+    eprintln!("stormtrack: {} for {} month(s) on a {}x{} grid -> {}", table.fields[0].name, table.times.as_ref().map_or(0, Vec::len), table.lat.len(), table.lon.len(), a.output.display());
     Ok(())
 }

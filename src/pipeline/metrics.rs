@@ -1,10 +1,10 @@
 //! Gridded metrics of a track collection as a [`GriddedTable`]: the one adapter between
 //! [`Tracks`] and the metrics kernels that the CLI, Python, Polars and SQL front ends share.
 
-use crate::compare::track_set;
+use crate::compare::{track_set, TrackSet};
 use crate::error::{Error, Result};
 use crate::io::gridded::{GriddedField, GriddedTable};
-use crate::metrics::{track_metrics, track_metrics_by_month, track_statistics, year_month, GriddedMetrics, MetricsGrid, MetricsOptions, Selection, SphericalKernel, StatsOptions, METRIC_NAMES};
+use crate::metrics::{AtaInterpolation, Kernel, track_metrics, track_metrics_by_month, track_statistics, year_month, GriddedMetrics, MetricsGrid, MetricsOptions, Selection, SphericalKernel, StatsOptions, METRIC_NAMES};
 use crate::tracks::Tracks;
 use crate::variables::Mode;
 use chrono::NaiveDate;
@@ -40,17 +40,21 @@ pub fn month_start_ms((year, month): (i32, u32)) -> i64 {
     NaiveDate::from_ymd_opt(year, month, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map_or(0, |d| d.and_utc().timestamp_millis())
 }
 
+/// The metrics of a track set per month (with the month starts) or for the whole period.
+fn lagrangian_grids(set: &TrackSet<'_>, amps: &[f64], grid: &MetricsGrid, o: &MetricsOptions, monthly: bool) -> Result<(Option<Vec<i64>>, Vec<GriddedMetrics>)> {
+    Ok(if monthly {
+        let months = track_metrics_by_month(set, amps, grid, o)?;
+        (Some(months.iter().map(|(m, _)| month_start_ms(*m)).collect()), months.into_iter().map(|(_, g)| g).collect())
+    } else {
+        (None, vec![track_metrics(set, amps, grid, o)?])
+    })
+}
+
 /// The five Lagrangian metrics of `tracks` (spec §10.2), per month or for the whole period.
 pub fn lagrangian_table(tracks: &Tracks, req: &LagrangianRequest) -> Result<GriddedTable> {
     let (amp, mode) = amplitude(tracks, req.variable.as_deref(), req.mode)?;
     let o = MetricsOptions { is_min: mode == Mode::Min, ..req.options };
-    let set = track_set(tracks);
-    let (times, grids): (Option<Vec<i64>>, Vec<GriddedMetrics>) = if req.monthly {
-        let months = track_metrics_by_month(&set, &amp.values, &req.grid, &o)?;
-        (Some(months.iter().map(|(m, _)| month_start_ms(*m)).collect()), months.into_iter().map(|(_, g)| g).collect())
-    } else {
-        (None, vec![track_metrics(&set, &amp.values, &req.grid, &o)?])
-    };
+    let (times, grids) = lagrangian_grids(&track_set(tracks), &amp.values, &req.grid, &o, req.monthly)?;
     let unit = amp.unit.as_str();
     let fields = METRIC_NAMES
         .iter()
@@ -82,6 +86,133 @@ pub fn lagrangian_table(tracks: &Tracks, req: &LagrangianRequest) -> Result<Grid
     Ok(GriddedTable { lat: req.grid.lat.clone(), lon: req.grid.lon.clone(), times, fields, attributes })
 }
 
+/// Options of the table front ends (Polars `st.track_metrics`/`st.ata`, SQL `track_metrics`),
+/// by the CLI's names. Tables carry no detection mode: `mode` is `max` unless given, as in the
+/// peer (`is_min=False`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsTableOptions {
+    pub grid: f64,
+    pub radius_km: f64,
+    pub kernel: String,
+    pub monthly: bool,
+    pub mode: String,
+    pub interpolation: String,
+    /// Which of the five metrics to return (all by default).
+    pub metrics: Vec<String>,
+    /// Drop the cells where every metric returned is 0.
+    pub nonzero: bool,
+}
+
+impl Default for MetricsTableOptions {
+    fn default() -> Self {
+        MetricsTableOptions { grid: 2.5, radius_km: 500.0, kernel: "constant".into(), monthly: false, mode: "max".into(), interpolation: "linear".into(), metrics: METRIC_NAMES.iter().map(|s| s.to_string()).collect(), nonzero: false }
+    }
+}
+
+impl MetricsTableOptions {
+    /// The grid and kernel options, checked.
+    pub fn resolve(&self) -> Result<(MetricsGrid, MetricsOptions)> {
+        let bad = |what: &str, v: &str, allowed: &str| Error::option(what, format!("'{v}' is unknown; use {allowed}"));
+        let kernel = Kernel::parse(&self.kernel).ok_or_else(|| bad("kernel", &self.kernel, "constant, cressman, linear or quadratic"))?;
+        let interpolation = AtaInterpolation::parse(&self.interpolation).ok_or_else(|| bad("interpolation", &self.interpolation, "linear or linear_pchip"))?;
+        let is_min = match self.mode.as_str() {
+            "min" => true,
+            "max" => false,
+            other => return Err(bad("mode", other, "min or max")),
+        };
+        if let Some(m) = self.metrics.iter().find(|m| !METRIC_NAMES.contains(&m.as_str())) {
+            return Err(bad("metrics", m, &METRIC_NAMES.join(", ")));
+        }
+        let o = MetricsOptions { radius_km: self.radius_km, kernel, is_min, interpolation };
+        o.validate()?;
+        Ok((MetricsGrid::regular(self.grid)?, o))
+    }
+}
+
+/// A tidy metrics table: one row per (month,) cell; `time` is the month start when monthly.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricsRows {
+    pub time: Option<Vec<i64>>,
+    pub cell_lat: Vec<f64>,
+    pub cell_lon: Vec<f64>,
+    pub columns: Vec<(String, Vec<f64>)>,
+}
+
+/// Packed tracks built from point columns in any row order: tracks by ascending id, points by
+/// time. Shared by the dataframe and SQL front ends so that all sum in the same order.
+#[derive(Debug, Clone, Default)]
+pub struct PointTracks {
+    pub ids: Vec<i64>,
+    pub offsets: Vec<usize>,
+    pub times: Vec<i64>,
+    pub lat: Vec<f64>,
+    pub lon: Vec<f64>,
+    pub values: Vec<f64>,
+}
+
+impl PointTracks {
+    pub fn from_points(track_id: &[i64], time_ms: &[i64], lat: &[f64], lon: &[f64], value: &[f64]) -> Result<Self> {
+        let n = track_id.len();
+        if [time_ms.len(), lat.len(), lon.len(), value.len()].iter().any(|&l| l != n) {
+            return Err(Error::InvalidTracks("track_id, time, lat, lon and value must have the same length".into()));
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| (track_id[i], time_ms[i]));
+        let mut t = PointTracks { offsets: vec![0], ..Default::default() };
+        for (k, &i) in order.iter().enumerate() {
+            if k > 0 && track_id[order[k - 1]] == track_id[i] {
+                if time_ms[order[k - 1]] == time_ms[i] {
+                    return Err(Error::InvalidTracks(format!("track {} has two points at the same time; a track has one point per time", track_id[i])));
+                }
+            } else {
+                if k > 0 {
+                    t.offsets.push(k);
+                }
+                t.ids.push(track_id[i]);
+            }
+            t.times.push(time_ms[i]);
+            t.lat.push(lat[i]);
+            t.lon.push(lon[i]);
+            t.values.push(value[i]);
+        }
+        if n > 0 {
+            t.offsets.push(n);
+        }
+        Ok(t)
+    }
+
+    pub fn set(&self) -> TrackSet<'_> {
+        TrackSet { ids: &self.ids, offsets: &self.offsets, times_ms: &self.times, lat: &self.lat, lon: &self.lon, values: Some(&self.values), mode: Mode::Max }
+    }
+}
+
+/// The Lagrangian metrics of point columns (any row order) as tidy rows.
+pub fn metrics_rows(points: &PointTracks, o: &MetricsTableOptions) -> Result<MetricsRows> {
+    let (grid, opts) = o.resolve()?;
+    let (times, grids) = lagrangian_grids(&points.set(), &points.values, &grid, &opts, o.monthly)?;
+    let names: Vec<&str> = METRIC_NAMES.iter().copied().filter(|n| o.metrics.iter().any(|m| m == n)).collect();
+    let nx = grid.lon.len();
+    let mut rows = MetricsRows { time: times.as_ref().map(|_| Vec::new()), columns: names.iter().map(|n| (n.to_string(), Vec::new())).collect(), ..Default::default() };
+    for (k, g) in grids.iter().enumerate() {
+        let cols: Vec<&[f64]> = names.iter().map(|n| g.get(n).expect("a metric name")).collect();
+        for c in 0..grid.len() {
+            if o.nonzero && cols.iter().all(|v| v[c] == 0.0) {
+                continue;
+            }
+            if let (Some(out), Some(ts)) = (rows.time.as_mut(), times.as_ref()) {
+                out.push(ts[k]);
+            }
+            rows.cell_lat.push(grid.lat[c / nx]);
+            rows.cell_lon.push(grid.lon[c % nx]);
+            for (col, v) in rows.columns.iter_mut().zip(&cols) {
+                col.1.push(v[c]);
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// What `stats` computes: the grid, the kernel and the fields.
 #[derive(Debug, Clone)]
 pub struct StatisticsRequest {
@@ -95,8 +226,8 @@ pub struct StatisticsRequest {
 }
 
 /// Distinct (year, month) of the points: the default period length of the densities.
-pub fn calendar_months(tracks: &Tracks) -> usize {
-    let mut m: Vec<(i32, u32)> = tracks.times.iter().map(|&t| year_month(t)).collect();
+pub fn calendar_months(times_ms: &[i64]) -> usize {
+    let mut m: Vec<(i32, u32)> = times_ms.iter().map(|&t| year_month(t)).collect();
     m.sort_unstable();
     m.dedup();
     m.len()
@@ -105,13 +236,17 @@ pub fn calendar_months(tracks: &Tracks) -> usize {
 /// TRACK's statistics of `tracks` (Hodges 1996): the densities and mean fields selected.
 pub fn statistics_table(tracks: &Tracks, req: &StatisticsRequest) -> Result<GriddedTable> {
     let (var, _) = amplitude(tracks, req.variable.as_deref(), None)?;
-    let months = req.months.unwrap_or_else(|| calendar_months(tracks).max(1) as f64);
-    let o = StatsOptions { kernel: req.kernel, months, unit_area_cap_deg: 5.0, select: req.select };
     let mut set = track_set(tracks);
     set.values = Some(&var.values);
-    let s = track_statistics(&set, &req.grid.lat, &req.grid.lon, &o)?;
+    statistics_of(&set, &var.name, &var.unit, req)
+}
+
+/// [`statistics_table`] of a track set whose values are the variable `name` in `unit`.
+pub fn statistics_of(set: &TrackSet<'_>, name: &str, unit: &str, req: &StatisticsRequest) -> Result<GriddedTable> {
+    let months = req.months.unwrap_or_else(|| calendar_months(set.times_ms).max(1) as f64);
+    let o = StatsOptions { kernel: req.kernel, months, unit_area_cap_deg: 5.0, select: req.select };
+    let s = track_statistics(set, &req.grid.lat, &req.grid.lon, &o)?;
     let per_month = "number per month per unit area (a spherical cap of radius 5 degrees)";
-    let unit = var.unit.as_str();
     let growth_unit = format!("{unit} day-1");
     let candidates: [(&str, &Vec<f64>, &str, &str); 8] = [
         ("feature_density", &s.feature_density, "1", per_month),
@@ -137,7 +272,7 @@ pub fn statistics_table(tracks: &Tracks, req: &StatisticsRequest) -> Result<Grid
         ("kernel".into(), kernel),
         ("months".into(), format!("{months}")),
         ("unit_area".into(), "spherical cap of radius 5 degrees".into()),
-        ("intensity_variable".into(), var.name.clone()),
+        ("intensity_variable".into(), name.to_string()),
         ("source".into(), format!("stormtrack {}", crate::VERSION)),
     ];
     Ok(GriddedTable { lat: req.grid.lat.clone(), lon: req.grid.lon.clone(), times: None, fields, attributes })

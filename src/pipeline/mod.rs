@@ -6,6 +6,7 @@
 //! frame index, so the output does not depend on the number of threads.
 
 pub mod hodges;
+pub mod eulerian;
 pub mod metrics;
 pub mod sample;
 

@@ -22,12 +22,23 @@ impl From<SampleError> for Error {
 /// add the values as the variable `name` (replacing one of that name), in the field's unit.
 /// Frames are read once each, in parallel; the values do not depend on the thread count.
 pub fn sample_tracks(tracks: &mut Tracks, field: &dyn Field, method: SampleMethod, radius_km: f64, name: &str) -> Result<()> {
+    let values = sample_points(&tracks.times, &tracks.lats, &tracks.lons, field, method, radius_km)?;
+    let column = Variable { name: name.to_string(), unit: field.info().value_unit.clone(), values };
+    match tracks.variables.iter_mut().find(|v| v.name == name) {
+        Some(v) => *v = column,
+        None => tracks.variables.push(column),
+    }
+    Ok(())
+}
+
+/// The field sampled at points `(time, lat, lon)` (any order), in the field's unit.
+pub fn sample_points(times: &[i64], lats: &[f64], lons: &[f64], field: &dyn Field, method: SampleMethod, radius_km: f64) -> Result<Vec<f64>> {
     if !(radius_km.is_finite() && radius_km >= 0.0) {
         return Err(Error::option("--radius-km", format!("{radius_km} must be a finite number of km >= 0")));
     }
     let info = field.info();
     let grid = SampleGrid::new(&info.grid.lat, &info.grid.lon)?;
-    let frame_of: Vec<usize> = tracks.times.iter().map(|&t| nearest_time_index(&info.times, t)).collect::<std::result::Result<_, _>>()?;
+    let frame_of: Vec<usize> = times.iter().map(|&t| nearest_time_index(&info.times, t)).collect::<std::result::Result<_, _>>()?;
     let mut frames: Vec<usize> = frame_of.clone();
     frames.sort_unstable();
     frames.dedup();
@@ -43,17 +54,12 @@ pub fn sample_tracks(tracks: &mut Tracks, field: &dyn Field, method: SampleMetho
             let frame = field.read_frame(f)?;
             let data = frame.as_slice().expect("frames are standard layout");
             grid.check_frame(data)?;
-            points.iter().map(|&p| Ok((p, grid.sample(data, tracks.lats[p], normalize_lon(tracks.lons[p]), method, radius_km)?))).collect()
+            points.iter().map(|&p| Ok((p, grid.sample(data, lats[p], normalize_lon(lons[p]), method, radius_km)?))).collect()
         })
         .collect::<Result<_>>()?;
-    let mut values = vec![f64::NAN; tracks.n_points()];
+    let mut values = vec![f64::NAN; times.len()];
     for (p, v) in sampled.into_iter().flatten() {
         values[p] = v;
     }
-    let column = Variable { name: name.to_string(), unit: info.value_unit.clone(), values };
-    match tracks.variables.iter_mut().find(|v| v.name == name) {
-        Some(v) => *v = column,
-        None => tracks.variables.push(column),
-    }
-    Ok(())
+    Ok(values)
 }

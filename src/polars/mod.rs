@@ -18,7 +18,7 @@
 
 mod series;
 
-pub use series::{bearing_deg_series, duration_h_series, great_circle_km_series, link_mge_series, link_series, max_speed_kmh_series, normalize_lon_series, path_length_km_series, rsplice_keep_series};
+pub use series::{bearing_deg_series, duration_h_series, great_circle_km_series, link_mge_series, link_series, max_speed_kmh_series, normalize_lon_series, path_length_km_series, rsplice_keep_series, track_metrics_fields, track_metrics_series};
 
 use crate::detect::SimpleDetector;
 use crate::field::{Field, TimeSelection};

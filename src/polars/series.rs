@@ -169,3 +169,45 @@ pub fn bearing_deg_series(lat1: &Series, lon1: &Series, lat2: &Series, lon2: &Se
 pub fn normalize_lon_series(lon: &Series) -> PolarsResult<Series> {
     elementwise("normalize_lon", &[lon], |a| crate::geo::normalize_lon(a[0]))
 }
+
+/// The struct fields of a metrics row: `time` (monthly only), `cell_lat`, `cell_lon`, then the
+/// metrics asked for, in the peer's order.
+pub fn track_metrics_fields(opts: &crate::pipeline::metrics::MetricsTableOptions) -> Vec<Field> {
+    let mut fields = Vec::new();
+    if opts.monthly {
+        fields.push(Field::new("time".into(), DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))));
+    }
+    fields.push(Field::new("cell_lat".into(), DataType::Float64));
+    fields.push(Field::new("cell_lon".into(), DataType::Float64));
+    for name in crate::metrics::METRIC_NAMES.iter().filter(|n| opts.metrics.iter().any(|m| m == *n)) {
+        fields.push(Field::new((*name).into(), DataType::Float64));
+    }
+    fields
+}
+
+/// The Lagrangian metrics (spec §10.2) of the points of a group as one list of structs (see
+/// [`crate::pipeline::metrics::metrics_rows`]): tracks by `track_id`, points by time.
+pub fn track_metrics_series(track_id: &Series, time: &Series, lat: &Series, lon: &Series, value: &Series, opts: &crate::pipeline::metrics::MetricsTableOptions) -> PolarsResult<Series> {
+    use crate::pipeline::metrics::{PointTracks, metrics_rows};
+    reject_nulls("track_metrics", &[track_id, time, lat, lon, value])?;
+    if !matches!(time.dtype(), DataType::Datetime(_, _) | DataType::Date) {
+        return Err(err(format!("track_metrics: column '{}' must be a Datetime or Date (hourly resampling and months need real times), not {}", time.name(), time.dtype())));
+    }
+    let ids = track_id.cast(&DataType::Int64)?.i64()?.rechunk().into_owned();
+    let t = times_ms(time)?;
+    let (la, lo, v) = (f64s(lat)?, f64s(lon)?, f64s(value)?);
+    let points = PointTracks::from_points(ids.cont_slice()?, t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, v.cont_slice()?).map_err(|e| err(format!("track_metrics: {e}")))?;
+    let rows = metrics_rows(&points, opts).map_err(|e| err(format!("track_metrics: {e}")))?;
+    let mut cols: Vec<Column> = Vec::new();
+    if let Some(ts) = rows.time {
+        cols.push(Int64Chunked::from_vec("time".into(), ts).into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)).into_series().into());
+    }
+    cols.push(Float64Chunked::from_vec("cell_lat".into(), rows.cell_lat).into_series().into());
+    cols.push(Float64Chunked::from_vec("cell_lon".into(), rows.cell_lon).into_series().into());
+    for (name, values) in rows.columns {
+        cols.push(Float64Chunked::from_vec(name.as_str().into(), values).into_series().into());
+    }
+    let n = cols[0].len();
+    let st = StructChunked::from_columns(value.name().clone(), n, &cols)?.into_series();
+    Ok(st.implode()?.into_series())
+}

@@ -85,3 +85,15 @@ fn duration_h(inputs: &[Series]) -> PolarsResult<Series> {
 fn max_speed_kmh(inputs: &[Series]) -> PolarsResult<Series> {
     sp::max_speed_kmh_series(&inputs[0], &inputs[1], &inputs[2])
 }
+
+fn track_metrics_type(_input: &[Field], kwargs: crate::pipeline::metrics::MetricsTableOptions) -> PolarsResult<Field> {
+    let fields = sp::track_metrics_fields(&kwargs);
+    Ok(Field::new("track_metrics".into(), DataType::List(Box::new(DataType::Struct(fields)))))
+}
+
+/// Lagrangian metrics of a group's track points `(track_id, time, lat, lon, value)` as one
+/// list of structs; the kwargs are [`crate::pipeline::metrics::MetricsTableOptions`].
+#[polars_expr(output_type_func_with_kwargs = track_metrics_type)]
+fn track_metrics(inputs: &[Series], kwargs: crate::pipeline::metrics::MetricsTableOptions) -> PolarsResult<Series> {
+    sp::track_metrics_series(&inputs[0], &inputs[1], &inputs[2], &inputs[3], &inputs[4], &kwargs)
+}

@@ -6,6 +6,7 @@
 //! message; results cross as Arrow C streams ([`stream::ArrowStream`]).
 
 mod expressions;
+mod metrics;
 mod stream;
 mod udfs;
 
@@ -33,7 +34,7 @@ static ALLOC: pyo3_polars::PolarsAllocator = pyo3_polars::PolarsAllocator::new()
 
 create_exception!(stormtrack, StormtrackError, PyValueError, "An input, option or data error; the message says what and how to fix it.");
 
-fn to_py(e: crate::Error) -> PyErr {
+pub(crate) fn to_py(e: crate::Error) -> PyErr {
     StormtrackError::new_err(e.to_string())
 }
 
@@ -328,6 +329,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(track_file, m)?)?;
     m.add_function(wrap_pyfunction!(read_tracks, m)?)?;
     m.add_function(wrap_pyfunction!(link_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(metrics::track_stats_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(metrics::sample_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(metrics::eulerian_file, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(udfs::sql_functions, m)?)?;
     m.add_function(wrap_pyfunction!(udfs::sql_docs, m)?)?;

@@ -26,6 +26,7 @@ pub mod max_speed_kmh;
 pub mod normalize_lon;
 pub mod path_length_km;
 pub mod rsplice_keep;
+pub mod track_metrics;
 mod scalar;
 mod tables;
 
@@ -56,7 +57,7 @@ pub fn scalar_udfs() -> Vec<Arc<ScalarUDF>> {
 
 /// Every aggregate function.
 pub fn aggregate_udfs() -> Vec<Arc<AggregateUDF>> {
-    vec![path_length_km::udaf(), duration_h::udaf(), max_speed_kmh::udaf(), rsplice_keep::udaf()]
+    vec![path_length_km::udaf(), duration_h::udaf(), max_speed_kmh::udaf(), rsplice_keep::udaf(), track_metrics::udaf()]
 }
 
 /// Every window function.

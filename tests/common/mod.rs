@@ -47,3 +47,35 @@ pub fn diff_lines(a: &str, b: &str, max: usize) -> Vec<String> {
     }
     out
 }
+
+/// Held while a test has a NetCDF file open in this process and while it spawns the binary:
+/// libhdf5 locks files with flock() and a child would inherit the lock (see tests/cli.rs).
+pub static NC_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn nc_lock() -> std::sync::MutexGuard<'static, ()> {
+    NC_FILES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Run the `stormtrack` binary of this build.
+pub fn stormtrack(args: &[&str]) -> std::process::Output {
+    let child = {
+        let _guard = nc_lock();
+        std::process::Command::new(env!("CARGO_BIN_EXE_stormtrack")).args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("runs")
+    };
+    child.wait_with_output().expect("runs")
+}
+
+/// Exit code 2, one line on stderr naming every needle, as every bad input must give.
+pub fn assert_fails(o: &std::process::Output, needles: &[&str]) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{err:?} lacks {n:?}");
+    }
+}
+
+/// Success, or a panic with the command's stderr.
+pub fn assert_ok(o: &std::process::Output) {
+    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+}

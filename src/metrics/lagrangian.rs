@@ -4,8 +4,10 @@
 //!
 //! Cost grows with points x cells within reach: rows by binary search, columns by index
 //! arithmetic on the row's exact longitude window (one spare column each side), then the
-//! peer's own prefilter and distance test on each candidate, so the cells counted are the
-//! peer's. Grid rows are split into fixed bands computed in parallel; each band sums its
+//! peer's distance test on each candidate. The peer also skips columns more than
+//! `(R/111 + 1)/max(0.1, cos lat)` degrees away (spec §20.24): harmless up to about 800 km,
+//! it drops cells within the radius near the poles for larger radii (148 cells of a 1° grid at
+//! 1000 km, 10⁵ at 2000 km), so we do not: every cell within the radius counts. Grid rows are split into fixed bands computed in parallel; each band sums its
 //! cells in track and point order, so results are the same for any thread count.
 
 use super::grid::CellSearch;
@@ -313,25 +315,10 @@ impl<'p> Visitor<'p> {
             if (glat - plat).abs() > margin {
                 continue;
             }
-            let Some(mut half) = s.row_half_width(r, sp, cp, self.cos_radius) else { continue };
-            let polar = glat.abs() >= 80.0;
-            let lon_margin = margin / s.cos_lat[r].max(0.1);
-            if !polar {
-                half = half.min(lon_margin);
-            }
+            let Some(half) = s.row_half_width(r, sp, cp, self.cos_radius) else { continue };
             let (sg, cgp) = (s.sin_lat[r], s.cos_lat[r] * cp);
             let (cos_dlon, stamp, serial) = (&mut self.cos_dlon, &mut self.stamp, self.serial);
             s.columns(plon, half, |j| {
-                if !polar {
-                    // the peer's column prefilter, operation for operation
-                    let mut dlon = (s.lon[j] - plon).abs();
-                    if dlon > 180.0 {
-                        dlon = 360.0 - dlon;
-                    }
-                    if dlon > lon_margin {
-                        return;
-                    }
-                }
                 if stamp[j] != serial {
                     stamp[j] = serial;
                     cos_dlon[j] = (s.lon_rad[j] - lp).cos();
@@ -456,7 +443,8 @@ mod tests {
         assert!(MetricsGrid::regular(0.7).is_err() && MetricsGrid::new(vec![91.0], vec![0.0]).is_err());
     }
 
-    /// The peer's loop over every cell of the grid, with its prefilter (spec §10.2).
+    /// The peer's loop over every cell of the grid (spec §10.2), without its column prefilter
+    /// (§20.24; its row prefilter never drops a cell within the radius).
     fn brute_force(t: &Owned, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
         let (ny, nx) = (grid.lat.len(), grid.lon.len());
         let n = ny * nx;
@@ -468,15 +456,6 @@ mod tests {
                     continue;
                 }
                 for (j, &glon) in grid.lon.iter().enumerate() {
-                    if glat.abs() < 80.0 {
-                        let mut dlon = (glon - plon).abs();
-                        if dlon > 180.0 {
-                            dlon = 360.0 - dlon;
-                        }
-                        if dlon > m / (glat * DEG_TO_RAD).cos().max(0.1) {
-                            continue;
-                        }
-                    }
                     let w = o.kernel.weight(great_circle_km(glat, glon, plat, plon), o.radius_km);
                     if w > 0.0 {
                         f(i * nx + j, w);
@@ -567,6 +546,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Spec §20.24: at 2000 km the peer's column prefilter would skip (79°N, 180°) for a point at
+    /// (89°N, 0°), 12° = 1334 km away across the pole; we count it.
+    #[test]
+    fn large_radii_reach_across_the_pole() {
+        let t = Owned::new(&[vec![(0, 89.0, 0.0, 5.0)]]);
+        let grid = MetricsGrid::new(vec![79.0], vec![0.0, 180.0]).unwrap();
+        let g = t.metrics(&grid, &MetricsOptions { radius_km: 2000.0, ..MetricsOptions::default() });
+        assert_eq!(g.cyclone_frequency, vec![1.0, 1.0]);
+        // what the peer's prefilter keeps: |Δlon| ≤ (2000/111 + 1)/cos(79°) ≈ 99.7°
+        assert!(180.0 > (2000.0 / 111.0 + 1.0) / (79.0f64 * DEG_TO_RAD).cos());
     }
 
     #[test]

@@ -87,30 +87,55 @@ impl AggregateUDFImpl for TrackMetrics {
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
         let list = |n: &str, t: DataType| Arc::new(Field::new(format!("{}[{n}]", args.name), DataType::new_list(t, true), true));
-        Ok(vec![list("track_id", DataType::Int64), list("time", DataType::Int64), list("lat", DataType::Float64), list("lon", DataType::Float64), list("value", DataType::Float64)])
+        Ok(vec![
+            list("track_id", DataType::Int64),
+            list("time", DataType::Int64),
+            list("lat", DataType::Float64),
+            list("lon", DataType::Float64),
+            list("value", DataType::Float64),
+            Arc::new(Field::new(format!("{}[options]", args.name), DataType::Utf8, true)),
+        ])
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        // the options are a literal: read them now, so that bad ones fail before any row is
+        // read; through FFI the expression may not be visible as a literal, and then the
+        // first batch (or merged state) carries them
         let options = match acc_args.exprs.get(5) {
-            None => MetricsTableOptions::default(),
+            None => Some(MetricsTableOptions::default()),
             Some(e) => match e.downcast_ref::<Literal>().map(|l| l.value()) {
-                Some(ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s))) => {
-                    serde_json::from_str(s.as_str()).map_err(|e| DataFusionError::Plan(format!("{NAME}: options: {e}")))?
-                }
-                _ => return plan_err!("{NAME}: options must be a constant JSON string"),
+                Some(ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s))) => Some(parse_options(s)?),
+                Some(_) => return plan_err!("{NAME}: options must be a constant JSON string"),
+                None => None,
             },
         };
-        if options.metrics != MetricsTableOptions::default().metrics {
-            return plan_err!("{NAME}: options: 'metrics' is not an option of the SQL function (it returns all five; select the fields you need)");
-        }
-        // check the options before any row is read
-        options.resolve().map_err(|e| DataFusionError::Plan(format!("{NAME}: {e}")))?;
         Ok(Box::new(MetricsAccumulator { options, points: Points::default() }))
     }
 
     fn documentation(&self) -> Option<&Documentation> {
         Some(doc())
     }
+}
+
+/// The options JSON, checked.
+fn parse_options(s: &str) -> Result<MetricsTableOptions> {
+    let options: MetricsTableOptions = serde_json::from_str(s).map_err(|e| DataFusionError::Plan(format!("{NAME}: options: {e}")))?;
+    if options.metrics != MetricsTableOptions::default().metrics {
+        return plan_err!("{NAME}: options: 'metrics' is not an option of the SQL function (it returns all five; select the fields you need)");
+    }
+    options.resolve().map_err(|e| DataFusionError::Plan(format!("{NAME}: {e}")))?;
+    Ok(options)
+}
+
+/// The options of a batch's options column, which must hold one constant.
+fn options_of(a: &ArrayRef) -> Result<Option<MetricsTableOptions>> {
+    let s = arrow::compute::cast(a, &DataType::Utf8)?;
+    let s = s.as_string::<i32>();
+    let Some(first) = s.iter().flatten().next() else { return Ok(None) };
+    if s.iter().any(|v| v != Some(first)) {
+        return exec_err!("{NAME}: options must be a constant JSON string");
+    }
+    parse_options(first).map(Some)
 }
 
 #[derive(Debug, Default)]
@@ -124,7 +149,7 @@ struct Points {
 
 #[derive(Debug)]
 struct MetricsAccumulator {
-    options: MetricsTableOptions,
+    options: Option<MetricsTableOptions>,
     points: Points,
 }
 
@@ -135,6 +160,11 @@ fn ms(a: &ArrayRef) -> Result<ArrayRef> {
 
 impl Accumulator for MetricsAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        if self.options.is_none()
+            && let Some(a) = values.get(5)
+        {
+            self.options = options_of(a)?;
+        }
         let ids = arrow::compute::cast(&values[0], &DataType::Int64)?;
         let (ids, times) = (ids.as_primitive::<Int64Type>(), ms(&values[1])?);
         let times = times.as_primitive::<Int64Type>();
@@ -157,7 +187,8 @@ impl Accumulator for MetricsAccumulator {
         let p = &self.points;
         let fail = |e: crate::Error| DataFusionError::Execution(format!("{NAME}: {e}"));
         let tracks = PointTracks::from_points(&p.track_id, &p.time, &p.lat, &p.lon, &p.value).map_err(fail)?;
-        let rows = metrics_rows(&tracks, &self.options).map_err(fail)?;
+        let options = self.options.clone().unwrap_or_default();
+        let rows = metrics_rows(&tracks, &options).map_err(fail)?;
         let n = rows.cell_lat.len();
         let time: TimestampMillisecondArray = match rows.time {
             Some(t) => TimestampMillisecondArray::from(t),
@@ -178,11 +209,15 @@ impl Accumulator for MetricsAccumulator {
         let p = std::mem::take(&mut self.points);
         let ints = |v: Vec<i64>| ScalarValue::List(Arc::new(ListArray::from_iter_primitive::<Int64Type, _, _>([Some(v.into_iter().map(Some))])));
         let floats = |v: Vec<f64>| ScalarValue::List(Arc::new(ListArray::from_iter_primitive::<Float64Type, _, _>([Some(v.into_iter().map(Some))])));
-        Ok(vec![ints(p.track_id), ints(p.time), floats(p.lat), floats(p.lon), floats(p.value)])
+        let options = self.options.as_ref().map(|o| serde_json::to_string(o).expect("options are plain JSON"));
+        Ok(vec![ints(p.track_id), ints(p.time), floats(p.lat), floats(p.lon), floats(p.value), ScalarValue::Utf8(options)])
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let lists: Vec<&ListArray> = states.iter().map(|s| s.as_list::<i32>()).collect();
+        if self.options.is_none() {
+            self.options = options_of(&states[5])?;
+        }
+        let lists: Vec<&ListArray> = states[..5].iter().map(|s| s.as_list::<i32>()).collect();
         for row in 0..lists[0].len() {
             if lists[0].is_null(row) {
                 continue;

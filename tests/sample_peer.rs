@@ -94,6 +94,19 @@ fn check_case<T: GridValue>(case: &Value, frames: &[Vec<T>]) -> (usize, usize) {
         for (k, want) in f64s(want).into_iter().enumerate() {
             let f = &frames[nearest_time_index(&times, ptime[k]).unwrap()];
             let got = grid.sample(f, plat[k], plon[k], method, radius).unwrap();
+            // Deliberate fix: the peer interpolates a regional grid across its gap (from its
+            // two edges) for a point beyond its longitudes; we give NaN there.
+            let outside = name == "regional" && {
+                // the regional grid covers 100°E to 150°E
+                let d = stormtrack::geo::cyclic_delta(plon[k], 100.0);
+                !(0.0..=50.0).contains(&d)
+            };
+            if method == SampleMethod::Bilinear && outside {
+                assert!(got.is_nan(), "{name} {key} point {k}: outside the regional grid, got {got}");
+                total += 1;
+                exact += 1;
+                continue;
+            }
             assert!(
                 same(got, want),
                 "{name} {key} point {k} ({}, {}): got {got:e}, peer {want:e}",

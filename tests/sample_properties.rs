@@ -4,7 +4,6 @@
 use proptest::prelude::*;
 use stormtrack::geo::{DEG_TO_RAD, cyclic_delta, great_circle_km};
 use stormtrack::numeric::nanmean;
-use stormtrack::numeric::GridValue;
 use stormtrack::sample::*;
 use stormtrack::metrics::eulerian::*;
 

@@ -91,6 +91,9 @@ pub struct SampleGrid {
     lat_sorted: Vec<(f64, usize)>,
     /// (longitude mod 360, column) ascending: the index for longitude windows.
     lon_sorted: Vec<(f64, usize)>,
+    /// The widest longitude step between neighbouring columns, the wrap-around step included
+    /// unless the grid is regional: a bilinear bracket wider than this lies outside the grid.
+    widest_step: f64,
 }
 
 impl SampleGrid {
@@ -129,6 +132,13 @@ impl SampleGrid {
             })
             .collect();
         lon_sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut widest_step = lon_sorted.windows(2).map(|w| w[1].0 - w[0].0).fold(0.0, f64::max);
+        // the grid wraps (is global) unless the gap across 0/360 is more than twice its widest
+        // step (or it is global by the tracker's own rule)
+        let wrap_step = lon_sorted[0].0 + 360.0 - lon_sorted[lon_sorted.len() - 1].0;
+        if crate::geo::is_global_longitude(&kept) || wrap_step <= 2.0 * widest_step {
+            widest_step = widest_step.max(wrap_step);
+        }
         Ok(Self {
             lat: lat.to_vec(),
             lon: kept,
@@ -136,6 +146,7 @@ impl SampleGrid {
             dropped_endpoint,
             lat_sorted,
             lon_sorted,
+            widest_step,
         })
     }
 
@@ -259,6 +270,11 @@ impl SampleGrid {
             _ => return f64::NAN, // 0 lies outside the offsets (a regional grid)
         };
         let span = xh - xl;
+        // Fixed (the peer interpolates across the gap of a regional grid, from its two edges,
+        // for a point on the far side of the globe): outside the grid is NaN.
+        if span > self.widest_step * (1.0 + 1e-9) {
+            return f64::NAN;
+        }
         let (wh, wl) = ((0.0 - xl) / span, (xh - 0.0) / span);
         let along_lon = |k: usize| {
             let row = self.lat_sorted[k].1;

@@ -52,4 +52,5 @@ bench: build
 	cp -f $(CARGO_TARGET_DIR)/release/libstormtrack.so $(EXT)
 	bash benches/compare_peer.sh
 	STORMTRACK=$(CARGO_TARGET_DIR)/release/stormtrack bash benches/hodges_peer.sh
+	STORMTRACK=$(CARGO_TARGET_DIR)/release/stormtrack bash benches/metrics_peer.sh
 	PYTHONPATH=$(CURDIR)/python STORMTRACK_BIN=$(CARGO_TARGET_DIR)/release/stormtrack $(PYTHON) benches/frontends.py

@@ -384,7 +384,8 @@ impl Doc<'_> {
     }
 
     fn ints(&self, v: &Value, at: &str) -> Result<Vec<i64>> {
-        self.array(v, at)?.iter().enumerate().map(|(k, x)| self.int(x, &format!("{at}[{k}]"))).collect()
+        // the element's path is formatted only for an error: these arrays are long
+        self.array(v, at)?.iter().enumerate().map(|(k, x)| x.as_i64().map_or_else(|| self.int(x, &format!("{at}[{k}]")), Ok)).collect()
     }
 
     /// Numbers within `range` (inclusive low, `hi_open` makes the top exclusive).
@@ -392,7 +393,10 @@ impl Doc<'_> {
         let a = self.array(v, at)?;
         let mut out = Vec::with_capacity(a.len());
         for (k, x) in a.iter().enumerate() {
-            let y = self.number(x, &format!("{at}[{k}]"))?;
+            let y = match x.as_f64() {
+                Some(y) if y.is_finite() => y,
+                _ => self.number(x, &format!("{at}[{k}]"))?,
+            };
             if y < lo || y > hi || (hi_open && y == hi) {
                 let close = if hi_open { ')' } else { ']' };
                 return Err(self.err(&format!("{at}[{k}]"), format!("{y} is outside [{lo}, {hi}{close}")));
@@ -484,7 +488,11 @@ pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
         let a = d.array(col, &at)?;
         let mut values = Vec::with_capacity(a.len());
         for (k, x) in a.iter().enumerate() {
-            values.push(if x.is_null() { f64::NAN } else { d.number(x, &format!("{at}[{k}]"))? });
+            values.push(match x.as_f64() {
+                _ if x.is_null() => f64::NAN,
+                Some(y) if y.is_finite() => y,
+                _ => d.number(x, &format!("{at}[{k}]"))?,
+            });
         }
         let unit = units.iter().find(|(k, _)| k == name).map(|(_, u)| u.clone()).ok_or_else(|| {
             d.err("$.metadata.units", format!("keys must exactly match data.variables: no unit for '{name}'"))

@@ -89,8 +89,10 @@ pub(crate) struct CellSearch {
     pub lon: Vec<f64>,
     pub sin_lat: Vec<f64>,
     pub cos_lat: Vec<f64>,
-    /// Longitudes in radians, as the distance formula converts them.
+    /// Longitudes in radians, as the distance formula converts them, and their cosine and sine.
     pub lon_rad: Vec<f64>,
+    pub cos_lon: Vec<f64>,
+    pub sin_lon: Vec<f64>,
     axis: LonAxis,
     /// Latitudes are monotonic: the rows near a latitude follow by binary search.
     monotonic: Option<bool>,
@@ -113,6 +115,8 @@ impl CellSearch {
             sin_lat: lat_rad.iter().map(|v| v.sin()).collect(),
             cos_lat: lat_rad.iter().map(|v| v.cos()).collect(),
             lon_rad: grid.lon.iter().map(|v| v * DEG_TO_RAD).collect(),
+            cos_lon: grid.lon.iter().map(|v| (v * DEG_TO_RAD).cos()).collect(),
+            sin_lon: grid.lon.iter().map(|v| (v * DEG_TO_RAD).sin()).collect(),
             axis: LonAxis::of(&grid.lon),
             monotonic,
         }
@@ -129,36 +133,30 @@ impl CellSearch {
         }
     }
 
-    /// Half-width in degrees of longitude of the cells of row `r` within the angle `radius`
-    /// (radians) of a point with latitude sine/cosine `sp`, `cp`; `None` when the row holds
-    /// none, 180 when the whole row may.
-    pub fn row_half_width(&self, r: usize, sp: f64, cp: f64, cos_radius: f64) -> Option<f64> {
-        let den = cp * self.cos_lat[r];
-        if den <= 1e-12 {
-            return Some(180.0);
+    /// Half-width in degrees of longitude of a spherical cap of angular radius `radius` (radians)
+    /// around a point at latitude `plat` (degrees): `asin(sin r / cos plat)`, or 180 when the
+    /// cap holds a pole. Every cell within the cap, in any row, lies within it.
+    pub fn cap_half_width(plat: f64, radius: f64) -> f64 {
+        let colat = (90.0 - plat.abs()) * DEG_TO_RAD;
+        if radius >= colat {
+            return 180.0;
         }
-        let x = (cos_radius - sp * self.sin_lat[r]) / den;
-        if x <= -1.0 {
-            Some(180.0)
-        } else if x > 1.0 + 1e-9 {
-            None
-        } else {
-            Some(x.min(1.0).acos() / DEG_TO_RAD)
-        }
+        (radius.sin() / colat.sin()).min(1.0).asin() / DEG_TO_RAD
     }
 
     /// Calls `f` with every column whose longitude may lie within `half_width` degrees of
     /// `plon`: one spare column on each side of the exact window absorbs rounding.
+    #[inline]
     pub fn columns(&self, plon: f64, half_width: f64, mut f: impl FnMut(usize)) {
         let n = self.lon.len();
         let LonAxis::Regular { lon0, step, periodic } = self.axis else {
-            return (0..n).for_each(f);
+            return (0..n).for_each(&mut f);
         };
         let half = half_width / step + 1.0 + 1e-9;
         let offset = floor_mod(plon - lon0, 360.0) / step;
         if periodic {
             if 2.0 * half + 1.0 >= n as f64 {
-                return (0..n).for_each(f);
+                return (0..n).for_each(&mut f);
             }
             let (lo, hi) = ((offset - half).floor() as i64, (offset + half).ceil() as i64);
             (lo..=hi).for_each(|j| f(j.rem_euclid(n as i64) as usize));

@@ -26,7 +26,7 @@ def test_every_function_is_registered_and_documented():
     assert kinds == {
         "great_circle_km": "scalar", "bearing_deg": "scalar", "normalize_lon": "scalar",
         "path_length_km": "aggregate", "duration_h": "aggregate", "max_speed_kmh": "aggregate",
-        "rsplice_keep": "aggregate", "link_tracks": "window", "link_tracks_mge": "window",
+        "rsplice_keep": "aggregate", "track_metrics": "aggregate", "link_tracks": "window", "link_tracks_mge": "window",
     }
     assert (ROOT / "docs/sql.md").read_text() == st._core.sql_docs()
 

@@ -27,6 +27,7 @@ pub mod normalize_lon;
 pub mod path_length_km;
 pub mod rsplice_keep;
 pub mod track_metrics;
+pub mod compare_tracks;
 mod scalar;
 mod tables;
 
@@ -76,6 +77,7 @@ pub fn register_all(ctx: &SessionContext) {
     for f in window_udfs() {
         ctx.register_udwf(f.as_ref().clone());
     }
+    ctx.register_udtf(compare_tracks::NAME, Arc::new(compare_tracks::CompareTracksFunction));
 }
 
 /// A session with every function registered.
@@ -101,6 +103,7 @@ pub fn docs_markdown() -> String {
     for f in &wins {
         entries.push((f.name(), "window", f.documentation().expect("every function is documented")));
     }
+    entries.push((compare_tracks::NAME, "table", compare_tracks::doc()));
     let mut out = String::from(
         "<!-- Generated from the documentation in src/sql/*.rs by `STORMTRACK_BLESS=1 cargo test --features datafusion --test sql_docs`; do not edit. -->\n\n\
          # SQL functions\n\n\

@@ -1,8 +1,8 @@
 //! Spec §16.1 "Compare" anchors, rebuilt from the spec text, plus validation and layout checks.
 
 use stormtrack::compare::{
-    compare_tracks, report_json, CompareError, ComparisonReport, DetectionMode, MatchingMethod, TrackComparisonConfig,
-    TrackSet,
+    compare_tracks, report_json, CompareError, ComparisonReport, DetectionMode, MatchingMethod, OwnedTrackSet,
+    TrackComparisonConfig,
 };
 
 const H: i64 = 3_600_000;
@@ -10,65 +10,18 @@ const H: i64 = 3_600_000;
 /// One point: `(time_ms, lat, lon, value)`.
 type Point = (i64, f64, f64, f64);
 
-/// Owned packed tracks built point by point.
-struct Owned {
-    ids: Vec<i64>,
-    offsets: Vec<usize>,
-    times: Vec<i64>,
-    lat: Vec<f64>,
-    lon: Vec<f64>,
-    values: Vec<f64>,
-    mode: DetectionMode,
+/// Tracks given as `(id, points)`, minima.
+fn owned(tracks: &[(i64, Vec<Point>)]) -> OwnedTrackSet {
+    OwnedTrackSet::from_tracks(tracks.iter().cloned(), DetectionMode::Min)
 }
 
-impl Owned {
-    fn new(tracks: &[(i64, Vec<Point>)]) -> Owned {
-        let mut o = Owned {
-            ids: vec![],
-            offsets: vec![0],
-            times: vec![],
-            lat: vec![],
-            lon: vec![],
-            values: vec![],
-            mode: DetectionMode::Min,
-        };
-        for (id, points) in tracks {
-            o.ids.push(*id);
-            for &(t, la, lo, v) in points {
-                o.times.push(t);
-                o.lat.push(la);
-                o.lon.push(lo);
-                o.values.push(v);
-            }
-            o.offsets.push(o.times.len());
-        }
-        o
-    }
-
-    /// Tracks of `n` 6-hourly points moving 1° east per step from lon 10, one per latitude.
-    fn straight(ids: &[i64], lats: &[f64], n: i64) -> Owned {
-        let tracks: Vec<_> = ids
-            .iter()
-            .zip(lats)
-            .map(|(&id, &lat)| (id, (0..n).map(|i| (i * 6 * H, lat, 10.0 + i as f64, 1.0)).collect()))
-            .collect();
-        Owned::new(&tracks)
-    }
-
-    fn set(&self) -> TrackSet<'_> {
-        TrackSet {
-            ids: &self.ids,
-            offsets: &self.offsets,
-            times_ms: &self.times,
-            lat: &self.lat,
-            lon: &self.lon,
-            values: Some(&self.values),
-            mode: self.mode,
-        }
-    }
+/// Tracks of `n` 6-hourly points moving 1° east per step from lon 10, one per latitude.
+fn straight(ids: &[i64], lats: &[f64], n: i64) -> OwnedTrackSet {
+    let tracks: Vec<_> = ids.iter().zip(lats).map(|(&id, &lat)| (id, (0..n).map(|i| (i * 6 * H, lat, 10.0 + i as f64, 1.0)).collect())).collect();
+    owned(&tracks)
 }
 
-fn run(reference: &Owned, candidate: &Owned, matching: MatchingMethod) -> ComparisonReport {
+fn run(reference: &OwnedTrackSet, candidate: &OwnedTrackSet, matching: MatchingMethod) -> ComparisonReport {
     let config = TrackComparisonConfig {
         matching,
         ..Default::default()
@@ -86,8 +39,8 @@ fn pairs(report: &ComparisonReport) -> Vec<(i64, i64)> {
 
 #[test]
 fn nearest_picks_the_closest_candidate() {
-    let reference = Owned::straight(&[1], &[0.0], 4);
-    let candidate = Owned::straight(&[10, 20, 30], &[0.5, 0.2, -0.3], 4);
+    let reference = straight(&[1], &[0.0], 4);
+    let candidate = straight(&[10, 20, 30], &[0.5, 0.2, -0.3], 4);
     let report = run(&reference, &candidate, MatchingMethod::Nearest);
     assert_eq!(pairs(&report), vec![(1, 20)]);
     assert_eq!(report.matches[0].eligible_candidate_count, 3);
@@ -96,8 +49,8 @@ fn nearest_picks_the_closest_candidate() {
 
 #[test]
 fn nearest_reuse_metrics() {
-    let reference = Owned::straight(&[1, 2], &[0.0, 0.1], 4);
-    let candidate = Owned::straight(&[10, 20], &[0.05, 30.0], 4);
+    let reference = straight(&[1, 2], &[0.0, 0.1], 4);
+    let candidate = straight(&[10, 20], &[0.05, 30.0], 4);
     let report = run(&reference, &candidate, MatchingMethod::Nearest);
     assert_eq!(pairs(&report), vec![(1, 10), (2, 10)]);
     assert_eq!(report.reference_coverage(), 1.0);
@@ -110,15 +63,15 @@ fn nearest_reuse_metrics() {
 
 #[test]
 fn only_exact_common_timestamps_align() {
-    let reference = Owned::straight(&[1], &[0.0], 4);
+    let reference = straight(&[1], &[0.0], 4);
     // Same positions, times shifted by 1 ms: nothing in common.
-    let mut shifted = Owned::straight(&[10], &[0.0], 4);
-    shifted.times.iter_mut().for_each(|t| *t += 1);
+    let mut shifted = straight(&[10], &[0.0], 4);
+    shifted.times_ms.iter_mut().for_each(|t| *t += 1);
     let report = run(&reference, &shifted, MatchingMethod::Nearest);
     assert_eq!(report.match_count(), 0);
     assert_eq!(report.unmatched_reference_ids, vec![1]);
     // Only the 3 exactly shared times of a 4-point candidate count: overlap 6/8 = 0.75.
-    let partial = Owned::new(&[(
+    let partial = owned(&[(
         10,
         vec![
             (0, 0.0, 10.0, 1.0),
@@ -134,9 +87,9 @@ fn only_exact_common_timestamps_align() {
 }
 
 /// The dateline anchor pair: (0°, 179°) → (0°, −179°) in 12 h against a copy 0.1° north.
-fn dateline_pair() -> (Owned, Owned) {
-    let mut reference = Owned::new(&[(1, vec![(0, 0.0, 179.0, 1.0e-4), (12 * H, 0.0, -179.0, 2.0e-4)])]);
-    let mut candidate = Owned::new(&[(2, vec![(0, 0.1, 179.0, 1.1e-4), (12 * H, 0.1, -179.0, 2.1e-4)])]);
+fn dateline_pair() -> (OwnedTrackSet, OwnedTrackSet) {
+    let mut reference = owned(&[(1, vec![(0, 0.0, 179.0, 1.0e-4), (12 * H, 0.0, -179.0, 2.0e-4)])]);
+    let mut candidate = owned(&[(2, vec![(0, 0.1, 179.0, 1.1e-4), (12 * H, 0.1, -179.0, 2.1e-4)])]);
     reference.mode = DetectionMode::Max;
     candidate.mode = DetectionMode::Max;
     (reference, candidate)
@@ -172,8 +125,8 @@ fn dateline_pair_anchors() {
 
 #[test]
 fn mutual_nearest_agreement() {
-    let reference = Owned::straight(&[1, 2, 3], &[0.6, 0.0, 10.0], 4);
-    let candidate = Owned::straight(&[1, 2, 3], &[0.1, 20.0, 10.1], 4);
+    let reference = straight(&[1, 2, 3], &[0.6, 0.0, 10.0], 4);
+    let candidate = straight(&[1, 2, 3], &[0.1, 20.0, 10.1], 4);
     let report = run(&reference, &candidate, MatchingMethod::MutualNearest);
     assert_eq!(pairs(&report), vec![(2, 1), (3, 3)]);
     assert_eq!(report.agreement(), 2.0 / 3.0);
@@ -182,8 +135,8 @@ fn mutual_nearest_agreement() {
 #[test]
 fn global_assignment_prefers_cardinality() {
     // A–X is the closest pair, but taking it would leave B unmatched.
-    let reference = Owned::straight(&[1, 2], &[0.0, 0.6], 4);
-    let candidate = Owned::straight(&[10, 20], &[0.4, -0.5], 4);
+    let reference = straight(&[1, 2], &[0.0, 0.6], 4);
+    let candidate = straight(&[10, 20], &[0.4, -0.5], 4);
     assert_eq!(
         pairs(&run(&reference, &candidate, MatchingMethod::Nearest)),
         vec![(1, 10), (2, 10)]
@@ -196,19 +149,19 @@ fn global_assignment_prefers_cardinality() {
 
 #[test]
 fn global_assignment_prefers_overlap_over_separation() {
-    let reference = Owned::straight(&[1], &[0.0], 5);
+    let reference = straight(&[1], &[0.0], 5);
     // 10: all 5 times, 1.5° away (overlap 1.0); 20: 4 of 5 times, 0.1° away (overlap 8/9).
-    let full = Owned::straight(&[10], &[1.5], 5);
-    let short = Owned::straight(&[20], &[0.1], 4);
-    let candidate = Owned::new(&[
+    let full = straight(&[10], &[1.5], 5);
+    let short = straight(&[20], &[0.1], 4);
+    let candidate = owned(&[
         (
             10,
-            (0..5).map(|i| (full.times[i], full.lat[i], full.lon[i], 1.0)).collect(),
+            (0..5).map(|i| (full.times_ms[i], full.lat[i], full.lon[i], 1.0)).collect(),
         ),
         (
             20,
             (0..4)
-                .map(|i| (short.times[i], short.lat[i], short.lon[i], 1.0))
+                .map(|i| (short.times_ms[i], short.lat[i], short.lon[i], 1.0))
                 .collect(),
         ),
     ]);
@@ -227,8 +180,8 @@ fn global_assignment_minimises_total_separation() {
     // Equal overlaps; A = 0°, B = 0.4°, X = 0.1°, Y = 0.3° north: {A–X, B–Y} totals 0.2°,
     // {A–Y, B–X} 0.6°. The edge-order term alone would pick {A–Y, B–X} (see the tie test), so
     // separation must be decided first.
-    let reference = Owned::straight(&[1, 2], &[0.0, 0.4], 4);
-    let candidate = Owned::straight(&[10, 20], &[0.1, 0.3], 4);
+    let reference = straight(&[1, 2], &[0.0, 0.4], 4);
+    let candidate = straight(&[10, 20], &[0.1, 0.3], 4);
     let report = run(&reference, &candidate, MatchingMethod::GlobalAssignment);
     assert_eq!(pairs(&report), vec![(1, 10), (2, 20)]);
 }
@@ -236,8 +189,8 @@ fn global_assignment_minimises_total_separation() {
 #[test]
 fn ties_are_deterministic() {
     // Identical candidates: nearest takes the first in candidate order.
-    let reference = Owned::straight(&[1, 2], &[0.0, 0.0], 4);
-    let candidate = Owned::straight(&[10, 20], &[0.5, 0.5], 4);
+    let reference = straight(&[1, 2], &[0.0, 0.0], 4);
+    let candidate = straight(&[10, 20], &[0.5, 0.5], 4);
     assert_eq!(
         pairs(&run(&reference, &candidate, MatchingMethod::Nearest)),
         vec![(1, 10), (2, 10)]
@@ -254,7 +207,7 @@ fn ties_are_deterministic() {
             vec![(1, 20), (2, 10)]
         );
     }
-    let single = Owned::straight(&[1], &[0.0], 4);
+    let single = straight(&[1], &[0.0], 4);
     assert_eq!(
         pairs(&run(&single, &candidate, MatchingMethod::GlobalAssignment)),
         vec![(1, 10)]
@@ -263,8 +216,8 @@ fn ties_are_deterministic() {
 
 #[test]
 fn summary_metrics_and_json_layout() {
-    let reference = Owned::straight(&[5, 3, 9], &[0.0, 20.0, 40.0], 4);
-    let candidate = Owned::straight(&[7, 8], &[0.1, 20.2], 4);
+    let reference = straight(&[5, 3, 9], &[0.0, 20.0, 40.0], 4);
+    let candidate = straight(&[7, 8], &[0.1, 20.2], 4);
     let report = run(&reference, &candidate, MatchingMethod::GlobalAssignment);
     assert_eq!(
         pairs(&report),
@@ -300,7 +253,7 @@ fn summary_metrics_and_json_layout() {
         ]
     );
     assert_eq!(doc["config"]["mode"], "auto");
-    let empty = Owned::straight(&[], &[], 4);
+    let empty = straight(&[], &[], 4);
     for matching in [
         MatchingMethod::Nearest,
         MatchingMethod::MutualNearest,
@@ -317,8 +270,8 @@ fn summary_metrics_and_json_layout() {
 
 #[test]
 fn pooled_quantiles_cover_all_matched_points() {
-    let reference = Owned::straight(&[1, 2], &[0.0, 10.0], 4);
-    let candidate = Owned::straight(&[10, 20], &[0.1, 10.3], 4);
+    let reference = straight(&[1, 2], &[0.0, 10.0], 4);
+    let candidate = straight(&[10, 20], &[0.1, 10.3], 4);
     let report = run(&reference, &candidate, MatchingMethod::Nearest);
     assert_eq!(report.matched_point_pair_count, 8);
     // 4 separations of 0.1° and 4 of 0.3°: median is their midpoint.
@@ -329,7 +282,7 @@ fn pooled_quantiles_cover_all_matched_points() {
 
 #[test]
 fn invalid_inputs_are_rejected() {
-    let ok = Owned::straight(&[1], &[0.0], 3);
+    let ok = straight(&[1], &[0.0], 3);
     for (sep, overlap) in [(0.0, 0.5), (f64::NAN, 0.5), (2.0, 1.5), (2.0, -0.1), (2.0, f64::NAN)] {
         let config = TrackComparisonConfig {
             max_mean_separation_deg: sep,
@@ -341,7 +294,7 @@ fn invalid_inputs_are_rejected() {
             Err(CompareError::InvalidOption(_))
         ));
     }
-    let unordered = Owned::new(&[(4, vec![(H, 0.0, 0.0, 1.0), (0, 0.0, 1.0, 1.0)])]);
+    let unordered = owned(&[(4, vec![(H, 0.0, 0.0, 1.0), (0, 0.0, 1.0, 1.0)])]);
     let err = compare_tracks(&unordered.set(), &ok.set(), &TrackComparisonConfig::default()).unwrap_err();
     assert_eq!(err, CompareError::NonIncreasingTimes { track_id: 4 });
     let config = TrackComparisonConfig {

@@ -300,7 +300,8 @@ fn rust_polars_and_sql_give_identical_metrics() {
     use ::polars::prelude::*;
     use arrow::array::{Array, AsArray};
     use datafusion::datasource::MemTable;
-    use stormtrack::pipeline::metrics::{MetricsTableOptions, PointTracks, metrics_rows};
+    use stormtrack::compare::{DetectionMode, OwnedTrackSet};
+    use stormtrack::pipeline::metrics::{MetricsTableOptions, metrics_rows};
     let Some(input) = peer_track_file("hodges_msl_2.5_T5-42") else { return };
     let tracks = stormtrack::io::read_tracks(&input, None).unwrap();
     let ids = tracks.point_track_ids();
@@ -310,7 +311,7 @@ fn rust_polars_and_sql_give_identical_metrics() {
     // Rust API on Tracks (what the CLI computes) and on point columns
     let grid = MetricsGrid::regular(2.5).unwrap();
     let api = track_metrics_by_month(&track_set(&tracks), values, &grid, &MetricsOptions { kernel: Kernel::Linear, is_min: true, ..MetricsOptions::default() }).unwrap();
-    let rows = metrics_rows(&PointTracks::from_points(&ids, &tracks.times, &tracks.lats, &tracks.lons, values).unwrap(), &opts).unwrap();
+    let rows = metrics_rows(&OwnedTrackSet::from_points(&ids, &tracks.times, &tracks.lats, &tracks.lons, values, DetectionMode::Max).unwrap(), &opts).unwrap();
     for (k, name) in METRIC_NAMES.iter().enumerate() {
         let want: Vec<f64> = api.iter().flat_map(|(_, g)| g.get(name).unwrap().iter().copied()).collect();
         assert_eq!(rows.columns[k].0, *name);

@@ -22,7 +22,7 @@ pub use error::CompareError;
 pub use matching::{ComparisonReport, IntensityDifference, MatchingMethod, TrackComparisonConfig, TrackMatch, TrackProperties, compare_tracks};
 pub use report::report_json;
 pub use rsplice::{DistanceMode, RspliceOptions, filter_rsplice, rsplice_keep};
-pub use track_set::{DetectionMode, TrackSet};
+pub use track_set::{DetectionMode, OwnedTrackSet, TrackSet};
 
 use crate::tracks::Tracks;
 

@@ -74,3 +74,77 @@ impl<'a> TrackSet<'a> {
         Ok(())
     }
 }
+
+/// Owned storage behind a [`TrackSet`]: for tracks built from their points (tests, and the
+/// dataframe and SQL front ends, which get point columns in any row order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnedTrackSet {
+    pub ids: Vec<i64>,
+    pub offsets: Vec<usize>,
+    pub times_ms: Vec<i64>,
+    pub lat: Vec<f64>,
+    pub lon: Vec<f64>,
+    /// One value per point (NaN where there is none).
+    pub values: Vec<f64>,
+    pub mode: DetectionMode,
+}
+
+impl OwnedTrackSet {
+    fn empty(mode: DetectionMode) -> Self {
+        OwnedTrackSet { ids: Vec::new(), offsets: vec![0], times_ms: Vec::new(), lat: Vec::new(), lon: Vec::new(), values: Vec::new(), mode }
+    }
+
+    fn push(&mut self, time_ms: i64, lat: f64, lon: f64, value: f64) {
+        self.times_ms.push(time_ms);
+        self.lat.push(lat);
+        self.lon.push(lon);
+        self.values.push(value);
+    }
+
+    /// Tracks given in order as `(id, [(time_ms, lat, lon, value), ...])`.
+    pub fn from_tracks(tracks: impl IntoIterator<Item = (i64, Vec<(i64, f64, f64, f64)>)>, mode: DetectionMode) -> Self {
+        let mut o = OwnedTrackSet::empty(mode);
+        for (id, points) in tracks {
+            o.ids.push(id);
+            for (t, la, lo, v) in points {
+                o.push(t, la, lo, v);
+            }
+            o.offsets.push(o.times_ms.len());
+        }
+        o
+    }
+
+    /// Tracks from point columns in any row order: tracks by ascending id, points by time. Two
+    /// points of one track at the same time are an error.
+    pub fn from_points(track_id: &[i64], time_ms: &[i64], lat: &[f64], lon: &[f64], value: &[f64], mode: DetectionMode) -> Result<Self, CompareError> {
+        let n = track_id.len();
+        if [time_ms.len(), lat.len(), lon.len(), value.len()].iter().any(|&l| l != n) {
+            return Err(CompareError::InvalidTrackSet("track_id, time, lat, lon and value must have the same length".into()));
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| (track_id[i], time_ms[i]));
+        let mut o = OwnedTrackSet::empty(mode);
+        for (k, &i) in order.iter().enumerate() {
+            let same_track = k > 0 && track_id[order[k - 1]] == track_id[i];
+            if same_track && time_ms[order[k - 1]] == time_ms[i] {
+                return Err(CompareError::InvalidTrackSet(format!("track {} has two points at the same time; a track has one point per time", track_id[i])));
+            }
+            if !same_track {
+                if k > 0 {
+                    o.offsets.push(k);
+                }
+                o.ids.push(track_id[i]);
+            }
+            o.push(time_ms[i], lat[i], lon[i], value[i]);
+        }
+        if n > 0 {
+            o.offsets.push(n);
+        }
+        Ok(o)
+    }
+
+    /// The borrowed view.
+    pub fn set(&self) -> TrackSet<'_> {
+        TrackSet { ids: &self.ids, offsets: &self.offsets, times_ms: &self.times_ms, lat: &self.lat, lon: &self.lon, values: Some(&self.values), mode: self.mode }
+    }
+}

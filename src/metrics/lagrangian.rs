@@ -366,40 +366,17 @@ impl<'p> Visitor<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::DetectionMode;
+    use crate::compare::{DetectionMode, OwnedTrackSet};
     use crate::geo::great_circle_km;
     use crate::metrics::hourly::HOUR_MS;
 
-    struct Owned {
-        ids: Vec<i64>,
-        offsets: Vec<usize>,
-        times: Vec<i64>,
-        lat: Vec<f64>,
-        lon: Vec<f64>,
-        amp: Vec<f64>,
+    /// Tracks as lists of `(time_ms, lat, lon, amplitude)`, ids from 1.
+    fn owned(tracks: &[Vec<(i64, f64, f64, f64)>]) -> OwnedTrackSet {
+        OwnedTrackSet::from_tracks(tracks.iter().cloned().enumerate().map(|(i, t)| (i as i64 + 1, t)), DetectionMode::Max)
     }
 
-    impl Owned {
-        fn new(tracks: &[Vec<(i64, f64, f64, f64)>]) -> Owned {
-            let mut o = Owned { ids: vec![], offsets: vec![0], times: vec![], lat: vec![], lon: vec![], amp: vec![] };
-            for (i, t) in tracks.iter().enumerate() {
-                o.ids.push(i as i64 + 1);
-                for &(time, lat, lon, amp) in t {
-                    o.times.push(time);
-                    o.lat.push(lat);
-                    o.lon.push(lon);
-                    o.amp.push(amp);
-                }
-                o.offsets.push(o.times.len());
-            }
-            o
-        }
-        fn set(&self) -> TrackSet<'_> {
-            TrackSet { ids: &self.ids, offsets: &self.offsets, times_ms: &self.times, lat: &self.lat, lon: &self.lon, values: None, mode: DetectionMode::Max }
-        }
-        fn metrics(&self, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
-            track_metrics(&self.set(), &self.amp, grid, o).unwrap()
-        }
+    fn metrics(t: &OwnedTrackSet, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
+        track_metrics(&t.set(), &t.values, grid, o).unwrap()
     }
 
     fn origin() -> MetricsGrid {
@@ -410,16 +387,16 @@ mod tests {
     /// grid point (0, 0), 500 km constant kernel.
     #[test]
     fn anchor_two_points_across_the_meridian() {
-        let t = Owned::new(&[vec![(0, -1.0, 359.0, 100.0), (6 * HOUR_MS, 1.0, 1.0, 120.0)]]);
-        let g = t.metrics(&origin(), &MetricsOptions::default());
+        let t = owned(&[vec![(0, -1.0, 359.0, 100.0), (6 * HOUR_MS, 1.0, 1.0, 120.0)]]);
+        let g = metrics(&t, &origin(), &MetricsOptions::default());
         assert_eq!((g.cyclone_frequency[0], g.track_frequency[0], g.aca[0], g.ata[0]), (2.0, 1.0, 220.0, 120.0));
         assert_eq!(g.cyclone_amplitude[0], 110.0);
     }
 
     #[test]
     fn anchor_three_points() {
-        let t = Owned::new(&[vec![(0, 2.0, 0.0, 100.0), (6 * HOUR_MS, 0.0, 0.0, 150.0), (12 * HOUR_MS, -2.0, 0.0, 80.0)]]);
-        let g = t.metrics(&origin(), &MetricsOptions::default());
+        let t = owned(&[vec![(0, 2.0, 0.0, 100.0), (6 * HOUR_MS, 0.0, 0.0, 150.0), (12 * HOUR_MS, -2.0, 0.0, 80.0)]]);
+        let g = metrics(&t, &origin(), &MetricsOptions::default());
         assert_eq!((g.ata[0], g.aca[0]), (150.0, 330.0));
     }
 
@@ -427,8 +404,8 @@ mod tests {
     /// within reach of (0, 0), the hourly samples are: cf 0, tf 0, ata 50/3.
     #[test]
     fn anchor_hourly_samples_reach_where_points_do_not() {
-        let t = Owned::new(&[vec![(0, -3.0, 0.0, 10.0), (6 * HOUR_MS, 3.0, 0.0, 20.0)]]);
-        let g = t.metrics(&origin(), &MetricsOptions { radius_km: 200.0, ..MetricsOptions::default() });
+        let t = owned(&[vec![(0, -3.0, 0.0, 10.0), (6 * HOUR_MS, 3.0, 0.0, 20.0)]]);
+        let g = metrics(&t, &origin(), &MetricsOptions { radius_km: 200.0, ..MetricsOptions::default() });
         assert_eq!((g.cyclone_frequency[0], g.track_frequency[0]), (0.0, 0.0));
         assert!((g.ata[0] - 50.0 / 3.0).abs() < 1e-12, "{}", g.ata[0]);
     }
@@ -437,8 +414,8 @@ mod tests {
     #[test]
     fn months_split_points_and_samples() {
         let jan31_22h = 1_769_896_800_000; // 2026-01-31T22:00Z
-        let t = Owned::new(&[vec![(jan31_22h, 0.0, 0.0, 1.0), (jan31_22h + 6 * HOUR_MS, 0.0, 0.0, 2.0)]]);
-        let by_month = track_metrics_by_month(&t.set(), &t.amp, &origin(), &MetricsOptions::default()).unwrap();
+        let t = owned(&[vec![(jan31_22h, 0.0, 0.0, 1.0), (jan31_22h + 6 * HOUR_MS, 0.0, 0.0, 2.0)]]);
+        let by_month = track_metrics_by_month(&t.set(), &t.values, &origin(), &MetricsOptions::default()).unwrap();
         let months: Vec<(i32, u32)> = by_month.iter().map(|(m, _)| *m).collect();
         assert_eq!(months, vec![(2026, 1), (2026, 2)]);
         assert_eq!((by_month[0].1.cyclone_frequency[0], by_month[1].1.cyclone_frequency[0]), (1.0, 1.0));
@@ -450,25 +427,25 @@ mod tests {
 
     #[test]
     fn minima_take_the_lowest_amplitude() {
-        let t = Owned::new(&[vec![(0, 1.0, 0.0, 990.0), (6 * HOUR_MS, 0.0, 0.0, 980.0), (12 * HOUR_MS, -1.0, 0.0, 995.0)]]);
-        let g = t.metrics(&origin(), &MetricsOptions { is_min: true, ..MetricsOptions::default() });
+        let t = owned(&[vec![(0, 1.0, 0.0, 990.0), (6 * HOUR_MS, 0.0, 0.0, 980.0), (12 * HOUR_MS, -1.0, 0.0, 995.0)]]);
+        let g = metrics(&t, &origin(), &MetricsOptions { is_min: true, ..MetricsOptions::default() });
         assert_eq!(g.ata[0], 980.0);
     }
 
     #[test]
     fn bad_inputs_are_errors() {
-        let t = Owned::new(&[vec![(6, 0.0, 0.0, 1.0), (6, 1.0, 0.0, f64::NAN)]]);
-        assert_eq!(track_metrics(&t.set(), &t.amp, &origin(), &MetricsOptions::default()), Err(MetricsError::NonIncreasingTimes { track_id: 1 }));
-        let t = Owned::new(&[vec![(0, 0.0, 0.0, 1.0), (6, 1.0, 0.0, f64::NAN)]]);
-        assert_eq!(track_metrics(&t.set(), &t.amp, &origin(), &MetricsOptions::default()), Err(MetricsError::MissingAmplitude { track_id: 1, point: 1 }));
+        let t = owned(&[vec![(6, 0.0, 0.0, 1.0), (6, 1.0, 0.0, f64::NAN)]]);
+        assert_eq!(track_metrics(&t.set(), &t.values, &origin(), &MetricsOptions::default()), Err(MetricsError::NonIncreasingTimes { track_id: 1 }));
+        let t = owned(&[vec![(0, 0.0, 0.0, 1.0), (6, 1.0, 0.0, f64::NAN)]]);
+        assert_eq!(track_metrics(&t.set(), &t.values, &origin(), &MetricsOptions::default()), Err(MetricsError::MissingAmplitude { track_id: 1, point: 1 }));
         let o = MetricsOptions { radius_km: -1.0, ..MetricsOptions::default() };
-        assert!(matches!(track_metrics(&t.set(), &t.amp, &origin(), &o), Err(MetricsError::Option(_))));
+        assert!(matches!(track_metrics(&t.set(), &t.values, &origin(), &o), Err(MetricsError::Option(_))));
         assert!(MetricsGrid::regular(0.7).is_err() && MetricsGrid::new(vec![91.0], vec![0.0]).is_err());
     }
 
     /// The peer's loop over every cell of the grid (spec §10.2), without its column prefilter
     /// (§20.24; its row prefilter never drops a cell within the radius).
-    fn brute_force(t: &Owned, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
+    fn brute_force(t: &OwnedTrackSet, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
         let (ny, nx) = (grid.lat.len(), grid.lon.len());
         let n = ny * nx;
         let mut g = GriddedMetrics { cyclone_frequency: vec![0.0; n], track_frequency: vec![0.0; n], cyclone_amplitude: vec![0.0; n], aca: vec![0.0; n], ata: vec![0.0; n] };
@@ -493,14 +470,14 @@ mod tests {
             for p in r.clone() {
                 each(t.lat[p], t.lon[p], &mut |c, w| {
                     g.cyclone_frequency[c] += w;
-                    g.aca[c] += t.amp[p] * w;
+                    g.aca[c] += t.values[p] * w;
                     hits[c] = hits[c].max(w);
                 });
             }
             for c in 0..n {
                 g.track_frequency[c] += hits[c];
             }
-            let h = hourly_samples(&t.times[r.clone()], &t.lat[r.clone()], &t.lon[r.clone()], &t.amp[r], o.interpolation);
+            let h = hourly_samples(&t.times_ms[r.clone()], &t.lat[r.clone()], &t.lon[r.clone()], &t.values[r], o.interpolation);
             let mut hits = vec![0.0f64; n];
             let mut ext: Vec<f64> = vec![if o.is_min { 1e9 } else { -1e9 }; n];
             for s in 0..h.times.len() {
@@ -524,7 +501,7 @@ mod tests {
     }
 
     /// Deterministic pseudo-random tracks (a 64-bit LCG), some near the poles and the dateline.
-    fn random_tracks(seed: u64, count: usize) -> Owned {
+    fn random_tracks(seed: u64, count: usize) -> OwnedTrackSet {
         let mut s = seed;
         let mut next = move || {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -546,7 +523,7 @@ mod tests {
                     .collect()
             })
             .collect();
-        Owned::new(&tracks)
+        owned(&tracks)
     }
 
     #[test]
@@ -565,7 +542,7 @@ mod tests {
                 for interpolation in [AtaInterpolation::Linear, AtaInterpolation::LinearPchip] {
                     let t = random_tracks(g as u64 * 10 + kernel as u64, 60);
                     let o = MetricsOptions { radius_km: [300.0, 500.0, 1200.0][g % 3], kernel, is_min: g % 2 == 0, interpolation };
-                    let (ours, peer) = (t.metrics(grid, &o), brute_force(&t, grid, &o));
+                    let (ours, peer) = (metrics(&t, grid, &o), brute_force(&t, grid, &o));
                     if kernel == Kernel::Constant {
                         assert_eq!(ours, peer, "grid {g}, {kernel:?}, {interpolation:?}");
                     }
@@ -583,9 +560,9 @@ mod tests {
     /// (89°N, 0°), 12° = 1334 km away across the pole; we count it.
     #[test]
     fn large_radii_reach_across_the_pole() {
-        let t = Owned::new(&[vec![(0, 89.0, 0.0, 5.0)]]);
+        let t = owned(&[vec![(0, 89.0, 0.0, 5.0)]]);
         let grid = MetricsGrid::new(vec![79.0], vec![0.0, 180.0]).unwrap();
-        let g = t.metrics(&grid, &MetricsOptions { radius_km: 2000.0, ..MetricsOptions::default() });
+        let g = metrics(&t, &grid, &MetricsOptions { radius_km: 2000.0, ..MetricsOptions::default() });
         assert_eq!(g.cyclone_frequency, vec![1.0, 1.0]);
         // what the peer's prefilter keeps: |Δlon| ≤ (2000/111 + 1)/cos(79°) ≈ 99.7°
         assert!(180.0 > (2000.0 / 111.0 + 1.0) / (79.0f64 * DEG_TO_RAD).cos());
@@ -596,7 +573,7 @@ mod tests {
         let t = random_tracks(7, 300);
         let grid = MetricsGrid::regular(1.0).unwrap();
         let o = MetricsOptions { kernel: Kernel::Cressman, ..MetricsOptions::default() };
-        let run = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| track_metrics_by_month(&t.set(), &t.amp, &grid, &o).unwrap());
+        let run = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| track_metrics_by_month(&t.set(), &t.values, &grid, &o).unwrap());
         assert_eq!(run(1), run(3));
     }
 }

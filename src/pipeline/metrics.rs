@@ -1,7 +1,7 @@
 //! Gridded metrics of a track collection as a [`GriddedTable`]: the one adapter between
 //! [`Tracks`] and the metrics kernels that the CLI, Python, Polars and SQL front ends share.
 
-use crate::compare::{track_set, TrackSet};
+use crate::compare::{track_set, OwnedTrackSet, TrackSet};
 use crate::error::{Error, Result};
 use crate::io::gridded::{GriddedField, GriddedTable};
 use crate::metrics::{AtaInterpolation, Kernel, track_metrics, track_metrics_by_month, track_statistics, year_month, GriddedMetrics, MetricsGrid, MetricsOptions, Selection, SphericalKernel, StatsOptions, METRIC_NAMES};
@@ -139,56 +139,9 @@ pub struct MetricsRows {
     pub columns: Vec<(String, Vec<f64>)>,
 }
 
-/// Packed tracks built from point columns in any row order: tracks by ascending id, points by
-/// time. Shared by the dataframe and SQL front ends so that all sum in the same order.
-#[derive(Debug, Clone, Default)]
-pub struct PointTracks {
-    pub ids: Vec<i64>,
-    pub offsets: Vec<usize>,
-    pub times: Vec<i64>,
-    pub lat: Vec<f64>,
-    pub lon: Vec<f64>,
-    pub values: Vec<f64>,
-}
-
-impl PointTracks {
-    pub fn from_points(track_id: &[i64], time_ms: &[i64], lat: &[f64], lon: &[f64], value: &[f64]) -> Result<Self> {
-        let n = track_id.len();
-        if [time_ms.len(), lat.len(), lon.len(), value.len()].iter().any(|&l| l != n) {
-            return Err(Error::InvalidTracks("track_id, time, lat, lon and value must have the same length".into()));
-        }
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| (track_id[i], time_ms[i]));
-        let mut t = PointTracks { offsets: vec![0], ..Default::default() };
-        for (k, &i) in order.iter().enumerate() {
-            if k > 0 && track_id[order[k - 1]] == track_id[i] {
-                if time_ms[order[k - 1]] == time_ms[i] {
-                    return Err(Error::InvalidTracks(format!("track {} has two points at the same time; a track has one point per time", track_id[i])));
-                }
-            } else {
-                if k > 0 {
-                    t.offsets.push(k);
-                }
-                t.ids.push(track_id[i]);
-            }
-            t.times.push(time_ms[i]);
-            t.lat.push(lat[i]);
-            t.lon.push(lon[i]);
-            t.values.push(value[i]);
-        }
-        if n > 0 {
-            t.offsets.push(n);
-        }
-        Ok(t)
-    }
-
-    pub fn set(&self) -> TrackSet<'_> {
-        TrackSet { ids: &self.ids, offsets: &self.offsets, times_ms: &self.times, lat: &self.lat, lon: &self.lon, values: Some(&self.values), mode: Mode::Max }
-    }
-}
-
-/// The Lagrangian metrics of point columns (any row order) as tidy rows.
-pub fn metrics_rows(points: &PointTracks, o: &MetricsTableOptions) -> Result<MetricsRows> {
+/// The Lagrangian metrics of tracks built from point columns (their values the amplitude) as
+/// tidy rows.
+pub fn metrics_rows(points: &OwnedTrackSet, o: &MetricsTableOptions) -> Result<MetricsRows> {
     let (grid, opts) = o.resolve()?;
     let (times, grids) = lagrangian_grids(&points.set(), &points.values, &grid, &opts, o.monthly)?;
     let names: Vec<&str> = METRIC_NAMES.iter().copied().filter(|n| o.metrics.iter().any(|m| m == n)).collect();

@@ -6,7 +6,8 @@ use super::stream::ArrowStream;
 use super::to_py;
 use crate::field::{Field, NetcdfField};
 use crate::pipeline::eulerian::{eulerian_table, EulerianMetric};
-use crate::pipeline::metrics::{statistics_of, PointTracks, StatisticsRequest};
+use crate::compare::{DetectionMode, OwnedTrackSet};
+use crate::pipeline::metrics::{statistics_of, StatisticsRequest};
 use crate::pipeline::sample::sample_points;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -52,7 +53,7 @@ pub fn track_stats_arrays<'py>(
                 select: crate::cli::metrics::selection(density.as_deref(), mean.as_deref())?,
                 variable: None,
             };
-            let points = PointTracks::from_points(ids, t, la, lo, v)?;
+            let points = OwnedTrackSet::from_points(ids, t, la, lo, v, DetectionMode::Max)?;
             statistics_of(&points.set(), &name, &unit, &req)
         })
         .map_err(to_py)?;

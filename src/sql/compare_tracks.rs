@@ -2,8 +2,7 @@
 //! comparison of `stormtrack compare` (spec §11) as a table of matches.
 
 use super::DOC_SECTION_TRACKS;
-use crate::compare::{compare_tracks, DetectionMode, MatchingMethod, TrackComparisonConfig};
-use crate::pipeline::metrics::PointTracks;
+use crate::compare::{compare_tracks, DetectionMode, MatchingMethod, OwnedTrackSet, TrackComparisonConfig};
 use arrow::array::{ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, UInt64Array};
 use arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef, TimeUnit};
 use async_trait::async_trait;
@@ -109,7 +108,7 @@ struct CompareTable {
 }
 
 /// The points of a registered table as packed tracks.
-async fn points_of(state: &SessionState, name: &str) -> Result<PointTracks> {
+async fn points_of(state: &SessionState, name: &str) -> Result<OwnedTrackSet> {
     let missing = || DataFusionError::Plan(format!("{NAME}: no table '{name}'; register it first"));
     let table_ref = datafusion::common::TableReference::from(name);
     let schema_provider = state.schema_for_ref(table_ref.clone()).map_err(|_| missing())?;
@@ -136,7 +135,7 @@ async fn points_of(state: &SessionState, name: &str) -> Result<PointTracks> {
         lon.extend_from_slice(lo.as_primitive::<arrow::datatypes::Float64Type>().values());
     }
     let values = vec![f64::NAN; ids.len()];
-    PointTracks::from_points(&ids, &times, &lat, &lon, &values).map_err(|e| DataFusionError::Execution(format!("{NAME}: table '{name}': {e}")))
+    OwnedTrackSet::from_points(&ids, &times, &lat, &lon, &values, DetectionMode::Max).map_err(|e| DataFusionError::Execution(format!("{NAME}: table '{name}': {e}")))
 }
 
 #[async_trait]

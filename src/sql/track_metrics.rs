@@ -4,7 +4,8 @@
 
 use super::DOC_SECTION_TRACKS;
 use super::args::{as_f64, coerce_number, coerce_time};
-use crate::pipeline::metrics::{MetricsTableOptions, PointTracks, metrics_rows};
+use crate::compare::{DetectionMode, OwnedTrackSet};
+use crate::pipeline::metrics::{MetricsTableOptions, metrics_rows};
 use arrow::array::{Array, ArrayRef, AsArray, Float64Array, ListArray, StructArray, TimestampMillisecondArray};
 use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{DataType, Field, FieldRef, Fields, Float64Type, Int64Type, TimeUnit};
@@ -186,7 +187,7 @@ impl Accumulator for MetricsAccumulator {
     fn evaluate(&mut self) -> Result<ScalarValue> {
         let p = &self.points;
         let fail = |e: crate::Error| DataFusionError::Execution(format!("{NAME}: {e}"));
-        let tracks = PointTracks::from_points(&p.track_id, &p.time, &p.lat, &p.lon, &p.value).map_err(fail)?;
+        let tracks = OwnedTrackSet::from_points(&p.track_id, &p.time, &p.lat, &p.lon, &p.value, DetectionMode::Max).map_err(|e| fail(e.into()))?;
         let options = self.options.clone().unwrap_or_default();
         let rows = metrics_rows(&tracks, &options).map_err(fail)?;
         let n = rows.cell_lat.len();

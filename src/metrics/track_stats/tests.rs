@@ -1,51 +1,17 @@
 use super::*;
-use crate::compare::DetectionMode;
+use crate::compare::{DetectionMode, OwnedTrackSet};
 use approx::assert_relative_eq;
 
 const HOUR_MS: i64 = 3_600_000;
 
-/// Owned storage behind a [`TrackSet`].
-struct Owned {
-    ids: Vec<i64>,
-    offsets: Vec<usize>,
-    times: Vec<i64>,
-    lat: Vec<f64>,
-    lon: Vec<f64>,
-    values: Vec<f64>,
-}
-
-impl Owned {
-    /// Tracks as lists of `(time_ms, lat, lon, value)`.
-    fn new(tracks: &[Vec<(i64, f64, f64, f64)>]) -> Owned {
-        let mut o = Owned { ids: vec![], offsets: vec![0], times: vec![], lat: vec![], lon: vec![], values: vec![] };
-        for (i, t) in tracks.iter().enumerate() {
-            o.ids.push(i as i64 + 1);
-            for &(time, lat, lon, v) in t {
-                o.times.push(time);
-                o.lat.push(lat);
-                o.lon.push(lon);
-                o.values.push(v);
-            }
-            o.offsets.push(o.lat.len());
-        }
-        o
-    }
-    fn set(&self) -> TrackSet<'_> {
-        TrackSet {
-            ids: &self.ids,
-            offsets: &self.offsets,
-            times_ms: &self.times,
-            lat: &self.lat,
-            lon: &self.lon,
-            values: Some(&self.values),
-            mode: DetectionMode::Min,
-        }
-    }
+/// Tracks as lists of `(time_ms, lat, lon, value)`, ids from 1, minima.
+fn owned(tracks: &[Vec<(i64, f64, f64, f64)>]) -> OwnedTrackSet {
+    OwnedTrackSet::from_tracks(tracks.iter().cloned().enumerate().map(|(i, t)| (i as i64 + 1, t)), DetectionMode::Min)
 }
 
 /// Single-point tracks.
-fn points(p: &[(f64, f64)]) -> Owned {
-    Owned::new(&p.iter().map(|&(lat, lon)| vec![(0, lat, lon, 1.0)]).collect::<Vec<_>>())
+fn points(p: &[(f64, f64)]) -> OwnedTrackSet {
+    owned(&p.iter().map(|&(lat, lon)| vec![(0, lat, lon, 1.0)]).collect::<Vec<_>>())
 }
 
 /// `start, start + step, …` for `n` values.
@@ -69,7 +35,7 @@ fn fisher_density(theta: f64, h_deg: f64, months: f64) -> f64 {
     k * 2.0 * PI * (1.0 - (5.0 * DEG_TO_RAD).cos()) / months
 }
 
-fn stats(t: &Owned, lat: &[f64], lon: &[f64], o: &StatsOptions) -> TrackStats {
+fn stats(t: &OwnedTrackSet, lat: &[f64], lon: &[f64], o: &StatsOptions) -> TrackStats {
     track_statistics(&t.set(), lat, lon, o).unwrap()
 }
 
@@ -182,8 +148,8 @@ fn feature_density_integrates_to_the_point_count() {
 }
 
 /// A track northward along 20°E from 0.05°N to 39.95°N, a point every 0.1° and 6 h.
-fn meridional() -> Owned {
-    Owned::new(&[(0..400).map(|k| (k * 6 * HOUR_MS, 0.05 + 0.1 * k as f64, 20.0, 0.0)).collect()])
+fn meridional() -> OwnedTrackSet {
+    owned(&[(0..400).map(|k| (k * 6 * HOUR_MS, 0.05 + 0.1 * k as f64, 20.0, 0.0)).collect()])
 }
 
 #[test]
@@ -221,7 +187,7 @@ fn speed_growth_intensity_and_lifetime_are_exact_on_a_steady_track() {
     // 25 days; a second track, 2 days long, far away
     let value = |k: i64| 990.0 + 3.0 * (k as f64 * 0.25);
     let eq: Vec<_> = (0..101).map(|k| (k * 6 * HOUR_MS, 0.0, 0.25 + 0.5 * k as f64, value(k))).collect();
-    let t = Owned::new(&[eq, vec![(0, -40.0, 100.0, 5.0), (48 * HOUR_MS, -40.0, 101.0, 5.0)]]);
+    let t = owned(&[eq, vec![(0, -40.0, 100.0, 5.0), (48 * HOUR_MS, -40.0, 101.0, 5.0)]]);
     let (lat, lon) = (axis(-10.0, 1.0, 21), axis(-10.0, 1.0, 71));
     let speed = EARTH_RADIUS_KM * 1000.0 * 0.5 * DEG_TO_RAD / (6.0 * 3600.0);
     for o in [cap(5.0, 1.0), fisher(2.5, 1.0)] {
@@ -338,7 +304,7 @@ fn brute_force(t: &TrackSet<'_>, lat: &[f64], lon: &[f64], o: &StatsOptions) -> 
 
 /// Random tracks anywhere (poles and dateline included), lon in several conventions, values
 /// with NaNs, single-point tracks.
-fn random_tracks(rng: &mut Rng, n_tracks: usize) -> Owned {
+fn random_tracks(rng: &mut Rng, n_tracks: usize) -> OwnedTrackSet {
     let tracks: Vec<Vec<_>> = (0..n_tracks)
         .map(|_| {
             let len = 1 + (rng.next() % 12) as usize;
@@ -362,7 +328,7 @@ fn random_tracks(rng: &mut Rng, n_tracks: usize) -> Owned {
                 .collect()
         })
         .collect();
-    Owned::new(&tracks)
+    owned(&tracks)
 }
 
 fn assert_bits_eq(a: &TrackStats, b: &TrackStats, what: &str) {
@@ -463,7 +429,7 @@ fn without_values_the_value_means_are_nan() {
 
 #[test]
 fn no_tracks_give_zero_densities_and_nan_means() {
-    let t = Owned::new(&[]);
+    let t = owned(&[]);
     let s = stats(&t, &[0.0, 10.0], &[0.0], &cap(5.0, 1.0));
     assert_eq!(s.feature_density, vec![0.0, 0.0]);
     assert!(s.mean_speed.iter().all(|v| v.is_nan()));

@@ -42,6 +42,8 @@ pub mod sql;
 pub mod sample;
 pub mod spectral;
 pub mod synthetic;
+#[cfg(test)]
+mod test_rng;
 pub mod time;
 pub mod tracks;
 pub mod variables;

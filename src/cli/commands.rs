@@ -34,7 +34,15 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// A rayon pool of the requested size (`prepare` has rejected 0).
+/// `--threads`, checked before the long work: 0 is refused (absent means all cores).
+pub fn check_threads(threads: Option<usize>) -> Result<()> {
+    if threads == Some(0) {
+        return Err(Error::option("--threads", "0 must be a positive integer"));
+    }
+    Ok(())
+}
+
+/// A rayon pool of the requested size (`check_threads` has rejected 0).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
@@ -92,9 +100,7 @@ pub fn prepare(a: &InputArgs) -> Result<Prepared> {
         (None, None, Some("mpi")) => return Err(Error::option("--backend", "mpi is not supported; use --threads N (results are identical for any N)")),
         (None, None, Some(other)) => return Err(Error::option("--backend", format!("'{other}' is unknown; use serial or dask, or --threads N"))),
     };
-    if threads == Some(0) {
-        return Err(Error::option("--threads", "0 must be a positive integer"));
-    }
+    check_threads(threads)?;
     let (mode_arg, detector) = detection_options(&a.detection_mode, a.feature_threshold, a.feature_refinement.as_deref().unwrap_or("grid"), a.search_window_size.unwrap_or(5))?;
     if a.n_frames == Some(0) {
         return Err(Error::option("--n-frames", "0 must be a positive integer"));

@@ -16,9 +16,7 @@ use std::ops::Range;
 const CHUNK: usize = 32;
 
 fn frame_range(field: &NetcdfField, run: &GridRunArgs) -> Result<Range<usize>> {
-    if run.threads == Some(0) {
-        return Err(Error::option("--threads", "0 must be a positive integer"));
-    }
+    super::commands::check_threads(run.threads)?;
     if run.n_frames == Some(0) {
         return Err(Error::option("--n-frames", "0 must be a positive integer"));
     }

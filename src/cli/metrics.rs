@@ -4,7 +4,7 @@
 //! the tracks are read.
 
 use super::args::{EulerianArgs, MetricsArgs, SampleArgs, StatsArgs};
-use super::commands::pool;
+use super::commands::{check_threads, pool};
 use super::track_files::read_any;
 use crate::error::{Error, Result};
 use crate::field::NetcdfField;
@@ -41,9 +41,7 @@ pub fn metrics(a: MetricsArgs) -> Result<()> {
         variable: a.variable.clone(),
         mode: parse_mode("--mode", &a.mode)?,
     };
-    if a.threads == Some(0) {
-        return Err(Error::option("--threads", "must be at least 1"));
-    }
+    check_threads(a.threads)?;
     gridded::check_target(&a.output)?;
     let tracks = read_any(&a.input, a.variable.as_deref())?;
     let table = pool(a.threads)?.install(|| lagrangian_table(&tracks, &req))?;
@@ -121,6 +119,14 @@ pub fn selection(density: Option<&str>, mean: Option<&str>) -> Result<Selection>
     Ok(Selection { intensity: m.intensity, speed: m.speed, lifetime: m.lifetime, growth: m.growth, ..d })
 }
 
+/// `--months`, checked before the long work.
+pub fn check_months(months: Option<f64>) -> Result<()> {
+    match months {
+        Some(m) if !(m.is_finite() && m > 0.0) => Err(Error::option("--months", format!("{m} must be a number of months above 0"))),
+        _ => Ok(()),
+    }
+}
+
 pub fn stats(a: StatsArgs) -> Result<()> {
     let req = StatisticsRequest {
         grid: MetricsGrid::regular(a.grid)?,
@@ -129,14 +135,8 @@ pub fn stats(a: StatsArgs) -> Result<()> {
         select: selection(a.density.as_deref(), a.mean.as_deref())?,
         variable: a.variable.clone(),
     };
-    if let Some(m) = a.months
-        && !(m.is_finite() && m > 0.0)
-    {
-        return Err(Error::option("--months", format!("{m} must be a number of months above 0")));
-    }
-    if a.threads == Some(0) {
-        return Err(Error::option("--threads", "must be at least 1"));
-    }
+    check_months(a.months)?;
+    check_threads(a.threads)?;
     gridded::check_target(&a.output)?;
     let tracks = read_any(&a.input, a.variable.as_deref())?;
     let table = pool(a.threads)?.install(|| statistics_table(&tracks, &req))?;

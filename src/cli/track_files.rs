@@ -7,7 +7,6 @@ use crate::compare::{self, DistanceMode, MatchingMethod, RspliceOptions, TrackCo
 use crate::error::{Error, Result};
 use crate::io::{self, TrackFormat, atomic};
 use crate::tracks::Tracks;
-use crate::variables::Mode;
 use std::path::Path;
 
 /// Read tracks in any format; `variable` names the primary variable of text formats.
@@ -57,10 +56,7 @@ pub fn compare(a: CompareArgs) -> Result<()> {
     let reference = a.reference.or(a.reference_flag).ok_or_else(|| Error::option("REFERENCE", "is required"))?;
     let candidate = a.candidate.or(a.candidate_flag).ok_or_else(|| Error::option("CANDIDATE", "is required"))?;
     let matching = MatchingMethod::parse(&a.matching).ok_or_else(|| Error::option("--matching", format!("'{}' is unknown; use nearest, mutual_nearest or global_assignment", a.matching)))?;
-    let mode = match a.detection_mode.as_str() {
-        "auto" => None,
-        s => Some(Mode::parse(s).ok_or_else(|| Error::option("--detection-mode", format!("'{s}' is not one of auto, min, max")))?),
-    };
+    let mode = super::metrics::parse_mode("--detection-mode", &a.detection_mode)?;
     let config = TrackComparisonConfig { matching, max_mean_separation_deg: a.max_mean_separation, min_overlap_fraction: a.min_overlap, variable: a.variable.clone(), mode };
     config.validate().map_err(Error::from)?;
     let json_file = a.json.as_ref().and_then(|j| j.clone());

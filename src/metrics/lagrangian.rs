@@ -500,13 +500,10 @@ mod tests {
         g
     }
 
-    /// Deterministic pseudo-random tracks (a 64-bit LCG), some near the poles and the dateline.
+    /// Deterministic pseudo-random tracks, some near the poles and the dateline.
     fn random_tracks(seed: u64, count: usize) -> OwnedTrackSet {
-        let mut s = seed;
-        let mut next = move || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::test_rng::Rng(seed);
+        let mut next = move || rng.unit();
         let tracks: Vec<Vec<(i64, f64, f64, f64)>> = (0..count)
             .map(|_| {
                 let (mut lat, mut lon) = (-89.0 + 178.0 * next(), -180.0 + 540.0 * next());

@@ -41,11 +41,7 @@ pub fn track_stats_arrays<'py>(
     let (ids, t, la, lo, v) = (track_id.as_slice()?, time.as_slice()?, lat.as_slice()?, lon.as_slice()?, value.as_slice()?);
     let table = py
         .detach(|| -> crate::Result<_> {
-            if let Some(m) = months
-                && !(m.is_finite() && m > 0.0)
-            {
-                return Err(crate::Error::option("months", format!("{m} must be a number of months above 0")));
-            }
+            crate::cli::metrics::check_months(months)?;
             let req = StatisticsRequest {
                 grid: crate::metrics::MetricsGrid::regular(grid)?,
                 kernel: crate::cli::metrics::spherical_kernel(&kernel, width_deg)?,

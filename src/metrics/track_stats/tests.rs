@@ -110,21 +110,7 @@ fn uniform_points_give_uniform_density() {
     assert!(e < 5e-2, "cap {e}");
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [a, b).
-    fn uniform(&mut self, a: f64, b: f64) -> f64 {
-        a + (b - a) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use crate::test_rng::Rng;
 
 #[test]
 fn feature_density_integrates_to_the_point_count() {

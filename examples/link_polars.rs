@@ -34,7 +34,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (lat, lon, id) = (linked.column("lat")?.f64()?.clone(), linked.column("lon")?.f64()?.clone(), linked.column("track_id")?.i64()?.clone());
     let mut out = String::from("time_ms,lat,lon,track_id\n");
     for i in 0..linked.height() {
-        out.push_str(&format!("{},{},{},{}\n", t.get(i).unwrap_or_default(), lat.get(i).unwrap_or(f64::NAN), lon.get(i).unwrap_or(f64::NAN), id.get(i).unwrap_or_default()));
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            t.get(i).unwrap_or_default(),
+            lat.get(i).unwrap_or(f64::NAN),
+            lon.get(i).unwrap_or(f64::NAN),
+            id.get(i).unwrap_or_default()
+        ));
     }
     print!("{out}");
     Ok(())

@@ -56,7 +56,11 @@ pub enum Error {
     Unwritable { path: PathBuf, detail: String },
     /// Any other I/O failure, with the path it concerns.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// Arrow or Parquet failure.
     #[error("arrow/parquet: {0}")]
     Arrow(String),

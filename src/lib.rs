@@ -33,14 +33,14 @@ pub mod link;
 pub mod metrics;
 pub mod numeric;
 pub mod pipeline;
-#[cfg(feature = "python")]
-mod python;
 #[cfg(feature = "polars")]
 pub mod polars;
-#[cfg(feature = "datafusion")]
-pub mod sql;
+#[cfg(feature = "python")]
+mod python;
 pub mod sample;
 pub mod spectral;
+#[cfg(feature = "datafusion")]
+pub mod sql;
 pub mod synthetic;
 #[cfg(test)]
 mod test_rng;

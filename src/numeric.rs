@@ -5,16 +5,7 @@
 use std::ops::{Add, Mul, Sub};
 
 /// An element type of a gridded field: `f64` or `f32`.
-pub trait GridValue:
-    Copy
-    + PartialOrd
-    + Send
-    + Sync
-    + Add<Output = Self>
-    + Sub<Output = Self>
-    + Mul<Output = Self>
-    + 'static
-{
+pub trait GridValue: Copy + PartialOrd + Send + Sync + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + 'static {
     /// Zero of this type.
     const ZERO: Self;
     /// Exact widening to `f64`.

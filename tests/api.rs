@@ -71,11 +71,7 @@ fn both_frame_readers_give_identical_frames_on_every_shared_file() {
     let tmp = tempfile::tempdir().unwrap();
     let classic = tmp.path().join("packed_classic.nc");
     write_packed_classic(&classic);
-    let cases = [
-        (dir.join("era5_msl_djf2526_2.5deg.nc"), "msl"),
-        (dir.join("era5_vo850_djf2526_2.5deg.nc"), "vo"),
-        (classic.clone(), "msl"),
-    ];
+    let cases = [(dir.join("era5_msl_djf2526_2.5deg.nc"), "msl"), (dir.join("era5_vo850_djf2526_2.5deg.nc"), "vo"), (classic.clone(), "msl")];
     for (p, var) in &cases {
         let (p, var, file) = (p.as_path(), *var, p.display());
         let fast = NetcdfField::open(p, var).unwrap();

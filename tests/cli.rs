@@ -68,7 +68,15 @@ struct Nc<'a> {
 
 impl Default for Nc<'_> {
     fn default() -> Self {
-        Nc { var: "msl", time_units: Some("hours since 2025-12-01 00:00:00"), calendar: None, times: vec![0.0, 6.0, 12.0], with_lat: true, with_time: true, data: None }
+        Nc {
+            var: "msl",
+            time_units: Some("hours since 2025-12-01 00:00:00"),
+            calendar: None,
+            times: vec![0.0, 6.0, 12.0],
+            with_lat: true,
+            with_time: true,
+            data: None,
+        }
     }
 }
 
@@ -154,7 +162,22 @@ fn djf_msl_cli_matches_the_peer_and_converts_between_all_formats() {
     let refdir = shared("reference/pst-0.8.0").unwrap();
     let d = tmp();
     let (ds, txt) = (d.path().join("tracks"), d.path().join("tracks.txt"));
-    let o = stormtrack(&["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-a", "simple", "-m", "min", "-o", ds.to_str().unwrap(), "-o", txt.to_str().unwrap(), "--quiet"]);
+    let o = stormtrack(&[
+        "track",
+        "-i",
+        input.to_str().unwrap(),
+        "--variable",
+        "msl",
+        "-a",
+        "simple",
+        "-m",
+        "min",
+        "-o",
+        ds.to_str().unwrap(),
+        "-o",
+        txt.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read(&txt).unwrap(), std::fs::read(refdir.join("simple_msl_2.5.txt")).unwrap());
     // dataset -> every text format: identical to the peer's files
@@ -199,7 +222,28 @@ fn outputs_are_byte_identical_for_1_2_and_8_threads() {
     for threads in ["1", "2", "8"] {
         let dir = d.path().join(format!("t{threads}"));
         std::fs::create_dir(&dir).unwrap();
-        let o = stormtrack(&["track", "-i", input.to_str().unwrap(), "--variable", "vo", "-m", "max", "--feature-threshold", "1e-4", "--threads", threads, "-o", dir.join("ds").to_str().unwrap(), "-o", dir.join("t.txt").to_str().unwrap(), "-o", dir.join("t.trackjson").to_str().unwrap(), "-o", dir.join("t.tdump").to_str().unwrap(), "--quiet"]);
+        let o = stormtrack(&[
+            "track",
+            "-i",
+            input.to_str().unwrap(),
+            "--variable",
+            "vo",
+            "-m",
+            "max",
+            "--feature-threshold",
+            "1e-4",
+            "--threads",
+            threads,
+            "-o",
+            dir.join("ds").to_str().unwrap(),
+            "-o",
+            dir.join("t.txt").to_str().unwrap(),
+            "-o",
+            dir.join("t.trackjson").to_str().unwrap(),
+            "-o",
+            dir.join("t.tdump").to_str().unwrap(),
+            "--quiet",
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         runs.push(tree(&dir));
     }
@@ -426,7 +470,12 @@ fn time_range_and_frame_count_select_frames() {
         let out = d.path().join("sel.txt");
         let o = track_to(&input, &out, extra);
         assert!(o.status.success(), "{}", stderr(&o));
-        std::fs::read_to_string(&out).unwrap().lines().filter(|l| l.starts_with("00 ")).map(|l| l.split_whitespace().nth(3).unwrap().to_string()).collect::<Vec<_>>()
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("00 "))
+            .map(|l| l.split_whitespace().nth(3).unwrap().to_string())
+            .collect::<Vec<_>>()
     };
     assert_eq!(count(&[]).len(), 5);
     assert_eq!(count(&["-n", "2"]), vec!["2025120100", "2025120106"]);

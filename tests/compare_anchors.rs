@@ -1,9 +1,6 @@
 //! Spec §16.1 "Compare" anchors, rebuilt from the spec text, plus validation and layout checks.
 
-use stormtrack::compare::{
-    compare_tracks, report_json, CompareError, ComparisonReport, DetectionMode, MatchingMethod, OwnedTrackSet,
-    TrackComparisonConfig,
-};
+use stormtrack::compare::{CompareError, ComparisonReport, DetectionMode, MatchingMethod, OwnedTrackSet, TrackComparisonConfig, compare_tracks, report_json};
 
 const H: i64 = 3_600_000;
 
@@ -22,19 +19,12 @@ fn straight(ids: &[i64], lats: &[f64], n: i64) -> OwnedTrackSet {
 }
 
 fn run(reference: &OwnedTrackSet, candidate: &OwnedTrackSet, matching: MatchingMethod) -> ComparisonReport {
-    let config = TrackComparisonConfig {
-        matching,
-        ..Default::default()
-    };
+    let config = TrackComparisonConfig { matching, ..Default::default() };
     compare_tracks(&reference.set(), &candidate.set(), &config).unwrap()
 }
 
 fn pairs(report: &ComparisonReport) -> Vec<(i64, i64)> {
-    report
-        .matches
-        .iter()
-        .map(|m| (m.reference_id, m.candidate_id))
-        .collect()
+    report.matches.iter().map(|m| (m.reference_id, m.candidate_id)).collect()
 }
 
 #[test]
@@ -71,15 +61,7 @@ fn only_exact_common_timestamps_align() {
     assert_eq!(report.match_count(), 0);
     assert_eq!(report.unmatched_reference_ids, vec![1]);
     // Only the 3 exactly shared times of a 4-point candidate count: overlap 6/8 = 0.75.
-    let partial = owned(&[(
-        10,
-        vec![
-            (0, 0.0, 10.0, 1.0),
-            (6 * H, 0.0, 11.0, 1.0),
-            (12 * H + 1, 0.0, 12.0, 1.0),
-            (18 * H, 0.0, 13.0, 1.0),
-        ],
-    )]);
+    let partial = owned(&[(10, vec![(0, 0.0, 10.0, 1.0), (6 * H, 0.0, 11.0, 1.0), (12 * H + 1, 0.0, 12.0, 1.0), (18 * H, 0.0, 13.0, 1.0)])]);
     let report = run(&reference, &partial, MatchingMethod::Nearest);
     let m = &report.matches[0];
     assert_eq!((m.overlap_count, m.overlap_fraction), (3, 0.75));
@@ -98,20 +80,13 @@ fn dateline_pair() -> (OwnedTrackSet, OwnedTrackSet) {
 #[test]
 fn dateline_pair_anchors() {
     let (reference, candidate) = dateline_pair();
-    let config = TrackComparisonConfig {
-        variable: Some("vo".into()),
-        ..Default::default()
-    };
+    let config = TrackComparisonConfig { variable: Some("vo".into()), ..Default::default() };
     let report = compare_tracks(&reference.set(), &candidate.set(), &config).unwrap();
     let m = &report.matches[0];
     assert!(m.mean_separation_deg < 1.0);
     assert!((m.mean_separation_km - 11.12).abs() < 5e-3, "{}", m.mean_separation_km);
     assert!((m.reference.path_length_km - 222.39).abs() / 222.39 < 1e-3);
-    assert!(
-        (m.reference.mean_speed_kmh - 18.53).abs() < 5e-3,
-        "{}",
-        m.reference.mean_speed_kmh
-    );
+    assert!((m.reference.mean_speed_kmh - 18.53).abs() < 5e-3, "{}", m.reference.mean_speed_kmh);
     assert_eq!(m.reference.duration_hours, 12.0);
     assert_eq!(m.reference.peak_intensity, Some(2.0e-4));
     let d = m.intensity_difference.as_ref().unwrap();
@@ -137,14 +112,8 @@ fn global_assignment_prefers_cardinality() {
     // A–X is the closest pair, but taking it would leave B unmatched.
     let reference = straight(&[1, 2], &[0.0, 0.6], 4);
     let candidate = straight(&[10, 20], &[0.4, -0.5], 4);
-    assert_eq!(
-        pairs(&run(&reference, &candidate, MatchingMethod::Nearest)),
-        vec![(1, 10), (2, 10)]
-    );
-    assert_eq!(
-        pairs(&run(&reference, &candidate, MatchingMethod::GlobalAssignment)),
-        vec![(1, 20), (2, 10)]
-    );
+    assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::Nearest)), vec![(1, 10), (2, 10)]);
+    assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::GlobalAssignment)), vec![(1, 20), (2, 10)]);
 }
 
 #[test]
@@ -154,25 +123,11 @@ fn global_assignment_prefers_overlap_over_separation() {
     let full = straight(&[10], &[1.5], 5);
     let short = straight(&[20], &[0.1], 4);
     let candidate = owned(&[
-        (
-            10,
-            (0..5).map(|i| (full.times_ms[i], full.lat[i], full.lon[i], 1.0)).collect(),
-        ),
-        (
-            20,
-            (0..4)
-                .map(|i| (short.times_ms[i], short.lat[i], short.lon[i], 1.0))
-                .collect(),
-        ),
+        (10, (0..5).map(|i| (full.times_ms[i], full.lat[i], full.lon[i], 1.0)).collect()),
+        (20, (0..4).map(|i| (short.times_ms[i], short.lat[i], short.lon[i], 1.0)).collect()),
     ]);
-    assert_eq!(
-        pairs(&run(&reference, &candidate, MatchingMethod::Nearest)),
-        vec![(1, 20)]
-    );
-    assert_eq!(
-        pairs(&run(&reference, &candidate, MatchingMethod::GlobalAssignment)),
-        vec![(1, 10)]
-    );
+    assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::Nearest)), vec![(1, 20)]);
+    assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::GlobalAssignment)), vec![(1, 10)]);
 }
 
 #[test]
@@ -191,27 +146,15 @@ fn ties_are_deterministic() {
     // Identical candidates: nearest takes the first in candidate order.
     let reference = straight(&[1, 2], &[0.0, 0.0], 4);
     let candidate = straight(&[10, 20], &[0.5, 0.5], 4);
-    assert_eq!(
-        pairs(&run(&reference, &candidate, MatchingMethod::Nearest)),
-        vec![(1, 10), (2, 10)]
-    );
-    assert_eq!(
-        pairs(&run(&reference, &candidate, MatchingMethod::MutualNearest)),
-        vec![(1, 10)]
-    );
+    assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::Nearest)), vec![(1, 10), (2, 10)]);
+    assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::MutualNearest)), vec![(1, 10)]);
     // Global: edges e0 = 1–10, e1 = 1–20, e2 = 2–10, e3 = 2–20 all tie; the 2^e term makes
     // {e1, e2} (cost 6) beat {e0, e3} (cost 9). Verified against the peer.
     for _ in 0..3 {
-        assert_eq!(
-            pairs(&run(&reference, &candidate, MatchingMethod::GlobalAssignment)),
-            vec![(1, 20), (2, 10)]
-        );
+        assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::GlobalAssignment)), vec![(1, 20), (2, 10)]);
     }
     let single = straight(&[1], &[0.0], 4);
-    assert_eq!(
-        pairs(&run(&single, &candidate, MatchingMethod::GlobalAssignment)),
-        vec![(1, 10)]
-    );
+    assert_eq!(pairs(&run(&single, &candidate, MatchingMethod::GlobalAssignment)), vec![(1, 10)]);
 }
 
 #[test]
@@ -219,11 +162,7 @@ fn summary_metrics_and_json_layout() {
     let reference = straight(&[5, 3, 9], &[0.0, 20.0, 40.0], 4);
     let candidate = straight(&[7, 8], &[0.1, 20.2], 4);
     let report = run(&reference, &candidate, MatchingMethod::GlobalAssignment);
-    assert_eq!(
-        pairs(&report),
-        vec![(3, 8), (5, 7)],
-        "global matches are sorted by reference id"
-    );
+    assert_eq!(pairs(&report), vec![(3, 8), (5, 7)], "global matches are sorted by reference id");
     assert_eq!((report.tp(), report.fp(), report.fn_()), (2, 0, 1));
     assert_eq!((report.precision(), report.recall()), (1.0, 2.0 / 3.0));
     assert!((report.f1() - 0.8).abs() < 1e-15);
@@ -254,16 +193,9 @@ fn summary_metrics_and_json_layout() {
     );
     assert_eq!(doc["config"]["mode"], "auto");
     let empty = straight(&[], &[], 4);
-    for matching in [
-        MatchingMethod::Nearest,
-        MatchingMethod::MutualNearest,
-        MatchingMethod::GlobalAssignment,
-    ] {
+    for matching in [MatchingMethod::Nearest, MatchingMethod::MutualNearest, MatchingMethod::GlobalAssignment] {
         let report = run(&empty, &empty, matching);
-        assert_eq!(
-            (report.f1(), report.agreement(), report.candidate_coverage()),
-            (0.0, 0.0, 0.0)
-        );
+        assert_eq!((report.f1(), report.agreement(), report.candidate_coverage()), (0.0, 0.0, 0.0));
         assert_eq!(report.pooled_median_separation_km, None);
     }
 }
@@ -284,27 +216,14 @@ fn pooled_quantiles_cover_all_matched_points() {
 fn invalid_inputs_are_rejected() {
     let ok = straight(&[1], &[0.0], 3);
     for (sep, overlap) in [(0.0, 0.5), (f64::NAN, 0.5), (2.0, 1.5), (2.0, -0.1), (2.0, f64::NAN)] {
-        let config = TrackComparisonConfig {
-            max_mean_separation_deg: sep,
-            min_overlap_fraction: overlap,
-            ..Default::default()
-        };
-        assert!(matches!(
-            compare_tracks(&ok.set(), &ok.set(), &config),
-            Err(CompareError::InvalidOption(_))
-        ));
+        let config = TrackComparisonConfig { max_mean_separation_deg: sep, min_overlap_fraction: overlap, ..Default::default() };
+        assert!(matches!(compare_tracks(&ok.set(), &ok.set(), &config), Err(CompareError::InvalidOption(_))));
     }
     let unordered = owned(&[(4, vec![(H, 0.0, 0.0, 1.0), (0, 0.0, 1.0, 1.0)])]);
     let err = compare_tracks(&unordered.set(), &ok.set(), &TrackComparisonConfig::default()).unwrap_err();
     assert_eq!(err, CompareError::NonIncreasingTimes { track_id: 4 });
-    let config = TrackComparisonConfig {
-        variable: Some("msl".into()),
-        ..Default::default()
-    };
+    let config = TrackComparisonConfig { variable: Some("msl".into()), ..Default::default() };
     let mut no_values = ok.set();
     no_values.values = None;
-    assert!(matches!(
-        compare_tracks(&no_values, &ok.set(), &config),
-        Err(CompareError::InvalidOption(_))
-    ));
+    assert!(matches!(compare_tracks(&no_values, &ok.set(), &config), Err(CompareError::InvalidOption(_))));
 }

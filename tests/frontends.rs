@@ -67,10 +67,7 @@ fn polars_api_and_sql_window_link_like_the_pipeline() {
         .clone()
         .lazy()
         .group_by([col("track_id")])
-        .agg([
-            stormtrack::polars::path_length_km(col("lat"), col("lon"), Some(col("time"))),
-            stormtrack::polars::duration_h(col("time")),
-        ])
+        .agg([stormtrack::polars::path_length_km(col("lat"), col("lon"), Some(col("time"))), stormtrack::polars::duration_h(col("time"))])
         .sort(["track_id"], Default::default())
         .collect()
         .unwrap();

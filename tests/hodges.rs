@@ -24,7 +24,12 @@ fn lock() -> std::sync::MutexGuard<'static, ()> {
 fn stormtrack(args: &[&str]) -> Output {
     let child = {
         let _guard = lock();
-        Command::new(env!("CARGO_BIN_EXE_stormtrack")).args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("runs")
+        Command::new(env!("CARGO_BIN_EXE_stormtrack"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs")
     };
     child.wait_with_output().expect("runs")
 }
@@ -115,10 +120,27 @@ fn vo850_season_completes_and_is_deterministic() {
 
 #[test]
 fn cli_track_filter_and_compare() {
-    let (Some(input), Some(reference)) = (shared("data/era5/era5_msl_djf2526_2.5deg.nc"), shared("reference/pst-0.8.0/hodges_msl_2.5_T5-42.trackjson")) else { return };
+    let (Some(input), Some(reference)) = (shared("data/era5/era5_msl_djf2526_2.5deg.nc"), shared("reference/pst-0.8.0/hodges_msl_2.5_T5-42.trackjson")) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("msl_tracks");
-    let o = stormtrack(&["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-a", "hodges", "--lmin", "5", "--lmax", "42", "-o", out.to_str().unwrap(), "-q"]);
+    let o = stormtrack(&[
+        "track",
+        "-i",
+        input.to_str().unwrap(),
+        "--variable",
+        "msl",
+        "-a",
+        "hodges",
+        "--lmin",
+        "5",
+        "--lmax",
+        "42",
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
     ok(&o);
     // the dataset carries the Hodges columns in its tables
     let back = stormtrack::io::read_tracks(&out, None).unwrap();
@@ -144,7 +166,24 @@ fn cli_detect_hodges_writes_the_features() {
     let Some(input) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("centers.parquet");
-    ok(&stormtrack(&["detect", "-a", "hodges", "-i", input.to_str().unwrap(), "--variable", "msl", "--lmin", "5", "--lmax", "42", "-n", "3", "-o", out.to_str().unwrap(), "-q"]));
+    ok(&stormtrack(&[
+        "detect",
+        "-a",
+        "hodges",
+        "-i",
+        input.to_str().unwrap(),
+        "--variable",
+        "msl",
+        "--lmin",
+        "5",
+        "--lmax",
+        "42",
+        "-n",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]));
     let file = std::fs::File::open(&out).unwrap();
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
     let batches: Vec<_> = reader.map(Result::unwrap).collect();
@@ -155,7 +194,10 @@ fn cli_detect_hodges_writes_the_features() {
     }
     // the peer's first frames hold about 90 features each (98, 82, 90 before DUFF)
     assert!((250..300).contains(&rows), "{rows} features in 3 frames");
-    assert_fails(&stormtrack(&["detect", "-i", input.to_str().unwrap(), "--variable", "msl", "--w1", "0.3", "-o", out.to_str().unwrap()]), &["--w1", "-a hodges"]);
+    assert_fails(
+        &stormtrack(&["detect", "-i", input.to_str().unwrap(), "--variable", "msl", "--w1", "0.3", "-o", out.to_str().unwrap()]),
+        &["--w1", "-a hodges"],
+    );
 }
 
 #[test]

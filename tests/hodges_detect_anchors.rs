@@ -1,7 +1,7 @@
 //! Hodges detector anchors of the reference test-suite (spec §16.1), on small synthetic frames.
 
-use stormtrack::detect::hodges::{Feature, HodgesDetectOptions, Mode, RefineStatus, Refinement, detect_frame};
 use ndarray::Array2;
+use stormtrack::detect::hodges::{Feature, HodgesDetectOptions, Mode, RefineStatus, Refinement, detect_frame};
 
 fn opts(mode: Mode, threshold: f64, refinement: Refinement) -> HodgesDetectOptions {
     HodgesDetectOptions { mode, threshold, refinement, ..HodgesDetectOptions::default() }

@@ -11,8 +11,8 @@ use common::{assert_fails, assert_ok, nc_lock, shared, stormtrack};
 use std::path::Path;
 use stormtrack::compare::track_set;
 use stormtrack::field::NetcdfField;
-use stormtrack::metrics::{track_metrics, track_metrics_by_month, AtaInterpolation, Kernel, MetricsGrid, MetricsOptions, METRIC_NAMES};
-use stormtrack::pipeline::hodges::{track_hodges, HodgesOptions};
+use stormtrack::metrics::{AtaInterpolation, Kernel, METRIC_NAMES, MetricsGrid, MetricsOptions, track_metrics, track_metrics_by_month};
+use stormtrack::pipeline::hodges::{HodgesOptions, track_hodges};
 use stormtrack::spectral::{FilterKind, SpectralOptions};
 use stormtrack::tracks::Tracks;
 
@@ -46,14 +46,19 @@ fn lagrangian_metrics_equal_the_peer() {
         v => panic!("{n}: {v:?}"),
     };
     // the reference was made from these very tracks
-    assert_eq!((tracks.len(), tracks.n_points()), (attr("tracks"), attr("points")), "our Hodges tracks changed: remake the reference (tests/data/reference/README.md)");
+    assert_eq!(
+        (tracks.len(), tracks.n_points()),
+        (attr("tracks"), attr("points")),
+        "our Hodges tracks changed: remake the reference (tests/data/reference/README.md)"
+    );
     let grid = MetricsGrid::regular(2.5).unwrap();
     let set = track_set(&tracks);
     let amps = &tracks.primary().values;
     let get = |name: &str| peer.variable(name).unwrap_or_else(|| panic!("no {name}")).get_values::<f64, _>(..).unwrap();
     let mut checked = 0;
     for kernel in Kernel::ALL {
-        let interpolations: &[AtaInterpolation] = if kernel == Kernel::Constant { &[AtaInterpolation::Linear, AtaInterpolation::LinearPchip] } else { &[AtaInterpolation::Linear] };
+        let interpolations: &[AtaInterpolation] =
+            if kernel == Kernel::Constant { &[AtaInterpolation::Linear, AtaInterpolation::LinearPchip] } else { &[AtaInterpolation::Linear] };
         for &interpolation in interpolations {
             let o = MetricsOptions { radius_km: 500.0, kernel, is_min: true, interpolation };
             let suffix = if interpolation == AtaInterpolation::LinearPchip { "_pchip" } else { "" };
@@ -140,7 +145,19 @@ fn metrics_command_writes_netcdf_and_parquet() {
     let tracks = stormtrack::io::read_tracks(&input, None).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let nc = dir.path().join("m.nc");
-    assert_ok(&stormtrack(&["metrics", input.to_str().unwrap(), "--grid", "2.5", "--radius-km", "500", "--kernel", "cressman", "--monthly", "-o", nc.to_str().unwrap()]));
+    assert_ok(&stormtrack(&[
+        "metrics",
+        input.to_str().unwrap(),
+        "--grid",
+        "2.5",
+        "--radius-km",
+        "500",
+        "--kernel",
+        "cressman",
+        "--monthly",
+        "-o",
+        nc.to_str().unwrap(),
+    ]));
     let grid = MetricsGrid::regular(2.5).unwrap();
     let o = MetricsOptions { kernel: Kernel::Cressman, is_min: true, ..MetricsOptions::default() };
     let api = track_metrics_by_month(&track_set(&tracks), &tracks.primary().values, &grid, &o).unwrap();
@@ -164,7 +181,8 @@ fn metrics_command_writes_netcdf_and_parquet() {
     assert_ok(&stormtrack(&["metrics", input.to_str().unwrap(), "-o", out.to_str().unwrap()]));
     let whole = track_metrics(&track_set(&tracks), &tracks.primary().values, &grid, &MetricsOptions { is_min: true, ..MetricsOptions::default() }).unwrap();
     let file = std::fs::File::open(out.join("part-0.parquet")).unwrap();
-    let batches: Vec<_> = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap().collect::<Result<_, _>>().unwrap();
+    let batches: Vec<_> =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap().collect::<Result<_, _>>().unwrap();
     let batch = arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap();
     let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
     assert_eq!(names, ["cell_lat", "cell_lon", "cyclone_amplitude", "cyclone_frequency", "track_frequency", "aca", "ata"]);
@@ -183,12 +201,25 @@ fn stats_command_counts_points_within_the_cap() {
     let tracks = stormtrack::io::read_tracks(&input, None).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let nc = dir.path().join("s.nc");
-    assert_ok(&stormtrack(&["stats", input.to_str().unwrap(), "--grid", "2.5", "--density", "track,genesis,lysis,feature", "--mean", "intensity,speed,lifetime,growth", "-o", nc.to_str().unwrap()]));
+    assert_ok(&stormtrack(&[
+        "stats",
+        input.to_str().unwrap(),
+        "--grid",
+        "2.5",
+        "--density",
+        "track,genesis,lysis,feature",
+        "--mean",
+        "intensity,speed,lifetime,growth",
+        "-o",
+        nc.to_str().unwrap(),
+    ]));
     let grid = MetricsGrid::regular(2.5).unwrap();
     let h = 5.0 * stormtrack::geo::DEG_TO_RAD;
     let firsts: Vec<usize> = (0..tracks.len()).map(|i| tracks.offsets[i]).collect();
     let lasts: Vec<usize> = (0..tracks.len()).map(|i| tracks.offsets[i + 1] - 1).collect();
-    let count = |points: &[usize], la: f64, lo: f64| points.iter().filter(|&&k| stormtrack::geo::great_circle_angle(la, lo, tracks.lats[k], tracks.lons[k]) <= h).count() as f64;
+    let count = |points: &[usize], la: f64, lo: f64| {
+        points.iter().filter(|&&k| stormtrack::geo::great_circle_angle(la, lo, tracks.lats[k], tracks.lons[k]) <= h).count() as f64
+    };
     for (name, points) in [("genesis_density", &firsts), ("lysis_density", &lasts)] {
         let (dims, values) = read_nc_f64(&nc, name);
         assert_eq!(dims, ["lat", "lon"]);
@@ -213,7 +244,8 @@ fn stats_command_counts_points_within_the_cap() {
 #[test]
 fn sampling_equals_the_peer_on_era5() {
     let Some(input) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
-    let reference: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/era5_sample_reference.json")).unwrap()).unwrap();
+    let reference: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/era5_sample_reference.json")).unwrap()).unwrap();
     let f64s = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect::<Vec<f64>>();
     let (lat, lon) = (f64s(&reference["points"]["lat"]), f64s(&reference["points"]["lon"]));
     let time: Vec<i64> = reference["points"]["time"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
@@ -236,7 +268,8 @@ fn sampling_equals_the_peer_on_era5() {
 #[test]
 fn eulerian_variance_equals_the_peer_on_era5() {
     use stormtrack::pipeline::eulerian::{EulerianMetric, eulerian_table};
-    let reference: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/era5_euler_reference.json")).unwrap()).unwrap();
+    let reference: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/era5_euler_reference.json")).unwrap()).unwrap();
     for case in reference["fields"].as_array().unwrap() {
         let Some(input) = shared(&format!("data/era5/{}", case["file"].as_str().unwrap())) else { return };
         let _guard = lock();
@@ -310,7 +343,8 @@ fn rust_polars_and_sql_give_identical_metrics() {
 
     // Rust API on Tracks (what the CLI computes) and on point columns
     let grid = MetricsGrid::regular(2.5).unwrap();
-    let api = track_metrics_by_month(&track_set(&tracks), values, &grid, &MetricsOptions { kernel: Kernel::Linear, is_min: true, ..MetricsOptions::default() }).unwrap();
+    let api = track_metrics_by_month(&track_set(&tracks), values, &grid, &MetricsOptions { kernel: Kernel::Linear, is_min: true, ..MetricsOptions::default() })
+        .unwrap();
     let rows = metrics_rows(&OwnedTrackSet::from_points(&ids, &tracks.times, &tracks.lats, &tracks.lons, values, DetectionMode::Max).unwrap(), &opts).unwrap();
     for (k, name) in METRIC_NAMES.iter().enumerate() {
         let want: Vec<f64> = api.iter().flat_map(|(_, g)| g.get(name).unwrap().iter().copied()).collect();
@@ -321,7 +355,15 @@ fn rust_polars_and_sql_give_identical_metrics() {
     // Polars: the plugin's Series adapter
     let s = |name: &str, v: Vec<f64>| Series::new(name.into(), v);
     let time = Series::new("time".into(), tracks.times.clone()).cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).unwrap();
-    let list = stormtrack::polars::track_metrics_series(&Series::new("track_id".into(), ids.clone()), &time, &s("lat", tracks.lats.clone()), &s("lon", tracks.lons.clone()), &s("value", values.clone()), &opts).unwrap();
+    let list = stormtrack::polars::track_metrics_series(
+        &Series::new("track_id".into(), ids.clone()),
+        &time,
+        &s("lat", tracks.lats.clone()),
+        &s("lon", tracks.lons.clone()),
+        &s("value", values.clone()),
+        &opts,
+    )
+    .unwrap();
     assert_eq!(list.len(), 1);
     let cells = list.list().unwrap().get_as_series(0).unwrap();
     let cells = cells.struct_().unwrap();

@@ -1,25 +1,17 @@
 //! Parity with PyStormTracker 0.8.0 `sample_tracks` on the synthetic cases recorded by
 //! `scripts/peer_sample.py` in `tests/data/sample_synthetic.json`.
 
+use serde_json::Value;
 use stormtrack::numeric::GridValue;
 use stormtrack::sample::{SampleError, SampleGrid, SampleMethod, nearest_time_index};
-use serde_json::Value;
 
 fn load() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/sample_synthetic.json"
-    ))
-    .expect("reference JSON");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sample_synthetic.json")).expect("reference JSON");
     serde_json::from_str(&text).expect("valid JSON")
 }
 
 fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect()
 }
 
 fn hash(t: usize, i: usize, j: usize) -> usize {
@@ -28,14 +20,8 @@ fn hash(t: usize, i: usize, j: usize) -> usize {
 
 /// The field of `scripts/peer_sample.py::build`, value by value (only exact-rounded + - *).
 fn frame(case: &Value, t: usize) -> Vec<f64> {
-    let (nlat, nlon) = (
-        case["lat"].as_array().unwrap().len(),
-        case["lon"].as_array().unwrap().len(),
-    );
-    let (base, scale) = (
-        case["base"].as_f64().unwrap(),
-        case["scale"].as_f64().unwrap(),
-    );
+    let (nlat, nlon) = (case["lat"].as_array().unwrap().len(), case["lon"].as_array().unwrap().len());
+    let (base, scale) = (case["base"].as_f64().unwrap(), case["scale"].as_f64().unwrap());
     let nan_mod = case["nan_mod"].as_u64().unwrap() as usize;
     let endpoint = case["endpoint"].as_str();
     let mut out = Vec::with_capacity(nlat * nlon);
@@ -50,20 +36,14 @@ fn frame(case: &Value, t: usize) -> Vec<f64> {
                 Some("conflict") if last => v += 1.0,
                 _ => {}
             }
-            out.push(if nan_mod > 0 && h.is_multiple_of(nan_mod) {
-                f64::NAN
-            } else {
-                v
-            });
+            out.push(if nan_mod > 0 && h.is_multiple_of(nan_mod) { f64::NAN } else { v });
         }
     }
     out
 }
 
 fn same(got: f64, want: f64) -> bool {
-    (got.is_nan() && want.is_nan())
-        || got == want
-        || (got - want).abs() <= 1e-12 * got.abs().max(want.abs())
+    (got.is_nan() && want.is_nan()) || got == want || (got - want).abs() <= 1e-12 * got.abs().max(want.abs())
 }
 
 fn check_case<T: GridValue>(case: &Value, frames: &[Vec<T>]) -> (usize, usize) {
@@ -72,20 +52,10 @@ fn check_case<T: GridValue>(case: &Value, frames: &[Vec<T>]) -> (usize, usize) {
     for f in frames {
         grid.check_frame(f).unwrap();
     }
-    let times: Vec<i64> = case["times"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_i64().unwrap())
-        .collect();
+    let times: Vec<i64> = case["times"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
     let pts = &case["points"];
     let (plat, plon) = (f64s(&pts["lat"]), f64s(&pts["lon"]));
-    let ptime: Vec<i64> = pts["time"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_i64().unwrap())
-        .collect();
+    let ptime: Vec<i64> = pts["time"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
     let (mut exact, mut total) = (0, 0);
     for (key, want) in case["results"].as_object().unwrap() {
         let (method, radius) = key.split_once(':').unwrap();
@@ -107,14 +77,8 @@ fn check_case<T: GridValue>(case: &Value, frames: &[Vec<T>]) -> (usize, usize) {
                 exact += 1;
                 continue;
             }
-            assert!(
-                same(got, want),
-                "{name} {key} point {k} ({}, {}): got {got:e}, peer {want:e}",
-                plat[k],
-                plon[k]
-            );
-            exact +=
-                usize::from(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()));
+            assert!(same(got, want), "{name} {key} point {k} ({}, {}): got {got:e}, peer {want:e}", plat[k], plon[k]);
+            exact += usize::from(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()));
             total += 1;
         }
     }
@@ -132,10 +96,7 @@ fn matches_peer_on_synthetic_grids() {
         match case["name"].as_str().unwrap() {
             "conflicting_endpoint" => {
                 let grid = SampleGrid::new(&f64s(&case["lat"]), &f64s(&case["lon"])).unwrap();
-                assert!(matches!(
-                    grid.check_frame(&frames[0]),
-                    Err(SampleError::ConflictingEndpoint { .. })
-                ));
+                assert!(matches!(grid.check_frame(&frames[0]), Err(SampleError::ConflictingEndpoint { .. })));
                 continue;
             }
             "interior_duplicate" => {
@@ -146,16 +107,10 @@ fn matches_peer_on_synthetic_grids() {
             _ => assert!(case["error"].is_null()),
         }
         let (e, n) = if case["dtype"] == "f32" {
-            let frames: Vec<Vec<f32>> = frames
-                .iter()
-                .map(|f| f.iter().map(|&x| x as f32 * factor as f32).collect())
-                .collect();
+            let frames: Vec<Vec<f32>> = frames.iter().map(|f| f.iter().map(|&x| x as f32 * factor as f32).collect()).collect();
             check_case(case, &frames)
         } else {
-            let frames: Vec<Vec<f64>> = frames
-                .iter()
-                .map(|f| f.iter().map(|&x| x * factor).collect())
-                .collect();
+            let frames: Vec<Vec<f64>> = frames.iter().map(|f| f.iter().map(|&x| x * factor).collect()).collect();
             check_case(case, &frames)
         };
         exact += e;
@@ -169,12 +124,7 @@ fn matches_peer_on_synthetic_grids() {
 fn nearest_time_matches_xarray() {
     let data = load();
     for case in data["time_cases"].as_array().unwrap() {
-        let times: Vec<i64> = case["times"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_i64().unwrap())
-            .collect();
+        let times: Vec<i64> = case["times"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
         let queries = case["queries"].as_array().unwrap();
         let want = case["index"].as_array().unwrap();
         for (q, w) in queries.iter().zip(want) {

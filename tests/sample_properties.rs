@@ -3,33 +3,19 @@
 
 use proptest::prelude::*;
 use stormtrack::geo::{DEG_TO_RAD, cyclic_delta, great_circle_km};
+use stormtrack::metrics::eulerian::*;
 use stormtrack::numeric::nanmean;
 use stormtrack::sample::*;
-use stormtrack::metrics::eulerian::*;
 
 /// The peer's radius methods over the whole grid (no windows): rows and columns in grid order.
-fn brute(
-    lat: &[f64],
-    lon: &[f64],
-    frame: &[f64],
-    p: (f64, f64),
-    r: f64,
-    method: SampleMethod,
-) -> f64 {
+fn brute(lat: &[f64], lon: &[f64], frame: &[f64], p: (f64, f64), r: f64, method: SampleMethod) -> f64 {
     let lat_buffer = (r / 111.0) * 1.5;
     let c = (p.0 * DEG_TO_RAD).cos().abs();
-    let lon_buffer = if c < 1e-12 {
-        180.0
-    } else {
-        ((r / (111.0 * c)) * 1.5).min(180.0)
-    };
+    let lon_buffer = if c < 1e-12 { 180.0 } else { ((r / (111.0 * c)) * 1.5).min(180.0) };
     let mut vals = Vec::new();
     for (i, &la) in lat.iter().enumerate() {
         for (j, &lo) in lon.iter().enumerate() {
-            if (la - p.0).abs() <= lat_buffer
-                && cyclic_delta(lo, p.1).abs() <= lon_buffer
-                && great_circle_km(p.0, p.1, la, lo) <= r
-            {
+            if (la - p.0).abs() <= lat_buffer && cyclic_delta(lo, p.1).abs() <= lon_buffer && great_circle_km(p.0, p.1, la, lo) <= r {
                 vals.push(frame[i * lon.len() + j]);
             }
         }
@@ -44,15 +30,9 @@ fn brute(
 
 fn grid_strategy() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
     let lats = prop::collection::vec(-90.0f64..=90.0, 1..25);
-    let lons = (
-        prop::collection::vec(0.0f64..360.0, 1..40),
-        prop_oneof![Just(0.0), Just(-180.0), Just(360.0)],
-    );
+    let lons = (prop::collection::vec(0.0f64..360.0, 1..40), prop_oneof![Just(0.0), Just(-180.0), Just(360.0)]);
     (lats, lons).prop_map(|(lat, (lon, shift))| {
-        let mut lon: Vec<f64> = lon
-            .into_iter()
-            .map(|x| (x * 8.0).round() / 8.0 + shift)
-            .collect();
+        let mut lon: Vec<f64> = lon.into_iter().map(|x| (x * 8.0).round() / 8.0 + shift).collect();
         lon.sort_by(f64::total_cmp);
         lon.dedup_by(|a, b| (*a - *b).abs() < 1e-9); // distinct modulo 360 (span < 360)
         (lat, lon)
@@ -118,32 +98,14 @@ proptest! {
 fn streaming_rejects_bad_frames_without_changing_state() {
     let mut eke = Eke::<f64>::new(6, 2).unwrap();
     assert!(eke.push(0, &[1.0, 2.0], &[1.0, 2.0]).is_ok());
-    assert_eq!(
-        eke.push(1, &[1.0, 2.0], &[1.0]),
-        Err(EulerError::FrameLength {
-            expected: 2,
-            got: 1
-        })
-    );
-    assert_eq!(
-        eke.push(0, &[1.0, 2.0], &[1.0, 2.0]),
-        Err(EulerError::NonIncreasingTime {
-            previous: 0,
-            got: 0
-        })
-    );
+    assert_eq!(eke.push(1, &[1.0, 2.0], &[1.0]), Err(EulerError::FrameLength { expected: 2, got: 1 }));
+    assert_eq!(eke.push(0, &[1.0, 2.0], &[1.0, 2.0]), Err(EulerError::NonIncreasingTime { previous: 0, got: 0 }));
     assert!(eke.push(6 * 3_600_000, &[1.0, 2.0], &[1.0, 2.0]).is_ok()); // u and v still in step
-    assert_eq!(
-        Eke::<f64>::new(5, 2).err(),
-        Some(EulerError::StepNotDivisor(5))
-    );
+    assert_eq!(Eke::<f64>::new(5, 2).err(), Some(EulerError::StepNotDivisor(5)));
     let mut one = DifferenceVariance::<f64>::new(24, 1).unwrap();
     one.push(0, &[1.0]).unwrap();
     assert_eq!(one.finish(), Err(EulerError::TooFewTimes(1)));
-    assert_eq!(
-        "median".parse::<SampleMethod>(),
-        Err(SampleError::UnknownMethod("median".into()))
-    );
+    assert_eq!("median".parse::<SampleMethod>(), Err(SampleError::UnknownMethod("median".into())));
 }
 
 #[test]

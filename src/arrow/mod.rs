@@ -10,9 +10,7 @@ use crate::error::{Error, Result};
 use crate::geo::{LonConvention, normalize_lon};
 use crate::tracks::{Tracks, summarize};
 use crate::variables::Mode;
-use arrow::array::{
-    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, TimestampMillisecondArray, UInt32Array,
-};
+use arrow::array::{Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, TimestampMillisecondArray, UInt32Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -2,10 +2,6 @@
 
 use super::args::{Cli, Command, ConvertArgs, DemoArgs, DetectArgs, InputArgs, TrackArgs};
 use super::progress::{BarProgress, Progress};
-use rayon::prelude::*;
-use serde_json::json;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use crate::arrow::frame_centers_batch;
 use crate::detect::{Refinement, SimpleDetector};
 use crate::error::{Error, Result};
@@ -14,6 +10,10 @@ use crate::io::{self, TrackFormat, atomic, parquet as pq};
 use crate::link::SimpleLinker;
 use crate::pipeline::{self, SimpleOptions, centers_meta};
 use crate::variables::Mode;
+use rayon::prelude::*;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -44,10 +44,7 @@ pub fn check_threads(threads: Option<usize>) -> Result<()> {
 
 /// A rayon pool of the requested size (`check_threads` has rejected 0).
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::option("--threads", e.to_string()))
+    rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build().map_err(|e| Error::option("--threads", e.to_string()))
 }
 
 /// Everything `track` and `detect` need, checked.
@@ -101,7 +98,8 @@ pub fn prepare(a: &InputArgs) -> Result<Prepared> {
         (None, None, Some(other)) => return Err(Error::option("--backend", format!("'{other}' is unknown; use serial or dask, or --threads N"))),
     };
     check_threads(threads)?;
-    let (mode_arg, detector) = detection_options(&a.detection_mode, a.feature_threshold, a.feature_refinement.as_deref().unwrap_or("grid"), a.search_window_size.unwrap_or(5))?;
+    let (mode_arg, detector) =
+        detection_options(&a.detection_mode, a.feature_threshold, a.feature_refinement.as_deref().unwrap_or("grid"), a.search_window_size.unwrap_or(5))?;
     if a.n_frames == Some(0) {
         return Err(Error::option("--n-frames", "0 must be a positive integer"));
     }
@@ -336,7 +334,11 @@ fn detect(a: DetectArgs) -> Result<()> {
 
 /// `stormtrack detect -a hodges` without the output: the Hodges features of every selected
 /// frame as record batches (with the object id, refinement status and diagnostics columns).
-pub fn detect_hodges_with(a: &InputArgs, h: crate::pipeline::hodges::HodgesOptions, progress: &dyn Progress) -> Result<(Vec<arrow::array::RecordBatch>, usize)> {
+pub fn detect_hodges_with(
+    a: &InputArgs,
+    h: crate::pipeline::hodges::HodgesOptions,
+    progress: &dyn Progress,
+) -> Result<(Vec<arrow::array::RecordBatch>, usize)> {
     let p = prepare_hodges_input(a)?;
     let range = p.opts.selection.frames(&p.field.info().times);
     if range.is_empty() {
@@ -402,7 +404,15 @@ fn convert(a: ConvertArgs) -> Result<()> {
         tracks.validate()?;
         io::write_tracks(&tracks, &output, out_format)?;
     }
-    eprintln!("stormtrack: {} tracks, {} points: {} ({}) -> {} ({})", tracks.len(), tracks.n_points(), input.display(), in_format.name(), output.display(), out_format.name());
+    eprintln!(
+        "stormtrack: {} tracks, {} points: {} ({}) -> {} ({})",
+        tracks.len(),
+        tracks.n_points(),
+        input.display(),
+        in_format.name(),
+        output.display(),
+        out_format.name()
+    );
     Ok(())
 }
 

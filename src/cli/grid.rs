@@ -65,10 +65,23 @@ pub fn spectral(a: SpectralArgs) -> Result<()> {
         lat: &grid.lat,
         lon: &grid.lon,
         times: (!field.is_timeless()).then_some(times.as_slice()),
-        variables: vec![GridVariable { name: field.source_variable().to_string(), attributes: attributes(&field, &format!(" (T{}-{} {method} filter)", a.lmin, a.lmax)) }],
+        variables: vec![GridVariable {
+            name: field.source_variable().to_string(),
+            attributes: attributes(&field, &format!(" (T{}-{} {method} filter)", a.lmin, a.lmax)),
+        }],
         global: vec![
             ("source".into(), format!("stormtrack {} spectral", crate::VERSION)),
-            ("history".into(), format!("stormtrack spectral -i {} --variable {} --lmin {} --lmax {} --spectral-taper {} --filter-type {method}", a.input.display(), a.variable, a.lmin, a.lmax, a.taper)),
+            (
+                "history".into(),
+                format!(
+                    "stormtrack spectral -i {} --variable {} --lmin {} --lmax {} --spectral-taper {} --filter-type {method}",
+                    a.input.display(),
+                    a.variable,
+                    a.lmin,
+                    a.lmax,
+                    a.taper
+                ),
+            ),
         ],
         double: a.run.double,
         axes: LATITUDE_LONGITUDE,
@@ -76,7 +89,15 @@ pub fn spectral(a: SpectralArgs) -> Result<()> {
     let pool = pool(a.run.threads)?;
     pool.install(|| write_grid(&a.output, &header, chunked(range.clone(), |t| Ok(vec![filtered.read_frame(t)?.into_raw_vec_and_offset().0]))))?;
     if !a.run.quiet {
-        eprintln!("stormtrack: {} frame(s) of '{}' filtered ({method}, l = {}..{}, taper {}) -> {}", range.len(), a.variable, a.lmin, a.lmax, a.taper, a.output.display());
+        eprintln!(
+            "stormtrack: {} frame(s) of '{}' filtered ({method}, l = {}..{}, taper {}) -> {}",
+            range.len(),
+            a.variable,
+            a.lmin,
+            a.lmax,
+            a.taper,
+            a.output.display()
+        );
     }
     Ok(())
 }
@@ -129,7 +150,10 @@ pub fn vorticity(a: VorticityArgs) -> Result<()> {
         let (uf, vf) = (u.read_frame(t)?, v.read_frame(t)?);
         for (name, f) in [(&a.u, &uf), (&a.v, &vf)] {
             if let Some(k) = f.iter().position(|x| !x.is_finite()) {
-                return Err(Error::option("--input", format!("frame {t} of '{name}' has a missing or non-finite value at cell {k}; vorticity needs complete global fields")));
+                return Err(Error::option(
+                    "--input",
+                    format!("frame {t} of '{name}' has a missing or non-finite value at cell {k}; vorticity needs complete global fields"),
+                ));
             }
         }
         let (vo, dv) = kin.vorticity_divergence(uf.as_slice().expect("standard layout"), vf.as_slice().expect("standard layout"));

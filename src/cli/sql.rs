@@ -31,10 +31,8 @@ pub fn run(a: SqlArgs) -> Result<()> {
     };
     let mut tables = Vec::new();
     for t in &a.tables {
-        let (name, path) = t
-            .split_once('=')
-            .filter(|(n, p)| !n.is_empty() && !p.is_empty())
-            .ok_or_else(|| Error::option("--table", format!("'{t}' is not NAME=PATH")))?;
+        let (name, path) =
+            t.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty()).ok_or_else(|| Error::option("--table", format!("'{t}' is not NAME=PATH")))?;
         if !Path::new(path).exists() {
             return Err(Error::option("--table", format!("{path} does not exist")));
         }

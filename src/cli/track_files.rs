@@ -32,7 +32,13 @@ pub fn rsplice_options(a: &FilterArgs) -> Result<RspliceOptions> {
     {
         return Err(Error::option("--max-points", format!("{m} is below --min-points {}", a.min_points)));
     }
-    let expected_cadence_ms = a.expected_cadence.as_deref().map(|s| parse_time_step(s).map_err(|_| Error::option("--expected-cadence", format!("'{s}' is not a positive integer followed by s, m, h or D (e.g. 6h)")))).transpose()?;
+    let expected_cadence_ms = a
+        .expected_cadence
+        .as_deref()
+        .map(|s| {
+            parse_time_step(s).map_err(|_| Error::option("--expected-cadence", format!("'{s}' is not a positive integer followed by s, m, h or D (e.g. 6h)")))
+        })
+        .transpose()?;
     Ok(RspliceOptions { min_points: a.min_points, max_points: a.max_points, distance_deg, mode, expected_cadence_ms })
 }
 
@@ -55,9 +61,16 @@ pub fn filter(a: FilterArgs) -> Result<()> {
 pub fn compare(a: CompareArgs) -> Result<()> {
     let reference = a.reference.or(a.reference_flag).ok_or_else(|| Error::option("REFERENCE", "is required"))?;
     let candidate = a.candidate.or(a.candidate_flag).ok_or_else(|| Error::option("CANDIDATE", "is required"))?;
-    let matching = MatchingMethod::parse(&a.matching).ok_or_else(|| Error::option("--matching", format!("'{}' is unknown; use nearest, mutual_nearest or global_assignment", a.matching)))?;
+    let matching = MatchingMethod::parse(&a.matching)
+        .ok_or_else(|| Error::option("--matching", format!("'{}' is unknown; use nearest, mutual_nearest or global_assignment", a.matching)))?;
     let mode = super::metrics::parse_mode("--detection-mode", &a.detection_mode)?;
-    let config = TrackComparisonConfig { matching, max_mean_separation_deg: a.max_mean_separation, min_overlap_fraction: a.min_overlap, variable: a.variable.clone(), mode };
+    let config = TrackComparisonConfig {
+        matching,
+        max_mean_separation_deg: a.max_mean_separation,
+        min_overlap_fraction: a.min_overlap,
+        variable: a.variable.clone(),
+        mode,
+    };
     config.validate().map_err(Error::from)?;
     let json_file = a.json.as_ref().and_then(|j| j.clone());
     for p in a.output_report.iter().chain(json_file.iter()) {
@@ -83,7 +96,9 @@ fn with_values<'a>(t: &'a Tracks, variable: Option<&str>) -> Result<compare::Tra
     let mut s = compare::track_set(t);
     if let Some(name) = variable {
         let names: Vec<&str> = t.variables.iter().map(|v| v.name.as_str()).collect();
-        let v = t.variable(name).ok_or_else(|| Error::option("--variable", format!("'{name}' is not a variable of both track sets (found: {})", names.join(", "))))?;
+        let v = t
+            .variable(name)
+            .ok_or_else(|| Error::option("--variable", format!("'{name}' is not a variable of both track sets (found: {})", names.join(", "))))?;
         s.values = Some(&v.values);
     }
     Ok(s)

@@ -35,12 +35,7 @@ struct Cost {
 
 impl Cost {
     fn zero(width: usize) -> Self {
-        Cost {
-            count: 0,
-            overlap: Wide::zero(width),
-            separation: Wide::zero(width),
-            order: Wide::zero(width),
-        }
+        Cost { count: 0, overlap: Wide::zero(width), separation: Wide::zero(width), order: Wide::zero(width) }
     }
 
     fn add(&self, o: &Cost) -> Cost {
@@ -53,12 +48,7 @@ impl Cost {
     }
 
     fn neg(&self) -> Cost {
-        Cost {
-            count: -self.count,
-            overlap: self.overlap.neg(),
-            separation: self.separation.neg(),
-            order: self.order.neg(),
-        }
+        Cost { count: -self.count, overlap: self.overlap.neg(), separation: self.separation.neg(), order: self.order.neg() }
     }
 }
 
@@ -67,11 +57,7 @@ fn binary_rational(x: f64) -> (u64, i64) {
     let bits = x.to_bits();
     let exp_bits = ((bits >> 52) & 0x7ff) as i64;
     let frac = bits & ((1 << 52) - 1);
-    if exp_bits == 0 {
-        (frac, -1074)
-    } else {
-        (frac | (1 << 52), exp_bits - 1075)
-    }
+    if exp_bits == 0 { (frac, -1074) } else { (frac | (1 << 52), exp_bits - 1075) }
 }
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {
@@ -106,30 +92,16 @@ impl Residual {
 /// (Bellman–Ford on the residual graph).
 pub fn assign_component(n_ref: usize, n_cand: usize, edges: &[ComponentEdge]) -> Vec<usize> {
     // Common denominator of all overlaps; its size is bounded by the product of denominators.
-    let lcm_bits: usize = edges
-        .iter()
-        .map(|e| 64 - (e.denominator as u64).leading_zeros() as usize)
-        .sum();
+    let lcm_bits: usize = edges.iter().map(|e| 64 - (e.denominator as u64).leading_zeros() as usize).sum();
     let mut lcm = Wide::from_u128_shifted(lcm_bits / 64 + 2, 1, 0);
     for e in edges {
         let den = e.denominator as u64;
         let g = gcd(den, lcm.div_small(den).1);
         lcm = lcm.mul_small(den / g);
     }
-    let min_exp = edges
-        .iter()
-        .map(|e| binary_rational(e.mean_sep_deg))
-        .filter(|(m, _)| *m != 0)
-        .map(|(_, x)| x)
-        .min()
-        .unwrap_or(0);
-    let max_sep_shift = edges
-        .iter()
-        .map(|e| binary_rational(e.mean_sep_deg))
-        .filter(|(m, _)| *m != 0)
-        .map(|(_, x)| (x - min_exp) as usize + 53)
-        .max()
-        .unwrap_or(0);
+    let min_exp = edges.iter().map(|e| binary_rational(e.mean_sep_deg)).filter(|(m, _)| *m != 0).map(|(_, x)| x).min().unwrap_or(0);
+    let max_sep_shift =
+        edges.iter().map(|e| binary_rational(e.mean_sep_deg)).filter(|(m, _)| *m != 0).map(|(_, x)| (x - min_exp) as usize + 53).max().unwrap_or(0);
     // Largest magnitude of one term, plus headroom for sums over all edges and the sign.
     let term_bits = max_sep_shift.max(lcm.bit_len() + 64).max(edges.len() + 1);
     let width = (term_bits + 64 - (edges.len() as u64).leading_zeros() as usize + 2) / 64 + 1;
@@ -137,27 +109,13 @@ pub fn assign_component(n_ref: usize, n_cand: usize, edges: &[ComponentEdge]) ->
 
     let source = 0;
     let sink = n_ref + n_cand + 1;
-    let mut g = Residual {
-        to: vec![],
-        cap: vec![],
-        cost: vec![],
-        from: vec![],
-    };
+    let mut g = Residual { to: vec![], cap: vec![], cost: vec![], from: vec![] };
     let mut edge_arc = Vec::with_capacity(edges.len());
     for (k, e) in edges.iter().enumerate() {
         let (mant, exp) = binary_rational(e.mean_sep_deg);
-        let separation = if mant == 0 {
-            Wide::zero(width)
-        } else {
-            Wide::from_u128_shifted(width, mant as u128, (exp - min_exp) as usize)
-        };
+        let separation = if mant == 0 { Wide::zero(width) } else { Wide::from_u128_shifted(width, mant as u128, (exp - min_exp) as usize) };
         let overlap = lcm.div_small(e.denominator as u64).0.mul_small(2 * e.common as u64);
-        let cost = Cost {
-            count: -1,
-            overlap: overlap.neg(),
-            separation,
-            order: Wide::from_u128_shifted(width, 1, k),
-        };
+        let cost = Cost { count: -1, overlap: overlap.neg(), separation, order: Wide::from_u128_shifted(width, 1, k) };
         edge_arc.push(g.to.len());
         g.arc(1 + e.reference, 1 + n_ref + e.candidate, cost);
     }

@@ -1,8 +1,8 @@
 //! Reference/candidate track matching with per-match diagnostics (spec §11).
 
-use crate::compare::assignment::{assign_component, ComponentEdge};
+use crate::compare::assignment::{ComponentEdge, assign_component};
 use crate::compare::error::CompareError;
-use crate::compare::geo::{separation_km, R_EARTH_KM};
+use crate::compare::geo::{R_EARTH_KM, separation_km};
 use crate::compare::stats::{mean, median_sorted, pairwise_sum, pearson, percentile_sorted};
 use crate::compare::track_set::{DetectionMode, TrackSet};
 use std::collections::HashMap;
@@ -47,13 +47,7 @@ pub struct TrackComparisonConfig {
 
 impl Default for TrackComparisonConfig {
     fn default() -> Self {
-        TrackComparisonConfig {
-            matching: MatchingMethod::Nearest,
-            max_mean_separation_deg: 2.0,
-            min_overlap_fraction: 0.6,
-            variable: None,
-            mode: None,
-        }
+        TrackComparisonConfig { matching: MatchingMethod::Nearest, max_mean_separation_deg: 2.0, min_overlap_fraction: 0.6, variable: None, mode: None }
     }
 }
 
@@ -61,14 +55,10 @@ impl TrackComparisonConfig {
     /// Checks `max_mean_separation_deg > 0` (NaN rejected) and `min_overlap_fraction ∈ [0, 1]`.
     pub fn validate(&self) -> Result<(), CompareError> {
         if self.max_mean_separation_deg.is_nan() || self.max_mean_separation_deg <= 0.0 {
-            return Err(CompareError::InvalidOption(
-                "max_mean_separation_deg must be greater than zero".into(),
-            ));
+            return Err(CompareError::InvalidOption("max_mean_separation_deg must be greater than zero".into()));
         }
         if !(0.0..=1.0).contains(&self.min_overlap_fraction) {
-            return Err(CompareError::InvalidOption(
-                "min_overlap_fraction must be between zero and one".into(),
-            ));
+            return Err(CompareError::InvalidOption("min_overlap_fraction must be between zero and one".into()));
         }
         Ok(())
     }
@@ -171,11 +161,7 @@ pub struct ComparisonReport {
 }
 
 fn ratio(num: usize, den: usize) -> f64 {
-    if den == 0 {
-        0.0
-    } else {
-        num as f64 / den as f64
-    }
+    if den == 0 { 0.0 } else { num as f64 / den as f64 }
 }
 
 impl ComparisonReport {
@@ -218,11 +204,7 @@ impl ComparisonReport {
     /// Harmonic mean of precision and recall (0 when both are 0).
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
     }
     /// `matches / N_ref`.
     pub fn reference_coverage(&self) -> f64 {
@@ -287,10 +269,7 @@ fn common_points(rt: &[i64], r0: usize, ct: &[i64], c0: usize) -> Vec<(usize, us
 }
 
 fn separations(reference: &TrackSet, candidate: &TrackSet, common: &[(usize, usize)]) -> Vec<f64> {
-    common
-        .iter()
-        .map(|&(i, j)| separation_km(reference.lat[i], reference.lon[i], candidate.lat[j], candidate.lon[j]))
-        .collect()
+    common.iter().map(|&(i, j)| separation_km(reference.lat[i], reference.lon[i], candidate.lat[j], candidate.lon[j])).collect()
 }
 
 fn km_to_deg(km: f64) -> f64 {
@@ -309,15 +288,7 @@ const PRUNE_SLACK_DEG: f64 = 1e-5;
 
 /// Latitude interval `(min, max)` of every track.
 fn lat_ranges(set: &TrackSet) -> Vec<(f64, f64)> {
-    (0..set.len())
-        .map(|i| {
-            set.lat[set.range(i)]
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
-                    (lo.min(x), hi.max(x))
-                })
-        })
-        .collect()
+    (0..set.len()).map(|i| set.lat[set.range(i)].iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))).collect()
 }
 
 /// All eligible pairs in (reference, candidate) index order.
@@ -333,10 +304,7 @@ fn eligible_pairs(reference: &TrackSet, candidate: &TrackSet, config: &TrackComp
     let span = |s: &TrackSet, i: usize| (s.times_ms[s.offsets[i]], s.times_ms[s.offsets[i + 1] - 1]);
     let mut by_start: Vec<(i64, usize)> = (0..candidate.len()).map(|c| (span(candidate, c).0, c)).collect();
     by_start.sort_unstable();
-    let longest = (0..candidate.len())
-        .map(|c| span(candidate, c).1 - span(candidate, c).0)
-        .max()
-        .unwrap_or(0);
+    let longest = (0..candidate.len()).map(|c| span(candidate, c).1 - span(candidate, c).0).max().unwrap_or(0);
 
     let mut pairs = Vec::new();
     let mut hits = Vec::new();
@@ -378,10 +346,7 @@ fn eligible_pairs(reference: &TrackSet, candidate: &TrackSet, config: &TrackComp
             if common.is_empty() || (2 * common.len()) as f64 / (denominator as f64) < config.min_overlap_fraction {
                 continue;
             }
-            let lat_gap: f64 = common
-                .iter()
-                .map(|&(i, j)| (reference.lat[i] - candidate.lat[j]).abs())
-                .sum();
+            let lat_gap: f64 = common.iter().map(|&(i, j)| (reference.lat[i] - candidate.lat[j]).abs()).sum();
             if lat_gap / common.len() as f64 > lat_limit {
                 continue;
             }
@@ -389,13 +354,7 @@ fn eligible_pairs(reference: &TrackSet, candidate: &TrackSet, config: &TrackComp
             if !mean_sep_deg.is_finite() || mean_sep_deg > config.max_mean_separation_deg {
                 continue;
             }
-            pairs.push(Pair {
-                reference: r,
-                candidate: c,
-                common: common.len(),
-                denominator,
-                mean_sep_deg,
-            });
+            pairs.push(Pair { reference: r, candidate: c, common: common.len(), denominator, mean_sep_deg });
         }
     }
     pairs
@@ -453,11 +412,7 @@ fn match_global(pairs: &[Pair], n_ref: usize, n_cand: usize) -> Vec<usize> {
                 }
             })
             .collect();
-        chosen.extend(
-            assign_component(local_r.len(), local_c.len(), &edges)
-                .into_iter()
-                .map(|e| members[e]),
-        );
+        chosen.extend(assign_component(local_r.len(), local_c.len(), &edges).into_iter().map(|e| members[e]));
     }
     chosen
 }
@@ -469,16 +424,10 @@ fn intensity_mode(config: &TrackComparisonConfig, set: &TrackSet) -> DetectionMo
 fn track_properties(set: &TrackSet, i: usize, with_values: bool, mode: DetectionMode) -> TrackProperties {
     let r = set.range(i);
     let (lat, lon, t) = (&set.lat[r.clone()], &set.lon[r.clone()], &set.times_ms[r.clone()]);
-    let legs: Vec<f64> = (1..t.len())
-        .map(|k| separation_km(lat[k - 1], lon[k - 1], lat[k], lon[k]))
-        .collect();
+    let legs: Vec<f64> = (1..t.len()).map(|k| separation_km(lat[k - 1], lon[k - 1], lat[k], lon[k])).collect();
     let path_length_km = pairwise_sum(&legs);
     let duration_hours = (t[t.len() - 1] - t[0]) as f64 / 3.6e6;
-    let mean_speed_kmh = if duration_hours > 0.0 {
-        path_length_km / duration_hours
-    } else {
-        0.0
-    };
+    let mean_speed_kmh = if duration_hours > 0.0 { path_length_km / duration_hours } else { 0.0 };
     let finite: Vec<f64> = match set.values {
         Some(v) if with_values => v[r].iter().copied().filter(|x| x.is_finite()).collect(),
         _ => Vec::new(),
@@ -512,15 +461,8 @@ fn intensity_difference(rv: &[f64], cv: &[f64], common: &[(usize, usize)]) -> Op
     }
     let abs: Vec<f64> = diffs.iter().map(|d| d.abs()).collect();
     let sq: Vec<f64> = diffs.iter().map(|d| d * d).collect();
-    let correlation = (diffs.len() >= 2)
-        .then(|| pearson(&refs, &cands))
-        .filter(|c| c.is_finite());
-    Some(IntensityDifference {
-        bias: mean(&diffs),
-        mae: mean(&abs),
-        rmse: mean(&sq).sqrt(),
-        correlation,
-    })
+    let correlation = (diffs.len() >= 2).then(|| pearson(&refs, &cands)).filter(|c| c.is_finite());
+    Some(IntensityDifference { bias: mean(&diffs), mae: mean(&abs), rmse: mean(&sq).sqrt(), correlation })
 }
 
 fn build_match(
@@ -561,18 +503,8 @@ fn build_match(
         same_time_range: rt[0] == ct[0] && rt[rt.len() - 1] == ct[ct.len() - 1],
         same_point_count: rt.len() == ct.len(),
         topology_identical: rt == ct,
-        reference: track_properties(
-            reference,
-            pair.reference,
-            with_values,
-            intensity_mode(config, reference),
-        ),
-        candidate: track_properties(
-            candidate,
-            pair.candidate,
-            with_values,
-            intensity_mode(config, candidate),
-        ),
+        reference: track_properties(reference, pair.reference, with_values, intensity_mode(config, reference)),
+        candidate: track_properties(candidate, pair.candidate, with_values, intensity_mode(config, candidate)),
         intensity_difference: intensity,
     }
 }
@@ -581,19 +513,13 @@ fn build_match(
 ///
 /// Errors on an invalid config, invalid track sets (including non-increasing times), or a
 /// named variable missing from either set.
-pub fn compare_tracks(
-    reference: &TrackSet,
-    candidate: &TrackSet,
-    config: &TrackComparisonConfig,
-) -> Result<ComparisonReport, CompareError> {
+pub fn compare_tracks(reference: &TrackSet, candidate: &TrackSet, config: &TrackComparisonConfig) -> Result<ComparisonReport, CompareError> {
     config.validate()?;
     reference.validate()?;
     candidate.validate()?;
     if let Some(name) = &config.variable {
         if reference.values.is_none() || candidate.values.is_none() {
-            return Err(CompareError::InvalidOption(format!(
-                "comparison intensity variable '{name}' must be present in both track sets"
-            )));
+            return Err(CompareError::InvalidOption(format!("comparison intensity variable '{name}' must be present in both track sets")));
         }
     }
     let (n_ref, n_cand) = (reference.len(), candidate.len());
@@ -607,12 +533,7 @@ pub fn compare_tracks(
         MatchingMethod::Nearest => best_for_ref.iter().flatten().copied().collect(),
         MatchingMethod::MutualNearest => {
             let best_for_cand = first_minimum(&pairs, n_cand, |p| p.candidate);
-            best_for_ref
-                .iter()
-                .flatten()
-                .copied()
-                .filter(|&k| best_for_cand[pairs[k].candidate] == Some(k))
-                .collect()
+            best_for_ref.iter().flatten().copied().filter(|&k| best_for_cand[pairs[k].candidate] == Some(k)).collect()
         }
         MatchingMethod::GlobalAssignment => {
             let mut chosen = match_global(&pairs, n_ref, n_cand);
@@ -622,27 +543,15 @@ pub fn compare_tracks(
     };
 
     let mut pooled = Vec::new();
-    let matches: Vec<TrackMatch> = selected
-        .iter()
-        .map(|&k| {
-            build_match(
-                reference,
-                candidate,
-                &pairs[k],
-                eligible_count[pairs[k].reference],
-                config,
-                &mut pooled,
-            )
-        })
-        .collect();
+    let matches: Vec<TrackMatch> =
+        selected.iter().map(|&k| build_match(reference, candidate, &pairs[k], eligible_count[pairs[k].reference], config, &mut pooled)).collect();
     let mut ref_matched = vec![false; n_ref];
     let mut cand_matched = vec![false; n_cand];
     for m in &matches {
         ref_matched[m.reference_index] = true;
         cand_matched[m.candidate_index] = true;
     }
-    let unmatched =
-        |ids: &[i64], flags: &[bool]| ids.iter().zip(flags).filter(|(_, f)| !**f).map(|(&id, _)| id).collect();
+    let unmatched = |ids: &[i64], flags: &[bool]| ids.iter().zip(flags).filter(|(_, f)| !**f).map(|(&id, _)| id).collect();
     pooled.sort_by(f64::total_cmp);
     Ok(ComparisonReport {
         config: config.clone(),

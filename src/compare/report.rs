@@ -1,7 +1,7 @@
 //! JSON report in the peer's `to_dict()` layout (keys sorted, as the CLI writes them).
 
 use crate::compare::matching::{ComparisonReport, IntensityDifference, MatchingMethod, TrackMatch, TrackProperties};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Finite floats as numbers, NaN/∞ as `null` (JSON has no non-finite numbers).
 fn num(x: f64) -> Value {
@@ -24,10 +24,7 @@ fn properties(p: &TrackProperties) -> Value {
 }
 
 fn intensity(d: &Option<IntensityDifference>) -> Value {
-    d.as_ref().map_or(
-        Value::Null,
-        |d| json!({"bias": num(d.bias), "mae": num(d.mae), "rmse": num(d.rmse), "correlation": opt(d.correlation)}),
-    )
+    d.as_ref().map_or(Value::Null, |d| json!({"bias": num(d.bias), "mae": num(d.mae), "rmse": num(d.rmse), "correlation": opt(d.correlation)}))
 }
 
 fn track_match(m: &TrackMatch) -> Value {
@@ -74,28 +71,16 @@ pub fn report_json(report: &ComparisonReport) -> Value {
     doc.insert("reference_count".into(), json!(report.reference_count));
     doc.insert("candidate_count".into(), json!(report.candidate_count));
     doc.insert("match_count".into(), json!(report.match_count()));
-    doc.insert(
-        "unmatched_reference_count".into(),
-        json!(report.unmatched_reference_count()),
-    );
-    doc.insert(
-        "unmatched_candidate_count".into(),
-        json!(report.unmatched_candidate_count()),
-    );
-    doc.insert(
-        "topology_identical_count".into(),
-        json!(report.topology_identical_count()),
-    );
+    doc.insert("unmatched_reference_count".into(), json!(report.unmatched_reference_count()));
+    doc.insert("unmatched_candidate_count".into(), json!(report.unmatched_candidate_count()));
+    doc.insert("topology_identical_count".into(), json!(report.topology_identical_count()));
     match c.matching {
         MatchingMethod::Nearest => {
             doc.insert("reference_coverage".into(), num(report.reference_coverage()));
             doc.insert("candidate_coverage".into(), num(report.candidate_coverage()));
             doc.insert("unique_candidate_count".into(), json!(report.unique_candidate_count()));
             doc.insert("reused_candidate_count".into(), json!(report.reused_candidate_count()));
-            doc.insert(
-                "reused_candidate_assignments".into(),
-                json!(report.reused_candidate_assignments()),
-            );
+            doc.insert("reused_candidate_assignments".into(), json!(report.reused_candidate_assignments()));
         }
         MatchingMethod::MutualNearest => {
             doc.insert("agreement".into(), num(report.agreement()));
@@ -109,10 +94,7 @@ pub fn report_json(report: &ComparisonReport) -> Value {
             doc.insert("f1".into(), num(report.f1()));
         }
     }
-    doc.insert(
-        "matches".into(),
-        Value::Array(report.matches.iter().map(track_match).collect()),
-    );
+    doc.insert("matches".into(), Value::Array(report.matches.iter().map(track_match).collect()));
     doc.insert("unmatched_reference_ids".into(), json!(report.unmatched_reference_ids));
     doc.insert("unmatched_candidate_ids".into(), json!(report.unmatched_candidate_ids));
     sorted(Value::Object(doc))

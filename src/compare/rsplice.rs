@@ -32,13 +32,7 @@ pub struct RspliceOptions {
 
 impl Default for RspliceOptions {
     fn default() -> Self {
-        RspliceOptions {
-            min_points: 8,
-            max_points: None,
-            distance_deg: 10.0,
-            mode: DistanceMode::Endpoint,
-            expected_cadence_ms: None,
-        }
+        RspliceOptions { min_points: 8, max_points: None, distance_deg: 10.0, mode: DistanceMode::Endpoint, expected_cadence_ms: None }
     }
 }
 
@@ -69,9 +63,7 @@ pub fn rsplice_keep(times_ms: &[i64], lat: &[f64], lon: &[f64], opts: &RspliceOp
 
 fn keep_track(times_ms: &[i64], lat: &[f64], lon: &[f64], opts: &RspliceOptions) -> Result<bool, CompareError> {
     if times_ms.len() != lat.len() || lat.len() != lon.len() {
-        return Err(CompareError::InvalidTrackSet(
-            "times/lat/lon of a track must have equal lengths".to_string(),
-        ));
+        return Err(CompareError::InvalidTrackSet("times/lat/lon of a track must have equal lengths".to_string()));
     }
     let n = times_ms.len();
     let mut count = n;
@@ -79,11 +71,7 @@ fn keep_track(times_ms: &[i64], lat: &[f64], lon: &[f64], opts: &RspliceOptions)
         for w in times_ms.windows(2) {
             let gap = w[1] - w[0];
             if gap <= 0 || gap % cadence != 0 {
-                return Err(CompareError::NonIntegralGap {
-                    track_id: None,
-                    gap_ms: gap,
-                    cadence_ms: cadence,
-                });
+                return Err(CompareError::NonIntegralGap { track_id: None, gap_ms: gap, cadence_ms: cadence });
             }
             count += (gap / cadence - 1) as usize;
         }
@@ -95,9 +83,7 @@ fn keep_track(times_ms: &[i64], lat: &[f64], lon: &[f64], opts: &RspliceOptions)
         (0 | 1, _) => 0.0,
         (_, DistanceMode::Endpoint) => geod_dist(lat[0], lon[0], lat[n - 1], lon[n - 1]),
         (_, DistanceMode::Travel) => {
-            let legs: Vec<f64> = (1..n)
-                .map(|i| geod_dist(lat[i - 1], lon[i - 1], lat[i], lon[i]))
-                .collect();
+            let legs: Vec<f64> = (1..n).map(|i| geod_dist(lat[i - 1], lon[i - 1], lat[i], lon[i])).collect();
             pairwise_sum(&legs)
         }
     };
@@ -111,15 +97,10 @@ pub fn filter_rsplice(set: &TrackSet, opts: &RspliceOptions) -> Result<Vec<usize
     let mut kept = Vec::new();
     for i in 0..set.len() {
         let r = set.range(i);
-        let keep =
-            keep_track(&set.times_ms[r.clone()], &set.lat[r.clone()], &set.lon[r], opts).map_err(|e| match e {
-                CompareError::NonIntegralGap { gap_ms, cadence_ms, .. } => CompareError::NonIntegralGap {
-                    track_id: Some(set.ids[i]),
-                    gap_ms,
-                    cadence_ms,
-                },
-                other => other,
-            })?;
+        let keep = keep_track(&set.times_ms[r.clone()], &set.lat[r.clone()], &set.lon[r], opts).map_err(|e| match e {
+            CompareError::NonIntegralGap { gap_ms, cadence_ms, .. } => CompareError::NonIntegralGap { track_id: Some(set.ids[i]), gap_ms, cadence_ms },
+            other => other,
+        })?;
         if keep {
             kept.push(i);
         }
@@ -135,13 +116,7 @@ mod tests {
     const H: i64 = 3_600_000;
 
     fn opts(min_points: usize, max_points: Option<usize>, distance_deg: f64, mode: DistanceMode) -> RspliceOptions {
-        RspliceOptions {
-            min_points,
-            max_points,
-            distance_deg,
-            mode,
-            expected_cadence_ms: None,
-        }
+        RspliceOptions { min_points, max_points, distance_deg, mode, expected_cadence_ms: None }
     }
 
     #[test]
@@ -206,63 +181,25 @@ mod tests {
         let times = [0, 6 * H, 0, 6 * H, 15 * H];
         let lat = [0.0; 5];
         let lon = [0.0, 20.0, 0.0, 10.0, 20.0];
-        let set = TrackSet {
-            ids: &ids,
-            offsets: &offsets,
-            times_ms: &times,
-            lat: &lat,
-            lon: &lon,
-            values: None,
-            mode: DetectionMode::Min,
-        };
-        let o = RspliceOptions {
-            min_points: 1,
-            expected_cadence_ms: Some(6 * H),
-            ..Default::default()
-        };
+        let set = TrackSet { ids: &ids, offsets: &offsets, times_ms: &times, lat: &lat, lon: &lon, values: None, mode: DetectionMode::Min };
+        let o = RspliceOptions { min_points: 1, expected_cadence_ms: Some(6 * H), ..Default::default() };
         let err = filter_rsplice(&set, &o).unwrap_err();
-        assert_eq!(
-            err,
-            CompareError::NonIntegralGap {
-                track_id: Some(42),
-                gap_ms: 9 * H,
-                cadence_ms: 6 * H
-            }
-        );
+        assert_eq!(err, CompareError::NonIntegralGap { track_id: Some(42), gap_ms: 9 * H, cadence_ms: 6 * H });
         assert!(err.to_string().starts_with("track 42: "));
-        let o = RspliceOptions {
-            min_points: 1,
-            ..Default::default()
-        };
+        let o = RspliceOptions { min_points: 1, ..Default::default() };
         assert_eq!(filter_rsplice(&set, &o).unwrap(), vec![0, 1]);
     }
 
     #[test]
     fn invalid_options_are_rejected() {
         let bad = [
-            RspliceOptions {
-                max_points: Some(3),
-                min_points: 4,
-                ..Default::default()
-            },
-            RspliceOptions {
-                distance_deg: f64::NAN,
-                ..Default::default()
-            },
-            RspliceOptions {
-                distance_deg: -1.0,
-                ..Default::default()
-            },
-            RspliceOptions {
-                expected_cadence_ms: Some(0),
-                ..Default::default()
-            },
+            RspliceOptions { max_points: Some(3), min_points: 4, ..Default::default() },
+            RspliceOptions { distance_deg: f64::NAN, ..Default::default() },
+            RspliceOptions { distance_deg: -1.0, ..Default::default() },
+            RspliceOptions { expected_cadence_ms: Some(0), ..Default::default() },
         ];
         for o in bad {
-            assert!(matches!(
-                rsplice_keep(&[0], &[0.0], &[0.0], &o),
-                Err(CompareError::InvalidOption(_))
-            ));
+            assert!(matches!(rsplice_keep(&[0], &[0.0], &[0.0], &o), Err(CompareError::InvalidOption(_))));
         }
     }
 }

@@ -35,11 +35,7 @@ pub fn mean(a: &[f64]) -> f64 {
 /// NumPy's `_lerp`: evaluated from the nearer end for numerical symmetry.
 fn lerp(a: f64, b: f64, t: f64) -> f64 {
     let diff = b - a;
-    if t >= 0.5 {
-        b - diff * (1.0 - t)
-    } else {
-        a + diff * t
-    }
+    if t >= 0.5 { b - diff * (1.0 - t) } else { a + diff * t }
 }
 
 /// `numpy.percentile(values, q, method="linear")` of already sorted values (non-empty).
@@ -55,11 +51,7 @@ pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// `numpy.median` of already sorted values (non-empty): mean of the two middle values.
 pub fn median_sorted(sorted: &[f64]) -> f64 {
     let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    }
+    if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 }
 }
 
 /// Pearson correlation as `numpy.corrcoef(x, y)[0, 1]`; NaN when undefined.

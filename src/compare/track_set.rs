@@ -145,6 +145,14 @@ impl OwnedTrackSet {
 
     /// The borrowed view.
     pub fn set(&self) -> TrackSet<'_> {
-        TrackSet { ids: &self.ids, offsets: &self.offsets, times_ms: &self.times_ms, lat: &self.lat, lon: &self.lon, values: Some(&self.values), mode: self.mode }
+        TrackSet {
+            ids: &self.ids,
+            offsets: &self.offsets,
+            times_ms: &self.times_ms,
+            lat: &self.lat,
+            lon: &self.lon,
+            values: Some(&self.values),
+            mode: self.mode,
+        }
     }
 }

@@ -87,9 +87,7 @@ impl Wide {
 
     /// `-self`.
     pub fn neg(&self) -> Wide {
-        let inverted = Wide {
-            limbs: self.limbs.iter().map(|l| !l).collect(),
-        };
+        let inverted = Wide { limbs: self.limbs.iter().map(|l| !l).collect() };
         let mut one = Wide::zero(self.limbs.len());
         one.limbs[0] = 1;
         inverted.add(&one)
@@ -104,10 +102,7 @@ impl Wide {
 
     /// Number of significant bits of a non-negative value.
     pub fn bit_len(&self) -> usize {
-        self.limbs
-            .iter()
-            .rposition(|&l| l != 0)
-            .map_or(0, |i| i * 64 + 64 - self.limbs[i].leading_zeros() as usize)
+        self.limbs.iter().rposition(|&l| l != 0).map_or(0, |i| i * 64 + 64 - self.limbs[i].leading_zeros() as usize)
     }
 
     fn is_negative(&self) -> bool {

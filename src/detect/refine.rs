@@ -57,7 +57,6 @@ pub fn refine_quadratic_at(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64],
     (new_lat, new_lon, z11 + 0.5 * (fy * dy + fx * dx))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,10 +10,10 @@ mod memory;
 #[cfg(feature = "netcdf")]
 mod netcdf;
 
-pub use filtered::FilteredField;
-pub use memory::MemoryField;
 #[cfg(feature = "netcdf")]
 pub use self::netcdf::{FrameReader, NetcdfField};
+pub use filtered::FilteredField;
+pub use memory::MemoryField;
 
 use crate::error::{Error, Result};
 use crate::geo::{LonConvention, is_global_longitude};
@@ -97,18 +97,19 @@ pub trait Field: Sync {
     /// Detection mode implied by the variable name (spec §3.9), or an error asking for `-m`.
     fn default_mode(&self) -> Result<Mode> {
         let name = &self.info().variable;
-        mode_of_name(name).or_else(|| {
-            // CF hints when the name is unknown
-            let id = self.info().identity();
-            if crate::variables::is_vorticity(&id) {
-                Some(Mode::Max)
-            } else if id.standard_name.is_some_and(|s| s.contains("pressure")) {
-                Some(Mode::Min)
-            } else {
-                None
-            }
-        })
-        .ok_or_else(|| Error::option("--detection-mode", format!("cannot infer min or max for variable '{name}'; pass -m min or -m max")))
+        mode_of_name(name)
+            .or_else(|| {
+                // CF hints when the name is unknown
+                let id = self.info().identity();
+                if crate::variables::is_vorticity(&id) {
+                    Some(Mode::Max)
+                } else if id.standard_name.is_some_and(|s| s.contains("pressure")) {
+                    Some(Mode::Min)
+                } else {
+                    None
+                }
+            })
+            .ok_or_else(|| Error::option("--detection-mode", format!("cannot infer min or max for variable '{name}'; pass -m min or -m max")))
     }
 }
 

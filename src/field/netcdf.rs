@@ -196,21 +196,34 @@ impl NetcdfField {
                 if has_time_dim {
                     let tdims = time_var.dimensions();
                     if tdims.len() != 1 || tdims[0].name() != dims[0].0 {
-                        return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} (the first dimension is not the time coordinate '{}')", time_var.name()) });
+                        return Err(Error::BadShape {
+                            variable: source_variable,
+                            dims: format!("{dims_text} (the first dimension is not the time coordinate '{}')", time_var.name()),
+                        });
                     }
                     if let Some((name, len)) = dims[1..ndims - 2].iter().find(|(_, l)| *l != 1) {
                         return Err(Error::BadShape { variable: source_variable.clone(), dims: format!("{dims_text} ('{name}' has {len} levels)") });
                     }
                 } else if !time_var.dimensions().is_empty() && time_var.len() != 1 {
-                    return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} without a time dimension while '{}' has {} values", time_var.name(), time_var.len()) });
+                    return Err(Error::BadShape {
+                        variable: source_variable,
+                        dims: format!("{dims_text} without a time dimension while '{}' has {} values", time_var.name(), time_var.len()),
+                    });
                 }
-                let units = attr_str(&time_var, "units").ok_or_else(|| Error::Time(format!("time coordinate '{}' has no units attribute; add one such as 'hours since 1900-01-01'", time_var.name())))?;
+                let units = attr_str(&time_var, "units").ok_or_else(|| {
+                    Error::Time(format!("time coordinate '{}' has no units attribute; add one such as 'hours since 1900-01-01'", time_var.name()))
+                })?;
                 let calendar = attr_str(&time_var, "calendar");
                 let cf = CfTimeUnits::parse(&units, calendar.as_deref())?;
                 let raw_times: Vec<f64> = time_var.get_values::<f64, _>(..).map_err(|e| corrupt("time", e))?;
                 let times = raw_times.iter().map(|&v| cf.decode(v)).collect::<Result<Vec<i64>>>()?;
                 if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
-                    return Err(Error::Time(format!("times are not strictly increasing at index {} ({} then {}); sort the file by time", k + 1, crate::time::format_iso(times[k]), crate::time::format_iso(times[k + 1]))));
+                    return Err(Error::Time(format!(
+                        "times are not strictly increasing at index {} ({} then {}); sort the file by time",
+                        k + 1,
+                        crate::time::format_iso(times[k]),
+                        crate::time::format_iso(times[k + 1])
+                    )));
                 }
                 times
             }

@@ -43,7 +43,8 @@ where
     F: FnMut(usize) -> Result<Vec<Vec<f64>>>,
 {
     let tmp = temp_sibling(path);
-    let result = write_to(&tmp, header, &mut frame).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::Unwritable { path: path.into(), detail: e.to_string() }));
+    let result = write_to(&tmp, header, &mut frame)
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::Unwritable { path: path.into(), detail: e.to_string() }));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

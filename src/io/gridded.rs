@@ -53,7 +53,9 @@ impl GriddedFormat {
             "nc" | "nc4" | "netcdf" => Ok(GriddedFormat::Netcdf),
             "parquet" => Ok(GriddedFormat::ParquetFile),
             "" => Ok(GriddedFormat::ParquetDirectory),
-            other => Err(Error::Format(format!("cannot infer the output format from '.{other}' of {}; use .nc (NetCDF), .parquet or a directory", path.display()))),
+            other => {
+                Err(Error::Format(format!("cannot infer the output format from '.{other}' of {}; use .nc (NetCDF), .parquet or a directory", path.display())))
+            }
         }
     }
 }

@@ -126,10 +126,7 @@ pub fn read_str_with(text: &str, path: &Path, primary_variable: Option<&str>, mo
     let mode = match mode.or_else(|| mode_of_name(&name)) {
         Some(m) => m,
         None => {
-            return Err(Error::option(
-                "variable",
-                format!("cannot tell whether '{name}' centres are minima or maxima; pass the mode (min or max) explicitly"),
-            ));
+            return Err(Error::option("variable", format!("cannot tell whether '{name}' centres are minima or maxima; pass the mode (min or max) explicitly")));
         }
     };
     let scale = match quantity_of_name(&name) {
@@ -155,9 +152,7 @@ pub fn read_str_with(text: &str, path: &Path, primary_variable: Option<&str>, mo
         }
         let id: i64 = tok[1].parse().map_err(|_| perr(lineno, format!("track id '{}' is not an integer", tok[1])))?;
         let time = parse_time(tok[3]).map_err(|reason| perr(lineno, reason))?;
-        let num = |i: usize, what: &str| -> Result<f64> {
-            parse_float(tok[i]).ok_or_else(|| perr(lineno, format!("{what} '{}' is not a number", tok[i])))
-        };
+        let num = |i: usize, what: &str| -> Result<f64> { parse_float(tok[i]).ok_or_else(|| perr(lineno, format!("{what} '{}' is not a number", tok[i]))) };
         let lon = num(8, "longitude")?;
         let lat = num(9, "latitude")?;
         let value = num(10, "value")? * scale;
@@ -223,8 +218,7 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
 fn parse_time(tok: &str) -> std::result::Result<i64, String> {
     if tok.len() == 10 && tok.bytes().all(|b| b.is_ascii_digit()) {
         let n = |a: usize, b: usize| tok[a..b].parse::<u32>().unwrap();
-        return from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10))
-            .ok_or_else(|| format!("time '{tok}' is not a valid YYYYMMDDHH date"));
+        return from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)).ok_or_else(|| format!("time '{tok}' is not a valid YYYYMMDDHH date"));
     }
     if let Ok(s) = tok.parse::<f64>()
         && s.is_finite()

@@ -127,10 +127,7 @@ fn sniff(path: &Path) -> Result<TrackFormat> {
         }
         break;
     }
-    Err(Error::Format(format!(
-        "cannot tell the track format of {}: it is not IMILAST, TRACK or TrackJSON; pass the format explicitly",
-        path.display()
-    )))
+    Err(Error::Format(format!("cannot tell the track format of {}: it is not IMILAST, TRACK or TrackJSON; pass the format explicitly", path.display())))
 }
 
 /// Format `n` tracks into text in parallel, a block of tracks per task, and write the blocks

@@ -23,8 +23,8 @@ use arrow::compute::{concat_batches, filter_record_batch};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::metadata::SortingColumn;
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -94,10 +94,14 @@ pub fn write_file(batch: &RecordBatch, path: &Path) -> Result<()> {
 fn write_partitioned(dir: &Path, batch: &RecordBatch, time_col: &str, sorting: Vec<SortingColumn>) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let times = column::<TimestampMillisecondArray>(batch, time_col)?;
-    let keys: Vec<(i32, u32)> = times.values().iter().map(|&t| {
-        let c = civil(t);
-        (c.year, c.month)
-    }).collect();
+    let keys: Vec<(i32, u32)> = times
+        .values()
+        .iter()
+        .map(|&t| {
+            let c = civil(t);
+            (c.year, c.month)
+        })
+        .collect();
     let mut parts: Vec<(i32, u32)> = keys.clone();
     parts.sort_unstable();
     parts.dedup();
@@ -118,11 +122,8 @@ fn write_partitioned(dir: &Path, batch: &RecordBatch, time_col: &str, sorting: V
 fn descriptor(tracks: &Tracks, opts: &DatasetOptions) -> Value {
     let md = &tracks.metadata;
     let bounds = md.bounds.map(|b| json!({"south": b.south, "north": b.north, "west": b.west, "east": b.east}));
-    let processing: Vec<Value> = md
-        .processing
-        .iter()
-        .map(|p| json!({"operation": p.operation, "enabled": p.enabled, "parameters": Value::Object(p.parameters.clone())}))
-        .collect();
+    let processing: Vec<Value> =
+        md.processing.iter().map(|p| json!({"operation": p.operation, "enabled": p.enabled, "parameters": Value::Object(p.parameters.clone())})).collect();
     json!({
         "format": "stormtrack-dataset/1",
         "written_by": format!("stormtrack {}", crate::VERSION),

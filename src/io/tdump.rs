@@ -184,9 +184,7 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
     let mut groups: std::collections::HashMap<i64, (Vec<Point>, Vec<Vec<f64>>)> = std::collections::HashMap::new();
     // the open track: (id, line of its TRACK_ID, expected points, parsed points)
     let mut current: Option<(i64, usize, i64, i64)> = None;
-    let truncated = |c: (i64, usize, i64, i64)| {
-        perr(c.1, format!("TRACK_ID {} is truncated: POINT_NUM says {} points but {} follow", c.0, c.2, c.3))
-    };
+    let truncated = |c: (i64, usize, i64, i64)| perr(c.1, format!("TRACK_ID {} is truncated: POINT_NUM says {} points but {} follow", c.0, c.2, c.3));
 
     for (k, raw) in text.lines().enumerate() {
         let lineno = k + 1;

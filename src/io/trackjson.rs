@@ -409,8 +409,11 @@ impl Doc<'_> {
 
 /// Parse and validate a TrackJSON document; `path` is only used in messages.
 pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
-    let root: Value = serde_json::from_str(text)
-        .map_err(|e| Error::Parse { path: path.to_path_buf(), line: e.line().max(1), reason: format!("invalid JSON: {e}; the file is not a TrackJSON document or is truncated") })?;
+    let root: Value = serde_json::from_str(text).map_err(|e| Error::Parse {
+        path: path.to_path_buf(),
+        line: e.line().max(1),
+        reason: format!("invalid JSON: {e}; the file is not a TrackJSON document or is truncated"),
+    })?;
     let d = Doc { path };
     let top = d.object(&root, "$", &["format", "metadata", "index", "data", "stats"], &["format", "metadata", "index", "data"])?;
     let format = top["format"].as_str().unwrap_or("");
@@ -425,12 +428,8 @@ pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
     }
 
     // metadata
-    let md = d.object(
-        &top["metadata"],
-        "$.metadata",
-        &["primary_var", "mode", "units", "time", "bounds", "processing"],
-        &["primary_var", "mode", "units", "time"],
-    )?;
+    let md =
+        d.object(&top["metadata"], "$.metadata", &["primary_var", "mode", "units", "time", "bounds", "processing"], &["primary_var", "mode", "units", "time"])?;
     let primary = d.string(&md["primary_var"], "$.metadata.primary_var")?.to_string();
     let mode = match md["mode"].as_str() {
         Some("min") => Mode::Min,
@@ -494,9 +493,11 @@ pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
                 _ => d.number(x, &format!("{at}[{k}]"))?,
             });
         }
-        let unit = units.iter().find(|(k, _)| k == name).map(|(_, u)| u.clone()).ok_or_else(|| {
-            d.err("$.metadata.units", format!("keys must exactly match data.variables: no unit for '{name}'"))
-        })?;
+        let unit = units
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, u)| u.clone())
+            .ok_or_else(|| d.err("$.metadata.units", format!("keys must exactly match data.variables: no unit for '{name}'")))?;
         if let Some(c) = canonical_unit(name)
             && unit != c
         {

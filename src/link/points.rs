@@ -10,8 +10,8 @@
 //! input order. The result therefore does not depend on the row order of the input, except
 //! between rows that are exact duplicates.
 
-use super::SimpleLinker;
 use super::FrameRef;
+use super::SimpleLinker;
 use crate::error::{Error, Result};
 use crate::geo::LonConvention;
 
@@ -29,13 +29,7 @@ use crate::geo::LonConvention;
 /// let ids = link_points(&time, &lat, &lon, &SimpleLinker::default(), None).unwrap();
 /// assert_eq!(ids, vec![2, 2, 1, 2, 1, 1]);
 /// ```
-pub fn link_points(
-    times: &[i64],
-    lats: &[f64],
-    lons: &[f64],
-    linker: &SimpleLinker,
-    convention: Option<LonConvention>,
-) -> Result<Vec<i64>> {
+pub fn link_points(times: &[i64], lats: &[f64], lons: &[f64], linker: &SimpleLinker, convention: Option<LonConvention>) -> Result<Vec<i64>> {
     let n = times.len();
     if lats.len() != n || lons.len() != n {
         return Err(Error::option("link", format!("time, lat and lon have different lengths ({n}, {}, {})", lats.len(), lons.len())));

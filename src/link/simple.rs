@@ -194,14 +194,9 @@ impl SimpleLinker {
     /// time order over those lists.
     pub fn link(&self, frames: &[FrameRef<'_>]) -> LinkedTracks {
         use rayon::prelude::*;
-        let sorted: Vec<Vec<(f64, f64)>> = frames
-            .par_iter()
-            .map(|f| sorted_order(f).into_iter().map(|c| (f.lats[c], f.lons[c])).collect())
-            .collect();
-        let mut pairs: Vec<Option<Candidates>> = (0..frames.len())
-            .into_par_iter()
-            .map(|fi| (fi > 0).then(|| self.candidates(&sorted[fi - 1], &sorted[fi])))
-            .collect();
+        let sorted: Vec<Vec<(f64, f64)>> = frames.par_iter().map(|f| sorted_order(f).into_iter().map(|c| (f.lats[c], f.lons[c])).collect()).collect();
+        let mut pairs: Vec<Option<Candidates>> =
+            (0..frames.len()).into_par_iter().map(|fi| (fi > 0).then(|| self.candidates(&sorted[fi - 1], &sorted[fi]))).collect();
         let mut state = LinkState::new();
         for fi in 0..frames.len() {
             let candidates = pairs[fi].take();

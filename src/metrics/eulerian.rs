@@ -25,9 +25,7 @@ pub type MonthlyField = ((i32, u32), Vec<f64>);
 /// What can go wrong in the Eulerian metrics.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EulerError {
-    #[error(
-        "frame holds {got} cells but the metric was built for {expected}; pass whole frames of one grid"
-    )]
+    #[error("frame holds {got} cells but the metric was built for {expected}; pass whole frames of one grid")]
     FrameLength { expected: usize, got: usize },
     #[error("time {got} ms does not follow {previous} ms; push frames in strictly increasing time")]
     NonIncreasingTime { previous: i64, got: i64 },
@@ -35,13 +33,9 @@ pub enum EulerError {
     TimeOutOfRange(i64),
     #[error("{0} time step(s) given; the difference variance needs at least 2")]
     TooFewTimes(usize),
-    #[error(
-        "time step of {0} h is outside 1..=24 h; the 24-h filter needs a step of at least 1 h and at most 24 h"
-    )]
+    #[error("time step of {0} h is outside 1..=24 h; the 24-h filter needs a step of at least 1 h and at most 24 h")]
     StepOutOfRange(i64),
-    #[error(
-        "24 h is not a whole number of {0}-h steps; resample the data, or use with_shift(24 / step) for the peer's truncated shift"
-    )]
+    #[error("24 h is not a whole number of {0}-h steps; resample the data, or use with_shift(24 / step) for the peer's truncated shift")]
     StepNotDivisor(i64),
     #[error("a shift of 0 steps is meaningless; pass a shift of at least 1")]
     ZeroShift,
@@ -59,20 +53,13 @@ pub fn median_step_hours(times_ms: &[i64]) -> Result<i64, EulerError> {
     let mut diffs_ns = Vec::with_capacity(times_ms.len() - 1);
     for w in times_ms.windows(2) {
         if w[1] <= w[0] {
-            return Err(EulerError::NonIncreasingTime {
-                previous: w[0],
-                got: w[1],
-            });
+            return Err(EulerError::NonIncreasingTime { previous: w[0], got: w[1] });
         }
         diffs_ns.push((i128::from(w[1]) - i128::from(w[0])) * 1_000_000);
     }
     diffs_ns.sort_unstable();
     let m = diffs_ns.len() / 2;
-    let median = if diffs_ns.len() % 2 == 1 {
-        diffs_ns[m]
-    } else {
-        (diffs_ns[m - 1] + diffs_ns[m]) / 2
-    };
+    let median = if diffs_ns.len() % 2 == 1 { diffs_ns[m] } else { (diffs_ns[m - 1] + diffs_ns[m]) / 2 };
     let hours = median.div_euclid(3_600_000_000_000);
     if hours <= 0 {
         return Err(EulerError::StepOutOfRange(0));
@@ -92,9 +79,7 @@ pub fn shift_for_step(step_hours: i64) -> Result<usize, EulerError> {
 }
 
 fn month_of(time_ms: i64) -> Result<(i32, u32), EulerError> {
-    DateTime::from_timestamp_millis(time_ms)
-        .map(|d| (d.year(), d.month()))
-        .ok_or(EulerError::TimeOutOfRange(time_ms))
+    DateTime::from_timestamp_millis(time_ms).map(|d| (d.year(), d.month())).ok_or(EulerError::TimeOutOfRange(time_ms))
 }
 
 fn next_month((y, m): (i32, u32)) -> (i32, u32) {
@@ -112,16 +97,10 @@ struct Clock {
 impl Clock {
     fn check(&self, time_ms: i64, lens: &[usize]) -> Result<(i32, u32), EulerError> {
         if let Some(&got) = lens.iter().find(|&&n| n != self.ncells) {
-            return Err(EulerError::FrameLength {
-                expected: self.ncells,
-                got,
-            });
+            return Err(EulerError::FrameLength { expected: self.ncells, got });
         }
         if let Some(previous) = self.last.filter(|&p| time_ms <= p) {
-            return Err(EulerError::NonIncreasingTime {
-                previous,
-                got: time_ms,
-            });
+            return Err(EulerError::NonIncreasingTime { previous, got: time_ms });
         }
         month_of(time_ms)
     }
@@ -142,11 +121,7 @@ struct MonthMean<T> {
 
 impl<T: GridValue> MonthMean<T> {
     fn new(ncells: usize) -> Self {
-        Self {
-            month: None,
-            sum: vec![T::ZERO; ncells],
-            count: vec![0; ncells],
-        }
+        Self { month: None, sum: vec![T::ZERO; ncells], count: vec![0; ncells] }
     }
     /// Move to `month`, emitting the finished month and any empty months in between.
     fn advance(&mut self, month: (i32, u32), out: &mut Vec<MonthlyField>) {
@@ -171,11 +146,7 @@ impl<T: GridValue> MonthMean<T> {
             .iter_mut()
             .zip(self.count.iter_mut())
             .map(|(s, c)| {
-                let v = if *c == 0 {
-                    f64::NAN
-                } else {
-                    T::div_count(*s, *c as usize).to_f64()
-                };
+                let v = if *c == 0 { f64::NAN } else { T::div_count(*s, *c as usize).to_f64() };
                 (*s, *c) = (T::ZERO, 0);
                 v
             })
@@ -208,16 +179,7 @@ impl<T: GridValue> DifferenceVariance<T> {
         if shift == 0 {
             return Err(EulerError::ZeroShift);
         }
-        Ok(Self {
-            clock: Clock {
-                ncells,
-                last: None,
-                frames: 0,
-            },
-            shift,
-            ring: VecDeque::with_capacity(shift),
-            acc: MonthMean::new(ncells),
-        })
+        Ok(Self { clock: Clock { ncells, last: None, frames: 0 }, shift, ring: VecDeque::with_capacity(shift), acc: MonthMean::new(ncells) })
     }
 
     /// Steps between the two frames of a difference.
@@ -238,14 +200,7 @@ impl<T: GridValue> DifferenceVariance<T> {
             return Ok(out);
         };
         self.acc.advance(month_of(t0)?, &mut out);
-        for (((s, c), &x0), &x1) in self
-            .acc
-            .sum
-            .iter_mut()
-            .zip(&mut self.acc.count)
-            .zip(&old)
-            .zip(frame)
-        {
+        for (((s, c), &x0), &x1) in self.acc.sum.iter_mut().zip(&mut self.acc.count).zip(&old).zip(frame) {
             let d = x1 - x0;
             let v = d * d;
             if !v.is_nan() {
@@ -288,23 +243,12 @@ impl<T: GridValue> Eke<T> {
     }
     /// With an explicit shift in steps; see [`DifferenceVariance::with_shift`].
     pub fn with_shift(shift: usize, ncells: usize) -> Result<Self, EulerError> {
-        Ok(Self {
-            u: DifferenceVariance::with_shift(shift, ncells)?,
-            v: DifferenceVariance::with_shift(shift, ncells)?,
-        })
+        Ok(Self { u: DifferenceVariance::with_shift(shift, ncells)?, v: DifferenceVariance::with_shift(shift, ncells)? })
     }
     /// Add the u and v frames at `time_ms`; returns the months completed.
-    pub fn push(
-        &mut self,
-        time_ms: i64,
-        u: &[T],
-        v: &[T],
-    ) -> Result<Vec<MonthlyField>, EulerError> {
+    pub fn push(&mut self, time_ms: i64, u: &[T], v: &[T]) -> Result<Vec<MonthlyField>, EulerError> {
         self.u.clock.check(time_ms, &[u.len(), v.len()])?; // both or neither
-        Ok(combine::<T>(
-            self.u.push(time_ms, u)?,
-            self.v.push(time_ms, v)?,
-        ))
+        Ok(combine::<T>(self.u.push(time_ms, u)?, self.v.push(time_ms, v)?))
     }
     /// The remaining months; see [`DifferenceVariance::finish`].
     pub fn finish(self) -> Result<Vec<MonthlyField>, EulerError> {
@@ -317,11 +261,7 @@ fn combine<T: GridValue>(u: Vec<MonthlyField>, v: Vec<MonthlyField>) -> Vec<Mont
     u.into_iter()
         .zip(v)
         .map(|((month, a), (_, b))| {
-            let values = a
-                .iter()
-                .zip(&b)
-                .map(|(&x, &y)| (half * (T::from_f64(x) + T::from_f64(y))).to_f64())
-                .collect();
+            let values = a.iter().zip(&b).map(|(&x, &y)| (half * (T::from_f64(x) + T::from_f64(y))).to_f64()).collect();
             (month, values)
         })
         .collect()
@@ -344,25 +284,11 @@ impl<T: GridValue> HighWindIndex<T> {
         if !(0.0..=1.0).contains(&percentile) {
             return Err(EulerError::PercentileOutOfRange(percentile));
         }
-        Ok(Self {
-            clock: Clock {
-                ncells,
-                last: None,
-                frames: 0,
-            },
-            q: percentile,
-            month: None,
-            speeds: Vec::new(),
-        })
+        Ok(Self { clock: Clock { ncells, last: None, frames: 0 }, q: percentile, month: None, speeds: Vec::new() })
     }
 
     /// Add the u and v frames at `time_ms`; returns the months completed.
-    pub fn push(
-        &mut self,
-        time_ms: i64,
-        u: &[T],
-        v: &[T],
-    ) -> Result<Vec<MonthlyField>, EulerError> {
+    pub fn push(&mut self, time_ms: i64, u: &[T], v: &[T]) -> Result<Vec<MonthlyField>, EulerError> {
         let month = self.clock.check(time_ms, &[u.len(), v.len()])?;
         self.clock.tick(time_ms);
         let mut out = Vec::new();
@@ -376,18 +302,13 @@ impl<T: GridValue> HighWindIndex<T> {
             }
         }
         self.month = Some(month);
-        self.speeds
-            .extend(u.iter().zip(v).map(|(&a, &b)| (a * a + b * b).sqrt()));
+        self.speeds.extend(u.iter().zip(v).map(|(&a, &b)| (a * a + b * b).sqrt()));
         Ok(out)
     }
 
     /// The last month (nothing when no frame was pushed).
     pub fn finish(self) -> Result<Vec<MonthlyField>, EulerError> {
-        Ok(self
-            .month
-            .map(|m| (m, self.quantiles()))
-            .into_iter()
-            .collect())
+        Ok(self.month.map(|m| (m, self.quantiles())).into_iter().collect())
     }
 
     fn quantiles(&self) -> Vec<f64> {
@@ -396,20 +317,11 @@ impl<T: GridValue> HighWindIndex<T> {
         if n == 0 {
             return out;
         }
-        out.par_iter_mut()
-            .enumerate()
-            .for_each_init(Vec::new, |column: &mut Vec<T>, (k, o)| {
-                column.clear();
-                column.extend(
-                    self.speeds
-                        .iter()
-                        .skip(k)
-                        .step_by(n)
-                        .copied()
-                        .filter(|x| !x.is_nan()),
-                );
-                *o = linear_quantile(column, self.q);
-            });
+        out.par_iter_mut().enumerate().for_each_init(Vec::new, |column: &mut Vec<T>, (k, o)| {
+            column.clear();
+            column.extend(self.speeds.iter().skip(k).step_by(n).copied().filter(|x| !x.is_nan()));
+            *o = linear_quantile(column, self.q);
+        });
         out
     }
 }
@@ -431,16 +343,8 @@ fn linear_quantile<T: GridValue>(values: &mut [T], q: f64) -> f64 {
         (prev as usize, prev as usize + 1, virtual_index - prev)
     };
     let (_, &mut a, rest) = values.select_nth_unstable_by(lo, cmp);
-    let b = if hi == lo {
-        a
-    } else {
-        rest.iter().copied().min_by(cmp).unwrap_or(a)
-    };
+    let b = if hi == lo { a } else { rest.iter().copied().min_by(cmp).unwrap_or(a) };
     let diff = (b - a).to_f64();
     let (a, b) = (a.to_f64(), b.to_f64());
-    if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    }
+    if gamma >= 0.5 { b - diff * (1.0 - gamma) } else { a + diff * gamma }
 }

@@ -1,7 +1,7 @@
 //! Output grids of the gridded metrics and the search of the cells a point reaches.
 
 use super::MetricsError;
-use crate::geo::{floor_mod, DEG_TO_RAD};
+use crate::geo::{DEG_TO_RAD, floor_mod};
 
 /// A latitude-longitude output grid (degrees). Metrics are row-major `(lat, lon)` on it.
 #[derive(Debug, Clone, PartialEq)]

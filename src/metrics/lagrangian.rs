@@ -11,7 +11,7 @@
 //! cells in track and point order, so results are the same for any thread count.
 
 use super::grid::CellSearch;
-use super::hourly::{hourly_samples, AtaInterpolation};
+use super::hourly::{AtaInterpolation, hourly_samples};
 use super::{Kernel, MetricsError, MetricsGrid};
 use crate::compare::TrackSet;
 use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM};
@@ -86,7 +86,12 @@ pub fn track_metrics(tracks: &TrackSet<'_>, amps: &[f64], grid: &MetricsGrid, o:
 /// [`track_metrics`] per calendar month (`monthly=True`): the months are those of the original
 /// points and of the hourly samples, in order; within a month only its points and samples
 /// count.
-pub fn track_metrics_by_month(tracks: &TrackSet<'_>, amps: &[f64], grid: &MetricsGrid, o: &MetricsOptions) -> Result<Vec<((i32, u32), GriddedMetrics)>, MetricsError> {
+pub fn track_metrics_by_month(
+    tracks: &TrackSet<'_>,
+    amps: &[f64],
+    grid: &MetricsGrid,
+    o: &MetricsOptions,
+) -> Result<Vec<((i32, u32), GriddedMetrics)>, MetricsError> {
     let prepared = Prepared::new(tracks, amps, grid, o)?;
     Ok(prepared.months.iter().enumerate().map(|(k, &m)| (m, prepared.compute(Some(k as u16)))).collect())
 }
@@ -169,14 +174,27 @@ impl<'g> Prepared<'g> {
             }
         }
         let months = keys.iter().map(|&k| ((k / 12) as i32 + MONTH_KEY_YEAR0, (k % 12) as u32 + 1)).collect();
-        let mut p = Prepared { search: CellSearch::new(grid), grid, o: *o, months, points, samples, band_rows: band_rows(grid.lat.len()), lat_margin: o.radius_km / EARTH_RADIUS_KM / DEG_TO_RAD + 1e-9 };
+        let mut p = Prepared {
+            search: CellSearch::new(grid),
+            grid,
+            o: *o,
+            months,
+            points,
+            samples,
+            band_rows: band_rows(grid.lat.len()),
+            lat_margin: o.radius_km / EARTH_RADIUS_KM / DEG_TO_RAD + 1e-9,
+        };
         let nb = grid.lat.len().div_ceil(p.band_rows);
         for items in [&mut p.points, &mut p.samples] {
             let mut bands = vec![Vec::new(); nb];
-            items.rows = items.lat.iter().map(|&lat| {
-                let r = p.search.row_range(lat, p.lat_margin);
-                (r.start as u32, r.end as u32)
-            }).collect();
+            items.rows = items
+                .lat
+                .iter()
+                .map(|&lat| {
+                    let r = p.search.row_range(lat, p.lat_margin);
+                    (r.start as u32, r.end as u32)
+                })
+                .collect();
             for (i, &(lo, hi)) in items.rows.iter().enumerate() {
                 if lo < hi {
                     for band in bands.iter_mut().take((hi as usize - 1) / p.band_rows + 1).skip(lo as usize / p.band_rows) {
@@ -193,7 +211,13 @@ impl<'g> Prepared<'g> {
     fn compute(&self, month: Option<u16>) -> GriddedMetrics {
         let (ny, nx) = (self.grid.lat.len(), self.grid.lon.len());
         let bands: Vec<[Vec<f64>; 4]> = (0..ny.div_ceil(self.band_rows)).into_par_iter().map(|b| self.band(b, month)).collect();
-        let mut g = GriddedMetrics { cyclone_frequency: Vec::with_capacity(ny * nx), track_frequency: Vec::with_capacity(ny * nx), cyclone_amplitude: Vec::new(), aca: Vec::with_capacity(ny * nx), ata: Vec::with_capacity(ny * nx) };
+        let mut g = GriddedMetrics {
+            cyclone_frequency: Vec::with_capacity(ny * nx),
+            track_frequency: Vec::with_capacity(ny * nx),
+            cyclone_amplitude: Vec::new(),
+            aca: Vec::with_capacity(ny * nx),
+            ata: Vec::with_capacity(ny * nx),
+        };
         for [cf, tf, aca, ata] in bands {
             g.cyclone_frequency.extend(cf);
             g.track_frequency.extend(tf);
@@ -448,7 +472,13 @@ mod tests {
     fn brute_force(t: &OwnedTrackSet, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
         let (ny, nx) = (grid.lat.len(), grid.lon.len());
         let n = ny * nx;
-        let mut g = GriddedMetrics { cyclone_frequency: vec![0.0; n], track_frequency: vec![0.0; n], cyclone_amplitude: vec![0.0; n], aca: vec![0.0; n], ata: vec![0.0; n] };
+        let mut g = GriddedMetrics {
+            cyclone_frequency: vec![0.0; n],
+            track_frequency: vec![0.0; n],
+            cyclone_amplitude: vec![0.0; n],
+            aca: vec![0.0; n],
+            ata: vec![0.0; n],
+        };
         let m = o.radius_km / 111.0 + 1.0;
         let each = |plat: f64, plon: f64, f: &mut dyn FnMut(usize, f64)| {
             for (i, &glat) in grid.lat.iter().enumerate() {
@@ -570,7 +600,8 @@ mod tests {
         let t = random_tracks(7, 300);
         let grid = MetricsGrid::regular(1.0).unwrap();
         let o = MetricsOptions { kernel: Kernel::Cressman, ..MetricsOptions::default() };
-        let run = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| track_metrics_by_month(&t.set(), &t.values, &grid, &o).unwrap());
+        let run =
+            |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| track_metrics_by_month(&t.set(), &t.values, &grid, &o).unwrap());
         assert_eq!(run(1), run(3));
     }
 }

@@ -14,7 +14,7 @@ pub mod track_stats;
 
 pub use error::MetricsError;
 pub use grid::MetricsGrid;
-pub use hourly::{hourly_samples, AtaInterpolation, HourlyTrack};
+pub use hourly::{AtaInterpolation, HourlyTrack, hourly_samples};
 pub use kernel::Kernel;
-pub use track_stats::{track_statistics, Selection, SphericalKernel, StatsError, StatsOptions, TrackStats};
-pub use lagrangian::{track_metrics, track_metrics_by_month, year_month, GriddedMetrics, MetricsOptions, METRIC_NAMES};
+pub use lagrangian::{GriddedMetrics, METRIC_NAMES, MetricsOptions, track_metrics, track_metrics_by_month, year_month};
+pub use track_stats::{Selection, SphericalKernel, StatsError, StatsOptions, TrackStats, track_statistics};

@@ -95,18 +95,9 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub const NONE: Selection = Selection {
-        feature: false,
-        track: false,
-        genesis: false,
-        lysis: false,
-        intensity: false,
-        speed: false,
-        lifetime: false,
-        growth: false,
-    };
-    pub const ALL: Selection =
-        Selection { feature: true, track: true, genesis: true, lysis: true, intensity: true, speed: true, lifetime: true, growth: true };
+    pub const NONE: Selection =
+        Selection { feature: false, track: false, genesis: false, lysis: false, intensity: false, speed: false, lifetime: false, growth: false };
+    pub const ALL: Selection = Selection { feature: true, track: true, genesis: true, lysis: true, intensity: true, speed: true, lifetime: true, growth: true };
     /// Names accepted by [`Selection::parse`].
     pub const NAMES: [&'static str; 8] = ["feature", "track", "genesis", "lysis", "intensity", "speed", "lifetime", "growth"];
 
@@ -224,9 +215,7 @@ pub enum StatsError {
     PointCoord { index: usize, lat: f64, lon: f64 },
     #[error("track {0} times are not strictly increasing; sort its points by time and drop duplicates")]
     Times(i64),
-    #[error(
-        "unknown track statistic '{0}'; expected a comma-separated list of feature, track, genesis, lysis, intensity, speed, lifetime, growth or all"
-    )]
+    #[error("unknown track statistic '{0}'; expected a comma-separated list of feature, track, genesis, lysis, intensity, speed, lifetime, growth or all")]
     UnknownField(String),
 }
 

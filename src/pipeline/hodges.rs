@@ -37,7 +37,14 @@ pub struct HodgesOptions {
 
 impl Default for HodgesOptions {
     fn default() -> Self {
-        HodgesOptions { mode: None, object_threshold: None, detect: HodgesDetectOptions::default(), spectral: None, linker: MgeParams::default(), selection: TimeSelection::default() }
+        HodgesOptions {
+            mode: None,
+            object_threshold: None,
+            detect: HodgesDetectOptions::default(),
+            spectral: None,
+            linker: MgeParams::default(),
+            selection: TimeSelection::default(),
+        }
     }
 }
 
@@ -153,7 +160,12 @@ pub struct HodgesFrames {
 /// Filter, detect and refine the frames in `range` in parallel (on the current rayon pool),
 /// gathered in frame order: the features `stormtrack detect -a hodges` writes and the linker
 /// takes.
-pub fn detect_hodges(field: &dyn Field, opts: &HodgesOptions, range: std::ops::Range<usize>, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<HodgesFrames> {
+pub fn detect_hodges(
+    field: &dyn Field,
+    opts: &HodgesOptions,
+    range: std::ops::Range<usize>,
+    progress: Option<&(dyn Fn(usize) + Sync)>,
+) -> Result<HodgesFrames> {
     validate(opts)?;
     let info = field.info();
     let mode = match opts.mode {
@@ -188,7 +200,8 @@ pub fn detect_hodges(field: &dyn Field, opts: &HodgesOptions, range: std::ops::R
                 let candidates = detector.candidates(frame.view(), &detect_opts).map_err(detect_error)?;
                 add_secs(&detect_ns, t2);
                 let t3 = Instant::now();
-                let features = detector.refine(frame.view(), &candidates, &detect_opts).map_err(|e| Error::option("--feature-refinement", format!("frame {t}: {e}")))?;
+                let features =
+                    detector.refine(frame.view(), &candidates, &detect_opts).map_err(|e| Error::option("--feature-refinement", format!("frame {t}: {e}")))?;
                 add_secs(&refine_ns, t3);
                 to_centers(grid, &info.value_unit, &features)
             };
@@ -201,7 +214,8 @@ pub fn detect_hodges(field: &dyn Field, opts: &HodgesOptions, range: std::ops::R
         .collect();
     let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
     let secs = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 * 1e-9;
-    let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), refine_s: secs(&refine_ns), ..StageTimes::default() };
+    let times =
+        StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), refine_s: secs(&refine_ns), ..StageTimes::default() };
     let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
     Ok(HodgesFrames { frames, mode, processing, times })
 }
@@ -220,7 +234,8 @@ pub fn spectral_step(s: &SpectralOptions, filter: Option<&SpectralFilter>) -> Pr
 /// columns (raw value, object id, refinement status, object diagnostics). A DUFF feature keeps
 /// its refined value here (status 3 marks it); the linker sees it as DUFF.
 fn to_centers(grid: &Grid, unit: &str, features: &[hd::Feature]) -> FrameCenters {
-    let extra = |name: &str, unit: &str, f: fn(&hd::Feature) -> f64| ExtraColumn { name: name.into(), unit: unit.into(), values: features.iter().map(f).collect() };
+    let extra =
+        |name: &str, unit: &str, f: fn(&hd::Feature) -> f64| ExtraColumn { name: name.into(), unit: unit.into(), values: features.iter().map(f).collect() };
     let mut c = FrameCenters {
         extras: vec![
             extra("raw_value", unit, |f| f.raw_value),

@@ -1,10 +1,13 @@
 //! Gridded metrics of a track collection as a [`GriddedTable`]: the one adapter between
 //! [`Tracks`] and the metrics kernels that the CLI, Python, Polars and SQL front ends share.
 
-use crate::compare::{track_set, OwnedTrackSet, TrackSet};
+use crate::compare::{OwnedTrackSet, TrackSet, track_set};
 use crate::error::{Error, Result};
 use crate::io::gridded::{GriddedField, GriddedTable};
-use crate::metrics::{AtaInterpolation, Kernel, track_metrics, track_metrics_by_month, track_statistics, year_month, GriddedMetrics, MetricsGrid, MetricsOptions, Selection, SphericalKernel, StatsOptions, METRIC_NAMES};
+use crate::metrics::{
+    AtaInterpolation, GriddedMetrics, Kernel, METRIC_NAMES, MetricsGrid, MetricsOptions, Selection, SphericalKernel, StatsOptions, track_metrics,
+    track_metrics_by_month, track_statistics, year_month,
+};
 use crate::tracks::Tracks;
 use crate::variables::Mode;
 use chrono::NaiveDate;
@@ -41,7 +44,13 @@ pub fn month_start_ms((year, month): (i32, u32)) -> i64 {
 }
 
 /// The metrics of a track set per month (with the month starts) or for the whole period.
-fn lagrangian_grids(set: &TrackSet<'_>, amps: &[f64], grid: &MetricsGrid, o: &MetricsOptions, monthly: bool) -> Result<(Option<Vec<i64>>, Vec<GriddedMetrics>)> {
+fn lagrangian_grids(
+    set: &TrackSet<'_>,
+    amps: &[f64],
+    grid: &MetricsGrid,
+    o: &MetricsOptions,
+    monthly: bool,
+) -> Result<(Option<Vec<i64>>, Vec<GriddedMetrics>)> {
     Ok(if monthly {
         let months = track_metrics_by_month(set, amps, grid, o)?;
         (Some(months.iter().map(|(m, _)| month_start_ms(*m)).collect()), months.into_iter().map(|(_, g)| g).collect())
@@ -106,7 +115,16 @@ pub struct MetricsTableOptions {
 
 impl Default for MetricsTableOptions {
     fn default() -> Self {
-        MetricsTableOptions { grid: 2.5, radius_km: 500.0, kernel: "constant".into(), monthly: false, mode: "max".into(), interpolation: "linear".into(), metrics: METRIC_NAMES.iter().map(|s| s.to_string()).collect(), nonzero: false }
+        MetricsTableOptions {
+            grid: 2.5,
+            radius_km: 500.0,
+            kernel: "constant".into(),
+            monthly: false,
+            mode: "max".into(),
+            interpolation: "linear".into(),
+            metrics: METRIC_NAMES.iter().map(|s| s.to_string()).collect(),
+            nonzero: false,
+        }
     }
 }
 
@@ -146,7 +164,8 @@ pub fn metrics_rows(points: &OwnedTrackSet, o: &MetricsTableOptions) -> Result<M
     let (times, grids) = lagrangian_grids(&points.set(), &points.values, &grid, &opts, o.monthly)?;
     let names: Vec<&str> = METRIC_NAMES.iter().copied().filter(|n| o.metrics.iter().any(|m| m == n)).collect();
     let nx = grid.lon.len();
-    let mut rows = MetricsRows { time: times.as_ref().map(|_| Vec::new()), columns: names.iter().map(|n| (n.to_string(), Vec::new())).collect(), ..Default::default() };
+    let mut rows =
+        MetricsRows { time: times.as_ref().map(|_| Vec::new()), columns: names.iter().map(|n| (n.to_string(), Vec::new())).collect(), ..Default::default() };
     for (k, g) in grids.iter().enumerate() {
         let cols: Vec<&[f64]> = names.iter().map(|n| g.get(n).expect("a metric name")).collect();
         for c in 0..grid.len() {
@@ -214,11 +233,17 @@ pub fn statistics_of(set: &TrackSet<'_>, name: &str, unit: &str, req: &Statistic
     let fields = candidates
         .into_iter()
         .filter(|(_, v, _, _)| !v.is_empty())
-        .map(|(name, v, units, long_name)| GriddedField { name: name.into(), attributes: vec![("units".into(), units.into()), ("long_name".into(), long_name.into())], frames: vec![v.clone()] })
+        .map(|(name, v, units, long_name)| GriddedField {
+            name: name.into(),
+            attributes: vec![("units".into(), units.into()), ("long_name".into(), long_name.into())],
+            frames: vec![v.clone()],
+        })
         .collect();
     let kernel = match req.kernel {
         SphericalKernel::Cap { radius_deg } => format!("spherical cap, radius {radius_deg} degrees"),
-        SphericalKernel::Fisher { bandwidth_deg } => format!("von Mises-Fisher, bandwidth {bandwidth_deg} degrees (kappa = 1/h^2, truncated below 1e-12 of the peak)"),
+        SphericalKernel::Fisher { bandwidth_deg } => {
+            format!("von Mises-Fisher, bandwidth {bandwidth_deg} degrees (kappa = 1/h^2, truncated below 1e-12 of the peak)")
+        }
     };
     let attributes = vec![
         ("description".into(), "TRACK-style storm-track statistics (Hodges 1996 spherical kernel estimators)".into()),

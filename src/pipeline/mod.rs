@@ -5,8 +5,8 @@
 //! detecting others, and memory holds at most one frame per worker. Results are gathered by
 //! frame index, so the output does not depend on the number of threads.
 
-pub mod hodges;
 pub mod eulerian;
+pub mod hodges;
 pub mod metrics;
 pub mod sample;
 
@@ -227,7 +227,8 @@ pub(crate) fn build_tracks(
 ) -> Result<Tracks> {
     // extra columns: those of the first frame that has centres (a detector emits the same set
     // for every frame)
-    let extras: Vec<(&str, &str)> = frames.iter().find(|f| !f.centers.is_empty()).map_or(Vec::new(), |f| f.centers.extras.iter().map(|e| (e.name.as_str(), e.unit.as_str())).collect());
+    let extras: Vec<(&str, &str)> =
+        frames.iter().find(|f| !f.centers.is_empty()).map_or(Vec::new(), |f| f.centers.extras.iter().map(|e| (e.name.as_str(), e.unit.as_str())).collect());
     let mut variables = vec![(variable, unit)];
     variables.extend(extras.iter().copied());
     let mut builder = TracksBuilder::new(metadata, &variables, Some(convention));

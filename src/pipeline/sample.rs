@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::field::Field;
 use crate::geo::normalize_lon;
-use crate::sample::{nearest_time_index, SampleError, SampleGrid, SampleMethod};
+use crate::sample::{SampleError, SampleGrid, SampleMethod, nearest_time_index};
 use crate::tracks::{Tracks, Variable};
 use rayon::prelude::*;
 

@@ -18,7 +18,10 @@
 
 mod series;
 
-pub use series::{bearing_deg_series, duration_h_series, great_circle_km_series, link_mge_series, link_series, max_speed_kmh_series, normalize_lon_series, path_length_km_series, rsplice_keep_series, track_metrics_fields, track_metrics_series};
+pub use series::{
+    bearing_deg_series, duration_h_series, great_circle_km_series, link_mge_series, link_series, max_speed_kmh_series, normalize_lon_series,
+    path_length_km_series, rsplice_keep_series, track_metrics_fields, track_metrics_series,
+};
 
 use crate::detect::SimpleDetector;
 use crate::field::{Field, TimeSelection};
@@ -52,8 +55,15 @@ pub fn detect(field: &dyn Field, opts: &DetectOptions) -> PolarsResult<DataFrame
     let range = opts.selection.frames(&field.info().times);
     let frames = pipeline::detect_range(field, &opts.detector, mode, range, None).map_err(to_polars)?;
     let n: usize = frames.iter().map(|f| f.centers.len()).sum();
-    let (mut time, mut frame, mut lat, mut lon, mut value, mut row, mut col) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut time, mut frame, mut lat, mut lon, mut value, mut row, mut col) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for f in &frames {
         let c = &f.centers;
         time.extend(std::iter::repeat_n(f.time, c.len()));

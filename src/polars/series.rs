@@ -187,17 +187,29 @@ pub fn track_metrics_fields(opts: &crate::pipeline::metrics::MetricsTableOptions
 
 /// The Lagrangian metrics (spec §10.2) of the points of a group as one list of structs (see
 /// [`crate::pipeline::metrics::metrics_rows`]): tracks by `track_id`, points by time.
-pub fn track_metrics_series(track_id: &Series, time: &Series, lat: &Series, lon: &Series, value: &Series, opts: &crate::pipeline::metrics::MetricsTableOptions) -> PolarsResult<Series> {
+pub fn track_metrics_series(
+    track_id: &Series,
+    time: &Series,
+    lat: &Series,
+    lon: &Series,
+    value: &Series,
+    opts: &crate::pipeline::metrics::MetricsTableOptions,
+) -> PolarsResult<Series> {
     use crate::compare::{DetectionMode, OwnedTrackSet};
     use crate::pipeline::metrics::metrics_rows;
     reject_nulls("track_metrics", &[track_id, time, lat, lon, value])?;
     if !matches!(time.dtype(), DataType::Datetime(_, _) | DataType::Date) {
-        return Err(err(format!("track_metrics: column '{}' must be a Datetime or Date (hourly resampling and months need real times), not {}", time.name(), time.dtype())));
+        return Err(err(format!(
+            "track_metrics: column '{}' must be a Datetime or Date (hourly resampling and months need real times), not {}",
+            time.name(),
+            time.dtype()
+        )));
     }
     let ids = track_id.cast(&DataType::Int64)?.i64()?.rechunk().into_owned();
     let t = times_ms(time)?;
     let (la, lo, v) = (f64s(lat)?, f64s(lon)?, f64s(value)?);
-    let points = OwnedTrackSet::from_points(ids.cont_slice()?, t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, v.cont_slice()?, DetectionMode::Max).map_err(|e| err(format!("track_metrics: {e}")))?;
+    let points = OwnedTrackSet::from_points(ids.cont_slice()?, t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, v.cont_slice()?, DetectionMode::Max)
+        .map_err(|e| err(format!("track_metrics: {e}")))?;
     let rows = metrics_rows(&points, opts).map_err(|e| err(format!("track_metrics: {e}")))?;
     let mut cols: Vec<Column> = Vec::new();
     if let Some(ts) = rows.time {

@@ -20,9 +20,10 @@ struct LinkKwargs {
 fn link(inputs: &[Series], kwargs: LinkKwargs) -> PolarsResult<Series> {
     let conv = match kwargs.lon_convention.as_deref() {
         None => None,
-        Some(s) => Some(LonConvention::parse(s).ok_or_else(|| {
-            PolarsError::ComputeError(format!("link: lon_convention '{s}' is not one of '0..360', '-180..180'").into())
-        })?),
+        Some(s) => Some(
+            LonConvention::parse(s)
+                .ok_or_else(|| PolarsError::ComputeError(format!("link: lon_convention '{s}' is not one of '0..360', '-180..180'").into()))?,
+        ),
     };
     sp::link_series(&inputs[0], &inputs[1], &inputs[2], &SimpleLinker { max_km: kwargs.max_km }, conv)
 }

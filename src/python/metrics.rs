@@ -4,10 +4,10 @@
 
 use super::stream::ArrowStream;
 use super::to_py;
-use crate::field::{Field, NetcdfField};
-use crate::pipeline::eulerian::{eulerian_table, EulerianMetric};
 use crate::compare::{DetectionMode, OwnedTrackSet};
-use crate::pipeline::metrics::{statistics_of, StatisticsRequest};
+use crate::field::{Field, NetcdfField};
+use crate::pipeline::eulerian::{EulerianMetric, eulerian_table};
+use crate::pipeline::metrics::{StatisticsRequest, statistics_of};
 use crate::pipeline::sample::sample_points;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -83,7 +83,15 @@ pub fn sample_arrays<'py>(
 /// An Eulerian metric of a NetCDF file as a tidy table (`time`, `cell_lat`, `cell_lon`, value).
 #[pyfunction]
 #[pyo3(signature = (path, metric, *, variable=None, u=None, v=None, percentile=0.95))]
-pub fn eulerian_file(py: Python<'_>, path: PathBuf, metric: String, variable: Option<String>, u: Option<String>, v: Option<String>, percentile: f64) -> PyResult<ArrowStream> {
+pub fn eulerian_file(
+    py: Python<'_>,
+    path: PathBuf,
+    metric: String,
+    variable: Option<String>,
+    u: Option<String>,
+    v: Option<String>,
+    percentile: f64,
+) -> PyResult<ArrowStream> {
     let table = py
         .detach(|| -> crate::Result<_> {
             let metric = EulerianMetric::parse(&metric, percentile)?;

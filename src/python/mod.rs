@@ -301,7 +301,9 @@ fn link_arrays<'py>(
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let conv = match lon_convention.as_deref() {
         None => None,
-        Some(s) => Some(LonConvention::parse(s).ok_or_else(|| to_py(crate::Error::option("lon_convention", format!("'{s}' is not one of '0..360', '-180..180'"))))?),
+        Some(s) => {
+            Some(LonConvention::parse(s).ok_or_else(|| to_py(crate::Error::option("lon_convention", format!("'{s}' is not one of '0..360', '-180..180'"))))?)
+        }
     };
     let (t, la, lo) = (time.as_slice()?, lat.as_slice()?, lon.as_slice()?);
     let ids = py.detach(|| link_points(t, la, lo, &SimpleLinker { max_km }, conv)).map_err(to_py)?;

@@ -51,17 +51,11 @@ pub enum SampleError {
     EmptyCoordinate(&'static str),
     #[error("{0} coordinate holds a non-finite value; pass finite degrees")]
     NonFiniteCoordinate(&'static str),
-    #[error(
-        "longitude coordinate repeats a value modulo 360 that is not a closing endpoint; drop the repeated column"
-    )]
+    #[error("longitude coordinate repeats a value modulo 360 that is not a closing endpoint; drop the repeated column")]
     DuplicateLongitude,
-    #[error(
-        "closing longitude column differs from the first at row {row}; fix the data or drop the last column"
-    )]
+    #[error("closing longitude column differs from the first at row {row}; fix the data or drop the last column")]
     ConflictingEndpoint { row: usize },
-    #[error(
-        "frame holds {got} values but the grid has {expected} (lat x lon, row-major); pass one whole frame"
-    )]
+    #[error("frame holds {got} values but the grid has {expected} (lat x lon, row-major); pass one whole frame")]
     FrameLength { expected: usize, got: usize },
     #[error("sampling radius {0} km is negative; pass a radius >= 0")]
     NegativeRadius(f64),
@@ -139,15 +133,7 @@ impl SampleGrid {
         if crate::geo::is_global_longitude(&kept) || wrap_step <= 2.0 * widest_step {
             widest_step = widest_step.max(wrap_step);
         }
-        Ok(Self {
-            lat: lat.to_vec(),
-            lon: kept,
-            stride: lon.len(),
-            dropped_endpoint,
-            lat_sorted,
-            lon_sorted,
-            widest_step,
-        })
+        Ok(Self { lat: lat.to_vec(), lon: kept, stride: lon.len(), dropped_endpoint, lat_sorted, lon_sorted, widest_step })
     }
 
     /// Latitudes in the input order.
@@ -174,9 +160,7 @@ impl SampleGrid {
         if self.dropped_endpoint {
             for (row, cells) in frame.chunks_exact(self.stride).enumerate() {
                 let (a, b) = (cells[0].to_f64(), cells[self.stride - 1].to_f64());
-                let close = a == b
-                    || (a.is_nan() && b.is_nan())
-                    || (b.is_finite() && (a - b).abs() <= 1e-8 + 1e-5 * b.abs());
+                let close = a == b || (a.is_nan() && b.is_nan()) || (b.is_finite() && (a - b).abs() <= 1e-8 + 1e-5 * b.abs());
                 if !close {
                     return Err(SampleError::ConflictingEndpoint { row });
                 }
@@ -187,40 +171,24 @@ impl SampleGrid {
 
     fn check_len(&self, got: usize) -> Result<(), SampleError> {
         let expected = self.frame_len();
-        if got == expected {
-            Ok(())
-        } else {
-            Err(SampleError::FrameLength { expected, got })
-        }
+        if got == expected { Ok(()) } else { Err(SampleError::FrameLength { expected, got }) }
     }
 
     /// Sample `frame` (row-major `(lat, lon)` of the grid as given to [`SampleGrid::new`]) at
     /// `(plat, plon)`. Pass the track longitude as the peer holds it (signed, [-180, 180)):
     /// distances use it as given. NaN where the peer gives NaN.
-    pub fn sample<T: GridValue>(
-        &self,
-        frame: &[T],
-        plat: f64,
-        plon: f64,
-        method: SampleMethod,
-        radius_km: f64,
-    ) -> Result<f64, SampleError> {
+    pub fn sample<T: GridValue>(&self, frame: &[T], plat: f64, plon: f64, method: SampleMethod, radius_km: f64) -> Result<f64, SampleError> {
         self.check_len(frame.len())?;
         if radius_km < 0.0 {
             return Err(SampleError::NegativeRadius(radius_km));
         }
         if !plat.is_finite() || !plon.is_finite() {
-            return Err(SampleError::NonFinitePoint {
-                lat: plat,
-                lon: plon,
-            });
+            return Err(SampleError::NonFinitePoint { lat: plat, lon: plon });
         }
         Ok(match method {
             SampleMethod::Nearest => self.nearest(frame, plat, plon),
             SampleMethod::Bilinear => self.bilinear(frame, plat, plon),
-            SampleMethod::Mean | SampleMethod::Max | SampleMethod::Min if radius_km > 0.0 => {
-                self.within_radius(frame, plat, plon, method, radius_km)
-            }
+            SampleMethod::Mean | SampleMethod::Max | SampleMethod::Min if radius_km > 0.0 => self.within_radius(frame, plat, plon, method, radius_km),
             _ if radius_km.is_nan() => f64::NAN,
             _ => self.nearest(frame, plat, plon),
         })
@@ -285,37 +253,15 @@ impl SampleGrid {
 
     /// Cells within `radius_km` (great circle) of the point: candidate rows |Δlat| <= 1.5 R/111,
     /// columns |cyclic Δlon| <= min(1.5 R/(111 |cos lat|), 180), then the exact distance test.
-    fn within_radius<T: GridValue>(
-        &self,
-        frame: &[T],
-        plat: f64,
-        plon: f64,
-        method: SampleMethod,
-        radius_km: f64,
-    ) -> f64 {
+    fn within_radius<T: GridValue>(&self, frame: &[T], plat: f64, plon: f64, method: SampleMethod, radius_km: f64) -> f64 {
         let lat_buffer = (radius_km / 111.0) * 1.5;
         let cos_lat = (plat * DEG_TO_RAD).cos().abs();
-        let lon_buffer = if cos_lat < 1e-12 {
-            180.0
-        } else {
-            ((radius_km / (111.0 * cos_lat)) * 1.5).min(180.0)
-        };
+        let lon_buffer = if cos_lat < 1e-12 { 180.0 } else { ((radius_km / (111.0 * cos_lat)) * 1.5).min(180.0) };
 
-        let lo = self
-            .lat_sorted
-            .partition_point(|p| p.0 < plat - lat_buffer - WINDOW_SLACK_DEG);
-        let hi = self
-            .lat_sorted
-            .partition_point(|p| p.0 <= plat + lat_buffer + WINDOW_SLACK_DEG);
-        let mut rows: Vec<usize> = self.lat_sorted[lo..hi]
-            .iter()
-            .filter(|p| (p.0 - plat).abs() <= lat_buffer)
-            .map(|p| p.1)
-            .collect();
-        let mut cols: Vec<usize> = self
-            .lon_window(plon, lon_buffer)
-            .filter(|&j| cyclic_delta(self.lon[j], plon).abs() <= lon_buffer)
-            .collect();
+        let lo = self.lat_sorted.partition_point(|p| p.0 < plat - lat_buffer - WINDOW_SLACK_DEG);
+        let hi = self.lat_sorted.partition_point(|p| p.0 <= plat + lat_buffer + WINDOW_SLACK_DEG);
+        let mut rows: Vec<usize> = self.lat_sorted[lo..hi].iter().filter(|p| (p.0 - plat).abs() <= lat_buffer).map(|p| p.1).collect();
+        let mut cols: Vec<usize> = self.lon_window(plon, lon_buffer).filter(|&j| cyclic_delta(self.lon[j], plon).abs() <= lon_buffer).collect();
         // The peer visits the cells in grid order; the order decides the float sum.
         rows.sort_unstable();
         cols.sort_unstable();
@@ -329,12 +275,7 @@ impl SampleGrid {
             }
         }
         let finite = values.iter().copied().filter(|v| !v.is_nan());
-        let pick = |better: fn(T, T) -> bool| {
-            finite
-                .clone()
-                .reduce(|a, b| if better(b, a) { b } else { a })
-                .map_or(f64::NAN, T::to_f64)
-        };
+        let pick = |better: fn(T, T) -> bool| finite.clone().reduce(|a, b| if better(b, a) { b } else { a }).map_or(f64::NAN, T::to_f64);
         match method {
             SampleMethod::Max => pick(|b, a| b > a),
             SampleMethod::Min => pick(|b, a| b < a),
@@ -423,25 +364,13 @@ pub fn nearest_time_index(times_ms: &[i64], t: i64) -> Result<usize, SampleError
     }
     let dist = |k: usize| (i128::from(times_ms[k]) - i128::from(t)).abs();
     // `pos`: first step at or past `t` in the axis order.
-    let pos = if increasing {
-        times_ms.partition_point(|&x| x < t)
-    } else {
-        times_ms.partition_point(|&x| x > t)
-    };
+    let pos = if increasing { times_ms.partition_point(|&x| x < t) } else { times_ms.partition_point(|&x| x > t) };
     if pos == 0 || pos == n {
         return Ok(pos.min(n - 1));
     }
     if times_ms[pos] == t {
         return Ok(pos);
     }
-    let (earlier, later) = if increasing {
-        (pos - 1, pos)
-    } else {
-        (pos, pos - 1)
-    };
-    Ok(if dist(earlier) < dist(later) {
-        earlier
-    } else {
-        later
-    })
+    let (earlier, later) = if increasing { (pos - 1, pos) } else { (pos, pos - 1) };
+    Ok(if dist(earlier) < dist(later) { earlier } else { later })
 }

@@ -25,17 +25,8 @@ impl Band {
             return Err(SpectralError::InvalidTaper { taper });
         }
         let ll = (lmax * (lmax + 1)) as f64;
-        let k = if lmax == 0 {
-            0.0
-        } else {
-            -taper.ln() / (ll * ll)
-        };
-        Ok(Self {
-            lmin,
-            lmax,
-            taper,
-            k,
-        })
+        let k = if lmax == 0 { 0.0 } else { -taper.ln() / (ll * ll) };
+        Ok(Self { lmin, lmax, taper, k })
     }
 
     /// Lower band edge.
@@ -79,21 +70,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_band_and_taper() {
-        assert!(matches!(
-            Band::new(6, 5, 1.0),
-            Err(SpectralError::InvalidBand { .. })
-        ));
-        assert!(matches!(
-            Band::new(0, 5, 0.0),
-            Err(SpectralError::InvalidTaper { .. })
-        ));
-        assert!(matches!(
-            Band::new(0, 5, 1.5),
-            Err(SpectralError::InvalidTaper { .. })
-        ));
-        assert!(matches!(
-            Band::new(0, 5, f64::NAN),
-            Err(SpectralError::InvalidTaper { .. })
-        ));
+        assert!(matches!(Band::new(6, 5, 1.0), Err(SpectralError::InvalidBand { .. })));
+        assert!(matches!(Band::new(0, 5, 0.0), Err(SpectralError::InvalidTaper { .. })));
+        assert!(matches!(Band::new(0, 5, 1.5), Err(SpectralError::InvalidTaper { .. })));
+        assert!(matches!(Band::new(0, 5, f64::NAN), Err(SpectralError::InvalidTaper { .. })));
     }
 }

@@ -28,11 +28,7 @@ pub(crate) enum Parity {
 impl Parity {
     /// Parity of order `m` for a spin-`spin` quantity (0 scalar, 1 vector component).
     pub(crate) fn of(m: usize, spin: usize) -> Self {
-        if (m + spin).is_multiple_of(2) {
-            Parity::Cosine
-        } else {
-            Parity::Sine
-        }
+        if (m + spin).is_multiple_of(2) { Parity::Cosine } else { Parity::Sine }
     }
 }
 
@@ -65,15 +61,7 @@ impl CcInterp {
                 sin_table[k * nq + q] = s;
             }
         }
-        Self {
-            n,
-            x,
-            w,
-            sin,
-            cos_table,
-            sin_table,
-            fft: RealFft::new(2 * n),
-        }
+        Self { n, x, w, sin, cos_table, sin_table, fft: RealFft::new(2 * n) }
     }
 
     /// Quadrature nodes `x = cos θ`, weights and `sin θ`.
@@ -87,13 +75,7 @@ impl CcInterp {
     }
 
     /// Values at the quadrature nodes of the interpolant of a CC column (`N + 1` samples).
-    pub(crate) fn interpolate(
-        &self,
-        parity: Parity,
-        col: &[f64],
-        out: &mut [f64],
-        work: &mut FftWork,
-    ) {
+    pub(crate) fn interpolate(&self, parity: Parity, col: &[f64], out: &mut [f64], work: &mut FftWork) {
         let n = self.n;
         let nq = self.x.len();
         self.load_extension(parity, col, work);
@@ -127,9 +109,7 @@ impl CcInterp {
             Parity::Sine => &self.sin_table,
         };
         // Moments Σ_q r_q T_k(θ_q) become the samples of a DCT-I / DST-I.
-        let moments: Vec<f64> = (0..=n)
-            .map(|k| dot(r, &table[k * nq..(k + 1) * nq]))
-            .collect();
+        let moments: Vec<f64> = (0..=n).map(|k| dot(r, &table[k * nq..(k + 1) * nq])).collect();
         self.load_extension(parity, &moments, work);
         self.fft.forward(work);
         let nf = n as f64;
@@ -204,9 +184,7 @@ mod tests {
         let mut work = interp.work();
         let (x, _, _) = interp.nodes();
         let f = |t: f64| 0.3 + (3.0 * t).cos() - 0.5 * (9.0 * t).cos();
-        let col: Vec<f64> = (0..11)
-            .map(|j| f(j as f64 * std::f64::consts::PI / 10.0))
-            .collect();
+        let col: Vec<f64> = (0..11).map(|j| f(j as f64 * std::f64::consts::PI / 10.0)).collect();
         let mut g = vec![0.0; x.len()];
         interp.interpolate(Parity::Cosine, &col, &mut g, &mut work);
         for (gq, xq) in g.iter().zip(x) {

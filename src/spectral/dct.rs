@@ -22,13 +22,7 @@ pub struct DctFilter {
 impl DctFilter {
     /// Precomputes the filter for 1-D `lat` (rows) and `lon` (columns) in degrees; only the first
     /// two values of each axis set its spacing.
-    pub fn new(
-        lat: &[f64],
-        lon: &[f64],
-        lmin: usize,
-        lmax: usize,
-        taper: f64,
-    ) -> Result<Self, SpectralError> {
+    pub fn new(lat: &[f64], lon: &[f64], lmin: usize, lmax: usize, taper: f64) -> Result<Self, SpectralError> {
         let band = Band::new(lmin, lmax, taper)?;
         let (ny, nx) = (lat.len(), lon.len());
         if ny == 0 || nx == 0 {
@@ -44,13 +38,7 @@ impl DctFilter {
                 weights[j * nx + i] = band.weight((kx * kx + ky * ky).sqrt());
             }
         }
-        Ok(Self {
-            ny,
-            nx,
-            weights,
-            along_y: Dct::new(ny),
-            along_x: Dct::new(nx),
-        })
+        Ok(Self { ny, nx, weights, along_y: Dct::new(ny), along_x: Dct::new(nx) })
     }
 
     /// Filters one row-major `(ny, nx)` frame into `out`.
@@ -111,14 +99,8 @@ struct Dct {
 
 impl Dct {
     fn new(n: usize) -> Self {
-        let twiddle = (0..n)
-            .map(|k| Complex::from_polar(1.0, -std::f64::consts::PI * k as f64 / (2 * n) as f64))
-            .collect();
-        Self {
-            n,
-            fft: RealFft::new(2 * n),
-            twiddle,
-        }
+        let twiddle = (0..n).map(|k| Complex::from_polar(1.0, -std::f64::consts::PI * k as f64 / (2 * n) as f64)).collect();
+        Self { n, fft: RealFft::new(2 * n), twiddle }
     }
 
     /// `v_k ← (1/n) Σ_j v_j cos(πk(j + ½)/n)`.
@@ -153,10 +135,7 @@ mod tests {
     use crate::spectral::sht::tests::Rng;
 
     fn axes(ny: usize, nx: usize) -> (Vec<f64>, Vec<f64>) {
-        (
-            (0..ny).map(|j| 60.0 - 0.5 * j as f64).collect(),
-            (0..nx).map(|i| -30.0 + 0.5 * i as f64).collect(),
-        )
+        ((0..ny).map(|j| 60.0 - 0.5 * j as f64).collect(), (0..nx).map(|i| -30.0 + 0.5 * i as f64).collect())
     }
 
     #[test]
@@ -168,11 +147,7 @@ mod tests {
             let x: Vec<f64> = (0..n).map(|_| rng.next()).collect();
             let mut y = x.clone();
             dct.forward(&mut y, &mut w);
-            let direct: f64 = x
-                .iter()
-                .enumerate()
-                .map(|(j, v)| v * (std::f64::consts::PI * (j as f64 + 0.5) / n as f64).cos())
-                .sum();
+            let direct: f64 = x.iter().enumerate().map(|(j, v)| v * (std::f64::consts::PI * (j as f64 + 0.5) / n as f64).cos()).sum();
             if n > 1 {
                 assert!((y[1] - direct / n as f64).abs() < 1e-14);
             }
@@ -192,37 +167,19 @@ mod tests {
         // 0.5° spacing, 40 columns: kx = i·180/20 = 9i, so mode i = 3 has l_eff = 27.
         let (ny, nx) = (10, 40);
         let (lat, lon) = axes(ny, nx);
-        let mode: Vec<f64> = (0..ny * nx)
-            .map(|p| (std::f64::consts::PI * 3.0 * ((p % nx) as f64 + 0.5) / nx as f64).cos())
-            .collect();
+        let mode: Vec<f64> = (0..ny * nx).map(|p| (std::f64::consts::PI * 3.0 * ((p % nx) as f64 + 0.5) / nx as f64).cos()).collect();
         let mut out = vec![0.0; mode.len()];
-        DctFilter::new(&lat, &lon, 20, 30, 1.0)
-            .unwrap()
-            .apply(&mode, &mut out);
+        DctFilter::new(&lat, &lon, 20, 30, 1.0).unwrap().apply(&mode, &mut out);
         assert!(out.iter().zip(&mode).all(|(a, b)| (a - b).abs() < 1e-13));
-        DctFilter::new(&lat, &lon, 28, 60, 1.0)
-            .unwrap()
-            .apply(&mode, &mut out);
+        DctFilter::new(&lat, &lon, 28, 60, 1.0).unwrap().apply(&mode, &mut out);
         assert!(out.iter().all(|a| a.abs() < 1e-13));
-        DctFilter::new(&lat, &lon, 0, 27, 0.2)
-            .unwrap()
-            .apply(&mode, &mut out);
-        assert!(
-            out.iter()
-                .zip(&mode)
-                .all(|(a, b)| (a - 0.2 * b).abs() < 1e-13)
-        );
+        DctFilter::new(&lat, &lon, 0, 27, 0.2).unwrap().apply(&mode, &mut out);
+        assert!(out.iter().zip(&mode).all(|(a, b)| (a - 0.2 * b).abs() < 1e-13));
     }
 
     #[test]
     fn rejects_degenerate_axes() {
-        assert!(matches!(
-            DctFilter::new(&[1.0, 1.0], &[0.0, 1.0], 0, 5, 1.0),
-            Err(SpectralError::ZeroSpacing { .. })
-        ));
-        assert!(matches!(
-            DctFilter::new(&[], &[0.0], 0, 5, 1.0),
-            Err(SpectralError::GridTooSmall { .. })
-        ));
+        assert!(matches!(DctFilter::new(&[1.0, 1.0], &[0.0, 1.0], 0, 5, 1.0), Err(SpectralError::ZeroSpacing { .. })));
+        assert!(matches!(DctFilter::new(&[], &[0.0], 0, 5, 1.0), Err(SpectralError::GridTooSmall { .. })));
     }
 }

@@ -8,9 +8,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum SpectralError {
     /// A coordinate is NaN or infinite.
-    #[error(
-        "{axis} coordinate contains a non-finite value; remove missing or invalid coordinates before filtering"
-    )]
+    #[error("{axis} coordinate contains a non-finite value; remove missing or invalid coordinates before filtering")]
     NonFiniteCoordinate {
         /// `"latitude"` or `"longitude"`.
         axis: &'static str,
@@ -68,33 +66,25 @@ pub enum SpectralError {
         lmax: usize,
     },
     /// The spectral taper is outside `(0, 1]`.
-    #[error(
-        "spectral taper {taper} is outside (0, 1]; pass a value in (0, 1] (1 keeps the band unweighted)"
-    )]
+    #[error("spectral taper {taper} is outside (0, 1]; pass a value in (0, 1] (1 keeps the band unweighted)")]
     InvalidTaper {
         /// The rejected taper.
         taper: f64,
     },
     /// Two neighbouring coordinates of a regional grid coincide, so no spacing can be derived.
-    #[error(
-        "the first two {axis} values coincide, so the grid spacing is zero; pass strictly monotonic coordinates"
-    )]
+    #[error("the first two {axis} values coincide, so the grid spacing is zero; pass strictly monotonic coordinates")]
     ZeroSpacing {
         /// `"latitude"` or `"longitude"`.
         axis: &'static str,
     },
     /// The earth radius is not a positive finite number.
-    #[error(
-        "radius {radius_m} m is not a positive finite number; pass the sphere radius in metres (default 6371220)"
-    )]
+    #[error("radius {radius_m} m is not a positive finite number; pass the sphere radius in metres (default 6371220)")]
     InvalidRadius {
         /// The rejected radius.
         radius_m: f64,
     },
     /// A field does not have `lat.len() * lon.len()` values.
-    #[error(
-        "{name} has {got} values but the grid has {expected} (nlat x nlon); pass a row-major (lat, lon) frame of the grid's shape"
-    )]
+    #[error("{name} has {got} values but the grid has {expected} (nlat x nlon); pass a row-major (lat, lon) frame of the grid's shape")]
     ShapeMismatch {
         /// Which field.
         name: &'static str,

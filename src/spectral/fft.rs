@@ -22,26 +22,17 @@ pub(crate) struct FftWork {
 impl RealFft {
     pub(crate) fn new(n: usize) -> Self {
         let mut planner = RealFftPlanner::<f64>::new();
-        Self {
-            fwd: planner.plan_fft_forward(n),
-            inv: planner.plan_fft_inverse(n),
-        }
+        Self { fwd: planner.plan_fft_forward(n), inv: planner.plan_fft_inverse(n) }
     }
 
     pub(crate) fn work(&self) -> FftWork {
         let len = self.fwd.get_scratch_len().max(self.inv.get_scratch_len());
-        FftWork {
-            real: self.fwd.make_input_vec(),
-            spec: self.fwd.make_output_vec(),
-            scratch: vec![Complex::default(); len],
-        }
+        FftWork { real: self.fwd.make_input_vec(), spec: self.fwd.make_output_vec(), scratch: vec![Complex::default(); len] }
     }
 
     /// `spec[k] = Σ_j real[j] e^{-2πi jk/n}`; `real` is clobbered.
     pub(crate) fn forward(&self, w: &mut FftWork) {
-        self.fwd
-            .process_with_scratch(&mut w.real, &mut w.spec, &mut w.scratch)
-            .expect("buffer lengths come from the plan");
+        self.fwd.process_with_scratch(&mut w.real, &mut w.spec, &mut w.scratch).expect("buffer lengths come from the plan");
     }
 
     /// `real[j] = Σ_k spec[k] e^{2πi jk/n}` over the Hermitian-completed spectrum (unnormalised);
@@ -53,8 +44,6 @@ impl RealFft {
         if n % 2 == 0 {
             w.spec[n / 2].im = 0.0;
         }
-        self.inv
-            .process_with_scratch(&mut w.spec, &mut w.real, &mut w.scratch)
-            .expect("buffer lengths come from the plan and the spectrum is made Hermitian");
+        self.inv.process_with_scratch(&mut w.spec, &mut w.real, &mut w.scratch).expect("buffer lengths come from the plan and the spectrum is made Hermitian");
     }
 }

@@ -49,10 +49,7 @@ impl GlobalGrid {
         let sorted: Vec<f64> = rows.iter().map(|&r| lat[r]).collect();
 
         let step = PI / (nlat - 1) as f64;
-        let cc_ok = sorted
-            .iter()
-            .enumerate()
-            .all(|(j, &v)| (v - (90.0 - 180.0 * j as f64 / (nlat - 1) as f64)).abs() <= TOL_DEG);
+        let cc_ok = sorted.iter().enumerate().all(|(j, &v)| (v - (90.0 - 180.0 * j as f64 / (nlat - 1) as f64)).abs() <= TOL_DEG);
         if cc_ok {
             let theta: Vec<f64> = (0..nlat).map(|j| j as f64 * step).collect();
             let mut cos_colat: Vec<f64> = theta.iter().map(|t| t.cos()).collect();
@@ -62,34 +59,15 @@ impl GlobalGrid {
             cos_colat[nlat - 1] = -1.0;
             sin_colat[0] = 0.0;
             sin_colat[nlat - 1] = 0.0;
-            return Ok(Self {
-                geometry: Geometry::ClenshawCurtis,
-                rows,
-                cols,
-                phi0,
-                cos_colat,
-                sin_colat,
-                gl_weights: Vec::new(),
-            });
+            return Ok(Self { geometry: Geometry::ClenshawCurtis, rows, cols, phi0, cos_colat, sin_colat, gl_weights: Vec::new() });
         }
         let (x, w) = gauss_legendre(nlat);
-        let gl_ok = sorted
-            .iter()
-            .zip(&x)
-            .all(|(&v, &x)| (v - x.asin().to_degrees()).abs() <= TOL_DEG);
+        let gl_ok = sorted.iter().zip(&x).all(|(&v, &x)| (v - x.asin().to_degrees()).abs() <= TOL_DEG);
         if !gl_ok {
             return Err(SpectralError::LatitudeNotRegular { nlat });
         }
         let sin_colat = x.iter().map(|x| (1.0 - x * x).sqrt()).collect();
-        Ok(Self {
-            geometry: Geometry::GaussLegendre,
-            rows,
-            cols,
-            phi0,
-            cos_colat: x,
-            sin_colat,
-            gl_weights: w,
-        })
+        Ok(Self { geometry: Geometry::GaussLegendre, rows, cols, phi0, cos_colat: x, sin_colat, gl_weights: w })
     }
 
     /// Latitude layout.
@@ -187,10 +165,7 @@ fn longitude_order(lon: &[f64]) -> Result<(Vec<usize>, f64), SpectralError> {
     let mut cols: Vec<usize> = (0..nlon).collect();
     cols.sort_by(|&a, &b| wrapped[a].total_cmp(&wrapped[b]));
     let first = wrapped[cols[0]];
-    let uniform = cols
-        .iter()
-        .enumerate()
-        .all(|(k, &c)| (wrapped[c] - first - 360.0 * k as f64 / nlon as f64).abs() <= TOL_DEG);
+    let uniform = cols.iter().enumerate().all(|(k, &c)| (wrapped[c] - first - 360.0 * k as f64 / nlon as f64).abs() <= TOL_DEG);
     if !uniform {
         return Err(SpectralError::LongitudeNotGlobal { nlon });
     }
@@ -203,20 +178,14 @@ pub(crate) mod tests {
 
     /// `linspace(90, -90, nlat)` and `0, 360/nlon, ...`.
     pub(crate) fn cc_axes(nlat: usize, nlon: usize) -> (Vec<f64>, Vec<f64>) {
-        let lat = (0..nlat)
-            .map(|j| 90.0 - 180.0 * j as f64 / (nlat - 1) as f64)
-            .collect();
+        let lat = (0..nlat).map(|j| 90.0 - 180.0 * j as f64 / (nlat - 1) as f64).collect();
         let lon = (0..nlon).map(|k| 360.0 * k as f64 / nlon as f64).collect();
         (lat, lon)
     }
 
     /// Gaussian latitudes North→South and `0, 360/nlon, ...`.
     pub(crate) fn gl_axes(nlat: usize, nlon: usize) -> (Vec<f64>, Vec<f64>) {
-        let lat = gauss_legendre(nlat)
-            .0
-            .iter()
-            .map(|x| x.asin().to_degrees())
-            .collect();
+        let lat = gauss_legendre(nlat).0.iter().map(|x| x.asin().to_degrees()).collect();
         let lon = (0..nlon).map(|k| 360.0 * k as f64 / nlon as f64).collect();
         (lat, lon)
     }
@@ -226,15 +195,9 @@ pub(crate) mod tests {
         let (lat, lon) = cc_axes(73, 144);
         let g = GlobalGrid::detect(&lat, &lon).unwrap();
         assert_eq!(g.geometry(), Geometry::ClenshawCurtis);
-        assert_eq!(
-            (g.latitude_lmax(), g.longitude_mmax(), g.max_lmax()),
-            (71, 71, 71)
-        );
+        assert_eq!((g.latitude_lmax(), g.longitude_mmax(), g.max_lmax()), (71, 71, 71));
         assert!(g.check_lmax(71).is_ok());
-        assert!(matches!(
-            g.check_lmax(72),
-            Err(SpectralError::LmaxTooLarge { supported: 71, .. })
-        ));
+        assert!(matches!(g.check_lmax(72), Err(SpectralError::LmaxTooLarge { supported: 71, .. })));
         let (lat, lon) = cc_axes(721, 1440);
         assert_eq!(GlobalGrid::detect(&lat, &lon).unwrap().max_lmax(), 719);
     }
@@ -266,16 +229,10 @@ pub(crate) mod tests {
         bad_lat[3] += 0.1;
         let e = GlobalGrid::detect(&bad_lat, &lon).unwrap_err();
         assert!(matches!(e, SpectralError::LatitudeNotRegular { nlat: 73 }));
-        assert!(
-            e.to_string()
-                .contains("neither equally spaced pole to pole nor Gauss-Legendre")
-        );
+        assert!(e.to_string().contains("neither equally spaced pole to pole nor Gauss-Legendre"));
 
         let regional: Vec<f64> = (0..100).map(|k| k as f64 * 0.5).collect();
-        assert!(matches!(
-            GlobalGrid::detect(&lat, &regional),
-            Err(SpectralError::LongitudeNotGlobal { .. })
-        ));
+        assert!(matches!(GlobalGrid::detect(&lat, &regional), Err(SpectralError::LongitudeNotGlobal { .. })));
         assert!(!is_global_longitude(&regional));
 
         let mut dup = lon.clone();
@@ -283,18 +240,9 @@ pub(crate) mod tests {
         assert!(!is_global_longitude(&dup));
         let mut nan = lon.clone();
         nan[0] = f64::NAN;
-        assert!(matches!(
-            GlobalGrid::detect(&lat, &nan),
-            Err(SpectralError::NonFiniteCoordinate { .. })
-        ));
-        assert!(matches!(
-            GlobalGrid::detect(&[0.0], &lon),
-            Err(SpectralError::GridTooSmall { .. })
-        ));
+        assert!(matches!(GlobalGrid::detect(&lat, &nan), Err(SpectralError::NonFiniteCoordinate { .. })));
+        assert!(matches!(GlobalGrid::detect(&[0.0], &lon), Err(SpectralError::GridTooSmall { .. })));
         let half: Vec<f64> = (0..73).map(|j| -90.0 + 90.0 * j as f64 / 72.0).collect();
-        assert!(matches!(
-            GlobalGrid::detect(&half, &lon),
-            Err(SpectralError::LatitudeNotRegular { .. })
-        ));
+        assert!(matches!(GlobalGrid::detect(&half, &lon), Err(SpectralError::LatitudeNotRegular { .. })));
     }
 }

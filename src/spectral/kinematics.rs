@@ -30,22 +30,12 @@ pub const DEFAULT_RADIUS_M: f64 = 6_371_220.0;
 ///
 /// Frames are row-major `(lat, lon)` in the caller's order, on a global CC or GL grid; the outputs
 /// use the same order. Latitudes must describe the rows as actually stored.
-pub fn vorticity_divergence(
-    u: &[f64],
-    v: &[f64],
-    lat: &[f64],
-    lon: &[f64],
-    radius_m: f64,
-) -> Result<(Vec<f64>, Vec<f64>), SpectralError> {
+pub fn vorticity_divergence(u: &[f64], v: &[f64], lat: &[f64], lon: &[f64], radius_m: f64) -> Result<(Vec<f64>, Vec<f64>), SpectralError> {
     let grid = GlobalGrid::detect(lat, lon)?;
     let (nlat, nlon) = (grid.nlat(), grid.nlon());
     for (name, field) in [("u", u), ("v", v)] {
         if field.len() != nlat * nlon {
-            return Err(SpectralError::ShapeMismatch {
-                name,
-                expected: nlat * nlon,
-                got: field.len(),
-            });
+            return Err(SpectralError::ShapeMismatch { name, expected: nlat * nlon, got: field.len() });
         }
     }
     if !(radius_m.is_finite() && radius_m > 0.0) {
@@ -97,12 +87,7 @@ pub fn vorticity_divergence(
     let (mut div_re, mut div_im) = (vec![0.0; nm * nlat], vec![0.0; nm * nlat]);
     for m in 0..nm {
         let span = m * nlat..(m + 1) * nlat;
-        let sources = [
-            &u_re[span.clone()],
-            &u_im[span.clone()],
-            &v_re[span.clone()],
-            &v_im[span.clone()],
-        ];
+        let sources = [&u_re[span.clone()], &u_im[span.clone()], &v_re[span.clone()], &v_im[span.clone()]];
         for (dst, src) in at_nodes.iter_mut().zip(sources) {
             match (&interp, &mut interp_work) {
                 (Some(i), Some(w)) => i.interpolate(Parity::of(m, 1), src, dst, w),
@@ -191,23 +176,12 @@ mod tests {
         let speed = 20.0;
         for (lat, lon) in [cc_axes(37, 72), gl_axes(36, 72), cc_axes(73, 144)] {
             for reversed in [false, true] {
-                let lat: Vec<f64> = if reversed {
-                    lat.iter().rev().copied().collect()
-                } else {
-                    lat.clone()
-                };
+                let lat: Vec<f64> = if reversed { lat.iter().rev().copied().collect() } else { lat.clone() };
                 let (u, v) = wind(&lat, &lon, |phi, _| (speed * phi.cos(), 0.0));
                 let (vort, div) = vorticity_divergence(&u, &v, &lat, &lon, R).unwrap();
-                let expect: Vec<f64> = lat
-                    .iter()
-                    .flat_map(|la| vec![2.0 * speed * la.to_radians().sin() / R; lon.len()])
-                    .collect();
+                let expect: Vec<f64> = lat.iter().flat_map(|la| vec![2.0 * speed * la.to_radians().sin() / R; lon.len()]).collect();
                 let err: Vec<f64> = vort.iter().zip(&expect).map(|(a, b)| a - b).collect();
-                assert!(
-                    max_abs(&err) < 1e-12 * max_abs(&expect),
-                    "vorticity error {}",
-                    max_abs(&err)
-                );
+                assert!(max_abs(&err) < 1e-12 * max_abs(&expect), "vorticity error {}", max_abs(&err));
                 assert!(max_abs(&div) < 1e-12 * max_abs(&expect));
             }
         }
@@ -218,10 +192,7 @@ mod tests {
         let (lat, lon) = cc_axes(37, 72);
         let (u, v) = wind(&lat, &lon, |phi, _| (0.0, 5.0 * phi.cos()));
         let (vort, div) = vorticity_divergence(&u, &v, &lat, &lon, R).unwrap();
-        let expect: Vec<f64> = lat
-            .iter()
-            .flat_map(|la| vec![-10.0 * la.to_radians().sin() / R; lon.len()])
-            .collect();
+        let expect: Vec<f64> = lat.iter().flat_map(|la| vec![-10.0 * la.to_radians().sin() / R; lon.len()]).collect();
         let err: Vec<f64> = div.iter().zip(&expect).map(|(a, b)| a - b).collect();
         assert!(max_abs(&err) < 1e-12 * max_abs(&expect));
         assert!(max_abs(&vort) < 1e-12 * max_abs(&expect));
@@ -249,26 +220,14 @@ mod tests {
                 let (pr, pi, cr, ci) = (rng.next(), rng.next(), rng.next(), rng.next());
                 let eig = -((l * (l + 1)) as f64) / (R * R);
                 for j in 0..nlat {
-                    let below = if l > m {
-                        p[(l - 1 - m) * nlat + j]
-                    } else {
-                        0.0
-                    };
-                    let d = l as f64 * eps(l + 1, m) * p[(l + 1 - m) * nlat + j]
-                        - (l + 1) as f64 * eps(l, m) * below;
+                    let below = if l > m { p[(l - 1 - m) * nlat + j] } else { 0.0 };
+                    let d = l as f64 * eps(l + 1, m) * p[(l + 1 - m) * nlat + j] - (l + 1) as f64 * eps(l, m) * below;
                     let (pl, dphi) = (p[(l - m) * nlat + j], -d / s[j]);
                     for (k, lo) in lon.iter().enumerate() {
                         let (sn, cs) = (m as f64 * lo.to_radians()).sin_cos();
-                        let (psi, psi_l) = (
-                            pl * (pr * cs - pi * sn),
-                            pl * m as f64 * (-pr * sn - pi * cs),
-                        );
-                        let (chi, chi_l) = (
-                            pl * (cr * cs - ci * sn),
-                            pl * m as f64 * (-cr * sn - ci * cs),
-                        );
-                        let (psi_p, chi_p) =
-                            (dphi * (pr * cs - pi * sn), dphi * (cr * cs - ci * sn));
+                        let (psi, psi_l) = (pl * (pr * cs - pi * sn), pl * m as f64 * (-pr * sn - pi * cs));
+                        let (chi, chi_l) = (pl * (cr * cs - ci * sn), pl * m as f64 * (-cr * sn - ci * cs));
+                        let (psi_p, chi_p) = (dphi * (pr * cs - pi * sn), dphi * (cr * cs - ci * sn));
                         let i = j * nlon + k;
                         u[i] += (-psi_p + chi_l / s[j]) / R;
                         v[i] += (psi_l / s[j] + chi_p) / R;
@@ -279,9 +238,7 @@ mod tests {
             }
         }
         let (vort, div) = vorticity_divergence(&u, &v, &lat, &lon, R).unwrap();
-        let err = |a: &[f64], b: &[f64]| {
-            max_abs(&a.iter().zip(b).map(|(a, b)| a - b).collect::<Vec<_>>()) / max_abs(b)
-        };
+        let err = |a: &[f64], b: &[f64]| max_abs(&a.iter().zip(b).map(|(a, b)| a - b).collect::<Vec<_>>()) / max_abs(b);
         assert!(err(&vort, &lap_psi) < 1e-11);
         assert!(err(&div, &lap_chi) < 1e-11);
     }
@@ -290,13 +247,7 @@ mod tests {
     fn rejects_bad_inputs() {
         let (lat, lon) = cc_axes(19, 36);
         let f = vec![0.0; 19 * 36];
-        assert!(matches!(
-            vorticity_divergence(&f[1..], &f, &lat, &lon, R),
-            Err(SpectralError::ShapeMismatch { name: "u", .. })
-        ));
-        assert!(matches!(
-            vorticity_divergence(&f, &f, &lat, &lon, -1.0),
-            Err(SpectralError::InvalidRadius { .. })
-        ));
+        assert!(matches!(vorticity_divergence(&f[1..], &f, &lat, &lon, R), Err(SpectralError::ShapeMismatch { name: "u", .. })));
+        assert!(matches!(vorticity_divergence(&f, &f, &lat, &lon, -1.0), Err(SpectralError::InvalidRadius { .. })));
     }
 }

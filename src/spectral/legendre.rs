@@ -66,22 +66,14 @@ pub(crate) struct LegendreColumns<'a> {
 impl<'a> LegendreColumns<'a> {
     /// Points given by `x = cos θ` and `sin = sin θ` (both needed: `sin θ` must be exactly 0 at poles).
     pub(crate) fn new(x: &'a [f64], sin: &'a [f64]) -> Self {
-        Self {
-            x,
-            sin,
-            pmm: vec![FRAC_1_SQRT_2; x.len()],
-            m: 0,
-        }
+        Self { x, sin, pmm: vec![FRAC_1_SQRT_2; x.len()], m: 0 }
     }
 
     /// Writes `P̄_lm` for `l = m..=lmax` into `out`, one row of `x.len()` values per degree.
     ///
     /// Panics if `m` is lower than the order of the previous call.
     pub(crate) fn fill(&mut self, m: usize, lmax: usize, out: &mut [f64]) {
-        assert!(
-            m >= self.m,
-            "orders must be requested in ascending sequence"
-        );
+        assert!(m >= self.m, "orders must be requested in ascending sequence");
         while self.m < m {
             self.m += 1;
             let f = ((2 * self.m + 1) as f64 / (2 * self.m) as f64).sqrt();
@@ -108,10 +100,7 @@ impl<'a> LegendreColumns<'a> {
         for l in m + 2..=lmax {
             let (e_l, e_lm1) = (eps(l, m), eps(l - 1, m));
             let (done, rest) = out.split_at_mut((l - m) * n);
-            let (p2, p1) = (
-                &done[(l - m - 2) * n..(l - m - 1) * n],
-                &done[(l - m - 1) * n..],
-            );
+            let (p2, p1) = (&done[(l - m - 2) * n..(l - m - 1) * n], &done[(l - m - 1) * n..]);
             for q in 0..n {
                 rest[q] = (self.x[q] * p1[q] - e_lm1 * p2[q]) / e_l;
             }

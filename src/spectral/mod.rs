@@ -129,7 +129,11 @@ impl SpectralFilter {
             let nx = frame.ncols();
             return Err(Error::option(
                 "--lmin/--lmax",
-                format!("frame {t} has a missing or non-finite value at row {}, column {}; the spectral filter needs complete fields: fill the gaps first (e.g. cdo fillmiss) or run without the filter", k / nx, k % nx),
+                format!(
+                    "frame {t} has a missing or non-finite value at row {}, column {}; the spectral filter needs complete fields: fill the gaps first (e.g. cdo fillmiss) or run without the filter",
+                    k / nx,
+                    k % nx
+                ),
             ));
         }
         let input = frame.as_standard_layout();

@@ -31,13 +31,7 @@ struct OrderMatrices {
 impl ShtFilter {
     /// Detects the grid from `lat`, `lon` (degrees, caller's order) and precomputes the filter
     /// keeping degrees `lmin..=lmax` with weights `exp(-K (l(l+1))^2)`, `w(lmax) = taper`.
-    pub fn new(
-        lat: &[f64],
-        lon: &[f64],
-        lmin: usize,
-        lmax: usize,
-        taper: f64,
-    ) -> Result<Self, SpectralError> {
+    pub fn new(lat: &[f64], lon: &[f64], lmin: usize, lmax: usize, taper: f64) -> Result<Self, SpectralError> {
         let band = Band::new(lmin, lmax, taper)?;
         let grid = GlobalGrid::detect(lat, lon)?;
         grid.check_lmax(lmax)?;
@@ -47,8 +41,7 @@ impl ShtFilter {
         let mut p_grid = vec![0.0; (lmax + 1) * nlat];
 
         // CC: analysis rows come from the exact projection of the doubled-circle interpolant.
-        let interp =
-            (grid.geometry() == Geometry::ClenshawCurtis).then(|| CcInterp::new(nlat, lmax));
+        let interp = (grid.geometry() == Geometry::ClenshawCurtis).then(|| CcInterp::new(nlat, lmax));
         let mut node_legendre = interp.as_ref().map(|i| {
             let (xq, _, sq) = i.nodes();
             LegendreColumns::new(xq, sq)
@@ -74,17 +67,12 @@ impl ShtFilter {
                     *o = wl * v;
                 }
                 if interp.is_none() {
-                    for ((o, v), w) in analysis[i * nlat..(i + 1) * nlat]
-                        .iter_mut()
-                        .zip(p)
-                        .zip(grid.gl_weights())
-                    {
+                    for ((o, v), w) in analysis[i * nlat..(i + 1) * nlat].iter_mut().zip(p).zip(grid.gl_weights()) {
                         *o = w * v;
                     }
                 }
             }
-            if let (Some(interp), Some(leg), Some(work)) = (&interp, &mut node_legendre, &mut work)
-            {
+            if let (Some(interp), Some(leg), Some(work)) = (&interp, &mut node_legendre, &mut work) {
                 let (_, wq, _) = interp.nodes();
                 leg.fill(m, lmax, &mut p_nodes);
                 let parity = Parity::of(m, 0);
@@ -96,18 +84,9 @@ impl ShtFilter {
                     interp.pull_back(parity, &r, &mut analysis[i * nlat..(i + 1) * nlat], work);
                 }
             }
-            orders.push(OrderMatrices {
-                lstart,
-                analysis,
-                synthesis,
-            });
+            orders.push(OrderMatrices { lstart, analysis, synthesis });
         }
-        Ok(Self {
-            fft: RealFft::new(grid.nlon()),
-            grid,
-            lmax,
-            orders,
-        })
+        Ok(Self { fft: RealFft::new(grid.nlon()), grid, lmax, orders })
     }
 
     /// The detected grid.
@@ -121,11 +100,7 @@ impl ShtFilter {
     /// Panics if either slice does not hold `nlat * nlon` values.
     pub fn apply(&self, frame: &[f64], out: &mut [f64]) {
         let (nlat, nlon) = (self.grid.nlat(), self.grid.nlon());
-        assert_eq!(
-            frame.len(),
-            nlat * nlon,
-            "frame must hold nlat * nlon values"
-        );
+        assert_eq!(frame.len(), nlat * nlon, "frame must hold nlat * nlon values");
         assert_eq!(out.len(), nlat * nlon, "out must hold nlat * nlon values");
         let nm = self.lmax + 1;
         let (rows, cols) = (self.grid.rows(), self.grid.cols());
@@ -150,10 +125,7 @@ impl ShtFilter {
         let mut a_im = vec![0.0; nm];
         for (m, o) in self.orders.iter().enumerate() {
             let nrows = nm - o.lstart;
-            let (col_re, col_im) = (
-                &mut re[m * nlat..(m + 1) * nlat],
-                &mut im[m * nlat..(m + 1) * nlat],
-            );
+            let (col_re, col_im) = (&mut re[m * nlat..(m + 1) * nlat], &mut im[m * nlat..(m + 1) * nlat]);
             for i in 0..nrows {
                 let a = &o.analysis[i * nlat..(i + 1) * nlat];
                 a_re[i] = dot(a, col_re);
@@ -203,31 +175,16 @@ pub(crate) mod tests {
     /// Random coefficients `(re, im)` for `0 ≤ m ≤ l ≤ lmax`, indexed `[l][m]` (im = 0 for m = 0).
     fn random_coefficients(lmax: usize, seed: u64) -> Vec<Vec<(f64, f64)>> {
         let mut rng = Rng(seed);
-        (0..=lmax)
-            .map(|l| {
-                (0..=l)
-                    .map(|m| (rng.next(), if m == 0 { 0.0 } else { rng.next() }))
-                    .collect()
-            })
-            .collect()
+        (0..=lmax).map(|l| (0..=l).map(|m| (rng.next(), if m == 0 { 0.0 } else { rng.next() })).collect()).collect()
     }
 
     /// Direct synthesis `Σ_lm P̄_lm(sin φ) (re cos mλ − im sin mλ)` at arbitrary (lat, lon) in degrees,
     /// keeping degrees for which `keep(l)` holds.
-    fn synthesize(
-        coef: &[Vec<(f64, f64)>],
-        lat: &[f64],
-        lon: &[f64],
-        keep: impl Fn(usize) -> bool,
-    ) -> Vec<f64> {
+    fn synthesize(coef: &[Vec<(f64, f64)>], lat: &[f64], lon: &[f64], keep: impl Fn(usize) -> bool) -> Vec<f64> {
         let lmax = coef.len() - 1;
         let x: Vec<f64> = lat.iter().map(|v| v.to_radians().sin()).collect();
         let s: Vec<f64> = lat.iter().map(|v| v.to_radians().cos().max(0.0)).collect();
-        let s: Vec<f64> = s
-            .iter()
-            .zip(lat)
-            .map(|(s, v)| if v.abs() == 90.0 { 0.0 } else { *s })
-            .collect();
+        let s: Vec<f64> = s.iter().zip(lat).map(|(s, v)| if v.abs() == 90.0 { 0.0 } else { *s }).collect();
         let n = lat.len();
         let mut leg = LegendreColumns::new(&x, &s);
         let mut p = vec![0.0; (lmax + 1) * n];
@@ -253,10 +210,7 @@ pub(crate) mod tests {
 
     fn max_rel_diff(a: &[f64], b: &[f64]) -> f64 {
         let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        a.iter()
-            .zip(b)
-            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
-            / scale
+        a.iter().zip(b).fold(0.0f64, |m, (a, b)| m.max((a - b).abs())) / scale
     }
 
     fn round_trip(lat: &[f64], lon: &[f64], lmax: usize) -> f64 {
@@ -306,11 +260,8 @@ pub(crate) mod tests {
         let band = Band::new(0, 20, 0.1).unwrap();
         let (w10, w20) = (band.weight(10.0), band.weight(20.0));
         assert!((w20 - 0.1).abs() < 1e-15);
-        let expect: Vec<f64> = synthesize(&coef, &lat, &lon, |l| l == 20)
-            .iter()
-            .zip(synthesize(&coef, &lat, &lon, |l| l == 10))
-            .map(|(a, b)| w20 * a + w10 * b)
-            .collect();
+        let expect: Vec<f64> =
+            synthesize(&coef, &lat, &lon, |l| l == 20).iter().zip(synthesize(&coef, &lat, &lon, |l| l == 10)).map(|(a, b)| w20 * a + w10 * b).collect();
         let f = ShtFilter::new(&lat, &lon, 0, 20, 0.1).unwrap();
         let mut out = vec![0.0; map.len()];
         f.apply(&map, &mut out);
@@ -333,25 +284,15 @@ pub(crate) mod tests {
         f.apply(&field, &mut base);
 
         // Physical rotation by 7 columns on the same axes: output rotates the same way.
-        let roll = |v: &[f64]| -> Vec<f64> {
-            (0..nlat * nlon)
-                .map(|i| v[(i / nlon) * nlon + (i % nlon + nlon - 7) % nlon])
-                .collect()
-        };
+        let roll = |v: &[f64]| -> Vec<f64> { (0..nlat * nlon).map(|i| v[(i / nlon) * nlon + (i % nlon + nlon - 7) % nlon]).collect() };
         let mut out = vec![0.0; field.len()];
         f.apply(&roll(&field), &mut out);
         assert!(max_rel_diff(&out, &roll(&base)) < 1e-12);
 
         // Same field, columns stored from 180° E with longitudes in [-180, 180), rows South→North.
-        let lon2: Vec<f64> = (0..nlon)
-            .map(|k| -180.0 + 360.0 * k as f64 / nlon as f64)
-            .collect();
+        let lon2: Vec<f64> = (0..nlon).map(|k| -180.0 + 360.0 * k as f64 / nlon as f64).collect();
         let lat2: Vec<f64> = lat.iter().rev().copied().collect();
-        let reorder = |v: &[f64]| -> Vec<f64> {
-            (0..nlat * nlon)
-                .map(|i| v[(nlat - 1 - i / nlon) * nlon + (i % nlon + nlon / 2) % nlon])
-                .collect()
-        };
+        let reorder = |v: &[f64]| -> Vec<f64> { (0..nlat * nlon).map(|i| v[(nlat - 1 - i / nlon) * nlon + (i % nlon + nlon / 2) % nlon]).collect() };
         let f2 = ShtFilter::new(&lat2, &lon2, 2, 12, 0.5).unwrap();
         f2.apply(&reorder(&field), &mut out);
         assert!(max_rel_diff(&out, &reorder(&base)) < 1e-12);
@@ -380,9 +321,6 @@ pub(crate) mod tests {
     #[test]
     fn rejects_too_high_lmax() {
         let (lat, lon) = cc_axes(73, 144);
-        assert!(matches!(
-            ShtFilter::new(&lat, &lon, 0, 72, 1.0),
-            Err(SpectralError::LmaxTooLarge { .. })
-        ));
+        assert!(matches!(ShtFilter::new(&lat, &lon, 0, 72, 1.0), Err(SpectralError::LmaxTooLarge { .. })));
     }
 }

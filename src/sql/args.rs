@@ -31,9 +31,7 @@ pub fn coerce_time(name: &str, arg: &str, t: &DataType, integers_ok: bool) -> Re
     match t {
         DataType::Timestamp(_, _) => Ok(t.clone()),
         DataType::Date32 | DataType::Date64 => Ok(DataType::Timestamp(TimeUnit::Millisecond, None)),
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32
-            if integers_ok =>
-        {
+        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 if integers_ok => {
             Ok(DataType::Int64)
         }
         DataType::Null => Ok(DataType::Timestamp(TimeUnit::Millisecond, None)),
@@ -43,11 +41,7 @@ pub fn coerce_time(name: &str, arg: &str, t: &DataType, integers_ok: bool) -> Re
 
 /// Check a coordinate argument's type at planning time (any number becomes Float64).
 pub fn coerce_number(name: &str, arg: &str, t: &DataType) -> Result<DataType> {
-    if t.is_numeric() || *t == DataType::Null {
-        Ok(DataType::Float64)
-    } else {
-        plan_err!("{name}: {arg} must be a number (degrees), not {t}")
-    }
+    if t.is_numeric() || *t == DataType::Null { Ok(DataType::Float64) } else { plan_err!("{name}: {arg} must be a number (degrees), not {t}") }
 }
 
 /// Physical i64 values of a time column (a timestamp of any unit, or Int64).

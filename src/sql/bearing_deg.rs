@@ -15,9 +15,7 @@ fn doc() -> &'static Documentation {
         )
         .with_argument("lat1, lon1", "Start point, degrees north and east.")
         .with_argument("lat2, lon2", "End point, degrees north and east.")
-        .with_sql_example(
-            "```sql\n> SELECT bearing_deg(0.0, 179.5, 0.0, -179.5) AS deg;\n+------+\n| deg  |\n+------+\n| 90.0 |\n+------+\n```",
-        )
+        .with_sql_example("```sql\n> SELECT bearing_deg(0.0, 179.5, 0.0, -179.5) AS deg;\n+------+\n| deg  |\n+------+\n| 90.0 |\n+------+\n```")
         .with_related_udf("great_circle_km")
         .build()
     });

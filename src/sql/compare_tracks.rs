@@ -2,7 +2,7 @@
 //! comparison of `stormtrack compare` (spec §11) as a table of matches.
 
 use super::DOC_SECTION_TRACKS;
-use crate::compare::{compare_tracks, DetectionMode, MatchingMethod, OwnedTrackSet, TrackComparisonConfig};
+use crate::compare::{DetectionMode, MatchingMethod, OwnedTrackSet, TrackComparisonConfig, compare_tracks};
 use arrow::array::{ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, UInt64Array};
 use arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef, TimeUnit};
 use async_trait::async_trait;
@@ -71,7 +71,8 @@ impl TableFunctionImpl for CompareTracksFunction {
         let defaults = TrackComparisonConfig::default();
         let matching = match options.matching.as_deref() {
             None => defaults.matching,
-            Some(m) => MatchingMethod::parse(m).ok_or_else(|| DataFusionError::Plan(format!("{NAME}: matching '{m}' is unknown; use nearest, mutual_nearest or global_assignment")))?,
+            Some(m) => MatchingMethod::parse(m)
+                .ok_or_else(|| DataFusionError::Plan(format!("{NAME}: matching '{m}' is unknown; use nearest, mutual_nearest or global_assignment")))?,
         };
         let config = TrackComparisonConfig {
             matching,
@@ -135,7 +136,8 @@ async fn points_of(state: &SessionState, name: &str) -> Result<OwnedTrackSet> {
         lon.extend_from_slice(lo.as_primitive::<arrow::datatypes::Float64Type>().values());
     }
     let values = vec![f64::NAN; ids.len()];
-    OwnedTrackSet::from_points(&ids, &times, &lat, &lon, &values, DetectionMode::Max).map_err(|e| DataFusionError::Execution(format!("{NAME}: table '{name}': {e}")))
+    OwnedTrackSet::from_points(&ids, &times, &lat, &lon, &values, DetectionMode::Max)
+        .map_err(|e| DataFusionError::Execution(format!("{NAME}: table '{name}': {e}")))
 }
 
 #[async_trait]

@@ -14,9 +14,7 @@ fn doc() -> &'static Documentation {
             "duration_h(time)",
         )
         .with_argument("time", "Time of the point: a timestamp of any unit.")
-        .with_sql_example(
-            "```sql\n> SELECT avg(h) FROM (SELECT duration_h(time) AS h FROM track_points GROUP BY track_id);\n```",
-        )
+        .with_sql_example("```sql\n> SELECT avg(h) FROM (SELECT duration_h(time) AS h FROM track_points GROUP BY track_id);\n```")
         .with_related_udf("path_length_km")
         .with_related_udf("max_speed_kmh")
         .build()

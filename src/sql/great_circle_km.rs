@@ -28,8 +28,7 @@ fn doc() -> &'static Documentation {
 
 /// The `great_circle_km` scalar function.
 pub fn udf() -> Arc<ScalarUDF> {
-    static UDF: LazyLock<Arc<ScalarUDF>> = LazyLock::new(|| {
-        Arc::new(ElementwiseUdf::new("great_circle_km", 4, |a| crate::geo::great_circle_km(a[0], a[1], a[2], a[3]), doc))
-    });
+    static UDF: LazyLock<Arc<ScalarUDF>> =
+        LazyLock::new(|| Arc::new(ElementwiseUdf::new("great_circle_km", 4, |a| crate::geo::great_circle_km(a[0], a[1], a[2], a[3]), doc)));
     UDF.clone()
 }

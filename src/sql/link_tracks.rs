@@ -28,9 +28,7 @@ fn doc() -> &'static Documentation {
         .with_argument("time", "Time of the centre (timestamp of any unit, or integer).")
         .with_argument("lat, lon", "Centre, degrees north and east.")
         .with_argument("max_km", "Largest link distance in km, a constant (default 500).")
-        .with_sql_example(
-            "```sql\n> SELECT time, lat, lon, link_tracks(time, lat, lon, 500.0) OVER (ORDER BY time) AS track_id\n  FROM centers;\n```",
-        )
+        .with_sql_example("```sql\n> SELECT time, lat, lon, link_tracks(time, lat, lon, 500.0) OVER (ORDER BY time) AS track_id\n  FROM centers;\n```")
         .with_related_udf("path_length_km")
         .build()
     });
@@ -55,11 +53,8 @@ impl WindowUDFImpl for LinkTracks {
         if !(3..=4).contains(&arg_types.len()) {
             return plan_err!("{NAME} takes 3 or 4 arguments, not {}: link_tracks(time, lat, lon [, max_km])", arg_types.len());
         }
-        let mut out = vec![
-            coerce_time(NAME, "time", &arg_types[0], true)?,
-            coerce_number(NAME, "lat", &arg_types[1])?,
-            coerce_number(NAME, "lon", &arg_types[2])?,
-        ];
+        let mut out =
+            vec![coerce_time(NAME, "time", &arg_types[0], true)?, coerce_number(NAME, "lat", &arg_types[1])?, coerce_number(NAME, "lon", &arg_types[2])?];
         if arg_types.len() == 4 {
             out.push(coerce_number(NAME, "max_km", &arg_types[3])?);
         }

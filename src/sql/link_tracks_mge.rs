@@ -59,11 +59,8 @@ impl WindowUDFImpl for LinkTracksMge {
         if !(3..=5).contains(&arg_types.len()) {
             return plan_err!("{NAME} takes 3 to 5 arguments, not {}: {NAME}(time, lat, lon [, value [, options]])", arg_types.len());
         }
-        let mut out = vec![
-            coerce_time(NAME, "time", &arg_types[0], true)?,
-            coerce_number(NAME, "lat", &arg_types[1])?,
-            coerce_number(NAME, "lon", &arg_types[2])?,
-        ];
+        let mut out =
+            vec![coerce_time(NAME, "time", &arg_types[0], true)?, coerce_number(NAME, "lat", &arg_types[1])?, coerce_number(NAME, "lon", &arg_types[2])?];
         if arg_types.len() >= 4 {
             out.push(coerce_number(NAME, "value", &arg_types[3])?);
         }
@@ -111,7 +108,9 @@ impl PartitionEvaluator for MgeEvaluator {
     fn evaluate_all(&mut self, values: &[ArrayRef], num_rows: usize) -> Result<ArrayRef> {
         // timestamps in milliseconds (the unit of time_step_ms); integers as given
         let times = match values[0].data_type() {
-            DataType::Timestamp(_, _) => arrow::compute::cast(&arrow::compute::cast(&values[0], &DataType::Timestamp(TimeUnit::Millisecond, None))?, &DataType::Int64)?,
+            DataType::Timestamp(_, _) => {
+                arrow::compute::cast(&arrow::compute::cast(&values[0], &DataType::Timestamp(TimeUnit::Millisecond, None))?, &DataType::Int64)?
+            }
             _ => arrow::compute::cast(&values[0], &DataType::Int64)?,
         };
         let times = times.as_primitive::<Int64Type>();
@@ -126,7 +125,8 @@ impl PartitionEvaluator for MgeEvaluator {
         let value = values.get(3).map(|a| as_f64(NAME, a)).transpose()?;
         let value: Option<Vec<f64>> = value.map(|v| v.iter().map(|x| x.unwrap_or(0.0)).collect());
         let params = options(values.get(4))?.params().map_err(|e| DataFusionError::Execution(format!("{NAME}: {e}")))?;
-        let ids = link_points_mge(times.values(), lats.values(), lons.values(), value.as_deref(), &params).map_err(|e| DataFusionError::Execution(format!("{NAME}: {e}")))?;
+        let ids = link_points_mge(times.values(), lats.values(), lons.values(), value.as_deref(), &params)
+            .map_err(|e| DataFusionError::Execution(format!("{NAME}: {e}")))?;
         Ok(Arc::new(Int64Array::from(ids)))
     }
 }

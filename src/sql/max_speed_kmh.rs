@@ -16,9 +16,7 @@ fn doc() -> &'static Documentation {
         )
         .with_argument("time", "Time of the point: a timestamp of any unit.")
         .with_argument("lat, lon", "Track point, degrees north and east.")
-        .with_sql_example(
-            "```sql\n> SELECT track_id, max_speed_kmh(time, lat, lon) AS kmh FROM track_points GROUP BY track_id;\n```",
-        )
+        .with_sql_example("```sql\n> SELECT track_id, max_speed_kmh(time, lat, lon) AS kmh FROM track_points GROUP BY track_id;\n```")
         .with_related_udf("path_length_km")
         .with_related_udf("duration_h")
         .build()

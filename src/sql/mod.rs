@@ -18,6 +18,7 @@
 mod aggregate;
 mod args;
 pub mod bearing_deg;
+pub mod compare_tracks;
 pub mod duration_h;
 pub mod great_circle_km;
 pub mod link_tracks;
@@ -26,10 +27,9 @@ pub mod max_speed_kmh;
 pub mod normalize_lon;
 pub mod path_length_km;
 pub mod rsplice_keep;
-pub mod track_metrics;
-pub mod compare_tracks;
 mod scalar;
 mod tables;
+pub mod track_metrics;
 
 pub use tables::{TABLE_PARTITION_COLUMNS, register_tracks, register_tracks_table};
 
@@ -38,11 +38,8 @@ use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
 /// Doc section of the elementwise geometry functions.
-pub const DOC_SECTION_GEOMETRY: DocSection = DocSection {
-    include: true,
-    label: "Geometry on the sphere",
-    description: Some("Elementwise functions of points given in degrees."),
-};
+pub const DOC_SECTION_GEOMETRY: DocSection =
+    DocSection { include: true, label: "Geometry on the sphere", description: Some("Elementwise functions of points given in degrees.") };
 
 /// Doc section of the per-track aggregates and the linking window function.
 pub const DOC_SECTION_TRACKS: DocSection = DocSection {

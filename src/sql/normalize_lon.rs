@@ -14,9 +14,7 @@ fn doc() -> &'static Documentation {
             "normalize_lon(lon)",
         )
         .with_argument("lon", "Longitude in degrees east, any convention.")
-        .with_sql_example(
-            "```sql\n> SELECT normalize_lon(350.0) AS lon;\n+-------+\n| lon   |\n+-------+\n| -10.0 |\n+-------+\n```",
-        )
+        .with_sql_example("```sql\n> SELECT normalize_lon(350.0) AS lon;\n+-------+\n| lon   |\n+-------+\n| -10.0 |\n+-------+\n```")
         .build()
     });
     &DOC
@@ -24,7 +22,6 @@ fn doc() -> &'static Documentation {
 
 /// The `normalize_lon` scalar function.
 pub fn udf() -> Arc<ScalarUDF> {
-    static UDF: LazyLock<Arc<ScalarUDF>> =
-        LazyLock::new(|| Arc::new(ElementwiseUdf::new("normalize_lon", 1, |a| crate::geo::normalize_lon(a[0]), doc)));
+    static UDF: LazyLock<Arc<ScalarUDF>> = LazyLock::new(|| Arc::new(ElementwiseUdf::new("normalize_lon", 1, |a| crate::geo::normalize_lon(a[0]), doc)));
     UDF.clone()
 }

@@ -17,9 +17,7 @@ fn doc() -> &'static Documentation {
         )
         .with_argument("time", "Time of the point (timestamp of any unit, or integer), used for ordering.")
         .with_argument("lat, lon", "Track point, degrees north and east.")
-        .with_sql_example(
-            "```sql\n> SELECT count(*) FROM (SELECT track_id FROM track_points GROUP BY track_id HAVING rsplice_keep(time, lat, lon));\n```",
-        )
+        .with_sql_example("```sql\n> SELECT count(*) FROM (SELECT track_id FROM track_points GROUP BY track_id HAVING rsplice_keep(time, lat, lon));\n```")
         .with_related_udf("link_tracks_mge")
         .with_related_udf("path_length_km")
         .build()

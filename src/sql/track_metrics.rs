@@ -46,7 +46,11 @@ fn doc() -> &'static Documentation {
 }
 
 fn row_fields() -> Fields {
-    let mut f = vec![Field::new("time", DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())), true), Field::new("cell_lat", DataType::Float64, false), Field::new("cell_lon", DataType::Float64, false)];
+    let mut f = vec![
+        Field::new("time", DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())), true),
+        Field::new("cell_lat", DataType::Float64, false),
+        Field::new("cell_lon", DataType::Float64, false),
+    ];
     f.extend(crate::metrics::METRIC_NAMES.iter().map(|n| Field::new(*n, DataType::Float64, false)));
     Fields::from(f)
 }
@@ -72,7 +76,13 @@ impl AggregateUDFImpl for TrackMetrics {
         if !(arg_types[0].is_integer() || arg_types[0] == DataType::Null) {
             return plan_err!("{NAME}: track_id must be an integer, not {}", arg_types[0]);
         }
-        let mut out = vec![DataType::Int64, coerce_time(NAME, "time", &arg_types[1], false)?, coerce_number(NAME, "lat", &arg_types[2])?, coerce_number(NAME, "lon", &arg_types[3])?, coerce_number(NAME, "value", &arg_types[4])?];
+        let mut out = vec![
+            DataType::Int64,
+            coerce_time(NAME, "time", &arg_types[1], false)?,
+            coerce_number(NAME, "lat", &arg_types[2])?,
+            coerce_number(NAME, "lon", &arg_types[3])?,
+            coerce_number(NAME, "value", &arg_types[4])?,
+        ];
         if let Some(t) = arg_types.get(5) {
             match t {
                 DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => out.push(DataType::Utf8),
@@ -195,7 +205,8 @@ impl Accumulator for MetricsAccumulator {
             Some(t) => TimestampMillisecondArray::from(t),
             None => TimestampMillisecondArray::from(vec![None::<i64>; n]),
         };
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(time.with_timezone("UTC")), Arc::new(Float64Array::from(rows.cell_lat)), Arc::new(Float64Array::from(rows.cell_lon))];
+        let mut columns: Vec<ArrayRef> =
+            vec![Arc::new(time.with_timezone("UTC")), Arc::new(Float64Array::from(rows.cell_lat)), Arc::new(Float64Array::from(rows.cell_lon))];
         columns.extend(rows.columns.into_iter().map(|(_, v)| Arc::new(Float64Array::from(v)) as ArrayRef));
         let st = StructArray::try_new(row_fields(), columns, None)?;
         let list = ListArray::try_new(Arc::new(Field::new("item", DataType::Struct(row_fields()), true)), OffsetBuffer::from_lengths([n]), Arc::new(st), None)?;
@@ -238,8 +249,7 @@ impl Accumulator for MetricsAccumulator {
 
 /// The `track_metrics` aggregate function.
 pub fn udaf() -> Arc<AggregateUDF> {
-    static UDAF: LazyLock<Arc<AggregateUDF>> = LazyLock::new(|| Arc::new(AggregateUDF::new_from_impl(TrackMetrics { signature: Signature::user_defined(Volatility::Immutable) })));
+    static UDAF: LazyLock<Arc<AggregateUDF>> =
+        LazyLock::new(|| Arc::new(AggregateUDF::new_from_impl(TrackMetrics { signature: Signature::user_defined(Volatility::Immutable) })));
     UDAF.clone()
 }
-
-

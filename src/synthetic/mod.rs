@@ -178,9 +178,8 @@ impl Synthetic {
         md.bounds = Some(crate::tracks::SpatialBounds::GLOBAL);
         let mut b = TracksBuilder::new(md, &[("msl", "Pa")], None);
         for (n, s) in self.storms.iter().enumerate() {
-            let points: Vec<Point> = (0..s.lats.len())
-                .map(|k| Point { time: self.times[s.first_frame + k], lat: s.lats[k], lon: s.lons[k], grid: None })
-                .collect();
+            let points: Vec<Point> =
+                (0..s.lats.len()).map(|k| Point { time: self.times[s.first_frame + k], lat: s.lats[k], lon: s.lons[k], grid: None }).collect();
             let values: Vec<Vec<f64>> = s.depths.iter().map(|d| vec![-d]).collect();
             b.push(n as i64 + 1, &points, &values);
         }
@@ -191,7 +190,8 @@ impl Synthetic {
     #[cfg(feature = "netcdf")]
     pub fn write_netcdf(&self, path: &std::path::Path) -> Result<()> {
         let tmp = crate::io::atomic::temp_sibling(path);
-        let result = self.write_netcdf_to(&tmp).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::Unwritable { path: path.into(), detail: e.to_string() }));
+        let result =
+            self.write_netcdf_to(&tmp).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::Unwritable { path: path.into(), detail: e.to_string() }));
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }

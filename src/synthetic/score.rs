@@ -35,7 +35,13 @@ impl Score {
 
 impl std::fmt::Display for Score {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "  detected   {}/{} true storm points within one grid cell ({:.1} %, target >= 98 %)", self.detected_points, self.true_points, 100.0 * self.detection_rate())?;
+        writeln!(
+            f,
+            "  detected   {}/{} true storm points within one grid cell ({:.1} %, target >= 98 %)",
+            self.detected_points,
+            self.true_points,
+            100.0 * self.detection_rate()
+        )?;
         writeln!(f, "  continuity {}/{} storms held by one track for >= 90 % of their life (target: all)", self.storms_in_one_track, self.storms)?;
         writeln!(f, "  false      {} tracks match no storm; the longest has {} points (target <= 2)", self.false_tracks, self.longest_false_track)?;
         write!(f, "  score      {}", if self.passes() { "PASS" } else { "FAIL" })
@@ -52,7 +58,8 @@ pub fn score(tracks: &Tracks, truth: &Tracks, spacing_deg: f64, _nx: usize) -> S
         by_time.entry(tracks.times[k]).or_default().push(k);
     }
     let mut matched_point = vec![false; tracks.n_points()];
-    let mut s = Score { true_points: truth.n_points(), detected_points: 0, storms: truth.len(), storms_in_one_track: 0, false_tracks: 0, longest_false_track: 0 };
+    let mut s =
+        Score { true_points: truth.n_points(), detected_points: 0, storms: truth.len(), storms_in_one_track: 0, false_tracks: 0, longest_false_track: 0 };
     for i in 0..truth.len() {
         let mut per_track: HashMap<i64, usize> = HashMap::new();
         for k in truth.range(i) {

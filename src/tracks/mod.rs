@@ -237,10 +237,7 @@ impl TracksBuilder {
         let variables = variables.iter().map(|(n, u)| Variable { name: n.to_string(), unit: u.to_string(), values: Vec::new() }).collect();
         let grid = lon_convention.map(|c| GridIndex { lon_convention: c, ..Default::default() });
         let with_grid = grid.is_some();
-        TracksBuilder {
-            tracks: Tracks { ids: vec![], offsets: vec![0], times: vec![], lats: vec![], lons: vec![], variables, grid, metadata },
-            with_grid,
-        }
+        TracksBuilder { tracks: Tracks { ids: vec![], offsets: vec![0], times: vec![], lats: vec![], lons: vec![], variables, grid, metadata }, with_grid }
     }
 
     /// Append one track. `values[k][v]` is variable `v` at point `k`. Longitudes are normalised

@@ -60,7 +60,12 @@ pub fn nc_lock() -> std::sync::MutexGuard<'static, ()> {
 pub fn stormtrack(args: &[&str]) -> std::process::Output {
     let child = {
         let _guard = nc_lock();
-        std::process::Command::new(env!("CARGO_BIN_EXE_stormtrack")).args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("runs")
+        std::process::Command::new(env!("CARGO_BIN_EXE_stormtrack"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs")
     };
     child.wait_with_output().expect("runs")
 }

@@ -69,7 +69,10 @@ impl HodgesDetectOptions {
             return Err(DetectError::Options { option: "smoopy_scale", reason: "must be finite and positive" });
         }
         if self.group_adjacent_extrema && self.refinement != Refinement::Grid {
-            return Err(DetectError::Options { option: "group_adjacent_extrema", reason: "applies to grid refinement only (the other refinements always group)" });
+            return Err(DetectError::Options {
+                option: "group_adjacent_extrema",
+                reason: "applies to grid refinement only (the other refinements always group)",
+            });
         }
         if !self.threshold.is_finite() {
             return Err(DetectError::Options { option: "--object-threshold", reason: "must be a finite number" });
@@ -315,7 +318,8 @@ impl HodgesDetector {
 fn suppress_duplicates(features: &mut [Feature]) {
     for i in 1..features.len() {
         let fi = features[i];
-        let duplicate = features[..i].iter().any(|fk| fk.object_id == fi.object_id && geod_dist(fi.lat, fi.lon, fk.lat, fk.lon) < FEATURE_DUPLICATE_TOLERANCE_RAD);
+        let duplicate =
+            features[..i].iter().any(|fk| fk.object_id == fi.object_id && geod_dist(fi.lat, fi.lon, fk.lat, fk.lon) < FEATURE_DUPLICATE_TOLERANCE_RAD);
         if duplicate {
             features[i].value = DUFF_FEATURE_VALUE;
             features[i].status = RefineStatus::Duff;

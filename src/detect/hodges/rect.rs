@@ -306,8 +306,8 @@ pub(crate) fn rect_candidates(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::RectSpline;
+    use super::*;
 
     #[test]
     fn a_seam_object_larger_on_the_east_yields_a_candidate_at_lon_360() {

@@ -75,14 +75,7 @@ fn cubic_step(v0: f64, s0: f64, v1: f64, s1: f64, h: f64) -> Option<f64> {
 
 /// LINESEARCH: ascent along `dir` from `p` (slope `slope0` at 0), first trial `step0`, steps
 /// limited to `limit`. Returns the accepted point with its objective and gradient.
-fn line_search<F: Fn(Vec2) -> (f64, Vec2)>(
-    g: &F,
-    p: Vec2,
-    dir: Vec2,
-    slope0: f64,
-    step0: f64,
-    limit: f64,
-) -> Option<(Vec2, f64, Vec2)> {
+fn line_search<F: Fn(Vec2) -> (f64, Vec2)>(g: &F, p: Vec2, dir: Vec2, slope0: f64, step0: f64, limit: f64) -> Option<(Vec2, f64, Vec2)> {
     let at = |step: f64| {
         let q = [p[0] + step * dir[0], p[1] + step * dir[1]];
         probe(g, q).map(|(v, d)| (q, v, d))
@@ -202,7 +195,15 @@ pub fn gdfp<F: Fn(Vec2) -> (f64, Vec2)>(g: F, start: Vec2, initial_value: f64, b
 /// Refine one candidate `(lat, lon, raw_value)` on `surface`: returns the refined
 /// `(lat, lon, value, status)`. `sigma` is −1 for minima, +1 for maxima; `scale` is the SMOOPY
 /// optimisation scale. On failure the candidate is kept with its raw value.
-pub fn refine_candidate(surface: &SplineSurface<'_>, periodic: bool, lat: f64, lon: f64, raw_value: f64, sigma: f64, scale: f64) -> (f64, f64, f64, RefineStatus) {
+pub fn refine_candidate(
+    surface: &SplineSurface<'_>,
+    periodic: bool,
+    lat: f64,
+    lon: f64,
+    raw_value: f64,
+    sigma: f64,
+    scale: f64,
+) -> (f64, f64, f64, RefineStatus) {
     let (xl, xu) = (surface.x_lower(), surface.x_upper());
     let bounds = Box2 { lo: [xl, surface.y_lower()], hi: [xu, surface.y_upper()] };
     let mut x = lon;

@@ -33,46 +33,26 @@ impl Point {
         let phi = lat * D2R;
         let lambda = lon * D2R;
         let (sin_phi, cos_phi) = (phi.sin(), phi.cos());
-        Self {
-            lat,
-            lon,
-            sin_phi,
-            cos_phi,
-            lambda,
-            e: [cos_phi * lambda.cos(), cos_phi * lambda.sin(), sin_phi],
-        }
+        Self { lat, lon, sin_phi, cos_phi, lambda, e: [cos_phi * lambda.cos(), cos_phi * lambda.sin(), sin_phi] }
     }
 
     /// Great-circle angle (radians) from `self` to `o`, same expression as [`geod`].
     #[inline]
     pub fn geod(&self, o: &Point) -> f64 {
-        let dot =
-            self.sin_phi * o.sin_phi + self.cos_phi * o.cos_phi * (self.lambda - o.lambda).cos();
+        let dot = self.sin_phi * o.sin_phi + self.cos_phi * o.cos_phi * (self.lambda - o.lambda).cos();
         dot.clamp(-1.0, 1.0).acos()
     }
 }
 
 /// Track-smoothness cost of the triplet p0 → p1 → p2 (§7.11 b, Hodges 1999 eq. 6).
 pub fn geod_dev(p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), w1: f64, w2: f64) -> f64 {
-    let (a, b, c) = (
-        Point::new(p0.0, p0.1),
-        Point::new(p1.0, p1.1),
-        Point::new(p2.0, p2.1),
-    );
+    let (a, b, c) = (Point::new(p0.0, p0.1), Point::new(p1.0, p1.1), Point::new(p2.0, p2.1));
     geod_dev_legs(&a, &b, &c, a.geod(&b), b.geod(&c), w1, w2)
 }
 
 /// [`geod_dev`] with the two legs `α1 = geod(p0,p1)`, `α2 = geod(p1,p2)` already computed.
 #[inline]
-pub fn geod_dev_legs(
-    p0: &Point,
-    p1: &Point,
-    p2: &Point,
-    a1: f64,
-    a2: f64,
-    w1: f64,
-    w2: f64,
-) -> f64 {
+pub fn geod_dev_legs(p0: &Point, p1: &Point, p2: &Point, a1: f64, a2: f64, w1: f64, w2: f64) -> f64 {
     if a1 <= 0.0 && a2 <= 0.0 {
         return 0.0;
     }
@@ -83,23 +63,11 @@ pub fn geod_dev_legs(
     let dot01 = e0[0] * e1[0] + e0[1] * e1[1] + e0[2] * e1[2];
     let dot21 = e2[0] * e1[0] + e2[1] * e1[1] + e2[2] * e1[2];
     let (s1, s2) = (a1.sin(), a2.sin());
-    let t1 = [
-        (e0[0] - dot01 * e1[0]) / s1,
-        (e0[1] - dot01 * e1[1]) / s1,
-        (e0[2] - dot01 * e1[2]) / s1,
-    ];
-    let t2 = [
-        (dot21 * e1[0] - e2[0]) / s2,
-        (dot21 * e1[1] - e2[1]) / s2,
-        (dot21 * e1[2] - e2[2]) / s2,
-    ];
+    let t1 = [(e0[0] - dot01 * e1[0]) / s1, (e0[1] - dot01 * e1[1]) / s1, (e0[2] - dot01 * e1[2]) / s1];
+    let t2 = [(dot21 * e1[0] - e2[0]) / s2, (dot21 * e1[1] - e2[1]) / s2, (dot21 * e1[2] - e2[2]) / s2];
     let dot_t = t1[0] * t2[0] + t1[1] * t2[1] + t1[2] * t2[2];
     let phi = 0.5 * w1 * (1.0 - dot_t) + w2 * (1.0 - 2.0 * (a1 * a2).sqrt() / (a1 + a2));
-    if phi.abs() < 1.0e-8 {
-        0.0
-    } else {
-        phi
-    }
+    if phi.abs() < 1.0e-8 { 0.0 } else { phi }
 }
 
 /// Zone dmax of a point (§7.11 c), or `None` when no zone contains it. Negative longitudes
@@ -113,11 +81,7 @@ pub fn zone_dmax(lat: f64, lon: f64, zones: &[Zone]) -> Option<f64> {
     zones
         .iter()
         .find(|z| {
-            let in_lon = if z.lon_min > z.lon_max {
-                lon >= z.lon_min || lon <= z.lon_max
-            } else {
-                lon >= z.lon_min && lon <= z.lon_max
-            };
+            let in_lon = if z.lon_min > z.lon_max { lon >= z.lon_min || lon <= z.lon_max } else { lon >= z.lon_min && lon <= z.lon_max };
             lat >= z.lat_min && lat <= z.lat_max && in_lon
         })
         .map(|z| z.dmax)

@@ -30,9 +30,9 @@
 //! with ties resolved to the lexicographically first `(i, j)` — exactly the pair the
 //! reference scan returns.
 
-use crate::link::mge::cost::{adaptive_phimax, geod_dev_legs, zone_dmax, Point, D2R};
-use crate::link::mge::params::{EffectiveParams, MgeError};
 use crate::link::mge::TrackPoint;
+use crate::link::mge::cost::{D2R, Point, adaptive_phimax, geod_dev_legs, zone_dmax};
+use crate::link::mge::params::{EffectiveParams, MgeError};
 
 /// Features with a value below this are DUFF (never kept, but usable as neighbours).
 pub const DUFF_CUTOFF: f64 = -1.0e10;
@@ -81,21 +81,13 @@ pub fn missing_counts(times: &[i64], time_step_ms: Option<i64>) -> Result<Vec<us
     }
     let intervals: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
     if let Some(i) = intervals.iter().position(|&d| d <= 0) {
-        return Err(MgeError::InvalidTimes {
-            message: format!(
-                "frame {} time is not after frame {}; sort the frames by time",
-                i + 1,
-                i
-            ),
-        });
+        return Err(MgeError::InvalidTimes { message: format!("frame {} time is not after frame {}; sort the frames by time", i + 1, i) });
     }
     let cadence = time_step_ms.unwrap_or_else(|| *intervals.iter().min().unwrap());
     for (f, &d) in intervals.iter().enumerate() {
         if time_step_ms.is_some() && d % cadence != 0 {
             return Err(MgeError::InvalidTimes {
-                message: format!(
-                    "interval {d} ms after frame {f} is not a multiple of time_step_ms {cadence}; fix time_step_ms"
-                ),
+                message: format!("interval {d} ms after frame {f} is not a multiple of time_step_ms {cadence}; fix time_step_ms"),
             });
         }
         n[f] = ((d - 1) / cadence) as usize;
@@ -131,27 +123,14 @@ impl LatIndex {
 
 /// Largest possible `avg_dmax` for a given out-of-zone default.
 fn max_avg_dmax(p: &EffectiveParams, default: f64) -> f64 {
-    if p.zones.is_empty() {
-        default
-    } else {
-        p.zones.iter().map(|z| z.dmax).fold(default, f64::max)
-    }
+    if p.zones.is_empty() { default } else { p.zones.iter().map(|z| z.dmax).fold(default, f64::max) }
 }
 
 /// TRACK `feature_pt_filter` (§7.10 step 3): which features of each frame are kept.
 fn prefilter(frames: &[&[Feature]], nmiss: &[usize], p: &EffectiveParams) -> Vec<Vec<bool>> {
-    let pts: Vec<Vec<(Point, Option<f64>)>> = frames
-        .iter()
-        .map(|fr| {
-            fr.iter()
-                .map(|f| (Point::new(f.lat, f.lon), zone_dmax(f.lat, f.lon, &p.zones)))
-                .collect()
-        })
-        .collect();
-    let idx: Vec<LatIndex> = frames
-        .iter()
-        .map(|fr| LatIndex::new(fr.iter().map(|f| f.lat)))
-        .collect();
+    let pts: Vec<Vec<(Point, Option<f64>)>> =
+        frames.iter().map(|fr| fr.iter().map(|f| (Point::new(f.lat, f.lon), zone_dmax(f.lat, f.lon, &p.zones))).collect()).collect();
+    let idx: Vec<LatIndex> = frames.iter().map(|fr| LatIndex::new(fr.iter().map(|f| f.lat))).collect();
     let mut band = Vec::new();
     let t = frames.len();
     let connected = |f: usize, g: usize, adj: usize, default: f64, band: &mut Vec<u32>| {
@@ -168,10 +147,8 @@ fn prefilter(frames: &[&[Feature]], nmiss: &[usize], p: &EffectiveParams) -> Vec
             (0..frames[f].len())
                 .map(|g| {
                     !is_duff(frames[f][g].value)
-                        && ((f + 1 < t
-                            && connected(f, g, f + 1, p.dmax_param(nmiss[f]), &mut band))
-                            || (f > 0
-                                && connected(f, g, f - 1, p.dmax_param(nmiss[f - 1]), &mut band)))
+                        && ((f + 1 < t && connected(f, g, f + 1, p.dmax_param(nmiss[f]), &mut band))
+                            || (f > 0 && connected(f, g, f - 1, p.dmax_param(nmiss[f - 1]), &mut band)))
                 })
                 .collect()
         })
@@ -186,12 +163,7 @@ fn check_zone_coverage(frames: &[&[Feature]], p: &EffectiveParams) -> Result<(),
     for (f, fr) in frames.iter().enumerate() {
         for (g, x) in fr.iter().enumerate() {
             if zone_dmax(x.lat, x.lon, &p.zones).is_none() {
-                return Err(MgeError::UncoveredFeature {
-                    frame: f,
-                    feature: g,
-                    lat: x.lat,
-                    lon: x.lon,
-                });
+                return Err(MgeError::UncoveredFeature { frame: f, feature: g, lat: x.lat, lon: x.lon });
             }
         }
     }
@@ -201,11 +173,7 @@ fn check_zone_coverage(frames: &[&[Feature]], p: &EffectiveParams) -> Result<(),
 /// Links one segment: frames of features and their times (ms). Returns the tracks in
 /// workspace row order (every row with at least one real entry, 1-point tracks included),
 /// each as `(frame, feature index within frame)` in time order.
-pub fn link_segment(
-    frames: &[&[Feature]],
-    times: &[i64],
-    p: &EffectiveParams,
-) -> Result<Vec<Vec<TrackPoint>>, MgeError> {
+pub fn link_segment(frames: &[&[Feature]], times: &[i64], p: &EffectiveParams) -> Result<Vec<Vec<TrackPoint>>, MgeError> {
     Ok(Linker::new(frames, times, p)?.run(Strategy::Fast, &mut |_, _| {}))
 }
 
@@ -272,11 +240,7 @@ pub(crate) fn check_one_time_per_frame(frames: usize, times: usize) -> Result<()
 impl<'a> Linker<'a> {
     /// Missing-frame counts, zone check, prefilter, neighbour lists and workspace
     /// initialisation (§7.10 steps 1–4).
-    pub(crate) fn new(
-        frames: &[&[Feature]],
-        times: &[i64],
-        p: &'a EffectiveParams,
-    ) -> Result<Self, MgeError> {
+    pub(crate) fn new(frames: &[&[Feature]], times: &[i64], p: &'a EffectiveParams) -> Result<Self, MgeError> {
         check_one_time_per_frame(frames.len(), times.len())?;
         let nmiss = missing_counts(times, p.time_step_ms)?;
         check_zone_coverage(frames, p)?;
@@ -287,12 +251,7 @@ impl<'a> Linker<'a> {
     }
 
     /// A linker over the `keep`-selected features with an empty workspace.
-    fn with_features(
-        frames: &[&[Feature]],
-        nmiss: Vec<usize>,
-        p: &'a EffectiveParams,
-        keep: &[Vec<bool>],
-    ) -> Self {
+    fn with_features(frames: &[&[Feature]], nmiss: Vec<usize>, p: &'a EffectiveParams, keep: &[Vec<bool>]) -> Self {
         let t = frames.len();
         let mut lk = Linker {
             p,
@@ -334,12 +293,7 @@ impl<'a> Linker<'a> {
     #[cfg(test)]
     pub(crate) fn bare(frames: &[&[Feature]], times: &[i64], p: &'a EffectiveParams) -> Self {
         let keep: Vec<Vec<bool>> = frames.iter().map(|f| vec![true; f.len()]).collect();
-        Self::with_features(
-            frames,
-            missing_counts(times, p.time_step_ms).unwrap(),
-            p,
-            &keep,
-        )
+        Self::with_features(frames, missing_counts(times, p.time_step_ms).unwrap(), p, &keep)
     }
 
     fn frame(&self, f: usize) -> std::ops::Range<usize> {
@@ -378,18 +332,13 @@ impl<'a> Linker<'a> {
     }
 
     fn build_neighbours(&mut self) {
-        let idx: Vec<LatIndex> = (0..self.t)
-            .map(|f| LatIndex::new(self.frame(f).map(|g| self.pts[g].lat)))
-            .collect();
+        let idx: Vec<LatIndex> = (0..self.t).map(|f| LatIndex::new(self.frame(f).map(|g| self.pts[g].lat))).collect();
         let mut band = Vec::new();
         let (mut next, mut prev) = (Vec::new(), Vec::new());
         let (mut next_start, mut prev_start) = (vec![0u32], vec![0u32]);
         for f in 0..self.t {
             for g in self.frame(f) {
-                for (adj, list, starts) in [
-                    (f + 1, &mut next, &mut next_start),
-                    (f.wrapping_sub(1), &mut prev, &mut prev_start),
-                ] {
+                for (adj, list, starts) in [(f + 1, &mut next, &mut next_start), (f.wrapping_sub(1), &mut prev, &mut prev_start)] {
                     if adj < self.t {
                         let default = self.link_default(f.min(adj));
                         let radius = max_avg_dmax(self.p, default);
@@ -404,19 +353,14 @@ impl<'a> Linker<'a> {
                 }
             }
         }
-        (self.next, self.prev, self.next_start, self.prev_start) =
-            (next, prev, next_start, prev_start);
+        (self.next, self.prev, self.next_start, self.prev_start) = (next, prev, next_start, prev_start);
     }
 
     fn neighbours(&self, g: u32, dir: Dir) -> &[Near] {
         let g = g as usize;
         match dir {
-            Dir::Forward => {
-                &self.next[self.next_start[g] as usize..self.next_start[g + 1] as usize]
-            }
-            Dir::Backward => {
-                &self.prev[self.prev_start[g] as usize..self.prev_start[g + 1] as usize]
-            }
+            Dir::Forward => &self.next[self.next_start[g] as usize..self.next_start[g + 1] as usize],
+            Dir::Backward => &self.prev[self.prev_start[g] as usize..self.prev_start[g + 1] as usize],
         }
     }
 
@@ -450,12 +394,7 @@ impl<'a> Linker<'a> {
             self.owner[v as usize] = r as u32;
         }
         self.mark_stale(f);
-        for g in [
-            old,
-            v,
-            self.at_or_phantom(r, f.wrapping_sub(1)),
-            self.at_or_phantom(r, f + 1),
-        ] {
+        for g in [old, v, self.at_or_phantom(r, f.wrapping_sub(1)), self.at_or_phantom(r, f + 1)] {
             if g != PHANTOM {
                 self.centre_cost[g as usize] = f64::NAN;
             }
@@ -471,11 +410,7 @@ impl<'a> Linker<'a> {
     }
 
     fn at_or_phantom(&self, r: usize, f: usize) -> u32 {
-        if f < self.t {
-            self.at(r, f)
-        } else {
-            PHANTOM
-        }
+        if f < self.t { self.at(r, f) } else { PHANTOM }
     }
 
     /// Marks the centres whose triplets or targets include frame `f`.
@@ -564,11 +499,7 @@ impl<'a> Linker<'a> {
 
     /// Runs MGE and the final split (§7.10 steps 5–6), calling `on_sweep` after every
     /// directional sweep, and returns the output tracks (step 7).
-    pub(crate) fn run(
-        mut self,
-        strategy: Strategy,
-        on_sweep: &mut dyn FnMut(Dir, &Self),
-    ) -> Vec<Vec<TrackPoint>> {
+    pub(crate) fn run(mut self, strategy: Strategy, on_sweep: &mut dyn FnMut(Dir, &Self)) -> Vec<Vec<TrackPoint>> {
         if self.t > 3 {
             self.outer_control(strategy, on_sweep);
             self.split_track_sections();
@@ -619,12 +550,7 @@ impl<'a> Linker<'a> {
 
     /// Adaptive preprocessing, then sweeps in one direction until one changes nothing.
     /// Returns whether any sweep changed the workspace.
-    fn run_direction(
-        &mut self,
-        dir: Dir,
-        strategy: Strategy,
-        on_sweep: &mut dyn FnMut(Dir, &Self),
-    ) -> bool {
+    fn run_direction(&mut self, dir: Dir, strategy: Strategy, on_sweep: &mut dyn FnMut(Dir, &Self)) -> bool {
         if self.p.adapt.is_some() {
             self.split_track_sections();
             self.constraint_filter(dir);
@@ -652,11 +578,7 @@ impl<'a> Linker<'a> {
         for k in ks {
             let fast = |lk: &mut Self| {
                 let stale = std::mem::replace(&mut lk.stale[d][k], false);
-                if stale {
-                    lk.best_pair_fast(k, dir)
-                } else {
-                    None
-                }
+                if stale { lk.best_pair_fast(k, dir) } else { None }
             };
             let pick = match strategy {
                 Strategy::Fast => fast(self),
@@ -704,11 +626,7 @@ impl<'a> Linker<'a> {
         if p1 == PHANTOM || p2 == PHANTOM {
             return (phimax, None);
         }
-        let (a, b, c) = (
-            &self.pts[p0 as usize],
-            &self.pts[p1 as usize],
-            &self.pts[p2 as usize],
-        );
+        let (a, b, c) = (&self.pts[p0 as usize], &self.pts[p1 as usize], &self.pts[p2 as usize]);
         let (d1, d2) = (self.dist(p0, p1), self.dist(p1, p2));
         let cost = geod_dev_legs(a, b, c, d1, d2, self.p.w1, self.p.w2);
         let limit = adaptive_phimax(0.5 * (d1 + d2) / D2R, self.p.adapt.as_ref(), phimax);
@@ -716,14 +634,7 @@ impl<'a> Linker<'a> {
     }
 
     /// Cost at centre `k` of row `r` with its target-frame entry replaced by `tau_val`.
-    fn cost_with(
-        &self,
-        r: usize,
-        k: usize,
-        dir: Dir,
-        tau_val: u32,
-        phimax: f64,
-    ) -> (f64, Option<f64>) {
+    fn cost_with(&self, r: usize, k: usize, dir: Dir, tau_val: u32, phimax: f64) -> (f64, Option<f64>) {
         match dir {
             Dir::Forward => self.triplet(self.at(r, k - 1), self.at(r, k), tau_val, phimax),
             Dir::Backward => self.triplet(tau_val, self.at(r, k), self.at(r, k + 1), phimax),
@@ -742,18 +653,7 @@ impl<'a> Linker<'a> {
     /// The reference's evaluation of one pair `i < j`, given their current costs:
     /// `Some(gain)` when the exchange is admissible.
     #[allow(clippy::too_many_arguments)]
-    fn evaluate(
-        &self,
-        i: usize,
-        j: usize,
-        ci: f64,
-        cj: f64,
-        k: usize,
-        dir: Dir,
-        tau: usize,
-        phimax: f64,
-        dmax: f64,
-    ) -> Option<f64> {
+    fn evaluate(&self, i: usize, j: usize, ci: f64, cj: f64, k: usize, dir: Dir, tau: usize, phimax: f64, dmax: f64) -> Option<f64> {
         if self.count[i] <= 1 && self.count[j] <= 1 {
             return None;
         }
@@ -781,15 +681,12 @@ impl<'a> Linker<'a> {
     pub(crate) fn best_pair_reference(&self, k: usize, dir: Dir) -> Option<(usize, usize)> {
         let (tau, phimax, dmax) = self.step_params(k, dir);
         let n = self.rows();
-        let costs: Vec<f64> = (0..n)
-            .map(|r| self.cost_with(r, k, dir, self.at(r, tau), phimax).0)
-            .collect();
+        let costs: Vec<f64> = (0..n).map(|r| self.cost_with(r, k, dir, self.at(r, tau), phimax).0).collect();
         let mut best = MIN_GAIN;
         let mut pick = None;
         for i in 0..n {
             for j in i + 1..n {
-                if let Some(g) = self.evaluate(i, j, costs[i], costs[j], k, dir, tau, phimax, dmax)
-                {
+                if let Some(g) = self.evaluate(i, j, costs[i], costs[j], k, dir, tau, phimax, dmax) {
                     if g > best {
                         best = g;
                         pick = Some((i, j));
@@ -813,11 +710,7 @@ impl<'a> Linker<'a> {
         let rep_phantom = self.first_free_row(k.min(side).min(tau)..=k.max(side).max(tau));
         let is_pp = |r: usize| self.at(r, k) == PHANTOM && self.at(r, tau) == PHANTOM;
         // Rows with a real non-target neighbour are the owners of that frame's features.
-        let rep_real = self
-            .frame(side)
-            .map(|g| self.owner[g] as usize)
-            .filter(|&r| is_pp(r))
-            .min();
+        let rep_real = self.frame(side).map(|g| self.owner[g] as usize).filter(|&r| is_pp(r)).min();
         let reps = [rep_real, rep_phantom];
 
         // Costs of the rows holding frame-k features come from the cache; rows with a
@@ -835,11 +728,7 @@ impl<'a> Linker<'a> {
 
         let mut best: Option<Pick> = None;
         let mut consider = |a: usize, b: usize, ca: f64, cb: f64| {
-            let (i, j, ci, cj) = if a < b {
-                (a, b, ca, cb)
-            } else {
-                (b, a, cb, ca)
-            };
+            let (i, j, ci, cj) = if a < b { (a, b, ca, cb) } else { (b, a, cb, ca) };
             if let Some(gain) = self.evaluate(i, j, ci, cj, k, dir, tau, phimax, dmax) {
                 let better = match best {
                     None => gain > MIN_GAIN,
@@ -885,9 +774,7 @@ impl<'a> Linker<'a> {
                 if first >= t || !excess(self.at(r, k + 1), self.at(r, first)) {
                     return;
                 }
-                let last = (first + 1..t)
-                    .find(|&f| self.at(r, f) == PHANTOM)
-                    .unwrap_or(t);
+                let last = (first + 1..t).find(|&f| self.at(r, f) == PHANTOM).unwrap_or(t);
                 (first, last)
             }
             Dir::Backward => {
@@ -895,14 +782,7 @@ impl<'a> Linker<'a> {
                 if last == 0 || !excess(self.at(r, last), self.at(r, k - 2)) {
                     return;
                 }
-                let first = if last - 1 == 0 {
-                    0
-                } else {
-                    (0..last)
-                        .rev()
-                        .find(|&f| self.at(r, f) == PHANTOM)
-                        .map_or(0, |f| f + 1)
-                };
+                let first = if last - 1 == 0 { 0 } else { (0..last).rev().find(|&f| self.at(r, f) == PHANTOM).map_or(0, |f| f + 1) };
                 (first, last)
             }
         };
@@ -911,9 +791,7 @@ impl<'a> Linker<'a> {
         }
         let lo = first.saturating_sub(1);
         let hi = if last == t { last - 1 } else { last };
-        let dest = self
-            .first_free_row(lo..=hi)
-            .or_else(|| self.count.iter().position(|&c| c == 0));
+        let dest = self.first_free_row(lo..=hi).or_else(|| self.count.iter().position(|&c| c == 0));
         if let Some(d) = dest {
             self.move_section(r, d, first, last);
         }
@@ -926,9 +804,7 @@ impl<'a> Linker<'a> {
         for r in 0..n {
             while self.count[r] > 1 {
                 let f = (0..self.t).find(|&f| self.at(r, f) != PHANTOM).unwrap();
-                let l = (f + 1..self.t)
-                    .find(|&c| self.at(r, c) == PHANTOM)
-                    .unwrap_or(self.t);
+                let l = (f + 1..self.t).find(|&c| self.at(r, c) == PHANTOM).unwrap_or(self.t);
                 if l - f >= self.count[r] as usize {
                     break;
                 }
@@ -960,25 +836,14 @@ impl<'a> Linker<'a> {
                     Dir::Backward => (c - 1, c + 1, 0, c),
                 };
                 let (pc, pa, pp) = (self.at(r, c), self.at(r, a), self.at(r, prev));
-                debug_assert!(
-                    pa != PHANTOM && pp != PHANTOM,
-                    "rows are contiguous after a split"
-                );
-                let (ec, ea, ep) = (
-                    &self.pts[pc as usize],
-                    &self.pts[pa as usize],
-                    &self.pts[pp as usize],
-                );
+                debug_assert!(pa != PHANTOM && pp != PHANTOM, "rows are contiguous after a split");
+                let (ec, ea, ep) = (&self.pts[pc as usize], &self.pts[pa as usize], &self.pts[pp as usize]);
                 let violates = if ec.geod(ea) > static_dmax * D2R {
                     true
                 } else {
                     let (d1, d2) = (ep.geod(ec), ec.geod(ea));
                     let cost = geod_dev_legs(ep, ec, ea, d1, d2, self.p.w1, self.p.w2);
-                    cost > adaptive_phimax(
-                        0.5 * (d1 + d2) / D2R,
-                        self.p.adapt.as_ref(),
-                        self.p.phimax,
-                    )
+                    cost > adaptive_phimax(0.5 * (d1 + d2) / D2R, self.p.adapt.as_ref(), self.p.phimax)
                 };
                 if violates {
                     let d = self.push_row();
@@ -994,19 +859,7 @@ impl<'a> Linker<'a> {
     /// The workspace as rows of `Option<global filtered feature index>` (tests).
     #[cfg(test)]
     pub(crate) fn matrix(&self) -> Vec<Vec<i64>> {
-        (0..self.rows())
-            .map(|r| {
-                (0..self.t)
-                    .map(|f| {
-                        if self.at(r, f) == PHANTOM {
-                            -1
-                        } else {
-                            self.at(r, f) as i64
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
+        (0..self.rows()).map(|r| (0..self.t).map(|f| if self.at(r, f) == PHANTOM { -1 } else { self.at(r, f) as i64 }).collect()).collect()
     }
 
     /// Replaces the workspace (tests of the individual steps).
@@ -1026,19 +879,12 @@ impl<'a> Linker<'a> {
 
     #[cfg(test)]
     pub(crate) fn track_fail_for_test(&mut self, r: usize, k: usize, forward: bool, default: f64) {
-        self.track_fail(
-            r,
-            k,
-            if forward { Dir::Forward } else { Dir::Backward },
-            default,
-        );
+        self.track_fail(r, k, if forward { Dir::Forward } else { Dir::Backward }, default);
     }
 
     /// Kept features per frame, as original indices (tests).
     #[cfg(test)]
     pub(crate) fn kept(&self) -> Vec<Vec<usize>> {
-        (0..self.t)
-            .map(|f| self.frame(f).map(|g| self.orig[g] as usize).collect())
-            .collect()
+        (0..self.t).map(|f| self.frame(f).map(|g| self.orig[g] as usize).collect()).collect()
     }
 }

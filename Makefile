@@ -1,7 +1,10 @@
 # stormtrack: the two commands of the README.
-#   make demo   install what is missing, build and install the package, run the demo on the
-#               bundled synthetic input
+#   make demo   install the system libraries that are missing, build the command line alone
+#               (release, default features: no Polars, DataFusion or Python) and run the demo
+#               on synthetic storms: minutes on a cold two-core machine
 #   make test   install what is missing, build, run every test (Rust, SQL, Python)
+# and the Python package, a command of its own:
+#   make install  build and install the package (`pip install .`, feature `full`)
 # `make test` builds once, in one profile (`ci`: our code optimised, dependencies not, see
 # Cargo.toml) with one feature set (`full`): the Python tests load the extension module and
 # the binary that `cargo test` built. `make demo`, `make bench` and `pip install .` build release.
@@ -15,17 +18,21 @@ CARGO_FLAGS := --profile ci --locked --workspace --features stormtrack/full
 BIN := $(CARGO_TARGET_DIR)/ci/stormtrack
 EXT := python/stormtrack/_core.abi3.so
 
-.PHONY: setup install build demo test test-rust test-python ext docs bench
+.PHONY: setup setup-system install build demo test test-rust test-python ext docs bench
 
 setup:
 	@bash scripts/setup.sh
+
+setup-system:
+	@bash scripts/setup.sh --system-only
 
 # The Python package (maturin, release, feature `full`) with the `stormtrack` command.
 install: setup
 	$(PYTHON) -m pip install --no-build-isolation -q .
 
-demo: install
-	stormtrack demo
+demo: setup-system
+	cargo build --release --locked --bin stormtrack
+	$(CARGO_TARGET_DIR)/release/stormtrack demo
 
 build: setup
 	cargo build --release --locked --workspace --features stormtrack/full --lib --bins --examples

@@ -12,6 +12,8 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# --system-only: the system libraries alone (what `make demo` needs to build the CLI)
+[ "${1:-}" = "--system-only" ] && exit 0
 PY="${PYTHON:-python3}"
 if ! "$PY" -c "import polars, datafusion, pyarrow, numpy, maturin, pytest, hypothesis, duckdb, xarray, netCDF4, dask, tqdm" 2>/dev/null; then
   echo "setup: installing Python packages (pip)"

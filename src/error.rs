@@ -19,7 +19,7 @@ pub enum Error {
     #[error("could not read {what} from {path} ({detail}); the file is probably truncated or corrupt")]
     CorruptInput { path: PathBuf, what: String, detail: String },
     /// The requested variable is not in the file.
-    #[error("variable '{name}' not found in {path}; data variables there: {available}; pass one of them with --variable")]
+    #[error("variable '{name}' not found in {path}; data variables there: {available}; pass one of them as `variable`")]
     VariableNotFound { name: String, path: PathBuf, available: String },
     /// A coordinate (lat, lon or time) could not be found.
     #[error("no {axis} coordinate for variable '{variable}' in {path} (looked for {looked_for}); the field needs time, latitude and longitude coordinates")]
@@ -39,8 +39,11 @@ pub enum Error {
     /// Not enough time steps to track anything.
     #[error("{0}")]
     TooFewFrames(String),
-    /// An option value is out of range or inconsistent.
-    #[error("invalid option {option}: {reason}")]
+    /// An option value is out of range or inconsistent. `option` is the option's field name in
+    /// the operations layer ([`crate::ops`]); other options named in `reason` are written
+    /// `` `name` `` too, so that each front end can say them in its own language
+    /// ([`Error::message_with`]).
+    #[error("invalid option `{option}`: {reason}")]
     InvalidOption { option: String, reason: String },
     /// A track file that does not follow its format.
     #[error("{path}: line {line}: {reason}")]
@@ -74,10 +77,50 @@ impl Error {
     pub fn option(option: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidOption { option: option.into(), reason: reason.into() }
     }
+    /// The message with every option reference `` `name` `` that `rename` knows written its
+    /// way: the CLI turns `max_link_km` into `--max-link-km`, Python into its keyword.
+    /// References `rename` does not know keep their field name.
+    ///
+    /// ```
+    /// use stormtrack::Error;
+    /// let e = Error::option("lmin", "5 is greater than `lmax` 3");
+    /// assert_eq!(e.to_string(), "invalid option `lmin`: 5 is greater than `lmax` 3");
+    /// let flag = |name: &str| Some(format!("--{}", name.replace('_', "-")));
+    /// assert_eq!(e.message_with(&flag), "invalid option --lmin: 5 is greater than --lmax 3");
+    /// ```
+    pub fn message_with(&self, rename: &dyn Fn(&str) -> Option<String>) -> String {
+        rename_option_references(&self.to_string(), rename)
+    }
+    /// The message with option names written plainly, for the front ends whose option keys
+    /// are the field names themselves (SQL options, Polars keyword arguments).
+    pub fn plain_message(&self) -> String {
+        self.message_with(&|name| Some(name.to_string()))
+    }
     /// Shorthand for [`Error::Io`].
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { path: path.into(), source }
     }
+}
+
+/// `text` with each `` `name` `` (a lower-case identifier) that `rename` maps replaced by its
+/// new name, without the backticks.
+pub fn rename_option_references(text: &str, rename: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`') else { break };
+        let name = &after[..close];
+        let is_ident = name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        out.push_str(&rest[..open]);
+        match is_ident.then(|| rename(name)).flatten() {
+            Some(new) => out.push_str(&new),
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl From<arrow::error::ArrowError> for Error {

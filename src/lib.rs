@@ -32,6 +32,7 @@ pub mod io;
 pub mod link;
 pub mod metrics;
 pub mod numeric;
+pub mod ops;
 pub mod pipeline;
 #[cfg(feature = "polars")]
 pub mod polars;

@@ -384,7 +384,7 @@ fn bad_option_values_fail_before_any_work() {
         (&["-a", "kalman"], &["--algorithm", "kalman"]),
         (&["--w1", "0.3"], &["--w1", "hodges"]),
         (&["--feature-refinement", "bspline"], &["--feature-refinement", "bspline"]),
-        (&["--lmin", "5"], &["--lmin/--lmax", "together"]),
+        (&["--lmin", "5"], &["--lmin", "--lmax", "together"]),
         (&["--lmin", "5", "--lmax", "42", "--spectral-taper", "2"], &["--spectral-taper"]),
         (&["-b", "mpi"], &["--backend", "mpi"]),
         (&["--start", "yesterday"], &["--start", "yesterday"]),

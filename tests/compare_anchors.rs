@@ -1,6 +1,7 @@
 //! Spec §16.1 "Compare" anchors, rebuilt from the spec text, plus validation and layout checks.
 
-use stormtrack::compare::{CompareError, ComparisonReport, DetectionMode, MatchingMethod, OwnedTrackSet, TrackComparisonConfig, compare_tracks, report_json};
+use stormtrack::compare::{CompareError, ComparisonReport, MatchingMethod, OwnedTrackSet, TrackComparisonConfig, compare_tracks, report_json};
+use stormtrack::variables::Mode;
 
 const H: i64 = 3_600_000;
 
@@ -9,7 +10,7 @@ type Point = (i64, f64, f64, f64);
 
 /// Tracks given as `(id, points)`, minima.
 fn owned(tracks: &[(i64, Vec<Point>)]) -> OwnedTrackSet {
-    OwnedTrackSet::from_tracks(tracks.iter().cloned(), DetectionMode::Min)
+    OwnedTrackSet::from_tracks(tracks.iter().cloned(), Mode::Min)
 }
 
 /// Tracks of `n` 6-hourly points moving 1° east per step from lon 10, one per latitude.
@@ -72,8 +73,8 @@ fn only_exact_common_timestamps_align() {
 fn dateline_pair() -> (OwnedTrackSet, OwnedTrackSet) {
     let mut reference = owned(&[(1, vec![(0, 0.0, 179.0, 1.0e-4), (12 * H, 0.0, -179.0, 2.0e-4)])]);
     let mut candidate = owned(&[(2, vec![(0, 0.1, 179.0, 1.1e-4), (12 * H, 0.1, -179.0, 2.1e-4)])]);
-    reference.mode = DetectionMode::Max;
-    candidate.mode = DetectionMode::Max;
+    reference.mode = Mode::Max;
+    candidate.mode = Mode::Max;
     (reference, candidate)
 }
 

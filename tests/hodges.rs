@@ -63,7 +63,7 @@ fn run(path: &Path, variable: &str, opts: &HodgesOptions, threads: usize) -> Tra
 /// One-to-one matching with TRACK's criterion (mean separation <= 2 deg, overlap >= 0.6).
 fn matched(reference: &Tracks, ours: &Tracks) -> compare::ComparisonReport {
     let config = TrackComparisonConfig { matching: MatchingMethod::GlobalAssignment, ..TrackComparisonConfig::default() };
-    compare::compare_tracks(&compare::track_set(reference), &compare::track_set(ours), &config).unwrap()
+    compare::compare_tracks(&stormtrack::tracks::track_set(reference), &stormtrack::tracks::track_set(ours), &config).unwrap()
 }
 
 fn reference_gz(name: &str) -> Tracks {
@@ -196,7 +196,7 @@ fn cli_detect_hodges_writes_the_features() {
     assert!((250..300).contains(&rows), "{rows} features in 3 frames");
     assert_fails(
         &stormtrack(&["detect", "-i", input.to_str().unwrap(), "--variable", "msl", "--w1", "0.3", "-o", out.to_str().unwrap()]),
-        &["--w1", "-a hodges"],
+        &["--w1", "--algorithm hodges"],
     );
 }
 
@@ -231,7 +231,7 @@ fn bad_hodges_inputs_fail_cleanly() {
     let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
     let base = ["track", "-i", i, "--variable", "msl", "-a", "hodges", "-o", o];
     let with = |extra: &[&str]| stormtrack(&[&base[..], extra].concat());
-    assert_fails(&with(&["--lmin", "5"]), &["--lmin/--lmax", "together"]);
+    assert_fails(&with(&["--lmin", "5"]), &["--lmin", "--lmax", "together"]);
     assert_fails(&with(&["--lmin", "50", "--lmax", "42"]), &["--lmin", "lmin <= lmax"]);
     assert_fails(&with(&["--lmin", "5", "--lmax", "80"]), &["lmax 80"]);
     assert_fails(&with(&["--feature-threshold", "1"]), &["--feature-threshold", "--object-threshold"]);
@@ -252,7 +252,7 @@ fn bad_hodges_inputs_fail_cleanly() {
     assert!(!out.exists(), "a failed run left {}", out.display());
     // simple rejects Hodges options
     let o = stormtrack(&["track", "-i", i, "--variable", "msl", "-o", o, "--w1", "0.3"]);
-    assert_fails(&o, &["--w1", "-a hodges"]);
+    assert_fails(&o, &["--w1", "--algorithm hodges"]);
 }
 
 #[test]

@@ -9,12 +9,12 @@ mod common;
 
 use common::{assert_fails, assert_ok, nc_lock, shared, stormtrack};
 use std::path::Path;
-use stormtrack::compare::track_set;
 use stormtrack::field::NetcdfField;
 use stormtrack::metrics::{AtaInterpolation, Kernel, METRIC_NAMES, MetricsGrid, MetricsOptions, track_metrics, track_metrics_by_month};
 use stormtrack::pipeline::hodges::{HodgesOptions, track_hodges};
 use stormtrack::spectral::{FilterKind, SpectralOptions};
 use stormtrack::tracks::Tracks;
+use stormtrack::tracks::track_set;
 
 fn lock() -> std::sync::MutexGuard<'static, ()> {
     nc_lock()
@@ -255,7 +255,7 @@ fn sampling_equals_the_peer_on_era5() {
     assert_eq!(results.len(), 14);
     for (key, want) in results {
         let (method, radius) = key.split_once(':').unwrap();
-        let got = stormtrack::pipeline::sample::sample_points(&time, &lat, &lon, &field, method.parse().unwrap(), radius.parse().unwrap()).unwrap();
+        let got = stormtrack::ops::sample::sample_points(&time, &lat, &lon, &field, method.parse().unwrap(), radius.parse().unwrap()).unwrap();
         let tolerance = if method == "mean" && radius != "0" { 1e-6 } else { 0.0 };
         for (i, (g, w)) in got.iter().zip(f64s(want)).enumerate() {
             assert!(g == &w || (g.is_nan() && w.is_nan()) || (g - w).abs() <= tolerance * w.abs(), "{key} point {i}: {g} vs {w}");
@@ -267,7 +267,7 @@ fn sampling_equals_the_peer_on_era5() {
 /// 25 cells and 3 months (the peer keeps float32, we compute in double: 1e-6 relative).
 #[test]
 fn eulerian_variance_equals_the_peer_on_era5() {
-    use stormtrack::pipeline::eulerian::{EulerianMetric, eulerian_table};
+    use stormtrack::ops::eulerian::{EulerianMetric, eulerian_table};
     let reference: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/era5_euler_reference.json")).unwrap()).unwrap();
     for case in reference["fields"].as_array().unwrap() {
@@ -333,19 +333,20 @@ fn rust_polars_and_sql_give_identical_metrics() {
     use ::polars::prelude::*;
     use arrow::array::{Array, AsArray};
     use datafusion::datasource::MemTable;
-    use stormtrack::compare::{DetectionMode, OwnedTrackSet};
-    use stormtrack::pipeline::metrics::{MetricsTableOptions, metrics_rows};
+    use stormtrack::ops::metrics::{TableOptions, metrics_rows};
+    use stormtrack::tracks::OwnedTrackSet;
+    use stormtrack::variables::Mode;
     let Some(input) = peer_track_file("hodges_msl_2.5_T5-42") else { return };
     let tracks = stormtrack::io::read_tracks(&input, None).unwrap();
     let ids = tracks.point_track_ids();
     let values = &tracks.primary().values;
-    let opts = MetricsTableOptions { monthly: true, mode: "min".into(), kernel: "linear".into(), ..MetricsTableOptions::default() };
+    let opts = TableOptions { monthly: true, mode: "min".into(), kernel: "linear".into(), ..TableOptions::default() };
 
     // Rust API on Tracks (what the CLI computes) and on point columns
     let grid = MetricsGrid::regular(2.5).unwrap();
     let api = track_metrics_by_month(&track_set(&tracks), values, &grid, &MetricsOptions { kernel: Kernel::Linear, is_min: true, ..MetricsOptions::default() })
         .unwrap();
-    let rows = metrics_rows(&OwnedTrackSet::from_points(&ids, &tracks.times, &tracks.lats, &tracks.lons, values, DetectionMode::Max).unwrap(), &opts).unwrap();
+    let rows = metrics_rows(&OwnedTrackSet::from_points(&ids, &tracks.times, &tracks.lats, &tracks.lons, values, Mode::Max).unwrap(), &opts).unwrap();
     for (k, name) in METRIC_NAMES.iter().enumerate() {
         let want: Vec<f64> = api.iter().flat_map(|(_, g)| g.get(name).unwrap().iter().copied()).collect();
         assert_eq!(rows.columns[k].0, *name);

@@ -17,7 +17,7 @@ _versions.check(_versions.installed("polars"), _versions.installed("datafusion")
 import polars  # noqa: E402, F401
 
 from stormtrack import _core  # noqa: E402
-from stormtrack._core import StormtrackError  # noqa: E402
+from stormtrack._core import DEFAULT_MAX_LINK_KM, StormtrackError  # noqa: E402
 from stormtrack._expressions import (  # noqa: E402
     StormExpr,
     bearing_deg,
@@ -36,6 +36,7 @@ from stormtrack._sql import register_all, sql_context  # noqa: E402
 __version__: str = _core.__version__
 
 __all__ = [
+    "DEFAULT_MAX_LINK_KM",
     "StormExpr",
     "StormtrackError",
     "__version__",

@@ -9,6 +9,9 @@ import numpy.typing as npt
 __version__: str
 RUST_POLARS_VERSION: str
 DATAFUSION_VERSION: str
+DATASET_TABLES: list[str]
+DEFAULT_MAX_LINK_KM: float
+PARTITION_COLUMNS: list[str]
 
 class StormtrackError(ValueError): ...
 
@@ -83,6 +86,7 @@ def track_file(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[ArrowStream, ArrowStream]: ...
 def read_tracks(path: str, format: str | None = None, variable: str | None = None) -> tuple[ArrowStream, ArrowStream]: ...
+def dataset_tables(path: str) -> list[str]: ...
 def link_arrays(
     time: npt.NDArray[np.int64],
     lat: npt.NDArray[np.float64],

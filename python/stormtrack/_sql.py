@@ -8,7 +8,7 @@ from typing import Any
 
 from stormtrack import _core
 
-TABLES = ("centers", "track_points", "tracks")
+TABLES = tuple(_core.DATASET_TABLES)
 
 
 def register_all(ctx: Any) -> Any:
@@ -36,16 +36,11 @@ def sql_context(tracks: str | os.PathLike[str] | None = None, ctx: Any = None) -
     register_all(ctx)
     if tracks is not None:
         root = os.fspath(tracks)
-        found = [t for t in TABLES if os.path.isdir(os.path.join(root, t))]
-        if not found:
-            raise _core.StormtrackError(
-                f"{root}: not a tracks dataset (no centers/, track_points/ or tracks/ directory); write one with `stormtrack track -o DIR`"
-            )
-        for t in found:
+        for t in _core.dataset_tables(root):
             ctx.register_parquet(
                 t,
                 os.path.join(root, t) + os.sep,
-                table_partition_cols=[("year", pa.int32()), ("month", pa.int32())],
+                table_partition_cols=[(c, pa.int32()) for c in _core.PARTITION_COLUMNS],
                 file_extension=".parquet",
             )
     return ctx

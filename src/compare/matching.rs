@@ -4,7 +4,8 @@ use crate::compare::assignment::{ComponentEdge, assign_component};
 use crate::compare::error::CompareError;
 use crate::compare::geo::{R_EARTH_KM, separation_km};
 use crate::compare::stats::{mean, median_sorted, pairwise_sum, pearson, percentile_sorted};
-use crate::compare::track_set::{DetectionMode, TrackSet};
+use crate::tracks::TrackSet;
+use crate::variables::Mode;
 use std::collections::HashMap;
 
 /// Matching method.
@@ -42,7 +43,7 @@ pub struct TrackComparisonConfig {
     /// statistics are reported; when `None`, `values` are ignored (as the peer does).
     pub variable: Option<String>,
     /// Peak-intensity mode; `None` ("auto") uses each track set's own mode.
-    pub mode: Option<DetectionMode>,
+    pub mode: Option<Mode>,
 }
 
 impl Default for TrackComparisonConfig {
@@ -417,11 +418,11 @@ fn match_global(pairs: &[Pair], n_ref: usize, n_cand: usize) -> Vec<usize> {
     chosen
 }
 
-fn intensity_mode(config: &TrackComparisonConfig, set: &TrackSet) -> DetectionMode {
+fn intensity_mode(config: &TrackComparisonConfig, set: &TrackSet) -> Mode {
     config.mode.unwrap_or(set.mode)
 }
 
-fn track_properties(set: &TrackSet, i: usize, with_values: bool, mode: DetectionMode) -> TrackProperties {
+fn track_properties(set: &TrackSet, i: usize, with_values: bool, mode: Mode) -> TrackProperties {
     let r = set.range(i);
     let (lat, lon, t) = (&set.lat[r.clone()], &set.lon[r.clone()], &set.times_ms[r.clone()]);
     let legs: Vec<f64> = (1..t.len()).map(|k| separation_km(lat[k - 1], lon[k - 1], lat[k], lon[k])).collect();
@@ -433,8 +434,8 @@ fn track_properties(set: &TrackSet, i: usize, with_values: bool, mode: Detection
         _ => Vec::new(),
     };
     let peak = finite.iter().copied().reduce(|a, b| match mode {
-        DetectionMode::Min => a.min(b),
-        DetectionMode::Max => a.max(b),
+        Mode::Min => a.min(b),
+        Mode::Max => a.max(b),
     });
     TrackProperties {
         point_count: t.len(),

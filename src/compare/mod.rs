@@ -15,22 +15,15 @@ mod matching;
 mod report;
 mod rsplice;
 mod stats;
-mod track_set;
 mod wide;
 
+pub use crate::tracks::{OwnedTrackSet, TrackSet, track_set};
 pub use error::CompareError;
 pub use matching::{ComparisonReport, IntensityDifference, MatchingMethod, TrackComparisonConfig, TrackMatch, TrackProperties, compare_tracks};
 pub use report::report_json;
 pub use rsplice::{DistanceMode, RspliceOptions, filter_rsplice, rsplice_keep};
-pub use track_set::{DetectionMode, OwnedTrackSet, TrackSet};
-
-use crate::tracks::Tracks;
-
-/// A [`Tracks`] as a [`TrackSet`] (longitudes are already normalised to [-180, 180) there, as
-/// the comparison expects), with the primary variable's values.
-pub fn track_set(t: &Tracks) -> TrackSet<'_> {
-    TrackSet { ids: &t.ids, offsets: &t.offsets, times_ms: &t.times, lat: &t.lats, lon: &t.lons, values: Some(&t.primary().values), mode: t.metadata.mode }
-}
+// TODO(issue 11): remove once metrics/ imports Mode directly
+pub use crate::variables::Mode as DetectionMode;
 
 impl MatchingMethod {
     /// `nearest`, `mutual_nearest` or `global_assignment`.

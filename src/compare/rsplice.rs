@@ -3,7 +3,7 @@
 use crate::compare::error::CompareError;
 use crate::compare::geo::geod_dist;
 use crate::compare::stats::pairwise_sum;
-use crate::compare::track_set::TrackSet;
+use crate::tracks::TrackSet;
 
 /// How the displacement of a track is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +111,7 @@ pub fn filter_rsplice(set: &TrackSet, opts: &RspliceOptions) -> Result<Vec<usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::track_set::DetectionMode;
+    use crate::variables::Mode;
 
     const H: i64 = 3_600_000;
 
@@ -181,7 +181,7 @@ mod tests {
         let times = [0, 6 * H, 0, 6 * H, 15 * H];
         let lat = [0.0; 5];
         let lon = [0.0, 20.0, 0.0, 10.0, 20.0];
-        let set = TrackSet { ids: &ids, offsets: &offsets, times_ms: &times, lat: &lat, lon: &lon, values: None, mode: DetectionMode::Min };
+        let set = TrackSet { ids: &ids, offsets: &offsets, times_ms: &times, lat: &lat, lon: &lon, values: None, mode: Mode::Min };
         let o = RspliceOptions { min_points: 1, expected_cadence_ms: Some(6 * H), ..Default::default() };
         let err = filter_rsplice(&set, &o).unwrap_err();
         assert_eq!(err, CompareError::NonIntegralGap { track_id: Some(42), gap_ms: 9 * H, cadence_ms: 6 * H });

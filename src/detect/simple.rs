@@ -24,7 +24,7 @@ impl Refinement {
         match s {
             "grid" => Ok(Refinement::Grid),
             "quadratic" => Ok(Refinement::Quadratic),
-            other => Err(Error::option("--feature-refinement", format!("'{other}' is not available for the simple tracker; use grid or quadratic"))),
+            other => Err(Error::option("feature_refinement", format!("'{other}' is not available for the simple tracker; use grid or quadratic"))),
         }
     }
 }
@@ -53,10 +53,10 @@ impl SimpleDetector {
     /// Check the options.
     pub fn validate(&self) -> Result<()> {
         if self.window < 3 || self.window.is_multiple_of(2) {
-            return Err(Error::option("--search-window-size", format!("{} must be an odd integer of at least 3", self.window)));
+            return Err(Error::option("search_window_size", format!("{} must be an odd integer of at least 3", self.window)));
         }
         if !self.threshold.is_finite() || self.threshold < 0.0 {
-            return Err(Error::option("--feature-threshold", format!("{} must be a finite number >= 0", self.threshold)));
+            return Err(Error::option("feature_threshold", format!("{} must be a finite number >= 0", self.threshold)));
         }
         Ok(())
     }

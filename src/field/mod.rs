@@ -109,7 +109,7 @@ pub trait Field: Sync {
                     None
                 }
             })
-            .ok_or_else(|| Error::option("--detection-mode", format!("cannot infer min or max for variable '{name}'; pass -m min or -m max")))
+            .ok_or_else(|| Error::option("detection_mode", format!("cannot infer min or max for variable '{name}'; pass `detection_mode` min or max")))
     }
 }
 

@@ -37,7 +37,7 @@ impl TrackFormat {
             "track" | "tdump" | "hodges" => TrackFormat::Track,
             "json" | "trackjson" => TrackFormat::TrackJson,
             "parquet" => TrackFormat::Parquet,
-            other => return Err(Error::option("--format", format!("unknown format '{other}'; use auto, imilast, track, json or parquet"))),
+            other => return Err(Error::option("format", format!("unknown format '{other}'; use auto, imilast, track, json or parquet"))),
         }))
     }
 
@@ -73,7 +73,7 @@ pub fn output_format(path: &Path, explicit: Option<TrackFormat>) -> Result<Track
         "trackjson" | "json" => Ok(TrackFormat::TrackJson),
         "parquet" | "" => Ok(TrackFormat::Parquet),
         other => Err(Error::Format(format!(
-            "cannot infer the output format from the suffix '.{other}' of {}; use .txt, .tdump, .trackjson, .parquet or a directory, or pass -f",
+            "cannot infer the output format from the suffix '.{other}' of {}; use .txt, .tdump, .trackjson, .parquet or a directory, or give `format`",
             path.display()
         ))),
     }
@@ -154,12 +154,23 @@ where
 
 /// Read tracks from any supported format.
 pub fn read_tracks(path: &Path, format: Option<TrackFormat>) -> Result<Tracks> {
+    read_tracks_as(path, format, None)
+}
+
+/// Read tracks from any supported format; `variable` names the value column of the text
+/// formats that do not name it themselves (IMILAST, TRACK).
+pub fn read_tracks_as(path: &Path, format: Option<TrackFormat>, variable: Option<&str>) -> Result<Tracks> {
     match input_format(path, format)? {
-        TrackFormat::Imilast => imilast::read_file(path, None),
-        TrackFormat::Track => tdump::read_file(path, None),
+        TrackFormat::Imilast => imilast::read_file(path, variable),
+        TrackFormat::Track => tdump::read_file(path, variable),
         TrackFormat::TrackJson => trackjson::read_file(path),
         TrackFormat::Parquet => parquet::read_dataset(path),
     }
+}
+
+/// Check before any long work that `path` can receive tracks in `format`.
+pub fn check_track_output(path: &Path, format: TrackFormat) -> Result<()> {
+    if format == TrackFormat::Parquet { parquet::check_target(path) } else { atomic::check_writable_file(path) }
 }
 
 /// Write tracks in any supported format, atomically.

@@ -33,6 +33,21 @@ use std::path::{Path, PathBuf};
 pub const DESCRIPTOR: &str = "_stormtrack.json";
 /// Table names.
 pub const TABLES: [&str; 3] = ["centers", "track_points", "tracks"];
+/// Hive partition columns of every table (`year=YYYY/month=M` directories), read as 32-bit
+/// integers by every engine we register them with.
+pub const PARTITION_COLUMNS: [&str; 2] = ["year", "month"];
+
+/// The tables of a dataset directory (those present); at least one must be.
+pub fn dataset_tables(dir: &Path) -> Result<Vec<&'static str>> {
+    let found: Vec<&'static str> = TABLES.into_iter().filter(|t| dir.join(t).is_dir()).collect();
+    if found.is_empty() {
+        return Err(Error::Format(format!(
+            "{}: not a tracks dataset (no centers/, track_points/ or tracks/ directory); write one with `stormtrack track -o DIR`",
+            dir.display()
+        )));
+    }
+    Ok(found)
+}
 
 /// Options of the dataset writer.
 #[derive(Debug, Clone, Default)]

@@ -166,6 +166,24 @@ fn parse_time(tok: &str, numeric: &NumericTime) -> std::result::Result<i64, Stri
     }
 }
 
+/// One point record `YYYYMMDDHH lon lat value` (more columns are ignored), or the reason it is
+/// malformed.
+fn parse_point(line: &str, tok: &[&str], numeric_time: &NumericTime) -> std::result::Result<(Point, f64), String> {
+    if tok.len() < 4 {
+        return Err(format!("malformed TRACK point record '{line}': expected 'YYYYMMDDHH lon lat value'"));
+    }
+    let time = parse_time(tok[0], numeric_time)?;
+    let num = |i: usize, what: &str| -> std::result::Result<f64, String> {
+        let x = parse_float(tok[i]).ok_or_else(|| format!("{what} '{}' is not a number", tok[i]))?;
+        if x.is_finite() { Ok(x) } else { Err(format!("{what} '{}' must be finite", tok[i])) }
+    };
+    let (lon, lat, value) = (num(1, "longitude")?, num(2, "latitude")?, num(3, "value")?);
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(format!("latitude {lat} is outside [-90, 90]"));
+    }
+    Ok((Point { time, lat, lon, grid: None }, value))
+}
+
 /// Read TRACK text with explicit options.
 pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Tracks> {
     let perr = |line: usize, reason: String| Error::Parse { path: path.to_path_buf(), line, reason };
@@ -218,26 +236,13 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
             continue;
         }
         let Some(c) = current.as_mut().filter(|c| c.2 > 0) else { continue };
-        if tok.len() < 4 {
-            return Err(perr(lineno, format!("malformed TRACK point record '{line}': expected 'YYYYMMDDHH lon lat value'")));
-        }
-        let time = parse_time(tok[0], &opts.numeric_time).map_err(|r| perr(lineno, r))?;
-        let num = |i: usize, what: &str| -> Result<f64> {
-            let x = parse_float(tok[i]).ok_or_else(|| perr(lineno, format!("{what} '{}' is not a number", tok[i])))?;
-            if x.is_finite() { Ok(x) } else { Err(perr(lineno, format!("{what} '{}' must be finite", tok[i]))) }
-        };
-        let lon = num(1, "longitude")?;
-        let lat = num(2, "latitude")?;
-        let value = num(3, "value")?;
-        if !(-90.0..=90.0).contains(&lat) {
-            return Err(perr(lineno, format!("latitude {lat} is outside [-90, 90]")));
-        }
+        let (point, value) = parse_point(line, &tok, &opts.numeric_time).map_err(|r| perr(lineno, r))?;
         let id = c.0;
         let g = groups.entry(id).or_insert_with(|| {
             order.push(id);
             (Vec::new(), Vec::new())
         });
-        g.0.push(Point { time, lat, lon, grid: None });
+        g.0.push(point);
         g.1.push(vec![value]);
         c.3 += 1;
         if c.3 == c.2 {

@@ -5,7 +5,7 @@ pub mod mge;
 mod points;
 mod simple;
 
-pub use points::{MgeTableOptions, link_points, link_points_mge};
+pub use points::{link_points, link_points_mge};
 pub use simple::{LinkedTracks, SimpleLinker, link_frames_brute_force};
 
 /// Centres of one frame as handed to a linker. Longitudes are in the input grid's own
@@ -21,11 +21,11 @@ pub struct FrameRef<'a> {
 impl From<mge::MgeError> for crate::Error {
     fn from(e: mge::MgeError) -> Self {
         let option = match &e {
-            mge::MgeError::ZoneFile { .. } => "--dmax-zones",
-            mge::MgeError::AdaptFile { .. } => "--adaptive-smoothness",
+            mge::MgeError::ZoneFile { .. } => "dmax_zones",
+            mge::MgeError::AdaptFile { .. } => "adaptive_smoothness",
             mge::MgeError::InvalidParameter { name, .. } => name,
-            mge::MgeError::UncoveredFeature { .. } => "--dmax-zones",
-            mge::MgeError::InvalidTimes { .. } => "--time-step",
+            mge::MgeError::UncoveredFeature { .. } => "dmax_zones",
+            mge::MgeError::InvalidTimes { .. } => "time_step",
         };
         crate::Error::option(option, e.to_string())
     }

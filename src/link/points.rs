@@ -77,66 +77,6 @@ pub fn link_points(times: &[i64], lats: &[f64], lons: &[f64], linker: &SimpleLin
     Ok(ids)
 }
 
-/// MGE options of the table front ends (Polars `st.link(method="mge")`, SQL
-/// `link_tracks_mge`), named as the CLI flags; absent keys keep the defaults. Read from
-/// keyword arguments or a JSON object such as `{"min_track_points": 8, "time_step_ms": 21600000}`.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MgeTableOptions {
-    pub w1: Option<f64>,
-    pub w2: Option<f64>,
-    pub dmax: Option<f64>,
-    pub phimax: Option<f64>,
-    pub mge_max_iterations: Option<usize>,
-    pub min_track_points: Option<usize>,
-    /// Frames per segment; `0` links all frames as one segment.
-    pub segment_frames: Option<usize>,
-    /// Cadence for counting missing frames, in the unit of the times (ms for timestamps).
-    pub time_step_ms: Option<i64>,
-    /// Zones as rows `[lon_min, lon_max, lat_min, lat_max, dmax]`; `[]` disables them.
-    pub dmax_zones: Option<Vec<[f64; 5]>>,
-    /// `[[t0, t1, t2, t3], [v0, v1, v2, v3]]`; `null` keeps the default table.
-    pub adaptive_smoothness: Option<[[f64; 4]; 2]>,
-}
-
-impl MgeTableOptions {
-    /// The linker parameters, checked.
-    pub fn params(&self) -> Result<super::mge::MgeParams> {
-        use super::mge::{AdaptTable, MgeParams, Zone};
-        let d = MgeParams::default();
-        let zones = match &self.dmax_zones {
-            None => d.zones.clone(),
-            Some(rows) => rows.iter().map(|r| Zone { lon_min: r[0], lon_max: r[1], lat_min: r[2], lat_max: r[3], dmax: r[4] }).collect(),
-        };
-        for (k, z) in zones.iter().enumerate() {
-            z.validate().map_err(|m| Error::option("dmax_zones", format!("zone {}: {m}", k + 1)))?;
-        }
-        let adapt = match self.adaptive_smoothness {
-            None => d.adapt.clone(),
-            Some([t, v]) => Some(AdaptTable::new(t, v)?),
-        };
-        let p = MgeParams {
-            w1: self.w1.unwrap_or(d.w1),
-            w2: self.w2.unwrap_or(d.w2),
-            dmax: self.dmax.unwrap_or(d.dmax),
-            phimax: self.phimax.unwrap_or(d.phimax),
-            max_iterations: self.mge_max_iterations.unwrap_or(d.max_iterations),
-            min_track_points: self.min_track_points.unwrap_or(d.min_track_points),
-            zones,
-            adapt,
-            time_step_ms: self.time_step_ms,
-            segment_frames: match self.segment_frames {
-                None => d.segment_frames,
-                Some(0) => None,
-                Some(n) => Some(n),
-            },
-            ..d
-        };
-        p.normalise()?;
-        Ok(p)
-    }
-}
-
 /// Hodges (MGE) linking of a table of features: rows `(time, lat, lon[, value])` in any order,
 /// one track id per row, `None` for rows in no kept track (shorter than `min_track_points`, or
 /// DUFF: `value < -1e10`).

@@ -23,7 +23,7 @@ impl MetricsGrid {
     pub fn regular(step_deg: f64) -> Result<Self, MetricsError> {
         let rows = 180.0 / step_deg;
         if !(step_deg.is_finite() && step_deg > 0.0 && step_deg <= 90.0) || (rows - rows.round()).abs() > 1e-9 {
-            return Err(MetricsError::Grid(format!("--grid {step_deg}: the spacing must be positive and divide 180 (e.g. 2.5, 1, 0.25)")));
+            return Err(MetricsError::Grid(format!("`grid` {step_deg}: the spacing must be positive and divide 180 (e.g. 2.5, 1, 0.25)")));
         }
         let rows = rows.round() as usize;
         // multiply, never accumulate, so that every coordinate is the nearest float to k·D

@@ -37,7 +37,7 @@ impl Default for MetricsOptions {
 impl MetricsOptions {
     pub fn validate(&self) -> Result<(), MetricsError> {
         if !(self.radius_km.is_finite() && self.radius_km > 0.0 && self.radius_km < 20_000.0) {
-            return Err(MetricsError::Option(format!("--radius-km {}: give a radius in km above 0 and below 20000", self.radius_km)));
+            return Err(MetricsError::Option(format!("`radius_km` {}: give a radius in km above 0 and below 20000", self.radius_km)));
         }
         Ok(())
     }

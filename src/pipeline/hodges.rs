@@ -74,11 +74,11 @@ fn add_secs(cell: &AtomicU64, since: Instant) {
     cell.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
 }
 
-/// The library error of a detector error: options name their flag.
+/// The library error of a detector error: options by their field names.
 fn detect_error(e: hd::DetectError) -> Error {
     match e {
         hd::DetectError::Options { option, reason } => Error::option(option, reason),
-        other => Error::option("--feature-refinement", other.to_string()),
+        other => Error::option("feature_refinement", other.to_string()),
     }
 }
 
@@ -92,7 +92,7 @@ pub fn validate(opts: &HodgesOptions) -> Result<()> {
     if let Some(t) = opts.object_threshold
         && !t.is_finite()
     {
-        return Err(Error::option("--object-threshold", format!("{t} must be a finite number")));
+        return Err(Error::option("object_threshold", format!("{t} must be a finite number")));
     }
     Ok(())
 }
@@ -201,7 +201,7 @@ pub fn detect_hodges(
                 add_secs(&detect_ns, t2);
                 let t3 = Instant::now();
                 let features =
-                    detector.refine(frame.view(), &candidates, &detect_opts).map_err(|e| Error::option("--feature-refinement", format!("frame {t}: {e}")))?;
+                    detector.refine(frame.view(), &candidates, &detect_opts).map_err(|e| Error::option("feature_refinement", format!("frame {t}: {e}")))?;
                 add_secs(&refine_ns, t3);
                 to_centers(grid, &info.value_unit, &features)
             };

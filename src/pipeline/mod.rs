@@ -5,10 +5,7 @@
 //! detecting others, and memory holds at most one frame per worker. Results are gathered by
 //! frame index, so the output does not depend on the number of threads.
 
-pub mod eulerian;
 pub mod hodges;
-pub mod metrics;
-pub mod sample;
 
 use crate::arrow::{CentersMeta, frame_centers_batch};
 use crate::detect::{Detector, FrameCenters, SimpleDetector};
@@ -274,7 +271,7 @@ pub struct TrackRun {
 pub fn track_simple(field: &dyn Field, opts: &SimpleOptions, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<TrackRun> {
     opts.detector.validate()?;
     if !(opts.linker.max_km > 0.0 && opts.linker.max_km.is_finite()) {
-        return Err(Error::option("--max-link-km", format!("{} must be a positive number", opts.linker.max_km)));
+        return Err(Error::option("max_link_km", format!("{} must be a positive number", opts.linker.max_km)));
     }
     let mode = match opts.mode {
         Some(m) => m,
@@ -296,7 +293,7 @@ pub fn check_frame_count(field: &dyn Field, range: Range<usize>) -> Result<()> {
     }
     match range.len() {
         0 => Err(Error::TooFewFrames(format!(
-            "the time selection contains no frame (the input covers {} to {}); widen --start/--end",
+            "the time selection contains no frame (the input covers {} to {}); widen `start`/`end`",
             crate::time::format_iso(times[0]),
             crate::time::format_iso(*times.last().unwrap())
         ))),

@@ -32,7 +32,7 @@ use crate::variables::Mode;
 use ::polars::prelude::*;
 
 fn to_polars(e: crate::Error) -> PolarsError {
-    PolarsError::ComputeError(e.to_string().into())
+    PolarsError::ComputeError(e.plain_message().into())
 }
 
 /// Options of [`detect`].

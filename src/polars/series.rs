@@ -2,7 +2,8 @@
 //! expressions and the Python expression plugins.
 
 use crate::geo::LonConvention;
-use crate::link::{MgeTableOptions, SimpleLinker, link_points};
+use crate::link::{SimpleLinker, link_points};
+use crate::ops::link::MgeSettings;
 use crate::tracks::measure::{TrackPoints, duration_hours, max_speed_kmh, path_length_km};
 use ::polars::prelude::*;
 
@@ -48,7 +49,7 @@ pub fn link_series(time: &Series, lat: &Series, lon: &Series, linker: &SimpleLin
     reject_nulls("link", &[time, lat, lon])?;
     let (t, _) = times(time)?;
     let (la, lo) = (f64s(lat)?, f64s(lon)?);
-    let ids = link_points(t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, linker, conv).map_err(|e| err(format!("link: {e}")))?;
+    let ids = link_points(t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, linker, conv).map_err(|e| err(format!("link: {}", e.plain_message())))?;
     Ok(Int64Chunked::from_vec(time.name().clone(), ids).into_series())
 }
 
@@ -64,15 +65,16 @@ fn times_ms(s: &Series) -> PolarsResult<Int64Chunked> {
 
 /// Track id per row by Hodges (MGE) linking (see [`crate::link::link_points_mge`]); null for
 /// rows in no kept track. Datetime columns are linked in milliseconds.
-pub fn link_mge_series(time: &Series, lat: &Series, lon: &Series, value: Option<&Series>, opts: &MgeTableOptions) -> PolarsResult<Series> {
+pub fn link_mge_series(time: &Series, lat: &Series, lon: &Series, value: Option<&Series>, opts: &MgeSettings) -> PolarsResult<Series> {
     reject_nulls("link", &[time, lat, lon])?;
-    let params = opts.params().map_err(|e| err(format!("link: {e}")))?;
+    let params = opts.params().map_err(|e| err(format!("link: {}", e.plain_message())))?;
     let t = times_ms(time)?;
     let (la, lo) = (f64s(lat)?, f64s(lon)?);
     let v = value.map(f64s).transpose()?;
     let v = v.as_ref().map(|c| c.fill_null_with_values(0.0)).transpose()?;
     let values = v.as_ref().map(|c| c.cont_slice()).transpose()?;
-    let ids = crate::link::link_points_mge(t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, values, &params).map_err(|e| err(format!("link: {e}")))?;
+    let ids = crate::link::link_points_mge(t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, values, &params)
+        .map_err(|e| err(format!("link: {}", e.plain_message())))?;
     Ok(Int64Chunked::from_iter_options(time.name().clone(), ids.into_iter()).into_series())
 }
 
@@ -172,7 +174,7 @@ pub fn normalize_lon_series(lon: &Series) -> PolarsResult<Series> {
 
 /// The struct fields of a metrics row: `time` (monthly only), `cell_lat`, `cell_lon`, then the
 /// metrics asked for, in the peer's order.
-pub fn track_metrics_fields(opts: &crate::pipeline::metrics::MetricsTableOptions) -> Vec<Field> {
+pub fn track_metrics_fields(opts: &crate::ops::metrics::TableOptions) -> Vec<Field> {
     let mut fields = Vec::new();
     if opts.monthly {
         fields.push(Field::new("time".into(), DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))));
@@ -186,17 +188,18 @@ pub fn track_metrics_fields(opts: &crate::pipeline::metrics::MetricsTableOptions
 }
 
 /// The Lagrangian metrics (spec §10.2) of the points of a group as one list of structs (see
-/// [`crate::pipeline::metrics::metrics_rows`]): tracks by `track_id`, points by time.
+/// [`crate::ops::metrics::metrics_rows`]): tracks by `track_id`, points by time.
 pub fn track_metrics_series(
     track_id: &Series,
     time: &Series,
     lat: &Series,
     lon: &Series,
     value: &Series,
-    opts: &crate::pipeline::metrics::MetricsTableOptions,
+    opts: &crate::ops::metrics::TableOptions,
 ) -> PolarsResult<Series> {
-    use crate::compare::{DetectionMode, OwnedTrackSet};
-    use crate::pipeline::metrics::metrics_rows;
+    use crate::ops::metrics::metrics_rows;
+    use crate::tracks::OwnedTrackSet;
+    use crate::variables::Mode;
     reject_nulls("track_metrics", &[track_id, time, lat, lon, value])?;
     if !matches!(time.dtype(), DataType::Datetime(_, _) | DataType::Date) {
         return Err(err(format!(
@@ -208,9 +211,9 @@ pub fn track_metrics_series(
     let ids = track_id.cast(&DataType::Int64)?.i64()?.rechunk().into_owned();
     let t = times_ms(time)?;
     let (la, lo, v) = (f64s(lat)?, f64s(lon)?, f64s(value)?);
-    let points = OwnedTrackSet::from_points(ids.cont_slice()?, t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, v.cont_slice()?, DetectionMode::Max)
+    let points = OwnedTrackSet::from_points(ids.cont_slice()?, t.cont_slice()?, la.cont_slice()?, lo.cont_slice()?, v.cont_slice()?, Mode::Max)
         .map_err(|e| err(format!("track_metrics: {e}")))?;
-    let rows = metrics_rows(&points, opts).map_err(|e| err(format!("track_metrics: {e}")))?;
+    let rows = metrics_rows(&points, opts).map_err(|e| err(format!("track_metrics: {}", e.plain_message())))?;
     let mut cols: Vec<Column> = Vec::new();
     if let Some(ts) = rows.time {
         cols.push(Int64Chunked::from_vec("time".into(), ts).into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)).into_series().into());

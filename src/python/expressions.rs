@@ -28,9 +28,9 @@ fn link(inputs: &[Series], kwargs: LinkKwargs) -> PolarsResult<Series> {
     sp::link_series(&inputs[0], &inputs[1], &inputs[2], &SimpleLinker { max_km: kwargs.max_km }, conv)
 }
 
-/// MGE linking; the kwargs are [`crate::link::MgeTableOptions`] (CLI flag names).
+/// MGE linking; the kwargs are [`crate::ops::link::MgeSettings`] (the option field names).
 #[polars_expr(output_type = Int64)]
-fn link_mge(inputs: &[Series], kwargs: crate::link::MgeTableOptions) -> PolarsResult<Series> {
+fn link_mge(inputs: &[Series], kwargs: crate::ops::link::MgeSettings) -> PolarsResult<Series> {
     sp::link_mge_series(&inputs[0], &inputs[1], &inputs[2], inputs.get(3), &kwargs)
 }
 
@@ -87,14 +87,14 @@ fn max_speed_kmh(inputs: &[Series]) -> PolarsResult<Series> {
     sp::max_speed_kmh_series(&inputs[0], &inputs[1], &inputs[2])
 }
 
-fn track_metrics_type(_input: &[Field], kwargs: crate::pipeline::metrics::MetricsTableOptions) -> PolarsResult<Field> {
+fn track_metrics_type(_input: &[Field], kwargs: crate::ops::metrics::TableOptions) -> PolarsResult<Field> {
     let fields = sp::track_metrics_fields(&kwargs);
     Ok(Field::new("track_metrics".into(), DataType::List(Box::new(DataType::Struct(fields)))))
 }
 
 /// Lagrangian metrics of a group's track points `(track_id, time, lat, lon, value)` as one
-/// list of structs; the kwargs are [`crate::pipeline::metrics::MetricsTableOptions`].
+/// list of structs; the kwargs are [`crate::ops::metrics::TableOptions`].
 #[polars_expr(output_type_func_with_kwargs = track_metrics_type)]
-fn track_metrics(inputs: &[Series], kwargs: crate::pipeline::metrics::MetricsTableOptions) -> PolarsResult<Series> {
+fn track_metrics(inputs: &[Series], kwargs: crate::ops::metrics::TableOptions) -> PolarsResult<Series> {
     sp::track_metrics_series(&inputs[0], &inputs[1], &inputs[2], &inputs[3], &inputs[4], &kwargs)
 }

@@ -4,11 +4,10 @@
 
 use super::stream::ArrowStream;
 use super::to_py;
-use crate::compare::{DetectionMode, OwnedTrackSet};
 use crate::field::{Field, NetcdfField};
-use crate::pipeline::eulerian::{EulerianMetric, eulerian_table};
-use crate::pipeline::metrics::{StatisticsRequest, statistics_of};
-use crate::pipeline::sample::sample_points;
+use crate::ops;
+use crate::tracks::OwnedTrackSet;
+use crate::variables::Mode;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use std::path::PathBuf;
@@ -41,16 +40,9 @@ pub fn track_stats_arrays<'py>(
     let (ids, t, la, lo, v) = (track_id.as_slice()?, time.as_slice()?, lat.as_slice()?, lon.as_slice()?, value.as_slice()?);
     let table = py
         .detach(|| -> crate::Result<_> {
-            crate::cli::metrics::check_months(months)?;
-            let req = StatisticsRequest {
-                grid: crate::metrics::MetricsGrid::regular(grid)?,
-                kernel: crate::cli::metrics::spherical_kernel(&kernel, width_deg)?,
-                months,
-                select: crate::cli::metrics::selection(density.as_deref(), mean.as_deref())?,
-                variable: None,
-            };
-            let points = OwnedTrackSet::from_points(ids, t, la, lo, v, DetectionMode::Max)?;
-            statistics_of(&points.set(), &name, &unit, &req)
+            let req = ops::stats::Statistics::new(grid, &kernel, width_deg, months, density.as_deref(), mean.as_deref())?;
+            let points = OwnedTrackSet::from_points(ids, t, la, lo, v, Mode::Max)?;
+            ops::stats::statistics_of(&points.set(), &name, &unit, &req)
         })
         .map_err(to_py)?;
     table_stream(&table)
@@ -74,7 +66,7 @@ pub fn sample_arrays<'py>(
         .detach(|| -> crate::Result<_> {
             let method: crate::sample::SampleMethod = method.parse()?;
             let field = NetcdfField::open(&path, &variable)?;
-            Ok((sample_points(t, la, lo, &field, method, radius_km)?, field.info().value_unit.clone()))
+            Ok((ops::sample::sample_points(t, la, lo, &field, method, radius_km)?, field.info().value_unit.clone()))
         })
         .map_err(to_py)?;
     Ok((values.into_pyarray(py), unit))
@@ -92,20 +84,7 @@ pub fn eulerian_file(
     v: Option<String>,
     percentile: f64,
 ) -> PyResult<ArrowStream> {
-    let table = py
-        .detach(|| -> crate::Result<_> {
-            let metric = EulerianMetric::parse(&metric, percentile)?;
-            let first = match metric {
-                EulerianMetric::Variance => variable.ok_or_else(|| crate::Error::option("variable", "the variance needs the variable to difference"))?,
-                _ => u.ok_or_else(|| crate::Error::option("u", "EKE and the high-wind index need u and v"))?,
-            };
-            let x = NetcdfField::open(&path, &first)?;
-            let second = match metric {
-                EulerianMetric::Variance => None,
-                _ => Some(NetcdfField::open(&path, &v.ok_or_else(|| crate::Error::option("v", "EKE and the high-wind index need u and v"))?)?),
-            };
-            eulerian_table(metric, &x, second.as_ref().map(|f| f as &dyn Field))
-        })
-        .map_err(to_py)?;
+    let opts = ops::eulerian::Options { input: path, metric, variable, u, v, percentile, output: None };
+    let table = py.detach(|| ops::eulerian::run(&opts)).map_err(to_py)?;
     table_stream(&table)
 }

@@ -2,21 +2,19 @@
 //! Python package (python/stormtrack) wraps it with typed functions; the Polars expression
 //! plugins are in [`expressions`] and the DataFusion capsules in [`udfs`].
 //!
-//! Long calls release the GIL; errors become `stormtrack.StormtrackError` with the CLI's
-//! message; results cross as Arrow C streams ([`stream::ArrowStream`]).
+//! Long calls release the GIL; errors become `stormtrack.StormtrackError`, naming options by
+//! their Python keywords; results cross as Arrow C streams ([`stream::ArrowStream`]).
 
 mod expressions;
 mod metrics;
 mod stream;
 mod udfs;
 
-use crate::cli::args::{HodgesOnlyArgs, InputArgs, TrackArgs};
-use crate::cli::commands::{detect_with, detection_options, pool, track_with};
-use crate::cli::progress::Progress;
 use crate::detect::SimpleDetector;
 use crate::field::{Field, MemoryField};
 use crate::geo::LonConvention;
 use crate::link::{SimpleLinker, link_points};
+use crate::ops::{self, FieldOptions, HodgesSettings, Progress};
 use crate::pipeline::{centers_meta, detect_range};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray3};
 use pyo3::create_exception;
@@ -35,7 +33,24 @@ static ALLOC: pyo3_polars::PolarsAllocator = pyo3_polars::PolarsAllocator::new()
 create_exception!(stormtrack, StormtrackError, PyValueError, "An input, option or data error; the message says what and how to fix it.");
 
 pub(crate) fn to_py(e: crate::Error) -> PyErr {
-    StormtrackError::new_err(e.to_string())
+    StormtrackError::new_err(e.message_with(&keyword_of))
+}
+
+/// The Python keyword of an option field name: the functions of `stormtrack` keep the short
+/// names of their first release where they differ from the operations' field names.
+fn keyword_of(name: &str) -> Option<String> {
+    Some(
+        match name {
+            "max_link_km" => "max_km",
+            "detection_mode" => "mode",
+            "feature_threshold" => "threshold",
+            "feature_refinement" => "refinement",
+            "search_window_size" => "window",
+            "outputs" => "output",
+            other => other,
+        }
+        .to_string(),
+    )
 }
 
 /// Progress reported to a Python callable `progress(done, total)`; errors in it are ignored.
@@ -59,41 +74,66 @@ impl Progress for PyProgress {
     fn finish(&self) {}
 }
 
+/// The field options of `detect_file` and `track_file`.
 #[allow(clippy::too_many_arguments)]
-fn input_args(
-    path: PathBuf,
+fn field_options(
+    input: PathBuf,
     variable: String,
-    mode: String,
-    threshold: Option<f64>,
-    refinement: Option<String>,
-    window: Option<usize>,
+    detection_mode: String,
     start: Option<String>,
     end: Option<String>,
     n_frames: Option<usize>,
+    lmin: Option<usize>,
+    lmax: Option<usize>,
     threads: Option<usize>,
-) -> InputArgs {
-    InputArgs {
-        input: path,
-        variable,
-        detection_mode: mode,
+) -> FieldOptions {
+    FieldOptions { input, variable, detection_mode, start, end, n_frames, lmin, lmax, spectral_taper: None, threads }
+}
+
+/// The detection settings from the keywords; `hodges` holds the Hodges options and the
+/// filter's taper, keyed by the option field names (`None` values are left out by the Python
+/// side): an absent key keeps the default.
+fn detection(
+    algorithm: String,
+    threshold: Option<f64>,
+    refinement: Option<String>,
+    window: Option<usize>,
+    hodges: Option<&Bound<'_, PyDict>>,
+    field: &mut FieldOptions,
+) -> PyResult<ops::detect::DetectionSettings> {
+    Ok(ops::detect::DetectionSettings {
+        algorithm,
         feature_threshold: threshold,
-        n_frames,
-        start,
-        end,
         feature_refinement: refinement,
         search_window_size: window,
-        threads,
-        backend: None,
-        workers: None,
-        engine: None,
-        projection: "global".into(),
-        lmin: None,
-        lmax: None,
-        taper_points: 0,
-        no_progress: true,
-        quiet: true,
-        verbose: false,
+        hodges: hodges_settings(hodges, field)?,
+    })
+}
+
+fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> PyResult<HodgesSettings> {
+    let mut h = HodgesSettings::default();
+    let Some(d) = d else { return Ok(h) };
+    for (k, v) in d.iter() {
+        let key: String = k.extract()?;
+        match key.as_str() {
+            "object_threshold" => h.object_threshold = Some(v.extract()?),
+            "w1" => h.w1 = Some(v.extract()?),
+            "w2" => h.w2 = Some(v.extract()?),
+            "dmax" => h.dmax = Some(v.extract()?),
+            "phimax" => h.phimax = Some(v.extract()?),
+            "min_track_points" => h.min_track_points = Some(v.extract()?),
+            "mge_max_iterations" => h.mge_max_iterations = Some(v.extract()?),
+            "min_object_grid_points" => h.min_object_grid_points = Some(v.extract()?),
+            "segment_frames" => h.segment_frames = Some(v.extract()?),
+            "no_segmentation" => h.no_segmentation = v.extract()?,
+            "dmax_zones" => h.dmax_zones = Some(v.extract()?),
+            "adaptive_smoothness" => h.adaptive_smoothness = Some(v.extract()?),
+            "spectral_taper" => field.spectral_taper = Some(v.extract()?),
+            "time_step" => h.time_step = Some(v.extract()?),
+            other => return Err(pyo3::exceptions::PyTypeError::new_err(format!("unknown Hodges option '{other}'"))),
+        }
     }
+    Ok(h)
 }
 
 /// Centres of a NetCDF file (the `centers` table), as `stormtrack detect [-a hodges]` finds them.
@@ -118,24 +158,12 @@ fn detect_file(
     hodges: Option<Bound<'_, PyDict>>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<ArrowStream> {
-    let mut a = input_args(path, variable, mode, threshold, refinement, window, start, end, n_frames, threads);
-    a.lmin = lmin;
-    a.lmax = lmax;
-    let h = hodges_args(hodges.as_ref())?;
+    let mut field = field_options(path, variable, mode, start, end, n_frames, lmin, lmax, threads);
+    let detection = detection(algorithm, threshold, refinement, window, hodges.as_ref(), &mut field)?;
+    let opts = ops::detect::Options { field, detection, output: None };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
-    let (batches, _) = match algorithm.as_str() {
-        "hodges" => {
-            let opts = crate::cli::hodges::hodges_options(&a, &h).map_err(to_py)?;
-            py.detach(|| crate::cli::commands::detect_hodges_with(&a, opts, &p)).map_err(to_py)?
-        }
-        _ => {
-            if let Some(flag) = h.first_given() {
-                return Err(to_py(crate::Error::option(flag, "applies to -a hodges only; remove it for the simple detector")));
-            }
-            py.detach(|| detect_with(&a, &p)).map_err(to_py)?
-        }
-    };
-    Ok(ArrowStream::new(batches[0].schema(), batches))
+    let done = py.detach(|| ops::detect::run(&opts, &p)).map_err(to_py)?;
+    Ok(ArrowStream::new(done.batches[0].schema(), done.batches))
 }
 
 /// Centres of an in-memory field (times in ms since 1970, data (time, lat, lon) float64).
@@ -159,10 +187,9 @@ fn detect_array(
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<ArrowStream> {
-    if threads == Some(0) {
-        return Err(to_py(crate::Error::option("--threads", "0 must be a positive integer")));
-    }
-    let (mode_arg, detector) = detection_options(&mode, threshold, &refinement, window).map_err(to_py)?;
+    ops::check_threads(threads).map_err(to_py)?;
+    let mode_arg = ops::parse_mode("detection_mode", &mode).map_err(to_py)?;
+    let detector = ops::detect::simple_detector(threshold, Some(&refinement), Some(window)).map_err(to_py)?;
     let array = data.as_array().to_owned();
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let batches = py
@@ -176,7 +203,7 @@ fn detect_array(
             let threshold = info.feature_threshold(threshold);
             let detector = SimpleDetector { threshold, ..detector };
             let nt = info.times.len();
-            let pool = pool(threads)?;
+            let pool = ops::pool(threads)?;
             p.start(nt);
             let frames = pool.install(|| detect_range(&field, &detector, mode, 0..nt, Some(&|n| p.set(n))))?;
             let meta = centers_meta(&field, mode);
@@ -220,44 +247,18 @@ fn track_file(
     quiet: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(ArrowStream, ArrowStream)> {
-    let mut input = input_args(path, variable, mode, threshold, refinement, window, start, end, n_frames, threads);
-    input.quiet = quiet;
-    input.lmin = lmin;
-    input.lmax = lmax;
-    let hodges = hodges_args(hodges.as_ref())?;
-    let a = TrackArgs { input, output: outputs, format, algorithm, max_link_km: max_km, hodges };
+    let mut field = field_options(path, variable, mode, start, end, n_frames, lmin, lmax, threads);
+    let detection = detection(algorithm, threshold, refinement, window, hodges.as_ref(), &mut field)?;
+    let opts = ops::track::Options { field, detection, max_link_km: max_km, outputs, format };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
-    let run = py.detach(|| track_with(&a, &p)).map_err(to_py)?;
-    tracks_streams(&run.tracks)
-}
-
-/// The Hodges and filter options of `st.track`, a dict keyed by the CLI flag names with
-/// underscores (`None` values are left out by the Python side): an absent key keeps the
-/// default, exactly as an absent flag does.
-fn hodges_args(d: Option<&Bound<'_, PyDict>>) -> PyResult<HodgesOnlyArgs> {
-    let mut h = HodgesOnlyArgs::default();
-    let Some(d) = d else { return Ok(h) };
-    for (k, v) in d.iter() {
-        let key: String = k.extract()?;
-        match key.as_str() {
-            "object_threshold" => h.object_threshold = Some(v.extract()?),
-            "w1" => h.w1 = Some(v.extract()?),
-            "w2" => h.w2 = Some(v.extract()?),
-            "dmax" => h.dmax = Some(v.extract()?),
-            "phimax" => h.phimax = Some(v.extract()?),
-            "min_track_points" => h.min_track_points = Some(v.extract()?),
-            "mge_max_iterations" => h.mge_max_iterations = Some(v.extract()?),
-            "min_object_grid_points" => h.min_object_grid_points = Some(v.extract()?),
-            "segment_frames" => h.segment_frames = Some(v.extract()?),
-            "no_segmentation" => h.no_segmentation = v.extract()?,
-            "dmax_zones" => h.dmax_zones = Some(v.extract()?),
-            "adaptive_smoothness" => h.adaptive_smoothness = Some(v.extract()?),
-            "spectral_taper" => h.spectral_taper = Some(v.extract()?),
-            "time_step" => h.time_step = Some(v.extract()?),
-            other => return Err(pyo3::exceptions::PyTypeError::new_err(format!("unknown Hodges option '{other}'"))),
-        }
+    let done = py.detach(|| ops::track::run(&opts, &p)).map_err(to_py)?;
+    if let Some(w) = done.warning() {
+        eprintln!("stormtrack: warning: {w}");
     }
-    Ok(h)
+    if !quiet {
+        eprintln!("stormtrack: {}", done.summary());
+    }
+    tracks_streams(&done.run.tracks)
 }
 
 fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, ArrowStream)> {
@@ -272,25 +273,26 @@ fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, ArrowStream)
 fn read_tracks(py: Python<'_>, path: PathBuf, format: Option<String>, variable: Option<String>) -> PyResult<(ArrowStream, ArrowStream)> {
     let tracks = py
         .detach(|| -> crate::Result<crate::Tracks> {
-            use crate::io::{self, TrackFormat};
             let explicit = match format.as_deref() {
                 None => None,
-                Some(f) => TrackFormat::parse(f)?,
+                Some(f) => crate::io::TrackFormat::parse(f)?,
             };
-            let fmt = io::input_format(&path, explicit)?;
-            match fmt {
-                TrackFormat::Imilast => io::imilast::read_file(&path, variable.as_deref()),
-                TrackFormat::Track => io::tdump::read_file(&path, variable.as_deref()),
-                other => io::read_tracks(&path, Some(other)),
-            }
+            crate::io::read_tracks_as(&path, explicit, variable.as_deref())
         })
         .map_err(to_py)?;
     tracks_streams(&tracks)
 }
 
+/// The tables present in a dataset directory (`centers`, `track_points`, `tracks`); an error
+/// when there is none.
+#[pyfunction]
+fn dataset_tables(path: PathBuf) -> PyResult<Vec<&'static str>> {
+    crate::io::parquet::dataset_tables(&path).map_err(to_py)
+}
+
 /// The core linking kernel on plain arrays (what the expression plugin and SQL call).
 #[pyfunction]
-#[pyo3(signature = (time, lat, lon, *, max_km=500.0, lon_convention=None))]
+#[pyo3(signature = (time, lat, lon, *, max_km=SimpleLinker::default().max_km, lon_convention=None))]
 fn link_arrays<'py>(
     py: Python<'py>,
     time: PyReadonlyArray1<'py, i64>,
@@ -310,7 +312,10 @@ fn link_arrays<'py>(
     Ok(ids.into_pyarray(py))
 }
 
-/// Run the command line with `argv` (program name first); returns the exit code.
+/// Run the command line with `argv` (program name first); returns the exit code. The wheel's
+/// `stormtrack` script: the one place the extension reaches the CLI, which it links as a
+/// program, not as a library of options.
+#[cfg(feature = "cli")]
 #[pyfunction]
 fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
     py.detach(|| crate::cli::main_from(argv.into_iter().map(Into::into).collect()))
@@ -330,10 +335,15 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_array, m)?)?;
     m.add_function(wrap_pyfunction!(track_file, m)?)?;
     m.add_function(wrap_pyfunction!(read_tracks, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset_tables, m)?)?;
+    m.add("PARTITION_COLUMNS", crate::io::parquet::PARTITION_COLUMNS.to_vec())?;
+    m.add("DEFAULT_MAX_LINK_KM", SimpleLinker::default().max_km)?;
+    m.add("DATASET_TABLES", crate::io::parquet::TABLES.to_vec())?;
     m.add_function(wrap_pyfunction!(link_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::track_stats_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::sample_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::eulerian_file, m)?)?;
+    #[cfg(feature = "cli")]
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(udfs::sql_functions, m)?)?;
     m.add_function(wrap_pyfunction!(udfs::sql_docs, m)?)?;

@@ -30,6 +30,9 @@ pub const DEFAULT_RADIUS_M: f64 = 6_371_220.0;
 ///
 /// Frames are row-major `(lat, lon)` in the caller's order, on a global CC or GL grid; the outputs
 /// use the same order. Latitudes must describe the rows as actually stored.
+///
+/// Long on purpose: analysis, the spectral derivatives and synthesis share their work buffers
+/// and the per-order Legendre columns; split into stages, eight spectra would pass between them.
 pub fn vorticity_divergence(u: &[f64], v: &[f64], lat: &[f64], lon: &[f64], radius_m: f64) -> Result<(Vec<f64>, Vec<f64>), SpectralError> {
     let grid = GlobalGrid::detect(lat, lon)?;
     let (nlat, nlon) = (grid.nlat(), grid.nlon());

@@ -49,7 +49,7 @@ impl FilterKind {
             "auto" => Ok(FilterKind::Auto),
             "sht" => Ok(FilterKind::Sht),
             "dct" => Ok(FilterKind::Dct),
-            other => Err(Error::option("--filter-type", format!("'{other}' is unknown; use auto, sht or dct"))),
+            other => Err(Error::option("filter_type", format!("'{other}' is unknown; use auto, sht or dct"))),
         }
     }
 }
@@ -68,10 +68,10 @@ impl SpectralOptions {
     /// Check what can be checked without a grid.
     pub fn validate(&self) -> Result<()> {
         if self.lmin > self.lmax {
-            return Err(Error::option("--lmin", format!("{} is greater than --lmax {}; pass lmin <= lmax", self.lmin, self.lmax)));
+            return Err(Error::option("lmin", format!("{} is greater than `lmax` {}; pass lmin <= lmax", self.lmin, self.lmax)));
         }
         if !(self.taper > 0.0 && self.taper <= 1.0) {
-            return Err(Error::option("--spectral-taper", format!("{} is outside (0, 1]; 1 keeps the band unweighted", self.taper)));
+            return Err(Error::option("spectral_taper", format!("{} is outside (0, 1]; 1 keeps the band unweighted", self.taper)));
         }
         Ok(())
     }
@@ -99,7 +99,7 @@ impl SpectralFilter {
             FilterKind::Auto => FilterKind::Dct,
             k => k,
         };
-        let as_option = |e: SpectralError| Error::option("--lmin/--lmax", e.to_string());
+        let as_option = |e: SpectralError| Error::option("lmax", e.to_string());
         Ok(match kind {
             FilterKind::Dct => SpectralFilter::Dct(DctFilter::new(lat, lon, opts.lmin, opts.lmax, opts.taper).map_err(as_option)?),
             _ => SpectralFilter::Sht(ShtFilter::new(lat, lon, opts.lmin, opts.lmax, opts.taper).map_err(as_option)?),
@@ -128,7 +128,7 @@ impl SpectralFilter {
         if let Some(k) = frame.iter().position(|v| !v.is_finite()) {
             let nx = frame.ncols();
             return Err(Error::option(
-                "--lmin/--lmax",
+                "lmin",
                 format!(
                     "frame {t} has a missing or non-finite value at row {}, column {}; the spectral filter needs complete fields: fill the gaps first (e.g. cdo fillmiss) or run without the filter",
                     k / nx,
@@ -154,9 +154,9 @@ pub struct Kinematics {
 impl Kinematics {
     /// Check the grid (global, regular) and the radius.
     pub fn new(lat: &[f64], lon: &[f64], radius_m: f64) -> Result<Self> {
-        GlobalGrid::detect(lat, lon).map_err(|e| Error::option("--input", e.to_string()))?;
+        GlobalGrid::detect(lat, lon).map_err(|e| Error::option("input", e.to_string()))?;
         if !(radius_m.is_finite() && radius_m > 0.0) {
-            return Err(Error::option("--radius-m", format!("{radius_m} must be a positive number of metres")));
+            return Err(Error::option("radius_m", format!("{radius_m} must be a positive number of metres")));
         }
         Ok(Kinematics { lat: lat.to_vec(), lon: lon.to_vec(), radius_m })
     }

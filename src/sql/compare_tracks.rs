@@ -2,7 +2,8 @@
 //! comparison of `stormtrack compare` (spec §11) as a table of matches.
 
 use super::DOC_SECTION_TRACKS;
-use crate::compare::{DetectionMode, MatchingMethod, OwnedTrackSet, TrackComparisonConfig, compare_tracks};
+use crate::compare::{MatchingMethod, OwnedTrackSet, TrackComparisonConfig, compare_tracks};
+use crate::variables::Mode;
 use arrow::array::{ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, UInt64Array};
 use arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef, TimeUnit};
 use async_trait::async_trait;
@@ -79,7 +80,7 @@ impl TableFunctionImpl for CompareTracksFunction {
             max_mean_separation_deg: options.max_mean_separation_deg.unwrap_or(defaults.max_mean_separation_deg),
             min_overlap_fraction: options.min_overlap_fraction.unwrap_or(defaults.min_overlap_fraction),
             variable: None,
-            mode: Some(DetectionMode::Max),
+            mode: Some(Mode::Max),
         };
         config.validate().map_err(|e| DataFusionError::Plan(format!("{NAME}: {e}")))?;
         Ok(Arc::new(CompareTable { reference: literal(&exprs[0], "the reference table")?, candidate: literal(&exprs[1], "the candidate table")?, config }))
@@ -136,8 +137,7 @@ async fn points_of(state: &SessionState, name: &str) -> Result<OwnedTrackSet> {
         lon.extend_from_slice(lo.as_primitive::<arrow::datatypes::Float64Type>().values());
     }
     let values = vec![f64::NAN; ids.len()];
-    OwnedTrackSet::from_points(&ids, &times, &lat, &lon, &values, DetectionMode::Max)
-        .map_err(|e| DataFusionError::Execution(format!("{NAME}: table '{name}': {e}")))
+    OwnedTrackSet::from_points(&ids, &times, &lat, &lon, &values, Mode::Max).map_err(|e| DataFusionError::Execution(format!("{NAME}: table '{name}': {e}")))
 }
 
 #[async_trait]

@@ -86,7 +86,7 @@ impl PartitionEvaluator for LinkEvaluator {
             return exec_err!("{NAME}: time, lat and lon must not be NULL (row {i} of the partition); filter such rows out first");
         }
         let max_km = match values.get(3) {
-            None => 500.0,
+            None => crate::link::SimpleLinker::default().max_km,
             Some(a) => {
                 let m = as_f64(NAME, a)?;
                 if m.null_count() > 0 || m.is_empty() {
@@ -103,7 +103,7 @@ impl PartitionEvaluator for LinkEvaluator {
             return exec_err!("{NAME}: got {} values for {num_rows} rows", times.len());
         }
         let ids = link_points(times.values(), lats.values(), lons.values(), &SimpleLinker { max_km }, None)
-            .map_err(|e| datafusion::common::DataFusionError::Execution(format!("{NAME}: {e}")))?;
+            .map_err(|e| datafusion::common::DataFusionError::Execution(format!("{NAME}: {}", e.plain_message())))?;
         Ok(Arc::new(Int64Array::from(ids)))
     }
 }

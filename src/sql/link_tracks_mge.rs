@@ -3,7 +3,8 @@
 
 use super::DOC_SECTION_TRACKS;
 use super::args::{as_f64, coerce_number, coerce_time, first_null};
-use crate::link::{MgeTableOptions, link_points_mge};
+use crate::link::link_points_mge;
+use crate::ops::link::MgeSettings;
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array};
 use arrow::datatypes::{DataType, Field, FieldRef, Int64Type, TimeUnit};
 use datafusion::common::{DataFusionError, Result, exec_err, plan_err};
@@ -90,8 +91,8 @@ impl WindowUDFImpl for LinkTracksMge {
 struct MgeEvaluator;
 
 /// The options argument: one constant JSON object (or absent).
-fn options(a: Option<&ArrayRef>) -> Result<MgeTableOptions> {
-    let Some(a) = a else { return Ok(MgeTableOptions::default()) };
+fn options(a: Option<&ArrayRef>) -> Result<MgeSettings> {
+    let Some(a) = a else { return Ok(MgeSettings::default()) };
     let s = arrow::compute::cast(a, &DataType::Utf8)?;
     let s = s.as_string::<i32>();
     if s.is_empty() || s.null_count() > 0 {
@@ -124,9 +125,9 @@ impl PartitionEvaluator for MgeEvaluator {
         }
         let value = values.get(3).map(|a| as_f64(NAME, a)).transpose()?;
         let value: Option<Vec<f64>> = value.map(|v| v.iter().map(|x| x.unwrap_or(0.0)).collect());
-        let params = options(values.get(4))?.params().map_err(|e| DataFusionError::Execution(format!("{NAME}: {e}")))?;
+        let params = options(values.get(4))?.params().map_err(|e| DataFusionError::Execution(format!("{NAME}: {}", e.plain_message())))?;
         let ids = link_points_mge(times.values(), lats.values(), lons.values(), value.as_deref(), &params)
-            .map_err(|e| DataFusionError::Execution(format!("{NAME}: {e}")))?;
+            .map_err(|e| DataFusionError::Execution(format!("{NAME}: {}", e.plain_message())))?;
         Ok(Arc::new(Int64Array::from(ids)))
     }
 }

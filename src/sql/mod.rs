@@ -31,7 +31,7 @@ mod scalar;
 mod tables;
 pub mod track_metrics;
 
-pub use tables::{TABLE_PARTITION_COLUMNS, register_tracks, register_tracks_table};
+pub use tables::{register_tracks, register_tracks_table, table_partition_columns};
 
 use datafusion::logical_expr::{AggregateUDF, DocSection, Documentation, ScalarUDF, WindowUDF};
 use datafusion::prelude::SessionContext;
@@ -102,7 +102,7 @@ pub fn docs_markdown() -> String {
     }
     entries.push((compare_tracks::NAME, "table", compare_tracks::doc()));
     let mut out = String::from(
-        "<!-- Generated from the documentation in src/sql/*.rs by `STORMTRACK_BLESS=1 cargo test --features datafusion --test sql_docs`; do not edit. -->\n\n\
+        "<!-- Generated from the documentation in src/sql/*.rs by `make docs` (the test `docs_sql_md` of tests/frontends.rs with STORMTRACK_BLESS=1); do not edit. -->\n\n\
          # SQL functions\n\n\
          `stormtrack::sql::register_all(&ctx)` (Rust), `stormtrack.sql_context()` (Python) and `stormtrack sql` (CLI) \
          register these functions with a DataFusion session; `register_tracks` adds the tables `centers`, \

@@ -4,8 +4,9 @@
 
 use super::DOC_SECTION_TRACKS;
 use super::args::{as_f64, coerce_number, coerce_time};
-use crate::compare::{DetectionMode, OwnedTrackSet};
-use crate::pipeline::metrics::{MetricsTableOptions, metrics_rows};
+use crate::ops::metrics::{TableOptions, metrics_rows};
+use crate::tracks::OwnedTrackSet;
+use crate::variables::Mode;
 use arrow::array::{Array, ArrayRef, AsArray, Float64Array, ListArray, StructArray, TimestampMillisecondArray};
 use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{DataType, Field, FieldRef, Fields, Float64Type, Int64Type, TimeUnit};
@@ -113,7 +114,7 @@ impl AggregateUDFImpl for TrackMetrics {
         // read; through FFI the expression may not be visible as a literal, and then the
         // first batch (or merged state) carries them
         let options = match acc_args.exprs.get(5) {
-            None => Some(MetricsTableOptions::default()),
+            None => Some(TableOptions::default()),
             Some(e) => match e.downcast_ref::<Literal>().map(|l| l.value()) {
                 Some(ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s))) => Some(parse_options(s)?),
                 Some(_) => return plan_err!("{NAME}: options must be a constant JSON string"),
@@ -129,17 +130,17 @@ impl AggregateUDFImpl for TrackMetrics {
 }
 
 /// The options JSON, checked.
-fn parse_options(s: &str) -> Result<MetricsTableOptions> {
-    let options: MetricsTableOptions = serde_json::from_str(s).map_err(|e| DataFusionError::Plan(format!("{NAME}: options: {e}")))?;
-    if options.metrics != MetricsTableOptions::default().metrics {
+fn parse_options(s: &str) -> Result<TableOptions> {
+    let options: TableOptions = serde_json::from_str(s).map_err(|e| DataFusionError::Plan(format!("{NAME}: options: {e}")))?;
+    if options.metrics != TableOptions::default().metrics {
         return plan_err!("{NAME}: options: 'metrics' is not an option of the SQL function (it returns all five; select the fields you need)");
     }
-    options.resolve().map_err(|e| DataFusionError::Plan(format!("{NAME}: {e}")))?;
+    options.resolve().map_err(|e| DataFusionError::Plan(format!("{NAME}: {}", e.plain_message())))?;
     Ok(options)
 }
 
 /// The options of a batch's options column, which must hold one constant.
-fn options_of(a: &ArrayRef) -> Result<Option<MetricsTableOptions>> {
+fn options_of(a: &ArrayRef) -> Result<Option<TableOptions>> {
     let s = arrow::compute::cast(a, &DataType::Utf8)?;
     let s = s.as_string::<i32>();
     let Some(first) = s.iter().flatten().next() else { return Ok(None) };
@@ -160,7 +161,7 @@ struct Points {
 
 #[derive(Debug)]
 struct MetricsAccumulator {
-    options: Option<MetricsTableOptions>,
+    options: Option<TableOptions>,
     points: Points,
 }
 
@@ -196,8 +197,8 @@ impl Accumulator for MetricsAccumulator {
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
         let p = &self.points;
-        let fail = |e: crate::Error| DataFusionError::Execution(format!("{NAME}: {e}"));
-        let tracks = OwnedTrackSet::from_points(&p.track_id, &p.time, &p.lat, &p.lon, &p.value, DetectionMode::Max).map_err(|e| fail(e.into()))?;
+        let fail = |e: crate::Error| DataFusionError::Execution(format!("{NAME}: {}", e.plain_message()));
+        let tracks = OwnedTrackSet::from_points(&p.track_id, &p.time, &p.lat, &p.lon, &p.value, Mode::Max).map_err(|e| fail(e.into()))?;
         let options = self.options.clone().unwrap_or_default();
         let rows = metrics_rows(&tracks, &options).map_err(fail)?;
         let n = rows.cell_lat.len();

@@ -121,7 +121,7 @@ fn too_close(a: &Storm, b: &Storm) -> bool {
 /// Generate the field and its storms.
 pub fn generate(cfg: &SyntheticConfig) -> Result<Synthetic> {
     if cfg.frames < 2 {
-        return Err(Error::option("--frames", "must be at least 2"));
+        return Err(Error::option("frames", "must be at least 2"));
     }
     if !(cfg.spacing_deg > 0.0 && 180.0 % cfg.spacing_deg == 0.0) {
         return Err(Error::option("spacing", "must divide 180 degrees"));
@@ -262,10 +262,10 @@ pub fn run_demo(o: &DemoOptions) -> Result<Score> {
     use crate::pipeline::{SimpleOptions, track_simple};
     let cfg = SyntheticConfig { seed: o.seed, frames: o.frames, storms: o.storms, ..Default::default() };
     if o.frames < 2 {
-        return Err(Error::option("--frames", "must be at least 2"));
+        return Err(Error::option("frames", "must be at least 2"));
     }
     if o.threads == Some(0) {
-        return Err(Error::option("--threads", "0 must be a positive integer"));
+        return Err(Error::option("threads", "0 must be a positive integer"));
     }
     std::fs::create_dir_all(&o.dir).map_err(|e| Error::Unwritable { path: o.dir.clone(), detail: e.to_string() })?;
     let tracks_dir = o.dir.join("tracks");
@@ -277,7 +277,7 @@ pub fn run_demo(o: &DemoOptions) -> Result<Score> {
     crate::io::write_tracks(&truth, &o.dir.join("truth.trackjson"), crate::io::TrackFormat::TrackJson)?;
 
     let field = NetcdfField::open(&input, "msl")?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build().map_err(|e| Error::option("--threads", e.to_string()))?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build().map_err(|e| Error::option("threads", e.to_string()))?;
     let run = pool.install(|| track_simple(&field, &SimpleOptions::default(), None))?;
     crate::io::parquet::write_dataset(&run.tracks, &tracks_dir, &Default::default())?;
     crate::io::write_tracks(&run.tracks, &o.dir.join("tracks.txt"), crate::io::TrackFormat::Imilast)?;

@@ -2,8 +2,10 @@
 //! end (spec §12.1).
 
 pub mod measure;
+mod set;
 mod summary;
 
+pub use set::{OwnedTrackSet, TrackSet, TrackSetError, track_set};
 pub use summary::{TrackSummary, summarize};
 
 use crate::error::{Error, Result};

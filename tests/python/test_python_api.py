@@ -91,7 +91,7 @@ def test_errors_carry_the_cli_message(tmp_path):
     p = cli("detect", "-i", str(missing), "--variable", "msl", "-o", str(tmp_path / "o.parquet"))
     assert p.returncode == 2
     assert p.stderr.strip() == f"stormtrack: error: {e.value}"
-    with pytest.raises(st.StormtrackError, match="feature-threshold"):
+    with pytest.raises(st.StormtrackError, match="invalid option threshold: -1 must be"):
         st.detect(missing, "msl", threshold=-1.0)
     with pytest.raises(st.StormtrackError, match="healpix"):
         st.track(missing, "msl", algorithm="healpix")

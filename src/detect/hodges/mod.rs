@@ -63,7 +63,7 @@ impl HodgesDetectOptions {
     /// Check the options (the CLI reports the error against the flag it names).
     pub fn validate(&self) -> Result<(), DetectError> {
         if self.min_object_points == 0 {
-            return Err(DetectError::Options { option: "--min-object-grid-points", reason: "0 must be a positive integer" });
+            return Err(DetectError::Options { option: "min_object_grid_points", reason: "0 must be a positive integer" });
         }
         if !(self.smoopy_scale.is_finite() && self.smoopy_scale > 0.0) {
             return Err(DetectError::Options { option: "smoopy_scale", reason: "must be finite and positive" });
@@ -75,7 +75,7 @@ impl HodgesDetectOptions {
             });
         }
         if !self.threshold.is_finite() {
-            return Err(DetectError::Options { option: "--object-threshold", reason: "must be a finite number" });
+            return Err(DetectError::Options { option: "object_threshold", reason: "must be a finite number" });
         }
         Ok(())
     }
@@ -201,7 +201,7 @@ pub enum DetectError {
     },
     /// The B-spline surface could not be built (too small a grid, unsorted coordinates, or a
     /// non-finite value in the frame).
-    #[error("the B-spline surface cannot be built ({0:?}); check the grid (at least 4 sorted rows and columns) or use --feature-refinement quadratic")]
+    #[error("the B-spline surface cannot be built ({0:?}); check the grid (at least 4 sorted rows and columns) or use `feature_refinement` quadratic")]
     Spline(SplineError),
 }
 

@@ -1,11 +1,70 @@
-//! Eulerian storm-track metrics of gridded fields (spec §10.3), streamed frame by frame from a
-//! [`Field`]: monthly 24-hour difference variance, eddy kinetic energy and a high-wind index.
+//! `eulerian`: Eulerian storm-track metrics of gridded fields (spec §10.3), streamed frame by
+//! frame from a [`Field`]: monthly 24-hour difference variance, eddy kinetic energy and a
+//! high-wind index.
 
+use super::metrics::month_start_ms;
 use crate::error::{Error, Result};
-use crate::field::Field;
-use crate::io::gridded::{GriddedField, GriddedTable};
+use crate::field::{Field, NetcdfField};
+use crate::io::gridded::{self, GriddedField, GriddedTable};
 use crate::metrics::eulerian::{DifferenceVariance, Eke, EulerError, HighWindIndex, MonthlyField, median_step_hours};
-use crate::pipeline::metrics::month_start_ms;
+use std::path::PathBuf;
+
+/// Options of `eulerian`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The gridded field(s), NetCDF.
+    pub input: PathBuf,
+    /// `variance` (of `variable`), `eke` or `high-wind` (of `u` and `v`).
+    pub metric: String,
+    /// The variable of `variance`.
+    pub variable: Option<String>,
+    /// Eastward wind variable (`eke`, `high-wind`).
+    pub u: Option<String>,
+    /// Northward wind variable (`eke`, `high-wind`).
+    pub v: Option<String>,
+    /// Quantile of the high-wind index, a fraction in [0, 1].
+    pub percentile: f64,
+    /// `.nc` (CF NetCDF), `.parquet` (one tidy table) or a directory; `None`: the table only.
+    pub output: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { input: PathBuf::new(), metric: "variance".into(), variable: None, u: None, v: None, percentile: 0.95, output: None }
+    }
+}
+
+impl Options {
+    /// Check everything that needs no input; returns the metric and the variables to read.
+    pub fn validate(&self) -> Result<(EulerianMetric, String, Option<String>)> {
+        let metric = EulerianMetric::parse(&self.metric, self.percentile)?;
+        let (first, second) = match metric {
+            EulerianMetric::Variance => {
+                (self.variable.clone().ok_or_else(|| Error::option("variable", "the variance needs the variable to difference"))?, None)
+            }
+            _ => (
+                self.u.clone().ok_or_else(|| Error::option("u", "EKE and the high-wind index need the eastward wind"))?,
+                Some(self.v.clone().ok_or_else(|| Error::option("v", "EKE and the high-wind index need the northward wind"))?),
+            ),
+        };
+        if let Some(o) = &self.output {
+            gridded::check_target(o)?;
+        }
+        Ok((metric, first, second))
+    }
+}
+
+/// Read the field(s), compute the metric and write it when `output` is given.
+pub fn run(opts: &Options) -> Result<GriddedTable> {
+    let (metric, first, second) = opts.validate()?;
+    let x = NetcdfField::open(&opts.input, &first)?;
+    let v = second.map(|name| NetcdfField::open(&opts.input, &name)).transpose()?;
+    let table = eulerian_table(metric, &x, v.as_ref().map(|f| f as &dyn Field))?;
+    if let Some(o) = &opts.output {
+        gridded::write(&table, o)?;
+    }
+    Ok(table)
+}
 
 impl From<EulerError> for Error {
     fn from(e: EulerError) -> Self {
@@ -32,11 +91,11 @@ impl EulerianMetric {
             "eke" => Ok(EulerianMetric::Eke),
             "high-wind" | "high_wind" | "high_wind_index" => {
                 if !(0.0..=1.0).contains(&percentile) {
-                    return Err(Error::option("--percentile", format!("{percentile} must be a fraction in [0, 1] (e.g. 0.95)")));
+                    return Err(Error::option("percentile", format!("{percentile} must be a fraction in [0, 1] (e.g. 0.95)")));
                 }
                 Ok(EulerianMetric::HighWind { percentile })
             }
-            other => Err(Error::option("--metric", format!("'{other}' is unknown; use variance, eke or high-wind"))),
+            other => Err(Error::option("metric", format!("'{other}' is unknown; use variance, eke or high-wind"))),
         }
     }
 }
@@ -60,7 +119,7 @@ pub fn eulerian_table(metric: EulerianMetric, x: &dyn Field, v: Option<&dyn Fiel
     let cells = ny * nx;
     let times = &info.times;
     let frame = |f: &dyn Field, t: usize| -> Result<Vec<f64>> { Ok(f.read_frame(t)?.into_raw_vec_and_offset().0) };
-    let need_v = || v.ok_or_else(|| Error::option("--v", "EKE and the high-wind index need both wind components (--u and --v)"));
+    let need_v = || v.ok_or_else(|| Error::option("v", "EKE and the high-wind index need both wind components (`u` and `v`)"));
     let (name, units, long_name, months): (String, String, String, Vec<MonthlyField>) = match metric {
         EulerianMetric::Variance => {
             let mut acc = DifferenceVariance::<f64>::new(median_step_hours(times)?, cells)?;

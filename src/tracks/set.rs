@@ -1,10 +1,27 @@
-//! Borrowed structure-of-arrays view of a track collection.
+//! Borrowed structure-of-arrays view of a track collection ([`TrackSet`]), the input of the
+//! comparison, RSPLICE and metrics kernels, and its owned form ([`OwnedTrackSet`]) for tracks
+//! built from point columns.
 
-use crate::compare::error::CompareError;
+use super::Tracks;
+use crate::variables::Mode;
 use std::collections::HashSet;
 
-/// Minima or maxima: the tracker's [`Mode`](crate::variables::Mode).
-pub use crate::variables::Mode as DetectionMode;
+/// A track set that breaks an invariant.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TrackSetError {
+    /// The packed arrays are inconsistent.
+    #[error("invalid track set: {0}")]
+    Invalid(String),
+    /// Timestamps of one track are not strictly increasing.
+    #[error("times must be strictly increasing within each track (track id {track_id})")]
+    NonIncreasingTimes { track_id: i64 },
+}
+
+/// A [`Tracks`] as a [`TrackSet`] (longitudes are already normalised to [-180, 180) there, as
+/// the kernels expect), with the primary variable's values.
+pub fn track_set(t: &Tracks) -> TrackSet<'_> {
+    TrackSet { ids: &t.ids, offsets: &t.offsets, times_ms: &t.times, lat: &t.lats, lon: &t.lons, values: Some(&t.primary().values), mode: t.metadata.mode }
+}
 
 /// Packed tracks: track `i` owns points `offsets[i]..offsets[i + 1]`.
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +40,7 @@ pub struct TrackSet<'a> {
     pub values: Option<&'a [f64]>,
     /// Detection mode from the track set's metadata; decides the peak intensity when the
     /// comparison config leaves `mode` unset ("auto").
-    pub mode: DetectionMode,
+    pub mode: Mode,
 }
 
 impl<'a> TrackSet<'a> {
@@ -43,8 +60,8 @@ impl<'a> TrackSet<'a> {
     }
 
     /// Checks the packing invariants, id uniqueness and per-track time order.
-    pub fn validate(&self) -> Result<(), CompareError> {
-        let bad = |m: &str| Err(CompareError::InvalidTrackSet(m.to_string()));
+    pub fn validate(&self) -> Result<(), TrackSetError> {
+        let bad = |m: &str| Err(TrackSetError::Invalid(m.to_string()));
         let n_tracks = self.ids.len();
         if self.offsets.len() != n_tracks + 1 {
             return bad("offsets must have one more entry than ids");
@@ -68,7 +85,7 @@ impl<'a> TrackSet<'a> {
         }
         for i in 0..n_tracks {
             if self.times_ms[self.range(i)].windows(2).any(|w| w[1] <= w[0]) {
-                return Err(CompareError::NonIncreasingTimes { track_id: self.ids[i] });
+                return Err(TrackSetError::NonIncreasingTimes { track_id: self.ids[i] });
             }
         }
         Ok(())
@@ -86,11 +103,11 @@ pub struct OwnedTrackSet {
     pub lon: Vec<f64>,
     /// One value per point (NaN where there is none).
     pub values: Vec<f64>,
-    pub mode: DetectionMode,
+    pub mode: Mode,
 }
 
 impl OwnedTrackSet {
-    fn empty(mode: DetectionMode) -> Self {
+    fn empty(mode: Mode) -> Self {
         OwnedTrackSet { ids: Vec::new(), offsets: vec![0], times_ms: Vec::new(), lat: Vec::new(), lon: Vec::new(), values: Vec::new(), mode }
     }
 
@@ -102,7 +119,7 @@ impl OwnedTrackSet {
     }
 
     /// Tracks given in order as `(id, [(time_ms, lat, lon, value), ...])`.
-    pub fn from_tracks(tracks: impl IntoIterator<Item = (i64, Vec<(i64, f64, f64, f64)>)>, mode: DetectionMode) -> Self {
+    pub fn from_tracks(tracks: impl IntoIterator<Item = (i64, Vec<(i64, f64, f64, f64)>)>, mode: Mode) -> Self {
         let mut o = OwnedTrackSet::empty(mode);
         for (id, points) in tracks {
             o.ids.push(id);
@@ -116,10 +133,10 @@ impl OwnedTrackSet {
 
     /// Tracks from point columns in any row order: tracks by ascending id, points by time. Two
     /// points of one track at the same time are an error.
-    pub fn from_points(track_id: &[i64], time_ms: &[i64], lat: &[f64], lon: &[f64], value: &[f64], mode: DetectionMode) -> Result<Self, CompareError> {
+    pub fn from_points(track_id: &[i64], time_ms: &[i64], lat: &[f64], lon: &[f64], value: &[f64], mode: Mode) -> Result<Self, TrackSetError> {
         let n = track_id.len();
         if [time_ms.len(), lat.len(), lon.len(), value.len()].iter().any(|&l| l != n) {
-            return Err(CompareError::InvalidTrackSet("track_id, time, lat, lon and value must have the same length".into()));
+            return Err(TrackSetError::Invalid("track_id, time, lat, lon and value must have the same length".into()));
         }
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (track_id[i], time_ms[i]));
@@ -127,7 +144,7 @@ impl OwnedTrackSet {
         for (k, &i) in order.iter().enumerate() {
             let same_track = k > 0 && track_id[order[k - 1]] == track_id[i];
             if same_track && time_ms[order[k - 1]] == time_ms[i] {
-                return Err(CompareError::InvalidTrackSet(format!("track {} has two points at the same time; a track has one point per time", track_id[i])));
+                return Err(TrackSetError::Invalid(format!("track {} has two points at the same time; a track has one point per time", track_id[i])));
             }
             if !same_track {
                 if k > 0 {
@@ -154,5 +171,11 @@ impl OwnedTrackSet {
             values: Some(&self.values),
             mode: self.mode,
         }
+    }
+}
+
+impl From<TrackSetError> for crate::Error {
+    fn from(e: TrackSetError) -> Self {
+        crate::Error::InvalidTracks(e.to_string())
     }
 }

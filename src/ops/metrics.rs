@@ -1,20 +1,70 @@
-//! Gridded metrics of a track collection as a [`GriddedTable`]: the one adapter between
-//! [`Tracks`] and the metrics kernels that the CLI, Python, Polars and SQL front ends share.
+//! `metrics`: the Lagrangian storm-track metrics of a track collection (cyclone and track
+//! frequency, cyclone amplitude, ACA and ATA; Yau & Chang 2020) on a grid, as CF NetCDF or
+//! tidy Parquet. Also the adapter between [`Tracks`] and the metrics kernels that the Polars
+//! and SQL front ends share ([`TableOptions`], [`metrics_rows`]).
 
-use crate::compare::{OwnedTrackSet, TrackSet, track_set};
+use super::{check_threads, parse_mode, pool};
 use crate::error::{Error, Result};
-use crate::io::gridded::{GriddedField, GriddedTable};
-use crate::metrics::{
-    AtaInterpolation, GriddedMetrics, Kernel, METRIC_NAMES, MetricsGrid, MetricsOptions, Selection, SphericalKernel, StatsOptions, track_metrics,
-    track_metrics_by_month, track_statistics, year_month,
+use crate::io::{
+    self,
+    gridded::{self, GriddedField, GriddedTable},
 };
-use crate::tracks::Tracks;
+use crate::metrics::{AtaInterpolation, GriddedMetrics, Kernel, METRIC_NAMES, MetricsGrid, MetricsOptions, track_metrics, track_metrics_by_month};
+use crate::tracks::{OwnedTrackSet, TrackSet, Tracks, track_set};
 use crate::variables::Mode;
 use chrono::NaiveDate;
+use std::path::PathBuf;
 
-/// What to compute: the kernel options, the grid, the period split and the amplitude.
+/// Options of `metrics`.
 #[derive(Debug, Clone)]
-pub struct LagrangianRequest {
+pub struct Options {
+    /// Tracks in any supported format.
+    pub input: PathBuf,
+    /// `.nc` (CF NetCDF), `.parquet` (one tidy table) or a directory (tidy Parquet).
+    pub output: PathBuf,
+    /// Spacing of the global output grid in degrees (latitude 90 to -90, longitude from 0).
+    pub grid: f64,
+    /// Radius of influence in km.
+    pub radius_km: f64,
+    /// `constant`, `cressman`, `linear` or `quadratic`.
+    pub kernel: String,
+    /// One field per calendar month instead of the whole period.
+    pub monthly: bool,
+    /// ATA's amplitude interpolation between points: `linear` or `linear_pchip`.
+    pub interpolation: String,
+    /// Amplitude variable; `None`: the tracks' primary variable (also names the value column
+    /// of IMILAST and TRACK files).
+    pub variable: Option<String>,
+    /// `auto` (the tracks' mode), `min` or `max`: which amplitude extreme ATA takes.
+    pub mode: String,
+    /// Worker threads; `None`: all cores.
+    pub threads: Option<usize>,
+}
+
+/// The default output grid spacing, in degrees.
+pub const GRID_DEG: f64 = 2.5;
+
+impl Default for Options {
+    fn default() -> Self {
+        let k = MetricsOptions::default();
+        Options {
+            input: PathBuf::new(),
+            output: PathBuf::new(),
+            grid: GRID_DEG,
+            radius_km: k.radius_km,
+            kernel: k.kernel.as_str().into(),
+            monthly: false,
+            interpolation: k.interpolation.as_str().into(),
+            variable: None,
+            mode: "auto".into(),
+            threads: None,
+        }
+    }
+}
+
+/// A checked request: what [`lagrangian_table`] computes.
+#[derive(Debug, Clone)]
+pub struct Lagrangian {
     pub grid: MetricsGrid,
     /// Radius, kernel and ATA interpolation; `is_min` is set from `mode`.
     pub options: MetricsOptions,
@@ -26,13 +76,56 @@ pub struct LagrangianRequest {
     pub mode: Option<Mode>,
 }
 
+/// Radius, kernel and ATA interpolation, checked (`is_min` as given).
+pub fn kernel_options(radius_km: f64, kernel: &str, interpolation: &str, is_min: bool) -> Result<MetricsOptions> {
+    let kernel = Kernel::parse(kernel).ok_or_else(|| Error::option("kernel", format!("'{kernel}' is unknown; use constant, cressman, linear or quadratic")))?;
+    let interpolation = AtaInterpolation::parse(interpolation)
+        .ok_or_else(|| Error::option("interpolation", format!("'{interpolation}' is unknown; use linear or linear_pchip")))?;
+    let o = MetricsOptions { radius_km, kernel, is_min, interpolation };
+    o.validate()?;
+    Ok(o)
+}
+
+impl Options {
+    /// Check everything that needs no input; returns the request.
+    pub fn validate(&self) -> Result<Lagrangian> {
+        let req = Lagrangian {
+            grid: MetricsGrid::regular(self.grid)?,
+            options: kernel_options(self.radius_km, &self.kernel, &self.interpolation, false)?,
+            monthly: self.monthly,
+            variable: self.variable.clone(),
+            mode: parse_mode("mode", &self.mode)?,
+        };
+        check_threads(self.threads)?;
+        gridded::check_target(&self.output)?;
+        Ok(req)
+    }
+}
+
+/// The metrics computed and where they went.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    pub table: GriddedTable,
+    pub tracks: usize,
+    pub points: usize,
+}
+
+/// Read the tracks, compute the metrics and write them.
+pub fn run(opts: &Options) -> Result<Computed> {
+    let req = opts.validate()?;
+    let tracks = io::read_tracks_as(&opts.input, None, opts.variable.as_deref())?;
+    let table = pool(opts.threads)?.install(|| lagrangian_table(&tracks, &req))?;
+    gridded::write(&table, &opts.output)?;
+    Ok(Computed { table, tracks: tracks.len(), points: tracks.n_points() })
+}
+
 /// The amplitude column and mode of a request, checked against the tracks.
 pub fn amplitude<'t>(tracks: &'t Tracks, variable: Option<&str>, mode: Option<Mode>) -> Result<(&'t crate::tracks::Variable, Mode)> {
     let v = match variable {
         None => tracks.primary(),
         Some(name) => tracks.variable(name).ok_or_else(|| {
             let names: Vec<&str> = tracks.variables.iter().map(|v| v.name.as_str()).collect();
-            Error::option("--variable", format!("'{name}' is not a variable of the tracks (found: {})", names.join(", ")))
+            Error::option("variable", format!("'{name}' is not a variable of the tracks (found: {})", names.join(", ")))
         })?,
     };
     Ok((v, mode.unwrap_or(tracks.metadata.mode)))
@@ -60,7 +153,7 @@ fn lagrangian_grids(
 }
 
 /// The five Lagrangian metrics of `tracks` (spec §10.2), per month or for the whole period.
-pub fn lagrangian_table(tracks: &Tracks, req: &LagrangianRequest) -> Result<GriddedTable> {
+pub fn lagrangian_table(tracks: &Tracks, req: &Lagrangian) -> Result<GriddedTable> {
     let (amp, mode) = amplitude(tracks, req.variable.as_deref(), req.mode)?;
     let o = MetricsOptions { is_min: mode == Mode::Min, ..req.options };
     let (times, grids) = lagrangian_grids(&track_set(tracks), &amp.values, &req.grid, &o, req.monthly)?;
@@ -96,11 +189,11 @@ pub fn lagrangian_table(tracks: &Tracks, req: &LagrangianRequest) -> Result<Grid
 }
 
 /// Options of the table front ends (Polars `st.track_metrics`/`st.ata`, SQL `track_metrics`),
-/// by the CLI's names. Tables carry no detection mode: `mode` is `max` unless given, as in the
-/// peer (`is_min=False`).
+/// by the field names of [`Options`]. Tables carry no detection mode: `mode` is `max` unless
+/// given, as in the peer (`is_min=False`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct MetricsTableOptions {
+pub struct TableOptions {
     pub grid: f64,
     pub radius_km: f64,
     pub kernel: String,
@@ -113,38 +206,34 @@ pub struct MetricsTableOptions {
     pub nonzero: bool,
 }
 
-impl Default for MetricsTableOptions {
+impl Default for TableOptions {
     fn default() -> Self {
-        MetricsTableOptions {
-            grid: 2.5,
-            radius_km: 500.0,
-            kernel: "constant".into(),
-            monthly: false,
+        let d = Options::default();
+        TableOptions {
+            grid: d.grid,
+            radius_km: d.radius_km,
+            kernel: d.kernel,
+            monthly: d.monthly,
             mode: "max".into(),
-            interpolation: "linear".into(),
+            interpolation: d.interpolation,
             metrics: METRIC_NAMES.iter().map(|s| s.to_string()).collect(),
             nonzero: false,
         }
     }
 }
 
-impl MetricsTableOptions {
+impl TableOptions {
     /// The grid and kernel options, checked.
     pub fn resolve(&self) -> Result<(MetricsGrid, MetricsOptions)> {
-        let bad = |what: &str, v: &str, allowed: &str| Error::option(what, format!("'{v}' is unknown; use {allowed}"));
-        let kernel = Kernel::parse(&self.kernel).ok_or_else(|| bad("kernel", &self.kernel, "constant, cressman, linear or quadratic"))?;
-        let interpolation = AtaInterpolation::parse(&self.interpolation).ok_or_else(|| bad("interpolation", &self.interpolation, "linear or linear_pchip"))?;
         let is_min = match self.mode.as_str() {
             "min" => true,
             "max" => false,
-            other => return Err(bad("mode", other, "min or max")),
+            other => return Err(Error::option("mode", format!("'{other}' is unknown; use min or max"))),
         };
         if let Some(m) = self.metrics.iter().find(|m| !METRIC_NAMES.contains(&m.as_str())) {
-            return Err(bad("metrics", m, &METRIC_NAMES.join(", ")));
+            return Err(Error::option("metrics", format!("'{m}' is unknown; use {}", METRIC_NAMES.join(", "))));
         }
-        let o = MetricsOptions { radius_km: self.radius_km, kernel, is_min, interpolation };
-        o.validate()?;
-        Ok((MetricsGrid::regular(self.grid)?, o))
+        Ok((MetricsGrid::regular(self.grid)?, kernel_options(self.radius_km, &self.kernel, &self.interpolation, is_min)?))
     }
 }
 
@@ -159,7 +248,7 @@ pub struct MetricsRows {
 
 /// The Lagrangian metrics of tracks built from point columns (their values the amplitude) as
 /// tidy rows.
-pub fn metrics_rows(points: &OwnedTrackSet, o: &MetricsTableOptions) -> Result<MetricsRows> {
+pub fn metrics_rows(points: &OwnedTrackSet, o: &TableOptions) -> Result<MetricsRows> {
     let (grid, opts) = o.resolve()?;
     let (times, grids) = lagrangian_grids(&points.set(), &points.values, &grid, &opts, o.monthly)?;
     let names: Vec<&str> = METRIC_NAMES.iter().copied().filter(|n| o.metrics.iter().any(|m| m == n)).collect();
@@ -183,75 +272,4 @@ pub fn metrics_rows(points: &OwnedTrackSet, o: &MetricsTableOptions) -> Result<M
         }
     }
     Ok(rows)
-}
-
-/// What `stats` computes: the grid, the kernel and the fields.
-#[derive(Debug, Clone)]
-pub struct StatisticsRequest {
-    pub grid: MetricsGrid,
-    pub kernel: SphericalKernel,
-    /// Months the tracks cover; `None`: the number of distinct calendar months of their points.
-    pub months: Option<f64>,
-    pub select: Selection,
-    /// Intensity variable; `None`: the primary variable.
-    pub variable: Option<String>,
-}
-
-/// Distinct (year, month) of the points: the default period length of the densities.
-pub fn calendar_months(times_ms: &[i64]) -> usize {
-    let mut m: Vec<(i32, u32)> = times_ms.iter().map(|&t| year_month(t)).collect();
-    m.sort_unstable();
-    m.dedup();
-    m.len()
-}
-
-/// TRACK's statistics of `tracks` (Hodges 1996): the densities and mean fields selected.
-pub fn statistics_table(tracks: &Tracks, req: &StatisticsRequest) -> Result<GriddedTable> {
-    let (var, _) = amplitude(tracks, req.variable.as_deref(), None)?;
-    let mut set = track_set(tracks);
-    set.values = Some(&var.values);
-    statistics_of(&set, &var.name, &var.unit, req)
-}
-
-/// [`statistics_table`] of a track set whose values are the variable `name` in `unit`.
-pub fn statistics_of(set: &TrackSet<'_>, name: &str, unit: &str, req: &StatisticsRequest) -> Result<GriddedTable> {
-    let months = req.months.unwrap_or_else(|| calendar_months(set.times_ms).max(1) as f64);
-    let o = StatsOptions { kernel: req.kernel, months, unit_area_cap_deg: 5.0, select: req.select };
-    let s = track_statistics(set, &req.grid.lat, &req.grid.lon, &o)?;
-    let per_month = "number per month per unit area (a spherical cap of radius 5 degrees)";
-    let growth_unit = format!("{unit} day-1");
-    let candidates: [(&str, &Vec<f64>, &str, &str); 8] = [
-        ("feature_density", &s.feature_density, "1", per_month),
-        ("track_density", &s.track_density, "1", per_month),
-        ("genesis_density", &s.genesis_density, "1", per_month),
-        ("lysis_density", &s.lysis_density, "1", per_month),
-        ("mean_intensity", &s.mean_intensity, unit, "kernel-weighted mean of the point values"),
-        ("mean_speed", &s.mean_speed, "m s-1", "kernel-weighted mean of the point speeds"),
-        ("mean_lifetime", &s.mean_lifetime, "day", "kernel-weighted mean lifetime of the tracks passing"),
-        ("mean_growth", &s.mean_growth, &growth_unit, "kernel-weighted mean tendency of the point values per day"),
-    ];
-    let fields = candidates
-        .into_iter()
-        .filter(|(_, v, _, _)| !v.is_empty())
-        .map(|(name, v, units, long_name)| GriddedField {
-            name: name.into(),
-            attributes: vec![("units".into(), units.into()), ("long_name".into(), long_name.into())],
-            frames: vec![v.clone()],
-        })
-        .collect();
-    let kernel = match req.kernel {
-        SphericalKernel::Cap { radius_deg } => format!("spherical cap, radius {radius_deg} degrees"),
-        SphericalKernel::Fisher { bandwidth_deg } => {
-            format!("von Mises-Fisher, bandwidth {bandwidth_deg} degrees (kappa = 1/h^2, truncated below 1e-12 of the peak)")
-        }
-    };
-    let attributes = vec![
-        ("description".into(), "TRACK-style storm-track statistics (Hodges 1996 spherical kernel estimators)".into()),
-        ("kernel".into(), kernel),
-        ("months".into(), format!("{months}")),
-        ("unit_area".into(), "spherical cap of radius 5 degrees".into()),
-        ("intensity_variable".into(), name.to_string()),
-        ("source".into(), format!("stormtrack {}", crate::VERSION)),
-    ];
-    Ok(GriddedTable { lat: req.grid.lat.clone(), lon: req.grid.lon.clone(), times: None, fields, attributes })
 }

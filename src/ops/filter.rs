@@ -1,0 +1,102 @@
+//! `filter`: keep the tracks that pass TRACK's RSPLICE criterion (length and displacement).
+
+use super::parse_time_step;
+use crate::compare::{self, DistanceMode, RspliceOptions};
+use crate::error::{Error, Result};
+use crate::io::{self, TrackFormat};
+use crate::tracks::Tracks;
+use std::path::PathBuf;
+
+/// Options of `filter`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Tracks in any supported format.
+    pub input: PathBuf,
+    /// Output; the format follows the suffix unless `format` says.
+    pub output: PathBuf,
+    /// Fewest points a track needs (missing frames count with `expected_cadence`).
+    pub min_points: usize,
+    /// Most points a track may have.
+    pub max_points: Option<usize>,
+    /// Smallest great-circle distance between first and last point, in degrees (inclusive);
+    /// TRACK's 10 when neither distance is given.
+    pub min_endpoint_distance_deg: Option<f64>,
+    /// The distance travelled along the track instead, in degrees.
+    pub min_travel_distance_deg: Option<f64>,
+    /// Count missing frames: every gap must be a multiple of this step (e.g. `6h`).
+    pub expected_cadence: Option<String>,
+    /// `auto`, `parquet`, `imilast`, `track` or `json`.
+    pub format: String,
+    /// Names the value column of IMILAST and TRACK files.
+    pub variable: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            input: PathBuf::new(),
+            output: PathBuf::new(),
+            min_points: RspliceOptions::default().min_points,
+            max_points: None,
+            min_endpoint_distance_deg: None,
+            min_travel_distance_deg: None,
+            expected_cadence: None,
+            format: "auto".into(),
+            variable: None,
+        }
+    }
+}
+
+impl Options {
+    /// The RSPLICE criterion, checked.
+    pub fn rsplice(&self) -> Result<RspliceOptions> {
+        let (mode, option, distance_deg) = match (self.min_endpoint_distance_deg, self.min_travel_distance_deg) {
+            (Some(_), Some(_)) => return Err(Error::option("min_travel_distance_deg", "cannot be given with `min_endpoint_distance_deg`; choose one")),
+            (_, Some(d)) => (DistanceMode::Travel, "min_travel_distance_deg", d),
+            (d, None) => (DistanceMode::Endpoint, "min_endpoint_distance_deg", d.unwrap_or(RspliceOptions::default().distance_deg)),
+        };
+        if !(distance_deg.is_finite() && distance_deg >= 0.0) {
+            return Err(Error::option(option, format!("{distance_deg} must be a finite number of degrees >= 0")));
+        }
+        if let Some(m) = self.max_points
+            && m < self.min_points
+        {
+            return Err(Error::option("max_points", format!("{m} is below `min_points` {}", self.min_points)));
+        }
+        let expected_cadence_ms = self
+            .expected_cadence
+            .as_deref()
+            .map(|s| {
+                parse_time_step(s).map_err(|_| Error::option("expected_cadence", format!("'{s}' is not a positive integer followed by s, m, h or D (e.g. 6h)")))
+            })
+            .transpose()?;
+        Ok(RspliceOptions { min_points: self.min_points, max_points: self.max_points, distance_deg, mode, expected_cadence_ms })
+    }
+
+    /// Check everything that needs no input; returns the output format.
+    pub fn validate(&self) -> Result<TrackFormat> {
+        self.rsplice()?;
+        let format = io::output_format(&self.output, TrackFormat::parse(&self.format)?)?;
+        io::check_track_output(&self.output, format)?;
+        Ok(format)
+    }
+}
+
+/// What `filter` kept.
+#[derive(Debug, Clone)]
+pub struct Filtered {
+    pub kept: Tracks,
+    pub tracks: usize,
+    pub points: usize,
+}
+
+/// Read, filter and write the tracks.
+pub fn run(opts: &Options) -> Result<Filtered> {
+    let format = opts.validate()?;
+    let criterion = opts.rsplice()?;
+    let tracks = io::read_tracks_as(&opts.input, None, opts.variable.as_deref())?;
+    let keep = compare::filter_rsplice(&crate::tracks::track_set(&tracks), &criterion)?;
+    let kept = tracks.select(&keep);
+    io::write_tracks(&kept, &opts.output, format)?;
+    Ok(Filtered { kept, tracks: tracks.len(), points: tracks.n_points() })
+}

@@ -1,0 +1,222 @@
+//! `track`: detect centres in a gridded field, link them into tracks (Simple or Hodges) and
+//! write every output (Parquet dataset, IMILAST, TRACK, TrackJSON) atomically.
+
+use super::detect::{Algorithm, DetectionSettings, Method};
+use super::field_input::FieldOptions;
+use super::progress::reporting;
+use super::{Progress, pool};
+use crate::arrow::frame_centers_batch;
+use crate::error::{Error, Result};
+use crate::field::{Field, FilteredField, NetcdfField};
+use crate::io::{self, TrackFormat, parquet as pq};
+use crate::link::SimpleLinker;
+use crate::pipeline::hodges::{HodgesOptions, StageTimes, spectral_step, track_hodges};
+use crate::pipeline::{SimpleOptions, TrackRun, centers_meta, track_simple};
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Options of `track`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub field: FieldOptions,
+    pub detection: DetectionSettings,
+    /// Simple: largest distance between consecutive points of a track, in km (strict).
+    pub max_link_km: Option<f64>,
+    /// Output paths, one per format: a directory or `.parquet` (dataset), `.txt` (IMILAST),
+    /// `.tdump` (TRACK), `.trackjson`. May be empty (the tracks are returned).
+    pub outputs: Vec<PathBuf>,
+    /// `auto` (each output's suffix decides), `parquet`, `imilast`, `track` or `json`.
+    pub format: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { field: FieldOptions::default(), detection: DetectionSettings::default(), max_link_km: None, outputs: Vec::new(), format: "auto".into() }
+    }
+}
+
+/// A finished run: the tracks, where they went and what to tell the user.
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    pub run: TrackRun,
+    pub algorithm: Algorithm,
+    pub outputs: Vec<(PathBuf, TrackFormat)>,
+    /// The options and input recorded in the dataset's descriptor.
+    pub provenance: BTreeMap<String, Value>,
+    /// Unit of the tracked values.
+    pub unit: String,
+    /// Where the time went (Hodges).
+    pub stage_times: Option<StageTimes>,
+}
+
+impl Tracked {
+    /// The one-line summary the CLI prints.
+    pub fn summary(&self) -> String {
+        let run = &self.run;
+        let n_centers: usize = run.frames.iter().map(|f| f.centers.len()).sum();
+        let names: Vec<String> = self.outputs.iter().map(|(p, f)| format!("{} ({})", p.display(), f.name())).collect();
+        let threshold = self.provenance.get("object_threshold").or(self.provenance.get("feature_threshold")).cloned().unwrap_or_default();
+        format!(
+            "{} frames, {} centres, {} tracks ({} {} mode, threshold {} {}) -> {}",
+            run.frames.len(),
+            n_centers,
+            run.tracks.len(),
+            self.algorithm.as_str(),
+            run.mode.as_str(),
+            threshold,
+            self.unit,
+            if names.is_empty() { "(no output)".to_string() } else { names.join(", ") }
+        )
+    }
+
+    /// A warning about missing values met, if any.
+    pub fn warning(&self) -> Option<String> {
+        self.run.missing.warning()
+    }
+}
+
+/// The Simple linker's default distance, in km.
+pub fn default_max_link_km() -> f64 {
+    SimpleLinker::default().max_km
+}
+
+impl Options {
+    /// Check everything that needs no input, outputs included (formats, writability).
+    pub fn validate(&self) -> Result<()> {
+        self.checked().map(|_| ())
+    }
+
+    fn checked(&self) -> Result<(Method, Vec<(PathBuf, TrackFormat)>)> {
+        self.field.validate()?;
+        let method = self.detection.method(&self.field)?;
+        if matches!(method, Method::Hodges(_)) && self.max_link_km.is_some() {
+            return Err(Error::option("max_link_km", "applies to `algorithm` simple only; the Hodges linker takes `dmax` (degrees) and `dmax_zones`"));
+        }
+        let max_km = self.max_link_km.unwrap_or_else(default_max_link_km);
+        if !(max_km.is_finite() && max_km > 0.0) {
+            return Err(Error::option("max_link_km", format!("{max_km} must be a positive number")));
+        }
+        Ok((method, self.output_formats()?))
+    }
+
+    /// Each output with its format, checked writable.
+    fn output_formats(&self) -> Result<Vec<(PathBuf, TrackFormat)>> {
+        let explicit = TrackFormat::parse(&self.format)?;
+        if explicit.is_some() && self.outputs.len() > 1 {
+            return Err(Error::option("format", "cannot apply to several outputs; let each output's suffix decide"));
+        }
+        let mut outputs: Vec<(PathBuf, TrackFormat)> = Vec::new();
+        for o in &self.outputs {
+            let f = io::output_format(o, explicit)?;
+            io::check_track_output(o, f)?;
+            if outputs.iter().any(|(p, _)| p == o) {
+                return Err(Error::option("outputs", format!("{} is given twice", o.display())));
+            }
+            outputs.push((o.clone(), f));
+        }
+        Ok(outputs)
+    }
+}
+
+/// Detect, link and write every output; returns the run.
+pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
+    let (method, outputs) = opts.checked()?;
+    let field = opts.field.open()?;
+    let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
+    let range = opts.field.selection()?.frames(&field.info().times);
+    let pool = pool(opts.field.threads)?;
+    let mut provenance = provenance(opts, &field);
+    let (algorithm, run, stage_times) = match &method {
+        Method::Hodges(h) => {
+            let (run, times) = pool.install(|| reporting(progress, range.len(), |p| track_hodges(&field, h, Some(p))))?;
+            hodges_provenance(&mut provenance, h, &field);
+            (Algorithm::Hodges, run, Some(times))
+        }
+        Method::Simple { detector, spectral } => {
+            let simple = SimpleOptions {
+                detector: detector.clone(),
+                linker: SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(default_max_link_km) },
+                mode: Some(mode),
+                selection: opts.field.selection()?,
+            };
+            simple_provenance(&mut provenance, &simple);
+            let run = match spectral {
+                None => pool.install(|| reporting(progress, range.len(), |p| track_simple(&field, &simple, Some(p))))?,
+                Some(s) => {
+                    let filtered = FilteredField::with_options(&field, s)?;
+                    let mut run = pool.install(|| reporting(progress, range.len(), |p| track_simple(&filtered, &simple, Some(p))))?;
+                    run.tracks.metadata.processing.push(spectral_step(s, Some(filtered.filter())));
+                    run
+                }
+            };
+            (Algorithm::Simple, run, None)
+        }
+    };
+    write_outputs(&run, &field, &outputs, &provenance, &pool)?;
+    Ok(Tracked { run, algorithm, outputs, provenance, unit: field.info().value_unit.clone(), stage_times })
+}
+
+/// Outputs are independent: write them concurrently and report the first failure in order.
+fn write_outputs(
+    run: &TrackRun,
+    field: &NetcdfField,
+    outputs: &[(PathBuf, TrackFormat)],
+    provenance: &BTreeMap<String, Value>,
+    pool: &rayon::ThreadPool,
+) -> Result<()> {
+    let meta = centers_meta(field, run.mode);
+    let results: Vec<Result<()>> = pool.install(|| {
+        outputs
+            .par_iter()
+            .map(|(path, format)| {
+                if *format == TrackFormat::Parquet {
+                    let centers = run.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
+                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone() };
+                    pq::write_dataset(&run.tracks, path, &opts)
+                } else {
+                    io::write_tracks(&run.tracks, path, *format)
+                }
+            })
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+fn provenance(opts: &Options, field: &NetcdfField) -> BTreeMap<String, Value> {
+    BTreeMap::from([
+        ("command".into(), json!("track")),
+        ("input".into(), json!(opts.field.input.display().to_string())),
+        ("variable".into(), json!(field.source_variable())),
+    ])
+}
+
+fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptions) {
+    m.insert("algorithm".into(), json!("simple"));
+    m.insert("feature_threshold".into(), json!(o.detector.threshold));
+    m.insert("search_window_size".into(), json!(o.detector.window));
+    m.insert("feature_refinement".into(), json!(format!("{:?}", o.detector.refinement).to_lowercase()));
+    m.insert("max_link_km".into(), json!(o.linker.max_km));
+}
+
+fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: &dyn Field) {
+    let l = &h.linker;
+    let threshold = h.object_threshold.unwrap_or_else(|| field.info().feature_threshold(None));
+    m.insert("algorithm".into(), json!("hodges"));
+    m.insert("object_threshold".into(), json!(threshold));
+    m.insert("feature_refinement".into(), json!(h.detect.refinement.as_str()));
+    m.insert("min_object_grid_points".into(), json!(h.detect.min_object_points));
+    m.insert("w1".into(), json!(l.w1));
+    m.insert("w2".into(), json!(l.w2));
+    m.insert("dmax".into(), json!(l.dmax));
+    m.insert("phimax".into(), json!(l.phimax));
+    m.insert("mge_max_iterations".into(), json!(l.max_iterations));
+    m.insert("min_track_points".into(), json!(l.min_track_points));
+    m.insert("segment_frames".into(), json!(l.segment_frames));
+    if let Some(s) = &h.spectral {
+        m.insert("lmin".into(), json!(s.lmin));
+        m.insert("lmax".into(), json!(s.lmax));
+        m.insert("spectral_taper".into(), json!(s.taper));
+    }
+}

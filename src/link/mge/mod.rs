@@ -2,13 +2,19 @@
 //!
 //! * [`params`] — parameters, spec defaults, §7.1 normalisation and the zone/adapt file readers.
 //! * [`cost`] — great-circle angle, track-smoothness cost, regional dmax, adaptive φ*.
-//! * [`mge`] — linking of one temporal segment.
+//! * [`mge`] — linking of one temporal segment: entry points and the linker state, with its
+//!   concerns in `neighbours` (prefilter, spatial candidates), `workspace` (writes,
+//!   initialisation), `sweep` (exchange sweeps, best pair) and `split` (track fail, splits).
 //! * [`segments`] — segment planning, splicing and the top-level [`link_hodges`].
 
 pub mod cost;
 pub mod mge;
+mod neighbours;
 pub mod params;
 pub mod segments;
+mod split;
+mod sweep;
+mod workspace;
 
 pub use mge::{Feature, link_segment};
 pub use params::{AdaptTable, EffectiveParams, MgeError, MgeParams, Zone, parse_adapt, parse_zones};

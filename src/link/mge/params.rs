@@ -208,35 +208,7 @@ impl MgeParams {
     /// adaptive table raises phimax and the missing-frame phimax column; the missing-frame
     /// table defaults to the *original* `(dmax, phimax)`.
     pub fn normalise(&self) -> Result<EffectiveParams, MgeError> {
-        if !(self.w1 >= 0.0 && self.w1.is_finite()) {
-            return Err(invalid("w1", format!("{} must be a finite number >= 0", self.w1)));
-        }
-        if !(self.w2 >= 0.0 && self.w2.is_finite()) {
-            return Err(invalid("w2", format!("{} must be a finite number >= 0", self.w2)));
-        }
-        if !(self.dmax > 0.0 && self.dmax.is_finite()) {
-            return Err(invalid("dmax", format!("{} must be a finite number > 0", self.dmax)));
-        }
-        if !(self.phimax >= 0.0 && self.phimax.is_finite()) {
-            return Err(invalid("phimax", format!("{} must be a finite number >= 0", self.phimax)));
-        }
-        if self.max_iterations == 0 {
-            return Err(invalid("max_iterations", "must be at least 1"));
-        }
-        if self.min_track_points == 0 {
-            return Err(invalid("min_track_points", "must be at least 1"));
-        }
-        if self.segment_frames == Some(0) {
-            return Err(invalid("segment_frames", "must be at least 1 (or None for one segment)"));
-        }
-        if let Some(ts) = self.time_step_ms {
-            if ts <= 0 {
-                return Err(invalid("time_step_ms", format!("{ts} must be positive")));
-            }
-        }
-        for (i, z) in self.zones.iter().enumerate() {
-            z.validate().map_err(|m| invalid("zones", format!("zone {i}: {m}")))?;
-        }
+        self.validate()?;
 
         // 1. zones
         let mut dmax = self.dmax;
@@ -289,6 +261,48 @@ impl MgeParams {
             segment_frames: self.segment_frames,
         })
     }
+
+    /// The range checks of [`MgeParams::normalise`] that need no other parameter, in the
+    /// order their errors are reported.
+    fn validate(&self) -> Result<(), MgeError> {
+        check_finite("w1", self.w1, Bound::AtLeastZero)?;
+        check_finite("w2", self.w2, Bound::AtLeastZero)?;
+        check_finite("dmax", self.dmax, Bound::AboveZero)?;
+        check_finite("phimax", self.phimax, Bound::AtLeastZero)?;
+        for (name, count) in [("max_iterations", self.max_iterations), ("min_track_points", self.min_track_points)] {
+            if count == 0 {
+                return Err(invalid(name, "must be at least 1"));
+            }
+        }
+        if self.segment_frames == Some(0) {
+            return Err(invalid("segment_frames", "must be at least 1 (or None for one segment)"));
+        }
+        if let Some(ts) = self.time_step_ms {
+            if ts <= 0 {
+                return Err(invalid("time_step_ms", format!("{ts} must be positive")));
+            }
+        }
+        for (i, z) in self.zones.iter().enumerate() {
+            z.validate().map_err(|m| invalid("zones", format!("zone {i}: {m}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// The lower bound a finite parameter must respect.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    AtLeastZero,
+    AboveZero,
+}
+
+/// `value` must be a finite number within `bound` (NaN fails).
+fn check_finite(name: &'static str, value: f64, bound: Bound) -> Result<(), MgeError> {
+    let (ok, text) = match bound {
+        Bound::AtLeastZero => (value >= 0.0, ">= 0"),
+        Bound::AboveZero => (value > 0.0, "> 0"),
+    };
+    if ok && value.is_finite() { Ok(()) } else { Err(invalid(name, format!("{value} must be a finite number {text}"))) }
 }
 
 /// Numeric rows with their 1-based line numbers.

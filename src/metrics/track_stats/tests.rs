@@ -1,6 +1,10 @@
+use super::estimator::Sums;
+use super::window::Columns;
 use super::*;
 use crate::compare::{DetectionMode, OwnedTrackSet};
+use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM, great_circle_angle};
 use approx::assert_relative_eq;
+use std::f64::consts::PI;
 
 const HOUR_MS: i64 = 3_600_000;
 

@@ -2,9 +2,10 @@
 
 use crate::compare::assignment::{ComponentEdge, assign_component};
 use crate::compare::error::CompareError;
-use crate::compare::geo::{R_EARTH_KM, separation_km};
+use crate::compare::geo::separation_km;
 use crate::compare::stats::{mean, median_sorted, pairwise_sum, pearson, percentile_sorted};
 use crate::compare::track_set::{DetectionMode, TrackSet};
+use crate::geo::EARTH_RADIUS_KM;
 use std::collections::HashMap;
 
 /// Matching method.
@@ -273,7 +274,7 @@ fn separations(reference: &TrackSet, candidate: &TrackSet, common: &[(usize, usi
 }
 
 fn km_to_deg(km: f64) -> f64 {
-    km / R_EARTH_KM * 180.0 / std::f64::consts::PI
+    km / EARTH_RADIUS_KM * 180.0 / std::f64::consts::PI
 }
 
 /// Number of values of the sorted slice within `[lo, hi]`.

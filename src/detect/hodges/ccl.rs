@@ -2,8 +2,9 @@
 //! (columns wrap when periodic), per-object extrema, optional grouping of adjacent extrema and
 //! TRACK's west-to-east object order.
 
-use super::geo::{DEG_TO_RAD, KM_PER_DEG, R_EARTH_KM, unwrap_near};
+use super::geo::{KM_PER_DEG, unwrap_near};
 use super::{Candidate, Mode, ObjectDiagnostics, is_member};
+use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM};
 use ndarray::ArrayView2;
 use std::cmp::Ordering;
 
@@ -75,7 +76,7 @@ fn object_diagnostics(frame: &[f64], label: &[u32], count: usize, lat: &[f64], l
     // moments: area, m00, m10, m01, m20, m02, m11
     let mut m = vec![[0.0f64; 7]; count];
     for i in 0..ny {
-        let cell_area = R_EARTH_KM * R_EARTH_KM * (lat[i] * DEG_TO_RAD).cos() * (dlat * DEG_TO_RAD) * (dlon * DEG_TO_RAD);
+        let cell_area = EARTH_RADIUS_KM * EARTH_RADIUS_KM * (lat[i] * DEG_TO_RAD).cos() * (dlat * DEG_TO_RAD) * (dlon * DEG_TO_RAD);
         for j in 0..nx {
             let l = label[i * nx + j] as usize;
             if l == 0 {

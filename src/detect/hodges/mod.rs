@@ -14,11 +14,11 @@ mod rect;
 mod smoopy;
 mod spline;
 
-pub use geo::geod_dist;
 pub use quadratic::{nearest_cell, refine_quadratic};
 pub use smoopy::{Box2, gdfp};
 pub use spline::{RectSpline, SplineError, SplineSurface};
 
+use crate::geo::great_circle_angle;
 use ndarray::ArrayView2;
 
 /// Value given to suppressed duplicate features (TRACK's DUFF); the linker drops values below −1e10.
@@ -319,7 +319,7 @@ fn suppress_duplicates(features: &mut [Feature]) {
     for i in 1..features.len() {
         let fi = features[i];
         let duplicate =
-            features[..i].iter().any(|fk| fk.object_id == fi.object_id && geod_dist(fi.lat, fi.lon, fk.lat, fk.lon) < FEATURE_DUPLICATE_TOLERANCE_RAD);
+            features[..i].iter().any(|fk| fk.object_id == fi.object_id && great_circle_angle(fi.lat, fi.lon, fk.lat, fk.lon) < FEATURE_DUPLICATE_TOLERANCE_RAD);
         if duplicate {
             features[i].value = DUFF_FEATURE_VALUE;
             features[i].status = RefineStatus::Duff;

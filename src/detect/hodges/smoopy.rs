@@ -2,8 +2,8 @@
 //! the bounded variable-metric ascent GDFP and its cubic-interpolation LINESEARCH.
 
 use super::RefineStatus;
-use super::geo::normalize_lon_360;
 use super::spline::SplineSurface;
+use crate::geo::normalize_lon_360;
 
 /// GDFP gradient tolerance (fixed tracker setting, §7.1).
 pub const GRADIENT_TOLERANCE: f64 = 1e-5;

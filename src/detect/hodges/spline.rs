@@ -6,7 +6,7 @@
 //! factors of the collocation matrices) lives in [`RectSpline`], built once and shared (it is
 //! `Sync`); a frame only pays for two banded solves.
 
-use super::geo::normalize_lon_360;
+use crate::geo::normalize_lon_360;
 use ndarray::ArrayView2;
 
 /// Why a spline surface could not be built.

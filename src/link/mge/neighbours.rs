@@ -2,7 +2,8 @@
 //! per-segment lists of near features in the adjacent frames, and the displacement tests that
 //! read them.
 
-use crate::link::mge::cost::{D2R, Point, zone_dmax};
+use crate::geo::DEG_TO_RAD;
+use crate::link::mge::cost::{Point, zone_dmax};
 use crate::link::mge::mge::{Dir, Feature, Linker, is_duff};
 use crate::link::mge::params::EffectiveParams;
 
@@ -19,9 +20,9 @@ impl LatIndex {
         Self { sorted }
     }
 
-    /// Indices of features with |Δlat| ≤ `radius` (plus a margin covering rounding of
-    /// `geod`), in increasing index order. Since `geod ≥ |Δφ|`, this is a superset of the
-    /// features within `radius` degrees of arc.
+    /// Indices of features with |Δlat| ≤ `radius` (plus a margin covering rounding of the
+    /// great-circle angle), in increasing index order. Since the angle is ≥ |Δφ|, this is a
+    /// superset of the features within `radius` degrees of arc.
     fn band(&self, lat: f64, radius: f64, out: &mut Vec<u32>) {
         out.clear();
         let r = radius + 1e-6;
@@ -50,7 +51,7 @@ pub(super) fn prefilter(frames: &[&[Feature]], nmiss: &[usize], p: &EffectivePar
         band.iter().any(|&q| {
             let (b, zb) = &pts[adj][q as usize];
             let avg = 0.5 * (za.unwrap_or(default) + zb.unwrap_or(default));
-            a.geod(b) <= avg * D2R
+            a.great_circle_angle(b) <= avg * DEG_TO_RAD
         })
     };
     (0..t)
@@ -86,7 +87,7 @@ impl Linker<'_> {
         0.5 * (self.zone[a as usize].unwrap_or(default) + self.zone[b as usize].unwrap_or(default))
     }
 
-    /// `geod(a, b)` (operand order as given), from the neighbour lists when `b` is near.
+    /// The great-circle angle from `a` to `b` (operand order as given), from the neighbour lists when `b` is near.
     #[inline]
     pub(super) fn dist(&self, a: u32, b: u32) -> f64 {
         let (fa, fb) = (self.frame_of[a as usize], self.frame_of[b as usize]);
@@ -99,14 +100,14 @@ impl Linker<'_> {
         };
         match list.binary_search_by_key(&b, |n| n.q) {
             Ok(i) => list[i].d,
-            Err(_) => self.pts[a as usize].geod(&self.pts[b as usize]),
+            Err(_) => self.pts[a as usize].great_circle_angle(&self.pts[b as usize]),
         }
     }
 
-    /// Exact displacement test `geod(a, b) ≤ avg_dmax·π/180` (operand order as given).
+    /// Exact displacement test `angle(a, b) ≤ avg_dmax·π/180` (operand order as given).
     #[inline]
     pub(super) fn within(&self, a: u32, b: u32, default: f64) -> bool {
-        self.dist(a, b) <= self.avg_dmax(a, b, default) * D2R
+        self.dist(a, b) <= self.avg_dmax(a, b, default) * DEG_TO_RAD
     }
 
     pub(super) fn build_neighbours(&mut self) {
@@ -123,8 +124,8 @@ impl Linker<'_> {
                         idx[adj].band(self.pts[g].lat, radius, &mut band);
                         let base = self.offsets[adj] as u32;
                         list.extend(band.iter().map(|&q| q + base).filter_map(|q| {
-                            let d = self.pts[g].geod(&self.pts[q as usize]);
-                            (d <= radius * D2R).then_some(Near { q, d })
+                            let d = self.pts[g].great_circle_angle(&self.pts[q as usize]);
+                            (d <= radius * DEG_TO_RAD).then_some(Near { q, d })
                         }));
                     }
                     starts.push(list.len() as u32);

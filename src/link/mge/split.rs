@@ -2,7 +2,8 @@
 //! loses its tail (or head) to a free row; `track_split` keeps each row's last contiguous
 //! section; the adaptive constraint filter cuts rows at a smoothness violation.
 
-use crate::link::mge::cost::{D2R, adaptive_phimax, geod_dev_legs};
+use crate::geo::DEG_TO_RAD;
+use crate::link::mge::cost::{adaptive_phimax, geod_dev_legs};
 use crate::link::mge::mge::{Dir, Linker, PHANTOM};
 
 impl Linker<'_> {
@@ -80,12 +81,12 @@ impl Linker<'_> {
                 let (pc, pa, pp) = (self.at(r, c), self.at(r, a), self.at(r, prev));
                 debug_assert!(pa != PHANTOM && pp != PHANTOM, "rows are contiguous after a split");
                 let (ec, ea, ep) = (&self.pts[pc as usize], &self.pts[pa as usize], &self.pts[pp as usize]);
-                let violates = if ec.geod(ea) > static_dmax * D2R {
+                let violates = if ec.great_circle_angle(ea) > static_dmax * DEG_TO_RAD {
                     true
                 } else {
-                    let (d1, d2) = (ep.geod(ec), ec.geod(ea));
+                    let (d1, d2) = (ep.great_circle_angle(ec), ec.great_circle_angle(ea));
                     let cost = geod_dev_legs(ep, ec, ea, d1, d2, self.p.w1, self.p.w2);
-                    cost > adaptive_phimax(0.5 * (d1 + d2) / D2R, self.p.adapt.as_ref(), self.p.phimax)
+                    cost > adaptive_phimax(0.5 * (d1 + d2) / DEG_TO_RAD, self.p.adapt.as_ref(), self.p.phimax)
                 };
                 if violates {
                     let d = self.push_row();

@@ -2,7 +2,8 @@
 //! one directional sweep, the pair gain and the two best-pair searches (fast, and the
 //! O(rows²) reference kept as a test oracle).
 
-use crate::link::mge::cost::{D2R, adaptive_phimax, geod_dev_legs};
+use crate::geo::DEG_TO_RAD;
+use crate::link::mge::cost::{adaptive_phimax, geod_dev_legs};
 use crate::link::mge::mge::{Dir, Linker, PHANTOM, Strategy};
 use crate::link::mge::neighbours::Near;
 
@@ -125,7 +126,7 @@ impl Linker<'_> {
         let (a, b, c) = (&self.pts[p0 as usize], &self.pts[p1 as usize], &self.pts[p2 as usize]);
         let (d1, d2) = (self.dist(p0, p1), self.dist(p1, p2));
         let cost = geod_dev_legs(a, b, c, d1, d2, self.p.w1, self.p.w2);
-        let limit = adaptive_phimax(0.5 * (d1 + d2) / D2R, self.p.adapt.as_ref(), phimax);
+        let limit = adaptive_phimax(0.5 * (d1 + d2) / DEG_TO_RAD, self.p.adapt.as_ref(), phimax);
         (cost, Some(limit))
     }
 

@@ -1,6 +1,6 @@
 //! Spec anchors (§7.10–§7.12, §16.1) and randomized fast-vs-reference checks.
 
-use crate::link::mge::cost::{adaptive_phimax, geod_dev, regional_dmax};
+use crate::link::mge::cost::{Point, adaptive_phimax, geod_dev, regional_dmax};
 use crate::link::mge::mge::{Dir, Linker, Strategy, missing_counts};
 use crate::link::mge::params::default_zones;
 use crate::link::mge::*;
@@ -100,6 +100,16 @@ fn geod_dev_anchors() {
     assert!((turn - 0.5).abs() < 1e-9, "{turn}");
     assert_eq!(geod_dev((0.0, 0.0), (0.0, 0.0), (0.0, 0.0), 0.2, 0.8), 0.0);
     assert_eq!(geod_dev((0.0, 0.0), (0.0, 0.0), (0.0, 1.0), 0.2, 0.8), 0.8);
+}
+
+#[test]
+fn cached_angle_is_the_geo_angle_bit_for_bit() {
+    let mut rng = Rng(11);
+    for _ in 0..10_000 {
+        let (la1, lo1, la2, lo2) = (rng.unit() * 180.0 - 90.0, rng.unit() * 720.0 - 360.0, rng.unit() * 180.0 - 90.0, rng.unit() * 720.0 - 360.0);
+        let cached = Point::new(la1, lo1).great_circle_angle(&Point::new(la2, lo2));
+        assert_eq!(cached.to_bits(), crate::geo::great_circle_angle(la1, lo1, la2, lo2).to_bits(), "({la1}, {lo1}) ({la2}, {lo2})");
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! [`link_frames_brute_force`] keeps as the executable specification.
 
 use super::FrameRef;
-use crate::geo::{EARTH_RADIUS_KM, chord_sq_for_angle, great_circle_km, unit_vector};
+use crate::geo::{EARTH_RADIUS_KM, chord_sq_for_angle, great_circle_km_acos, unit_vector};
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
 
 /// Tracks produced by a linker: each is a list of `(frame index, centre index)` in time
@@ -172,7 +172,7 @@ impl SimpleLinker {
             let found = tree.query(&q).within::<SquaredEuclidean<f64>>(radius_sq).unsorted().execute();
             for item in found {
                 let j = item.item as usize;
-                let d = great_circle_km(tla, tlo, centres[j].0, centres[j].1);
+                let d = great_circle_km_acos(tla, tlo, centres[j].0, centres[j].1);
                 if d < self.max_km {
                     row[i].push((j, d));
                     col[j].push((i, d));
@@ -220,7 +220,7 @@ pub fn link_frames_brute_force(frames: &[FrameRef<'_>], max_km: f64) -> LinkedTr
             let mut d = vec![f64::INFINITY; nt * nc];
             for i in 0..nt {
                 for j in 0..nc {
-                    d[i * nc + j] = great_circle_km(tails[i].0, tails[i].1, centres[j].0, centres[j].1);
+                    d[i * nc + j] = great_circle_km_acos(tails[i].0, tails[i].1, centres[j].0, centres[j].1);
                 }
             }
             let mut matched = vec![None; nc];
@@ -289,7 +289,7 @@ mod tests {
     fn distance_threshold_is_strict() {
         // two points 500 km apart along a meridian never link
         let dlat = 500.0 / EARTH_RADIUS_KM / crate::geo::DEG_TO_RAD;
-        let d = great_circle_km(0.0, 0.0, dlat, 0.0);
+        let d = great_circle_km_acos(0.0, 0.0, dlat, 0.0);
         let linker = SimpleLinker { max_km: d };
         let data = vec![(0, vec![0.0], vec![0.0]), (H6, vec![dlat], vec![0.0])];
         assert_eq!(linker.link(&frames(&data)).len(), 2);

@@ -391,7 +391,7 @@ impl<'p> Visitor<'p> {
 mod tests {
     use super::*;
     use crate::compare::{DetectionMode, OwnedTrackSet};
-    use crate::geo::great_circle_km;
+    use crate::geo::great_circle_km_acos;
     use crate::metrics::hourly::HOUR_MS;
 
     /// Tracks as lists of `(time_ms, lat, lon, amplitude)`, ids from 1.
@@ -486,7 +486,7 @@ mod tests {
                     continue;
                 }
                 for (j, &glon) in grid.lon.iter().enumerate() {
-                    let w = o.kernel.weight(great_circle_km(glat, glon, plat, plon), o.radius_km);
+                    let w = o.kernel.weight(great_circle_km_acos(glat, glon, plat, plon), o.radius_km);
                     if w > 0.0 {
                         f(i * nx + j, w);
                     }

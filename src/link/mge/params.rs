@@ -277,10 +277,10 @@ impl MgeParams {
         if self.segment_frames == Some(0) {
             return Err(invalid("segment_frames", "must be at least 1 (or None for one segment)"));
         }
-        if let Some(ts) = self.time_step_ms {
-            if ts <= 0 {
-                return Err(invalid("time_step_ms", format!("{ts} must be positive")));
-            }
+        if let Some(ts) = self.time_step_ms
+            && ts <= 0
+        {
+            return Err(invalid("time_step_ms", format!("{ts} must be positive")));
         }
         for (i, z) in self.zones.iter().enumerate() {
             z.validate().map_err(|m| invalid("zones", format!("zone {i}: {m}")))?;

@@ -183,11 +183,11 @@ impl Linker<'_> {
         let mut pick = None;
         for i in 0..n {
             for j in i + 1..n {
-                if let Some(g) = self.evaluate(i, j, costs[i], costs[j], k, dir, tau, phimax, dmax) {
-                    if g > best {
-                        best = g;
-                        pick = Some((i, j));
-                    }
+                if let Some(g) = self.evaluate(i, j, costs[i], costs[j], k, dir, tau, phimax, dmax)
+                    && g > best
+                {
+                    best = g;
+                    pick = Some((i, j));
                 }
             }
         }

@@ -134,7 +134,7 @@ impl<'a> Filled<'a> {
 }
 
 impl SimpleDetector {
-    /// Steps 1-7 of spec §6.2 on one frame.
+    /// All the steps of the Simple detector (see the module documentation) on one frame.
     fn detect_in<const MIN: bool>(&self, frame: ArrayView2<'_, f64>, grid: &Grid, scratch: &mut Scratch) -> FrameCenters {
         let (ny, nx) = frame.dim();
         let periodic = grid.periodic_x;

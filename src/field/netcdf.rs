@@ -119,7 +119,7 @@ impl NetcdfField {
     }
 
     /// Opens the file, finds the variable, reads and checks its coordinates, times, packing
-    /// and units (spec §3); frame data is read later.
+    /// and units (the ERA5/CF conventions of the module documentation); frame data is read later.
     fn open_impl(path: &Path, variable: &str, reader: FrameReader, allow_timeless: bool) -> Result<Self> {
         let path = path.to_path_buf();
         let file = open_file(&path)?;
@@ -238,7 +238,7 @@ fn open_file(path: &Path) -> Result<netcdf::File> {
     })
 }
 
-/// The variable: the exact name first, then its aliases (spec §3.3).
+/// The variable: the exact name first, then its aliases ([`variable_aliases`]).
 fn find_variable<'f>(file: &'f netcdf::File, variable: &str, path: &Path) -> Result<netcdf::Variable<'f>> {
     let candidates = std::iter::once(variable).chain(variable_aliases(variable).iter().copied());
     if let Some(var) = candidates.clone().find_map(|n| file.variable(n)) {

@@ -1,4 +1,4 @@
-//! Spatial candidates (§7.10 step 3 and speed-up 1 of [`super::mge`]): the TRACK prefilter,
+//! Spatial candidates (speed-up 1 of [`super::mge`]): the TRACK prefilter,
 //! per-segment lists of near features in the adjacent frames, and the displacement tests that
 //! read them.
 

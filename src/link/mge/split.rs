@@ -1,4 +1,4 @@
-//! Track failure and splitting (§7.11 g–i): a row whose link exceeds dmax after an exchange
+//! Track failure and splitting: a row whose link exceeds dmax after an exchange
 //! loses its tail (or head) to a free row; `track_split` keeps each row's last contiguous
 //! section; the adaptive constraint filter cuts rows at a smoothness violation.
 

@@ -1,4 +1,4 @@
-//! Exchange sweeps (§7.11 e, f, j; speed-ups 2 and 3 of [`super::mge`]): the outer control,
+//! Exchange sweeps (speed-ups 2 and 3 of [`super::mge`]): the outer control,
 //! one directional sweep, the pair gain and the two best-pair searches (fast, and the
 //! O(rows²) reference kept as a test oracle).
 

@@ -1,4 +1,4 @@
-//! The workspace (§7.10 step 4, speed-ups 4 and 5 of [`super::mge`]): a row-major `rows × T`
+//! The workspace (speed-ups 4 and 5 of [`super::mge`]): a row-major `rows × T`
 //! matrix of filtered-feature indices. Every write goes through [`Linker::set`], which keeps
 //! the real counts, the feature owners, the stale centres and the cached centre costs.
 

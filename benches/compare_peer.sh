@@ -133,7 +133,7 @@ for case in 2.5 0.25; do
             npts=$(grep -c '^00' "$ref" || true)
             NOTES+=("- $case°: our IMILAST output differs from the peer's ($(basename "$ref")): $ndiff of $npts points are placed differently.")
             # The peer's serial path evaluates float32 input in float32, its dask path (the
-            # default) in float64 like us (spec §20.7): compare with the dask output too.
+            # default) in float64 like us (see docs/algorithms.md#float64-detection): compare with the dask output too.
             if ((have_peer)) && [[ $PEER_BACKEND != dask ]]; then
                 if "$PEER" track -i "$IN" --variable msl -a simple -m min -b dask -o "$OUTDIR/peer_dask_$tag.txt" >/dev/null 2>&1 \
                     && cmp -s "$OUTDIR/peer_dask_$tag.txt" "$OUTDIR/st_$tag.txt"; then

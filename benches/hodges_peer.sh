@@ -16,18 +16,11 @@
 #   OUTDIR      outputs and logs      [a new temporary folder]
 #   CASES       which cases to run    ["msl25 vo25 msl025"]
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" hodges_peer
 PEER=${PEER:-/tmp/peer/bin/stormtracker}
-STORMTRACK=${STORMTRACK:-target/release/stormtrack}
-REPEAT=${REPEAT:-3}
 CASES=${CASES:-"msl25 vo25 msl025"}
-OUTDIR=${OUTDIR:-$(mktemp -d "${TMPDIR:-/tmp}/hodges_peer.XXXXXX")}
-DATA=$ROOT/../shared/data/era5
 PEER_VO=${PEER_VO:-0}
 PEER_VO_LIMIT=${PEER_VO_LIMIT:-900}
-mkdir -p "$OUTDIR"
-[[ -x /usr/bin/time ]] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 1; }
 [[ -x $STORMTRACK ]] || { echo "$STORMTRACK not found: cargo build --release" >&2; exit 1; }
 have_peer=0; [[ -x $PEER ]] && have_peer=1
 IN025=$ROOT/benches/data/era5_msl_djf_0.25deg_120.nc

@@ -20,17 +20,10 @@
 #   PEER_LIMIT  seconds per 0.25-degree peer run [600]
 #   CASES       which cases to run    ["25 25m 025 025m"]
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" metrics_peer
 PEER_PY=${PEER_PY:-/tmp/peer/bin/python}
-STORMTRACK=${STORMTRACK:-target/release/stormtrack}
-REPEAT=${REPEAT:-3}
 PEER_LIMIT=${PEER_LIMIT:-600}
 CASES=${CASES:-"25 25m 025 025m"}
-OUTDIR=${OUTDIR:-$(mktemp -d "${TMPDIR:-/tmp}/metrics_peer.XXXXXX")}
-DATA=$ROOT/../shared/data/era5
-mkdir -p "$OUTDIR"
-[[ -x /usr/bin/time ]] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 1; }
 [[ -x $STORMTRACK ]] || { echo "$STORMTRACK not found: cargo build --release" >&2; exit 1; }
 [[ -x $PEER_PY ]] || { echo "$PEER_PY not found (PyStormTracker 0.8.0)" >&2; exit 1; }
 PEER=("$PEER_PY" benches/metrics_peer.py)

@@ -10,7 +10,6 @@ the same float64 (or float32) numbers bit for bit.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import warnings
@@ -26,7 +25,7 @@ from pystormtracker.metrics.eulerian import (
 )
 
 warnings.simplefilter("ignore")
-OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
+from peer_reference import main  # noqa: E402  (scripts/ is on sys.path when run)
 HOUR_MS = 3_600_000
 NCELLS = 6  # stored as (time, 2, 3)
 
@@ -158,14 +157,6 @@ def era5() -> dict:
     return out
 
 
-def dump(obj, name):
-    text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
-    (OUT / name).write_text(text + "\n")
-    print(name, len(text), "bytes")
-
 
 if __name__ == "__main__":
-    OUT.mkdir(parents=True, exist_ok=True)
-    dump(synthetic(), "euler_synthetic.json")
-    if "--no-era5" not in sys.argv:
-        dump(era5(), "era5_euler_reference.json")
+    main(("euler_synthetic.json", synthetic), ("era5_euler_reference.json", era5))

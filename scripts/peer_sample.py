@@ -10,7 +10,6 @@ exactly representable inputs, so Rust rebuilds the same float64 (or float32) num
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import warnings
@@ -26,7 +25,7 @@ from pystormtracker.models.tracks import Tracks, TracksMetadata
 from pystormtracker.sample import sample_tracks
 
 warnings.simplefilter("ignore")
-OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
+from peer_reference import main  # noqa: E402  (scripts/ is on sys.path when run)
 T0 = int(np.datetime64("2025-12-01T00:00", "ms").astype(np.int64))
 HOUR = 3_600_000
 METHODS = ["nearest", "bilinear", "mean", "max", "min"]
@@ -200,14 +199,6 @@ def era5() -> dict:
             "results": run_all(tracks, ds, "msl")}
 
 
-def dump(obj, name):
-    text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
-    (OUT / name).write_text(text + "\n")
-    print(name, len(text), "bytes")
-
 
 if __name__ == "__main__":
-    OUT.mkdir(parents=True, exist_ok=True)
-    dump(synthetic(), "sample_synthetic.json")
-    if "--no-era5" not in sys.argv:
-        dump(era5(), "era5_sample_reference.json")
+    main(("sample_synthetic.json", synthetic), ("era5_sample_reference.json", era5))

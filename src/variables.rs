@@ -1,4 +1,5 @@
-//! What the tracker knows about variable names, units and detection modes (spec §1.2, §3.8, §3.9).
+//! What the tracker knows about variable names, units and detection modes (see docs/algorithms.md#default-thresholds, docs/algorithms.md#unit-normalisation,
+//! docs/algorithms.md#detection-mode).
 
 use crate::error::{Error, Result};
 
@@ -50,7 +51,7 @@ pub fn quantity_of_name(name: &str) -> Option<Quantity> {
     }
 }
 
-/// Detection mode implied by a variable name (`auto` in the peer, spec §3.9).
+/// Detection mode implied by a variable name (`auto` in the peer, see docs/algorithms.md#detection-mode).
 pub fn mode_of_name(name: &str) -> Option<Mode> {
     match name.trim().to_ascii_lowercase().as_str() {
         "msl" | "slp" | "pnm" | "pres" | "pressure" => Some(Mode::Min),
@@ -67,7 +68,7 @@ pub fn canonical_unit(name: &str) -> Option<&'static str> {
     })
 }
 
-/// Factor converting `unit` to the canonical unit of `name` (spec §3.8). `Ok(None)` when the
+/// Factor converting `unit` to the canonical unit of `name` (see docs/algorithms.md#unit-normalisation). `Ok(None)` when the
 /// name is not recognised (its unit is kept as declared).
 pub fn unit_factor(name: &str, unit: Option<&str>) -> Result<Option<f64>> {
     let Some(q) = quantity_of_name(name) else { return Ok(None) };
@@ -112,7 +113,8 @@ pub struct FieldIdentity<'a> {
 /// Whether a field is relative vorticity, for the default feature threshold.
 ///
 /// The peer uses the 1e-5 s^-1 default only when the variable is named exactly `vo`
-/// (spec §1.2, bug §20.1). We decide from the evidence a CF file carries, any one suffices:
+/// (see docs/algorithms.md#default-thresholds, docs/algorithms.md#vorticity-default-threshold). We decide from the evidence a CF file carries, any one
+/// suffices:
 /// 1. the name is a vorticity name (`vo`, `vort`, `vorticity`, any case), or
 /// 2. the CF `standard_name` contains `vorticity` (e.g. `atmosphere_relative_vorticity`), or
 /// 3. the units are an inverse second (`s-1`, `s^-1`, `s**-1`, `1/s`) and the name is not a
@@ -145,7 +147,7 @@ mod tests {
 
     #[test]
     fn unit_anchors() {
-        // spec §16.1: 2 hPa threshold -> 200 Pa; 5 (1e-5 s^-1) -> 5e-5 s^-1
+        // docs/algorithms.md#test-anchors: 2 hPa threshold -> 200 Pa; 5 (1e-5 s^-1) -> 5e-5 s^-1
         assert_eq!(unit_factor("msl", Some("hPa")).unwrap(), Some(100.0));
         assert_eq!(unit_factor("vo", Some("10^-5 s^-1")).unwrap(), Some(1e-5));
         assert_eq!(unit_factor("precip", Some("kg m-2")).unwrap(), None);

@@ -4,28 +4,9 @@
 
 mod common;
 
-use common::shared;
+use common::{nc_lock, shared, stormtrack};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// Held while a test writes a NetCDF file and while it spawns the binary. libhdf5 opens files
-/// without close-on-exec and locks them with flock(); a child spawned while another test
-/// thread has a file open would inherit that lock and make the file unreadable to the next
-/// child for as long as it runs.
-static NC_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn stormtrack(args: &[&str]) -> Output {
-    let child = {
-        let _guard = NC_FILES.lock().unwrap_or_else(|p| p.into_inner());
-        Command::new(env!("CARGO_BIN_EXE_stormtrack"))
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("runs")
-    };
-    child.wait_with_output().expect("runs")
-}
+use std::process::Output;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -99,7 +80,7 @@ fn moving_low(nt: usize) -> Vec<f32> {
 
 /// A small global 5° field with one low moving east at 0.6 cells per frame (< 500 km), written with the netcdf crate.
 fn write_nc(path: &Path, nc: Nc<'_>) {
-    let _guard = NC_FILES.lock().unwrap_or_else(|p| p.into_inner());
+    let _guard = nc_lock();
     let nt = nc.times.len();
     let mut f = netcdf::create(path).unwrap();
     f.add_dimension("time", nt).unwrap();

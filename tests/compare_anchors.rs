@@ -1,6 +1,7 @@
-//! Spec §16.1 "Compare" anchors, rebuilt from the spec text, plus validation and layout checks.
+//! The comparison anchors of docs/algorithms.md#test-anchors, plus validation and layout checks.
 
-use stormtrack::compare::{CompareError, ComparisonReport, MatchingMethod, OwnedTrackSet, TrackComparisonConfig, compare_tracks, report_json};
+use stormtrack::compare::{CompareError, ComparisonReport, MatchingMethod, TrackComparisonConfig, compare_tracks, report_json};
+use stormtrack::tracks::OwnedTrackSet;
 use stormtrack::variables::Mode;
 
 const H: i64 = 3_600_000;

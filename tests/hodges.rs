@@ -4,35 +4,14 @@
 
 mod common;
 
-use common::shared;
+use common::{nc_lock as lock, shared, stormtrack};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use stormtrack::compare::{self, MatchingMethod, TrackComparisonConfig};
 use stormtrack::field::NetcdfField;
 use stormtrack::pipeline::hodges::{HodgesOptions, track_hodges};
 use stormtrack::spectral::{FilterKind, SpectralOptions};
 use stormtrack::tracks::Tracks;
-
-/// Held while a test has a NetCDF file open in this process and while it spawns the binary:
-/// libhdf5 locks files with flock() and a child would inherit the lock (see tests/cli.rs).
-static NC_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn lock() -> std::sync::MutexGuard<'static, ()> {
-    NC_FILES.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn stormtrack(args: &[&str]) -> Output {
-    let child = {
-        let _guard = lock();
-        Command::new(env!("CARGO_BIN_EXE_stormtrack"))
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("runs")
-    };
-    child.wait_with_output().expect("runs")
-}
 
 fn ok(o: &Output) -> String {
     assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));

@@ -1,4 +1,4 @@
-//! Hodges detector anchors of the reference test-suite (spec §16.1), on small synthetic frames.
+//! Hodges detector anchors of the reference test-suite (see docs/algorithms.md#test-anchors), on small synthetic frames.
 
 use ndarray::Array2;
 use stormtrack::detect::hodges::{Feature, HodgesDetectOptions, Mode, RefineStatus, Refinement, detect_frame};

@@ -2,7 +2,7 @@
 //! errors, never panics.
 
 use proptest::prelude::*;
-use stormtrack::geo::{DEG_TO_RAD, cyclic_delta, great_circle_km};
+use stormtrack::geo::{DEG_TO_RAD, cyclic_delta, great_circle_km_acos};
 use stormtrack::metrics::eulerian::*;
 use stormtrack::numeric::nanmean;
 use stormtrack::sample::*;
@@ -15,7 +15,7 @@ fn brute(lat: &[f64], lon: &[f64], frame: &[f64], p: (f64, f64), r: f64, method:
     let mut vals = Vec::new();
     for (i, &la) in lat.iter().enumerate() {
         for (j, &lo) in lon.iter().enumerate() {
-            if (la - p.0).abs() <= lat_buffer && cyclic_delta(lo, p.1).abs() <= lon_buffer && great_circle_km(p.0, p.1, la, lo) <= r {
+            if (la - p.0).abs() <= lat_buffer && cyclic_delta(lo, p.1).abs() <= lon_buffer && great_circle_km_acos(p.0, p.1, la, lo) <= r {
                 vals.push(frame[i * lon.len() + j]);
             }
         }

@@ -38,15 +38,8 @@ class WindowUdf:
 def detect_file(
     path: str,
     variable: str,
+    options: dict[str, Any],
     *,
-    mode: str = "auto",
-    threshold: float | None = None,
-    refinement: str = "grid",
-    window: int = 5,
-    start: str | None = None,
-    end: str | None = None,
-    n_frames: int | None = None,
-    threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ArrowStream: ...
 def detect_array(
@@ -69,19 +62,11 @@ def detect_array(
 def track_file(
     path: str,
     variable: str,
+    options: dict[str, Any],
     *,
     outputs: list[str] = ...,
     format: str = "auto",
-    max_km: float = 500.0,
-    mode: str = "auto",
-    threshold: float | None = None,
-    refinement: str = "grid",
-    window: int = 5,
-    start: str | None = None,
-    end: str | None = None,
-    n_frames: int | None = None,
-    threads: int | None = None,
-    algorithm: str = "simple",
+    max_km: float | None = None,
     quiet: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[ArrowStream, ArrowStream]: ...

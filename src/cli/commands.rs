@@ -4,6 +4,7 @@
 use super::args::{Cli, Command, ConvertArgs, DemoArgs, DetectArgs, HodgesOnlyArgs, InputArgs, TrackArgs};
 use super::progress::BarProgress;
 use crate::error::{Error, Result};
+use crate::ops::link::MgeSettings;
 use crate::ops::{self, FieldOptions, HodgesSettings};
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -96,20 +97,24 @@ fn detection(algorithm: &str, a: &InputArgs, h: &HodgesOnlyArgs) -> Result<(Fiel
 }
 
 fn hodges_settings(h: &HodgesOnlyArgs) -> HodgesSettings {
-    HodgesSettings {
-        object_threshold: h.object_threshold,
+    let linker = MgeSettings {
         w1: h.w1,
         w2: h.w2,
         dmax: h.dmax,
         phimax: h.phimax,
-        min_track_points: h.min_track_points,
         mge_max_iterations: h.mge_max_iterations,
-        min_object_grid_points: h.min_object_grid_points,
+        min_track_points: h.min_track_points,
         segment_frames: h.segment_frames,
+        ..MgeSettings::default()
+    };
+    HodgesSettings {
+        object_threshold: h.object_threshold,
+        min_object_grid_points: h.min_object_grid_points,
         no_segmentation: h.no_segmentation,
         dmax_zones: h.dmax_zones.clone(),
         adaptive_smoothness: h.adaptive_smoothness.clone(),
         time_step: h.time_step.clone(),
+        linker,
     }
 }
 

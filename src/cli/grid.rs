@@ -1,6 +1,6 @@
 //! `stormtrack spectral` and `stormtrack vorticity`: grid-to-grid commands that write CF NetCDF.
 
-use super::args::{SpectralArgs, VorticityArgs};
+use super::args::{GridRunArgs, SpectralArgs, VorticityArgs};
 use crate::error::Result;
 use crate::ops;
 
@@ -13,9 +13,7 @@ pub fn spectral(a: SpectralArgs) -> Result<()> {
         spectral_taper: a.taper,
         filter_type: a.filter_type,
         output: a.output,
-        n_frames: a.run.n_frames,
-        double: a.run.double,
-        threads: a.run.threads,
+        run: grid_run(&a.run),
     };
     let done = ops::spectral::run(&opts)?;
     if !a.run.quiet {
@@ -34,20 +32,15 @@ pub fn spectral(a: SpectralArgs) -> Result<()> {
 }
 
 pub fn vorticity(a: VorticityArgs) -> Result<()> {
-    let opts = ops::vorticity::Options {
-        input: a.input,
-        u: a.u,
-        v: a.v,
-        radius_m: a.radius_m,
-        divergence: a.divergence,
-        output: a.output,
-        n_frames: a.run.n_frames,
-        double: a.run.double,
-        threads: a.run.threads,
-    };
+    let opts =
+        ops::vorticity::Options { input: a.input, u: a.u, v: a.v, radius_m: a.radius_m, divergence: a.divergence, output: a.output, run: grid_run(&a.run) };
     let frames = ops::vorticity::run(&opts)?;
     if !a.run.quiet {
         eprintln!("stormtrack: vorticity{} of {} frame(s) -> {}", if opts.divergence { " and divergence" } else { "" }, frames, opts.output.display());
     }
     Ok(())
+}
+
+fn grid_run(a: &GridRunArgs) -> ops::GridRun {
+    ops::GridRun { n_frames: a.n_frames, double: a.double, threads: a.threads }
 }

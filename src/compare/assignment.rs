@@ -1,4 +1,4 @@
-//! Exact lexicographic minimum-cost maximum matching of one connected component (spec §11,
+//! Exact lexicographic minimum-cost maximum matching of one connected component (see docs/algorithms.md#track-comparison,
 //! `global_assignment`).
 //!
 //! Edge cost tuple: `(-1, -overlap, +mean_sep_deg, 2^e)`, compared lexicographically. Every

@@ -5,7 +5,7 @@ use thiserror::Error;
 /// Errors raised by invalid inputs or options.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum CompareError {
-    /// The packed arrays of a [`TrackSet`](crate::compare::TrackSet) violate an invariant.
+    /// The packed arrays of a [`TrackSet`](crate::tracks::TrackSet) violate an invariant.
     #[error("invalid track set: {0}")]
     InvalidTrackSet(String),
     /// Timestamps of one track are not strictly increasing.

@@ -1,9 +1,10 @@
-//! Reference/candidate track matching with per-match diagnostics (spec §11).
+//! Reference/candidate track matching with per-match diagnostics (see docs/algorithms.md#track-comparison).
 
 use crate::compare::assignment::{ComponentEdge, assign_component};
 use crate::compare::error::CompareError;
-use crate::compare::geo::{R_EARTH_KM, separation_km};
+use crate::compare::geo::separation_km;
 use crate::compare::stats::{mean, median_sorted, pairwise_sum, pearson, percentile_sorted};
+use crate::geo::EARTH_RADIUS_KM;
 use crate::tracks::TrackSet;
 use crate::variables::Mode;
 use std::collections::HashMap;
@@ -274,7 +275,7 @@ fn separations(reference: &TrackSet, candidate: &TrackSet, common: &[(usize, usi
 }
 
 fn km_to_deg(km: f64) -> f64 {
-    km / R_EARTH_KM * 180.0 / std::f64::consts::PI
+    km / EARTH_RADIUS_KM * 180.0 / std::f64::consts::PI
 }
 
 /// Number of values of the sorted slice within `[lo, hi]`.
@@ -510,7 +511,7 @@ fn build_match(
     }
 }
 
-/// Compares a candidate track set against a reference set (spec §11).
+/// Compares a candidate track set against a reference set (see docs/algorithms.md#track-comparison).
 ///
 /// Errors on an invalid config, invalid track sets (including non-increasing times), or a
 /// named variable missing from either set.

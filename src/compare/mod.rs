@@ -1,4 +1,4 @@
-//! Track comparison (spec §11) and TRACK's RSPLICE filter (spec §10.1).
+//! Track comparison (see docs/algorithms.md#track-comparison) and TRACK's RSPLICE filter (see docs/algorithms.md#rsplice).
 //!
 //! * [`compare_tracks`]: match a candidate track set against a reference (nearest, mutual
 //!   nearest, or global one-to-one assignment with TRACK's criterion: mean separation over
@@ -17,13 +17,10 @@ mod rsplice;
 mod stats;
 mod wide;
 
-pub use crate::tracks::{OwnedTrackSet, TrackSet, track_set};
 pub use error::CompareError;
 pub use matching::{ComparisonReport, IntensityDifference, MatchingMethod, TrackComparisonConfig, TrackMatch, TrackProperties, compare_tracks};
 pub use report::report_json;
 pub use rsplice::{DistanceMode, RspliceOptions, filter_rsplice, rsplice_keep};
-// TODO(issue 11): remove once metrics/ imports Mode directly
-pub use crate::variables::Mode as DetectionMode;
 
 impl MatchingMethod {
     /// `nearest`, `mutual_nearest` or `global_assignment`.

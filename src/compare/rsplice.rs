@@ -1,8 +1,8 @@
-//! TRACK RSPLICE lifetime and displacement filter (spec §10.1).
+//! TRACK RSPLICE lifetime and displacement filter (see docs/algorithms.md#rsplice).
 
 use crate::compare::error::CompareError;
-use crate::compare::geo::geod_dist;
 use crate::compare::stats::pairwise_sum;
+use crate::geo::great_circle_angle;
 use crate::tracks::TrackSet;
 
 /// How the displacement of a track is measured.
@@ -81,9 +81,9 @@ fn keep_track(times_ms: &[i64], lat: &[f64], lon: &[f64], opts: &RspliceOptions)
     }
     let displacement = match (n, opts.mode) {
         (0 | 1, _) => 0.0,
-        (_, DistanceMode::Endpoint) => geod_dist(lat[0], lon[0], lat[n - 1], lon[n - 1]),
+        (_, DistanceMode::Endpoint) => great_circle_angle(lat[0], lon[0], lat[n - 1], lon[n - 1]),
         (_, DistanceMode::Travel) => {
-            let legs: Vec<f64> = (1..n).map(|i| geod_dist(lat[i - 1], lon[i - 1], lat[i], lon[i])).collect();
+            let legs: Vec<f64> = (1..n).map(|i| great_circle_angle(lat[i - 1], lon[i - 1], lat[i], lon[i])).collect();
             pairwise_sum(&legs)
         }
     };
@@ -133,7 +133,7 @@ mod tests {
     fn distance_bound_is_inclusive() {
         let lat = [0.0, 0.0];
         let lon = [0.0, 10.0];
-        let disp = geod_dist(0.0, 0.0, 0.0, 10.0);
+        let disp = great_circle_angle(0.0, 0.0, 0.0, 10.0);
         // Find the threshold in degrees whose radian value equals the displacement exactly.
         let mut d = disp * 180.0 / std::f64::consts::PI;
         while d * std::f64::consts::PI / 180.0 > disp {

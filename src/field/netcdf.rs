@@ -1,5 +1,8 @@
-//! NetCDF-3 and NetCDF-4 input through the `netcdf` crate (libnetcdf), with the ERA5/CF
-//! conventions of spec §3: name aliases, singleton dimensions, packing, fill values, CF time.
+//! NetCDF-3 and NetCDF-4 input, with the ERA5/CF conventions of
+//! docs/algorithms.md#input-conventions: name aliases, singleton dimensions, packing, fill
+//! values, CF time. Metadata is read through libnetcdf (the `netcdf` crate); frame data through
+//! the pure-Rust `netcdf-reader` (feature `fast-read`), which decodes frames in parallel,
+//! falling back to libnetcdf for what it cannot read (docs/input.md).
 
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
@@ -14,7 +17,7 @@ const LAT_NAMES: &[&str] = &["latitude", "lat", "y"];
 const LON_NAMES: &[&str] = &["longitude", "lon", "x"];
 const TIME_NAMES: &[&str] = &["time", "valid_time"];
 
-/// Alternative names tried after the requested one (spec §3.3).
+/// Alternative names tried after the requested one (see docs/algorithms.md#name-aliases).
 fn variable_aliases(name: &str) -> &'static [&'static str] {
     match name {
         "msl" => &["msl", "slp"],
@@ -118,72 +121,25 @@ impl NetcdfField {
         self.timeless
     }
 
+    /// Opens the file, finds the variable, reads and checks its coordinates, times, packing
+    /// and units (the ERA5/CF conventions of the module documentation); frame data is read later.
     fn open_impl(path: &Path, variable: &str, reader: FrameReader, allow_timeless: bool) -> Result<Self> {
         let path = path.to_path_buf();
-        if !path.exists() {
-            return Err(Error::MissingInput(path));
-        }
-        if path.is_dir() {
-            return Err(Error::NotNetcdf { path, detail: "it is a directory".into() });
-        }
-        silence_hdf5_errors();
-        let file = netcdf::open(&path).map_err(|e| {
-            let mut detail = e.to_string();
-            if detail.contains("HDF error") {
-                // libhdf5 also fails this way on a file another process holds locked
-                detail.push_str("; if another program is writing it, wait until it is done");
-            }
-            Error::NotNetcdf { path: path.clone(), detail }
-        })?;
-        let corrupt = |what: &str, e: netcdf::Error| Error::CorruptInput { path: path.clone(), what: what.into(), detail: e.to_string() };
-
-        // Variable: the exact name first, then its aliases.
-        let candidates = std::iter::once(variable).chain(variable_aliases(variable).iter().copied());
-        let Some(var) = candidates.clone().find_map(|n| file.variable(n)) else {
-            let dims: Vec<String> = file.dimensions().map(|d| d.name()).collect();
-            let available: Vec<String> = file.variables().map(|v| v.name()).filter(|n| !dims.contains(n)).collect();
-            return Err(Error::VariableNotFound {
-                name: variable.into(),
-                path,
-                available: if available.is_empty() { "none".into() } else { available.join(", ") },
-            });
-        };
+        let file = open_file(&path)?;
+        let var = find_variable(&file, variable, &path)?;
         let source_variable = var.name();
         let dims: Vec<(String, usize)> = var.dimensions().iter().map(|d| (d.name(), d.len())).collect();
-        let dims_text = format!("({})", dims.iter().map(|(n, l)| format!("{n}={l}")).collect::<Vec<_>>().join(", "));
+        let layout = Layout {
+            path: &path,
+            variable: &source_variable,
+            text: format!("({})", dims.iter().map(|(n, l)| format!("{n}={l}")).collect::<Vec<_>>().join(", ")),
+            dims: &dims,
+        };
         let ndims = dims.len();
         if ndims < 2 {
-            return Err(Error::BadShape { variable: source_variable, dims: dims_text });
+            return Err(layout.bad_shape(String::new()));
         }
-
-        // Coordinates: 1-D variables with an alias name; latitude and longitude must be the
-        // variable's last two dimensions.
-        let coord = |names: &[&str]| names.iter().find_map(|n| file.variable(n).filter(|v| v.dimensions().len() == 1));
-        let missing = |axis: &'static str, names: &[&str]| Error::MissingCoordinate {
-            axis,
-            variable: source_variable.clone(),
-            path: path.clone(),
-            looked_for: names.join(", "),
-        };
-        let lat_var = coord(LAT_NAMES).ok_or_else(|| missing("latitude", LAT_NAMES))?;
-        let lon_var = coord(LON_NAMES).ok_or_else(|| missing("longitude", LON_NAMES))?;
-        let lat_dim = lat_var.dimensions()[0].name();
-        let lon_dim = lon_var.dimensions()[0].name();
-        if dims[ndims - 2].0 != lat_dim || dims[ndims - 1].0 != lon_dim {
-            return Err(Error::BadShape { variable: source_variable, dims: format!("{dims_text} (latitude is '{lat_dim}', longitude is '{lon_dim}')") });
-        }
-        let lat: Vec<f64> = lat_var.get_values::<f64, _>(..).map_err(|e| corrupt("latitude", e))?;
-        let lon: Vec<f64> = lon_var.get_values::<f64, _>(..).map_err(|e| corrupt("longitude", e))?;
-        if lat.iter().any(|x| !x.is_finite() || x.abs() > 90.0) {
-            return Err(Error::CorruptInput { path, what: "latitude".into(), detail: "values are not finite or outside [-90, 90]".into() });
-        }
-        if lon.iter().any(|x| !x.is_finite()) {
-            return Err(Error::CorruptInput { path, what: "longitude".into(), detail: "values are not finite".into() });
-        }
-        let monotonic = |v: &[f64]| v.windows(2).all(|w| w[1] > w[0]) || v.windows(2).all(|w| w[1] < w[0]);
-        if !monotonic(&lat) {
-            return Err(Error::CorruptInput { path, what: "latitude".into(), detail: "values are not strictly monotonic".into() });
-        }
+        let (lat, lon) = read_lat_lon(&file, &layout)?;
 
         // Time: the first dimension, or a scalar coordinate for a single 2-D frame.
         let time_var = TIME_NAMES.iter().find_map(|n| file.variable(n));
@@ -191,42 +147,8 @@ impl NetcdfField {
         let has_time_dim = ndims >= 3;
         let times = match time_var {
             None if timeless => vec![0],
-            None => return Err(missing("time", TIME_NAMES)),
-            Some(time_var) => {
-                if has_time_dim {
-                    let tdims = time_var.dimensions();
-                    if tdims.len() != 1 || tdims[0].name() != dims[0].0 {
-                        return Err(Error::BadShape {
-                            variable: source_variable,
-                            dims: format!("{dims_text} (the first dimension is not the time coordinate '{}')", time_var.name()),
-                        });
-                    }
-                    if let Some((name, len)) = dims[1..ndims - 2].iter().find(|(_, l)| *l != 1) {
-                        return Err(Error::BadShape { variable: source_variable.clone(), dims: format!("{dims_text} ('{name}' has {len} levels)") });
-                    }
-                } else if !time_var.dimensions().is_empty() && time_var.len() != 1 {
-                    return Err(Error::BadShape {
-                        variable: source_variable,
-                        dims: format!("{dims_text} without a time dimension while '{}' has {} values", time_var.name(), time_var.len()),
-                    });
-                }
-                let units = attr_str(&time_var, "units").ok_or_else(|| {
-                    Error::Time(format!("time coordinate '{}' has no units attribute; add one such as 'hours since 1900-01-01'", time_var.name()))
-                })?;
-                let calendar = attr_str(&time_var, "calendar");
-                let cf = CfTimeUnits::parse(&units, calendar.as_deref())?;
-                let raw_times: Vec<f64> = time_var.get_values::<f64, _>(..).map_err(|e| corrupt("time", e))?;
-                let times = raw_times.iter().map(|&v| cf.decode(v)).collect::<Result<Vec<i64>>>()?;
-                if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
-                    return Err(Error::Time(format!(
-                        "times are not strictly increasing at index {} ({} then {}); sort the file by time",
-                        k + 1,
-                        crate::time::format_iso(times[k]),
-                        crate::time::format_iso(times[k + 1])
-                    )));
-                }
-                times
-            }
+            None => return Err(layout.missing("time", TIME_NAMES)),
+            Some(time_var) => read_times(&time_var, &layout)?,
         };
 
         // Packing and missing values (compared on the stored values, before unpacking).
@@ -242,8 +164,6 @@ impl NetcdfField {
             None => (declared_units.clone().unwrap_or_else(|| "1".into()), 1.0),
         };
         drop(var);
-        drop(lat_var);
-        drop(lon_var);
         let info = FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, grid: Grid::new(lat, lon) };
         #[cfg(feature = "fast-read")]
         let fast = match reader {
@@ -276,6 +196,125 @@ impl NetcdfField {
     pub fn source_variable(&self) -> &str {
         &self.source_variable
     }
+}
+
+/// The variable being opened, for the messages of the shape and coordinate checks.
+struct Layout<'a> {
+    path: &'a Path,
+    variable: &'a str,
+    /// Its dimensions as `(name, length)`, and as `(name=length, ...)` text.
+    dims: &'a [(String, usize)],
+    text: String,
+}
+
+impl Layout<'_> {
+    /// A bad-shape error: the dimensions, followed by `detail` (empty or starting with a space).
+    fn bad_shape(&self, detail: String) -> Error {
+        Error::BadShape { variable: self.variable.to_string(), dims: format!("{}{detail}", self.text) }
+    }
+
+    fn missing(&self, axis: &'static str, names: &[&str]) -> Error {
+        Error::MissingCoordinate { axis, variable: self.variable.to_string(), path: self.path.to_path_buf(), looked_for: names.join(", ") }
+    }
+
+    fn corrupt(&self, what: &str, detail: impl Into<String>) -> Error {
+        Error::CorruptInput { path: self.path.to_path_buf(), what: what.into(), detail: detail.into() }
+    }
+}
+
+/// Opens a NetCDF file with libnetcdf, after the checks that give clearer messages.
+fn open_file(path: &Path) -> Result<netcdf::File> {
+    if !path.exists() {
+        return Err(Error::MissingInput(path.to_path_buf()));
+    }
+    if path.is_dir() {
+        return Err(Error::NotNetcdf { path: path.to_path_buf(), detail: "it is a directory".into() });
+    }
+    silence_hdf5_errors();
+    netcdf::open(path).map_err(|e| {
+        let mut detail = e.to_string();
+        if detail.contains("HDF error") {
+            // libhdf5 also fails this way on a file another process holds locked
+            detail.push_str("; if another program is writing it, wait until it is done");
+        }
+        Error::NotNetcdf { path: path.to_path_buf(), detail }
+    })
+}
+
+/// The variable: the exact name first, then its aliases ([`variable_aliases`]).
+fn find_variable<'f>(file: &'f netcdf::File, variable: &str, path: &Path) -> Result<netcdf::Variable<'f>> {
+    let candidates = std::iter::once(variable).chain(variable_aliases(variable).iter().copied());
+    if let Some(var) = candidates.clone().find_map(|n| file.variable(n)) {
+        return Ok(var);
+    }
+    let dims: Vec<String> = file.dimensions().map(|d| d.name()).collect();
+    let available: Vec<String> = file.variables().map(|v| v.name()).filter(|n| !dims.contains(n)).collect();
+    Err(Error::VariableNotFound {
+        name: variable.into(),
+        path: path.to_path_buf(),
+        available: if available.is_empty() { "none".into() } else { available.join(", ") },
+    })
+}
+
+/// Latitude and longitude values: 1-D variables with an alias name that must be the variable's
+/// last two dimensions, finite, latitudes within [-90, 90] and strictly monotonic.
+fn read_lat_lon(file: &netcdf::File, layout: &Layout<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
+    let coord = |names: &[&str]| names.iter().find_map(|n| file.variable(n).filter(|v| v.dimensions().len() == 1));
+    let lat_var = coord(LAT_NAMES).ok_or_else(|| layout.missing("latitude", LAT_NAMES))?;
+    let lon_var = coord(LON_NAMES).ok_or_else(|| layout.missing("longitude", LON_NAMES))?;
+    let lat_dim = lat_var.dimensions()[0].name();
+    let lon_dim = lon_var.dimensions()[0].name();
+    let ndims = layout.dims.len();
+    if layout.dims[ndims - 2].0 != lat_dim || layout.dims[ndims - 1].0 != lon_dim {
+        return Err(layout.bad_shape(format!(" (latitude is '{lat_dim}', longitude is '{lon_dim}')")));
+    }
+    let lat: Vec<f64> = lat_var.get_values::<f64, _>(..).map_err(|e| layout.corrupt("latitude", e.to_string()))?;
+    let lon: Vec<f64> = lon_var.get_values::<f64, _>(..).map_err(|e| layout.corrupt("longitude", e.to_string()))?;
+    if lat.iter().any(|x| !x.is_finite() || x.abs() > 90.0) {
+        return Err(layout.corrupt("latitude", "values are not finite or outside [-90, 90]"));
+    }
+    if lon.iter().any(|x| !x.is_finite()) {
+        return Err(layout.corrupt("longitude", "values are not finite"));
+    }
+    let monotonic = |v: &[f64]| v.windows(2).all(|w| w[1] > w[0]) || v.windows(2).all(|w| w[1] < w[0]);
+    if !monotonic(&lat) {
+        return Err(layout.corrupt("latitude", "values are not strictly monotonic"));
+    }
+    Ok((lat, lon))
+}
+
+/// Times in ms of the time coordinate: the variable's first dimension (other leading
+/// dimensions must be singletons), or a scalar for a 2-D variable; CF-decoded and strictly
+/// increasing.
+fn read_times(time_var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Vec<i64>> {
+    let dims = layout.dims;
+    let ndims = dims.len();
+    if ndims >= 3 {
+        let tdims = time_var.dimensions();
+        if tdims.len() != 1 || tdims[0].name() != dims[0].0 {
+            return Err(layout.bad_shape(format!(" (the first dimension is not the time coordinate '{}')", time_var.name())));
+        }
+        if let Some((name, len)) = dims[1..ndims - 2].iter().find(|(_, l)| *l != 1) {
+            return Err(layout.bad_shape(format!(" ('{name}' has {len} levels)")));
+        }
+    } else if !time_var.dimensions().is_empty() && time_var.len() != 1 {
+        return Err(layout.bad_shape(format!(" without a time dimension while '{}' has {} values", time_var.name(), time_var.len())));
+    }
+    let units = attr_str(time_var, "units")
+        .ok_or_else(|| Error::Time(format!("time coordinate '{}' has no units attribute; add one such as 'hours since 1900-01-01'", time_var.name())))?;
+    let calendar = attr_str(time_var, "calendar");
+    let cf = CfTimeUnits::parse(&units, calendar.as_deref())?;
+    let raw_times: Vec<f64> = time_var.get_values::<f64, _>(..).map_err(|e| layout.corrupt("time", e.to_string()))?;
+    let times = raw_times.iter().map(|&v| cf.decode(v)).collect::<Result<Vec<i64>>>()?;
+    if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
+        return Err(Error::Time(format!(
+            "times are not strictly increasing at index {} ({} then {}); sort the file by time",
+            k + 1,
+            crate::time::format_iso(times[k]),
+            crate::time::format_iso(times[k + 1])
+        )));
+    }
+    Ok(times)
 }
 
 /// Open the file with netcdf-reader for frame data; `None` when it cannot read it (any

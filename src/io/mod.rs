@@ -100,7 +100,7 @@ pub fn input_format(path: &Path, explicit: Option<TrackFormat>) -> Result<TrackF
     sniff(path)
 }
 
-/// Sniff a text track file (spec §12.6): skip blank lines and lines whose first token is `0`.
+/// Sniff a text track file (see docs/algorithms.md#format-routing): skip blank lines and lines whose first token is `0`.
 fn sniff(path: &Path) -> Result<TrackFormat> {
     use std::io::{BufRead, BufReader};
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;

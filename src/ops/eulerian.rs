@@ -1,4 +1,4 @@
-//! `eulerian`: Eulerian storm-track metrics of gridded fields (spec §10.3), streamed frame by
+//! `eulerian`: Eulerian storm-track metrics of gridded fields (see docs/algorithms.md#eulerian-metrics), streamed frame by
 //! frame from a [`Field`]: monthly 24-hour difference variance, eddy kinetic energy and a
 //! high-wind index.
 

@@ -2,7 +2,7 @@
 //! frames at a time, computed in parallel and handed over in order, so memory holds one chunk
 //! whatever the length of the input.
 
-use super::check_positive;
+use super::{check_positive, check_threads};
 use crate::error::Result;
 use crate::field::{Field, NetcdfField};
 use rayon::prelude::*;
@@ -11,11 +11,29 @@ use std::ops::Range;
 /// Frames computed together before they are written.
 const CHUNK: usize = 32;
 
-/// Frames `0..n_frames` of `field` (all when `None`).
-pub(crate) fn frame_range(field: &NetcdfField, n_frames: Option<usize>) -> Result<Range<usize>> {
-    check_positive("n_frames", n_frames)?;
-    let n = field.info().times.len();
-    Ok(0..n_frames.map_or(n, |k| k.min(n)))
+/// Which frames, how precise and on how many threads: what `spectral` and `vorticity` share.
+#[derive(Debug, Clone, Default)]
+pub struct GridRun {
+    /// Only the first N time steps.
+    pub n_frames: Option<usize>,
+    /// Write double precision (default: single, like ERA5).
+    pub double: bool,
+    /// Worker threads; `None`: all cores.
+    pub threads: Option<usize>,
+}
+
+impl GridRun {
+    /// Check the counts.
+    pub fn validate(&self) -> Result<()> {
+        check_threads(self.threads)?;
+        check_positive("n_frames", self.n_frames)
+    }
+
+    /// Frames `0..n_frames` of `field` (all when `None`).
+    pub(crate) fn frames(&self, field: &NetcdfField) -> Range<usize> {
+        let n = field.info().times.len();
+        0..self.n_frames.map_or(n, |k| k.min(n))
+    }
 }
 
 /// Attributes of the source variable worth keeping, with the unit of the values handed out.

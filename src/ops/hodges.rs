@@ -14,22 +14,8 @@ use std::path::{Path, PathBuf};
 pub struct HodgesSettings {
     /// Object membership threshold in the file's units; default 1e-5 s-1 for vorticity, else 0.
     pub object_threshold: Option<f64>,
-    /// Weight of direction change in the smoothness cost (0.2).
-    pub w1: Option<f64>,
-    /// Weight of speed change in the smoothness cost (0.8).
-    pub w2: Option<f64>,
-    /// Largest displacement per step in degrees (6.5; the largest zone's with zones).
-    pub dmax: Option<f64>,
-    /// Largest smoothness cost (0.5; raised to the adaptive table's largest value).
-    pub phimax: Option<f64>,
-    /// Shortest track kept, in points (3).
-    pub min_track_points: Option<usize>,
-    /// Rounds of forward and backward exchange sweeps (3).
-    pub mge_max_iterations: Option<usize>,
     /// Smallest object, in grid points (1).
     pub min_object_grid_points: Option<usize>,
-    /// Frames per linking segment (62); segments overlap by 2 frames and are spliced.
-    pub segment_frames: Option<usize>,
     /// Link all frames as one segment.
     pub no_segmentation: bool,
     /// TRACK zone.dat file of regional dmax zones (default: 3 built-in zones).
@@ -38,25 +24,30 @@ pub struct HodgesSettings {
     pub adaptive_smoothness: Option<PathBuf>,
     /// Expected time step for counting missing frames, e.g. `6h`, `30m`, `1D`.
     pub time_step: Option<String>,
+    /// The MGE linker's weights and limits (w1 0.2, w2 0.8, dmax 6.5 degrees, phimax 0.5, 3
+    /// sweeps, tracks of 3 points or more, segments of 62 frames that overlap by 2); zones and
+    /// the adaptive table may be given here as values instead of files.
+    pub linker: MgeSettings,
 }
 
 impl HodgesSettings {
     /// The field name of the first setting given, if any: the Simple tracker refuses them.
     pub fn first_given(&self) -> Option<&'static str> {
+        let l = &self.linker;
         [
             ("object_threshold", self.object_threshold.is_some()),
-            ("w1", self.w1.is_some()),
-            ("w2", self.w2.is_some()),
-            ("dmax", self.dmax.is_some()),
-            ("phimax", self.phimax.is_some()),
-            ("min_track_points", self.min_track_points.is_some()),
-            ("mge_max_iterations", self.mge_max_iterations.is_some()),
+            ("w1", l.w1.is_some()),
+            ("w2", l.w2.is_some()),
+            ("dmax", l.dmax.is_some()),
+            ("phimax", l.phimax.is_some()),
+            ("min_track_points", l.min_track_points.is_some()),
+            ("mge_max_iterations", l.mge_max_iterations.is_some()),
             ("min_object_grid_points", self.min_object_grid_points.is_some()),
-            ("segment_frames", self.segment_frames.is_some()),
+            ("segment_frames", l.segment_frames.is_some()),
             ("no_segmentation", self.no_segmentation),
-            ("dmax_zones", self.dmax_zones.is_some()),
-            ("adaptive_smoothness", self.adaptive_smoothness.is_some()),
-            ("time_step", self.time_step.is_some()),
+            ("dmax_zones", self.dmax_zones.is_some() || l.dmax_zones.is_some()),
+            ("adaptive_smoothness", self.adaptive_smoothness.is_some() || l.adaptive_smoothness.is_some()),
+            ("time_step", self.time_step.is_some() || l.time_step_ms.is_some()),
         ]
         .into_iter()
         .find(|p| p.1)
@@ -68,31 +59,44 @@ impl HodgesSettings {
     /// from the opened field.
     pub fn resolve(&self, feature_refinement: Option<&str>, spectral: Option<SpectralOptions>) -> Result<HodgesOptions> {
         let refinement = parse_refinement(feature_refinement.unwrap_or("bspline"))?;
-        if self.segment_frames.is_some() && self.no_segmentation {
+        let l = &self.linker;
+        if l.segment_frames.is_some() && self.no_segmentation {
             return Err(Error::option("segment_frames", "cannot be given with `no_segmentation`"));
         }
-        super::check_positive("segment_frames", self.segment_frames)?;
-        let zones = self.dmax_zones.as_deref().map(|p| read_setting("dmax_zones", p, mge::parse_zones)).transpose()?;
-        let adapt = self.adaptive_smoothness.as_deref().map(|p| read_setting("adaptive_smoothness", p, mge::parse_adapt).map(Some)).transpose()?;
+        super::check_positive("segment_frames", l.segment_frames)?;
+        if self.dmax_zones.is_some() && l.dmax_zones.is_some() {
+            return Err(Error::option("dmax_zones", "is given both as a file and as values; give one"));
+        }
+        if self.adaptive_smoothness.is_some() && l.adaptive_smoothness.is_some() {
+            return Err(Error::option("adaptive_smoothness", "is given both as a file and as values; give one"));
+        }
+        if self.time_step.is_some() && l.time_step_ms.is_some() {
+            return Err(Error::option("time_step", "is given both as text and in milliseconds; give one"));
+        }
         let settings = MgeSettings {
-            w1: self.w1,
-            w2: self.w2,
-            dmax: self.dmax,
-            phimax: self.phimax,
-            mge_max_iterations: self.mge_max_iterations,
-            min_track_points: self.min_track_points,
-            segment_frames: if self.no_segmentation { Some(0) } else { self.segment_frames },
-            time_step_ms: self.time_step.as_deref().map(parse_time_step).transpose()?,
-            dmax_zones: None,
-            adaptive_smoothness: None,
+            segment_frames: if self.no_segmentation { Some(0) } else { l.segment_frames },
+            time_step_ms: match &self.time_step {
+                Some(t) => Some(parse_time_step(t)?),
+                None => l.time_step_ms,
+            },
+            ..l.clone()
         };
+        let zones = match self.dmax_zones.as_deref() {
+            Some(p) => Some(read_setting("dmax_zones", p, mge::parse_zones)?),
+            None => settings.zones(),
+        };
+        let adapt = match self.adaptive_smoothness.as_deref() {
+            Some(p) => Some(Some(read_setting("adaptive_smoothness", p, mge::parse_adapt)?)),
+            None => settings.adapt()?,
+        };
+        let linker = settings.params_with(zones, adapt)?;
         let defaults = HodgesDetectOptions::default();
         let opts = HodgesOptions {
             mode: None,
             object_threshold: self.object_threshold,
             detect: HodgesDetectOptions { min_object_points: self.min_object_grid_points.unwrap_or(defaults.min_object_points), refinement, ..defaults },
             spectral,
-            linker: settings.params_with(zones, adapt)?,
+            linker,
             selection: Default::default(),
         };
         crate::pipeline::hodges::validate(&opts)?;

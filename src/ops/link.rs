@@ -29,10 +29,18 @@ pub struct MgeSettings {
 impl MgeSettings {
     /// The linker parameters, checked.
     pub fn params(&self) -> Result<MgeParams> {
-        let zones =
-            self.dmax_zones.as_ref().map(|rows| rows.iter().map(|r| Zone { lon_min: r[0], lon_max: r[1], lat_min: r[2], lat_max: r[3], dmax: r[4] }).collect());
-        let adapt = self.adaptive_smoothness.map(|[t, v]| AdaptTable::new(t, v).map(Some)).transpose()?;
-        self.params_with(zones, adapt)
+        self.params_with(self.zones(), self.adapt()?)
+    }
+
+    /// The zones given as rows, if any.
+    pub(crate) fn zones(&self) -> Option<Vec<Zone>> {
+        let zone = |r: &[f64; 5]| Zone { lon_min: r[0], lon_max: r[1], lat_min: r[2], lat_max: r[3], dmax: r[4] };
+        self.dmax_zones.as_ref().map(|rows| rows.iter().map(zone).collect())
+    }
+
+    /// The adaptive table given as values, if any, checked.
+    pub(crate) fn adapt(&self) -> Result<Option<Option<AdaptTable>>> {
+        Ok(self.adaptive_smoothness.map(|[t, v]| AdaptTable::new(t, v).map(Some)).transpose()?)
     }
 
     /// The parameters with zones and adaptive table given already parsed (from TRACK's

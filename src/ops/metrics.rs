@@ -102,7 +102,7 @@ impl Options {
     }
 }
 
-/// The metrics computed and where they went.
+/// A gridded result and the counts of the tracks it was computed from.
 #[derive(Debug, Clone)]
 pub struct Computed {
     pub table: GriddedTable,
@@ -110,13 +110,25 @@ pub struct Computed {
     pub points: usize,
 }
 
+/// Read the tracks (`variable` names the value column of the text formats), compute a gridded
+/// table on `threads` workers and write it: what `metrics` and `stats` do once validated.
+pub(crate) fn compute_gridded(
+    input: &std::path::Path,
+    variable: Option<&str>,
+    threads: Option<usize>,
+    output: &std::path::Path,
+    compute: impl FnOnce(&Tracks) -> Result<GriddedTable> + Send,
+) -> Result<Computed> {
+    let tracks = io::read_tracks_as(input, None, variable)?;
+    let table = pool(threads)?.install(|| compute(&tracks))?;
+    gridded::write(&table, output)?;
+    Ok(Computed { table, tracks: tracks.len(), points: tracks.n_points() })
+}
+
 /// Read the tracks, compute the metrics and write them.
 pub fn run(opts: &Options) -> Result<Computed> {
     let req = opts.validate()?;
-    let tracks = io::read_tracks_as(&opts.input, None, opts.variable.as_deref())?;
-    let table = pool(opts.threads)?.install(|| lagrangian_table(&tracks, &req))?;
-    gridded::write(&table, &opts.output)?;
-    Ok(Computed { table, tracks: tracks.len(), points: tracks.n_points() })
+    compute_gridded(&opts.input, opts.variable.as_deref(), opts.threads, &opts.output, |tracks| lagrangian_table(tracks, &req))
 }
 
 /// The amplitude column and mode of a request, checked against the tracks.
@@ -152,7 +164,7 @@ fn lagrangian_grids(
     })
 }
 
-/// The five Lagrangian metrics of `tracks` (spec §10.2), per month or for the whole period.
+/// The five Lagrangian metrics of `tracks` (see docs/algorithms.md#lagrangian-metrics), per month or for the whole period.
 pub fn lagrangian_table(tracks: &Tracks, req: &Lagrangian) -> Result<GriddedTable> {
     let (amp, mode) = amplitude(tracks, req.variable.as_deref(), req.mode)?;
     let o = MetricsOptions { is_min: mode == Mode::Min, ..req.options };

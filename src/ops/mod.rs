@@ -50,6 +50,8 @@ pub mod vorticity;
 
 #[cfg(feature = "netcdf")]
 pub use field_input::FieldOptions;
+#[cfg(feature = "netcdf")]
+pub use grid_frames::GridRun;
 pub use hodges::{HodgesSettings, parse_time_step};
 pub use progress::{NoProgress, Progress};
 
@@ -103,7 +105,10 @@ mod tests {
         assert_eq!(e.message_with(&flags), "invalid option --max-link-km: -5 must be a positive number");
         let hodges_only = track::Options {
             field: field.clone(),
-            detection: detect::DetectionSettings { hodges: HodgesSettings { w1: Some(0.3), ..Default::default() }, ..Default::default() },
+            detection: detect::DetectionSettings {
+                hodges: HodgesSettings { linker: link::MgeSettings { w1: Some(0.3), ..Default::default() }, ..Default::default() },
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert_eq!(

@@ -1,4 +1,4 @@
-//! `sample`: a gridded field sampled along tracks (spec §10.5): the adapter between
+//! `sample`: a gridded field sampled along tracks (see docs/algorithms.md#sampling-along-tracks): the adapter between
 //! [`Tracks`], a [`Field`] and the [`SampleGrid`] kernel, shared by every front end.
 
 use crate::error::{Error, Result};

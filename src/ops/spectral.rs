@@ -1,8 +1,8 @@
 //! `spectral`: the spectral band-pass filter of a gridded field alone (spherical harmonics on a
 //! global grid, a DCT on a regional one), written as CF NetCDF.
 
-use super::grid_frames::{attributes, chunked, frame_range};
-use super::{check_threads, pool};
+use super::grid_frames::{GridRun, attributes, chunked};
+use super::pool;
 use crate::error::Result;
 use crate::field::{Field, FilteredField, NetcdfField};
 use crate::io::atomic;
@@ -27,12 +27,8 @@ pub struct Options {
     pub filter_type: String,
     /// Output NetCDF file.
     pub output: PathBuf,
-    /// Only the first N time steps.
-    pub n_frames: Option<usize>,
-    /// Write double precision (default: single, like ERA5).
-    pub double: bool,
-    /// Worker threads; `None`: all cores.
-    pub threads: Option<usize>,
+    /// Frames, precision and threads.
+    pub run: GridRun,
 }
 
 impl Default for Options {
@@ -45,9 +41,7 @@ impl Default for Options {
             spectral_taper: 1.0,
             filter_type: "auto".into(),
             output: PathBuf::new(),
-            n_frames: None,
-            double: false,
-            threads: None,
+            run: GridRun::default(),
         }
     }
 }
@@ -57,8 +51,7 @@ impl Options {
     pub fn validate(&self) -> Result<SpectralOptions> {
         let opts = SpectralOptions { lmin: self.lmin, lmax: self.lmax, taper: self.spectral_taper, kind: FilterKind::parse(&self.filter_type)? };
         opts.validate()?;
-        check_threads(self.threads)?;
-        super::check_positive("n_frames", self.n_frames)?;
+        self.run.validate()?;
         atomic::check_writable_file(&self.output)?;
         Ok(opts)
     }
@@ -76,7 +69,7 @@ pub struct Filtered {
 pub fn run(opts: &Options) -> Result<Filtered> {
     let filter = opts.validate()?;
     let field = NetcdfField::open_grid(&opts.input, &opts.variable)?;
-    let range = frame_range(&field, opts.n_frames)?;
+    let range = opts.run.frames(&field);
     let grid = &field.info().grid;
     let filtered = FilteredField::with_options(&field, &filter)?;
     let method = filtered.filter().method();
@@ -103,10 +96,10 @@ pub fn run(opts: &Options) -> Result<Filtered> {
                 ),
             ),
         ],
-        double: opts.double,
+        double: opts.run.double,
         axes: LATITUDE_LONGITUDE,
     };
     let frames = chunked(range.clone(), |t| Ok(vec![filtered.read_frame(t)?.into_raw_vec_and_offset().0]));
-    pool(opts.threads)?.install(|| write_grid(&opts.output, &header, frames))?;
+    pool(opts.run.threads)?.install(|| write_grid(&opts.output, &header, frames))?;
     Ok(Filtered { frames: range.len(), method })
 }

@@ -2,13 +2,10 @@
 //! genesis and lysis densities and mean intensity, speed, lifetime and growth, with a
 //! spherical kernel, as CF NetCDF or tidy Parquet.
 
-use super::metrics::{GRID_DEG, amplitude};
-use super::{check_threads, pool};
+use super::check_threads;
+use super::metrics::{Computed, GRID_DEG, amplitude, compute_gridded};
 use crate::error::{Error, Result};
-use crate::io::{
-    self,
-    gridded::{self, GriddedField, GriddedTable},
-};
+use crate::io::gridded::{self, GriddedField, GriddedTable};
 use crate::metrics::{MetricsGrid, Selection, SphericalKernel, StatsOptions, track_statistics, year_month};
 use crate::tracks::{TrackSet, Tracks, track_set};
 use std::path::PathBuf;
@@ -137,21 +134,10 @@ impl Options {
     }
 }
 
-/// The statistics computed, with the counts of what they were computed from.
-#[derive(Debug, Clone)]
-pub struct Computed {
-    pub table: GriddedTable,
-    pub tracks: usize,
-    pub points: usize,
-}
-
 /// Read the tracks, compute the statistics and write them.
 pub fn run(opts: &Options) -> Result<Computed> {
     let req = opts.validate()?;
-    let tracks = io::read_tracks_as(&opts.input, None, opts.variable.as_deref())?;
-    let table = pool(opts.threads)?.install(|| statistics_table(&tracks, &req))?;
-    gridded::write(&table, &opts.output)?;
-    Ok(Computed { table, tracks: tracks.len(), points: tracks.n_points() })
+    compute_gridded(&opts.input, opts.variable.as_deref(), opts.threads, &opts.output, |tracks| statistics_table(tracks, &req))
 }
 
 /// A checked request: what [`statistics_table`] computes.

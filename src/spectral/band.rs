@@ -1,4 +1,4 @@
-//! Spectral band weights shared by the SHT and DCT filters (spec §4.3 step 5).
+//! Spectral band weights shared by the SHT and DCT filters (see docs/algorithms.md#band-weights).
 
 use crate::spectral::SpectralError;
 

@@ -1,4 +1,4 @@
-//! Regional DCT band-pass filter for limited-area grids (spec §4.5).
+//! Regional DCT band-pass filter for limited-area grids (see docs/algorithms.md#regional-dct-filter).
 
 use realfft::num_complex::Complex;
 

@@ -1,4 +1,4 @@
-//! Detection of global regular sphere grids (spec §4.3 steps 1–3).
+//! Detection of global regular sphere grids (see docs/algorithms.md#global-grid-detection).
 
 use std::f64::consts::PI;
 

@@ -1,4 +1,4 @@
-//! Relative vorticity and divergence from horizontal wind (spec §5).
+//! Relative vorticity and divergence from horizontal wind (see docs/algorithms.md#kinematics).
 //!
 //! With `Y_lm = P̄_lm(cos θ) e^{imλ}` (θ colatitude) and the identities `δ = ∇·V`,
 //! `ζ = ∇·(v e_λ − u e_φ)`, integrating by parts on the closed sphere gives, per Fourier order
@@ -22,7 +22,7 @@ use crate::spectral::fft::RealFft;
 use crate::spectral::grid::{Geometry, GlobalGrid};
 use crate::spectral::legendre::{LegendreColumns, eps};
 
-/// Default sphere radius in metres (spec §5).
+/// Default sphere radius in metres (see docs/algorithms.md#kinematics).
 pub const DEFAULT_RADIUS_M: f64 = 6_371_220.0;
 
 /// Relative vorticity and divergence (s⁻¹) of the wind `(u, v)` (m s⁻¹, eastward and northward),

@@ -1,12 +1,12 @@
 //! Spectral filters and kinematics on the sphere, in plain Rust (FFT by `realfft`).
 //!
 //! * [`ShtFilter`]: spherical-harmonic band-pass filter on global regular grids, equiangular
-//!   pole to pole ("CC") or Gaussian ("GL") (spec §4.3). On CC grids the analysis projects the
+//!   pole to pole ("CC") or Gaussian ("GL") (see docs/algorithms.md#spherical-harmonic-filter). On CC grids the analysis projects the
 //!   trigonometric interpolant of each Fourier column exactly (a Gauss–Legendre rule of the
 //!   right degree), so the filter is the exact inverse of synthesis for band-limited maps.
-//! * [`DctFilter`]: regional DCT band-pass filter for limited-area grids (spec §4.5).
-//! * [`vorticity_divergence`]: relative vorticity and divergence of a wind field (spec §5),
-//!   orientation-correct for either latitude order (spec §20.4 fixed).
+//! * [`DctFilter`]: regional DCT band-pass filter for limited-area grids (see docs/algorithms.md#regional-dct-filter).
+//! * [`vorticity_divergence`]: relative vorticity and divergence of a wind field (see docs/algorithms.md#kinematics),
+//!   orientation-correct for either latitude order (fixed, see docs/algorithms.md#kinematics-orientation).
 //! * [`SpectralFilter`]: the one a grid calls for ([`FilterKind::Auto`]), as the trackers and
 //!   `stormtrack spectral` use it.
 //!

@@ -1,4 +1,4 @@
-//! Global spherical-harmonic band-pass filter (spec §4.3).
+//! Global spherical-harmonic band-pass filter (see docs/algorithms.md#spherical-harmonic-filter).
 
 use crate::spectral::SpectralError;
 use crate::spectral::band::Band;

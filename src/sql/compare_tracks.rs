@@ -1,8 +1,9 @@
 //! `compare_tracks('reference_table', 'candidate_table' [, options])`: the one-to-one track
-//! comparison of `stormtrack compare` (spec §11) as a table of matches.
+//! comparison of `stormtrack compare` (see docs/algorithms.md#track-comparison) as a table of matches.
 
 use super::DOC_SECTION_TRACKS;
-use crate::compare::{MatchingMethod, OwnedTrackSet, TrackComparisonConfig, compare_tracks};
+use crate::compare::{MatchingMethod, TrackComparisonConfig, compare_tracks};
+use crate::tracks::OwnedTrackSet;
 use crate::variables::Mode;
 use arrow::array::{ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, RecordBatch, UInt64Array};
 use arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef, TimeUnit};

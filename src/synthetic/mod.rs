@@ -11,7 +11,8 @@ mod score;
 pub use score::{Score, score};
 
 use crate::error::{Error, Result};
-use crate::geo::{great_circle_km, normalize_lon_360};
+// the arc-cosine distance the generated fields and tracks have always been made with
+use crate::geo::{great_circle_km_acos, normalize_lon_360};
 use crate::tracks::{Point, Tracks, TracksBuilder, TracksMetadata};
 use crate::variables::Mode;
 use ndarray::Array3;
@@ -114,7 +115,7 @@ fn too_close(a: &Storm, b: &Storm) -> bool {
     let end = (a.first_frame + a.lats.len()).min(b.first_frame + b.lats.len());
     (start..end).any(|f| {
         let (i, j) = (f - a.first_frame, f - b.first_frame);
-        great_circle_km(a.lats[i], a.lons[i], b.lats[j], b.lons[j]) < MIN_SEPARATION_KM
+        great_circle_km_acos(a.lats[i], a.lons[i], b.lats[j], b.lons[j]) < MIN_SEPARATION_KM
     })
 }
 
@@ -159,7 +160,7 @@ pub fn generate(cfg: &SyntheticConfig) -> Result<Synthetic> {
                 if (lat[i] - slat).abs() * 111.2 > reach {
                     continue;
                 }
-                let d = great_circle_km(slat, slon, lat[i], lon[j]);
+                let d = great_circle_km_acos(slat, slon, lat[i], lon[j]);
                 if d < reach {
                     *v -= depth * (-0.5 * (d / s.radius_km).powi(2)).exp();
                 }

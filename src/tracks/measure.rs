@@ -4,7 +4,8 @@
 
 use crate::geo::great_circle_km;
 
-/// Sum of great-circle steps between consecutive points, in km (0 for one point).
+/// Sum of great-circle steps between consecutive points, in km (0 for one point), by the public
+/// distance [`great_circle_km`] (a repeated point adds exactly 0).
 ///
 /// ```
 /// use stormtrack::tracks::measure::path_length_km;
@@ -32,8 +33,8 @@ pub enum SpeedError {
     Unordered(usize),
 }
 
-/// Largest speed between consecutive points in km/h; `Ok(None)` for fewer than two points.
-/// Times must strictly increase.
+/// Largest speed between consecutive points in km/h, by [`great_circle_km`]; `Ok(None)` for
+/// fewer than two points. Times must strictly increase.
 ///
 /// ```
 /// use stormtrack::tracks::measure::max_speed_kmh;

@@ -1,12 +1,12 @@
 //! The packed track collection (structure of arrays), shared by every reader, writer and front
-//! end (spec §12.1).
+//! end (see docs/algorithms.md#packed-tracks).
 
 pub mod measure;
 mod set;
 mod summary;
 
 pub use set::{OwnedTrackSet, TrackSet, TrackSetError, track_set};
-pub use summary::{TrackSummary, summarize};
+pub use summary::{TrackSummary, summarize, summarize_as_peer};
 
 use crate::error::{Error, Result};
 use crate::geo::{LonConvention, normalize_lon};
@@ -38,7 +38,7 @@ impl SpatialBounds {
     pub const GLOBAL: SpatialBounds = SpatialBounds { south: -90.0, north: 90.0, west: -180.0, east: 180.0 };
 }
 
-/// One preprocessing step recorded in the provenance (spec §12.1).
+/// One preprocessing step recorded in the provenance (see docs/algorithms.md#packed-tracks).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProcessingStep {
     pub operation: String,

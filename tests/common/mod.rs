@@ -48,8 +48,10 @@ pub fn diff_lines(a: &str, b: &str, max: usize) -> Vec<String> {
     out
 }
 
-/// Held while a test has a NetCDF file open in this process and while it spawns the binary:
-/// libhdf5 locks files with flock() and a child would inherit the lock (see tests/cli.rs).
+/// Held while a test writes or has a NetCDF file open in this process and while it spawns the
+/// binary. libhdf5 opens files without close-on-exec and locks them with flock(); a child
+/// spawned while another test thread has a file open would inherit that lock and make the
+/// file unreadable to the next child for as long as it runs.
 pub static NC_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 pub fn nc_lock() -> std::sync::MutexGuard<'static, ()> {

@@ -93,9 +93,12 @@ def test_aggregation_edge_cases():
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    d = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(np.radians(lon1) - np.radians(lon2))
-    return np.arccos(np.clip(d, -1, 1)) * 6371.22
+    """The great-circle distance in the atan2 form (Vincenty's on the sphere), accurate at
+    every range: the reference of the public distance, which must be exact at zero."""
+    p1, p2, dl = np.radians(lat1), np.radians(lat2), np.radians(lon2) - np.radians(lon1)
+    y = np.hypot(np.cos(p2) * np.sin(dl), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl))
+    x = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl)
+    return np.arctan2(y, x) * 6371.22
 
 
 lats = hs.floats(-90, 90, allow_nan=False)

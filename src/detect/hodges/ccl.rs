@@ -1,9 +1,10 @@
-//! CCL candidate path (spec §7.5) and object diagnostics (spec §7.9): 8-connected objects
+//! CCL candidate path (see docs/algorithms.md#ccl-candidate-path) and object diagnostics (see docs/algorithms.md#object-diagnostics): 8-connected objects
 //! (columns wrap when periodic), per-object extrema, optional grouping of adjacent extrema and
 //! TRACK's west-to-east object order.
 
-use super::geo::{DEG_TO_RAD, KM_PER_DEG, R_EARTH_KM, unwrap_near};
+use super::geo::{KM_PER_DEG, unwrap_near};
 use super::{Candidate, Mode, ObjectDiagnostics, is_member};
+use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM};
 use ndarray::ArrayView2;
 use std::cmp::Ordering;
 
@@ -66,7 +67,7 @@ fn label_8(member: &[bool], ny: usize, nx: usize, periodic: bool) -> (Vec<u32>, 
     (label, count as usize)
 }
 
-/// §7.9 diagnostics of every object (index `label − 1`).
+/// Diagnostics (docs/algorithms.md#object-diagnostics) of every object (index `label − 1`).
 fn object_diagnostics(frame: &[f64], label: &[u32], count: usize, lat: &[f64], lon: &[f64], threshold: f64) -> Vec<ObjectDiagnostics> {
     let (ny, nx) = (lat.len(), lon.len());
     let dlat = if ny > 1 { (lat[1] - lat[0]).abs() } else { 1.0 };
@@ -75,7 +76,7 @@ fn object_diagnostics(frame: &[f64], label: &[u32], count: usize, lat: &[f64], l
     // moments: area, m00, m10, m01, m20, m02, m11
     let mut m = vec![[0.0f64; 7]; count];
     for i in 0..ny {
-        let cell_area = R_EARTH_KM * R_EARTH_KM * (lat[i] * DEG_TO_RAD).cos() * (dlat * DEG_TO_RAD) * (dlon * DEG_TO_RAD);
+        let cell_area = EARTH_RADIUS_KM * EARTH_RADIUS_KM * (lat[i] * DEG_TO_RAD).cos() * (dlat * DEG_TO_RAD) * (dlon * DEG_TO_RAD);
         for j in 0..nx {
             let l = label[i * nx + j] as usize;
             if l == 0 {
@@ -137,7 +138,7 @@ fn sizes_and_anchors(label: &[u32], count: usize, nx: usize) -> (Vec<usize>, Vec
     (size, anchor)
 }
 
-/// §7.5 candidates of one frame, already in TRACK's west-to-east object order.
+/// Candidates (docs/algorithms.md#ccl-candidate-path) of one frame, already in TRACK's west-to-east object order.
 pub(crate) fn ccl_candidates(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64], p: &CclParams) -> Vec<Candidate> {
     let (ny, nx) = frame.dim();
     let f: Vec<f64> = frame.iter().copied().collect();

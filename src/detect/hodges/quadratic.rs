@@ -1,8 +1,8 @@
-//! The `quadratic` refinement of the CCL path (§7.6): the grid cell nearest to a candidate,
-//! refined by the Simple detector's 3x3 fit (spec §6.3).
+//! The `quadratic` refinement of the CCL path (see docs/algorithms.md#refinement-methods): the grid cell nearest to a candidate,
+//! refined by the Simple detector's 3x3 fit (see docs/algorithms.md#quadratic-refinement).
 
-use super::geo::cyclic_delta;
 pub use crate::detect::refine::refine_quadratic_at as refine_quadratic;
+use crate::geo::cyclic_delta;
 
 /// First index of the smallest `key(v)`.
 fn first_argmin(values: &[f64], key: impl Fn(f64) -> f64) -> usize {

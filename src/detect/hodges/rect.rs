@@ -1,4 +1,4 @@
-//! Rectangular TRACK candidate path for periodic global grids (spec §7.4), reproduced
+//! Rectangular TRACK candidate path for periodic global grids (see docs/algorithms.md#rectangular-candidate-path), reproduced
 //! literally: extended grid with the cyclic column, 4-connected objects, boundary states, seam
 //! merge, size filter, strict 3×3 maxima on a −∞ background and grouping of adjacent maxima.
 
@@ -227,7 +227,7 @@ fn group_adjacent(maxima: &[Point]) -> Vec<Vec<usize>> {
     groups
 }
 
-/// §7.4 candidates of one frame `(ny, nx)` in native order. `lon_order` sorts the columns by
+/// Candidates (docs/algorithms.md#rectangular-candidate-path) of one frame `(ny, nx)` in native order. `lon_order` sorts the columns by
 /// `lon mod 360`; `lon_ext` holds the sorted longitudes and the cyclic endpoint (`nx + 1`).
 pub(crate) fn rect_candidates(
     frame: ArrayView2<'_, f64>,

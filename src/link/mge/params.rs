@@ -1,5 +1,5 @@
-//! Linker parameters, spec defaults (§1.3), §7.1 normalisation and the `zone.dat` /
-//! `adapt.dat` readers (§1.4).
+//! Linker parameters, defaults (docs/algorithms.md#tracker-defaults), normalisation (docs/algorithms.md#hodges-parameters) and the `zone.dat` /
+//! `adapt.dat` readers (see docs/algorithms.md#zone-and-adaptive-tables).
 
 use thiserror::Error;
 
@@ -16,13 +16,13 @@ pub enum MgeError {
     /// A linker parameter is out of range.
     #[error("invalid parameter {name}: {message}")]
     InvalidParameter { name: &'static str, message: String },
-    /// A feature lies outside every regional dmax zone (§7.10 step 2).
+    /// A feature lies outside every regional dmax zone (see docs/algorithms.md#mge-linking, step 2).
     #[error(
         "feature {feature} of frame {frame} at lat {lat}, lon {lon} lies in no dmax zone; \
          extend the zone table to cover it or disable zones"
     )]
     UncoveredFeature { frame: usize, feature: usize, lat: f64, lon: f64 },
-    /// Frame times are inconsistent (§7.10 step 1).
+    /// Frame times are inconsistent (see docs/algorithms.md#mge-linking, step 1).
     #[error("frame times: {message}")]
     InvalidTimes { message: String },
 }
@@ -43,8 +43,8 @@ pub struct Zone {
 }
 
 impl Zone {
-    /// Checks the zone rules of §1.4 (finite, `lat_min < lat_max`, `dmax > 0`, and
-    /// `lon_min != lon_max`; wrap zones with `lon_min > lon_max` are accepted, see §20.16).
+    /// Checks the zone rules of docs/algorithms.md#zone-and-adaptive-tables (finite, `lat_min < lat_max`, `dmax > 0`, and
+    /// `lon_min != lon_max`; wrap zones with `lon_min > lon_max` are accepted, see docs/algorithms.md#zone-and-adaptive-table-validation).
     pub fn validate(&self) -> Result<(), String> {
         let v = [self.lon_min, self.lon_max, self.lat_min, self.lat_max, self.dmax];
         if v.iter().any(|x| !x.is_finite()) {
@@ -164,7 +164,7 @@ impl Default for MgeParams {
     }
 }
 
-/// Parameters after §7.1 normalisation, as consumed by the linker.
+/// Parameters after normalisation (docs/algorithms.md#hodges-parameters), as consumed by the linker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveParams {
     pub w1: f64,
@@ -187,7 +187,7 @@ pub struct EffectiveParams {
 
 impl EffectiveParams {
     /// Index into the missing-frame table for a missing-frame count, clamped to the last
-    /// row. The clamp is also used by the sweeps' track-fail default (§20.10).
+    /// row. The clamp is also used by the sweeps' track-fail default (see docs/algorithms.md#missing-frame-parameter-index).
     pub fn param_index(&self, missing: usize) -> usize {
         missing.min(self.dmax_params.len() - 1)
     }
@@ -204,39 +204,11 @@ impl EffectiveParams {
 }
 
 impl MgeParams {
-    /// Validates and normalises (§7.1, order matters): zones set the reported dmax; the
+    /// Validates and normalises (see docs/algorithms.md#hodges-parameters, order matters): zones set the reported dmax; the
     /// adaptive table raises phimax and the missing-frame phimax column; the missing-frame
     /// table defaults to the *original* `(dmax, phimax)`.
     pub fn normalise(&self) -> Result<EffectiveParams, MgeError> {
-        if !(self.w1 >= 0.0 && self.w1.is_finite()) {
-            return Err(invalid("w1", format!("{} must be a finite number >= 0", self.w1)));
-        }
-        if !(self.w2 >= 0.0 && self.w2.is_finite()) {
-            return Err(invalid("w2", format!("{} must be a finite number >= 0", self.w2)));
-        }
-        if !(self.dmax > 0.0 && self.dmax.is_finite()) {
-            return Err(invalid("dmax", format!("{} must be a finite number > 0", self.dmax)));
-        }
-        if !(self.phimax >= 0.0 && self.phimax.is_finite()) {
-            return Err(invalid("phimax", format!("{} must be a finite number >= 0", self.phimax)));
-        }
-        if self.max_iterations == 0 {
-            return Err(invalid("max_iterations", "must be at least 1"));
-        }
-        if self.min_track_points == 0 {
-            return Err(invalid("min_track_points", "must be at least 1"));
-        }
-        if self.segment_frames == Some(0) {
-            return Err(invalid("segment_frames", "must be at least 1 (or None for one segment)"));
-        }
-        if let Some(ts) = self.time_step_ms {
-            if ts <= 0 {
-                return Err(invalid("time_step_ms", format!("{ts} must be positive")));
-            }
-        }
-        for (i, z) in self.zones.iter().enumerate() {
-            z.validate().map_err(|m| invalid("zones", format!("zone {i}: {m}")))?;
-        }
+        self.validate()?;
 
         // 1. zones
         let mut dmax = self.dmax;
@@ -289,6 +261,48 @@ impl MgeParams {
             segment_frames: self.segment_frames,
         })
     }
+
+    /// The range checks of [`MgeParams::normalise`] that need no other parameter, in the
+    /// order their errors are reported.
+    fn validate(&self) -> Result<(), MgeError> {
+        check_finite("w1", self.w1, Bound::AtLeastZero)?;
+        check_finite("w2", self.w2, Bound::AtLeastZero)?;
+        check_finite("dmax", self.dmax, Bound::AboveZero)?;
+        check_finite("phimax", self.phimax, Bound::AtLeastZero)?;
+        for (name, count) in [("max_iterations", self.max_iterations), ("min_track_points", self.min_track_points)] {
+            if count == 0 {
+                return Err(invalid(name, "must be at least 1"));
+            }
+        }
+        if self.segment_frames == Some(0) {
+            return Err(invalid("segment_frames", "must be at least 1 (or None for one segment)"));
+        }
+        if let Some(ts) = self.time_step_ms
+            && ts <= 0
+        {
+            return Err(invalid("time_step_ms", format!("{ts} must be positive")));
+        }
+        for (i, z) in self.zones.iter().enumerate() {
+            z.validate().map_err(|m| invalid("zones", format!("zone {i}: {m}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// The lower bound a finite parameter must respect.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    AtLeastZero,
+    AboveZero,
+}
+
+/// `value` must be a finite number within `bound` (NaN fails).
+fn check_finite(name: &'static str, value: f64, bound: Bound) -> Result<(), MgeError> {
+    let (ok, text) = match bound {
+        Bound::AtLeastZero => (value >= 0.0, ">= 0"),
+        Bound::AboveZero => (value > 0.0, "> 0"),
+    };
+    if ok && value.is_finite() { Ok(()) } else { Err(invalid(name, format!("{value} must be a finite number {text}"))) }
 }
 
 /// Numeric rows with their 1-based line numbers.
@@ -317,7 +331,7 @@ fn numeric_rows(text: &str, skip_header: bool) -> Result<NumericRows, (usize, St
     Ok(rows)
 }
 
-/// Reads a `zone.dat` table (§1.4): an optional one-token header line (the zone count, not
+/// Reads a `zone.dat` table (see docs/algorithms.md#zone-and-adaptive-tables): an optional one-token header line (the zone count, not
 /// checked) followed by rows `lon_min lon_max lat_min lat_max dmax`.
 pub fn parse_zones(text: &str) -> Result<Vec<Zone>, MgeError> {
     let rows = numeric_rows(text, true).map_err(|(line, message)| MgeError::ZoneFile { line, message })?;
@@ -336,7 +350,7 @@ pub fn parse_zones(text: &str) -> Result<Vec<Zone>, MgeError> {
         .collect()
 }
 
-/// Reads an `adapt.dat` table (§1.4): a 2×4 matrix (thresholds row, values row) or TRACK's
+/// Reads an `adapt.dat` table (see docs/algorithms.md#zone-and-adaptive-tables): a 2×4 matrix (thresholds row, values row) or TRACK's
 /// native 4×2 layout (`threshold value` per line), which is transposed.
 pub fn parse_adapt(text: &str) -> Result<AdaptTable, MgeError> {
     let rows = numeric_rows(text, false).map_err(|(line, m)| MgeError::AdaptFile { message: format!("line {line}: {m}") })?;

@@ -1,4 +1,4 @@
-//! Temporal segmentation, splicing (§7.12) and the top-level linker.
+//! Temporal segmentation, splicing (see docs/algorithms.md#segmentation-and-splicing) and the top-level linker.
 
 use rayon::prelude::*;
 
@@ -15,7 +15,7 @@ pub struct Segment {
     pub splice_index: usize,
 }
 
-/// Plans segments of `segment_frames` frames over `total` frames (§7.12). With `overlap > 0`
+/// Plans segments of `segment_frames` frames over `total` frames (see docs/algorithms.md#segmentation-and-splicing). With `overlap > 0`
 /// each later segment starts `overlap` frames before the previous segment's last frame;
 /// `overlap == 0` gives plain consecutive blocks. `segment_frames` of 0 is treated as 1.
 pub fn plan_segments(total: usize, segment_frames: Option<usize>, overlap: usize) -> Vec<Segment> {
@@ -54,10 +54,10 @@ struct Accumulated {
     open: bool,
 }
 
-/// Splices per-segment tracks (global frame indices, row order) into whole tracks (§7.12).
+/// Splices per-segment tracks (global frame indices, row order) into whole tracks (see docs/algorithms.md#segmentation-and-splicing).
 ///
 /// Segment 0's tracks are taken as they are. For a later segment the splice time `t_b` is
-/// the `splice_index`-th distinct time present in its tracks (§20.13); each of its tracks
+/// the `splice_index`-th distinct time present in its tracks (see docs/algorithms.md#splice-time); each of its tracks
 /// that has a point at `t_b` matching (1e-5°, cyclic in longitude) the last point of an
 /// unused open accumulated track ending at `t_b` continues that track; otherwise its points
 /// from `t_b` on start a new track.
@@ -121,7 +121,7 @@ pub fn merge_segments<F: AsRef<[Feature]>>(segment_tracks: &[Vec<Vec<TrackPoint>
     acc.into_iter().map(|a| a.points).collect()
 }
 
-/// Links detected features into tracks (§7.2 linking stages): plans segments, links each
+/// Links detected features into tracks (the linking stages of docs/algorithms.md#hodges-pipeline): plans segments, links each
 /// one with MGE (in parallel; the result does not depend on the thread count), splices them
 /// in order and drops tracks shorter than `min_track_points`.
 ///

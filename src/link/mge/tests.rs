@@ -1,6 +1,6 @@
-//! Spec anchors (§7.10–§7.12, §16.1) and randomized fast-vs-reference checks.
+//! Anchors (docs/algorithms.md#hodges-linking, docs/algorithms.md#test-anchors) and randomized fast-vs-reference checks.
 
-use crate::link::mge::cost::{adaptive_phimax, geod_dev, regional_dmax};
+use crate::link::mge::cost::{Point, adaptive_phimax, geod_dev, regional_dmax};
 use crate::link::mge::mge::{Dir, Linker, Strategy, missing_counts};
 use crate::link::mge::params::default_zones;
 use crate::link::mge::*;
@@ -100,6 +100,16 @@ fn geod_dev_anchors() {
     assert!((turn - 0.5).abs() < 1e-9, "{turn}");
     assert_eq!(geod_dev((0.0, 0.0), (0.0, 0.0), (0.0, 0.0), 0.2, 0.8), 0.0);
     assert_eq!(geod_dev((0.0, 0.0), (0.0, 0.0), (0.0, 1.0), 0.2, 0.8), 0.8);
+}
+
+#[test]
+fn cached_angle_is_the_geo_angle_bit_for_bit() {
+    let mut rng = Rng(11);
+    for _ in 0..10_000 {
+        let (la1, lo1, la2, lo2) = (rng.unit() * 180.0 - 90.0, rng.unit() * 720.0 - 360.0, rng.unit() * 180.0 - 90.0, rng.unit() * 720.0 - 360.0);
+        let cached = Point::new(la1, lo1).great_circle_angle(&Point::new(la2, lo2));
+        assert_eq!(cached.to_bits(), crate::geo::great_circle_angle(la1, lo1, la2, lo2).to_bits(), "({la1}, {lo1}) ({la2}, {lo2})");
+    }
 }
 
 #[test]
@@ -286,14 +296,21 @@ fn segment_plans() {
     assert_eq!(s[23], Segment { start: 1401, stop: 1464, splice_index: 2 });
 }
 
+/// Splices two segments, frames `0..3` and `1..n` (splice index 1), each holding one track
+/// through feature 0 of all its frames; `frames` gives the features segment 1 sees.
+fn splice_one_track(frames: &[Vec<Feature>], times: &[i64]) -> Vec<Vec<TrackPoint>> {
+    let n = times.len();
+    let segs = [Segment { start: 0, stop: 3, splice_index: 0 }, Segment { start: 1, stop: n, splice_index: 1 }];
+    let seg0 = vec![(0..3).map(|f| (f, 0)).collect()];
+    let seg1 = vec![(1..n).map(|f| (f, 0)).collect()];
+    merge_segments(&[seg0, seg1], &segs, frames, times)
+}
+
 #[test]
 fn splice_continues_a_track() {
     let frames = equator_frames(&[&[0.0], &[1.0], &[2.0], &[3.0], &[4.0]]);
     let times = [100, 200, 300, 400, 500];
-    let segs = [Segment { start: 0, stop: 3, splice_index: 0 }, Segment { start: 1, stop: 5, splice_index: 1 }];
-    let seg0 = vec![vec![(0, 0), (1, 0), (2, 0)]];
-    let seg1 = vec![vec![(1, 0), (2, 0), (3, 0), (4, 0)]];
-    let merged = merge_segments(&[seg0, seg1], &segs, &frames, &times);
+    let merged = splice_one_track(&frames, &times);
     assert_eq!(merged, vec![vec![(0, 0), (1, 0), (2, 0), (3, 0), (4, 0)]]);
     let t: Vec<i64> = merged[0].iter().map(|p| times[p.0]).collect();
     assert_eq!(t, vec![100, 200, 300, 400, 500]);
@@ -304,12 +321,9 @@ fn splice_matches_longitudes_cyclically() {
     let frames = vec![feats(&[(0.0, 0.0)]), feats(&[(0.0, 1.0)]), feats(&[(0.0, 360.0)]), feats(&[(0.0, 3.0)])];
     // Segment 1 sees the boundary point at −0.0 + 360: same place, different convention.
     let frames1 = vec![feats(&[(0.0, 0.0)]), feats(&[(0.0, 1.0)]), feats(&[(0.0, 0.0)]), feats(&[(0.0, 3.0)])];
-    let segs = [Segment { start: 0, stop: 3, splice_index: 0 }, Segment { start: 1, stop: 4, splice_index: 1 }];
-    let seg0 = vec![vec![(0, 0), (1, 0), (2, 0)]];
-    let seg1 = vec![vec![(1, 0), (2, 0), (3, 0)]];
     let times = [0, 1, 2, 3];
-    assert_eq!(merge_segments(&[seg0.clone(), seg1.clone()], &segs, &frames, &times).len(), 1);
-    assert_eq!(merge_segments(&[seg0, seg1], &segs, &frames1, &times).len(), 1);
+    assert_eq!(splice_one_track(&frames, &times).len(), 1);
+    assert_eq!(splice_one_track(&frames1, &times).len(), 1);
 }
 
 // ---------------------------------------------------------------- randomized oracle tests
@@ -387,6 +401,16 @@ fn run_with(strategy: Strategy, frames: &[&[Feature]], times: &[i64], p: &Effect
     (log, tracks)
 }
 
+/// Runs the fast linker and `oracle` on one case, asserts that every sweep leaves the same
+/// workspace and that the tracks agree, and returns the fast run's sweep count.
+fn assert_fast_matches(oracle: Strategy, frames: &[&[Feature]], times: &[i64], p: &EffectiveParams, case: usize) -> usize {
+    let (log_fast, tracks_fast) = run_with(Strategy::Fast, frames, times, p);
+    let (log_ref, tracks_ref) = run_with(oracle, frames, times, p);
+    assert_eq!(log_fast, log_ref, "case {case}: workspaces differ after a sweep");
+    assert_eq!(tracks_fast, tracks_ref, "case {case}");
+    log_fast.len()
+}
+
 #[test]
 fn fast_equals_reference_on_random_cases() {
     let mut rng = Rng(0x5eed);
@@ -395,13 +419,10 @@ fn fast_equals_reference_on_random_cases() {
         let (frames, times, params) = random_case(&mut rng);
         let p = params.normalise().unwrap();
         let fr = slices(&frames);
-        let (log_fast, tracks_fast) = run_with(Strategy::Fast, &fr, &times, &p);
-        let (log_ref, tracks_ref) = run_with(Strategy::Reference, &fr, &times, &p);
-        assert_eq!(log_fast, log_ref, "case {case}: workspaces differ after a sweep");
-        assert_eq!(tracks_fast, tracks_ref, "case {case}");
+        let sweeps = assert_fast_matches(Strategy::Reference, &fr, &times, &p, case);
         // Per-k oracle: asserts fast == reference at every centre of every sweep.
         run_with(Strategy::Checked, &fr, &times, &p);
-        exchanged += usize::from(log_fast.len() > 2);
+        exchanged += usize::from(sweeps > 2);
     }
     assert!(exchanged > 50, "too few cases exercise exchanges: {exchanged}");
 }
@@ -417,10 +438,7 @@ fn dense_random_cases_with_many_rows() {
         let p = MgeParams { segment_frames: None, ..MgeParams::default() }.normalise().unwrap();
         let fr = slices(&frames);
         let times = hourly(t);
-        let (log_fast, tracks_fast) = run_with(Strategy::Fast, &fr, &times, &p);
-        let (log_ref, tracks_ref) = run_with(Strategy::Checked, &fr, &times, &p);
-        assert_eq!(log_fast, log_ref, "case {case}");
-        assert_eq!(tracks_fast, tracks_ref, "case {case}");
+        assert_fast_matches(Strategy::Checked, &fr, &times, &p, case);
     }
 }
 

@@ -1,12 +1,17 @@
+use super::estimator::Sums;
+use super::window::Columns;
 use super::*;
-use crate::compare::{DetectionMode, OwnedTrackSet};
+use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM, great_circle_angle};
+use crate::tracks::OwnedTrackSet;
+use crate::variables::Mode;
 use approx::assert_relative_eq;
+use std::f64::consts::PI;
 
 const HOUR_MS: i64 = 3_600_000;
 
 /// Tracks as lists of `(time_ms, lat, lon, value)`, ids from 1, minima.
 fn owned(tracks: &[Vec<(i64, f64, f64, f64)>]) -> OwnedTrackSet {
-    OwnedTrackSet::from_tracks(tracks.iter().cloned().enumerate().map(|(i, t)| (i as i64 + 1, t)), DetectionMode::Min)
+    OwnedTrackSet::from_tracks(tracks.iter().cloned().enumerate().map(|(i, t)| (i as i64 + 1, t)), Mode::Min)
 }
 
 /// Single-point tracks.

@@ -35,6 +35,14 @@ fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
+/// A temporary folder holding the default synthetic input `in.nc`.
+fn with_default_input() -> (tempfile::TempDir, PathBuf) {
+    let d = tmp();
+    let input = d.path().join("in.nc");
+    write_nc(&input, Nc::default());
+    (d, input)
+}
+
 // ---------------------------------------------------------------- small NetCDF files
 
 struct Nc<'a> {
@@ -119,9 +127,7 @@ fn track_to(input: &Path, out: &Path, extra: &[&str]) -> Output {
 
 #[test]
 fn small_file_tracks_one_storm_to_every_format() {
-    let d = tmp();
-    let input = d.path().join("in.nc");
-    write_nc(&input, Nc::default());
+    let (d, input) = with_default_input();
     for name in ["t.txt", "t.tdump", "t.trackjson", "ds"] {
         let o = track_to(&input, &d.path().join(name), &[]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
@@ -143,22 +149,8 @@ fn djf_msl_cli_matches_the_peer_and_converts_between_all_formats() {
     let refdir = shared("reference/pst-0.8.0").unwrap();
     let d = tmp();
     let (ds, txt) = (d.path().join("tracks"), d.path().join("tracks.txt"));
-    let o = stormtrack(&[
-        "track",
-        "-i",
-        input.to_str().unwrap(),
-        "--variable",
-        "msl",
-        "-a",
-        "simple",
-        "-m",
-        "min",
-        "-o",
-        ds.to_str().unwrap(),
-        "-o",
-        txt.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let (i, to_ds, to_txt) = (input.to_str().unwrap(), ds.to_str().unwrap(), txt.to_str().unwrap());
+    let o = stormtrack(&["track", "-i", i, "--variable", "msl", "-a", "simple", "-m", "min", "-o", to_ds, "-o", to_txt, "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read(&txt).unwrap(), std::fs::read(refdir.join("simple_msl_2.5.txt")).unwrap());
     // dataset -> every text format: identical to the peer's files
@@ -351,9 +343,7 @@ fn nan_frames_and_patches_are_skipped_with_a_warning() {
 
 #[test]
 fn bad_option_values_fail_before_any_work() {
-    let d = tmp();
-    let input = d.path().join("in.nc");
-    write_nc(&input, Nc::default());
+    let (d, input) = with_default_input();
     let out = d.path().join("o.txt");
     let cases: &[(&[&str], &[&str])] = &[
         (&["--feature-threshold", "-1"], &["--feature-threshold"]),
@@ -389,9 +379,7 @@ fn bad_option_values_fail_before_any_work() {
 
 #[test]
 fn unwritable_outputs_fail_before_any_work() {
-    let d = tmp();
-    let input = d.path().join("in.nc");
-    write_nc(&input, Nc::default());
+    let (d, input) = with_default_input();
     assert_fails(&track_to(&input, Path::new("/nonexistent-dir/o.txt"), &[]), &["cannot write", "does not exist"]);
     // a non-empty directory that is not a dataset is never overwritten
     let other = d.path().join("photos");
@@ -415,9 +403,7 @@ fn unwritable_outputs_fail_before_any_work() {
 
 #[test]
 fn a_dataset_is_replaced_atomically() {
-    let d = tmp();
-    let input = d.path().join("in.nc");
-    write_nc(&input, Nc::default());
+    let (d, input) = with_default_input();
     let ds = d.path().join("ds");
     assert!(track_to(&input, &ds, &[]).status.success());
     assert!(track_to(&input, &ds, &["-n", "2"]).status.success());

@@ -20,6 +20,12 @@ fn straight(ids: &[i64], lats: &[f64], n: i64) -> OwnedTrackSet {
     owned(&tracks)
 }
 
+/// Reference tracks 1 and 2 and candidate tracks 10 and 20, four points each, at the
+/// latitudes given.
+fn two_against_two(reference: [f64; 2], candidate: [f64; 2]) -> (OwnedTrackSet, OwnedTrackSet) {
+    (straight(&[1, 2], &reference, 4), straight(&[10, 20], &candidate, 4))
+}
+
 fn run(reference: &OwnedTrackSet, candidate: &OwnedTrackSet, matching: MatchingMethod) -> ComparisonReport {
     let config = TrackComparisonConfig { matching, ..Default::default() };
     compare_tracks(&reference.set(), &candidate.set(), &config).unwrap()
@@ -41,8 +47,7 @@ fn nearest_picks_the_closest_candidate() {
 
 #[test]
 fn nearest_reuse_metrics() {
-    let reference = straight(&[1, 2], &[0.0, 0.1], 4);
-    let candidate = straight(&[10, 20], &[0.05, 30.0], 4);
+    let (reference, candidate) = two_against_two([0.0, 0.1], [0.05, 30.0]);
     let report = run(&reference, &candidate, MatchingMethod::Nearest);
     assert_eq!(pairs(&report), vec![(1, 10), (2, 10)]);
     assert_eq!(report.reference_coverage(), 1.0);
@@ -112,8 +117,7 @@ fn mutual_nearest_agreement() {
 #[test]
 fn global_assignment_prefers_cardinality() {
     // A–X is the closest pair, but taking it would leave B unmatched.
-    let reference = straight(&[1, 2], &[0.0, 0.6], 4);
-    let candidate = straight(&[10, 20], &[0.4, -0.5], 4);
+    let (reference, candidate) = two_against_two([0.0, 0.6], [0.4, -0.5]);
     assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::Nearest)), vec![(1, 10), (2, 10)]);
     assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::GlobalAssignment)), vec![(1, 20), (2, 10)]);
 }
@@ -137,8 +141,7 @@ fn global_assignment_minimises_total_separation() {
     // Equal overlaps; A = 0°, B = 0.4°, X = 0.1°, Y = 0.3° north: {A–X, B–Y} totals 0.2°,
     // {A–Y, B–X} 0.6°. The edge-order term alone would pick {A–Y, B–X} (see the tie test), so
     // separation must be decided first.
-    let reference = straight(&[1, 2], &[0.0, 0.4], 4);
-    let candidate = straight(&[10, 20], &[0.1, 0.3], 4);
+    let (reference, candidate) = two_against_two([0.0, 0.4], [0.1, 0.3]);
     let report = run(&reference, &candidate, MatchingMethod::GlobalAssignment);
     assert_eq!(pairs(&report), vec![(1, 10), (2, 20)]);
 }
@@ -146,8 +149,7 @@ fn global_assignment_minimises_total_separation() {
 #[test]
 fn ties_are_deterministic() {
     // Identical candidates: nearest takes the first in candidate order.
-    let reference = straight(&[1, 2], &[0.0, 0.0], 4);
-    let candidate = straight(&[10, 20], &[0.5, 0.5], 4);
+    let (reference, candidate) = two_against_two([0.0, 0.0], [0.5, 0.5]);
     assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::Nearest)), vec![(1, 10), (2, 10)]);
     assert_eq!(pairs(&run(&reference, &candidate, MatchingMethod::MutualNearest)), vec![(1, 10)]);
     // Global: edges e0 = 1–10, e1 = 1–20, e2 = 2–10, e3 = 2–20 all tie; the 2^e term makes
@@ -204,8 +206,7 @@ fn summary_metrics_and_json_layout() {
 
 #[test]
 fn pooled_quantiles_cover_all_matched_points() {
-    let reference = straight(&[1, 2], &[0.0, 10.0], 4);
-    let candidate = straight(&[10, 20], &[0.1, 10.3], 4);
+    let (reference, candidate) = two_against_two([0.0, 10.0], [0.1, 10.3]);
     let report = run(&reference, &candidate, MatchingMethod::Nearest);
     assert_eq!(report.matched_point_pair_count, 8);
     // 4 separations of 0.1° and 4 of 0.3°: median is their midpoint.

@@ -104,22 +104,8 @@ fn cli_track_filter_and_compare() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("msl_tracks");
-    let o = stormtrack(&[
-        "track",
-        "-i",
-        input.to_str().unwrap(),
-        "--variable",
-        "msl",
-        "-a",
-        "hodges",
-        "--lmin",
-        "5",
-        "--lmax",
-        "42",
-        "-o",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let o = stormtrack(&["track", "-i", i, "--variable", "msl", "-a", "hodges", "--lmin", "5", "--lmax", "42", "-o", o, "-q"]);
     ok(&o);
     // the dataset carries the Hodges columns in its tables
     let back = stormtrack::io::read_tracks(&out, None).unwrap();

@@ -84,6 +84,22 @@ fn peer_track_file(stem: &str) -> Option<std::path::PathBuf> {
     shared(&format!("reference/pst-0.8.0/{stem}.trackjson"))
 }
 
+/// Run the gridded command `command` on the track file `input` with `args`, writing
+/// `output` in a new temporary folder; returns the folder (kept alive) and the output path.
+fn run_gridded(command: &str, input: &Path, output: &str, args: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(output);
+    assert_ok(&stormtrack(&[&[command, input.to_str().unwrap()][..], args, &["-o", out.to_str().unwrap()]].concat()));
+    (dir, out)
+}
+
+/// The peer's Hodges msl tracks (T5-42, DJF at 2.5 degrees): the file and the tracks read.
+fn peer_hodges_msl() -> Option<(std::path::PathBuf, Tracks)> {
+    let input = peer_track_file("hodges_msl_2.5_T5-42")?;
+    let tracks = stormtrack::io::read_tracks(&input, None).unwrap();
+    Some((input, tracks))
+}
+
 /// Equal JSON, floats within 1e-9 relative; `path` names the first difference.
 fn assert_json_close(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
     use serde_json::Value;
@@ -141,23 +157,8 @@ fn read_nc_f64(path: &Path, name: &str) -> (Vec<String>, Vec<f64>) {
 /// latitude 90 to -90 and longitude from 0, and the values of the Rust API; tidy Parquet too.
 #[test]
 fn metrics_command_writes_netcdf_and_parquet() {
-    let Some(input) = peer_track_file("hodges_msl_2.5_T5-42") else { return };
-    let tracks = stormtrack::io::read_tracks(&input, None).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let nc = dir.path().join("m.nc");
-    assert_ok(&stormtrack(&[
-        "metrics",
-        input.to_str().unwrap(),
-        "--grid",
-        "2.5",
-        "--radius-km",
-        "500",
-        "--kernel",
-        "cressman",
-        "--monthly",
-        "-o",
-        nc.to_str().unwrap(),
-    ]));
+    let Some((input, tracks)) = peer_hodges_msl() else { return };
+    let (dir, nc) = run_gridded("metrics", &input, "m.nc", &["--grid", "2.5", "--radius-km", "500", "--kernel", "cressman", "--monthly"]);
     let grid = MetricsGrid::regular(2.5).unwrap();
     let o = MetricsOptions { kernel: Kernel::Cressman, is_min: true, ..MetricsOptions::default() };
     let api = track_metrics_by_month(&track_set(&tracks), &tracks.primary().values, &grid, &o).unwrap();
@@ -197,22 +198,9 @@ fn metrics_command_writes_netcdf_and_parquet() {
 /// brute force over the whole grid.
 #[test]
 fn stats_command_counts_points_within_the_cap() {
-    let Some(input) = peer_track_file("hodges_msl_2.5_T5-42") else { return };
-    let tracks = stormtrack::io::read_tracks(&input, None).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let nc = dir.path().join("s.nc");
-    assert_ok(&stormtrack(&[
-        "stats",
-        input.to_str().unwrap(),
-        "--grid",
-        "2.5",
-        "--density",
-        "track,genesis,lysis,feature",
-        "--mean",
-        "intensity,speed,lifetime,growth",
-        "-o",
-        nc.to_str().unwrap(),
-    ]));
+    let Some((input, tracks)) = peer_hodges_msl() else { return };
+    let (densities, means) = ("track,genesis,lysis,feature", "intensity,speed,lifetime,growth");
+    let (_dir, nc) = run_gridded("stats", &input, "s.nc", &["--grid", "2.5", "--density", densities, "--mean", means]);
     let grid = MetricsGrid::regular(2.5).unwrap();
     let h = 5.0 * stormtrack::geo::DEG_TO_RAD;
     let firsts: Vec<usize> = (0..tracks.len()).map(|i| tracks.offsets[i]).collect();
@@ -337,8 +325,7 @@ fn rust_polars_and_sql_give_identical_metrics() {
     use stormtrack::ops::metrics::{TableOptions, metrics_rows};
     use stormtrack::tracks::OwnedTrackSet;
     use stormtrack::variables::Mode;
-    let Some(input) = peer_track_file("hodges_msl_2.5_T5-42") else { return };
-    let tracks = stormtrack::io::read_tracks(&input, None).unwrap();
+    let Some((_, tracks)) = peer_hodges_msl() else { return };
     let ids = tracks.point_track_ids();
     let values = &tracks.primary().values;
     let opts = TableOptions { monthly: true, mode: "min".into(), kernel: "linear".into(), ..TableOptions::default() };

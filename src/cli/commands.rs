@@ -61,12 +61,8 @@ fn field_options(a: &InputArgs, spectral_taper: Option<f64>) -> Result<FieldOpti
         input: a.input.clone(),
         variable: a.variable.clone(),
         detection_mode: a.detection_mode.clone(),
-        start: a.start.clone(),
-        end: a.end.clone(),
-        n_frames: a.n_frames,
-        lmin: a.lmin,
-        lmax: a.lmax,
-        spectral_taper,
+        times: ops::TimeWindow { start: a.start.clone(), end: a.end.clone(), n_frames: a.n_frames },
+        band: ops::BandPass { lmin: a.lmin, lmax: a.lmax, spectral_taper },
         threads: threads(a)?,
     })
 }

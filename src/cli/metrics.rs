@@ -2,53 +2,52 @@
 //! Parquet), `stormtrack stats` (TRACK's statistics), `stormtrack eulerian` (metrics of fields)
 //! and `stormtrack sample` (a field sampled along tracks).
 
-use super::args::{EulerianArgs, MetricsArgs, SampleArgs, StatsArgs};
+use super::args::{EulerianArgs, GriddedArgs, MetricsArgs, SampleArgs, StatsArgs};
 use crate::error::Result;
 use crate::ops;
 
 pub fn metrics(a: MetricsArgs) -> Result<()> {
     let opts = ops::metrics::Options {
-        input: a.io.input,
-        output: a.io.output,
-        grid: a.io.grid,
+        job: gridded_job(a.io, a.variable),
         radius_km: a.radius_km,
         kernel: a.kernel,
         monthly: a.monthly,
         interpolation: a.interpolation,
-        variable: a.variable,
         mode: a.mode,
-        threads: a.io.threads,
     };
     let done = ops::metrics::run(&opts)?;
     eprintln!(
         "stormtrack: metrics of {} tracks ({} points) on a {}° grid, {} km {} kernel, {} period(s) -> {}",
         done.tracks,
         done.points,
-        opts.grid,
+        opts.job.grid,
         opts.radius_km,
         opts.kernel,
         done.table.times.as_ref().map_or(1, Vec::len),
-        opts.output.display()
+        opts.job.output.display()
     );
     Ok(())
 }
 
 pub fn stats(a: StatsArgs) -> Result<()> {
     let opts = ops::stats::Options {
-        input: a.io.input,
-        output: a.io.output,
-        grid: a.io.grid,
+        job: gridded_job(a.io, a.variable),
         density: a.density,
         mean: a.mean,
         kernel: a.kernel,
         width_deg: a.width_deg,
         months: a.months,
-        variable: a.variable,
-        threads: a.io.threads,
     };
     let done = ops::stats::run(&opts)?;
     let names: Vec<&str> = done.table.fields.iter().map(|f| f.name.as_str()).collect();
-    eprintln!("stormtrack: {} of {} tracks ({} points) on a {}° grid -> {}", names.join(", "), done.tracks, done.points, opts.grid, opts.output.display());
+    eprintln!(
+        "stormtrack: {} of {} tracks ({} points) on a {}° grid -> {}",
+        names.join(", "),
+        done.tracks,
+        done.points,
+        opts.job.grid,
+        opts.job.output.display()
+    );
     Ok(())
 }
 
@@ -84,4 +83,8 @@ pub fn sample(a: SampleArgs) -> Result<()> {
     let missing = tracks.variable(name).map_or(0, |v| v.values.iter().filter(|x| x.is_nan()).count());
     eprintln!("stormtrack: sampled {} at {} points of {} tracks ({} missing) -> {}", name, tracks.n_points(), tracks.len(), missing, opts.output.display());
     Ok(())
+}
+
+fn gridded_job(io: GriddedArgs, variable: Option<String>) -> ops::metrics::GriddedJob {
+    ops::metrics::GriddedJob { input: io.input, output: io.output, grid: io.grid, variable, threads: io.threads }
 }

@@ -9,13 +9,15 @@ pub fn filter(a: FilterArgs) -> Result<()> {
     let opts = ops::filter::Options {
         input: a.input,
         output: a.out.output,
-        min_points: a.min_points,
-        max_points: a.max_points,
-        min_endpoint_distance_deg: a.min_endpoint_distance_deg,
-        min_travel_distance_deg: a.min_travel_distance_deg,
-        expected_cadence: a.expected_cadence,
         format: a.out.format,
         variable: a.variable,
+        criterion: ops::filter::Criterion {
+            min_points: a.min_points,
+            max_points: a.max_points,
+            min_endpoint_distance_deg: a.min_endpoint_distance_deg,
+            min_travel_distance_deg: a.min_travel_distance_deg,
+            expected_cadence: a.expected_cadence,
+        },
     };
     let done = ops::filter::run(&opts)?;
     eprintln!(

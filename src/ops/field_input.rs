@@ -17,21 +17,35 @@ pub struct FieldOptions {
     pub variable: String,
     /// `auto` (from the variable name), `min` or `max`.
     pub detection_mode: String,
+    /// Which frames.
+    pub times: TimeWindow,
+    /// The spectral band-pass filter applied to every frame first, if any.
+    pub band: BandPass,
+    /// Worker threads; `None`: all cores.
+    pub threads: Option<usize>,
+}
+
+/// Which frames of the input: a window of times and a count.
+#[derive(Debug, Clone, Default)]
+pub struct TimeWindow {
     /// First time to use (inclusive), e.g. `2025-12-01` or `2025-12-01T06:00`.
     pub start: Option<String>,
     /// Last time to use (inclusive).
     pub end: Option<String>,
-    /// Only the first N frames of the selection.
+    /// Only the first N frames of the window.
     pub n_frames: Option<usize>,
-    /// Spectral band-pass filter before detection: lowest total wavenumber kept (with `lmax`).
+}
+
+/// The spectral band-pass filter before detection: none unless `lmin` and `lmax` are given.
+#[derive(Debug, Clone, Default)]
+pub struct BandPass {
+    /// Lowest total wavenumber kept.
     pub lmin: Option<usize>,
-    /// Spectral band-pass filter: triangular truncation.
+    /// Triangular truncation: the highest total wavenumber kept.
     pub lmax: Option<usize>,
-    /// Weight at `lmax` of the filter's taper, in (0, 1]; default per algorithm (see
-    /// [`FieldOptions::spectral`]).
+    /// Weight at `lmax` of the taper, in (0, 1]; default per algorithm
+    /// ([`SIMPLE_SPECTRAL_TAPER`], [`HODGES_SPECTRAL_TAPER`]).
     pub spectral_taper: Option<f64>,
-    /// Worker threads; `None`: all cores.
-    pub threads: Option<usize>,
 }
 
 impl Default for FieldOptions {
@@ -40,12 +54,8 @@ impl Default for FieldOptions {
             input: PathBuf::new(),
             variable: String::new(),
             detection_mode: "auto".into(),
-            start: None,
-            end: None,
-            n_frames: None,
-            lmin: None,
-            lmax: None,
-            spectral_taper: None,
+            times: TimeWindow::default(),
+            band: BandPass::default(),
             threads: None,
         }
     }
@@ -60,7 +70,7 @@ impl FieldOptions {
     /// Check everything that needs no input.
     pub fn validate(&self) -> Result<()> {
         check_threads(self.threads)?;
-        check_positive("n_frames", self.n_frames)?;
+        check_positive("n_frames", self.times.n_frames)?;
         self.mode()?;
         self.selection()?;
         self.spectral(1.0)?;
@@ -75,25 +85,26 @@ impl FieldOptions {
     /// The time selection (start, end, first N frames), checked.
     pub fn selection(&self) -> Result<TimeSelection> {
         let parse = |option: &str, s: &Option<String>| s.as_deref().map(|s| crate::time::parse_user_time(option, s)).transpose();
-        let (start, end) = (parse("start", &self.start)?, parse("end", &self.end)?);
+        let (start, end) = (parse("start", &self.times.start)?, parse("end", &self.times.end)?);
         if let (Some(s), Some(e)) = (start, end)
             && e < s
         {
             return Err(Error::option("end", "is before `start`"));
         }
-        Ok(TimeSelection { start, end, n_frames: self.n_frames })
+        Ok(TimeSelection { start, end, n_frames: self.times.n_frames })
     }
 
     /// The spectral filter asked for by `lmin`/`lmax`/`spectral_taper`, or `None`;
     /// `default_taper` is the algorithm's ([`SIMPLE_SPECTRAL_TAPER`], [`HODGES_SPECTRAL_TAPER`]).
     pub fn spectral(&self, default_taper: f64) -> Result<Option<SpectralOptions>> {
-        match (self.lmin, self.lmax) {
-            (None, None) => match self.spectral_taper {
+        let band = &self.band;
+        match (band.lmin, band.lmax) {
+            (None, None) => match band.spectral_taper {
                 Some(_) => Err(Error::option("spectral_taper", "applies only with `lmin` and `lmax`")),
                 None => Ok(None),
             },
             (Some(lmin), Some(lmax)) => {
-                let s = SpectralOptions { lmin, lmax, taper: self.spectral_taper.unwrap_or(default_taper), kind: FilterKind::Auto };
+                let s = SpectralOptions { lmin, lmax, taper: band.spectral_taper.unwrap_or(default_taper), kind: FilterKind::Auto };
                 s.validate()?;
                 Ok(Some(s))
             }

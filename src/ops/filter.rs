@@ -14,7 +14,24 @@ pub struct Options {
     pub input: PathBuf,
     /// Output; the format follows the suffix unless `format` says.
     pub output: PathBuf,
-    /// Fewest points a track needs (missing frames count with `expected_cadence`).
+    /// `auto`, `parquet`, `imilast`, `track` or `json`.
+    pub format: String,
+    /// Names the value column of IMILAST and TRACK files.
+    pub variable: Option<String>,
+    /// Which tracks to keep.
+    pub criterion: Criterion,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { input: PathBuf::new(), output: PathBuf::new(), format: "auto".into(), variable: None, criterion: Criterion::default() }
+    }
+}
+
+/// TRACK's RSPLICE criterion as the front ends give it.
+#[derive(Debug, Clone)]
+pub struct Criterion {
+    /// Fewest points a track needs (missing frames count with `expected_cadence`); TRACK's 8.
     pub min_points: usize,
     /// Most points a track may have.
     pub max_points: Option<usize>,
@@ -25,30 +42,17 @@ pub struct Options {
     pub min_travel_distance_deg: Option<f64>,
     /// Count missing frames: every gap must be a multiple of this step (e.g. `6h`).
     pub expected_cadence: Option<String>,
-    /// `auto`, `parquet`, `imilast`, `track` or `json`.
-    pub format: String,
-    /// Names the value column of IMILAST and TRACK files.
-    pub variable: Option<String>,
 }
 
-impl Default for Options {
+impl Default for Criterion {
     fn default() -> Self {
-        Options {
-            input: PathBuf::new(),
-            output: PathBuf::new(),
-            min_points: RspliceOptions::default().min_points,
-            max_points: None,
-            min_endpoint_distance_deg: None,
-            min_travel_distance_deg: None,
-            expected_cadence: None,
-            format: "auto".into(),
-            variable: None,
-        }
+        let d = RspliceOptions::default();
+        Criterion { min_points: d.min_points, max_points: d.max_points, min_endpoint_distance_deg: None, min_travel_distance_deg: None, expected_cadence: None }
     }
 }
 
-impl Options {
-    /// The RSPLICE criterion, checked.
+impl Criterion {
+    /// The RSPLICE options, checked.
     pub fn rsplice(&self) -> Result<RspliceOptions> {
         let (mode, option, distance_deg) = match (self.min_endpoint_distance_deg, self.min_travel_distance_deg) {
             (Some(_), Some(_)) => return Err(Error::option("min_travel_distance_deg", "cannot be given with `min_endpoint_distance_deg`; choose one")),
@@ -63,19 +67,18 @@ impl Options {
         {
             return Err(Error::option("max_points", format!("{m} is below `min_points` {}", self.min_points)));
         }
-        let expected_cadence_ms = self
-            .expected_cadence
-            .as_deref()
-            .map(|s| {
-                parse_time_step(s).map_err(|_| Error::option("expected_cadence", format!("'{s}' is not a positive integer followed by s, m, h or D (e.g. 6h)")))
-            })
-            .transpose()?;
+        let cadence = |s: &str| {
+            parse_time_step(s).map_err(|_| Error::option("expected_cadence", format!("'{s}' is not a positive integer followed by s, m, h or D (e.g. 6h)")))
+        };
+        let expected_cadence_ms = self.expected_cadence.as_deref().map(cadence).transpose()?;
         Ok(RspliceOptions { min_points: self.min_points, max_points: self.max_points, distance_deg, mode, expected_cadence_ms })
     }
+}
 
+impl Options {
     /// Check everything that needs no input; returns the output format.
     pub fn validate(&self) -> Result<TrackFormat> {
-        self.rsplice()?;
+        self.criterion.rsplice()?;
         let format = io::output_format(&self.output, TrackFormat::parse(&self.format)?)?;
         io::check_track_output(&self.output, format)?;
         Ok(format)
@@ -93,7 +96,7 @@ pub struct Filtered {
 /// Read, filter and write the tracks.
 pub fn run(opts: &Options) -> Result<Filtered> {
     let format = opts.validate()?;
-    let criterion = opts.rsplice()?;
+    let criterion = opts.criterion.rsplice()?;
     let tracks = io::read_tracks_as(&opts.input, None, opts.variable.as_deref())?;
     let keep = compare::filter_rsplice(&crate::tracks::track_set(&tracks), &criterion)?;
     let kept = tracks.select(&keep);

@@ -15,15 +15,54 @@ use crate::variables::Mode;
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
-/// Options of `metrics`.
+/// Tracks in, a gridded result out: what `metrics` and `stats` share.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub struct GriddedJob {
     /// Tracks in any supported format.
     pub input: PathBuf,
     /// `.nc` (CF NetCDF), `.parquet` (one tidy table) or a directory (tidy Parquet).
     pub output: PathBuf,
     /// Spacing of the global output grid in degrees (latitude 90 to -90, longitude from 0).
     pub grid: f64,
+    /// The amplitude or intensity variable; `None`: the tracks' primary variable (also names
+    /// the value column of IMILAST and TRACK files).
+    pub variable: Option<String>,
+    /// Worker threads; `None`: all cores.
+    pub threads: Option<usize>,
+}
+
+/// The default output grid spacing, in degrees.
+pub const GRID_DEG: f64 = 2.5;
+
+impl Default for GriddedJob {
+    fn default() -> Self {
+        GriddedJob { input: PathBuf::new(), output: PathBuf::new(), grid: GRID_DEG, variable: None, threads: None }
+    }
+}
+
+impl GriddedJob {
+    /// Check everything that needs no input; returns the grid.
+    pub fn validate(&self) -> Result<MetricsGrid> {
+        let grid = MetricsGrid::regular(self.grid)?;
+        check_threads(self.threads)?;
+        gridded::check_target(&self.output)?;
+        Ok(grid)
+    }
+
+    /// Read the tracks, compute a gridded table on the job's threads and write it.
+    pub(crate) fn run(&self, compute: impl FnOnce(&Tracks) -> Result<GriddedTable> + Send) -> Result<Computed> {
+        let tracks = io::read_tracks_as(&self.input, None, self.variable.as_deref())?;
+        let table = pool(self.threads)?.install(|| compute(&tracks))?;
+        gridded::write(&table, &self.output)?;
+        Ok(Computed { table, tracks: tracks.len(), points: tracks.n_points() })
+    }
+}
+
+/// Options of `metrics`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The tracks, the output and its grid, the amplitude variable, the threads.
+    pub job: GriddedJob,
     /// Radius of influence in km.
     pub radius_km: f64,
     /// `constant`, `cressman`, `linear` or `quadratic`.
@@ -32,32 +71,20 @@ pub struct Options {
     pub monthly: bool,
     /// ATA's amplitude interpolation between points: `linear` or `linear_pchip`.
     pub interpolation: String,
-    /// Amplitude variable; `None`: the tracks' primary variable (also names the value column
-    /// of IMILAST and TRACK files).
-    pub variable: Option<String>,
     /// `auto` (the tracks' mode), `min` or `max`: which amplitude extreme ATA takes.
     pub mode: String,
-    /// Worker threads; `None`: all cores.
-    pub threads: Option<usize>,
 }
-
-/// The default output grid spacing, in degrees.
-pub const GRID_DEG: f64 = 2.5;
 
 impl Default for Options {
     fn default() -> Self {
         let k = MetricsOptions::default();
         Options {
-            input: PathBuf::new(),
-            output: PathBuf::new(),
-            grid: GRID_DEG,
+            job: GriddedJob::default(),
             radius_km: k.radius_km,
             kernel: k.kernel.as_str().into(),
             monthly: false,
             interpolation: k.interpolation.as_str().into(),
-            variable: None,
             mode: "auto".into(),
-            threads: None,
         }
     }
 }
@@ -89,16 +116,13 @@ pub fn kernel_options(radius_km: f64, kernel: &str, interpolation: &str, is_min:
 impl Options {
     /// Check everything that needs no input; returns the request.
     pub fn validate(&self) -> Result<Lagrangian> {
-        let req = Lagrangian {
-            grid: MetricsGrid::regular(self.grid)?,
+        Ok(Lagrangian {
+            grid: self.job.validate()?,
             options: kernel_options(self.radius_km, &self.kernel, &self.interpolation, false)?,
             monthly: self.monthly,
-            variable: self.variable.clone(),
+            variable: self.job.variable.clone(),
             mode: parse_mode("mode", &self.mode)?,
-        };
-        check_threads(self.threads)?;
-        gridded::check_target(&self.output)?;
-        Ok(req)
+        })
     }
 }
 
@@ -110,25 +134,10 @@ pub struct Computed {
     pub points: usize,
 }
 
-/// Read the tracks (`variable` names the value column of the text formats), compute a gridded
-/// table on `threads` workers and write it: what `metrics` and `stats` do once validated.
-pub(crate) fn compute_gridded(
-    input: &std::path::Path,
-    variable: Option<&str>,
-    threads: Option<usize>,
-    output: &std::path::Path,
-    compute: impl FnOnce(&Tracks) -> Result<GriddedTable> + Send,
-) -> Result<Computed> {
-    let tracks = io::read_tracks_as(input, None, variable)?;
-    let table = pool(threads)?.install(|| compute(&tracks))?;
-    gridded::write(&table, output)?;
-    Ok(Computed { table, tracks: tracks.len(), points: tracks.n_points() })
-}
-
 /// Read the tracks, compute the metrics and write them.
 pub fn run(opts: &Options) -> Result<Computed> {
     let req = opts.validate()?;
-    compute_gridded(&opts.input, opts.variable.as_deref(), opts.threads, &opts.output, |tracks| lagrangian_table(tracks, &req))
+    opts.job.run(|tracks| lagrangian_table(tracks, &req))
 }
 
 /// The amplitude column and mode of a request, checked against the tracks.
@@ -222,7 +231,7 @@ impl Default for TableOptions {
     fn default() -> Self {
         let d = Options::default();
         TableOptions {
-            grid: d.grid,
+            grid: d.job.grid,
             radius_km: d.radius_km,
             kernel: d.kernel,
             monthly: d.monthly,

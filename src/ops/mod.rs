@@ -49,7 +49,7 @@ pub mod track;
 pub mod vorticity;
 
 #[cfg(feature = "netcdf")]
-pub use field_input::FieldOptions;
+pub use field_input::{BandPass, FieldOptions, TimeWindow};
 #[cfg(feature = "netcdf")]
 pub use grid_frames::GridRun;
 pub use hodges::{HodgesSettings, parse_time_step};
@@ -115,21 +115,21 @@ mod tests {
             hodges_only.validate().unwrap_err().message_with(&flags),
             "invalid option --w1: applies to --algorithm hodges only; remove it for the simple tracker"
         );
-        let lonely = FieldOptions { lmin: Some(5), ..field.clone() };
+        let lonely = FieldOptions { band: BandPass { lmin: Some(5), ..Default::default() }, ..field.clone() };
         assert!(lonely.validate().unwrap_err().to_string().contains("`lmax`"));
-        let backwards = FieldOptions { start: Some("2025-12-02".into()), end: Some("2025-12-01".into()), ..field };
+        let backwards = FieldOptions { times: TimeWindow { start: Some("2025-12-02".into()), end: Some("2025-12-01".into()), n_frames: None }, ..field };
         assert_eq!(backwards.validate().unwrap_err().to_string(), "invalid option `end`: is before `start`");
     }
 
     #[test]
     fn defaults_are_written_once() {
         let (m, t) = (metrics::Options::default(), metrics::TableOptions::default());
-        assert_eq!((m.grid, m.radius_km, &m.kernel, &m.interpolation), (t.grid, t.radius_km, &t.kernel, &t.interpolation));
+        assert_eq!((m.job.grid, m.radius_km, &m.kernel, &m.interpolation), (t.grid, t.radius_km, &t.kernel, &t.interpolation));
         assert_eq!(track::default_max_link_km(), crate::link::SimpleLinker::default().max_km);
         assert_eq!(vorticity::Options::default().radius_m, crate::spectral::DEFAULT_RADIUS_M);
         let c = compare::Options::default().config().unwrap();
         assert_eq!(c.max_mean_separation_deg, crate::compare::TrackComparisonConfig::default().max_mean_separation_deg);
-        assert_eq!(filter::Options::default().rsplice().unwrap(), crate::compare::RspliceOptions::default());
+        assert_eq!(filter::Criterion::default().rsplice().unwrap(), crate::compare::RspliceOptions::default());
     }
 
     #[test]

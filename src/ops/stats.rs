@@ -2,23 +2,17 @@
 //! genesis and lysis densities and mean intensity, speed, lifetime and growth, with a
 //! spherical kernel, as CF NetCDF or tidy Parquet.
 
-use super::check_threads;
-use super::metrics::{Computed, GRID_DEG, amplitude, compute_gridded};
+use super::metrics::{Computed, GriddedJob, amplitude};
 use crate::error::{Error, Result};
-use crate::io::gridded::{self, GriddedField, GriddedTable};
+use crate::io::gridded::{GriddedField, GriddedTable};
 use crate::metrics::{MetricsGrid, Selection, SphericalKernel, StatsOptions, track_statistics, year_month};
 use crate::tracks::{TrackSet, Tracks, track_set};
-use std::path::PathBuf;
 
 /// Options of `stats`.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Tracks in any supported format.
-    pub input: PathBuf,
-    /// `.nc` (CF NetCDF), `.parquet` (one tidy table) or a directory (tidy Parquet).
-    pub output: PathBuf,
-    /// Spacing of the global output grid in degrees (latitude 90 to -90, longitude from 0).
-    pub grid: f64,
+    /// The tracks, the output and its grid, the intensity variable, the threads.
+    pub job: GriddedJob,
     /// Densities: a comma-separated list of feature, track, genesis, lysis (or all).
     pub density: Option<String>,
     /// Mean fields: a comma-separated list of intensity, speed, lifetime, growth (or all).
@@ -32,27 +26,11 @@ pub struct Options {
     /// Months the tracks cover, which densities are divided by; `None`: the distinct
     /// calendar months of the track points.
     pub months: Option<f64>,
-    /// Intensity variable; `None`: the tracks' primary variable (also names the value column
-    /// of IMILAST and TRACK files).
-    pub variable: Option<String>,
-    /// Worker threads; `None`: all cores.
-    pub threads: Option<usize>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            input: PathBuf::new(),
-            output: PathBuf::new(),
-            grid: GRID_DEG,
-            density: None,
-            mean: None,
-            kernel: "cap".into(),
-            width_deg: None,
-            months: None,
-            variable: None,
-            threads: None,
-        }
+        Options { job: GriddedJob::default(), density: None, mean: None, kernel: "cap".into(), width_deg: None, months: None }
     }
 }
 
@@ -124,20 +102,16 @@ impl Statistics {
 impl Options {
     /// Check everything that needs no input; returns the request.
     pub fn validate(&self) -> Result<Statistics> {
-        let req = Statistics {
-            variable: self.variable.clone(),
-            ..Statistics::new(self.grid, &self.kernel, self.width_deg, self.months, self.density.as_deref(), self.mean.as_deref())?
-        };
-        check_threads(self.threads)?;
-        gridded::check_target(&self.output)?;
-        Ok(req)
+        let req = Statistics::new(self.job.grid, &self.kernel, self.width_deg, self.months, self.density.as_deref(), self.mean.as_deref())?;
+        self.job.validate()?;
+        Ok(Statistics { variable: self.job.variable.clone(), ..req })
     }
 }
 
 /// Read the tracks, compute the statistics and write them.
 pub fn run(opts: &Options) -> Result<Computed> {
     let req = opts.validate()?;
-    compute_gridded(&opts.input, opts.variable.as_deref(), opts.threads, &opts.output, |tracks| statistics_table(tracks, &req))
+    opts.job.run(|tracks| statistics_table(tracks, &req))
 }
 
 /// A checked request: what [`statistics_table`] computes.

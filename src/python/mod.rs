@@ -96,12 +96,8 @@ fn field_and_detection(path: PathBuf, variable: String, o: &Bound<'_, PyDict>) -
         input: path,
         variable,
         detection_mode: keyword(o, "mode")?.unwrap_or_else(|| FieldOptions::default().detection_mode),
-        start: keyword(o, "start")?,
-        end: keyword(o, "end")?,
-        n_frames: keyword(o, "n_frames")?,
-        lmin: keyword(o, "lmin")?,
-        lmax: keyword(o, "lmax")?,
-        spectral_taper: None,
+        times: ops::TimeWindow { start: keyword(o, "start")?, end: keyword(o, "end")?, n_frames: keyword(o, "n_frames")? },
+        band: ops::BandPass { lmin: keyword(o, "lmin")?, lmax: keyword(o, "lmax")?, spectral_taper: None },
         threads: keyword(o, "threads")?,
     };
     let hodges: Option<Bound<'_, PyDict>> = keyword(o, "hodges")?;
@@ -133,7 +129,7 @@ fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> P
             "no_segmentation" => h.no_segmentation = v.extract()?,
             "dmax_zones" => h.dmax_zones = Some(v.extract()?),
             "adaptive_smoothness" => h.adaptive_smoothness = Some(v.extract()?),
-            "spectral_taper" => field.spectral_taper = Some(v.extract()?),
+            "spectral_taper" => field.band.spectral_taper = Some(v.extract()?),
             "time_step" => h.time_step = Some(v.extract()?),
             other => return Err(pyo3::exceptions::PyTypeError::new_err(format!("unknown Hodges option '{other}'"))),
         }

@@ -164,25 +164,25 @@ impl Default for MgeParams {
     }
 }
 
-/// Parameters after normalisation (docs/algorithms.md#hodges-parameters), as consumed by the linker.
+/// Parameters after normalisation (docs/algorithms.md#hodges-parameters), as consumed by the
+/// linker: the user's parameters with the reported `dmax` (the largest zone dmax, or
+/// `dmax_params[0]` without zones) and `phimax` (raised to the table maximum and to
+/// `phimax_params[0]`), read through `Deref`, and the missing-frame table by column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveParams {
-    pub w1: f64,
-    pub w2: f64,
-    /// Reported dmax: max zone dmax, or `dmax_params[0]` without zones.
-    pub dmax: f64,
-    /// Reported phimax: raised to the table maximum and to `phimax_params[0]`.
-    pub phimax: f64,
-    pub max_iterations: usize,
-    pub min_track_points: usize,
-    pub zones: Vec<Zone>,
-    pub adapt: Option<AdaptTable>,
+    /// The parameters, with `dmax` and `phimax` as reported.
+    pub params: MgeParams,
     /// Column 0 of the missing-frame table (default dmax per missing-frame count).
     pub dmax_params: Vec<f64>,
     /// Column 1 of the missing-frame table (phantom penalty per missing-frame count).
     pub phimax_params: Vec<f64>,
-    pub time_step_ms: Option<i64>,
-    pub segment_frames: Option<usize>,
+}
+
+impl std::ops::Deref for EffectiveParams {
+    type Target = MgeParams;
+    fn deref(&self) -> &MgeParams {
+        &self.params
+    }
 }
 
 impl EffectiveParams {
@@ -247,18 +247,9 @@ impl MgeParams {
         phimax = phimax.max(rows[0].1);
 
         Ok(EffectiveParams {
-            w1: self.w1,
-            w2: self.w2,
-            dmax,
-            phimax,
-            max_iterations: self.max_iterations,
-            min_track_points: self.min_track_points,
-            zones: self.zones.clone(),
-            adapt: self.adapt,
+            params: MgeParams { dmax, phimax, ..self.clone() },
             dmax_params: rows.iter().map(|r| r.0).collect(),
             phimax_params: rows.iter().map(|r| r.1).collect(),
-            time_step_ms: self.time_step_ms,
-            segment_frames: self.segment_frames,
         })
     }
 

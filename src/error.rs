@@ -30,8 +30,8 @@ pub enum Error {
     /// A CF time attribute that cannot be decoded.
     #[error("cannot decode time: {0}")]
     Time(String),
-    /// A calendar other than the proleptic Gregorian family.
-    #[error("calendar '{0}' is not supported (only standard, gregorian and proleptic_gregorian are); convert the time axis first, e.g. with cftime or CDO")]
+    /// A calendar that is not one of the CF calendars.
+    #[error("calendar '{0}' is not a CF calendar; use standard, gregorian, proleptic_gregorian, julian, noleap, 365_day, all_leap, 366_day or 360_day")]
     UnsupportedCalendar(String),
     /// A unit that cannot be converted to the variable's canonical unit.
     #[error("unknown unit '{unit}' for variable '{variable}' (expected one of {expected}); fix the units attribute")]

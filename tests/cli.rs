@@ -299,8 +299,8 @@ fn missing_coordinates() {
 fn unknown_calendar() {
     let d = tmp();
     let input = d.path().join("in.nc");
-    write_nc(&input, Nc { calendar: Some("noleap"), ..Default::default() });
-    assert_fails(&track_to(&input, &d.path().join("o.txt"), &[]), &["calendar 'noleap' is not supported"]);
+    write_nc(&input, Nc { calendar: Some("365.25_day"), ..Default::default() });
+    assert_fails(&track_to(&input, &d.path().join("o.txt"), &[]), &["calendar '365.25_day' is not a CF calendar", "360_day"]);
     assert_eq!(entries(d.path()), vec!["in.nc"]);
 }
 

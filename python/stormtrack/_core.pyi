@@ -51,6 +51,7 @@ def detect_array(
     variable: str,
     units: str | None = None,
     standard_name: str | None = None,
+    calendar: str | None = None,
     mode: str = "auto",
     threshold: float | None = None,
     refinement: str = "grid",

@@ -62,23 +62,23 @@ def _find_dim(da: Any, names: Sequence[str], axis: str, standard_names: Sequence
     return None
 
 
-def _times_ms(coord: Any) -> np.ndarray:
-    """Times of a coordinate as int64 ms since 1970 (datetime64 or standard-calendar cftime)."""
+def _times_ms(coord: Any) -> tuple[np.ndarray, str]:
+    """Times of a coordinate as int64 ms since 1970-01-01 in their calendar, and the CF name of
+    that calendar: datetime64 values are proleptic Gregorian, cftime values keep their own
+    calendar (a 360-day February 30 stays February 30; docs/calendars.md)."""
     values = np.asarray(coord.values)
     if np.issubdtype(values.dtype, np.datetime64):
-        return values.astype("datetime64[ms]").astype(np.int64)
+        return values.astype("datetime64[ms]").astype(np.int64), "proleptic_gregorian"
     if values.dtype == object and values.size and hasattr(values.flat[0], "calendar"):
-        calendar = values.flat[0].calendar
-        if calendar not in ("standard", "gregorian", "proleptic_gregorian"):
-            raise _core.StormtrackError(
-                f"calendar '{calendar}' is not supported (only standard, gregorian and proleptic_gregorian are); "
-                "convert the time axis first, e.g. with cftime or CDO"
-            )
-        return np.array([np.datetime64(v.isoformat(), "ms").astype(np.int64) for v in values.flat], dtype=np.int64)
-    raise _core.StormtrackError(f"cannot decode time values of dtype {values.dtype}; give datetime64 times")
+        import cftime
+
+        calendar = values.flat[0].calendar or "standard"
+        ms = cftime.date2num(list(values.flat), "milliseconds since 1970-01-01 00:00:00", calendar=calendar)
+        return np.rint(np.asarray(ms, dtype=np.float64)).astype(np.int64), calendar
+    raise _core.StormtrackError(f"cannot decode time values of dtype {values.dtype}; give datetime64 or cftime times")
 
 
-def _dataarray_parts(da: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+def _dataarray_parts(da: Any) -> tuple[Any, tuple[np.ndarray, str], np.ndarray, np.ndarray]:
     """The DataArray transposed to (time, lat, lon), with times (ms) and coordinates."""
     lat = _find_dim(da, _LAT_NAMES, "Y", ("latitude", "grid_latitude"), ("degrees_north", "degree_north"))
     lon = _find_dim(da, _LON_NAMES, "X", ("longitude", "grid_longitude"), ("degrees_east", "degree_east"))
@@ -114,7 +114,7 @@ def _dataarray_parts(da: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _detect_dataarray(da: Any, variable: str | None, progress: Progress, **opts: Any) -> pl.DataFrame:
-    da, times, lats, lons = _dataarray_parts(da)
+    da, (times, calendar), lats, lons = _dataarray_parts(da)
     variable = variable or (str(da.name) if da.name is not None else None)
     if variable is None:
         raise _core.StormtrackError("the DataArray has no name; pass variable= (e.g. 'msl' or 'vo')")
@@ -136,7 +136,7 @@ def _detect_dataarray(da: Any, variable: str | None, progress: Progress, **opts:
             cb = None if callback is None else (lambda done, _t, a=a: callback(a + done, nt))
             stream = _core.detect_array(
                 block, times[a:b].tolist(), lats.tolist(), lons.tolist(),
-                variable=variable, units=units, standard_name=standard_name,
+                variable=variable, units=units, standard_name=standard_name, calendar=calendar,
                 frame_offset=a, progress=cb, **opts,
             )
             frames.append(pl.DataFrame(stream))

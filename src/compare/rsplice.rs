@@ -181,7 +181,8 @@ mod tests {
         let times = [0, 6 * H, 0, 6 * H, 15 * H];
         let lat = [0.0; 5];
         let lon = [0.0, 20.0, 0.0, 10.0, 20.0];
-        let set = TrackSet { ids: &ids, offsets: &offsets, times_ms: &times, lat: &lat, lon: &lon, values: None, mode: Mode::Min };
+        let set =
+            TrackSet { ids: &ids, offsets: &offsets, times_ms: &times, lat: &lat, lon: &lon, values: None, mode: Mode::Min, calendar: Default::default() };
         let o = RspliceOptions { min_points: 1, expected_cadence_ms: Some(6 * H), ..Default::default() };
         let err = filter_rsplice(&set, &o).unwrap_err();
         assert_eq!(err, CompareError::NonIntegralGap { track_id: Some(42), gap_ms: 9 * H, cadence_ms: 6 * H });

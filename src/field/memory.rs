@@ -2,6 +2,7 @@
 
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
+use crate::time::{Calendar, TimeAxis};
 use ndarray::{Array2, Array3, s};
 
 /// A field whose frames live in a (time, lat, lon) array.
@@ -28,6 +29,7 @@ impl MemoryField {
             value_unit: unit.into(),
             unit_factor: 1.0,
             times,
+            calendar: Calendar::default(),
             grid: Grid::new(lat, lon),
         };
         Ok(MemoryField { info, data })
@@ -40,17 +42,18 @@ impl MemoryField {
         variable: &str,
         units: Option<&str>,
         standard_name: Option<String>,
-        times: Vec<i64>,
+        axis: TimeAxis,
         lat: Vec<f64>,
         lon: Vec<f64>,
         mut data: Array3<f64>,
     ) -> Result<Self> {
+        let TimeAxis { times, calendar } = axis;
         if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
             return Err(Error::Time(format!(
                 "times are not strictly increasing at index {} ({} then {}); sort by time first",
                 k + 1,
-                crate::time::format_iso(times[k]),
-                crate::time::format_iso(times[k + 1])
+                calendar.format_iso(times[k]),
+                calendar.format_iso(times[k + 1])
             )));
         }
         for (axis, v) in [("latitude", &lat), ("longitude", &lon)] {
@@ -70,6 +73,7 @@ impl MemoryField {
         field.info.units = units.map(str::to_string);
         field.info.standard_name = standard_name;
         field.info.unit_factor = unit_factor;
+        field.info.calendar = calendar;
         Ok(field)
     }
 }

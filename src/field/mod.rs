@@ -17,6 +17,7 @@ pub use memory::MemoryField;
 
 use crate::error::{Error, Result};
 use crate::geo::{LonConvention, is_global_longitude};
+use crate::time::Calendar;
 use crate::variables::{FieldIdentity, Mode, mode_of_name};
 use ndarray::Array2;
 
@@ -63,8 +64,10 @@ pub struct FieldInfo {
     pub value_unit: String,
     /// Factor applied to the stored values to reach `value_unit` (user thresholds get it too).
     pub unit_factor: f64,
-    /// Frame times in ms since the epoch.
+    /// Frame times in ms since 1970-01-01 in `calendar`.
     pub times: Vec<i64>,
+    /// The calendar of the time axis.
+    pub calendar: Calendar,
     /// The grid.
     pub grid: Grid,
 }

@@ -6,7 +6,7 @@
 
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
-use crate::time::CfTimeUnits;
+use crate::time::{CfTimeUnits, TimeAxis};
 use crate::variables::unit_factor;
 use ndarray::Array2;
 use netcdf::AttributeValue;
@@ -145,8 +145,8 @@ impl NetcdfField {
         let time_var = TIME_NAMES.iter().find_map(|n| file.variable(n));
         let timeless = time_var.is_none() && ndims == 2 && allow_timeless;
         let has_time_dim = ndims >= 3;
-        let times = match time_var {
-            None if timeless => vec![0],
+        let axis = match time_var {
+            None if timeless => TimeAxis { times: vec![0], calendar: Default::default() },
             None => return Err(layout.missing("time", TIME_NAMES)),
             Some(time_var) => read_times(&time_var, &layout)?,
         };
@@ -164,7 +164,9 @@ impl NetcdfField {
             None => (declared_units.clone().unwrap_or_else(|| "1".into()), 1.0),
         };
         drop(var);
-        let info = FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, grid: Grid::new(lat, lon) };
+        let TimeAxis { times, calendar } = axis;
+        let info =
+            FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, calendar, grid: Grid::new(lat, lon) };
         #[cfg(feature = "fast-read")]
         let fast = match reader {
             FrameReader::Fastest => open_fast(&path, &source_variable, &dims),
@@ -286,7 +288,7 @@ fn read_lat_lon(file: &netcdf::File, layout: &Layout<'_>) -> Result<(Vec<f64>, V
 /// Times in ms of the time coordinate: the variable's first dimension (other leading
 /// dimensions must be singletons), or a scalar for a 2-D variable; CF-decoded and strictly
 /// increasing.
-fn read_times(time_var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Vec<i64>> {
+fn read_times(time_var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<TimeAxis> {
     let dims = layout.dims;
     let ndims = dims.len();
     if ndims >= 3 {
@@ -310,11 +312,11 @@ fn read_times(time_var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Ve
         return Err(Error::Time(format!(
             "times are not strictly increasing at index {} ({} then {}); sort the file by time",
             k + 1,
-            crate::time::format_iso(times[k]),
-            crate::time::format_iso(times[k + 1])
+            cf.calendar.format_iso(times[k]),
+            cf.calendar.format_iso(times[k + 1])
         )));
     }
-    Ok(times)
+    Ok(TimeAxis { times, calendar: cf.calendar })
 }
 
 /// Open the file with netcdf-reader for frame data; `None` when it cannot read it (any

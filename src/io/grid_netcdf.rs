@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::atomic::temp_sibling;
+use crate::time::Calendar;
 use std::path::Path;
 
 /// One output variable: its name and CF attributes (`units`, `standard_name`, `long_name`, ...).
@@ -24,6 +25,8 @@ pub struct GridHeader<'a> {
     pub lon: &'a [f64],
     /// Frame times (ms since the epoch); `None` writes 2-D variables with no time axis.
     pub times: Option<&'a [i64]>,
+    /// Calendar of `times`.
+    pub calendar: Calendar,
     pub variables: Vec<GridVariable>,
     /// Global attributes after `Conventions` (e.g. `history`, `source`).
     pub global: Vec<(String, String)>,
@@ -63,7 +66,7 @@ fn write_to(path: &Path, h: &GridHeader<'_>, frame: &mut dyn FnMut(usize) -> Res
         f.add_dimension("time", times.len()).map_err(err)?;
         let mut v = f.add_variable::<i64>("time", &["time"]).map_err(err)?;
         v.put_attribute("units", "milliseconds since 1970-01-01 00:00:00").map_err(err)?;
-        v.put_attribute("calendar", "proleptic_gregorian").map_err(err)?;
+        v.put_attribute("calendar", h.calendar.output().name()).map_err(err)?;
         v.put_attribute("standard_name", "time").map_err(err)?;
         v.put_values(times, ..).map_err(err)?;
     }

@@ -8,8 +8,9 @@
 
 use crate::error::{Error, Result};
 use crate::io::atomic::temp_sibling;
-use arrow::array::{ArrayRef, Float64Array, TimestampMillisecondArray};
-use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use crate::time::Calendar;
+use arrow::array::{ArrayRef, Float64Array};
+use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub struct GriddedTable {
     pub lon: Vec<f64>,
     /// Times in ms since the epoch; `None`: one frame per field and no time axis.
     pub times: Option<Vec<i64>>,
+    /// Calendar of `times`.
+    pub calendar: Calendar,
     pub fields: Vec<GriddedField>,
     /// Global attributes (NetCDF) or descriptor entries (Parquet).
     pub attributes: Vec<(String, String)>,
@@ -89,6 +92,7 @@ fn write_netcdf(t: &GriddedTable, path: &Path) -> Result<()> {
         lat: &t.lat,
         lon: &t.lon,
         times: t.times.as_deref(),
+        calendar: t.calendar,
         variables: t.fields.iter().map(|f| GridVariable { name: f.name.clone(), attributes: f.attributes.clone() }).collect(),
         global: t.attributes.clone(),
         double: true,
@@ -104,10 +108,13 @@ pub fn tidy_batch(t: &GriddedTable) -> Result<RecordBatch> {
     let rows = n_times * ny * nx;
     let mut fields = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
+    let mut iso = None;
     if let Some(times) = &t.times {
-        fields.push(Field::new("time", DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())), false));
         let values: Vec<i64> = times.iter().flat_map(|&m| std::iter::repeat_n(m, ny * nx)).collect();
-        columns.push(Arc::new(TimestampMillisecondArray::from(values).with_timezone("UTC")));
+        let (field, column, iso_pair) = crate::arrow::time_column_pair("time", values, t.calendar);
+        fields.push(field);
+        columns.push(column);
+        iso = iso_pair;
     }
     let cell_lat: Vec<f64> = (0..rows).map(|i| t.lat[(i / nx) % ny]).collect();
     let cell_lon: Vec<f64> = (0..rows).map(|i| t.lon[i % nx]).collect();
@@ -123,6 +130,10 @@ pub fn tidy_batch(t: &GriddedTable) -> Result<RecordBatch> {
             return Err(Error::Arrow(format!("field {} has {} values for {rows} rows", f.name, values.len())));
         }
         columns.push(Arc::new(Float64Array::from(values)));
+    }
+    if let Some((field, column)) = iso {
+        fields.push(field);
+        columns.push(column);
     }
     let meta = t.attributes.iter().cloned().collect();
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields).with_metadata(meta)), columns)?)

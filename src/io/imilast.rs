@@ -9,7 +9,7 @@
 //! 1e-5 s^-1) and read back divided by it, always, by name.
 
 use crate::error::{Error, Result};
-use crate::time::{civil, from_civil, parse_datetime_ms};
+use crate::time::{Calendar, parse_datetime_ms};
 use crate::tracks::{Point, Tracks, TracksBuilder, TracksMetadata};
 use crate::variables::{Mode, Quantity, canonical_unit, imilast_scale, mode_of_name, quantity_of_name};
 use std::io::Write;
@@ -49,6 +49,7 @@ pub fn write(tracks: &Tracks, w: &mut dyn Write) -> std::io::Result<()> {
     let name = &tracks.metadata.primary_variable;
     let values = &tracks.primary().values;
     let m = imilast_scale(name);
+    let calendar = tracks.metadata.calendar;
     writeln!(w, "{HEADER_PREFIX}{}", name.to_uppercase())?;
     // Lines are formatted in parallel, a block of tracks per task, and written in order.
     super::write_in_blocks(tracks.len(), w, |range, out| {
@@ -58,7 +59,7 @@ pub fn write(tracks: &Tracks, w: &mut dyn Write) -> std::io::Result<()> {
             let id = tracks.ids[i];
             let _ = writeln!(out, "90 {id} {}", r.len());
             for (k, p) in r.enumerate() {
-                let c = civil(tracks.times[p]);
+                let c = calendar.civil(tracks.times[p]);
                 let _ = write!(
                     out,
                     "00 {id} {} {:04}{:02}{:02}{:02} {} {:02} {:02} {:02} ",
@@ -218,7 +219,9 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
 fn parse_time(tok: &str) -> std::result::Result<i64, String> {
     if tok.len() == 10 && tok.bytes().all(|b| b.is_ascii_digit()) {
         let n = |a: usize, b: usize| tok[a..b].parse::<u32>().unwrap();
-        return from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)).ok_or_else(|| format!("time '{tok}' is not a valid YYYYMMDDHH date"));
+        return Calendar::ProlepticGregorian
+            .from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10))
+            .ok_or_else(|| format!("time '{tok}' is not a valid YYYYMMDDHH date"));
     }
     if let Ok(s) = tok.parse::<f64>()
         && s.is_finite()

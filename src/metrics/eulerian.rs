@@ -11,7 +11,7 @@
 use std::cmp::Ordering;
 use std::collections::VecDeque;
 
-use chrono::{DateTime, Datelike};
+use crate::time::Calendar;
 use rayon::prelude::*;
 
 use crate::numeric::GridValue;
@@ -78,8 +78,12 @@ pub fn shift_for_step(step_hours: i64) -> Result<usize, EulerError> {
     Ok((DIFFERENCE_FILTER_HOURS / step_hours) as usize)
 }
 
-fn month_of(time_ms: i64) -> Result<(i32, u32), EulerError> {
-    DateTime::from_timestamp_millis(time_ms).map(|d| (d.year(), d.month())).ok_or(EulerError::TimeOutOfRange(time_ms))
+fn month_of(time_ms: i64, calendar: Calendar) -> Result<(i32, u32), EulerError> {
+    let c = calendar.civil(time_ms);
+    if !(-9999..=9999).contains(&c.year) {
+        return Err(EulerError::TimeOutOfRange(time_ms));
+    }
+    Ok((c.year, c.month))
 }
 
 fn next_month((y, m): (i32, u32)) -> (i32, u32) {
@@ -92,6 +96,8 @@ struct Clock {
     ncells: usize,
     last: Option<i64>,
     frames: usize,
+    /// Calendar of the times, whose months the metrics follow.
+    calendar: Calendar,
 }
 
 impl Clock {
@@ -102,7 +108,10 @@ impl Clock {
         if let Some(previous) = self.last.filter(|&p| time_ms <= p) {
             return Err(EulerError::NonIncreasingTime { previous, got: time_ms });
         }
-        month_of(time_ms)
+        month_of(time_ms, self.calendar)
+    }
+    fn new(ncells: usize) -> Self {
+        Clock { ncells, last: None, frames: 0, calendar: Calendar::default() }
     }
     fn tick(&mut self, time_ms: i64) {
         self.last = Some(time_ms);
@@ -179,7 +188,13 @@ impl<T: GridValue> DifferenceVariance<T> {
         if shift == 0 {
             return Err(EulerError::ZeroShift);
         }
-        Ok(Self { clock: Clock { ncells, last: None, frames: 0 }, shift, ring: VecDeque::with_capacity(shift), acc: MonthMean::new(ncells) })
+        Ok(Self { clock: Clock::new(ncells), shift, ring: VecDeque::with_capacity(shift), acc: MonthMean::new(ncells) })
+    }
+
+    /// Follow the months of `calendar` (default: proleptic Gregorian).
+    pub fn in_calendar(mut self, calendar: Calendar) -> Self {
+        self.clock.calendar = calendar;
+        self
     }
 
     /// Steps between the two frames of a difference.
@@ -199,7 +214,7 @@ impl<T: GridValue> DifferenceVariance<T> {
         let Some((t0, mut old)) = self.ring.pop_front() else {
             return Ok(out);
         };
-        self.acc.advance(month_of(t0)?, &mut out);
+        self.acc.advance(month_of(t0, self.clock.calendar)?, &mut out);
         for (((s, c), &x0), &x1) in self.acc.sum.iter_mut().zip(&mut self.acc.count).zip(&old).zip(frame) {
             let d = x1 - x0;
             let v = d * d;
@@ -221,7 +236,7 @@ impl<T: GridValue> DifferenceVariance<T> {
         }
         let mut out = Vec::new();
         for &(t, _) in &self.ring {
-            self.acc.advance(month_of(t)?, &mut out);
+            self.acc.advance(month_of(t, self.clock.calendar)?, &mut out);
         }
         out.push(self.acc.take());
         Ok(out)
@@ -244,6 +259,10 @@ impl<T: GridValue> Eke<T> {
     /// With an explicit shift in steps; see [`DifferenceVariance::with_shift`].
     pub fn with_shift(shift: usize, ncells: usize) -> Result<Self, EulerError> {
         Ok(Self { u: DifferenceVariance::with_shift(shift, ncells)?, v: DifferenceVariance::with_shift(shift, ncells)? })
+    }
+    /// Follow the months of `calendar` (default: proleptic Gregorian).
+    pub fn in_calendar(self, calendar: Calendar) -> Self {
+        Self { u: self.u.in_calendar(calendar), v: self.v.in_calendar(calendar) }
     }
     /// Add the u and v frames at `time_ms`; returns the months completed.
     pub fn push(&mut self, time_ms: i64, u: &[T], v: &[T]) -> Result<Vec<MonthlyField>, EulerError> {
@@ -284,7 +303,13 @@ impl<T: GridValue> HighWindIndex<T> {
         if !(0.0..=1.0).contains(&percentile) {
             return Err(EulerError::PercentileOutOfRange(percentile));
         }
-        Ok(Self { clock: Clock { ncells, last: None, frames: 0 }, q: percentile, month: None, speeds: Vec::new() })
+        Ok(Self { clock: Clock::new(ncells), q: percentile, month: None, speeds: Vec::new() })
+    }
+
+    /// Follow the months of `calendar` (default: proleptic Gregorian).
+    pub fn in_calendar(mut self, calendar: Calendar) -> Self {
+        self.clock.calendar = calendar;
+        self
     }
 
     /// Add the u and v frames at `time_ms`; returns the months completed.

@@ -14,8 +14,8 @@ use super::grid::CellSearch;
 use super::hourly::{AtaInterpolation, hourly_samples};
 use super::{Kernel, MetricsError, MetricsGrid};
 use crate::geo::{DEG_TO_RAD, EARTH_RADIUS_KM};
+use crate::time::Calendar;
 use crate::tracks::TrackSet;
-use chrono::{DateTime, Datelike};
 use rayon::prelude::*;
 
 /// Options of [`track_metrics`] (the peer's defaults: 500 km, constant, maxima, linear).
@@ -70,10 +70,10 @@ impl GriddedMetrics {
     }
 }
 
-/// (year, month) of a time in ms since the epoch (UTC, proleptic Gregorian).
-pub fn year_month(ms: i64) -> (i32, u32) {
-    let d = DateTime::from_timestamp_millis(ms).unwrap_or_default();
-    (d.year(), d.month())
+/// (year, month) of a time in ms since 1970-01-01 in `calendar`.
+pub fn year_month(ms: i64, calendar: Calendar) -> (i32, u32) {
+    let c = calendar.civil(ms);
+    (c.year, c.month)
 }
 
 /// Gridded metrics of `tracks` over the whole period (`monthly=False`), with `amps` (one per
@@ -162,8 +162,8 @@ impl<'g> Prepared<'g> {
             samples.lon.extend(h.lons);
             samples.amp.extend(h.amps);
             // months of points and samples, as (year, month) keys for now
-            month_keys(&tracks.times_ms[r], &mut points.month);
-            month_keys(&h.times, &mut samples.month);
+            month_keys(&tracks.times_ms[r], tracks.calendar, &mut points.month);
+            month_keys(&h.times, tracks.calendar, &mut samples.month);
         }
         let mut keys: Vec<u16> = points.month.iter().chain(&samples.month).copied().collect();
         keys.sort_unstable();
@@ -301,15 +301,16 @@ impl<'g> Prepared<'g> {
     }
 }
 
-/// Months as `12·(year − 1900) + month − 1`, which orders like (year, month).
-const MONTH_KEY_YEAR0: i32 = 1900;
-fn month_key(ms: i64) -> u16 {
-    let (y, m) = year_month(ms);
+/// Months as `12·(year + 1000) + month − 1`, which orders like (year, month) for the years
+/// -1000 to 4000 (CMIP runs start in 1850, palaeoclimate runs earlier).
+const MONTH_KEY_YEAR0: i32 = -1000;
+fn month_key(ms: i64, calendar: Calendar) -> u16 {
+    let (y, m) = year_month(ms, calendar);
     (12 * (y - MONTH_KEY_YEAR0).clamp(0, 5000) + m as i32 - 1) as u16
 }
 
 /// [`month_key`] of many times, computed once per day (hourly samples share their days).
-fn month_keys(times: &[i64], out: &mut Vec<u16>) {
+fn month_keys(times: &[i64], calendar: Calendar, out: &mut Vec<u16>) {
     const DAY_MS: i64 = 86_400_000;
     let mut last: Option<(i64, u16)> = None;
     out.extend(times.iter().map(|&t| {
@@ -317,7 +318,7 @@ fn month_keys(times: &[i64], out: &mut Vec<u16>) {
         match last {
             Some((d, k)) if d == day => k,
             _ => {
-                let k = month_key(t);
+                let k = month_key(t, calendar);
                 last = Some((day, k));
                 k
             }

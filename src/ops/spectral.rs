@@ -78,6 +78,7 @@ pub fn run(opts: &Options) -> Result<Filtered> {
         lat: &grid.lat,
         lon: &grid.lon,
         times: (!field.is_timeless()).then_some(times.as_slice()),
+        calendar: field.info().calendar,
         variables: vec![GridVariable {
             name: field.source_variable().to_string(),
             attributes: attributes(&field, &format!(" (T{}-{} {method} filter)", opts.lmin, opts.lmax)),

@@ -6,6 +6,7 @@ use super::metrics::{Computed, GriddedJob, amplitude};
 use crate::error::{Error, Result};
 use crate::io::gridded::{GriddedField, GriddedTable};
 use crate::metrics::{MetricsGrid, Selection, SphericalKernel, StatsOptions, track_statistics, year_month};
+use crate::time::Calendar;
 use crate::tracks::{TrackSet, Tracks, track_set};
 
 /// Options of `stats`.
@@ -127,8 +128,8 @@ pub struct Statistics {
 }
 
 /// Distinct (year, month) of the points: the default period length of the densities.
-pub fn calendar_months(times_ms: &[i64]) -> usize {
-    let mut m: Vec<(i32, u32)> = times_ms.iter().map(|&t| year_month(t)).collect();
+pub fn calendar_months(times_ms: &[i64], calendar: Calendar) -> usize {
+    let mut m: Vec<(i32, u32)> = times_ms.iter().map(|&t| year_month(t, calendar)).collect();
     m.sort_unstable();
     m.dedup();
     m.len()
@@ -144,7 +145,7 @@ pub fn statistics_table(tracks: &Tracks, req: &Statistics) -> Result<GriddedTabl
 
 /// [`statistics_table`] of a track set whose values are the variable `name` in `unit`.
 pub fn statistics_of(set: &TrackSet<'_>, name: &str, unit: &str, req: &Statistics) -> Result<GriddedTable> {
-    let months = req.months.unwrap_or_else(|| calendar_months(set.times_ms).max(1) as f64);
+    let months = req.months.unwrap_or_else(|| calendar_months(set.times_ms, set.calendar).max(1) as f64);
     let o = StatsOptions { kernel: req.kernel, months, unit_area_cap_deg: 5.0, select: req.select };
     let s = track_statistics(set, &req.grid.lat, &req.grid.lon, &o)?;
     let per_month = "number per month per unit area (a spherical cap of radius 5 degrees)";
@@ -182,5 +183,5 @@ pub fn statistics_of(set: &TrackSet<'_>, name: &str, unit: &str, req: &Statistic
         ("intensity_variable".into(), name.to_string()),
         ("source".into(), format!("stormtrack {}", crate::VERSION)),
     ];
-    Ok(GriddedTable { lat: req.grid.lat.clone(), lon: req.grid.lon.clone(), times: None, fields, attributes })
+    Ok(GriddedTable { lat: req.grid.lat.clone(), lon: req.grid.lon.clone(), times: None, calendar: set.calendar, fields, attributes })
 }

@@ -125,7 +125,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
     let (method, outputs) = opts.checked()?;
     let field = opts.field.open()?;
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
-    let range = opts.field.selection()?.frames(&field.info().times);
+    let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let pool = pool(opts.field.threads)?;
     let mut provenance = provenance(opts, &field);
     let (algorithm, run, stage_times) = match &method {
@@ -139,7 +139,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
                 detector: detector.clone(),
                 linker: SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(default_max_link_km) },
                 mode: Some(mode),
-                selection: opts.field.selection()?,
+                selection: opts.field.selection(field.info().calendar)?,
             };
             simple_provenance(&mut provenance, &simple);
             let run = match spectral {

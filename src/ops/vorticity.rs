@@ -76,6 +76,7 @@ pub fn run(opts: &Options) -> Result<usize> {
         lat: &gu.lat,
         lon: &gu.lon,
         times: (!u.is_timeless()).then_some(times.as_slice()),
+        calendar: u.info().calendar,
         variables: opts.variables(),
         global: vec![
             ("source".into(), format!("stormtrack {} vorticity (spherical harmonics, radius {} m)", crate::VERSION, opts.radius_m)),

@@ -5,14 +5,14 @@
 //! Frames are processed independently and gathered by index, and the linker's answer does not
 //! depend on how segments are scheduled, so outputs are identical for any thread count.
 
-use super::{DetectedFrame, MissingDataReport, TrackRun, build_tracks, check_frame_count, field_bounds};
+use super::{DetectedFrame, MissingDataReport, TrackRun, build_tracks, check_frame_count};
 use crate::detect::hodges::{self as hd, HodgesDetectOptions};
 use crate::detect::{ExtraColumn, FrameCenters};
 use crate::error::{Error, Result};
 use crate::field::{Field, Grid, TimeSelection};
 use crate::link::mge::{self, MgeParams};
 use crate::spectral::{SpectralFilter, SpectralOptions};
-use crate::tracks::{ProcessingStep, TracksMetadata};
+use crate::tracks::ProcessingStep;
 use crate::variables::Mode;
 use rayon::prelude::*;
 use serde_json::json;
@@ -136,8 +136,7 @@ pub fn track_hodges(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(
     let linked = mge::link_hodges_numbered(&features, &frame_times, &opts.linker)?;
     times.link_s = t4.elapsed().as_secs_f64();
 
-    let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
-    metadata.bounds = field_bounds(field);
+    let mut metadata = super::field_metadata(field, mode);
     metadata.processing.extend(detected.processing);
     let ids: Vec<i64> = linked.iter().map(|t| t.0).collect();
     let points: Vec<Vec<(usize, usize)>> = linked.into_iter().map(|t| t.1).collect();

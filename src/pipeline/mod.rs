@@ -133,7 +133,16 @@ pub fn detect_batches<'a, D: Detector + ?Sized>(
 /// What the centres' batches say about themselves, for a field and mode.
 pub fn centers_meta(field: &dyn Field, mode: Mode) -> CentersMeta {
     let info = field.info();
-    CentersMeta { variable: info.variable.clone(), unit: info.value_unit.clone(), mode, lon_convention: info.grid.lon_convention }
+    CentersMeta { variable: info.variable.clone(), unit: info.value_unit.clone(), mode, lon_convention: info.grid.lon_convention, calendar: info.calendar }
+}
+
+/// Metadata of tracks found in `field`: its variable, calendar and declared bounds.
+pub fn field_metadata(field: &dyn Field, mode: Mode) -> TracksMetadata {
+    let info = field.info();
+    let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
+    metadata.bounds = field_bounds(field);
+    metadata.calendar = info.calendar;
+    metadata
 }
 
 /// Declared bounds of a field's grid (see docs/algorithms.md#declared-spatial-bounds): latitude extremes; a global longitude axis
@@ -157,9 +166,7 @@ pub fn field_bounds(field: &dyn Field) -> Option<SpatialBounds> {
 pub fn link_simple(field: &dyn Field, mode: Mode, frames: &[DetectedFrame], linker: &SimpleLinker) -> Result<Tracks> {
     let linked = linker.link(&frames.iter().map(DetectedFrame::frame_ref).collect::<Vec<_>>());
     let info = field.info();
-    let mut metadata = TracksMetadata::new(info.variable.clone(), mode);
-    metadata.bounds = field_bounds(field);
-    build_tracks(metadata, &info.variable, &info.value_unit, info.grid.lon_convention, frames, &linked, None)
+    build_tracks(field_metadata(field, mode), &info.variable, &info.value_unit, info.grid.lon_convention, frames, &linked, None)
 }
 
 /// Link centres given as Arrow record batches (the `centers` schema, e.g. from
@@ -208,7 +215,9 @@ pub fn link_batches(batches: &[RecordBatch], frame_times: Option<&[i64]>, linker
         return Err(Error::option("frame_times", "some centres have a time that is not among the frame times"));
     }
     let linked = linker.link(&frames.iter().map(DetectedFrame::frame_ref).collect::<Vec<_>>());
-    build_tracks(TracksMetadata::new(meta.variable.clone(), meta.mode), &meta.variable, &meta.unit, meta.lon_convention, &frames, &linked, None)
+    let mut metadata = TracksMetadata::new(meta.variable.clone(), meta.mode);
+    metadata.calendar = meta.calendar;
+    build_tracks(metadata, &meta.variable, &meta.unit, meta.lon_convention, &frames, &linked, None)
 }
 
 /// [`Tracks`] from linked `(frame, centre)` lists with the given ids (default 1, 2, ... in
@@ -287,19 +296,19 @@ pub fn track_simple(field: &dyn Field, opts: &SimpleOptions, progress: Option<&(
 
 /// Tracking needs at least two frames; say which selection left fewer.
 pub fn check_frame_count(field: &dyn Field, range: Range<usize>) -> Result<()> {
-    let times = &field.info().times;
+    let (times, calendar) = (&field.info().times, field.info().calendar);
     if times.is_empty() {
         return Err(Error::TooFewFrames("the input has no time steps; tracking needs at least 2".into()));
     }
     match range.len() {
         0 => Err(Error::TooFewFrames(format!(
             "the time selection contains no frame (the input covers {} to {}); widen `start`/`end`",
-            crate::time::format_iso(times[0]),
-            crate::time::format_iso(*times.last().unwrap())
+            calendar.format_iso(times[0]),
+            calendar.format_iso(*times.last().unwrap())
         ))),
         1 => Err(Error::TooFewFrames(format!(
             "only one time step ({}) is selected; tracking needs at least 2 (use `stormtrack detect` for the centres of one frame)",
-            crate::time::format_iso(times[range.start])
+            calendar.format_iso(times[range.start])
         ))),
         _ => Ok(()),
     }

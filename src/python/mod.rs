@@ -149,9 +149,10 @@ fn detect_file(py: Python<'_>, path: PathBuf, variable: String, options: Bound<'
     Ok(ArrowStream::new(done.batches[0].schema(), done.batches))
 }
 
-/// Centres of an in-memory field (times in ms since 1970, data (time, lat, lon) float64).
+/// Centres of an in-memory field (times in ms since 1970-01-01 in `calendar`, data (time, lat,
+/// lon) float64).
 #[pyfunction]
-#[pyo3(signature = (data, times, lat, lon, *, variable, units=None, standard_name=None, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, frame_offset=0, threads=None, progress=None))]
+#[pyo3(signature = (data, times, lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, frame_offset=0, threads=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn detect_array(
     py: Python<'_>,
@@ -162,6 +163,7 @@ fn detect_array(
     variable: String,
     units: Option<String>,
     standard_name: Option<String>,
+    calendar: Option<String>,
     mode: String,
     threshold: Option<f64>,
     refinement: String,
@@ -171,13 +173,14 @@ fn detect_array(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<ArrowStream> {
     ops::check_threads(threads).map_err(to_py)?;
+    let calendar = crate::time::Calendar::parse(calendar.as_deref()).map_err(to_py)?;
     let mode_arg = ops::parse_mode("detection_mode", &mode).map_err(to_py)?;
     let detector = ops::detect::simple_detector(threshold, Some(&refinement), Some(window)).map_err(to_py)?;
     let array = data.as_array().to_owned();
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let batches = py
         .detach(|| -> crate::Result<Vec<arrow::array::RecordBatch>> {
-            let field = MemoryField::from_cf(&variable, units.as_deref(), standard_name, times, lat, lon, array)?;
+            let field = MemoryField::from_cf(&variable, units.as_deref(), standard_name, crate::time::TimeAxis { times, calendar }, lat, lon, array)?;
             let info = field.info();
             let mode = match mode_arg {
                 Some(m) => m,

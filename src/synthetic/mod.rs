@@ -211,7 +211,7 @@ impl Synthetic {
         f.add_dimension("latitude", ny).map_err(err)?;
         f.add_dimension("longitude", nx).map_err(err)?;
         let hours: Vec<f64> = self.times.iter().map(|&t| (t - self.config.start_ms) as f64 / 3_600_000.0).collect();
-        let origin = crate::time::format_iso(self.config.start_ms).replace('T', " ");
+        let origin = crate::time::Calendar::ProlepticGregorian.format_iso(self.config.start_ms).replace('T', " ");
         {
             let mut v = f.add_variable::<f64>("valid_time", &["valid_time"]).map_err(err)?;
             v.put_attribute("units", format!("hours since {origin}")).map_err(err)?;
@@ -295,7 +295,7 @@ pub fn run_demo(o: &DemoOptions) -> Result<Score> {
                 "  deepest    track {}: {:.1} hPa at {} ({:.1}, {:.1}), {} points over {:.0} h, {:.0} km",
                 d.id,
                 d.peak_value.unwrap() / 100.0,
-                crate::time::format_iso(d.peak_time.unwrap()),
+                crate::time::Calendar::ProlepticGregorian.format_iso(d.peak_time.unwrap()),
                 d.peak_lat.unwrap(),
                 d.peak_lon.unwrap(),
                 d.point_count,

@@ -10,6 +10,7 @@ pub use summary::{TrackSummary, summarize, summarize_as_peer};
 
 use crate::error::{Error, Result};
 use crate::geo::{LonConvention, normalize_lon};
+use crate::time::Calendar;
 use crate::variables::Mode;
 use std::ops::Range;
 
@@ -58,12 +59,14 @@ pub struct TracksMetadata {
     pub bounds: Option<SpatialBounds>,
     /// Preprocessing provenance.
     pub processing: Vec<ProcessingStep>,
+    /// Calendar of the point times.
+    pub calendar: Calendar,
 }
 
 impl TracksMetadata {
     /// Metadata with no bounds and no processing.
     pub fn new(primary_variable: impl Into<String>, mode: Mode) -> Self {
-        TracksMetadata { primary_variable: primary_variable.into(), mode, bounds: None, processing: Vec::new() }
+        TracksMetadata { primary_variable: primary_variable.into(), mode, bounds: None, processing: Vec::new(), calendar: Calendar::default() }
     }
 }
 

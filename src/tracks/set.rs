@@ -3,6 +3,7 @@
 //! built from point columns.
 
 use super::Tracks;
+use crate::time::Calendar;
 use crate::variables::Mode;
 use std::collections::HashSet;
 
@@ -20,7 +21,16 @@ pub enum TrackSetError {
 /// A [`Tracks`] as a [`TrackSet`] (longitudes are already normalised to [-180, 180) there, as
 /// the kernels expect), with the primary variable's values.
 pub fn track_set(t: &Tracks) -> TrackSet<'_> {
-    TrackSet { ids: &t.ids, offsets: &t.offsets, times_ms: &t.times, lat: &t.lats, lon: &t.lons, values: Some(&t.primary().values), mode: t.metadata.mode }
+    TrackSet {
+        ids: &t.ids,
+        offsets: &t.offsets,
+        times_ms: &t.times,
+        lat: &t.lats,
+        lon: &t.lons,
+        values: Some(&t.primary().values),
+        mode: t.metadata.mode,
+        calendar: t.metadata.calendar,
+    }
 }
 
 /// Packed tracks: track `i` owns points `offsets[i]..offsets[i + 1]`.
@@ -41,6 +51,8 @@ pub struct TrackSet<'a> {
     /// Detection mode from the track set's metadata; decides the peak intensity when the
     /// comparison config leaves `mode` unset ("auto").
     pub mode: Mode,
+    /// Calendar of `times_ms` (monthly metrics split by its months).
+    pub calendar: Calendar,
 }
 
 impl<'a> TrackSet<'a> {
@@ -104,11 +116,21 @@ pub struct OwnedTrackSet {
     /// One value per point (NaN where there is none).
     pub values: Vec<f64>,
     pub mode: Mode,
+    pub calendar: Calendar,
 }
 
 impl OwnedTrackSet {
     fn empty(mode: Mode) -> Self {
-        OwnedTrackSet { ids: Vec::new(), offsets: vec![0], times_ms: Vec::new(), lat: Vec::new(), lon: Vec::new(), values: Vec::new(), mode }
+        OwnedTrackSet {
+            ids: Vec::new(),
+            offsets: vec![0],
+            times_ms: Vec::new(),
+            lat: Vec::new(),
+            lon: Vec::new(),
+            values: Vec::new(),
+            mode,
+            calendar: Calendar::default(),
+        }
     }
 
     fn push(&mut self, time_ms: i64, lat: f64, lon: f64, value: f64) {
@@ -170,6 +192,7 @@ impl OwnedTrackSet {
             lon: &self.lon,
             values: Some(&self.values),
             mode: self.mode,
+            calendar: self.calendar,
         }
     }
 }

@@ -110,8 +110,10 @@ def test_wrong_variable_and_unknown_calendar(djf_msl):
         coords={"time": [cftime.DatetimeNoLeap(2000, 1, 1), cftime.DatetimeNoLeap(2000, 1, 2)], "lat": [0.0, 1.0, 2.0], "lon": [0.0, 1.0, 2.0, 3.0]},
         name="msl",
     )
-    with pytest.raises(st.StormtrackError, match="calendar 'noleap' is not supported"):
-        st.detect(da)
+    # model calendars are read (docs/calendars.md); a name that is no CF calendar is refused
+    assert st.detect(da).schema["time"] == pl.Int64
+    with pytest.raises(st.StormtrackError, match="calendar '365.25_day' is not a CF calendar"):
+        st._core.detect_array(np.zeros((2, 3, 4)), [0, 86_400_000], [0.0, 1.0, 2.0], [0.0, 1.0, 2.0, 3.0], variable="msl", calendar="365.25_day")
 
 
 def test_progress_callback_sees_every_frame(djf_msl):

@@ -29,20 +29,6 @@ if [[ $CASES == *msl025* && ! -f $IN025 ]]; then
     "$py" benches/make_quarter_degree.py "$DATA/era5_msl_djf2526_2.5deg.nc" "$IN025" --variable msl --frames 120
 fi
 
-median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
-
-# run NAME CMD...: warm-up, then REPEAT timed runs; sets T (median s) and M (median peak MB)
-run() {
-    local name=$1; shift
-    "$@" > "$OUTDIR/$name.warm.log" 2>&1 || { echo "$name failed, see $OUTDIR/$name.warm.log" >&2; return 1; }
-    : > "$OUTDIR/$name.times"
-    for _ in $(seq "$REPEAT"); do
-        /usr/bin/time -f '%e %M' -o "$OUTDIR/$name.time1" "$@" > "$OUTDIR/$name.log" 2>&1
-        cat "$OUTDIR/$name.time1" >> "$OUTDIR/$name.times"
-    done
-    T=$(awk '{print $1}' "$OUTDIR/$name.times" | median)
-    M=$(awk '{print $2/1024}' "$OUTDIR/$name.times" | median)
-}
 
 echo "| case | peer s | peer MB | stormtrack s | stormtrack MB | ratio |"
 echo "|---|---|---|---|---|---|"

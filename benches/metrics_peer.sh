@@ -40,7 +40,6 @@ for _ in $(seq 30); do
 done
 "$STORMTRACK" --help | grep -q metrics || { echo "$STORMTRACK has no metrics subcommand" >&2; exit 1; }
 
-median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 
 # run NAME WARM N CMD...: WARM (0/1) untimed runs, then N timed runs; sets T and M (medians)
 run() {

@@ -36,7 +36,7 @@ class WindowUdf:
     def __datafusion_window_udf__(self) -> object: ...
 
 def detect_file(
-    path: str,
+    path: list[str],
     variable: str,
     options: dict[str, Any],
     *,
@@ -61,7 +61,7 @@ def detect_array(
     progress: Callable[[int, int], None] | None = None,
 ) -> ArrowStream: ...
 def track_file(
-    path: str,
+    path: list[str],
     variable: str,
     options: dict[str, Any],
     *,

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from stormtrack import _core
+from stormtrack._netcdf_copy import netcdf_copy, readable_paths
 
 PathLike = Union[str, "os.PathLike[str]"]
 Progress = Union[bool, Callable[[int, int], None], None]
@@ -59,6 +60,35 @@ def _find_dim(da: Any, names: Sequence[str], axis: str, standard_names: Sequence
             attrs = da.coords[d].attrs
             if attrs.get("axis", "").upper() == axis or attrs.get("standard_name") in standard_names or attrs.get("units") in units:
                 return str(d)
+    return None
+
+
+def _file_paths(source: Any) -> list[str] | None:
+    """The NetCDF path(s) of ``source``: a path, or a list or tuple of paths (or globs) read
+    as one time series; ``None`` for anything else (arrays)."""
+    if isinstance(source, (str, os.PathLike)):
+        return [os.fspath(source)]
+    if isinstance(source, (list, tuple)) and source and all(isinstance(s, (str, os.PathLike)) for s in source):
+        return [os.fspath(s) for s in source]
+    return None
+
+
+def _xarray_field(source: Any, variable: str | None) -> tuple[Any, str] | None:
+    """The DataArray and variable name of an xarray Dataset or DataArray; ``None`` otherwise."""
+    if hasattr(source, "data_vars"):
+        names = [str(n) for n in source.data_vars]
+        if variable is None:
+            if len(names) != 1:
+                raise _core.StormtrackError(f"the Dataset holds {', '.join(names) or 'no variable'}; pass variable=")
+            variable = names[0]
+        if variable not in source.data_vars:
+            raise _core.StormtrackError(f"variable '{variable}' not found in the Dataset (found: {', '.join(names)})")
+        return source[variable], variable
+    if hasattr(source, "dims") and hasattr(source, "coords"):
+        name = variable or (str(source.name) if source.name is not None else None)
+        if name is None:
+            raise _core.StormtrackError("the DataArray has no name; pass variable= (e.g. 'msl' or 'vo')")
+        return source, name
     return None
 
 
@@ -173,7 +203,8 @@ def detect(
     refinement status and diagnostics; ``lmin``/``lmax`` filter the field first, and the
     Hodges options are keywords as for :func:`track`.
 
-    ``source`` is a NetCDF path, an ``xarray.DataArray`` (any dimension order and common
+    ``source`` is a NetCDF path (or a list of paths or globs that continue each other in time,
+    read as one series), an ``xarray.DataArray`` (any dimension order and common
     names; dask-backed arrays are computed one chunk of time at a time) or a NumPy array of
     shape (time, lat, lon) with ``times`` (datetime64), ``lat`` and ``lon``. Options are the
     CLI's (``mode`` = ``--detection-mode``, ``threshold`` = ``--feature-threshold`` in the
@@ -185,7 +216,8 @@ def detect(
     unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
     if unknown:
         raise TypeError(f"detect() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
-    if isinstance(source, (str, os.PathLike)):
+    paths = _file_paths(source)
+    if paths is not None:
         if variable is None:
             raise _core.StormtrackError("variable= is required for a file (e.g. 'msl' or 'vo')")
         hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
@@ -196,12 +228,22 @@ def detect(
                 window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
                 n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
             )
-            stream = _core.detect_file(os.fspath(source), variable, options, progress=callback)
+            with readable_paths(paths, variable) as files:
+                return pl.DataFrame(_core.detect_file(files, variable, options, progress=callback))
         finally:
             close()
-        return pl.DataFrame(stream)
+    field = _xarray_field(source, variable)
+    if field is not None and (algorithm != "simple" or hodges or lmin is not None or lmax is not None or start or end or n_frames):
+        # the whole-file path of the core, on a NetCDF copy (docs/input.md#grib-and-xarray)
+        with netcdf_copy(*field) as path:
+            return detect(
+                path, field[1], algorithm=algorithm, mode=mode, threshold=threshold, refinement=refinement, window=window,
+                start=start, end=end, n_frames=n_frames, threads=threads, progress=progress, lmin=lmin, lmax=lmax, **hodges,
+            )
+    if field is not None:
+        source, variable = field
     if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
-        raise _core.StormtrackError("arrays are detected with the simple method only; write the field to NetCDF (e.g. DataArray.to_netcdf) to use algorithm='hodges' or lmin/lmax")
+        raise _core.StormtrackError("NumPy arrays are detected with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or lmin/lmax")
     opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads)
     if start is not None or end is not None or n_frames is not None:
         raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select an array with .sel()/.isel() instead")
@@ -278,11 +320,21 @@ def track(
     unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
     if unknown:
         raise TypeError(f"track() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
-    if not isinstance(source, (str, os.PathLike)):
+    paths = _file_paths(source)
+    field = _xarray_field(source, variable)
+    if field is not None:
+        # the file path of the core on a NetCDF copy: outputs, both trackers, the same results
+        with netcdf_copy(*field) as path:
+            return track(
+                path, field[1], output=output, format=format, algorithm=algorithm, max_km=max_km, mode=mode, threshold=threshold,
+                refinement=refinement, window=window, start=start, end=end, n_frames=n_frames, threads=threads, lmin=lmin,
+                lmax=lmax, verbose=verbose, progress=progress, **hodges,
+            )
+    if paths is None:
         if output is not None:
-            raise _core.StormtrackError("output= needs a file input; for arrays, write the DataFrame yourself (e.g. .write_parquet)")
+            raise _core.StormtrackError("output= needs a file or xarray input; for NumPy arrays, write the DataFrame yourself (e.g. .write_parquet)")
         if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
-            raise _core.StormtrackError("arrays are tracked with the simple method only; write the field to NetCDF (e.g. DataArray.to_netcdf) to use algorithm='hodges' or lmin/lmax")
+            raise _core.StormtrackError("NumPy arrays are tracked with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or lmin/lmax")
         from stormtrack._expressions import link
 
         centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement or "grid", window=window or 5, threads=threads, progress=progress)
@@ -302,10 +354,11 @@ def track(
             mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
             n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
         )
-        points, _summary = _core.track_file(
-            os.fspath(source), variable, options, outputs=[os.fspath(o) for o in outputs], format=format,
-            max_km=max_km, quiet=not verbose, progress=callback,
-        )
+        with readable_paths(paths, variable) as files:
+            points, _summary = _core.track_file(
+                files, variable, options, outputs=[os.fspath(o) for o in outputs], format=format,
+                max_km=max_km, quiet=not verbose, progress=callback,
+            )
     finally:
         close()
     return pl.DataFrame(points)

@@ -49,7 +49,10 @@ fn check_compat(a: &InputArgs) -> Result<()> {
     }
     match a.engine.as_deref() {
         None | Some("h5netcdf" | "netcdf4") => Ok(()),
-        Some("cfgrib") => Err(Error::option("engine", "GRIB input is not supported; convert it to NetCDF first (e.g. cdo -f nc4 copy in.grib out.nc)")),
+        Some("cfgrib") => Err(Error::option(
+            "engine",
+            "GRIB is read by the Python package's stormtrack command (pip install 'stormtrack[grib]'); this program reads NetCDF: convert it first (e.g. cdo -f nc4 copy in.grib out.nc)",
+        )),
         Some(other) => Err(Error::option("engine", format!("'{other}' is unknown; use h5netcdf or netcdf4 (both read NetCDF-3 and NetCDF-4)"))),
     }
 }

@@ -9,11 +9,15 @@ mod filtered;
 mod memory;
 #[cfg(feature = "netcdf")]
 mod netcdf;
+#[cfg(feature = "netcdf")]
+mod series;
 
 #[cfg(feature = "netcdf")]
 pub use self::netcdf::{FrameReader, NetcdfField};
 pub use filtered::FilteredField;
 pub use memory::MemoryField;
+#[cfg(feature = "netcdf")]
+pub use series::{FieldSeries, expand_inputs};
 
 use crate::error::{Error, Result};
 use crate::geo::{LonConvention, is_global_longitude};

@@ -163,13 +163,14 @@ impl NetcdfField {
             Some(f) => (crate::variables::canonical_unit(variable).unwrap().to_string(), f),
             None => (declared_units.clone().unwrap_or_else(|| "1".into()), 1.0),
         };
+        let chunk_cache = chunk_cache_bytes(&var);
         drop(var);
         let TimeAxis { times, calendar } = axis;
         let info =
             FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, calendar, grid: Grid::new(lat, lon) };
         #[cfg(feature = "fast-read")]
         let fast = match reader {
-            FrameReader::Fastest => open_fast(&path, &source_variable, &dims),
+            FrameReader::Fastest => open_fast(&path, &source_variable, &dims, chunk_cache),
             FrameReader::Libnetcdf => None,
         };
         #[cfg(not(feature = "fast-read"))]
@@ -232,6 +233,14 @@ fn open_file(path: &Path) -> Result<netcdf::File> {
     if path.is_dir() {
         return Err(Error::NotNetcdf { path: path.to_path_buf(), detail: "it is a directory".into() });
     }
+    if starts_with_grib(path) {
+        return Err(Error::NotNetcdf {
+            path: path.to_path_buf(),
+            detail: "it is a GRIB file, which this program does not read: use the `stormtrack` command or `st.track` of the \
+                     Python package with its grib extra (pip install 'stormtrack[grib]'), or convert it (cdo -f nc4 copy in.grib out.nc)"
+                .into(),
+        });
+    }
     silence_hdf5_errors();
     netcdf::open(path).map_err(|e| {
         let mut detail = e.to_string();
@@ -241,6 +250,13 @@ fn open_file(path: &Path) -> Result<netcdf::File> {
         }
         Error::NotNetcdf { path: path.to_path_buf(), detail }
     })
+}
+
+/// Whether the file begins with the GRIB indicator section.
+fn starts_with_grib(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"GRIB"
 }
 
 /// The variable: the exact name first, then its aliases ([`variable_aliases`]).
@@ -319,14 +335,31 @@ fn read_times(time_var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Ti
     Ok(TimeAxis { times, calendar: cf.calendar })
 }
 
+/// Most memory the chunk cache of one file may take.
+const CHUNK_CACHE_LIMIT: usize = 512 << 20;
+
+/// The chunk cache a variable needs to be read frame by frame: none when each chunk holds one
+/// time step (ERA5 as delivered: every chunk is read once); otherwise room for a chunk per
+/// worker plus one, so that the frames of a chunk (xarray and CMIP files often put a month or
+/// a year in one) decompress it once instead of once per frame; none beyond
+/// [`CHUNK_CACHE_LIMIT`], which keeps memory bounded at the cost of speed.
+fn chunk_cache_bytes(var: &netcdf::Variable<'_>) -> usize {
+    let Ok(Some(chunk)) = var.chunking() else { return 0 };
+    if chunk.len() < 3 || chunk[0] <= 1 {
+        return 0;
+    }
+    let element = std::mem::size_of::<f64>(); // an upper bound of the stored element size
+    let bytes = chunk.iter().product::<usize>() * element * (rayon::current_num_threads() + 1);
+    if bytes > CHUNK_CACHE_LIMIT { 0 } else { bytes }
+}
+
 /// Open the file with netcdf-reader for frame data; `None` when it cannot read it (any
 /// failure there falls back to libnetcdf, which then reports real errors).
 #[cfg(feature = "fast-read")]
-fn open_fast(path: &Path, variable: &str, dims: &[(String, usize)]) -> Option<netcdf_reader::NcFile> {
+fn open_fast(path: &Path, variable: &str, dims: &[(String, usize)], chunk_cache: usize) -> Option<netcdf_reader::NcFile> {
     use std::sync::Arc;
     let storage = hdf5_reader::storage::FileStorage::open(path).ok()?;
-    // every chunk is read once: no cache, so memory stays at one frame per worker
-    let options = netcdf_reader::NcOpenOptions { chunk_cache_bytes: 0, chunk_cache_slots: 1, ..Default::default() };
+    let options = netcdf_reader::NcOpenOptions { chunk_cache_bytes: chunk_cache, chunk_cache_slots: 1009, ..Default::default() };
     let f = netcdf_reader::NcFile::from_storage_with_options(Arc::new(storage), options).ok()?;
     let v = f.variable(variable).ok()?;
     let shape: Vec<usize> = v.shape().iter().map(|&n| n as usize).collect();

@@ -8,7 +8,7 @@ use super::{HodgesSettings, Progress, pool};
 use crate::arrow::frame_centers_batch;
 use crate::detect::{Refinement, SimpleDetector};
 use crate::error::{Error, Result};
-use crate::field::{Field, FilteredField, NetcdfField};
+use crate::field::{Field, FieldSeries, FilteredField};
 use crate::io::{atomic, parquet as pq};
 use crate::pipeline::hodges::HodgesOptions;
 use crate::pipeline::{DetectedFrame, centers_meta};
@@ -211,7 +211,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Detected> {
 }
 
 /// The frames in `range` detected by `method` (on the filtered field when a filter is set).
-fn detect_frames(field: &NetcdfField, method: &Method, mode: Mode, range: std::ops::Range<usize>, progress: &dyn Progress) -> Result<Vec<DetectedFrame>> {
+fn detect_frames(field: &FieldSeries, method: &Method, mode: Mode, range: std::ops::Range<usize>, progress: &dyn Progress) -> Result<Vec<DetectedFrame>> {
     let n = range.len();
     match method {
         Method::Simple { detector, spectral: None } => reporting(progress, n, |p| crate::pipeline::detect_range(field, detector, mode, range, Some(p))),

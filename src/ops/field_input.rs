@@ -3,7 +3,7 @@
 
 use super::{check_positive, check_threads, parse_mode};
 use crate::error::{Error, Result};
-use crate::field::{Field, NetcdfField, TimeSelection};
+use crate::field::{Field, FieldSeries, TimeSelection};
 use crate::spectral::{FilterKind, SpectralOptions};
 use crate::time::Calendar;
 use crate::variables::Mode;
@@ -12,8 +12,9 @@ use std::path::PathBuf;
 /// Where the frames come from and which of them to use.
 #[derive(Debug, Clone)]
 pub struct FieldOptions {
-    /// NetCDF file (NetCDF-3 or NetCDF-4).
-    pub input: PathBuf,
+    /// NetCDF files (NetCDF-3 or NetCDF-4): one, or several (or glob patterns) that continue
+    /// each other in time and are read as one series.
+    pub input: Vec<PathBuf>,
     /// Variable to track (`msl`, `vo`, ...); aliases such as `slp` are tried.
     pub variable: String,
     /// `auto` (from the variable name), `min` or `max`.
@@ -52,7 +53,7 @@ pub struct BandPass {
 impl Default for FieldOptions {
     fn default() -> Self {
         FieldOptions {
-            input: PathBuf::new(),
+            input: Vec::new(),
             variable: String::new(),
             detection_mode: "auto".into(),
             times: TimeWindow::default(),
@@ -121,8 +122,8 @@ impl FieldOptions {
     }
 
     /// Open the input (after [`FieldOptions::validate`]).
-    pub fn open(&self) -> Result<NetcdfField> {
-        NetcdfField::open(&self.input, &self.variable)
+    pub fn open(&self) -> Result<FieldSeries> {
+        FieldSeries::open(&self.input, &self.variable)
     }
 
     /// The mode asked for, or the variable's default.

@@ -14,7 +14,7 @@
 //! ```no_run
 //! use stormtrack::ops::{self, NoProgress};
 //! let opts = ops::track::Options {
-//!     field: ops::FieldOptions { input: "era5_msl.nc".into(), variable: "msl".into(), ..Default::default() },
+//!     field: ops::FieldOptions { input: vec!["era5_msl.nc".into()], variable: "msl".into(), ..Default::default() },
 //!     outputs: vec!["tracks/".into()],
 //!     ..Default::default()
 //! };
@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn errors_name_options_by_field_and_fail_before_any_input() {
-        let field = FieldOptions { input: "missing.nc".into(), variable: "msl".into(), ..Default::default() };
+        let field = FieldOptions { input: vec!["missing.nc".into()], variable: "msl".into(), ..Default::default() };
         let bad_km = track::Options { field: field.clone(), max_link_km: Some(-5.0), ..Default::default() };
         let e = bad_km.validate().unwrap_err();
         assert_eq!(e.to_string(), "invalid option `max_link_km`: -5 must be a positive number");

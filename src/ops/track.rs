@@ -7,7 +7,7 @@ use super::progress::reporting;
 use super::{Progress, pool};
 use crate::arrow::frame_centers_batch;
 use crate::error::{Error, Result};
-use crate::field::{Field, FilteredField, NetcdfField};
+use crate::field::{Field, FieldSeries, FilteredField};
 use crate::io::{self, TrackFormat, parquet as pq};
 use crate::link::SimpleLinker;
 use crate::pipeline::hodges::{HodgesOptions, StageTimes, spectral_step, track_hodges};
@@ -127,7 +127,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let pool = pool(opts.field.threads)?;
-    let mut provenance = provenance(opts, &field);
+    let mut provenance = provenance(&field);
     let (algorithm, run, stage_times) = match &method {
         Method::Hodges(h) => {
             let (run, times) = pool.install(|| reporting(progress, range.len(), |p| track_hodges(&field, h, Some(p))))?;
@@ -161,7 +161,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
 /// Outputs are independent: write them concurrently and report the first failure in order.
 fn write_outputs(
     run: &TrackRun,
-    field: &NetcdfField,
+    field: &FieldSeries,
     outputs: &[(PathBuf, TrackFormat)],
     provenance: &BTreeMap<String, Value>,
     pool: &rayon::ThreadPool,
@@ -184,12 +184,16 @@ fn write_outputs(
     results.into_iter().collect()
 }
 
-fn provenance(opts: &Options, field: &NetcdfField) -> BTreeMap<String, Value> {
-    BTreeMap::from([
-        ("command".into(), json!("track")),
-        ("input".into(), json!(opts.field.input.display().to_string())),
-        ("variable".into(), json!(field.source_variable())),
-    ])
+/// The input file, or the list of files of a series.
+fn input_provenance(field: &FieldSeries) -> Value {
+    match field.paths().as_slice() {
+        [one] => json!(one.display().to_string()),
+        many => json!(many.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
+    }
+}
+
+fn provenance(field: &FieldSeries) -> BTreeMap<String, Value> {
+    BTreeMap::from([("command".into(), json!("track")), ("input".into(), input_provenance(&field)), ("variable".into(), json!(field.source_variable()))])
 }
 
 fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptions) {

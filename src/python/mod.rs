@@ -84,7 +84,7 @@ fn keyword<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(options: &Bound<'py
 
 /// The input and detection options that `detect_file` and `track_file` share, from the
 /// keywords of `st.detect` / `st.track` (one dict; absent keys keep the defaults).
-fn field_and_detection(path: PathBuf, variable: String, o: &Bound<'_, PyDict>) -> PyResult<(FieldOptions, ops::detect::DetectionSettings)> {
+fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDict>) -> PyResult<(FieldOptions, ops::detect::DetectionSettings)> {
     const KEYS: [&str; 12] = ["mode", "threshold", "refinement", "window", "start", "end", "n_frames", "threads", "algorithm", "lmin", "lmax", "hodges"];
     for k in o.keys() {
         let k: String = k.extract()?;
@@ -141,7 +141,7 @@ fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> P
 /// `options` holds the keywords of `st.detect` ([`field_and_detection`]).
 #[pyfunction]
 #[pyo3(signature = (path, variable, options, *, progress=None))]
-fn detect_file(py: Python<'_>, path: PathBuf, variable: String, options: Bound<'_, PyDict>, progress: Option<Py<PyAny>>) -> PyResult<ArrowStream> {
+fn detect_file(py: Python<'_>, path: Vec<PathBuf>, variable: String, options: Bound<'_, PyDict>, progress: Option<Py<PyAny>>) -> PyResult<ArrowStream> {
     let (field, detection) = field_and_detection(path, variable, &options)?;
     let opts = ops::detect::Options { field, detection, output: None };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
@@ -214,7 +214,7 @@ fn detect_array(
 #[allow(clippy::too_many_arguments)]
 fn track_file(
     py: Python<'_>,
-    path: PathBuf,
+    path: Vec<PathBuf>,
     variable: String,
     options: Bound<'_, PyDict>,
     outputs: Vec<PathBuf>,

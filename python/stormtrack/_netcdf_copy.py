@@ -1,0 +1,96 @@
+"""Inputs the Rust core does not read itself, handed to it as a temporary NetCDF file.
+
+GRIB (through xarray's cfgrib engine, the `grib` extra) and xarray objects tracked by the
+Hodges method or band-pass filtered (which need the whole file path of the core) are written
+once to an uncompressed NetCDF-4 file, one chunk per time step, and read back exactly as any
+file: the results are those of the same field in NetCDF (docs/input.md#grib-and-xarray).
+Dask-backed arrays are written one chunk at a time, so memory stays at a time block.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from stormtrack import _core
+
+GRIB_SUFFIXES = (".grib", ".grb", ".grib1", ".grib2", ".grb1", ".grb2")
+GRIB_EXTRA = "reading GRIB needs the grib extra: pip install 'stormtrack[grib]' (xarray, cfgrib and ecCodes)"
+
+
+def is_grib(path: str) -> bool:
+    """A GRIB file by its name or, for any name, by its first bytes."""
+    if path.lower().endswith(GRIB_SUFFIXES):
+        return True
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"GRIB"
+    except OSError:
+        return False
+
+
+def open_grib(path: str, variable: str | None) -> Any:
+    """`variable` of a GRIB file as an xarray DataArray on its valid times."""
+    try:
+        import cfgrib  # noqa: F401
+        import xarray as xr
+    except ImportError:
+        raise _core.StormtrackError(GRIB_EXTRA) from None
+    if not os.path.isfile(path):
+        raise _core.StormtrackError(f"input file not found: {path}")
+    try:
+        ds = xr.open_dataset(path, engine="cfgrib", backend_kwargs={"indexpath": ""}, decode_timedelta=True)
+    except Exception as e:  # cfgrib raises many kinds; one line says which file
+        raise _core.StormtrackError(f"{path}: not a readable GRIB file ({type(e).__name__}: {e})") from None
+    names = list(ds.data_vars)
+    if variable is None:
+        if len(names) != 1:
+            raise _core.StormtrackError(f"{path} holds {', '.join(names) or 'no variable'}; pass variable=")
+        variable = names[0]
+    if variable not in ds:
+        raise _core.StormtrackError(f"variable '{variable}' not found in {path} (found: {', '.join(names)})")
+    da = ds[variable]
+    # forecasts: the time a field is valid at is time + step
+    if "valid_time" in da.coords and da.coords["valid_time"].dims == ("time",):
+        da = da.swap_dims(time="valid_time").drop_vars("time").rename(valid_time="time")
+    return da
+
+
+@contextlib.contextmanager
+def netcdf_copy(da: Any, variable: str) -> Iterator[str]:
+    """A temporary NetCDF file holding `da` as `variable` (time, latitude, longitude); removed
+    on exit."""
+    from stormtrack._io import _dataarray_parts
+
+    da, _times, _lat, _lon = _dataarray_parts(da)
+    time, lat, lon = da.dims
+    da = da.rename({time: "time", lat: "latitude", lon: "longitude"}).rename(variable)
+    da = da.drop_vars([c for c in da.coords if c not in ("time", "latitude", "longitude")])
+    directory = tempfile.mkdtemp(prefix="stormtrack-")
+    path = os.path.join(directory, f"{variable}.nc")
+    try:
+        ny, nx = da.sizes["latitude"], da.sizes["longitude"]
+        encoding = {variable: {"chunksizes": (1, ny, nx), "zlib": False}}
+        for k in ("_FillValue", "missing_value", "scale_factor", "add_offset", "dtype"):
+            da.encoding.pop(k, None)
+        da.to_dataset().to_netcdf(path, engine="netcdf4", encoding=encoding)
+        yield path
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def readable_paths(paths: list[str], variable: str | None) -> Iterator[list[str]]:
+    """`paths` with every GRIB file replaced by a temporary NetCDF copy."""
+    with contextlib.ExitStack() as stack:
+        out = []
+        for p in paths:
+            if is_grib(p):
+                da = open_grib(p, variable)
+                out.append(stack.enter_context(netcdf_copy(da, variable or str(da.name))))
+            else:
+                out.append(p)
+        yield out

@@ -1,0 +1,139 @@
+//! Many NetCDF files as one time series (ERA5 one file per month, CMIP one per decade).
+//!
+//! The files are ordered by their first time and must continue each other: one variable in one
+//! unit, one grid, one calendar, no time given twice and no step missing where one file ends
+//! and the next begins (see docs/input.md#many-files-as-one-series). Frames are then read from
+//! the file that holds them, so tracks cross file boundaries exactly as in one file.
+
+use super::{Field, FieldInfo, NetcdfField};
+use crate::error::{Error, Result};
+use ndarray::Array2;
+use std::path::{Path, PathBuf};
+
+/// A field whose frames come from several NetCDF files in time order.
+#[derive(Debug)]
+pub struct FieldSeries {
+    parts: Vec<NetcdfField>,
+    /// Index of each part's first frame in the series, then the frame count.
+    starts: Vec<usize>,
+    info: FieldInfo,
+}
+
+/// The files named by `inputs`, in the order given: an existing path stands for itself; a path
+/// with `*`, `?` or `[` that does not exist is a glob pattern, expanded in sorted order.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let text = input.to_string_lossy();
+        if input.exists() || !text.contains(['*', '?', '[']) {
+            out.push(input.clone());
+            continue;
+        }
+        let pattern = glob::glob(&text).map_err(|e| Error::option("input", format!("'{text}' is not a valid glob pattern ({e})")))?;
+        let mut matched: Vec<PathBuf> = pattern.filter_map(std::result::Result::ok).filter(|p| p.is_file()).collect();
+        if matched.is_empty() {
+            return Err(Error::option("input", format!("no file matches '{text}'")));
+        }
+        matched.sort();
+        out.extend(matched);
+    }
+    if out.is_empty() {
+        return Err(Error::option("input", "is required: give a file, several files or a glob such as 'era5_msl_*.nc'"));
+    }
+    if let Some((a, _)) = out.iter().enumerate().find(|(i, p)| out[..*i].contains(p)) {
+        return Err(Error::option("input", format!("'{}' is given twice", out[a].display())));
+    }
+    Ok(out)
+}
+
+impl FieldSeries {
+    /// Open `variable` in every file of `inputs` (globs expanded) as one series.
+    pub fn open(inputs: &[PathBuf], variable: &str) -> Result<Self> {
+        let paths = expand_inputs(inputs)?;
+        let mut parts = paths.iter().map(|p| NetcdfField::open(p, variable)).collect::<Result<Vec<_>>>()?;
+        parts.sort_by_key(|p| p.info().times.first().copied());
+        Self::from_parts(parts)
+    }
+
+    /// A series of fields already open, in time order.
+    fn from_parts(parts: Vec<NetcdfField>) -> Result<Self> {
+        let first = parts.first().ok_or_else(|| Error::option("input", "is required"))?;
+        let mut info = first.info().clone();
+        for w in parts.windows(2) {
+            check_continues(&w[0], &w[1], expected_step(&parts))?;
+            info.times.extend_from_slice(&w[1].info().times);
+        }
+        let mut starts = vec![0];
+        for p in &parts {
+            starts.push(starts.last().unwrap() + p.info().times.len());
+        }
+        Ok(FieldSeries { parts, starts, info })
+    }
+
+    /// The files, in time order.
+    pub fn paths(&self) -> Vec<&Path> {
+        self.parts.iter().map(NetcdfField::path).collect()
+    }
+
+    /// The variable's name in the files (an alias of the one asked for, e.g. `msl` for `slp`).
+    pub fn source_variable(&self) -> &str {
+        self.parts[0].source_variable()
+    }
+}
+
+/// The time step the series advances by: the smallest step inside any file, or where every
+/// file holds one frame, the smallest step between files.
+fn expected_step(parts: &[NetcdfField]) -> Option<i64> {
+    let inside = parts.iter().flat_map(|p| p.info().times.windows(2).map(|w| w[1] - w[0])).min();
+    inside.or_else(|| parts.windows(2).map(|w| w[1].info().times[0] - w[0].info().times.last().copied().unwrap_or(0)).min())
+}
+
+/// `b` must continue `a`: same unit, grid and calendar, starting one step after `a` ends.
+fn check_continues(a: &NetcdfField, b: &NetcdfField, step: Option<i64>) -> Result<()> {
+    let (x, y) = (a.info(), b.info());
+    let (pa, pb) = (a.path().display(), b.path().display());
+    let bad = |what: String| Err(Error::option("input", what));
+    if x.value_unit != y.value_unit {
+        return bad(format!("{pa} and {pb} hold '{}' in different units ({} and {}); give files of one variable", x.variable, x.value_unit, y.value_unit));
+    }
+    if x.grid.lat != y.grid.lat || x.grid.lon != y.grid.lon {
+        return bad(format!(
+            "{pa} and {pb} are on different grids ({} x {} and {} x {} points, or other coordinates); regrid them to one grid first",
+            x.grid.ny(),
+            x.grid.nx(),
+            y.grid.ny(),
+            y.grid.nx()
+        ));
+    }
+    if x.calendar != y.calendar {
+        return bad(format!("{pa} and {pb} use different calendars ({} and {})", x.calendar.name(), y.calendar.name()));
+    }
+    let (Some(&end), Some(&start)) = (x.times.last(), y.times.first()) else { return Ok(()) };
+    let iso = |t: i64| x.calendar.format_iso(t);
+    if start <= end {
+        return bad(format!("{pa} and {pb} overlap in time ({pb} starts at {} before {pa} ends at {}); give each time once", iso(start), iso(end)));
+    }
+    if let Some(step) = step.filter(|&s| start - end > s) {
+        return bad(format!(
+            "a gap between {pa} (ends {}) and {pb} (starts {}): the series advances by {} h; add the missing file",
+            iso(end),
+            iso(start),
+            step as f64 / 3.6e6
+        ));
+    }
+    Ok(())
+}
+
+impl Field for FieldSeries {
+    fn info(&self) -> &FieldInfo {
+        &self.info
+    }
+
+    fn read_frame(&self, t: usize) -> Result<Array2<f64>> {
+        if t >= self.info.times.len() {
+            return Err(Error::option("frame", format!("frame {t} is out of range (the field has {} frames)", self.info.times.len())));
+        }
+        let part = self.starts.partition_point(|&s| s <= t) - 1;
+        self.parts[part].read_frame(t - self.starts[part])
+    }
+}

@@ -1,0 +1,125 @@
+"""GRIB through the Python package, and xarray objects for both trackers
+(docs/input.md#grib-and-xarray).
+
+The GRIB file is written here by ecCodes, ECMWF's own library, from the first 40 frames of the
+ERA5 DJF file (24-bit packing, which holds these values exactly). Every route must give the
+output of the NetCDF file itself, byte for byte.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from conftest import ROOT, cli, run
+
+import stormtrack as st
+
+N = 40
+HODGES = dict(algorithm="hodges", lmin=5, lmax=42)
+
+
+@pytest.fixture(scope="module")
+def grib(djf_msl: Path, tmp_path_factory) -> Path:
+    eccodes = pytest.importorskip("eccodes")
+    pytest.importorskip("cfgrib")
+    path = tmp_path_factory.mktemp("grib") / "era5_msl.grib"
+    with xr.open_dataset(djf_msl) as ds:
+        da = ds["msl"].isel(valid_time=slice(0, N)).load()
+    lat, lon = da.latitude.values, da.longitude.values
+    with open(path, "wb") as f:
+        for k, t in enumerate(da.valid_time.values.astype("datetime64[h]").astype(object)):
+            h = eccodes.codes_grib_new_from_samples("regular_ll_sfc_grib1")
+            for key, value in [
+                ("Ni", len(lon)), ("Nj", len(lat)),
+                ("latitudeOfFirstGridPointInDegrees", float(lat[0])), ("latitudeOfLastGridPointInDegrees", float(lat[-1])),
+                ("longitudeOfFirstGridPointInDegrees", float(lon[0])), ("longitudeOfLastGridPointInDegrees", float(lon[-1])),
+                ("iDirectionIncrementInDegrees", 2.5), ("jDirectionIncrementInDegrees", 2.5), ("jScansPositively", 0),
+                ("dataDate", int(t.strftime("%Y%m%d"))), ("dataTime", t.hour * 100), ("paramId", 151), ("bitsPerValue", 24),
+            ]:
+                eccodes.codes_set(h, key, value)
+            eccodes.codes_set_values(h, da.values[k].astype(np.float64).ravel())
+            eccodes.codes_write(h, f)
+            eccodes.codes_release(h)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(djf_msl: Path, tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("netcdf")
+    run("track", "-i", str(djf_msl), "--variable", "msl", "-n", str(N), "-o", str(d / "simple.txt"), "--quiet")
+    run("track", "-i", str(djf_msl), "--variable", "msl", "-n", str(N), "--algorithm", "hodges", "--lmin", "5", "--lmax", "42",
+        "-o", str(d / "hodges.trackjson"), "--quiet")
+    return d
+
+
+def python_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The `stormtrack` command that pip installs (python -m stormtrack)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "python"), *(env or {}).get("PYTHONPATH", "").split(os.pathsep)]).rstrip(os.pathsep)}
+    return subprocess.run([sys.executable, "-m", "stormtrack", *args], capture_output=True, text=True, env=env)
+
+
+def test_st_track_reads_grib(grib: Path, reference: Path, tmp_path: Path):
+    st.track(grib, "msl", output=tmp_path / "simple.txt")
+    assert (tmp_path / "simple.txt").read_bytes() == (reference / "simple.txt").read_bytes()
+    st.track(str(grib), "msl", output=tmp_path / "hodges.trackjson", **HODGES)
+    assert (tmp_path / "hodges.trackjson").read_bytes() == (reference / "hodges.trackjson").read_bytes()
+
+
+def test_the_pip_command_reads_grib(grib: Path, reference: Path, tmp_path: Path):
+    p = python_cli("track", "-i", str(grib), "--variable", "msl", "--engine", "cfgrib", "-o", str(tmp_path / "simple.txt"), "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "simple.txt").read_bytes() == (reference / "simple.txt").read_bytes()
+
+
+def test_without_the_grib_extra_one_line_says_what_to_install(grib: Path, tmp_path: Path):
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "cfgrib.py").write_text("raise ImportError('cfgrib is not installed')\n")
+    p = python_cli("track", "-i", str(grib), "--variable", "msl", "-o", str(tmp_path / "o.txt"), env={"PYTHONPATH": str(blocker)})
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0 and "pip install 'stormtrack[grib]'" in p.stderr, p.stderr
+    assert not (tmp_path / "o.txt").exists()
+
+
+def test_the_rust_binary_names_grib_and_the_way_to_read_it(grib: Path, tmp_path: Path):
+    p = cli("track", "-i", str(grib), "--variable", "msl", "-o", str(tmp_path / "o.txt"))
+    assert p.returncode == 2 and p.stderr.strip().count("\n") == 0
+    assert "GRIB" in p.stderr and "stormtrack[grib]" in p.stderr
+    assert not (tmp_path / "o.txt").exists()
+
+
+def test_a_bad_grib_file_is_one_line(tmp_path: Path):
+    pytest.importorskip("cfgrib")
+    bad = tmp_path / "bad.grib"
+    bad.write_bytes(b"GRIB" + b"\0" * 100)
+    with pytest.raises(st.StormtrackError, match="bad.grib"):
+        st.track(bad, "msl")
+
+
+@pytest.fixture(scope="module")
+def dataset(djf_msl: Path):
+    with xr.open_dataset(djf_msl) as ds:
+        yield ds.isel(valid_time=slice(0, N)).load()
+
+
+def test_hodges_on_an_xarray_dataset_equals_the_file(dataset, reference: Path, tmp_path: Path):
+    st.track(dataset, "msl", output=tmp_path / "hodges.trackjson", **HODGES)
+    assert (tmp_path / "hodges.trackjson").read_bytes() == (reference / "hodges.trackjson").read_bytes()
+
+
+def test_any_dimension_order_and_dask_give_the_same(dataset, reference: Path, tmp_path: Path):
+    pytest.importorskip("dask")
+    da = dataset["msl"].transpose("longitude", "valid_time", "latitude").chunk({"valid_time": 7})
+    st.track(da, output=tmp_path / "simple.txt")
+    assert (tmp_path / "simple.txt").read_bytes() == (reference / "simple.txt").read_bytes()
+    st.track(da, output=tmp_path / "hodges.trackjson", **HODGES)
+    assert (tmp_path / "hodges.trackjson").read_bytes() == (reference / "hodges.trackjson").read_bytes()
+
+
+def test_hodges_detection_of_a_dataarray_equals_the_file(dataset, djf_msl: Path):
+    a = st.detect(dataset["msl"], algorithm="hodges", lmin=5, lmax=42)
+    b = st.detect(djf_msl, "msl", algorithm="hodges", lmin=5, lmax=42, n_frames=N)
+    assert a.height > 100 and a.equals(b)

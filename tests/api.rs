@@ -132,3 +132,28 @@ fn netcdf4_frames_are_read_in_parallel() {
     let Some(p) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
     assert!(NetcdfField::open(&p, "msl").unwrap().reads_in_parallel());
 }
+
+/// The operations' stream of centres (both detectors, any block size) hands over the batches
+/// of a whole `detect` run, one per frame in time order.
+#[test]
+fn the_detect_stream_equals_the_whole_run_for_both_detectors() {
+    use stormtrack::ops::{self, FieldOptions, NoProgress};
+    let Some(input) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
+    for algorithm in ["simple", "hodges"] {
+        let field = FieldOptions {
+            input: vec![input.clone()],
+            variable: "msl".into(),
+            times: ops::TimeWindow { n_frames: Some(30), ..Default::default() },
+            band: ops::BandPass { lmin: (algorithm == "hodges").then_some(5), lmax: (algorithm == "hodges").then_some(42), spectral_taper: None },
+            threads: Some(2),
+            ..Default::default()
+        };
+        let detection = ops::detect::DetectionSettings { algorithm: algorithm.into(), ..Default::default() };
+        let opts = ops::detect::Options { field, detection, output: None };
+        let whole = ops::detect::run(&opts, &NoProgress).unwrap().batches;
+        let stream = ops::detect::detect_batches(&opts).unwrap();
+        assert_eq!(stream.remaining_frames(), 30);
+        let streamed: Vec<_> = stream.collect::<Result<_, _>>().unwrap();
+        assert_eq!(streamed, whole, "{algorithm}");
+    }
+}

@@ -3,8 +3,9 @@ Polars DataFrames out (Arrow C stream, no copy)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -144,6 +145,12 @@ def _dataarray_parts(da: Any) -> tuple[Any, tuple[np.ndarray, str], np.ndarray, 
 
 
 def _detect_dataarray(da: Any, variable: str | None, progress: Progress, **opts: Any) -> pl.DataFrame:
+    frames = list(_dataarray_blocks(da, variable, progress, **opts))
+    return pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
+
+
+def _dataarray_blocks(da: Any, variable: str | None, progress: Progress, **opts: Any) -> Iterator[pl.DataFrame]:
+    """The centres of each time block (a dask chunk, or the whole array) as it is detected."""
     da, (times, calendar), lats, lons = _dataarray_parts(da)
     variable = variable or (str(da.name) if da.name is not None else None)
     if variable is None:
@@ -158,7 +165,6 @@ def _detect_dataarray(da: Any, variable: str | None, progress: Progress, **opts:
     else:
         bounds = np.array([0, nt])
     callback, close = _progress_callback(progress, "detecting")
-    frames: list[pl.DataFrame] = []
     try:
         for a, b in zip(bounds[:-1], bounds[1:]):
             a, b = int(a), int(b)
@@ -169,10 +175,33 @@ def _detect_dataarray(da: Any, variable: str | None, progress: Progress, **opts:
                 variable=variable, units=units, standard_name=standard_name, calendar=calendar,
                 frame_offset=a, progress=cb, **opts,
             )
-            frames.append(pl.DataFrame(stream))
+            yield pl.DataFrame(stream)
     finally:
         close()
-    return pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
+
+
+def _by_frame(blocks: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """One DataFrame per frame that has centres, in frame order."""
+    for block in blocks:
+        yield from block.partition_by("frame", maintain_order=True)
+
+
+def _file_stream(paths: list[str], variable: str, options: dict[str, Any]) -> Iterator[pl.DataFrame]:
+    """`detect_file_stream` as DataFrames; checks and opens the input before the first frame."""
+    stack = contextlib.ExitStack()
+    try:
+        files = stack.enter_context(readable_paths(paths, variable))
+        core = _core.detect_file_stream(files, variable, options)
+    except BaseException:
+        stack.close()
+        raise
+
+    def frames() -> Iterator[pl.DataFrame]:
+        with stack:
+            for batch in core:
+                yield pl.DataFrame(batch)
+
+    return frames()
 
 
 def detect(
@@ -195,9 +224,16 @@ def detect(
     progress: Progress = False,
     lmin: int | None = None,
     lmax: int | None = None,
+    stream: bool = False,
     **hodges: Any,
-) -> pl.DataFrame:
+) -> pl.DataFrame | Iterator[pl.DataFrame]:
     """Storm centres of every frame, as the ``centers`` table (time, frame, lat, lon, value, row, col).
+
+    ``stream=True`` returns an iterator instead, handing over one DataFrame per frame as soon
+    as it is detected (files: every frame, in time order, a block of frames detected in
+    parallel at a time; xarray: the frames with centres, one dask chunk of time at a time), so
+    memory never holds the whole run. Options are checked and the input opened before it
+    returns.
 
     ``algorithm="hodges"`` (a file only) gives the Hodges features, with their object id,
     refinement status and diagnostics; ``lmin``/``lmax`` filter the field first, and the
@@ -221,13 +257,15 @@ def detect(
         if variable is None:
             raise _core.StormtrackError("variable= is required for a file (e.g. 'msl' or 'vo')")
         hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
+        options = dict(
+            mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
+            window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
+            n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
+        )
+        if stream:
+            return _file_stream(paths, variable, options)
         callback, close = _progress_callback(progress, "detecting")
         try:
-            options = dict(
-                mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
-                window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
-                n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
-            )
             with readable_paths(paths, variable) as files:
                 return pl.DataFrame(_core.detect_file(files, variable, options, progress=callback))
         finally:
@@ -235,11 +273,21 @@ def detect(
     field = _xarray_field(source, variable)
     if field is not None and (algorithm != "simple" or hodges or lmin is not None or lmax is not None or start or end or n_frames):
         # the whole-file path of the core, on a NetCDF copy (docs/input.md#grib-and-xarray)
-        with netcdf_copy(*field) as path:
+        def on_copy(path: str, stream: bool) -> Any:
             return detect(
                 path, field[1], algorithm=algorithm, mode=mode, threshold=threshold, refinement=refinement, window=window,
-                start=start, end=end, n_frames=n_frames, threads=threads, progress=progress, lmin=lmin, lmax=lmax, **hodges,
+                start=start, end=end, n_frames=n_frames, threads=threads, progress=progress, lmin=lmin, lmax=lmax,
+                stream=stream, **hodges,
             )
+
+        def streamed() -> Iterator[pl.DataFrame]:
+            with netcdf_copy(*field) as path:
+                yield from on_copy(path, True)
+
+        if stream:
+            return streamed()
+        with netcdf_copy(*field) as path:
+            return on_copy(path, False)
     if field is not None:
         source, variable = field
     if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
@@ -248,7 +296,11 @@ def detect(
     if start is not None or end is not None or n_frames is not None:
         raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select an array with .sel()/.isel() instead")
     if hasattr(source, "dims") and hasattr(source, "coords"):
+        if stream:
+            return _by_frame(_dataarray_blocks(source, variable, progress, **opts))
         return _detect_dataarray(source, variable, progress, **opts)
+    if stream:
+        raise _core.StormtrackError("stream=True takes a file or an xarray object; a NumPy array is detected at once")
     if isinstance(source, np.ndarray):
         if times is None or lat is None or lon is None:
             raise _core.StormtrackError("a NumPy array needs times=, lat= and lon= (its coordinates along axes 0, 1 and 2)")

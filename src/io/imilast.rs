@@ -219,9 +219,12 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
 fn parse_time(tok: &str) -> std::result::Result<i64, String> {
     if tok.len() == 10 && tok.bytes().all(|b| b.is_ascii_digit()) {
         let n = |a: usize, b: usize| tok[a..b].parse::<u32>().unwrap();
-        return Calendar::ProlepticGregorian
-            .from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10))
-            .ok_or_else(|| format!("time '{tok}' is not a valid YYYYMMDDHH date"));
+        return Calendar::ProlepticGregorian.from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)).ok_or_else(|| {
+            format!(
+                "time '{tok}' is not a valid YYYYMMDDHH date of the proleptic Gregorian calendar (IMILAST files carry no calendar; \
+                     keep tracks of a model calendar in TrackJSON or the Parquet dataset, see docs/calendars.md)"
+            )
+        });
     }
     if let Ok(s) = tok.parse::<f64>()
         && s.is_finite()

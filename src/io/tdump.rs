@@ -140,7 +140,10 @@ fn parse_time(tok: &str, numeric: &NumericTime) -> std::result::Result<i64, Stri
             return Ok(t);
         }
         if *numeric != NumericTime::UnixSeconds {
-            return Err(format!("invalid TRACK calendar time '{tok}': not a valid YYYYMMDDHH date"));
+            return Err(format!(
+                "invalid TRACK calendar time '{tok}': not a valid YYYYMMDDHH date of the proleptic Gregorian calendar (TRACK files carry \
+                 no calendar; keep tracks of a model calendar in TrackJSON or the Parquet dataset, see docs/calendars.md)"
+            ));
         }
     }
     let bad = || format!("invalid TRACK point time '{tok}'");

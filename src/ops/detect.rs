@@ -5,6 +5,7 @@
 use super::field_input::{FieldOptions, HODGES_SPECTRAL_TAPER, SIMPLE_SPECTRAL_TAPER};
 use super::progress::reporting;
 use super::{HodgesSettings, Progress, pool};
+use crate::arrow::CentersMeta;
 use crate::arrow::frame_centers_batch;
 use crate::detect::{Refinement, SimpleDetector};
 use crate::error::{Error, Result};
@@ -188,6 +189,40 @@ impl Options {
 
 /// Detect the centres of every selected frame, and write them when `output` is given.
 pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Detected> {
+    let mut stream = detect_batches(opts)?;
+    let frames = stream.end - stream.next;
+    stream.block = frames; // one parallel pass when everything is kept
+    let mut batches = reporting(progress, frames, |p| stream.collect_with(p))?;
+    if batches.is_empty() {
+        batches.push(RecordBatch::new_empty(stream.schema()));
+    }
+    if let Some(path) = &opts.output {
+        let all = arrow::compute::concat_batches(&batches[0].schema(), &batches)?;
+        pq::write_file(&all, path)?;
+    }
+    Ok(Detected { frames, batches })
+}
+
+/// The centres of the selected frames as a stream of record batches, one per frame in time
+/// order, each handed over as soon as its block of frames is done: blocks of a few frames per
+/// worker are detected in parallel, so memory holds the frames in flight and one block of
+/// centres, never the whole run. The batches are those of [`run`], whatever the block size.
+pub struct CenterBatches {
+    field: FieldSeries,
+    method: Method,
+    mode: Mode,
+    meta: CentersMeta,
+    pool: rayon::ThreadPool,
+    /// Next frame to detect and the end of the selection.
+    next: usize,
+    end: usize,
+    /// Frames detected together.
+    block: usize,
+    ready: std::collections::VecDeque<RecordBatch>,
+}
+
+/// Open, check and prepare the stream of [`CenterBatches`] (nothing is detected yet).
+pub fn detect_batches(opts: &Options) -> Result<CenterBatches> {
     opts.validate()?;
     let method = opts.detection.method(&opts.field)?;
     let field = opts.field.open()?;
@@ -197,28 +232,74 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Detected> {
     }
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let pool = pool(opts.field.threads)?;
-    let frames = pool.install(|| detect_frames(&field, &method, mode, range, progress))?;
     let meta = centers_meta(&field, mode);
-    let mut batches = frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
-    if batches.is_empty() {
-        batches.push(RecordBatch::new_empty(crate::arrow::centers_schema(&meta, &[])));
+    let block = (4 * pool.current_num_threads()).max(8);
+    Ok(CenterBatches { field, method, mode, meta, pool, next: range.start, end: range.end, block, ready: Default::default() })
+}
+
+impl CenterBatches {
+    /// The schema of the batches (with no extra columns; Hodges features add theirs).
+    pub fn schema(&self) -> arrow::datatypes::SchemaRef {
+        crate::arrow::centers_schema(&self.meta, &[])
     }
-    if let Some(path) = &opts.output {
-        let all = arrow::compute::concat_batches(&batches[0].schema(), &batches)?;
-        pq::write_file(&all, path)?;
+
+    /// Frames still to detect.
+    pub fn remaining_frames(&self) -> usize {
+        self.end - self.next
     }
-    Ok(Detected { frames: frames.len(), batches })
+
+    /// Detect the next block of frames into `ready`; `progress` gets the frames done in it.
+    fn fill(&mut self, progress: &(dyn Fn(usize) + Sync)) -> Result<()> {
+        let range = self.next..(self.next + self.block).min(self.end);
+        self.next = range.end;
+        let frames = self.pool.install(|| detect_frames(&self.field, &self.method, self.mode, range, progress))?;
+        for f in &frames {
+            self.ready.push_back(frame_centers_batch(&self.meta, f.frame, f.time, &f.centers)?);
+        }
+        Ok(())
+    }
+
+    /// Every remaining batch, reporting the frames done (counted from this call) to `progress`.
+    pub fn collect_with(&mut self, progress: &(dyn Fn(usize) + Sync)) -> Result<Vec<RecordBatch>> {
+        let mut out: Vec<RecordBatch> = self.ready.drain(..).collect();
+        let first = self.next;
+        while self.next < self.end {
+            let before = self.next - first;
+            self.fill(&|n| progress(before + n))?;
+            out.extend(self.ready.drain(..));
+        }
+        Ok(out)
+    }
+}
+
+impl Iterator for CenterBatches {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.ready.is_empty() && self.next < self.end {
+            if let Err(e) = self.fill(&|_| {}) {
+                self.next = self.end;
+                return Some(Err(e));
+            }
+        }
+        self.ready.pop_front().map(Ok)
+    }
 }
 
 /// The frames in `range` detected by `method` (on the filtered field when a filter is set).
-fn detect_frames(field: &FieldSeries, method: &Method, mode: Mode, range: std::ops::Range<usize>, progress: &dyn Progress) -> Result<Vec<DetectedFrame>> {
-    let n = range.len();
+fn detect_frames(
+    field: &FieldSeries,
+    method: &Method,
+    mode: Mode,
+    range: std::ops::Range<usize>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<DetectedFrame>> {
     match method {
-        Method::Simple { detector, spectral: None } => reporting(progress, n, |p| crate::pipeline::detect_range(field, detector, mode, range, Some(p))),
+        Method::Simple { detector, spectral: None } => crate::pipeline::detect_range(field, detector, mode, range, Some(progress)),
         Method::Simple { detector, spectral: Some(s) } => {
             let filtered = FilteredField::with_options(field, s)?;
-            reporting(progress, n, |p| crate::pipeline::detect_range(&filtered, detector, mode, range, Some(p)))
+            crate::pipeline::detect_range(&filtered, detector, mode, range, Some(progress))
         }
-        Method::Hodges(h) => reporting(progress, n, |p| crate::pipeline::hodges::detect_hodges(field, h, range, Some(p))).map(|d| d.frames),
+        Method::Hodges(h) => crate::pipeline::hodges::detect_hodges(field, h, range, Some(progress)).map(|d| d.frames),
     }
 }

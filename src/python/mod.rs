@@ -137,6 +137,15 @@ fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> P
     Ok(h)
 }
 
+/// [`detect_file`] frame by frame: an iterator of one-batch streams, as they are ready.
+#[pyfunction]
+#[pyo3(signature = (path, variable, options))]
+fn detect_file_stream(path: Vec<PathBuf>, variable: String, options: Bound<'_, PyDict>) -> PyResult<stream::CenterStream> {
+    let (field, detection) = field_and_detection(path, variable, &options)?;
+    let opts = ops::detect::Options { field, detection, output: None };
+    Ok(stream::CenterStream::new(ops::detect::detect_batches(&opts).map_err(to_py)?))
+}
+
 /// Centres of a NetCDF file (the `centers` table), as `stormtrack detect [-a hodges]` finds them;
 /// `options` holds the keywords of `st.detect` ([`field_and_detection`]).
 #[pyfunction]
@@ -303,6 +312,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DATAFUSION_VERSION", "55.2.0")?;
     m.add("StormtrackError", m.py().get_type::<StormtrackError>())?;
     m.add_class::<ArrowStream>()?;
+    m.add_class::<stream::CenterStream>()?;
+    m.add_function(wrap_pyfunction!(detect_file_stream, m)?)?;
     m.add_class::<udfs::ScalarUdf>()?;
     m.add_class::<udfs::AggregateUdf>()?;
     m.add_class::<udfs::WindowUdf>()?;

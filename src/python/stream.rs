@@ -47,3 +47,33 @@ impl ArrowStream {
         format!("ArrowStream({} rows, {} columns)", self.num_rows(), self.schema.fields().len())
     }
 }
+
+/// The centres of a file frame by frame (`st.detect(..., stream=True)`): each `next()` hands
+/// over the next frame's batch, detecting a block of frames in parallel (without the GIL) when
+/// none is ready; memory holds one block, never the whole run.
+#[pyclass(module = "stormtrack._core", frozen)]
+pub struct CenterStream {
+    batches: std::sync::Mutex<crate::ops::detect::CenterBatches>,
+}
+
+impl CenterStream {
+    pub fn new(batches: crate::ops::detect::CenterBatches) -> Self {
+        CenterStream { batches: std::sync::Mutex::new(batches) }
+    }
+}
+
+#[pymethods]
+impl CenterStream {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<ArrowStream>> {
+        let next = py.detach(|| self.batches.lock().unwrap_or_else(|p| p.into_inner()).next());
+        match next {
+            None => Ok(None),
+            Some(Ok(b)) => Ok(Some(ArrowStream::new(b.schema(), vec![b]))),
+            Some(Err(e)) => Err(super::to_py(e)),
+        }
+    }
+}

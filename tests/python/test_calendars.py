@@ -157,7 +157,7 @@ def test_monthly_metrics_follow_the_model_months(tracked, tmp_path: Path):
     calendar, _, d = tracked
     out = tmp_path / "metrics.nc"
     run("metrics", str(d / "tracks.trackjson"), "--grid", "5", "--monthly", "-o", str(out))
-    with xr.open_dataset(out, use_cftime=True) as m:
+    with xr.open_dataset(out, decode_times=xr.coders.CFDatetimeCoder(use_cftime=True)) as m:
         months = [t.strftime("%Y-%m-%d") for t in m["time"].values]
         assert months == ["2001-12-01", "2002-01-01", "2002-02-01"]
         assert m["time"].values[0].calendar in (calendar, "proleptic_gregorian" if calendar == "standard" else calendar)
@@ -233,3 +233,16 @@ def test_hodges_tracks_equal_the_originals_in_a_360_day_year(djf_msl: Path, tmp_
     # every point time is one of the model calendar's frame times
     decoded = cftime.num2date(model["data"]["times"], model["metadata"]["time"]["units"], "360_day")
     assert {t.strftime("%Y%m%d%H") for t in decoded} <= {t.strftime("%Y%m%d%H") for t in times}
+
+
+def test_a_360_day_imilast_file_is_refused_on_reading_with_the_way_out(tracked, tmp_path: Path):
+    calendar, _, d = tracked
+    if calendar != "360_day":
+        pytest.skip("only the 360-day year has dates the Gregorian calendar lacks in DJF")
+    p = cli("convert", str(d / "tracks.txt"), "-o", str(tmp_path / "x.trackjson"))
+    assert p.returncode == 2 and p.stderr.strip().count("\n") == 0
+    assert "2002022900" in p.stderr or "2002023000" in p.stderr
+    assert "TrackJSON" in p.stderr and not (tmp_path / "x.trackjson").exists()
+    # TrackJSON carries the calendar: it converts back to the same IMILAST text
+    run("convert", str(d / "tracks.trackjson"), "-o", str(tmp_path / "again.txt"))
+    assert (tmp_path / "again.txt").read_text() == (d / "tracks.txt").read_text()

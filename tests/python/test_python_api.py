@@ -146,3 +146,34 @@ def test_version_check_names_the_expected_versions():
         with pytest.raises(ImportError, match=r"polars 2\.1\.x and datafusion 55\.x"):
             _versions.check(*bad)
     assert st.__version__ == st._core.__version__
+
+
+@pytest.mark.parametrize("algorithm", ["simple", "hodges"])
+def test_detect_streams_every_frame_as_the_whole_run(djf_msl, algorithm):
+    """stream=True hands over one DataFrame per frame, in time order, equal to the whole run."""
+    opts = dict(algorithm=algorithm, n_frames=60, threads=2)
+    if algorithm == "hodges":
+        opts.update(lmin=5, lmax=42)
+    whole = st.detect(djf_msl, "msl", **opts)
+    stream = st.detect(djf_msl, "msl", stream=True, **opts)
+    first = next(stream)
+    assert first["frame"].unique().to_list() == [0]
+    frames = [first, *stream]
+    assert len(frames) == 60
+    assert [f["frame"].unique().to_list() for f in frames if f.height] == [[k] for k in range(60) if whole.filter(pl.col("frame") == k).height]
+    assert pl.concat(frames).equals(whole)
+
+
+def test_a_bad_stream_fails_before_the_first_frame(djf_msl):
+    with pytest.raises(st.StormtrackError, match="threshold"):
+        st.detect(djf_msl, "msl", threshold=-1, stream=True)
+
+
+def test_a_dask_dataarray_streams_frame_by_frame(djf_msl):
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("dask")
+    da = xr.open_dataset(djf_msl)["msl"].isel(valid_time=slice(0, 24)).chunk({"valid_time": 8})
+    frames = list(st.detect(da, stream=True))
+    assert [f["frame"][0] for f in frames] == sorted({f["frame"][0] for f in frames})
+    assert all(f["frame"].n_unique() == 1 for f in frames)
+    assert pl.concat(frames).equals(st.detect(da))

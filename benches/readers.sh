@@ -36,3 +36,8 @@ for tracker in simple hodges; do
 done
 echo
 echo "- nproc $(nproc); CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg); outputs in $OUTDIR"
+
+echo
+echo "Python package routes (GRIB, xarray) against its NetCDF path:"
+echo
+PYTHONPATH=$ROOT/python python3 benches/readers_python.py "$WHOLE" "$OUTDIR" "$REPEAT"

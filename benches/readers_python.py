@@ -54,7 +54,7 @@ def main() -> None:
     write_grib(ds["msl"], grib)
     routes = {
         "NetCDF file": lambda: src,
-        "GRIB (cfgrib)": lambda: grib,
+        "GRIB (ecCodes, cfgrib fallback)": lambda: grib,
         "xarray Dataset in memory": lambda: ds,
         "dask DataArray, 30-frame chunks": lambda: ds["msl"].chunk({"valid_time": 30}),
     }

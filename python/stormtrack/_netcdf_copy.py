@@ -32,6 +32,59 @@ def is_grib(path: str) -> bool:
         return False
 
 
+# cheap keys every message must share; the names and units (slow to compute) come from the first
+_SAME_KEYS = ("gridType", "paramId", "typeOfLevel", "level", "Ni", "Nj", "bitmapPresent", "iScansNegatively", "jPointsAreConsecutive")
+_NAME_KEYS = ("shortName", "cfVarName", "units", "cfName")
+
+
+def _regular_ll(path: str, variable: str | None) -> Any | None:
+    """The common case read with ecCodes alone (cfgrib's scan of every message's keys costs
+    most of a GRIB run): every message a regular lat-lon field of one parameter on one level,
+    without a bitmap. Values, coordinates and attributes are those cfgrib gives (float32 values,
+    ecCodes' distinct latitudes and longitudes, valid times); anything else returns ``None``
+    and cfgrib reads the file."""
+    import eccodes
+    import numpy as np
+    import xarray as xr
+
+    first, values, times = None, [], []
+    with open(path, "rb") as f:
+        while (h := eccodes.codes_grib_new_from_file(f)) is not None:
+            try:
+                keys = tuple(eccodes.codes_get(h, k) for k in _SAME_KEYS)
+                if first is None:
+                    if keys[0] != "regular_ll" or any(keys[6:]):  # bitmap, east-to-west or column-major scans
+                        return None
+                    names = tuple(eccodes.codes_get(h, k) if eccodes.codes_is_defined(h, k) else None for k in _NAME_KEYS)
+                    # in scan order, as cfgrib gives them
+                    lat = np.asarray(eccodes.codes_get_array(h, "distinctLatitudes"), dtype=np.float64)
+                    lon = np.asarray(eccodes.codes_get_array(h, "distinctLongitudes"), dtype=np.float64)
+                    if eccodes.codes_get(h, "jScansPositively") == 1:
+                        lat = np.sort(lat)
+                    else:
+                        lat = np.sort(lat)[::-1]
+                    first = (keys, names, lat, lon)
+                elif keys != first[0]:
+                    return None
+                date, hhmm = eccodes.codes_get(h, "validityDate"), eccodes.codes_get(h, "validityTime")
+                times.append(np.datetime64(f"{date // 10000:04d}-{date // 100 % 100:02d}-{date % 100:02d}T{hhmm // 100:02d}:{hhmm % 100:02d}", "ns"))
+                values.append(eccodes.codes_get_values(h).astype(np.float32).reshape(keys[5], keys[4]))
+            finally:
+                eccodes.codes_release(h)
+    if first is None:
+        return None
+    _, (short_name, cf_var_name, units, cf_name), lat, lon = first
+    name = cf_var_name if cf_var_name not in (None, "unknown") else short_name
+    if variable is not None and variable != name:
+        return None  # cfgrib says which variables there are
+    attrs = {"units": units} | ({"standard_name": cf_name} if cf_name not in (None, "unknown") else {})
+    order = np.argsort(np.asarray(times), kind="stable")
+    return xr.DataArray(
+        np.stack(values)[order], dims=("time", "latitude", "longitude"), name=name, attrs=attrs,
+        coords={"time": np.asarray(times)[order], "latitude": lat, "longitude": lon},
+    )
+
+
 def open_grib(path: str, variable: str | None) -> Any:
     """`variable` of a GRIB file as an xarray DataArray on its valid times."""
     try:
@@ -41,6 +94,12 @@ def open_grib(path: str, variable: str | None) -> Any:
         raise _core.StormtrackError(GRIB_EXTRA) from None
     if not os.path.isfile(path):
         raise _core.StormtrackError(f"input file not found: {path}")
+    try:
+        fast = _regular_ll(path, variable)
+    except Exception:  # a message ecCodes cannot decode: cfgrib words the error
+        fast = None
+    if fast is not None:
+        return fast
     try:
         ds = xr.open_dataset(path, engine="cfgrib", backend_kwargs={"indexpath": ""}, decode_timedelta=True)
     except Exception as e:  # cfgrib raises many kinds; one line says which file

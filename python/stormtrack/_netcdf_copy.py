@@ -85,8 +85,9 @@ def _regular_ll(path: str, variable: str | None) -> Any | None:
     )
 
 
-def open_grib(path: str, variable: str | None) -> Any:
-    """`variable` of a GRIB file as an xarray DataArray on its valid times."""
+def open_grib(path: str, variable: str | None, *, fast: bool = True) -> Any:
+    """`variable` of a GRIB file as an xarray DataArray on its valid times (``fast=False``:
+    always through cfgrib)."""
     try:
         import cfgrib  # noqa: F401
         import xarray as xr
@@ -95,11 +96,11 @@ def open_grib(path: str, variable: str | None) -> Any:
     if not os.path.isfile(path):
         raise _core.StormtrackError(f"input file not found: {path}")
     try:
-        fast = _regular_ll(path, variable)
+        direct = _regular_ll(path, variable) if fast else None
     except Exception:  # a message ecCodes cannot decode: cfgrib words the error
-        fast = None
-    if fast is not None:
-        return fast
+        direct = None
+    if direct is not None:
+        return direct
     try:
         ds = xr.open_dataset(path, engine="cfgrib", backend_kwargs={"indexpath": ""}, decode_timedelta=True)
     except Exception as e:  # cfgrib raises many kinds; one line says which file

@@ -123,3 +123,14 @@ def test_hodges_detection_of_a_dataarray_equals_the_file(dataset, djf_msl: Path)
     a = st.detect(dataset["msl"], algorithm="hodges", lmin=5, lmax=42)
     b = st.detect(djf_msl, "msl", algorithm="hodges", lmin=5, lmax=42, n_frames=N)
     assert a.height > 100 and a.equals(b)
+
+
+def test_the_direct_ecCodes_path_gives_what_cfgrib_gives(grib: Path):
+    from stormtrack._netcdf_copy import open_grib
+
+    direct, via_cfgrib = open_grib(str(grib), "msl"), open_grib(str(grib), "msl", fast=False)
+    assert direct.dtype == via_cfgrib.dtype and np.array_equal(direct.values, via_cfgrib.values)
+    for c in ("time", "latitude", "longitude"):
+        assert np.array_equal(direct[c].values, via_cfgrib[c].values), c
+    assert direct.attrs["units"] == via_cfgrib.attrs["units"] == "Pa"
+    assert direct.attrs["standard_name"] == via_cfgrib.attrs["standard_name"]

@@ -141,6 +141,14 @@ def test_dataset_dates_read_back_exactly(tracked):
     last_day = "2002-02-30" if calendar == "360_day" else "2002-02-28"
     n_df = ctx.sql(f"SELECT count(*) AS n FROM track_points WHERE time_iso >= '{last_day}'").to_pydict()["n"][0]
     assert n_df == pts.filter(pl.col("time_iso") >= last_day).height > 0
+    # and so does DuckDB, on the hive partitions and the text column
+    import duckdb
+
+    n_duck = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{ds / 'track_points'}/**/*.parquet', hive_partitioning = true) "
+        f"WHERE month = 2 AND time_iso >= '{last_day}'"
+    ).fetchall()[0][0]
+    assert n_duck == n_df
     tracks = pl.scan_parquet(ds / "tracks", hive_partitioning=True).collect()
     assert tracks.schema["start_time"] == pl.Int64
     assert set(tracks["start_time_iso"].to_list()) <= set(expected_iso)

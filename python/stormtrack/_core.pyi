@@ -118,7 +118,7 @@ def sample_arrays(
     radius_km: float = 0.0,
 ) -> tuple[npt.NDArray[np.float64], str]: ...
 def eulerian_file(
-    path: str,
+    path: list[str],
     metric: str,
     *,
     variable: str | None = None,

@@ -5,6 +5,7 @@ Eulerian metrics of a NetCDF file, and fields sampled along tracks."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -158,14 +159,16 @@ def sample(
 
 
 def eulerian(
-    source: str | os.PathLike[str], metric: Literal["variance", "eke", "high-wind"] = "variance", *,
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], metric: Literal["variance", "eke", "high-wind"] = "variance", *,
     variable: str | None = None, u: str | None = None, v: str | None = None, percentile: float = 0.95,
     xarray: bool = False,
 ) -> Any:
-    """An Eulerian metric (see docs/algorithms.md#eulerian-metrics) of a NetCDF file, streamed frame by frame, one field per
+    """An Eulerian metric (see docs/algorithms.md#eulerian-metrics) of a NetCDF file (or a list of files read as one
+    series), streamed frame by frame, one field per
     calendar month: the 24-hour difference ``variance`` of ``variable``, ``eke`` from ``u``
     and ``v``, or the ``high-wind`` index (the ``percentile`` quantile, a fraction, of the
     wind speed)."""
-    stream = _core.eulerian_file(os.fspath(source), metric, variable=variable, u=u, v=v, percentile=float(percentile))
+    paths = [os.fspath(s) for s in source] if isinstance(source, (list, tuple)) else [os.fspath(source)]
+    stream = _core.eulerian_file(paths, metric, variable=variable, u=u, v=v, percentile=float(percentile))
     df = pl.DataFrame(stream)
     return _to_xarray(df, {"description": "Eulerian storm-track metric"}) if xarray else df

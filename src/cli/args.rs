@@ -507,9 +507,10 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct EulerianArgs {
-    /// The gridded field(s), NetCDF.
-    #[arg(short = 'i', long = "input")]
-    pub input: PathBuf,
+    /// The gridded field(s), NetCDF: several files (or a quoted glob) that continue each other
+    /// in time are read as one series.
+    #[arg(short = 'i', long = "input", required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
     /// variance (of --variable), eke or high-wind (of --u and --v).
     #[arg(long = "metric", default_value = "variance")]
     pub metric: String,

@@ -4,7 +4,7 @@
 
 use super::metrics::month_start_ms;
 use crate::error::{Error, Result};
-use crate::field::{Field, NetcdfField};
+use crate::field::{Field, FieldSeries};
 use crate::io::gridded::{self, GriddedField, GriddedTable};
 use crate::metrics::eulerian::{DifferenceVariance, Eke, EulerError, HighWindIndex, MonthlyField, median_step_hours};
 use std::path::PathBuf;
@@ -12,8 +12,8 @@ use std::path::PathBuf;
 /// Options of `eulerian`.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The gridded field(s), NetCDF.
-    pub input: PathBuf,
+    /// The gridded field(s): NetCDF files (globs allowed) read as one series (docs/input.md).
+    pub input: Vec<PathBuf>,
     /// `variance` (of `variable`), `eke` or `high-wind` (of `u` and `v`).
     pub metric: String,
     /// The variable of `variance`.
@@ -30,7 +30,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { input: PathBuf::new(), metric: "variance".into(), variable: None, u: None, v: None, percentile: 0.95, output: None }
+        Options { input: Vec::new(), metric: "variance".into(), variable: None, u: None, v: None, percentile: 0.95, output: None }
     }
 }
 
@@ -57,8 +57,8 @@ impl Options {
 /// Read the field(s), compute the metric and write it when `output` is given.
 pub fn run(opts: &Options) -> Result<GriddedTable> {
     let (metric, first, second) = opts.validate()?;
-    let x = NetcdfField::open(&opts.input, &first)?;
-    let v = second.map(|name| NetcdfField::open(&opts.input, &name)).transpose()?;
+    let x = FieldSeries::open(&opts.input, &first)?;
+    let v = second.map(|name| FieldSeries::open(&opts.input, &name)).transpose()?;
     let table = eulerian_table(metric, &x, v.as_ref().map(|f| f as &dyn Field))?;
     if let Some(o) = &opts.output {
         gridded::write(&table, o)?;

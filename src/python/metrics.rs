@@ -77,7 +77,7 @@ pub fn sample_arrays<'py>(
 #[pyo3(signature = (path, metric, *, variable=None, u=None, v=None, percentile=0.95))]
 pub fn eulerian_file(
     py: Python<'_>,
-    path: PathBuf,
+    path: Vec<PathBuf>,
     metric: String,
     variable: Option<String>,
     u: Option<String>,

@@ -106,3 +106,14 @@ def test_a_glob_matching_nothing_is_refused(tmp_path: Path):
 
 def test_a_file_given_twice_is_refused(monthly: list[Path], tmp_path: Path):
     refused(tmp_path, monthly[0], monthly[0], words=(monthly[0].name, "twice"))
+
+
+def test_eulerian_metrics_of_monthly_files_equal_the_whole_file(monthly: list[Path], djf_msl: Path, tmp_path: Path):
+    run("eulerian", "-i", str(djf_msl), "--variable", "msl", "-o", str(tmp_path / "whole.nc"))
+    run("eulerian", "-i", *map(str, monthly), "--variable", "msl", "-o", str(tmp_path / "series.nc"))
+    with xr.open_dataset(tmp_path / "whole.nc") as a, xr.open_dataset(tmp_path / "series.nc") as b:
+        assert a["var_msl"].shape[0] == 3
+        xr.testing.assert_identical(a["var_msl"], b["var_msl"])
+    import stormtrack as st
+
+    assert st.eulerian(monthly, variable="msl").equals(st.eulerian(djf_msl, variable="msl"))

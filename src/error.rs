@@ -70,6 +70,10 @@ pub enum Error {
     /// A SQL query that DataFusion could not plan or run (its message, on one line).
     #[error("SQL: {0}")]
     Sql(String),
+    /// A Zarr store that cannot be read (see [`crate::field::ZarrError`]).
+    #[cfg(feature = "zarr")]
+    #[error(transparent)]
+    Zarr(#[from] crate::field::ZarrError),
 }
 
 impl Error {

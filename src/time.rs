@@ -13,6 +13,8 @@ fn unit_scale_ms(word: &str) -> Option<f64> {
         "minutes" | "minute" | "min" | "mins" | "m" => 60_000.0,
         "seconds" | "second" | "sec" | "secs" | "s" => 1_000.0,
         "milliseconds" | "millisecond" | "msec" | "ms" => 1.0,
+        "microseconds" | "microsecond" | "us" => 1e-3,
+        "nanoseconds" | "nanosecond" | "ns" => 1e-6,
         _ => return None,
     })
 }

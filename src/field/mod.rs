@@ -5,12 +5,16 @@
 //! stored latitude order, columns in the stored longitude order), with missing values as NaN
 //! and values in the variable's canonical unit (see docs/algorithms.md#unit-normalisation).
 
+#[cfg(feature = "netcdf")]
+mod cf;
 mod filtered;
 mod memory;
 #[cfg(feature = "netcdf")]
 mod netcdf;
 #[cfg(feature = "netcdf")]
 mod series;
+#[cfg(feature = "zarr")]
+mod zarr;
 
 #[cfg(feature = "netcdf")]
 pub use self::netcdf::{FrameReader, NetcdfField};
@@ -18,6 +22,8 @@ pub use filtered::FilteredField;
 pub use memory::MemoryField;
 #[cfg(feature = "netcdf")]
 pub use series::{FieldSeries, expand_inputs};
+#[cfg(feature = "zarr")]
+pub use zarr::{ZarrError, ZarrField, is_zarr_location};
 
 use crate::error::{Error, Result};
 use crate::geo::{LonConvention, is_global_longitude};

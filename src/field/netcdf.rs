@@ -4,27 +4,14 @@
 //! the pure-Rust `netcdf-reader` (feature `fast-read`), which decodes frames in parallel,
 //! falling back to libnetcdf for what it cannot read (docs/input.md).
 
+use super::cf::{LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
-use crate::time::{CfTimeUnits, TimeAxis};
-use crate::variables::unit_factor;
+use crate::time::TimeAxis;
 use ndarray::Array2;
 use netcdf::AttributeValue;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-const LAT_NAMES: &[&str] = &["latitude", "lat", "y"];
-const LON_NAMES: &[&str] = &["longitude", "lon", "x"];
-const TIME_NAMES: &[&str] = &["time", "valid_time"];
-
-/// Alternative names tried after the requested one (see docs/algorithms.md#name-aliases).
-fn variable_aliases(name: &str) -> &'static [&'static str] {
-    match name {
-        "msl" => &["msl", "slp"],
-        "vo" => &["vo"],
-        _ => &[],
-    }
-}
 
 /// A variable of a NetCDF file, read one frame at a time.
 pub struct NetcdfField {
@@ -36,9 +23,7 @@ pub struct NetcdfField {
     has_time_dim: bool,
     /// A single 2-D frame with no time coordinate at all (see [`NetcdfField::open_grid`]).
     timeless: bool,
-    scale_factor: f64,
-    add_offset: f64,
-    fill_values: Vec<f64>,
+    unpacking: Unpacking,
     info: FieldInfo,
     /// The parallel reader of frame data, when it can read this file.
     #[cfg(feature = "fast-read")]
@@ -158,11 +143,8 @@ impl NetcdfField {
         fill_values.extend(attr_f64s(&var, "missing_value").unwrap_or_default());
         let declared_units = attr_str(&var, "units");
         let standard_name = attr_str(&var, "standard_name");
-        let factor = unit_factor(variable, declared_units.as_deref())?;
-        let (value_unit, unit_factor) = match factor {
-            Some(f) => (crate::variables::canonical_unit(variable).unwrap().to_string(), f),
-            None => (declared_units.clone().unwrap_or_else(|| "1".into()), 1.0),
-        };
+        let (value_unit, unit_factor) = value_unit(variable, declared_units.as_deref())?;
+        let unpacking = Unpacking { scale_factor, add_offset, fill_values, unit_factor };
         let chunk_cache = chunk_cache_bytes(&var);
         drop(var);
         let TimeAxis { times, calendar } = axis;
@@ -182,9 +164,7 @@ impl NetcdfField {
             ndims,
             has_time_dim,
             timeless,
-            scale_factor,
-            add_offset,
-            fill_values,
+            unpacking,
             info,
             #[cfg(feature = "fast-read")]
             fast,
@@ -259,10 +239,9 @@ fn starts_with_grib(path: &Path) -> bool {
     std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"GRIB"
 }
 
-/// The variable: the exact name first, then its aliases ([`variable_aliases`]).
+/// The variable: the exact name first, then its aliases ([`variable_candidates`]).
 fn find_variable<'f>(file: &'f netcdf::File, variable: &str, path: &Path) -> Result<netcdf::Variable<'f>> {
-    let candidates = std::iter::once(variable).chain(variable_aliases(variable).iter().copied());
-    if let Some(var) = candidates.clone().find_map(|n| file.variable(n)) {
+    if let Some(var) = variable_candidates(variable).find_map(|n| file.variable(n)) {
         return Ok(var);
     }
     let dims: Vec<String> = file.dimensions().map(|d| d.name()).collect();
@@ -288,16 +267,7 @@ fn read_lat_lon(file: &netcdf::File, layout: &Layout<'_>) -> Result<(Vec<f64>, V
     }
     let lat: Vec<f64> = lat_var.get_values::<f64, _>(..).map_err(|e| layout.corrupt("latitude", e.to_string()))?;
     let lon: Vec<f64> = lon_var.get_values::<f64, _>(..).map_err(|e| layout.corrupt("longitude", e.to_string()))?;
-    if lat.iter().any(|x| !x.is_finite() || x.abs() > 90.0) {
-        return Err(layout.corrupt("latitude", "values are not finite or outside [-90, 90]"));
-    }
-    if lon.iter().any(|x| !x.is_finite()) {
-        return Err(layout.corrupt("longitude", "values are not finite"));
-    }
-    let monotonic = |v: &[f64]| v.windows(2).all(|w| w[1] > w[0]) || v.windows(2).all(|w| w[1] < w[0]);
-    if !monotonic(&lat) {
-        return Err(layout.corrupt("latitude", "values are not strictly monotonic"));
-    }
+    check_lat_lon(&lat, &lon).map_err(|(what, problem)| layout.corrupt(what, problem))?;
     Ok((lat, lon))
 }
 
@@ -318,21 +288,8 @@ fn read_times(time_var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Ti
     } else if !time_var.dimensions().is_empty() && time_var.len() != 1 {
         return Err(layout.bad_shape(format!(" without a time dimension while '{}' has {} values", time_var.name(), time_var.len())));
     }
-    let units = attr_str(time_var, "units")
-        .ok_or_else(|| Error::Time(format!("time coordinate '{}' has no units attribute; add one such as 'hours since 1900-01-01'", time_var.name())))?;
-    let calendar = attr_str(time_var, "calendar");
-    let cf = CfTimeUnits::parse(&units, calendar.as_deref())?;
     let raw_times: Vec<f64> = time_var.get_values::<f64, _>(..).map_err(|e| layout.corrupt("time", e.to_string()))?;
-    let times = raw_times.iter().map(|&v| cf.decode(v)).collect::<Result<Vec<i64>>>()?;
-    if let Some(k) = times.windows(2).position(|w| w[1] <= w[0]) {
-        return Err(Error::Time(format!(
-            "times are not strictly increasing at index {} ({} then {}); sort the file by time",
-            k + 1,
-            cf.calendar.format_iso(times[k]),
-            cf.calendar.format_iso(times[k + 1])
-        )));
-    }
-    Ok(TimeAxis { times, calendar: cf.calendar })
+    decode_times(&time_var.name(), &raw_times, attr_str(time_var, "units").as_deref(), attr_str(time_var, "calendar").as_deref())
 }
 
 /// Most memory the chunk cache of one file may take.
@@ -465,17 +422,7 @@ impl Field for NetcdfField {
                 })?
             }
         };
-        // missing values, compared on the stored values, then unpacking and the unit factor
-        // as one affine step (value * scale_factor + add_offset) * unit_factor
-        match self.fill_values.as_slice() {
-            [] => {}
-            [f] => raw.iter_mut().filter(|v| **v == *f).for_each(|v| *v = f64::NAN),
-            fills => raw.iter_mut().filter(|v| fills.contains(v)).for_each(|v| *v = f64::NAN),
-        }
-        let (scale, offset) = (self.scale_factor * self.info.unit_factor, self.add_offset * self.info.unit_factor);
-        if scale != 1.0 || offset != 0.0 {
-            raw.iter_mut().for_each(|v| *v = *v * scale + offset);
-        }
+        self.unpacking.apply(&mut raw);
         Array2::from_shape_vec((ny, nx), raw).map_err(|e| Error::CorruptInput { path: self.path.clone(), what: format!("frame {t}"), detail: e.to_string() })
     }
 }

@@ -1,4 +1,5 @@
-//! Many NetCDF files as one time series (ERA5 one file per month, CMIP one per decade).
+//! Many files or stores as one time series (ERA5 one file per month, CMIP one per decade):
+//! NetCDF files and, with the `zarr` feature, Zarr stores, in any mix.
 //!
 //! The files are ordered by their first time and must continue each other: one variable in one
 //! unit, one grid, one calendar, no time given twice and no step missing where one file ends
@@ -10,10 +11,58 @@ use crate::error::{Error, Result};
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
 
-/// A field whose frames come from several NetCDF files in time order.
+/// One input of a series.
+#[derive(Debug)]
+enum Part {
+    Netcdf(NetcdfField),
+    #[cfg(feature = "zarr")]
+    Zarr(super::ZarrField),
+}
+
+impl Part {
+    /// A Zarr store (a URL or a directory) or a NetCDF file.
+    fn open(input: &Path, variable: &str) -> Result<Self> {
+        #[cfg(feature = "zarr")]
+        if super::is_zarr_location(input) {
+            return Ok(Part::Zarr(super::ZarrField::open(&input.to_string_lossy(), variable)?));
+        }
+        Ok(Part::Netcdf(NetcdfField::open(input, variable)?))
+    }
+
+    fn field(&self) -> &dyn Field {
+        match self {
+            Part::Netcdf(f) => f,
+            #[cfg(feature = "zarr")]
+            Part::Zarr(f) => f,
+        }
+    }
+
+    fn info(&self) -> &FieldInfo {
+        self.field().info()
+    }
+
+    /// The file or store, as given.
+    fn path(&self) -> &Path {
+        match self {
+            Part::Netcdf(f) => f.path(),
+            #[cfg(feature = "zarr")]
+            Part::Zarr(f) => Path::new(f.location()),
+        }
+    }
+
+    fn source_variable(&self) -> &str {
+        match self {
+            Part::Netcdf(f) => f.source_variable(),
+            #[cfg(feature = "zarr")]
+            Part::Zarr(f) => f.source_variable(),
+        }
+    }
+}
+
+/// A field whose frames come from several files or stores in time order.
 #[derive(Debug)]
 pub struct FieldSeries {
-    parts: Vec<NetcdfField>,
+    parts: Vec<Part>,
     /// Index of each part's first frame in the series, then the frame count.
     starts: Vec<usize>,
     info: FieldInfo,
@@ -25,12 +74,12 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
         let text = input.to_string_lossy();
-        if input.exists() || !text.contains(['*', '?', '[']) {
+        if input.exists() || !text.contains(['*', '?', '[']) || text.contains("://") {
             out.push(input.clone());
             continue;
         }
         let pattern = glob::glob(&text).map_err(|e| Error::option("input", format!("'{text}' is not a valid glob pattern ({e})")))?;
-        let mut matched: Vec<PathBuf> = pattern.filter_map(std::result::Result::ok).filter(|p| p.is_file()).collect();
+        let mut matched: Vec<PathBuf> = pattern.filter_map(std::result::Result::ok).filter(|p| p.is_file() || is_store_directory(p)).collect();
         if matched.is_empty() {
             return Err(Error::option("input", format!("no file matches '{text}'")));
         }
@@ -46,17 +95,22 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// A directory holding a Zarr store (what a glob such as `era5_*.zarr` should match).
+fn is_store_directory(p: &Path) -> bool {
+    p.is_dir() && ["zarr.json", ".zgroup", ".zmetadata"].iter().any(|k| p.join(k).is_file())
+}
+
 impl FieldSeries {
-    /// Open `variable` in every file of `inputs` (globs expanded) as one series.
+    /// Open `variable` in every file or store of `inputs` (globs expanded) as one series.
     pub fn open(inputs: &[PathBuf], variable: &str) -> Result<Self> {
         let paths = expand_inputs(inputs)?;
-        let mut parts = paths.iter().map(|p| NetcdfField::open(p, variable)).collect::<Result<Vec<_>>>()?;
+        let mut parts = paths.iter().map(|p| Part::open(p, variable)).collect::<Result<Vec<_>>>()?;
         parts.sort_by_key(|p| p.info().times.first().copied());
         Self::from_parts(parts)
     }
 
     /// A series of fields already open, in time order.
-    fn from_parts(parts: Vec<NetcdfField>) -> Result<Self> {
+    fn from_parts(parts: Vec<Part>) -> Result<Self> {
         let first = parts.first().ok_or_else(|| Error::option("input", "is required"))?;
         let mut info = first.info().clone();
         for w in parts.windows(2) {
@@ -72,7 +126,7 @@ impl FieldSeries {
 
     /// The files, in time order.
     pub fn paths(&self) -> Vec<&Path> {
-        self.parts.iter().map(NetcdfField::path).collect()
+        self.parts.iter().map(Part::path).collect()
     }
 
     /// The variable's name in the files (an alias of the one asked for, e.g. `msl` for `slp`).
@@ -83,13 +137,13 @@ impl FieldSeries {
 
 /// The time step the series advances by: the smallest step inside any file, or where every
 /// file holds one frame, the smallest step between files.
-fn expected_step(parts: &[NetcdfField]) -> Option<i64> {
+fn expected_step(parts: &[Part]) -> Option<i64> {
     let inside = parts.iter().flat_map(|p| p.info().times.windows(2).map(|w| w[1] - w[0])).min();
     inside.or_else(|| parts.windows(2).map(|w| w[1].info().times[0] - w[0].info().times.last().copied().unwrap_or(0)).min())
 }
 
 /// `b` must continue `a`: same unit, grid and calendar, starting one step after `a` ends.
-fn check_continues(a: &NetcdfField, b: &NetcdfField, step: Option<i64>) -> Result<()> {
+fn check_continues(a: &Part, b: &Part, step: Option<i64>) -> Result<()> {
     let (x, y) = (a.info(), b.info());
     let (pa, pb) = (a.path().display(), b.path().display());
     let bad = |what: String| Err(Error::option("input", what));
@@ -134,6 +188,6 @@ impl Field for FieldSeries {
             return Err(Error::option("frame", format!("frame {t} is out of range (the field has {} frames)", self.info.times.len())));
         }
         let part = self.starts.partition_point(|&s| s <= t) - 1;
-        self.parts[part].read_frame(t - self.starts[part])
+        self.parts[part].field().read_frame(t - self.starts[part])
     }
 }

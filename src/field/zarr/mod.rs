@@ -1,0 +1,220 @@
+//! Zarr v2 and v3 stores as fields: local directories and remote stores over HTTP(S) and S3
+//! (see docs/input.md#zarr-stores). The conventions are those of xarray's Zarr encoding and
+//! of CF, as for NetCDF (`_ARRAY_DIMENSIONS` or `dimension_names`, `units`, `calendar`,
+//! `scale_factor`/`add_offset`, `_FillValue`/`missing_value`); codecs are zarrs' (blosc, zstd,
+//! zlib, gzip, sharding, crc32c, transpose).
+
+mod error;
+mod frames;
+mod metadata;
+mod store;
+
+pub use error::ZarrError;
+pub use store::is_zarr_location;
+
+use super::cf::{LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::{Field, FieldInfo, Grid};
+use crate::error::{Error, Result};
+use frames::{FrameChunks, StoredType};
+use metadata::{StoreIndex, ZarrArray, attr_f64s, attr_str, dimension_names};
+use ndarray::Array2;
+use std::path::PathBuf;
+use zarrs::metadata::ArrayMetadata;
+
+/// A variable of a Zarr store, read one frame at a time.
+pub struct ZarrField {
+    location: String,
+    source_variable: String,
+    chunks: FrameChunks,
+    unpacking: Unpacking,
+    info: FieldInfo,
+}
+
+impl std::fmt::Debug for ZarrField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZarrField").field("location", &self.location).field("variable", &self.source_variable).field("info", &self.info).finish()
+    }
+}
+
+impl ZarrField {
+    /// Open `variable` of the store at `location` (a directory, `file://`, `http(s)://` or
+    /// `s3://` URL). Metadata, coordinates and times are read and checked here; frames later.
+    pub fn open(location: &str, variable: &str) -> Result<Self> {
+        let storage = store::open_storage(location)?;
+        let index = StoreIndex::open(location, storage)?;
+        let Some((source_variable, array)) = index.first_array(variable_candidates(variable))? else {
+            return Err(not_found(&index, variable));
+        };
+        let stored = StoredType::of(&array).ok_or_else(|| ZarrError::Unsupported {
+            location: location.into(),
+            array: source_variable.clone(),
+            detail: format!("data type {} is not a number type", array.data_type().name(zarrs::plugin::ZarrVersion::V3).unwrap_or_default()),
+        })?;
+        let layout = Layout::of(&index, &source_variable, &array)?;
+        let (lat, lon) = layout.lat_lon(&index)?;
+        let axis = layout.times(&index)?;
+        let declared_units = attr_str(&array, "units");
+        let (value_unit, unit_factor) = value_unit(variable, declared_units.as_deref())?;
+        let unpacking = Unpacking {
+            scale_factor: attr_f64s(&array, "scale_factor").first().copied().unwrap_or(1.0),
+            add_offset: attr_f64s(&array, "add_offset").first().copied().unwrap_or(0.0),
+            fill_values: fill_values(&array, stored),
+            unit_factor,
+        };
+        let info = FieldInfo {
+            variable: variable.into(),
+            standard_name: attr_str(&array, "standard_name"),
+            units: declared_units,
+            value_unit,
+            unit_factor,
+            times: axis.times,
+            calendar: axis.calendar,
+            grid: Grid::new(lat, lon),
+        };
+        let chunks = FrameChunks::new(array, &source_variable, location, stored, layout.has_time_dim)?;
+        Ok(ZarrField { location: location.into(), source_variable, chunks, unpacking, info })
+    }
+
+    /// The store the field was opened from, as given.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// The variable's name in the store (an alias may have matched).
+    pub fn source_variable(&self) -> &str {
+        &self.source_variable
+    }
+}
+
+/// Missing values: `_FillValue` and `missing_value` attributes, and for Zarr v2 (where xarray
+/// keeps `_FillValue` there) the array's own fill value.
+fn fill_values(array: &ZarrArray, stored: StoredType) -> Vec<f64> {
+    let mut fills = attr_f64s(array, "_FillValue");
+    if let ArrayMetadata::V2(meta) = array.metadata()
+        && fills.is_empty()
+        && !meta.fill_value.is_null()
+        && let Some(f) = stored.from_ne_bytes(array.fill_value().as_ne_bytes())
+    {
+        fills.push(f);
+    }
+    fills.extend(attr_f64s(array, "missing_value"));
+    fills.retain(|f| !f.is_nan()); // NaN stays NaN anyway
+    fills
+}
+
+fn not_found(index: &StoreIndex, variable: &str) -> Error {
+    let coordinates: Vec<&str> = LAT_NAMES.iter().chain(LON_NAMES).chain(TIME_NAMES).copied().collect();
+    let available = match index.array_names() {
+        Some(names) => {
+            let data: Vec<String> = names.into_iter().filter(|n| !coordinates.contains(&n.as_str())).collect();
+            if data.is_empty() { "none".to_string() } else { data.join(", ") }
+        }
+        None => "unknown (the store has no consolidated metadata to list them; zarr.consolidate_metadata adds it)".into(),
+    };
+    Error::VariableNotFound { name: variable.into(), path: PathBuf::from(&index.location), available }
+}
+
+/// The variable's dimensions and how they map onto time, latitude and longitude.
+struct Layout {
+    location: String,
+    variable: String,
+    shape: Vec<u64>,
+    dims: Option<Vec<String>>,
+    has_time_dim: bool,
+}
+
+impl Layout {
+    fn of(index: &StoreIndex, variable: &str, array: &ZarrArray) -> Result<Self> {
+        let shape = array.shape().to_vec();
+        let layout = Layout { location: index.location.clone(), variable: variable.into(), dims: dimension_names(array), has_time_dim: shape.len() >= 3, shape };
+        if layout.shape.len() < 2 {
+            return Err(layout.bad_shape(String::new()));
+        }
+        Ok(layout)
+    }
+
+    fn text(&self) -> String {
+        let names = self.dims.clone().unwrap_or_else(|| (0..self.shape.len()).map(|i| format!("dim_{i}")).collect());
+        format!("({})", names.iter().zip(&self.shape).map(|(n, l)| format!("{n}={l}")).collect::<Vec<_>>().join(", "))
+    }
+
+    fn bad_shape(&self, detail: String) -> Error {
+        Error::BadShape { variable: self.variable.clone(), dims: format!("{}{detail}", self.text()) }
+    }
+
+    fn missing(&self, axis: &'static str, names: &[&str]) -> Error {
+        Error::MissingCoordinate { axis, variable: self.variable.clone(), path: PathBuf::from(&self.location), looked_for: names.join(", ") }
+    }
+
+    fn corrupt(&self, what: &str, detail: impl Into<String>) -> Error {
+        Error::CorruptInput { path: PathBuf::from(&self.location), what: what.into(), detail: detail.into() }
+    }
+
+    /// A 1-D coordinate whose dimension must be the variable's dimension `axis_index`.
+    fn coordinate(&self, index: &StoreIndex, axis: &'static str, names: &[&str], axis_index: usize) -> Result<Vec<f64>> {
+        let (name, array) = index.first_array(names.iter().copied())?.filter(|(_, a)| a.dimensionality() == 1).ok_or_else(|| self.missing(axis, names))?;
+        let dim = dimension_names(&array).and_then(|d| d.into_iter().next()).unwrap_or_else(|| name.clone());
+        let len = array.shape()[0];
+        let matches = match &self.dims {
+            Some(dims) => dims[axis_index] == dim && self.shape[axis_index] == len,
+            None => self.shape[axis_index] == len,
+        };
+        if !matches {
+            return Err(self.bad_shape(format!(" ({axis} is '{dim}' with {len} values)")));
+        }
+        let stored = StoredType::of(&array).ok_or_else(|| self.corrupt(axis, "values are not numbers"))?;
+        stored.all(&array).map_err(|e| self.corrupt(axis, error::one_line(&e)))
+    }
+
+    fn lat_lon(&self, index: &StoreIndex) -> Result<(Vec<f64>, Vec<f64>)> {
+        let n = self.shape.len();
+        let lat = self.coordinate(index, "latitude", LAT_NAMES, n - 2)?;
+        let lon = self.coordinate(index, "longitude", LON_NAMES, n - 1)?;
+        check_lat_lon(&lat, &lon).map_err(|(what, problem)| self.corrupt(what, problem))?;
+        Ok((lat, lon))
+    }
+
+    /// The time axis: the first dimension (other leading dimensions must be singletons), or a
+    /// single scalar time for a 2-D variable.
+    fn times(&self, index: &StoreIndex) -> Result<crate::time::TimeAxis> {
+        let n = self.shape.len();
+        let (name, array) = index.first_array(TIME_NAMES.iter().copied())?.ok_or_else(|| self.missing("time", TIME_NAMES))?;
+        if self.has_time_dim {
+            if array.dimensionality() != 1 {
+                return Err(self.bad_shape(format!(" (the time coordinate '{name}' is not 1-D)")));
+            }
+            self.coordinate(index, "time", TIME_NAMES, 0)?;
+            if let Some((i, len)) = self.shape[1..n - 2].iter().enumerate().find(|(_, l)| **l != 1) {
+                let dim = self.dims.as_ref().map_or_else(|| format!("dim_{}", i + 1), |d| d[i + 1].clone());
+                return Err(self.bad_shape(format!(" ('{dim}' has {len} levels)")));
+            }
+        } else if array.shape().iter().product::<u64>() != 1 {
+            return Err(self.bad_shape(format!(" without a time dimension while '{name}' has {} values", array.shape().iter().product::<u64>())));
+        }
+        let stored = StoredType::of(&array).ok_or_else(|| self.corrupt("time", "values are not numbers"))?;
+        let raw = stored.all(&array).map_err(|e| self.corrupt("time", error::one_line(&e)))?;
+        decode_times(&name, &raw, attr_str(&array, "units").as_deref(), attr_str(&array, "calendar").as_deref())
+    }
+}
+
+impl Field for ZarrField {
+    fn info(&self) -> &FieldInfo {
+        &self.info
+    }
+
+    fn read_frame(&self, t: usize) -> Result<Array2<f64>> {
+        if t >= self.info.times.len() {
+            return Err(Error::option("frame", format!("frame {t} is out of range (the field has {} frames)", self.info.times.len())));
+        }
+        let mut raw = self.chunks.read(t)?;
+        self.unpacking.apply(&mut raw);
+        let shape = (self.info.grid.ny(), self.info.grid.nx());
+        Array2::from_shape_vec(shape, raw).map_err(|e| self.corrupt_frame(t, e.to_string()))
+    }
+}
+
+impl ZarrField {
+    fn corrupt_frame(&self, t: usize, detail: String) -> Error {
+        Error::CorruptInput { path: PathBuf::from(&self.location), what: format!("frame {t} of '{}'", self.source_variable), detail }
+    }
+}

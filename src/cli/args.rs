@@ -76,9 +76,9 @@ pub struct SqlArgs {
 /// Input selection and detection options shared by `track` and `detect`.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Input NetCDF file (NetCDF-3 or NetCDF-4); several files (`-i a.nc b.nc`, `-i a.nc -i
-    /// b.nc`) or a quoted glob (`-i 'era5_msl_*.nc'`) that continue each other in time are
-    /// read as one series.
+    /// Input NetCDF file (NetCDF-3 or NetCDF-4) or Zarr store (a directory, http(s):// or
+    /// s3:// URL); several (`-i a.nc b.nc`, `-i a.nc -i b.nc`) or a quoted glob (`-i
+    /// 'era5_msl_*.nc'`) that continue each other in time are read as one series.
     #[arg(short = 'i', long = "input", required = true, num_args = 1..)]
     pub input: Vec<PathBuf>,
     /// Variable to track (e.g. msl, vo); aliases such as slp are tried.

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 /// Where the frames come from and which of them to use.
 #[derive(Debug, Clone)]
 pub struct FieldOptions {
-    /// NetCDF files (NetCDF-3 or NetCDF-4): one, or several (or glob patterns) that continue
+    /// NetCDF files (NetCDF-3 or NetCDF-4) or Zarr stores (directories, `http(s)://` or `s3://`
+    /// URLs, docs/input.md#zarr-stores): one, or several (or glob patterns) that continue
     /// each other in time and are read as one series.
     pub input: Vec<PathBuf>,
     /// Variable to track (`msl`, `vo`, ...); aliases such as `slp` are tried.

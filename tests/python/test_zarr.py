@@ -147,6 +147,15 @@ def test_a_store_over_http_tracks_as_the_file(http_root: str, expected: Path, tm
     assert (tmp_path / "http.txt").read_bytes() == (expected / "simple.txt").read_bytes()
 
 
+def test_python_reads_a_store_over_http(http_root: str, expected: Path, tmp_path: Path):
+    import stormtrack as st
+
+    st.track(f"{http_root}/v3.zarr", "msl", output=tmp_path / "py.txt")
+    assert (tmp_path / "py.txt").read_bytes() == (expected / "simple.txt").read_bytes()
+    with pytest.raises(st.StormtrackError, match="cannot reach"):
+        st.detect("http://127.0.0.1:9/era5.zarr", "msl")
+
+
 def test_an_unreachable_url_fails_in_one_line(tmp_path: Path):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

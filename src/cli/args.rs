@@ -456,7 +456,7 @@ pub struct SampleArgs {
     /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
     #[arg(value_name = "TRACKS")]
     pub tracks: PathBuf,
-    /// The gridded field (NetCDF) to sample.
+    /// The gridded field to sample: a NetCDF file or a Zarr store (directory or URL).
     #[arg(short = 'i', long = "input")]
     pub input: PathBuf,
     /// Variable of the field to sample.

@@ -2,7 +2,7 @@
 //! [`Tracks`], a [`Field`] and the [`SampleGrid`] kernel, shared by every front end.
 
 use crate::error::{Error, Result};
-use crate::field::{Field, NetcdfField};
+use crate::field::{Field, FieldSeries};
 use crate::geo::normalize_lon;
 use crate::io::{self, TrackFormat};
 use crate::sample::{SampleError, SampleGrid, SampleMethod, nearest_time_index};
@@ -25,7 +25,7 @@ impl From<SampleError> for Error {
 pub struct Options {
     /// Tracks in any supported format.
     pub tracks: PathBuf,
-    /// The gridded field (NetCDF) to sample.
+    /// The gridded field to sample: a NetCDF file or a Zarr store (docs/input.md#zarr-stores).
     pub input: PathBuf,
     /// Variable of the field to sample.
     pub variable: String,
@@ -86,7 +86,7 @@ impl Options {
 pub fn run(opts: &Options) -> Result<Tracks> {
     let (method, format) = opts.validate()?;
     let mut tracks = io::read_tracks_as(&opts.tracks, None, opts.track_variable.as_deref())?;
-    let field = NetcdfField::open(&opts.input, &opts.variable)?;
+    let field = FieldSeries::open(std::slice::from_ref(&opts.input), &opts.variable)?; // a file or a Zarr store
     sample_tracks(&mut tracks, &field, method, opts.radius_km, opts.column())?;
     io::write_tracks(&tracks, &opts.output, format)?;
     Ok(tracks)

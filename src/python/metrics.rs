@@ -4,7 +4,7 @@
 
 use super::stream::ArrowStream;
 use super::to_py;
-use crate::field::{Field, NetcdfField};
+use crate::field::{Field, FieldSeries};
 use crate::ops;
 use crate::tracks::OwnedTrackSet;
 use crate::variables::Mode;
@@ -65,7 +65,7 @@ pub fn sample_arrays<'py>(
     let (values, unit) = py
         .detach(|| -> crate::Result<_> {
             let method: crate::sample::SampleMethod = method.parse()?;
-            let field = NetcdfField::open(&path, &variable)?;
+            let field = FieldSeries::open(std::slice::from_ref(&path), &variable)?; // a file or a Zarr store
             Ok((ops::sample::sample_points(t, la, lo, &field, method, radius_km)?, field.info().value_unit.clone()))
         })
         .map_err(to_py)?;

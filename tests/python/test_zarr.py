@@ -91,6 +91,13 @@ def test_python_reads_a_store_and_a_series_of_stores(djf_msl: Path, stores: dict
     assert (tmp_path / "series.txt").read_bytes() == (expected / "simple.txt").read_bytes()
 
 
+def test_sampling_a_store_along_tracks_equals_sampling_the_file(djf_msl: Path, stores: dict[str, Path], expected: Path, tmp_path: Path):
+    tracks = str(expected / "hodges.trackjson")
+    run("sample", tracks, "-i", str(djf_msl), "--variable", "msl", "-o", str(tmp_path / "nc.trackjson"))
+    run("sample", tracks, "-i", str(stores["v3"]), "--variable", "msl", "-o", str(tmp_path / "zarr.trackjson"))
+    assert (tmp_path / "zarr.trackjson").read_bytes() == (tmp_path / "nc.trackjson").read_bytes()
+
+
 def refused(tmp_path: Path, source: str, words: tuple[str, ...], env: dict | None = None) -> None:
     out = tmp_path / "out.txt"
     p = subprocess.run([stormtrack_bin(), "track", "-i", source, "--variable", "msl", "-o", str(out)],

@@ -75,6 +75,8 @@ pub(super) struct FrameChunks {
     has_time: bool,
     ny: usize,
     nx: usize,
+    /// Time steps per chunk (1 for a (y, x) array).
+    steps_per_chunk: usize,
     /// Decoded chunks holding several time steps, oldest first; `None`: one step per chunk.
     cache: Option<Mutex<VecDeque<(Vec<u64>, Slot)>>>,
     cache_entries: usize,
@@ -96,14 +98,14 @@ impl FrameChunks {
         let steps_per_chunk = if has_time { first[0] } else { 1 };
         let cache_entries = (per_row * (rayon::current_num_threads() + 1)).min(CHUNK_CACHE_LIMIT / chunk_bytes.max(1));
         let cache = (steps_per_chunk > 1 && cache_entries > 0).then(|| Mutex::new(VecDeque::new()));
-        Ok(FrameChunks { array, name: name.into(), location: location.into(), stored, has_time, ny, nx, cache, cache_entries })
+        Ok(FrameChunks { array, name: name.into(), location: location.into(), stored, has_time, ny, nx, steps_per_chunk, cache, cache_entries })
     }
 
     /// Frame `t` as stored values (before unpacking), row-major (y, x).
     pub fn read(&self, t: usize) -> Result<Vec<f64>, ZarrError> {
         let n = self.array.dimensionality();
         let grid = self.array.chunk_grid_shape().to_vec();
-        let t_chunk = if self.has_time { t as u64 / self.chunk_shape(&vec![0; n])?[0] as u64 } else { 0 };
+        let t_chunk = (t / self.steps_per_chunk) as u64;
         let chunks: Vec<Vec<u64>> = (0..grid[n - 2])
             .flat_map(|iy| (0..grid[n - 1]).map(move |ix| (iy, ix)))
             .map(|(iy, ix)| {

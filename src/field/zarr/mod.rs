@@ -153,7 +153,12 @@ impl Layout {
     /// A 1-D coordinate whose dimension must be the variable's dimension `axis_index`.
     fn coordinate(&self, index: &StoreIndex, axis: &'static str, names: &[&str], axis_index: usize) -> Result<Vec<f64>> {
         let (name, array) = index.first_array(names.iter().copied())?.filter(|(_, a)| a.dimensionality() == 1).ok_or_else(|| self.missing(axis, names))?;
-        let dim = dimension_names(&array).and_then(|d| d.into_iter().next()).unwrap_or_else(|| name.clone());
+        self.coordinate_values(axis, &name, &array, axis_index)
+    }
+
+    /// The values of the 1-D coordinate `array`, checked to run along dimension `axis_index`.
+    fn coordinate_values(&self, axis: &'static str, name: &str, array: &ZarrArray, axis_index: usize) -> Result<Vec<f64>> {
+        let dim = dimension_names(array).and_then(|d| d.into_iter().next()).unwrap_or_else(|| name.to_string());
         let len = array.shape()[0];
         let matches = match &self.dims {
             Some(dims) => dims[axis_index] == dim && self.shape[axis_index] == len,
@@ -162,8 +167,13 @@ impl Layout {
         if !matches {
             return Err(self.bad_shape(format!(" ({axis} is '{dim}' with {len} values)")));
         }
-        let stored = StoredType::of(&array).ok_or_else(|| self.corrupt(axis, "values are not numbers"))?;
-        stored.all(&array).map_err(|e| self.corrupt(axis, error::one_line(&e)))
+        self.values(axis, array)
+    }
+
+    /// Every value of a coordinate array.
+    fn values(&self, axis: &str, array: &ZarrArray) -> Result<Vec<f64>> {
+        let stored = StoredType::of(array).ok_or_else(|| self.corrupt(axis, "values are not numbers"))?;
+        stored.all(array).map_err(|e| self.corrupt(axis, error::one_line(&e)))
     }
 
     fn lat_lon(&self, index: &StoreIndex) -> Result<(Vec<f64>, Vec<f64>)> {
@@ -179,20 +189,21 @@ impl Layout {
     fn times(&self, index: &StoreIndex) -> Result<crate::time::TimeAxis> {
         let n = self.shape.len();
         let (name, array) = index.first_array(TIME_NAMES.iter().copied())?.ok_or_else(|| self.missing("time", TIME_NAMES))?;
-        if self.has_time_dim {
+        let raw = if self.has_time_dim {
             if array.dimensionality() != 1 {
                 return Err(self.bad_shape(format!(" (the time coordinate '{name}' is not 1-D)")));
             }
-            self.coordinate(index, "time", TIME_NAMES, 0)?;
+            let values = self.coordinate_values("time", &name, &array, 0)?;
             if let Some((i, len)) = self.shape[1..n - 2].iter().enumerate().find(|(_, l)| **l != 1) {
                 let dim = self.dims.as_ref().map_or_else(|| format!("dim_{}", i + 1), |d| d[i + 1].clone());
                 return Err(self.bad_shape(format!(" ('{dim}' has {len} levels)")));
             }
+            values
         } else if array.shape().iter().product::<u64>() != 1 {
             return Err(self.bad_shape(format!(" without a time dimension while '{name}' has {} values", array.shape().iter().product::<u64>())));
-        }
-        let stored = StoredType::of(&array).ok_or_else(|| self.corrupt("time", "values are not numbers"))?;
-        let raw = stored.all(&array).map_err(|e| self.corrupt("time", error::one_line(&e)))?;
+        } else {
+            self.values("time", &array)?
+        };
         decode_times(&name, &raw, attr_str(&array, "units").as_deref(), attr_str(&array, "calendar").as_deref())
     }
 }

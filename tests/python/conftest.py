@@ -58,3 +58,16 @@ def djf_msl() -> Path:
 def cli(*args: str) -> subprocess.CompletedProcess:
     """Run the CLI and return the finished process, whatever its exit code."""
     return subprocess.run([stormtrack_bin(), *args], capture_output=True, text=True)
+
+
+def refused(tmp_path: Path, *inputs: Path | str, words: tuple[str, ...], env: dict | None = None) -> None:
+    """`track` of `inputs` exits 2 with one line holding every one of `words`, writing nothing."""
+    out = tmp_path / "out.txt"
+    p = subprocess.run([stormtrack_bin(), "track", "-i", *map(str, inputs), "--variable", "msl", "-o", str(out)],
+                       capture_output=True, text=True, env=env)
+    assert p.returncode == 2, p.stderr
+    line = p.stderr.strip()
+    assert "\n" not in line and "panicked" not in line, line
+    for w in words:
+        assert w in line, line
+    assert not out.exists()

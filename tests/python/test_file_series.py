@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import xarray as xr
-from conftest import cli, run
+from conftest import refused, run
 
 MONTHS = (("2025-12", "dec"), ("2026-01", "jan"), ("2026-02", "feb"))
 
@@ -71,17 +71,6 @@ def test_python_takes_a_list_of_files(monthly: list[Path], whole: Path, tmp_path
     assert (tmp_path / "py.txt").read_bytes() == (whole / "simple.txt").read_bytes()
     centers = st.detect(monthly, "msl", start="2025-12-31T18", end="2026-01-01T06")
     assert sorted(centers["frame"].unique().to_list()) == [123, 124, 125]
-
-
-def refused(tmp_path: Path, *inputs: Path | str, words: tuple[str, ...]) -> None:
-    out = tmp_path / "out.txt"
-    p = cli("track", "-i", *map(str, inputs), "--variable", "msl", "-o", str(out))
-    assert p.returncode == 2, p.stderr
-    line = p.stderr.strip()
-    assert "\n" not in line and "panicked" not in line, line
-    for w in words:
-        assert w in line, line
-    assert not out.exists()
 
 
 def test_a_gap_between_files_is_refused(monthly: list[Path], tmp_path: Path):

@@ -431,7 +431,8 @@ def scan_tracks(path: PathLike, table: str = "track_points") -> pl.LazyFrame:
     (Int32)."""
     if table not in _core.DATASET_TABLES:
         raise ValueError(f"table must be one of {', '.join(map(repr, _core.DATASET_TABLES))}, not {table!r}")
-    root = os.path.join(os.fspath(path), table)
+    # one generation of the dataset, even if a writer switches to a new one meanwhile
+    root = os.path.join(_core.dataset_snapshot(os.fspath(path)), table)
     if not os.path.isdir(root):
         raise _core.StormtrackError(f"{root}: no such directory; is {os.fspath(path)} a dataset written by `stormtrack track`?")
     return pl.scan_parquet(

@@ -35,7 +35,7 @@ def sql_context(tracks: str | os.PathLike[str] | None = None, ctx: Any = None) -
     ctx = SessionContext() if ctx is None else ctx
     register_all(ctx)
     if tracks is not None:
-        root = os.fspath(tracks)
+        root = os.fspath(_core.dataset_snapshot(os.fspath(tracks)))
         for t in _core.dataset_tables(root):
             ctx.register_parquet(
                 t,

@@ -3,6 +3,7 @@
 //! renames it into place, so a failure never leaves a half-written output.
 
 pub mod atomic;
+pub mod generations;
 #[cfg(feature = "netcdf")]
 pub mod grid_netcdf;
 pub mod gridded;

@@ -8,10 +8,11 @@
 //! ```
 //! Points are partitioned by their own time, tracks by their start time. Partition columns are
 //! not stored in the files (the hive convention). Files are ZSTD-compressed, carry page
-//! statistics and their sort order, and the whole directory is written under a temporary
-//! name and renamed into place.
+//! statistics and their sort order. Each write is a new generation switched in by one rename
+//! under a writer lock (`generations.rs`, docs/formats.md#atomic-datasets): `<dir>/centers` and
+//! the others are fixed links into the current generation.
 
-use super::atomic::temp_sibling;
+use super::generations::{self, WriterLock, snapshot};
 use crate::arrow::{CenterColumns, calendar_of, column, time_values, track_points_batch, tracks_batch};
 use crate::error::{Error, Result};
 use crate::geo::LonConvention;
@@ -37,9 +38,13 @@ pub const TABLES: [&str; 3] = ["centers", "track_points", "tracks"];
 /// integers by every engine we register them with.
 pub const PARTITION_COLUMNS: [&str; 2] = ["year", "month"];
 
+/// The entries of a dataset root that link into its current generation.
+const ENTRIES: [&str; 4] = [DESCRIPTOR, "centers", "track_points", "tracks"];
+
 /// The tables of a dataset directory (those present); at least one must be.
 pub fn dataset_tables(dir: &Path) -> Result<Vec<&'static str>> {
-    let found: Vec<&'static str> = TABLES.into_iter().filter(|t| dir.join(t).is_dir()).collect();
+    let snap = snapshot(dir);
+    let found: Vec<&'static str> = TABLES.into_iter().filter(|t| snap.join(t).is_dir()).collect();
     if found.is_empty() {
         return Err(Error::Format(format!(
             "{}: not a tracks dataset (no centers/, track_points/ or tracks/ directory); write one with `stormtrack track -o DIR`",
@@ -66,7 +71,10 @@ pub fn check_target(path: &Path) -> Result<()> {
         if !path.is_dir() {
             return Err(Error::Unwritable { path: path.into(), detail: "it exists and is not a directory".into() });
         }
-        let empty = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?.next().is_none();
+        // entries of ours only (a lock, generations left by a killed first write) count as empty
+        let ours = |name: &str| matches!(name, generations::LOCK | generations::GENERATIONS | generations::CURRENT) || (name.starts_with('.') && name.contains(".link-"));
+        let mut entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+        let empty = entries.all(|e| e.map(|e| ours(&e.file_name().to_string_lossy())).unwrap_or(false));
         if !empty && !path.join(DESCRIPTOR).is_file() {
             return Err(Error::Unwritable {
                 path: path.into(),
@@ -128,7 +136,8 @@ fn write_partitioned(dir: &Path, batch: &RecordBatch, time_col: &str, sorting: V
         let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         let mut w = ArrowWriter::try_new(file, part.schema(), Some(writer_props(sorting.clone())))?;
         w.write(&part)?;
-        w.close()?;
+        w.into_inner()?.sync_all().map_err(|e| Error::io(&path, e))?;
+        generations::sync_dir(&pdir);
     }
     Ok(())
 }
@@ -160,53 +169,56 @@ fn descriptor(tracks: &Tracks, opts: &DatasetOptions) -> Value {
     d
 }
 
-/// Write `tracks` (and optionally all centres) as a dataset at `path`, atomically.
+/// Write `tracks` (and optionally all centres) as a dataset at `path`, atomically: a new
+/// generation is written in full, then switched in; a second writer gets an error.
 pub fn write_dataset(tracks: &Tracks, path: &Path, opts: &DatasetOptions) -> Result<()> {
     let path = strip_slash(path);
     check_target(&path)?;
-    let tmp = temp_sibling(&path);
-    let _ = std::fs::remove_dir_all(&tmp);
+    let created = !path.exists();
+    std::fs::create_dir_all(&path).map_err(|e| Error::Unwritable { path: path.clone(), detail: e.to_string() })?;
     let result = (|| -> Result<()> {
-        std::fs::create_dir_all(&tmp).map_err(|e| Error::Unwritable { path: path.clone(), detail: e.to_string() })?;
-        let points = track_points_batch(tracks)?;
-        // the three tables are independent: write them concurrently
-        let (a, (b, c)) = rayon::join(
-            // track_points: sorted by (track_id, step), as the batch is built
-            || write_partitioned(&tmp.join("track_points"), &points, "time", vec![sort_col(0), sort_col(1)]),
-            || {
-                rayon::join(
-                    // centers: detection order (time, then row-major); without detection, the points
-                    || -> Result<()> {
-                        let centers = match &opts.centers {
-                            Some(batches) if !batches.is_empty() => concat_batches(&batches[0].schema(), batches)?,
-                            _ => centers_from_points(&points)?,
-                        };
-                        write_partitioned(&tmp.join("centers"), &centers, "time", vec![sort_col(0)])
-                    },
-                    || write_partitioned(&tmp.join("tracks"), &tracks_batch(tracks)?, "start_time", vec![sort_col(0)]),
-                )
-            },
-        );
-        a?;
-        b?;
-        c?;
-        let desc = serde_json::to_string_pretty(&descriptor(tracks, opts)).expect("json");
-        std::fs::write(tmp.join(DESCRIPTOR), desc + "\n").map_err(|e| Error::io(&tmp, e))?;
-        // replace: move an old dataset aside, move the new one in, then drop the old one
-        if path.exists() {
-            let old = path.with_file_name(format!(".{}.old-{}", path.file_name().unwrap().to_string_lossy(), std::process::id()));
-            std::fs::rename(&path, &old).map_err(|e| Error::Unwritable { path: path.clone(), detail: e.to_string() })?;
-            std::fs::rename(&tmp, &path).map_err(|e| Error::Unwritable { path: path.clone(), detail: e.to_string() })?;
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            std::fs::rename(&tmp, &path).map_err(|e| Error::Unwritable { path: path.clone(), detail: e.to_string() })?;
+        let _lock = WriterLock::acquire(&path)?;
+        let (n, generation) = generations::new_generation(&path)?;
+        if let Err(e) = write_tables(tracks, &generation, opts) {
+            let _ = std::fs::remove_dir_all(&generation);
+            return Err(e);
         }
-        Ok(())
+        // a dataset written before generations: its tables move into generation 0 first
+        generations::adopt_legacy(&path, &ENTRIES)?;
+        generations::commit(&path, n, &ENTRIES)
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+    if result.is_err() && created {
+        let _ = std::fs::remove_dir_all(&path);
     }
     result
+}
+
+/// The descriptor and the three tables of one generation.
+fn write_tables(tracks: &Tracks, dir: &Path, opts: &DatasetOptions) -> Result<()> {
+    let points = track_points_batch(tracks)?;
+    // the three tables are independent: write them concurrently
+    let (a, (b, c)) = rayon::join(
+        // track_points: sorted by (track_id, step), as the batch is built
+        || write_partitioned(&dir.join("track_points"), &points, "time", vec![sort_col(0), sort_col(1)]),
+        || {
+            rayon::join(
+                // centers: detection order (time, then row-major); without detection, the points
+                || -> Result<()> {
+                    let centers = match &opts.centers {
+                        Some(batches) if !batches.is_empty() => concat_batches(&batches[0].schema(), batches)?,
+                        _ => centers_from_points(&points)?,
+                    };
+                    write_partitioned(&dir.join("centers"), &centers, "time", vec![sort_col(0)])
+                },
+                || write_partitioned(&dir.join("tracks"), &tracks_batch(tracks)?, "start_time", vec![sort_col(0)]),
+            )
+        },
+    );
+    a?;
+    b?;
+    c?;
+    let desc = serde_json::to_string_pretty(&descriptor(tracks, opts)).expect("json");
+    super::atomic::write_file(&dir.join(DESCRIPTOR), |w| w.write_all((desc + "\n").as_bytes()))
 }
 
 /// The `centers` table derived from track points, sorted by (time, lat, lon).
@@ -268,6 +280,8 @@ fn desc_error(path: &Path, what: &str) -> Error {
 
 /// Read a dataset written by [`write_dataset`] back into [`Tracks`] (tracks in ascending id).
 pub fn read_dataset(path: &Path) -> Result<Tracks> {
+    // one snapshot for the whole read, whatever a writer does meanwhile
+    let path = &snapshot(path);
     let dpath = path.join(DESCRIPTOR);
     let text = std::fs::read_to_string(&dpath).map_err(|_| desc_error(path, "missing or unreadable"))?;
     let d: Value = serde_json::from_str(&text).map_err(|e| desc_error(path, &format!("not JSON ({e})")))?;

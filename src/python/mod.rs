@@ -274,6 +274,13 @@ fn dataset_tables(path: PathBuf) -> PyResult<Vec<&'static str>> {
     crate::io::parquet::dataset_tables(&path).map_err(to_py)
 }
 
+/// The directory holding the current generation of a dataset (to read one consistent
+/// snapshot while a writer may switch it), or the path itself for an older dataset.
+#[pyfunction]
+fn dataset_snapshot(path: PathBuf) -> PathBuf {
+    crate::io::generations::snapshot(&path)
+}
+
 /// The core linking kernel on plain arrays (what the expression plugin and SQL call).
 #[pyfunction]
 #[pyo3(signature = (time, lat, lon, *, max_km=SimpleLinker::default().max_km, lon_convention=None))]
@@ -322,6 +329,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(track_file, m)?)?;
     m.add_function(wrap_pyfunction!(read_tracks, m)?)?;
     m.add_function(wrap_pyfunction!(dataset_tables, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset_snapshot, m)?)?;
     m.add("PARTITION_COLUMNS", crate::io::parquet::PARTITION_COLUMNS.to_vec())?;
     m.add("DEFAULT_MAX_LINK_KM", SimpleLinker::default().max_km)?;
     m.add("DATASET_TABLES", crate::io::parquet::TABLES.to_vec())?;

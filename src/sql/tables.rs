@@ -29,7 +29,8 @@ pub async fn register_tracks_table(ctx: &SessionContext, name: &str, dir: &Path)
 /// Register the tables `centers`, `track_points` and `tracks` of a dataset directory (those
 /// present; at least one must be).
 pub async fn register_tracks(ctx: &SessionContext, dir: impl AsRef<Path>) -> Result<()> {
-    let dir = dir.as_ref();
+    // one snapshot of a dataset that a writer may switch meanwhile
+    let dir = &crate::io::generations::snapshot(dir.as_ref());
     for t in dataset_tables(dir).map_err(|e| DataFusionError::Plan(e.to_string()))? {
         register_tracks_table(ctx, t, &dir.join(t)).await?;
     }

@@ -338,6 +338,7 @@ def track(
     variable: str | None = None,
     *,
     output: PathLike | Sequence[PathLike] | None = None,
+    append: PathLike | None = None,
     format: str = "auto",
     algorithm: str = "simple",
     max_km: float | None = None,
@@ -357,7 +358,8 @@ def track(
 ) -> pl.DataFrame:
     """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
     each ``output`` (a directory for the Parquet dataset, ``.txt`` IMILAST, ``.tdump`` TRACK,
-    ``.trackjson``), atomically, as the CLI does.
+    ``.trackjson``), atomically, as the CLI does. ``append=`` a dataset continues its tracks
+    with the input's later frames instead (Simple; ``--append``).
 
     ``algorithm="hodges"`` runs the TRACK method; ``lmin``/``lmax`` band-pass filter the field
     first (for either algorithm), and the Hodges options are keywords named as the CLI flags
@@ -378,7 +380,7 @@ def track(
         # the file path of the core on a NetCDF copy: outputs, both trackers, the same results
         with netcdf_copy(*field) as path:
             return track(
-                path, field[1], output=output, format=format, algorithm=algorithm, max_km=max_km, mode=mode, threshold=threshold,
+                path, field[1], output=output, append=append, format=format, algorithm=algorithm, max_km=max_km, mode=mode, threshold=threshold,
                 refinement=refinement, window=window, start=start, end=end, n_frames=n_frames, threads=threads, lmin=lmin,
                 lmax=lmax, verbose=verbose, progress=progress, **hodges,
             )
@@ -410,6 +412,7 @@ def track(
             points, _summary = _core.track_file(
                 files, variable, options, outputs=[os.fspath(o) for o in outputs], format=format,
                 max_km=max_km, quiet=not verbose, progress=callback,
+                append=None if append is None else os.fspath(append),
             )
     finally:
         close()

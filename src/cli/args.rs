@@ -214,11 +214,15 @@ pub struct TrackArgs {
     pub input: InputArgs,
     /// Output path(s): a directory or .parquet (dataset), .txt (IMILAST), .tdump (TRACK),
     /// .trackjson (TrackJSON). Repeat -o to write several formats in one run.
-    #[arg(short = 'o', long = "output", required = true)]
+    #[arg(short = 'o', long = "output", required_unless_present = "append")]
     pub output: Vec<PathBuf>,
     /// Output format: auto (from the suffix), parquet, imilast, track or json.
     #[arg(short = 'f', long = "format", default_value = "auto")]
     pub format: String,
+    /// Continue the tracks of this dataset with the input's later frames (Simple), instead of
+    /// writing -o; only the partitions it touches are rewritten.
+    #[arg(long = "append", value_name = "DATASET")]
+    pub append: Option<PathBuf>,
     /// Tracking algorithm: simple or hodges.
     #[arg(short = 'a', long = "algorithm", default_value = "simple")]
     pub algorithm: String,

@@ -119,7 +119,7 @@ fn hodges_settings(h: &HodgesOnlyArgs) -> HodgesSettings {
 
 fn track(a: TrackArgs) -> Result<()> {
     let (field, detection) = detection(&a.algorithm, &a.input, &a.hodges)?;
-    let opts = ops::track::Options { field, detection, max_link_km: a.max_link_km, outputs: a.output.clone(), format: a.format.clone() };
+    let opts = ops::track::Options { field, detection, max_link_km: a.max_link_km, outputs: a.output.clone(), format: a.format.clone(), append: a.append.clone() };
     let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
     let done = ops::track::run(&opts, &bar)?;
     if let Some(w) = done.warning() {

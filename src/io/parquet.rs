@@ -62,6 +62,11 @@ pub struct DatasetOptions {
     pub centers: Option<Vec<RecordBatch>>,
     /// Free-form provenance recorded in the descriptor (command, input, options).
     pub provenance: BTreeMap<String, Value>,
+    /// What a later `append` needs to continue the linking (descriptor key `link_state`).
+    pub link_state: Option<Value>,
+    /// Appending: partitions (year, month) that changed, per table; the others are hard
+    /// links to the files of the generation being continued.
+    pub touched: Option<BTreeMap<&'static str, std::collections::BTreeSet<(i32, u32)>>>,
 }
 
 /// Check before any long work that `path` can receive a dataset: it does not exist, is an
@@ -114,7 +119,7 @@ pub fn write_file(batch: &RecordBatch, path: &Path) -> Result<()> {
 }
 
 /// Split a batch by (year, month) of a timestamp column and write one file per partition.
-fn write_partitioned(dir: &Path, batch: &RecordBatch, time_col: &str, sorting: Vec<SortingColumn>) -> Result<()> {
+fn write_partitioned(dir: &Path, batch: &RecordBatch, time_col: &str, sorting: Vec<SortingColumn>, reuse: Option<(&Path, &std::collections::BTreeSet<(i32, u32)>)>) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let calendar = calendar_of(&batch.schema())?;
     let keys: Vec<(i32, u32)> = time_values(batch, time_col)?
@@ -133,6 +138,14 @@ fn write_partitioned(dir: &Path, batch: &RecordBatch, time_col: &str, sorting: V
         let pdir = dir.join(format!("year={y}")).join(format!("month={m}"));
         std::fs::create_dir_all(&pdir).map_err(|e| Error::io(&pdir, e))?;
         let path = pdir.join("part-0.parquet");
+        if let Some((previous, touched)) = reuse {
+            let old = previous.join(format!("year={y}")).join(format!("month={m}")).join("part-0.parquet");
+            if !touched.contains(&(y, m)) && old.is_file() {
+                // an untouched partition: the same file, not rewritten
+                std::fs::hard_link(&old, &path).map_err(|e| Error::io(&path, e))?;
+                continue;
+            }
+        }
         let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         let mut w = ArrowWriter::try_new(file, part.schema(), Some(writer_props(sorting.clone())))?;
         w.write(&part)?;
@@ -166,6 +179,9 @@ fn descriptor(tracks: &Tracks, opts: &DatasetOptions) -> Value {
     if !md.calendar.is_gregorian() {
         d["calendar"] = json!(md.calendar.name());
     }
+    if let Some(state) = &opts.link_state {
+        d["link_state"] = state.clone();
+    }
     d
 }
 
@@ -178,8 +194,9 @@ pub fn write_dataset(tracks: &Tracks, path: &Path, opts: &DatasetOptions) -> Res
     std::fs::create_dir_all(&path).map_err(|e| Error::Unwritable { path: path.clone(), detail: e.to_string() })?;
     let result = (|| -> Result<()> {
         let _lock = WriterLock::acquire(&path)?;
+        let previous = snapshot(&path);
         let (n, generation) = generations::new_generation(&path)?;
-        if let Err(e) = write_tables(tracks, &generation, opts) {
+        if let Err(e) = write_tables(tracks, &generation, opts, &previous) {
             let _ = std::fs::remove_dir_all(&generation);
             return Err(e);
         }
@@ -194,12 +211,14 @@ pub fn write_dataset(tracks: &Tracks, path: &Path, opts: &DatasetOptions) -> Res
 }
 
 /// The descriptor and the three tables of one generation.
-fn write_tables(tracks: &Tracks, dir: &Path, opts: &DatasetOptions) -> Result<()> {
+fn write_tables(tracks: &Tracks, dir: &Path, opts: &DatasetOptions, previous: &Path) -> Result<()> {
     let points = track_points_batch(tracks)?;
+    let prev_tables: Vec<PathBuf> = TABLES.iter().map(|t| previous.join(t)).collect();
+    let reuse = |k: usize| opts.touched.as_ref().and_then(|m| m.get(TABLES[k])).map(|set| (prev_tables[k].as_path(), set));
     // the three tables are independent: write them concurrently
     let (a, (b, c)) = rayon::join(
         // track_points: sorted by (track_id, step), as the batch is built
-        || write_partitioned(&dir.join("track_points"), &points, "time", vec![sort_col(0), sort_col(1)]),
+        || write_partitioned(&dir.join("track_points"), &points, "time", vec![sort_col(0), sort_col(1)], reuse(1)),
         || {
             rayon::join(
                 // centers: detection order (time, then row-major); without detection, the points
@@ -208,9 +227,9 @@ fn write_tables(tracks: &Tracks, dir: &Path, opts: &DatasetOptions) -> Result<()
                         Some(batches) if !batches.is_empty() => concat_batches(&batches[0].schema(), batches)?,
                         _ => centers_from_points(&points)?,
                     };
-                    write_partitioned(&dir.join("centers"), &centers, "time", vec![sort_col(0)])
+                    write_partitioned(&dir.join("centers"), &centers, "time", vec![sort_col(0)], reuse(0))
                 },
-                || write_partitioned(&dir.join("tracks"), &tracks_batch(tracks)?, "start_time", vec![sort_col(0)]),
+                || write_partitioned(&dir.join("tracks"), &tracks_batch(tracks)?, "start_time", vec![sort_col(0)], reuse(2)),
             )
         },
     );
@@ -272,6 +291,13 @@ pub fn read_table(dir: &Path) -> Result<Vec<RecordBatch>> {
         }
     }
     Ok(out)
+}
+
+/// The descriptor of a dataset (its current generation), as JSON.
+pub fn read_descriptor(path: &Path) -> Result<Value> {
+    let snap = snapshot(path);
+    let text = std::fs::read_to_string(snap.join(DESCRIPTOR)).map_err(|_| desc_error(path, "missing or unreadable"))?;
+    serde_json::from_str(&text).map_err(|e| desc_error(path, &format!("not JSON ({e})")))
 }
 
 fn desc_error(path: &Path, what: &str) -> Error {

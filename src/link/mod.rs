@@ -6,7 +6,7 @@ mod points;
 mod simple;
 
 pub use points::{link_points, link_points_mge};
-pub use simple::{LinkedTracks, SimpleLinker, link_frames_brute_force};
+pub use simple::{LinkResume, LinkedTracks, SimpleLinker, link_frames_brute_force};
 
 /// Centres of one frame as handed to a linker. Longitudes are in the input grid's own
 /// convention (the peer sorts and measures in it, which decides exact ties).

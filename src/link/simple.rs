@@ -193,21 +193,71 @@ impl SimpleLinker {
     /// all consecutive frames are found in parallel first; the greedy rounds then run in
     /// time order over those lists.
     pub fn link(&self, frames: &[FrameRef<'_>]) -> LinkedTracks {
+        self.link_resumed(&LinkResume::default(), frames).0
+    }
+
+    /// Link `frames` as the continuation of a run that ended in `resume` (its tails, last
+    /// frame time and cadence; docs/datasets.md#appending). Returns every track in creation
+    /// order, tracks 0..`resume.tails.len()` being the stored tails (each holding first the
+    /// pseudo point `(usize::MAX, k)` of tail k, then its new points, if any), and the state at
+    /// the end. With the default resume this is [`SimpleLinker::link`] exactly.
+    pub fn link_resumed(&self, resume: &LinkResume, frames: &[FrameRef<'_>]) -> (LinkedTracks, LinkResume, Vec<usize>) {
         use rayon::prelude::*;
-        let sorted: Vec<Vec<(f64, f64)>> = frames.par_iter().map(|f| sorted_order(f).into_iter().map(|c| (f.lats[c], f.lons[c])).collect()).collect();
+        // the stored tails as a frame before the first: the batch run had exactly these centres
+        // as its tails at this point (every centre of a frame continues or starts a track)
+        let (tail_lats, tail_lons): (Vec<f64>, Vec<f64>) = resume.tails.iter().copied().unzip();
+        let previous = FrameRef { time: resume.last_time.unwrap_or(i64::MIN), lats: &tail_lats, lons: &tail_lons };
+        let all: Vec<FrameRef<'_>> = std::iter::once(previous).chain(frames.iter().copied()).collect();
+        let sorted: Vec<Vec<(f64, f64)>> = all.par_iter().map(|f| sorted_order(f).into_iter().map(|c| (f.lats[c], f.lons[c])).collect()).collect();
         let mut pairs: Vec<Option<Candidates>> =
-            (0..frames.len()).into_par_iter().map(|fi| (fi > 0).then(|| self.candidates(&sorted[fi - 1], &sorted[fi]))).collect();
+            (0..all.len()).into_par_iter().map(|fi| (fi > 0).then(|| self.candidates(&sorted[fi - 1], &sorted[fi]))).collect();
         let mut state = LinkState::new();
-        for fi in 0..frames.len() {
+        state.tracks = (0..resume.tails.len()).map(|k| vec![(0, k)]).collect();
+        state.tails = (0..resume.tails.len()).collect();
+        state.last_time = resume.last_time;
+        state.step = resume.step;
+        for fi in 1..all.len() {
             let candidates = pairs[fi].take();
-            state.frame(frames, fi, |tails, centres| {
+            state.frame(&all, fi, |tails, centres| {
                 let (col, row) = candidates.expect("frames after the first have candidates");
                 debug_assert_eq!((tails, centres), (&sorted[fi - 1][..], &sorted[fi][..]));
                 mutual_nearest_rounds(&col, &row, self.max_km)
             });
         }
-        state.tracks
+        let end_tails: Vec<(f64, f64)> = state
+            .tails
+            .iter()
+            .map(|&t| {
+                let (f, c) = *state.tracks[t].last().expect("tracks are never empty");
+                (all[f].lats[c], all[f].lons[c])
+            })
+            .collect();
+        let end = LinkResume { last_time: state.last_time, step: state.step, tails: end_tails };
+        // frame indices back to the caller's frames; the pseudo points say which tail
+        let mut tracks = state.tracks;
+        for track in &mut tracks {
+            for p in track.iter_mut() {
+                *p = if p.0 == 0 { (usize::MAX, p.1) } else { (p.0 - 1, p.1) };
+            }
+        }
+        if resume.tails.is_empty() {
+            debug_assert!(tracks.iter().all(|t| t[0].0 != usize::MAX));
+        }
+        (tracks, end, state.tails)
     }
+}
+
+/// Where a Simple linking run stands after its last frame: what a later run needs to continue
+/// it exactly (docs/datasets.md#appending).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkResume {
+    /// Time of the last frame that had centres (ms).
+    pub last_time: Option<i64>,
+    /// The cadence, from the first two frames with centres (ms).
+    pub step: Option<i64>,
+    /// Positions (lat, lon in the grid's convention) of the open tracks' last points, in the
+    /// order the linker holds them.
+    pub tails: Vec<(f64, f64)>,
 }
 
 /// The peer's dense algorithm, kept as the executable specification the k-d tree linker is

@@ -23,6 +23,8 @@
 //! # Ok::<(), stormtrack::Error>(())
 //! ```
 
+#[cfg(feature = "netcdf")]
+pub mod append;
 pub mod compare;
 pub mod convert;
 #[cfg(feature = "netcdf")]

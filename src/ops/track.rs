@@ -29,11 +29,14 @@ pub struct Options {
     pub outputs: Vec<PathBuf>,
     /// `auto` (each output's suffix decides), `parquet`, `imilast`, `track` or `json`.
     pub format: String,
+    /// A dataset to continue with the input's frames instead of writing `outputs`
+    /// (docs/datasets.md#appending).
+    pub append: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { field: FieldOptions::default(), detection: DetectionSettings::default(), max_link_km: None, outputs: Vec::new(), format: "auto".into() }
+        Options { field: FieldOptions::default(), detection: DetectionSettings::default(), max_link_km: None, outputs: Vec::new(), format: "auto".into(), append: None }
     }
 }
 
@@ -88,7 +91,7 @@ impl Options {
         self.checked().map(|_| ())
     }
 
-    fn checked(&self) -> Result<(Method, Vec<(PathBuf, TrackFormat)>)> {
+    pub(super) fn checked(&self) -> Result<(Method, Vec<(PathBuf, TrackFormat)>)> {
         self.field.validate()?;
         let method = self.detection.method(&self.field)?;
         if matches!(method, Method::Hodges(_)) && self.max_link_km.is_some() {
@@ -122,6 +125,9 @@ impl Options {
 
 /// Detect, link and write every output; returns the run.
 pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
+    if let Some(dir) = &opts.append {
+        return super::append::run(opts, dir, progress);
+    }
     let (method, outputs) = opts.checked()?;
     let field = opts.field.open()?;
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
@@ -151,10 +157,14 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
                     run
                 }
             };
+            if spectral.is_none() {
+                provenance.insert(LINK_STATE.into(), end_state(&run));
+            }
             (Algorithm::Simple, run, None)
         }
     };
-    write_outputs(&run, &field, &outputs, &provenance, &pool)?;
+    let link_state = provenance.remove(LINK_STATE);
+    write_outputs(&run, &field, &outputs, &provenance, link_state, &pool)?;
     Ok(Tracked { run, algorithm, outputs, provenance, unit: field.info().value_unit.clone(), stage_times })
 }
 
@@ -164,6 +174,7 @@ fn write_outputs(
     field: &FieldSeries,
     outputs: &[(PathBuf, TrackFormat)],
     provenance: &BTreeMap<String, Value>,
+    link_state: Option<Value>,
     pool: &rayon::ThreadPool,
 ) -> Result<()> {
     let meta = centers_meta(field, run.mode);
@@ -173,7 +184,7 @@ fn write_outputs(
             .map(|(path, format)| {
                 if *format == TrackFormat::Parquet {
                     let centers = run.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
-                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone() };
+                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: link_state.clone(), touched: None };
                     pq::write_dataset(&run.tracks, path, &opts)
                 } else {
                     io::write_tracks(&run.tracks, path, *format)
@@ -192,11 +203,11 @@ fn input_provenance(field: &FieldSeries) -> Value {
     }
 }
 
-fn provenance(field: &FieldSeries) -> BTreeMap<String, Value> {
+pub(super) fn provenance(field: &FieldSeries) -> BTreeMap<String, Value> {
     BTreeMap::from([("command".into(), json!("track")), ("input".into(), input_provenance(&field)), ("variable".into(), json!(field.source_variable()))])
 }
 
-fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptions) {
+pub(super) fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptions) {
     m.insert("algorithm".into(), json!("simple"));
     m.insert("feature_threshold".into(), json!(o.detector.threshold));
     m.insert("search_window_size".into(), json!(o.detector.window));
@@ -223,4 +234,47 @@ fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: 
         m.insert("lmax".into(), json!(s.lmax));
         m.insert("spectral_taper".into(), json!(s.taper));
     }
+}
+
+/// Key under which `run` passes the link state from the Simple branch to the writer.
+const LINK_STATE: &str = "\u{0}link_state";
+
+/// The Simple linker's state after a full run, as an append continues it: the last frame's
+/// centres are exactly the open tails, in the linker's (lat, lon) order.
+fn end_state(run: &TrackRun) -> Value {
+    let with_centres: Vec<&crate::pipeline::DetectedFrame> = run.frames.iter().filter(|f| !f.centers.is_empty()).collect();
+    let last_time = with_centres.last().map(|f| f.time);
+    let step = (with_centres.len() > 1).then(|| with_centres[1].time - with_centres[0].time);
+    let last = run.frames.last().expect("a run has frames");
+    // the track of each cell of the last frame: tracks whose last point lies in it
+    let t = &run.tracks;
+    let mut by_cell = std::collections::HashMap::new();
+    if let Some(g) = &t.grid {
+        for (k, &id) in t.ids.iter().enumerate() {
+            let p = t.offsets[k + 1] - 1;
+            if g.frame[p] == last.frame {
+                by_cell.insert((g.row[p], g.col[p]), id);
+            }
+        }
+    }
+    let c = &last.centers;
+    let mut order: Vec<usize> = (0..c.lats.len()).collect();
+    order.sort_by(|&a, &b| c.lats[a].total_cmp(&c.lats[b]).then(c.lons[a].total_cmp(&c.lons[b])));
+    let tails: Vec<(f64, f64)> = order.iter().map(|&k| (c.lats[k], c.lons[k])).collect();
+    let ids: Vec<i64> = order.iter().map(|&k| by_cell.get(&(c.rows[k], c.cols[k])).copied().unwrap_or(-1)).collect();
+    let resume = crate::link::LinkResume { last_time, step, tails };
+    simple_link_state(&resume, &ids, t.ids.iter().max().map_or(1, |m| m + 1), last.frame + 1, last.time)
+}
+
+/// The descriptor's `link_state` (docs/datasets.md#appending).
+pub(super) fn simple_link_state(end: &crate::link::LinkResume, tail_ids: &[i64], next_id: i64, next_frame: u32, last_frame_time: i64) -> Value {
+    json!({
+        "algorithm": "simple",
+        "last_time": end.last_time,
+        "step": end.step,
+        "next_id": next_id,
+        "next_frame": next_frame,
+        "last_frame_time": last_frame_time,
+        "tails": end.tails.iter().zip(tail_ids).map(|(&(la, lo), id)| json!([la, lo, id])).collect::<Vec<_>>(),
+    })
 }

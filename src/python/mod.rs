@@ -219,7 +219,7 @@ fn detect_array(
 /// `track_points` and `tracks` tables; `options` holds the keywords of `st.track` that
 /// `detect_file` takes too.
 #[pyfunction]
-#[pyo3(signature = (path, variable, options, *, outputs=Vec::new(), format="auto".to_string(), max_km=None, quiet=true, progress=None))]
+#[pyo3(signature = (path, variable, options, *, outputs=Vec::new(), format="auto".to_string(), max_km=None, quiet=true, progress=None, append=None))]
 #[allow(clippy::too_many_arguments)]
 fn track_file(
     py: Python<'_>,
@@ -231,9 +231,10 @@ fn track_file(
     max_km: Option<f64>,
     quiet: bool,
     progress: Option<Py<PyAny>>,
+    append: Option<PathBuf>,
 ) -> PyResult<(ArrowStream, ArrowStream)> {
     let (field, detection) = field_and_detection(path, variable, &options)?;
-    let opts = ops::track::Options { field, detection, max_link_km: max_km, outputs, format };
+    let opts = ops::track::Options { field, detection, max_link_km: max_km, outputs, format, append };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let done = py.detach(|| ops::track::run(&opts, &p)).map_err(to_py)?;
     if let Some(w) = done.warning() {

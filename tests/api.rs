@@ -157,3 +157,40 @@ fn the_detect_stream_equals_the_whole_run_for_both_detectors() {
         assert_eq!(streamed, whole, "{algorithm}");
     }
 }
+
+/// The streaming tracker, fed the DJF season one frame at a time, returns the batch run's tracks
+/// with the same ids (docs/datasets.md#streaming).
+#[test]
+fn streaming_tracker_equals_the_batch_run() {
+    use stormtrack::pipeline::streaming::{StreamSpec, StreamingTracker};
+    let Some(path) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
+    let field = {
+        let _g = common::nc_lock();
+        NetcdfField::open(&path, "msl").unwrap()
+    };
+    let info = field.info().clone();
+    let batch = track_simple(&field, &SimpleOptions::default(), None).unwrap().tracks;
+    let spec = StreamSpec { variable: "msl".into(), units: Some("Pa".into()), standard_name: None, calendar: info.calendar, lat: info.grid.lat.clone(), lon: info.grid.lon.clone() };
+    let mut tracker = StreamingTracker::new(spec, SimpleDetector::default(), None, SimpleLinker::default(), None).unwrap();
+    let mut got: Vec<(i64, Vec<i64>, Vec<f64>, Vec<f64>)> = Vec::new();
+    let mut collect = |t: stormtrack::Tracks| {
+        for k in 0..t.len() {
+            let r = t.offsets[k]..t.offsets[k + 1];
+            got.push((t.ids[k], t.times[r.clone()].to_vec(), t.lats[r.clone()].to_vec(), t.lons[r].to_vec()));
+        }
+    };
+    for (k, &time) in info.times.iter().enumerate() {
+        let frame = {
+            let _g = common::nc_lock();
+            field.read_frame(k).unwrap()
+        };
+        collect(tracker.push(time, frame).unwrap());
+    }
+    collect(tracker.finish().unwrap());
+    got.sort_by_key(|t| t.0);
+    assert_eq!(got.len(), batch.len());
+    for (k, (id, times, lats, lons)) in got.iter().enumerate() {
+        let r = batch.offsets[k]..batch.offsets[k + 1];
+        assert_eq!((*id, &times[..], &lats[..], &lons[..]), (batch.ids[k], &batch.times[r.clone()], &batch.lats[r.clone()], &batch.lons[r]));
+    }
+}

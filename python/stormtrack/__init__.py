@@ -32,6 +32,7 @@ from stormtrack._expressions import (  # noqa: E402
 from stormtrack._io import detect, read_tracks, scan_tracks, track  # noqa: E402
 from stormtrack._metrics import ata, eulerian, lagrangian, sample, track_metrics, track_stats  # noqa: E402
 from stormtrack._sql import register_all, sql_context  # noqa: E402
+from stormtrack._tracker import Tracker  # noqa: E402
 
 __version__: str = _core.__version__
 
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_MAX_LINK_KM",
     "StormExpr",
     "StormtrackError",
+    "Tracker",
     "__version__",
     "ata",
     "bearing_deg",

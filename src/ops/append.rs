@@ -137,7 +137,7 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     };
     inputs.push(provenance["input"].clone());
     provenance.insert("input".into(), json!(inputs));
-    provenance.insert("command".into(), json!("track --append"));
+    provenance.insert("appended".into(), json!(true));
     let opts_ds = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: Some(link_state), touched: Some(touched) };
     pq::write_dataset(&tracks, dir, &opts_ds)?;
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());

@@ -6,6 +6,7 @@
 //! frame index, so the output does not depend on the number of threads.
 
 pub mod hodges;
+pub mod streaming;
 
 use crate::arrow::{CentersMeta, frame_centers_batch};
 use crate::detect::{Detector, FrameCenters, SimpleDetector};

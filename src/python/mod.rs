@@ -8,6 +8,7 @@
 mod expressions;
 mod metrics;
 mod stream;
+mod tracker;
 mod udfs;
 
 use crate::detect::SimpleDetector;
@@ -246,7 +247,7 @@ fn track_file(
     tracks_streams(&done.run.tracks)
 }
 
-fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, ArrowStream)> {
+pub(crate) fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, ArrowStream)> {
     let points = crate::arrow::track_points_batch(tracks).map_err(to_py)?;
     let summary = crate::arrow::tracks_batch(tracks).map_err(to_py)?;
     Ok((ArrowStream::new(points.schema(), vec![points]), ArrowStream::new(summary.schema(), vec![summary])))
@@ -321,6 +322,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("StormtrackError", m.py().get_type::<StormtrackError>())?;
     m.add_class::<ArrowStream>()?;
     m.add_class::<stream::CenterStream>()?;
+    m.add_class::<tracker::Tracker>()?;
     m.add_function(wrap_pyfunction!(detect_file_stream, m)?)?;
     m.add_class::<udfs::ScalarUdf>()?;
     m.add_class::<udfs::AggregateUdf>()?;

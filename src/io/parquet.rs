@@ -64,9 +64,17 @@ pub struct DatasetOptions {
     pub provenance: BTreeMap<String, Value>,
     /// What a later `append` needs to continue the linking (descriptor key `link_state`).
     pub link_state: Option<Value>,
-    /// Appending: partitions (year, month) that changed, per table; the others are hard
-    /// links to the files of the generation being continued.
-    pub touched: Option<BTreeMap<&'static str, std::collections::BTreeSet<(i32, u32)>>>,
+    /// Appending: the generation the new one continues, and what changed.
+    pub append: Option<AppendBase>,
+}
+
+/// The generation an append read, and the partitions (year, month) it changed per table; the
+/// other partitions are hard links to that generation's files.
+#[derive(Debug, Clone, Default)]
+pub struct AppendBase {
+    /// The generation directory the append read (`generations::snapshot`).
+    pub generation: PathBuf,
+    pub touched: BTreeMap<&'static str, std::collections::BTreeSet<(i32, u32)>>,
 }
 
 /// Check before any long work that `path` can receive a dataset: it does not exist, is an
@@ -194,9 +202,14 @@ pub fn write_dataset(tracks: &Tracks, path: &Path, opts: &DatasetOptions) -> Res
     std::fs::create_dir_all(&path).map_err(|e| Error::Unwritable { path: path.clone(), detail: e.to_string() })?;
     let result = (|| -> Result<()> {
         let _lock = WriterLock::acquire(&path)?;
-        let previous = snapshot(&path);
+        // an append builds on the generation it read: refuse if another writer switched since
+        if let Some(base) = &opts.append
+            && snapshot(&path) != base.generation
+        {
+            return Err(Error::Unwritable { path: path.clone(), detail: "another process changed this dataset while the append ran; run the append again".into() });
+        }
         let (n, generation) = generations::new_generation(&path)?;
-        if let Err(e) = write_tables(tracks, &generation, opts, &previous) {
+        if let Err(e) = write_tables(tracks, &generation, opts) {
             let _ = std::fs::remove_dir_all(&generation);
             return Err(e);
         }
@@ -211,10 +224,10 @@ pub fn write_dataset(tracks: &Tracks, path: &Path, opts: &DatasetOptions) -> Res
 }
 
 /// The descriptor and the three tables of one generation.
-fn write_tables(tracks: &Tracks, dir: &Path, opts: &DatasetOptions, previous: &Path) -> Result<()> {
+fn write_tables(tracks: &Tracks, dir: &Path, opts: &DatasetOptions) -> Result<()> {
     let points = track_points_batch(tracks)?;
-    let prev_tables: Vec<PathBuf> = TABLES.iter().map(|t| previous.join(t)).collect();
-    let reuse = |k: usize| opts.touched.as_ref().and_then(|m| m.get(TABLES[k])).map(|set| (prev_tables[k].as_path(), set));
+    let prev_tables: Vec<PathBuf> = opts.append.as_ref().map_or(Vec::new(), |b| TABLES.iter().map(|t| b.generation.join(t)).collect());
+    let reuse = |k: usize| opts.append.as_ref().and_then(|b| b.touched.get(TABLES[k])).map(|set| (prev_tables[k].as_path(), set));
     // the three tables are independent: write them concurrently
     let (a, (b, c)) = rayon::join(
         // track_points: sorted by (track_id, step), as the batch is built

@@ -30,8 +30,9 @@ fn state_error(dir: &Path, what: &str) -> Error {
 }
 
 impl Stored {
-    fn load(dir: &Path) -> Result<Stored> {
-        let d = pq::read_descriptor(dir)?;
+    /// The state in the descriptor of `generation`, the snapshot of the dataset at `dir`.
+    fn load(dir: &Path, generation: &Path) -> Result<Stored> {
+        let d = pq::read_descriptor(generation)?;
         let s = &d["link_state"];
         if s.is_null() {
             return Err(state_error(dir, "has no stored linker state (written by `algorithm` hodges, with a spectral filter, or by an older version); track the whole period again"));
@@ -76,7 +77,9 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     if !matches!(method, Method::Simple { spectral: None, .. }) {
         return Err(Error::option("append", "continues Simple tracking without a spectral filter only; track the whole period again for Hodges"));
     }
-    let stored = Stored::load(dir)?;
+    // one generation read throughout; the write refuses if another writer switched since
+    let generation = crate::io::generations::snapshot(dir);
+    let stored = Stored::load(dir, &generation)?;
     let field = opts.field.open()?;
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let Method::Simple { detector, .. } = method else { unreachable!("checked above") };
@@ -84,13 +87,16 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     let mut provenance = super::track::provenance(&field);
     super::track::simple_provenance(&mut provenance, &crate::pipeline::SimpleOptions { detector: detector.clone(), linker, mode: Some(mode), selection: Default::default() });
     stored.check_same(dir, &provenance)?;
-    let stored_tracks = pq::read_dataset(dir)?;
+    let stored_tracks = pq::read_dataset(&generation)?;
     if stored_tracks.metadata.mode != mode || stored_tracks.metadata.calendar != field.info().calendar {
         return Err(state_error(dir, "holds another detection mode or calendar than this input"));
     }
     let info = field.info();
     let range = opts.field.selection(info.calendar)?.frames(&info.times);
-    check_frame_count(&field, range.clone()).or_else(|e| if range.len() == 1 { Ok(()) } else { Err(e) })?;
+    // one frame is enough to continue a run
+    if range.len() != 1 {
+        check_frame_count(&field, range.clone())?;
+    }
     let first = info.times[range.start];
     if first <= stored.last_frame_time {
         return Err(state_error(
@@ -126,7 +132,7 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     let touched = BTreeMap::from([("centers", new_months.clone()), ("track_points", new_months), ("tracks", start_months)]);
 
     let meta = centers_meta(&field, mode);
-    let mut centers = pq::read_table(&pq_snapshot(dir).join("centers"))?;
+    let mut centers = pq::read_table(&generation.join("centers"))?;
     for f in &frames {
         centers.push(frame_centers_batch(&meta, f.frame, f.time, &f.centers)?);
     }
@@ -138,15 +144,11 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     inputs.push(provenance["input"].clone());
     provenance.insert("input".into(), json!(inputs));
     provenance.insert("appended".into(), json!(true));
-    let opts_ds = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: Some(link_state), touched: Some(touched) };
+    let opts_ds = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: Some(link_state), append: Some(pq::AppendBase { generation, touched }) };
     pq::write_dataset(&tracks, dir, &opts_ds)?;
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
     let run = TrackRun { tracks, frames, missing, mode };
     Ok(Tracked { run, algorithm: super::detect::Algorithm::Simple, outputs: vec![(dir.into(), crate::io::TrackFormat::Parquet)], provenance, unit: info.value_unit.clone(), stage_times: None })
-}
-
-fn pq_snapshot(dir: &Path) -> std::path::PathBuf {
-    crate::io::generations::snapshot(dir)
 }
 
 /// The stored tracks, the continued ones extended, then the new ones: the tracks of the whole

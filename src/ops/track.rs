@@ -134,6 +134,8 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let pool = pool(opts.field.threads)?;
     let mut provenance = provenance(&field);
+    // what an append needs to continue the run (Simple without a spectral filter)
+    let mut link_state = None;
     let (algorithm, run, stage_times) = match &method {
         Method::Hodges(h) => {
             let (run, times) = pool.install(|| reporting(progress, range.len(), |p| track_hodges(&field, h, Some(p))))?;
@@ -157,13 +159,10 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
                     run
                 }
             };
-            if spectral.is_none() {
-                provenance.insert(LINK_STATE.into(), end_state(&run));
-            }
+            link_state = spectral.is_none().then(|| end_state(&run));
             (Algorithm::Simple, run, None)
         }
     };
-    let link_state = provenance.remove(LINK_STATE);
     write_outputs(&run, &field, &outputs, &provenance, link_state, &pool)?;
     Ok(Tracked { run, algorithm, outputs, provenance, unit: field.info().value_unit.clone(), stage_times })
 }
@@ -184,7 +183,7 @@ fn write_outputs(
             .map(|(path, format)| {
                 if *format == TrackFormat::Parquet {
                     let centers = run.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
-                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: link_state.clone(), touched: None };
+                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: link_state.clone(), append: None };
                     pq::write_dataset(&run.tracks, path, &opts)
                 } else {
                     io::write_tracks(&run.tracks, path, *format)
@@ -235,9 +234,6 @@ fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: 
         m.insert("spectral_taper".into(), json!(s.taper));
     }
 }
-
-/// Key under which `run` passes the link state from the Simple branch to the writer.
-const LINK_STATE: &str = "\u{0}link_state";
 
 /// The Simple linker's state after a full run, as an append continues it: the last frame's
 /// centres are exactly the open tails, in the linker's (lat, lon) order.

@@ -50,6 +50,8 @@ pub struct StreamingTracker {
     next_frame: u32,
     last_time: Option<i64>,
     unit: String,
+    /// Of the grid's longitudes, decided once.
+    lon_convention: crate::geo::LonConvention,
 }
 
 impl StreamingTracker {
@@ -60,6 +62,7 @@ impl StreamingTracker {
         if !(linker.max_km > 0.0 && linker.max_km.is_finite()) {
             return Err(Error::option("max_link_km", format!("{} must be a positive number", linker.max_km)));
         }
+        let lon_convention = crate::field::Grid::new(spec.lat.clone(), spec.lon.clone()).lon_convention;
         let t = StreamingTracker {
             spec,
             detector,
@@ -73,6 +76,7 @@ impl StreamingTracker {
             next_frame: 0,
             last_time: None,
             unit: String::new(),
+            lon_convention,
         };
         // check the description once, on an empty frame, before any data arrives
         let probe = Array2::from_elem((t.spec.lat.len(), t.spec.lon.len()), f64::NAN);
@@ -121,7 +125,8 @@ impl StreamingTracker {
             tracks.push(t);
         }
         self.next_id += (linked.len() - n_tails) as i64;
-        let still_open: Vec<bool> = (0..tracks.len()).map(|k| end_tails.contains(&k)).collect();
+        let mut still_open = vec![false; tracks.len()];
+        end_tails.iter().for_each(|&k| still_open[k] = true);
         let finished: Vec<OpenTrack> = tracks.iter().zip(&still_open).filter(|(_, o)| !**o).map(|(t, _)| t.clone()).collect();
         self.open = end_tails.iter().map(|&k| tracks[k].clone()).collect();
         self.resume = end;
@@ -142,11 +147,10 @@ impl StreamingTracker {
         list.retain(|t| !t.points.is_empty());
         let mut metadata = TracksMetadata::new(self.spec.variable.clone(), self.mode.unwrap_or(Mode::Min));
         metadata.calendar = self.spec.calendar;
-        let grid = crate::field::Grid::new(self.spec.lat.clone(), self.spec.lon.clone());
         let linked: Vec<Vec<(usize, usize)>> = list.iter().map(|t| t.points.clone()).collect();
         let ids: Vec<i64> = list.iter().map(|t| t.id).collect();
         let unit = if self.unit.is_empty() { "1" } else { &self.unit };
-        build_tracks(metadata, &self.spec.variable, unit, grid.lon_convention, &self.frames, &linked, Some(&ids))
+        build_tracks(metadata, &self.spec.variable, unit, self.lon_convention, &self.frames, &linked, Some(&ids))
     }
 
     /// Forget frames no open track points into, renumbering the open tracks' references.

@@ -159,6 +159,21 @@ fn detect_file(py: Python<'_>, path: Vec<PathBuf>, variable: String, options: Bo
     Ok(ArrowStream::new(done.batches[0].schema(), done.batches))
 }
 
+/// The calendar, detection mode and Simple detector of the in-memory entry points
+/// (`detect_array`, `Tracker`), parsed from their keywords.
+pub(crate) fn simple_settings(
+    calendar: Option<&str>,
+    mode: &str,
+    threshold: Option<f64>,
+    refinement: &str,
+    window: usize,
+) -> PyResult<(crate::time::Calendar, Option<crate::variables::Mode>, SimpleDetector)> {
+    let calendar = crate::time::Calendar::parse(calendar).map_err(to_py)?;
+    let mode = ops::parse_mode("detection_mode", mode).map_err(to_py)?;
+    let detector = ops::detect::simple_detector(threshold, Some(refinement), Some(window)).map_err(to_py)?;
+    Ok((calendar, mode, detector))
+}
+
 /// Centres of an in-memory field (times in ms since 1970-01-01 in `calendar`, data (time, lat,
 /// lon) float64).
 #[pyfunction]
@@ -183,9 +198,7 @@ fn detect_array(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<ArrowStream> {
     ops::check_threads(threads).map_err(to_py)?;
-    let calendar = crate::time::Calendar::parse(calendar.as_deref()).map_err(to_py)?;
-    let mode_arg = ops::parse_mode("detection_mode", &mode).map_err(to_py)?;
-    let detector = ops::detect::simple_detector(threshold, Some(&refinement), Some(window)).map_err(to_py)?;
+    let (calendar, mode_arg, detector) = simple_settings(calendar.as_deref(), &mode, threshold, &refinement, window)?;
     let array = data.as_array().to_owned();
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let batches = py

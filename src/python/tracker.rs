@@ -2,9 +2,8 @@
 //! frame at a time from Python.
 
 use super::stream::ArrowStream;
-use super::{to_py, tracks_streams};
+use super::{simple_settings, to_py, tracks_streams};
 use crate::link::SimpleLinker;
-use crate::ops;
 use crate::pipeline::streaming::{StreamSpec, StreamingTracker};
 use numpy::PyReadonlyArray2;
 use pyo3::exceptions::PyValueError;
@@ -39,9 +38,7 @@ impl Tracker {
         window: usize,
         max_km: f64,
     ) -> PyResult<Self> {
-        let calendar = crate::time::Calendar::parse(calendar.as_deref()).map_err(to_py)?;
-        let mode = ops::parse_mode("detection_mode", &mode).map_err(to_py)?;
-        let detector = ops::detect::simple_detector(threshold, Some(&refinement), Some(window)).map_err(to_py)?;
+        let (calendar, mode, detector) = simple_settings(calendar.as_deref(), &mode, threshold, &refinement, window)?;
         let spec = StreamSpec { variable, units, standard_name, calendar, lat, lon };
         let inner = StreamingTracker::new(spec, detector, threshold, SimpleLinker { max_km }, mode).map_err(to_py)?;
         Ok(Tracker { inner: Some(inner) })

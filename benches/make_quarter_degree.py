@@ -5,6 +5,11 @@ Requirements:  pip install numpy scipy netCDF4
 
 Usage:
     python benches/make_quarter_degree.py IN.nc OUT.nc --variable msl --frames 120
+    python benches/make_quarter_degree.py IN.nc YEAR.nc --variable msl --frames 1460 --tile
+
+With --tile, more frames than the input holds are made by repeating the interpolated input
+frames in order, on a time axis that goes on at the input's step (a year of six-hourly
+frames from a 90-day season: the cost of a year, the weather of the season repeated).
 
 Takes the first N time steps of VARIABLE and interpolates each frame with a bicubic
 interpolating spline (scipy RectBivariateSpline, kx=ky=3, s=0) onto a global grid
@@ -46,6 +51,7 @@ def main():
     ap.add_argument("--variable", default="msl")
     ap.add_argument("--frames", type=int, default=120, help="first N time steps (default 120)")
     ap.add_argument("--resolution", type=float, default=0.25, help="grid step in degrees")
+    ap.add_argument("--tile", action="store_true", help="repeat the input frames to reach --frames")
     args = ap.parse_args()
 
     src = netCDF4.Dataset(args.input)
@@ -63,7 +69,8 @@ def main():
         if n != 1:
             sys.exit(f"error: extra dimension {d} has size {n}; only singleton ones are dropped")
 
-    nt = min(args.frames, var.shape[0])
+    nt_src = min(args.frames, var.shape[0])
+    nt = args.frames if args.tile else nt_src
     lat_in = np.asarray(src.variables[ydim][:], dtype=np.float64)
     lon_in = np.asarray(src.variables[xdim][:], dtype=np.float64)
     ny_in, nx_in = len(lat_in), len(lon_in)
@@ -102,7 +109,8 @@ def main():
         if a != "source_conversion":  # would claim the values are unchanged
             dst.setncattr(a, src.getncattr(a))
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    hist = (f"{stamp} make_quarter_degree.py: first {nt} frames of {args.variable}, bicubic "
+    tiled = f", repeated to {nt} frames" if nt > nt_src else ""
+    hist = (f"{stamp} make_quarter_degree.py: first {nt_src} frames of {args.variable}{tiled}, bicubic "
             f"spline onto a {res} degree global grid, from {args.input}")
     old = dst.getncattr("history") if "history" in dst.ncattrs() else ""
     dst.setncattr("history", hist + ("\n" + old if old else ""))
@@ -117,7 +125,11 @@ def main():
         if a != "_FillValue":
             tv.setncattr(a, tv_in.getncattr(a))
     tv_in.set_auto_maskandscale(False)
-    tv[:] = tv_in[:nt]
+    times = np.asarray(tv_in[:nt_src])
+    if nt > nt_src:
+        step = times[1] - times[0]
+        times = np.concatenate([times, times[-1] + step * np.arange(1, nt - nt_src + 1)])
+    tv[:] = times
 
     yv = dst.createVariable(ydim, "f8", (ydim,))
     yv.setncatts({"units": "degrees_north", "standard_name": "latitude", "long_name": "latitude"})
@@ -139,6 +151,9 @@ def main():
 
     t0 = time.perf_counter()
     for k in range(nt):
+        if k >= nt_src:
+            out[k, :, :] = out[k % nt_src, :, :]
+            continue
         frame = np.asarray(var[k], dtype=np.float64).reshape(ny_in, nx_in)
         if lat_flip:
             frame = frame[::-1, :]

@@ -64,6 +64,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Detection on other processes failed (a worker's error or death, as its runner words it).
+    #[error("{0}")]
+    Distributed(String),
     /// Arrow or Parquet failure.
     #[error("arrow/parquet: {0}")]
     Arrow(String),

@@ -194,3 +194,65 @@ fn streaming_tracker_equals_the_batch_run() {
         assert_eq!((*id, &times[..], &lats[..], &lons[..]), (batch.ids[k], &batch.times[r.clone()], &batch.lats[r.clone()], &batch.lons[r]));
     }
 }
+
+/// Detection spread over a block runner (as the Dask adapter does; docs/distributed.md), with
+/// blocks of uneven sizes handed back in reverse order, gives the single-process run: the same
+/// tracks and the same bytes in every output, for both trackers. A runner that loses a frame
+/// or repeats one is refused.
+#[test]
+fn detection_by_blocks_equals_one_process_for_both_trackers() {
+    use stormtrack::ops::distributed::{BlockRunner, detect_block};
+    use stormtrack::ops::{self, FieldOptions, NoProgress};
+    struct Uneven {
+        field: FieldOptions,
+        detection: ops::detect::DetectionSettings,
+        drop_last: bool,
+    }
+    impl BlockRunner for Uneven {
+        fn detect(&self, frames: std::ops::Range<usize>, on_block: &mut dyn FnMut(Vec<u8>) -> stormtrack::Result<()>) -> stormtrack::Result<()> {
+            let mut ranges = Vec::new();
+            let (mut a, mut size) = (frames.start, 1);
+            while a < frames.end {
+                ranges.push(a..(a + size).min(frames.end));
+                a += size;
+                size = size * 3 % 17 + 1;
+            }
+            if self.drop_last {
+                ranges.pop();
+            }
+            for r in ranges.into_iter().rev() {
+                on_block(detect_block(&self.field, &self.detection, r, 0)?)?;
+            }
+            Ok(())
+        }
+    }
+    let Some(msl) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
+    let Some(vo) = shared("data/era5/era5_vo850_djf2526_2.5deg.nc") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (algorithm, input, variable) in [("simple", msl, "msl"), ("hodges", vo, "vo")] {
+        let hodges = algorithm == "hodges";
+        let field = FieldOptions {
+            input: vec![input],
+            variable: variable.into(),
+            times: ops::TimeWindow { n_frames: Some(60), ..Default::default() },
+            band: ops::BandPass { lmin: hodges.then_some(5), lmax: hodges.then_some(42), spectral_taper: None },
+            threads: Some(2),
+            ..Default::default()
+        };
+        let detection = ops::detect::DetectionSettings { algorithm: algorithm.into(), ..Default::default() };
+        let outputs = |tag: &str| vec![dir.path().join(format!("{algorithm}_{tag}.txt")), dir.path().join(format!("{algorithm}_{tag}.trackjson"))];
+        let opts = |tag: &str| ops::track::Options { field: field.clone(), detection: detection.clone(), outputs: outputs(tag), ..Default::default() };
+        let one = ops::track::run(&opts("one"), &NoProgress).unwrap();
+        let runner = Uneven { field: field.clone(), detection: detection.clone(), drop_last: false };
+        let blocks = ops::track::run_with(&opts("blocks"), Some(&runner), &NoProgress).unwrap();
+        assert_eq!(one.run.tracks, blocks.run.tracks, "{algorithm}");
+        assert_eq!(one.run.frames, blocks.run.frames, "{algorithm}");
+        for (a, b) in outputs("one").iter().zip(outputs("blocks")) {
+            assert_eq!(std::fs::read(a).unwrap(), std::fs::read(&b).unwrap(), "{}", b.display());
+        }
+        let short = Uneven { field: field.clone(), detection: detection.clone(), drop_last: true };
+        let err = ops::track::run_with(&opts("short"), Some(&short), &NoProgress).unwrap_err().to_string();
+        assert!(err.contains("the blocks hold") && !err.contains('\n'), "{err}");
+        assert!(!outputs("short")[0].exists());
+    }
+}

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from stormtrack import _core
-from stormtrack._netcdf_copy import netcdf_copy, readable_paths
+from stormtrack._netcdf_copy import is_grib, netcdf_copy, readable_paths, standard_dataarray
 
 PathLike = Union[str, "os.PathLike[str]"]
 Progress = Union[bool, Callable[[int, int], None], None]
@@ -91,6 +91,44 @@ def _xarray_field(source: Any, variable: str | None) -> tuple[Any, str] | None:
             raise _core.StormtrackError("the DataArray has no name; pass variable= (e.g. 'msl' or 'vo')")
         return source, name
     return None
+
+
+def _xarray_label(da: Any, variable: str) -> str:
+    """What a dataset's descriptor records as the input of an xarray object."""
+    source = da.encoding.get("source")
+    return f"xarray:{variable}" + (f" ({source})" if source else "")
+
+
+def _dask_client(client: Any, append: Any = None) -> Any:
+    """The Dask client a run uses: ``client=``, else the active one (not for appends,
+    which run in one process)."""
+    from stormtrack._distributed import resolve_client
+
+    if client is None and append is not None:
+        return None
+    return resolve_client(client)
+
+
+def _worker_paths(paths: list[str]) -> list[str]:
+    """Paths as workers get them: absolute (their working directory may differ); GRIB is
+    refused (its NetCDF copy would live on the client only)."""
+    for p in paths:
+        if is_grib(p):
+            raise _core.StormtrackError(
+                f"{p}: GRIB files are not read on Dask workers; open them with xarray "
+                "(xr.open_dataset(path, engine='cfgrib', chunks={'time': 8})) and pass the Dataset"
+            )
+    return [os.path.abspath(p) for p in paths]
+
+
+def _dask_field(da: Any, variable: str, client: Any) -> Any:
+    """`da` as the Dask runner takes it: (time, latitude, longitude), chunked along time."""
+    from stormtrack._distributed import block_frames
+
+    std = standard_dataarray(da, variable)
+    if std.chunks is None:
+        std = std.chunk({"time": block_frames(std.sizes["time"], client)})
+    return std.chunk({"latitude": -1, "longitude": -1})
 
 
 def _times_ms(coord: Any) -> tuple[np.ndarray, str]:
@@ -225,6 +263,7 @@ def detect(
     lmin: int | None = None,
     lmax: int | None = None,
     stream: bool = False,
+    client: Any = None,
     **hodges: Any,
 ) -> pl.DataFrame | Iterator[pl.DataFrame]:
     """Storm centres of every frame, as the ``centers`` table (time, frame, lat, lon, value, row, col).
@@ -247,6 +286,10 @@ def detect(
     field's units, ``refinement``, ``window`` = ``--search-window-size``; ``start``, ``end``
     and ``n_frames`` select times of a file). ``progress=True`` shows a tqdm bar; a callable
     gets ``(done, total)``.
+
+    With a ``distributed.Client`` (``client=``, or the active one), files and xarray objects
+    are detected on its workers and gathered here, as :func:`track` does
+    (docs/distributed.md); the centres are those of one process.
     """
     _check_algorithm(algorithm)
     unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
@@ -262,15 +305,46 @@ def detect(
             window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
             n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
         )
+        dask_client = _dask_client(client)
+        if stream and dask_client is not None:
+            raise _core.StormtrackError("stream=True detects in this process; drop client= (or leave the Dask client inactive) to stream")
         if stream:
             return _file_stream(paths, variable, options)
         callback, close = _progress_callback(progress, "detecting")
         try:
+            if dask_client is not None:
+                from stormtrack._distributed import file_runner
+
+                runner = file_runner(dask_client, _worker_paths(paths), variable, options)
+                return pl.DataFrame(_core.detect_file(paths, variable, options, progress=callback, block_runner=runner))
             with readable_paths(paths, variable) as files:
                 return pl.DataFrame(_core.detect_file(files, variable, options, progress=callback))
         finally:
             close()
     field = _xarray_field(source, variable)
+    dask_client = _dask_client(client) if field is not None else None
+    if dask_client is not None:
+        if stream:
+            raise _core.StormtrackError("stream=True detects in this process; drop client= (or leave the Dask client inactive) to stream")
+        if start is not None or end is not None or n_frames is not None:
+            raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select the array with .sel()/.isel() instead")
+        from stormtrack._distributed import dataarray_runner
+
+        da = _dask_field(field[0], field[1], dask_client)
+        options = dict(
+            mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
+            window=window if algorithm == "simple" else None, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax,
+            hodges={k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None} or None,
+        )
+        callback, close = _progress_callback(progress, "detecting")
+        try:
+            with netcdf_copy(da, field[1], header_only=True) as header:
+                runner = dataarray_runner(dask_client, da, field[1], options)
+                return pl.DataFrame(_core.detect_file([header], field[1], options, progress=callback, block_runner=runner))
+        finally:
+            close()
+    if client not in (None, False):
+        raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is detected here")
     if field is not None and (algorithm != "simple" or hodges or lmin is not None or lmax is not None or start or end or n_frames):
         # the whole-file path of the core, on a NetCDF copy (docs/input.md#grib-and-xarray)
         def on_copy(path: str, stream: bool) -> Any:
@@ -354,6 +428,7 @@ def track(
     lmax: int | None = None,
     verbose: bool = False,
     progress: Progress = False,
+    client: Any = None,
     **hodges: Any,
 ) -> pl.DataFrame:
     """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
@@ -368,25 +443,48 @@ def track(
     ``no_segmentation``, ``dmax_zones``, ``adaptive_smoothness``, ``spectral_taper``,
     ``time_step``).
 
-    A DataArray or NumPy array is detected with :func:`detect` and linked with
-    :func:`link` in memory (no ``output``; Simple only)."""
+    An xarray Dataset or DataArray is tracked as the same field in a NetCDF file would be.
+    A NumPy array is detected with :func:`detect` and linked with :func:`link` in memory (no
+    ``output``; Simple only).
+
+    With a ``distributed.Client`` (``client=``, or the active one; ``client=False`` keeps
+    the run in this process), detection runs as tasks
+    on its workers, which send back compact Arrow centres, and the tracks are linked and
+    written here: the same output, byte for byte, as one process (docs/distributed.md).
+    Files must be readable at the same paths on the workers; a dask-backed xarray object is
+    computed one time chunk per task, on the workers."""
     _check_algorithm(algorithm)
     unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
     if unknown:
         raise TypeError(f"track() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
     paths = _file_paths(source)
     field = _xarray_field(source, variable)
+    hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
+    options = dict(
+        mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
+        n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
+    )
+    outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
+    run = dict(outputs=outputs, format=format, max_km=max_km, verbose=verbose, progress=progress, append=append)
     if field is not None:
+        da, name = field
+        dask_client = _dask_client(client, append)
+        if dask_client is not None:
+            # only the coordinates here; the frames are computed and detected on the workers
+            from stormtrack._distributed import dataarray_runner
+
+            da = _dask_field(da, name, dask_client)
+            with netcdf_copy(da, name, header_only=True) as header:
+                runner = dataarray_runner(dask_client, da, name, options)
+                return _track_files([header], name, options, runner=runner, input_name=_xarray_label(field[0], name), **run)
         # the file path of the core on a NetCDF copy: outputs, both trackers, the same results
-        with netcdf_copy(*field) as path:
-            return track(
-                path, field[1], output=output, append=append, format=format, algorithm=algorithm, max_km=max_km, mode=mode, threshold=threshold,
-                refinement=refinement, window=window, start=start, end=end, n_frames=n_frames, threads=threads, lmin=lmin,
-                lmax=lmax, verbose=verbose, progress=progress, **hodges,
-            )
+        with netcdf_copy(da, name) as path:
+            return _track_files([path], name, options, input_name=_xarray_label(da, name), **run)
     if paths is None:
         if output is not None:
             raise _core.StormtrackError("output= needs a file or xarray input; for NumPy arrays, write the DataFrame yourself (e.g. .write_parquet)")
+        if client not in (None, False):
+            raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is tracked here")
         if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
             raise _core.StormtrackError("NumPy arrays are tracked with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or lmin/lmax")
         from stormtrack._expressions import link
@@ -400,19 +498,28 @@ def track(
         )
     if variable is None:
         raise _core.StormtrackError("variable= is required for a file (e.g. 'msl' or 'vo')")
-    outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
-    hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
+    dask_client = _dask_client(client, append)
+    runner = None
+    if dask_client is not None:
+        from stormtrack._distributed import file_runner
+
+        runner = file_runner(dask_client, _worker_paths(paths), variable, options)
+    return _track_files(paths, variable, options, runner=runner, **run)
+
+
+def _track_files(
+    paths: list[str], variable: str, options: dict[str, Any], *, outputs: list[Any], format: str, max_km: float | None,
+    verbose: bool, progress: Progress, append: PathLike | None, runner: Any = None, input_name: str | None = None,
+) -> pl.DataFrame:
+    """`track` on files: the core's whole run (detection here or by `runner`, linking,
+    every output)."""
     callback, close = _progress_callback(progress, "tracking")
     try:
-        options = dict(
-            mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
-            n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
-        )
         with readable_paths(paths, variable) as files:
             points, _summary = _core.track_file(
                 files, variable, options, outputs=[os.fspath(o) for o in outputs], format=format,
                 max_km=max_km, quiet=not verbose, progress=callback,
-                append=None if append is None else os.fspath(append),
+                append=None if append is None else os.fspath(append), block_runner=runner, input_name=input_name,
             )
     finally:
         close()

@@ -119,16 +119,23 @@ def open_grib(path: str, variable: str | None, *, fast: bool = True) -> Any:
     return da
 
 
-@contextlib.contextmanager
-def netcdf_copy(da: Any, variable: str) -> Iterator[str]:
-    """A temporary NetCDF file holding `da` as `variable` (time, latitude, longitude); removed
-    on exit."""
+def standard_dataarray(da: Any, variable: str) -> Any:
+    """`da` as the copies hold it: dimensions (time, latitude, longitude), named `variable`,
+    no other coordinates."""
     from stormtrack._io import _dataarray_parts
 
     da, _times, _lat, _lon = _dataarray_parts(da)
     time, lat, lon = da.dims
     da = da.rename({time: "time", lat: "latitude", lon: "longitude"}).rename(variable)
-    da = da.drop_vars([c for c in da.coords if c not in ("time", "latitude", "longitude")])
+    return da.drop_vars([c for c in da.coords if c not in ("time", "latitude", "longitude")])
+
+
+@contextlib.contextmanager
+def netcdf_copy(da: Any, variable: str, *, header_only: bool = False) -> Iterator[str]:
+    """A temporary NetCDF file holding `da` as `variable` (time, latitude, longitude); removed
+    on exit. ``header_only``: coordinates and attributes only, the data left unwritten (a
+    dask-backed `da` is never computed), for a run whose frames are detected elsewhere."""
+    da = standard_dataarray(da, variable)
     directory = tempfile.mkdtemp(prefix="stormtrack-")
     path = os.path.join(directory, f"{variable}.nc")
     try:
@@ -136,10 +143,28 @@ def netcdf_copy(da: Any, variable: str) -> Iterator[str]:
         encoding = {variable: {"chunksizes": (1, ny, nx), "zlib": False}}
         for k in ("_FillValue", "missing_value", "scale_factor", "add_offset", "dtype"):
             da.encoding.pop(k, None)
-        da.to_dataset().to_netcdf(path, engine="netcdf4", encoding=encoding)
+        if header_only:
+            _write_header(da, path, encoding)
+        else:
+            da.to_dataset().to_netcdf(path, engine="netcdf4", encoding=encoding)
         yield path
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _write_header(da: Any, path: str, encoding: dict[str, Any]) -> None:
+    """The file `netcdf_copy` writes, without its data: xarray defines every variable and
+    writes the coordinates; the data's write is a task never run."""
+    import gc
+    import warnings
+
+    if getattr(da, "chunks", None) is None:
+        da = da.chunk()
+    pending = da.to_dataset().to_netcdf(path, engine="netcdf4", encoding=encoding, compute=False)
+    del pending
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # xarray notes the file closed by collection
+        gc.collect()
 
 
 @contextlib.contextmanager

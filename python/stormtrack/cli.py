@@ -51,6 +51,9 @@ def main() -> None:
 
     argv = sys.argv[1:]
     positions = [k for k in _input_positions(argv) if is_grib(argv[k])]
+    address = _option(argv, "--dask-scheduler")
+    if address is not None:
+        sys.exit(_on_dask(argv, address, bool(positions)))
     if not positions:
         sys.exit(_core.cli_main(["stormtrack", *argv]))
     try:
@@ -62,6 +65,31 @@ def main() -> None:
         print(f"stormtrack: error: {e}", file=sys.stderr)
         code = 2
     sys.exit(code)
+
+
+def _on_dask(argv: list[str], address: str, grib: bool) -> int:
+    """`--dask-scheduler ADDRESS`: the workers of that scheduler detect, this process links
+    and writes (docs/distributed.md)."""
+    import os
+
+    from stormtrack import _core
+    from stormtrack._distributed import cli_runner, connect
+
+    try:
+        if grib:
+            raise _core.StormtrackError("GRIB inputs are not read on Dask workers; convert them to NetCDF first, or use st.track() with an xarray Dataset")
+        client = connect(address)
+    except _core.StormtrackError as e:
+        print(f"stormtrack: error: {e}", file=sys.stderr)
+        return 2
+    # the workers' working directory may differ: they get absolute input paths
+    worker_argv = list(argv)
+    for k in _input_positions(argv):
+        worker_argv[k] = os.path.abspath(argv[k])
+    try:
+        return _core.cli_main(["stormtrack", *argv], cli_runner(client, ["stormtrack", *worker_argv]))
+    finally:
+        client.close()
 
 
 if __name__ == "__main__":

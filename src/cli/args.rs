@@ -229,6 +229,10 @@ pub struct TrackArgs {
     /// Simple: largest distance between consecutive points of a track, in km (strict) [default: 500].
     #[arg(long = "max-link-km", allow_negative_numbers = true)]
     pub max_link_km: Option<f64>,
+    /// Detect on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786) and link here;
+    /// needs the `stormtrack` command of the Python package (pip install 'stormtrack[dask]').
+    #[arg(long = "dask-scheduler", value_name = "ADDRESS")]
+    pub dask_scheduler: Option<String>,
     #[command(flatten)]
     pub hodges: HodgesOnlyArgs,
 }
@@ -243,6 +247,10 @@ pub struct DetectArgs {
     /// Detection method: simple or hodges (objects and refined extrema, as `track -a hodges`).
     #[arg(short = 'a', long = "algorithm", default_value = "simple")]
     pub algorithm: String,
+    /// Detect on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786) and link here;
+    /// needs the `stormtrack` command of the Python package (pip install 'stormtrack[dask]').
+    #[arg(long = "dask-scheduler", value_name = "ADDRESS")]
+    pub dask_scheduler: Option<String>,
     #[command(flatten)]
     pub hodges: HodgesOnlyArgs,
 }

@@ -4,13 +4,14 @@
 use super::args::{Cli, Command, ConvertArgs, DemoArgs, DetectArgs, HodgesOnlyArgs, InputArgs, TrackArgs};
 use super::progress::BarProgress;
 use crate::error::{Error, Result};
+use crate::ops::distributed::BlockRunner;
 use crate::ops::link::MgeSettings;
 use crate::ops::{self, FieldOptions, HodgesSettings};
 
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli, runner: Option<&dyn BlockRunner>) -> Result<()> {
     match cli.command {
-        Command::Track(a) => track(a),
-        Command::Detect(a) => detect(a),
+        Command::Track(a) => track(a, runner),
+        Command::Detect(a) => detect(a, runner),
         Command::Convert(a) => convert(a),
         Command::Demo(a) => demo(a),
         Command::Spectral(a) => super::grid::spectral(a),
@@ -117,11 +118,42 @@ fn hodges_settings(h: &HodgesOnlyArgs) -> HodgesSettings {
     }
 }
 
-fn track(a: TrackArgs) -> Result<()> {
+/// The runner of `--dask-scheduler`: the Python package's `stormtrack` command gives one.
+fn dask_runner<'a>(address: Option<&str>, runner: Option<&'a dyn BlockRunner>) -> Result<Option<&'a dyn BlockRunner>> {
+    match (address, runner) {
+        (None, _) => Ok(None),
+        (Some(_), Some(r)) => Ok(Some(r)),
+        (Some(_), None) => Err(Error::option(
+            "dask_scheduler",
+            "needs the stormtrack command of the Python package with its dask extra (pip install 'stormtrack[dask]'); this binary runs in one process",
+        )),
+    }
+}
+
+/// The detection options of a `track` or `detect` command line, as a Dask worker detects its
+/// frames with them (docs/distributed.md).
+pub fn block_options(cli: Cli) -> Result<(ops::FieldOptions, ops::detect::DetectionSettings)> {
+    match cli.command {
+        Command::Track(a) => detection(&a.algorithm, &a.input, &a.hodges),
+        Command::Detect(a) => detection(&a.algorithm, &a.input, &a.hodges),
+        _ => Err(Error::option("command", "only track and detect run on Dask workers")),
+    }
+}
+
+fn track(a: TrackArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
+    let runner = dask_runner(a.dask_scheduler.as_deref(), runner)?;
     let (field, detection) = detection(&a.algorithm, &a.input, &a.hodges)?;
-    let opts = ops::track::Options { field, detection, max_link_km: a.max_link_km, outputs: a.output.clone(), format: a.format.clone(), append: a.append.clone() };
+    let opts = ops::track::Options {
+        field,
+        detection,
+        max_link_km: a.max_link_km,
+        outputs: a.output.clone(),
+        format: a.format.clone(),
+        append: a.append.clone(),
+        input_name: None,
+    };
     let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
-    let done = ops::track::run(&opts, &bar)?;
+    let done = ops::track::run_with(&opts, runner, &bar)?;
     if let Some(w) = done.warning() {
         eprintln!("stormtrack: warning: {w}");
     }
@@ -134,11 +166,12 @@ fn track(a: TrackArgs) -> Result<()> {
     Ok(())
 }
 
-fn detect(a: DetectArgs) -> Result<()> {
+fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
+    let runner = dask_runner(a.dask_scheduler.as_deref(), runner)?;
     let (field, detection) = detection(&a.algorithm, &a.input, &a.hodges)?;
     let opts = ops::detect::Options { field, detection, output: Some(a.output.clone()) };
     let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
-    let done = ops::detect::run(&opts, &bar)?;
+    let done = ops::detect::run_with(&opts, runner, &bar)?;
     if !a.input.quiet {
         eprintln!("stormtrack: {} frames, {} centres -> {}", done.frames, done.centers(), a.output.display());
     }

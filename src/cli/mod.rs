@@ -19,6 +19,12 @@ use std::ffi::OsString;
 /// success, 2 for any error (one line on stderr), 70 for an internal error. Used by the
 /// `stormtrack` binary and by the Python package's `stormtrack` script.
 pub fn main_from(args: Vec<OsString>) -> u8 {
+    main_with(args, None)
+}
+
+/// [`main_from`], with `runner` detecting the frames of `--dask-scheduler` runs (the Python
+/// package's Dask adapter; docs/distributed.md).
+pub fn main_with(args: Vec<OsString>, runner: Option<&dyn crate::ops::distributed::BlockRunner>) -> u8 {
     let cli = match args::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -41,7 +47,7 @@ pub fn main_from(args: Vec<OsString>) -> u8 {
             return 2;
         }
     };
-    match std::panic::catch_unwind(|| commands::run(cli)) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli, runner))) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
             eprintln!("stormtrack: error: {}", e.message_with(&flag_of));
@@ -69,4 +75,13 @@ fn flag_of(name: &str) -> Option<String> {
         other => other.replace('_', "-"),
     };
     flags.contains(&long).then(|| format!("--{long}"))
+}
+
+/// What a Dask worker of `stormtrack track|detect ... --dask-scheduler` runs: frames `frames`
+/// of the command line's input detected with its options, as one block's Arrow IPC bytes; an
+/// error is the one line the command would print.
+pub fn detect_block_from(args: Vec<OsString>, frames: std::ops::Range<usize>) -> Result<Vec<u8>, String> {
+    let cli = args::Cli::try_parse_from(args).map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())?;
+    let (field, detection) = commands::block_options(cli).map_err(|e| e.message_with(&flag_of))?;
+    crate::ops::distributed::detect_block(&field, &detection, frames, 0).map_err(|e| e.message_with(&flag_of))
 }

@@ -84,7 +84,7 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let Method::Simple { detector, .. } = method else { unreachable!("checked above") };
     let linker = SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(super::track::default_max_link_km) };
-    let mut provenance = super::track::provenance(&field);
+    let mut provenance = super::track::provenance(&field, opts.input_name.as_deref());
     super::track::simple_provenance(&mut provenance, &crate::pipeline::SimpleOptions { detector: detector.clone(), linker, mode: Some(mode), selection: Default::default() });
     stored.check_same(dir, &provenance)?;
     let stored_tracks = pq::read_dataset(&generation)?;

@@ -3,6 +3,7 @@
 //! detection settings that `track` shares.
 
 use super::field_input::{FieldOptions, HODGES_SPECTRAL_TAPER, SIMPLE_SPECTRAL_TAPER};
+use super::distributed::{BlockRunner, gather};
 use super::progress::reporting;
 use super::{HodgesSettings, Progress, pool};
 use crate::arrow::CentersMeta;
@@ -192,9 +193,26 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Detected> {
     let mut stream = detect_batches(opts)?;
     let frames = stream.end - stream.next;
     stream.block = frames; // one parallel pass when everything is kept
-    let mut batches = reporting(progress, frames, |p| stream.collect_with(p))?;
+    let batches = reporting(progress, frames, |p| stream.collect_with(p))?;
+    finish(opts, batches, stream.schema(), frames)
+}
+
+/// [`run`], with the frames detected by `runner` on other processes when one is given
+/// (docs/distributed.md); the batches are the same.
+pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn Progress) -> Result<Detected> {
+    let Some(runner) = runner else { return run(opts, progress) };
+    let stream = detect_batches(opts)?;
+    let range = stream.next..stream.end;
+    let times = &stream.field.info().times;
+    let block = reporting(progress, range.len(), |p| gather(runner, range.clone(), times, p))?;
+    let batches = block.frames.iter().map(|f| frame_centers_batch(&stream.meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
+    finish(opts, batches, stream.schema(), range.len())
+}
+
+/// At least one (empty) batch, written to `output` when one is given.
+fn finish(opts: &Options, mut batches: Vec<RecordBatch>, schema: arrow::datatypes::SchemaRef, frames: usize) -> Result<Detected> {
     if batches.is_empty() {
-        batches.push(RecordBatch::new_empty(stream.schema()));
+        batches.push(RecordBatch::new_empty(schema));
     }
     if let Some(path) = &opts.output {
         let all = arrow::compute::concat_batches(&batches[0].schema(), &batches)?;

@@ -30,6 +30,8 @@ pub mod convert;
 #[cfg(feature = "netcdf")]
 pub mod detect;
 #[cfg(feature = "netcdf")]
+pub mod distributed;
+#[cfg(feature = "netcdf")]
 pub mod eulerian;
 #[cfg(feature = "netcdf")]
 mod field_input;

@@ -10,8 +10,10 @@ use crate::error::{Error, Result};
 use crate::field::{Field, FieldSeries, FilteredField};
 use crate::io::{self, TrackFormat, parquet as pq};
 use crate::link::SimpleLinker;
-use crate::pipeline::hodges::{HodgesOptions, StageTimes, spectral_step, track_hodges};
-use crate::pipeline::{SimpleOptions, TrackRun, centers_meta, track_simple};
+use super::distributed::{BlockRunner, gather};
+use crate::pipeline::blocks::FrameBlock;
+use crate::pipeline::hodges::{HodgesFrames, HodgesOptions, StageTimes, link_hodges, spectral_step, track_hodges};
+use crate::pipeline::{SimpleOptions, TrackRun, centers_meta, check_frame_count, link_detected, track_simple};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -32,11 +34,14 @@ pub struct Options {
     /// A dataset to continue with the input's frames instead of writing `outputs`
     /// (docs/datasets.md#appending).
     pub append: Option<PathBuf>,
+    /// What the descriptor records as the input, instead of the paths read: the GRIB file or
+    /// xarray object that a front end handed over as a temporary NetCDF copy.
+    pub input_name: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { field: FieldOptions::default(), detection: DetectionSettings::default(), max_link_km: None, outputs: Vec::new(), format: "auto".into(), append: None }
+        Options { field: FieldOptions::default(), detection: DetectionSettings::default(), max_link_km: None, outputs: Vec::new(), format: "auto".into(), append: None, input_name: None }
     }
 }
 
@@ -125,7 +130,16 @@ impl Options {
 
 /// Detect, link and write every output; returns the run.
 pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
+    run_with(opts, None, progress)
+}
+
+/// [`run`], with detection done by `runner` on other processes when one is given (only the
+/// input's coordinates are read here; docs/distributed.md). The result is the same.
+pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn Progress) -> Result<Tracked> {
     if let Some(dir) = &opts.append {
+        if runner.is_some() {
+            return Err(Error::option("append", "runs in one process; drop the Dask scheduler to append"));
+        }
         return super::append::run(opts, dir, progress);
     }
     let (method, outputs) = opts.checked()?;
@@ -133,12 +147,27 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let pool = pool(opts.field.threads)?;
-    let mut provenance = provenance(&field);
+    // detected elsewhere: every frame of the selection, in order (linking needs two)
+    let gathered = |range: std::ops::Range<usize>, r: &dyn BlockRunner| -> Result<FrameBlock> {
+        check_frame_count(&field, range.clone())?;
+        reporting(progress, range.len(), |p| gather(r, range.clone(), &field.info().times, p))
+    };
+    let mut provenance = provenance(&field, opts.input_name.as_deref());
     // what an append needs to continue the run (Simple without a spectral filter)
     let mut link_state = None;
     let (algorithm, run, stage_times) = match &method {
         Method::Hodges(h) => {
-            let (run, times) = pool.install(|| reporting(progress, range.len(), |p| track_hodges(&field, h, Some(p))))?;
+            let (run, times) = match runner {
+                None => pool.install(|| reporting(progress, range.len(), |p| track_hodges(&field, h, Some(p))))?,
+                Some(r) => {
+                    let start = std::time::Instant::now();
+                    let block = gathered(range.clone(), r)?;
+                    let [read_s, filter_s, detect_s, refine_s] = block.stage_seconds;
+                    let times = StageTimes { read_s, filter_s, detect_s, refine_s, ..StageTimes::default() };
+                    let detected = HodgesFrames { frames: block.frames, mode, processing: block.processing, times };
+                    pool.install(|| link_hodges(&field, h, detected, start))?
+                }
+            };
             hodges_provenance(&mut provenance, h, &field);
             (Algorithm::Hodges, run, Some(times))
         }
@@ -150,9 +179,16 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
                 selection: opts.field.selection(field.info().calendar)?,
             };
             simple_provenance(&mut provenance, &simple);
-            let run = match spectral {
-                None => pool.install(|| reporting(progress, range.len(), |p| track_simple(&field, &simple, Some(p))))?,
-                Some(s) => {
+            let run = match (runner, spectral) {
+                (Some(r), _) => {
+                    simple.detector.validate()?;
+                    let block = gathered(range.clone(), r)?;
+                    let mut run = link_detected(&field, mode, block.frames, &simple.linker)?;
+                    run.tracks.metadata.processing.extend(block.processing);
+                    run
+                }
+                (None, None) => pool.install(|| reporting(progress, range.len(), |p| track_simple(&field, &simple, Some(p))))?,
+                (None, Some(s)) => {
                     let filtered = FilteredField::with_options(&field, s)?;
                     let mut run = pool.install(|| reporting(progress, range.len(), |p| track_simple(&filtered, &simple, Some(p))))?;
                     run.tracks.metadata.processing.push(spectral_step(s, Some(filtered.filter())));
@@ -195,15 +231,18 @@ fn write_outputs(
 }
 
 /// The input file, or the list of files of a series.
-fn input_provenance(field: &FieldSeries) -> Value {
+fn input_provenance(field: &FieldSeries, name: Option<&str>) -> Value {
+    if let Some(name) = name {
+        return json!(name);
+    }
     match field.paths().as_slice() {
         [one] => json!(one.display().to_string()),
         many => json!(many.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
     }
 }
 
-pub(super) fn provenance(field: &FieldSeries) -> BTreeMap<String, Value> {
-    BTreeMap::from([("command".into(), json!("track")), ("input".into(), input_provenance(&field)), ("variable".into(), json!(field.source_variable()))])
+pub(super) fn provenance(field: &FieldSeries, input_name: Option<&str>) -> BTreeMap<String, Value> {
+    BTreeMap::from([("command".into(), json!("track")), ("input".into(), input_provenance(field, input_name)), ("variable".into(), json!(field.source_variable()))])
 }
 
 pub(super) fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptions) {

@@ -115,6 +115,12 @@ pub fn track_hodges(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(
     let range = opts.selection.frames(&field.info().times);
     check_frame_count(field, range.clone())?;
     let detected = detect_hodges(field, opts, range, progress)?;
+    link_hodges(field, opts, detected, start)
+}
+
+/// The linking step of [`track_hodges`] on features detected already (here or on other
+/// machines, [`super::blocks`]); `start` is when the run began (for the wall time).
+pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFrames, start: Instant) -> Result<(TrackRun, StageTimes)> {
     let (frames, mode, mut times) = (detected.frames, detected.mode, detected.times);
     let info = field.info();
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());

@@ -5,6 +5,7 @@
 //! detecting others, and memory holds at most one frame per worker. Results are gathered by
 //! frame index, so the output does not depend on the number of threads.
 
+pub mod blocks;
 pub mod hodges;
 pub mod streaming;
 
@@ -290,8 +291,14 @@ pub fn track_simple(field: &dyn Field, opts: &SimpleOptions, progress: Option<&(
     let range = opts.selection.frames(&field.info().times);
     check_frame_count(field, range.clone())?;
     let frames = detect_range(field, &opts.detector, mode, range, progress)?;
+    link_detected(field, mode, frames, &opts.linker)
+}
+
+/// The Simple linking step of [`track_simple`] on frames detected already (here or on other
+/// machines, [`blocks`]).
+pub fn link_detected(field: &dyn Field, mode: Mode, frames: Vec<DetectedFrame>, linker: &SimpleLinker) -> Result<TrackRun> {
     let missing = MissingDataReport::of(&frames, field.info().grid.ny() * field.info().grid.nx());
-    let tracks = link_simple(field, mode, &frames, &opts.linker)?;
+    let tracks = link_simple(field, mode, &frames, linker)?;
     Ok(TrackRun { tracks, frames, missing, mode })
 }
 

@@ -5,6 +5,7 @@
 //! Long calls release the GIL; errors become `stormtrack.StormtrackError`, naming options by
 //! their Python keywords; results cross as Arrow C streams ([`stream::ArrowStream`]).
 
+mod distributed;
 mod expressions;
 mod metrics;
 mod stream;
@@ -148,14 +149,22 @@ fn detect_file_stream(path: Vec<PathBuf>, variable: String, options: Bound<'_, P
 }
 
 /// Centres of a NetCDF file (the `centers` table), as `stormtrack detect [-a hodges]` finds them;
-/// `options` holds the keywords of `st.detect` ([`field_and_detection`]).
+/// `options` holds the keywords of `st.detect` ([`field_and_detection`]). With `block_runner`, frames are detected where it says (docs/distributed.md).
 #[pyfunction]
-#[pyo3(signature = (path, variable, options, *, progress=None))]
-fn detect_file(py: Python<'_>, path: Vec<PathBuf>, variable: String, options: Bound<'_, PyDict>, progress: Option<Py<PyAny>>) -> PyResult<ArrowStream> {
+#[pyo3(signature = (path, variable, options, *, progress=None, block_runner=None))]
+fn detect_file(
+    py: Python<'_>,
+    path: Vec<PathBuf>,
+    variable: String,
+    options: Bound<'_, PyDict>,
+    progress: Option<Py<PyAny>>,
+    block_runner: Option<Py<PyAny>>,
+) -> PyResult<ArrowStream> {
     let (field, detection) = field_and_detection(path, variable, &options)?;
     let opts = ops::detect::Options { field, detection, output: None };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
-    let done = py.detach(|| ops::detect::run(&opts, &p)).map_err(to_py)?;
+    let runner = block_runner.map(distributed::PyBlockRunner);
+    let done = py.detach(|| ops::detect::run_with(&opts, runner.as_ref().map(|r| r as _), &p)).map_err(to_py)?;
     Ok(ArrowStream::new(done.batches[0].schema(), done.batches))
 }
 
@@ -231,9 +240,10 @@ fn detect_array(
 
 /// `stormtrack track` on a NetCDF file: writes each output (may be none) and returns the
 /// `track_points` and `tracks` tables; `options` holds the keywords of `st.track` that
-/// `detect_file` takes too.
+/// `detect_file` takes too. With `block_runner`, frames are detected where it says
+/// (docs/distributed.md); `input_name` is what the descriptor records as the input.
 #[pyfunction]
-#[pyo3(signature = (path, variable, options, *, outputs=Vec::new(), format="auto".to_string(), max_km=None, quiet=true, progress=None, append=None))]
+#[pyo3(signature = (path, variable, options, *, outputs=Vec::new(), format="auto".to_string(), max_km=None, quiet=true, progress=None, append=None, block_runner=None, input_name=None))]
 #[allow(clippy::too_many_arguments)]
 fn track_file(
     py: Python<'_>,
@@ -246,11 +256,14 @@ fn track_file(
     quiet: bool,
     progress: Option<Py<PyAny>>,
     append: Option<PathBuf>,
+    block_runner: Option<Py<PyAny>>,
+    input_name: Option<String>,
 ) -> PyResult<(ArrowStream, ArrowStream)> {
     let (field, detection) = field_and_detection(path, variable, &options)?;
-    let opts = ops::track::Options { field, detection, max_link_km: max_km, outputs, format, append };
+    let opts = ops::track::Options { field, detection, max_link_km: max_km, outputs, format, append, input_name };
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
-    let done = py.detach(|| ops::track::run(&opts, &p)).map_err(to_py)?;
+    let runner = block_runner.map(distributed::PyBlockRunner);
+    let done = py.detach(|| ops::track::run_with(&opts, runner.as_ref().map(|r| r as _), &p)).map_err(to_py)?;
     if let Some(w) = done.warning() {
         eprintln!("stormtrack: warning: {w}");
     }
@@ -320,11 +333,13 @@ fn link_arrays<'py>(
 
 /// Run the command line with `argv` (program name first); returns the exit code. The wheel's
 /// `stormtrack` script: the one place the extension reaches the CLI, which it links as a
-/// program, not as a library of options.
+/// program, not as a library of options. `block_runner` serves `--dask-scheduler`.
 #[cfg(feature = "cli")]
 #[pyfunction]
-fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
-    py.detach(|| crate::cli::main_from(argv.into_iter().map(Into::into).collect()))
+#[pyo3(signature = (argv, block_runner=None))]
+fn cli_main(py: Python<'_>, argv: Vec<String>, block_runner: Option<Py<PyAny>>) -> u8 {
+    let runner = block_runner.map(distributed::PyBlockRunner);
+    py.detach(|| crate::cli::main_with(argv.into_iter().map(Into::into).collect(), runner.as_ref().map(|r| r as _)))
 }
 
 #[pymodule]
@@ -355,6 +370,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::eulerian_file, m)?)?;
     #[cfg(feature = "cli")]
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    #[cfg(feature = "cli")]
+    m.add_function(wrap_pyfunction!(distributed::cli_detect_block, m)?)?;
+    m.add_function(wrap_pyfunction!(distributed::detect_block, m)?)?;
     m.add_function(wrap_pyfunction!(udfs::sql_functions, m)?)?;
     m.add_function(wrap_pyfunction!(udfs::sql_docs, m)?)?;
     Ok(())

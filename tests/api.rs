@@ -256,3 +256,60 @@ fn detection_by_blocks_equals_one_process_for_both_trackers() {
         assert!(!outputs("short")[0].exists());
     }
 }
+
+/// The Hodges tracker fed the DJF vo850 season (T5-42) one frame at a time returns the batch
+/// run's tracks exactly, with the same ids, while holding a bounded window of frames
+/// (docs/datasets.md#streaming-the-hodges-tracker).
+#[test]
+fn streaming_hodges_tracker_equals_the_batch_run() {
+    use stormtrack::pipeline::hodges::{HodgesOptions, track_hodges};
+    use stormtrack::pipeline::streaming::StreamSpec;
+    use stormtrack::pipeline::streaming_hodges::HodgesStreamingTracker;
+    use stormtrack::spectral::{FilterKind, SpectralOptions};
+    let Some(path) = shared("data/era5/era5_vo850_djf2526_2.5deg.nc") else { return };
+    let field = {
+        let _g = common::nc_lock();
+        NetcdfField::open(&path, "vo").unwrap()
+    };
+    let info = field.info().clone();
+    let opts = HodgesOptions { spectral: Some(SpectralOptions { lmin: 5, lmax: 42, taper: 1.0, kind: FilterKind::Auto }), ..HodgesOptions::default() };
+    let batch = track_hodges(&field, &opts, None).unwrap().0.tracks;
+    let spec = StreamSpec { variable: "vo".into(), units: Some(info.value_unit.clone()), standard_name: None, calendar: info.calendar, lat: info.grid.lat.clone(), lon: info.grid.lon.clone() };
+    let mut tracker = HodgesStreamingTracker::new(spec, opts).unwrap();
+    type Track = (i64, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>);
+    let mut got: Vec<Track> = Vec::new();
+    let mut collect = |t: stormtrack::Tracks| {
+        let v = t.variables[0].values.clone();
+        for k in 0..t.len() {
+            let r = t.offsets[k]..t.offsets[k + 1];
+            got.push((t.ids[k], t.times[r.clone()].to_vec(), t.lats[r.clone()].to_vec(), t.lons[r.clone()].to_vec(), v[r].to_vec()));
+        }
+    };
+    let mut most_buffered = 0;
+    let mut handed_before_the_end = 0;
+    for (k, &time) in info.times.iter().enumerate() {
+        let frame = {
+            let _g = common::nc_lock();
+            field.read_frame(k).unwrap()
+        };
+        let done = tracker.push(time, frame).unwrap();
+        handed_before_the_end += done.len();
+        collect(done);
+        most_buffered = most_buffered.max(tracker.buffered_frames());
+    }
+    collect(tracker.finish().unwrap());
+    got.sort_by_key(|t| t.0);
+    assert_eq!(got.len(), batch.len());
+    let values = &batch.variables[0].values;
+    for (k, (id, times, lats, lons, v)) in got.iter().enumerate() {
+        let r = batch.offsets[k]..batch.offsets[k + 1];
+        assert_eq!(
+            (*id, &times[..], &lats[..], &lons[..], &v[..]),
+            (batch.ids[k], &batch.times[r.clone()], &batch.lats[r.clone()], &batch.lons[r.clone()], &values[r])
+        );
+    }
+    // tracks come back as the season goes, not all at the end, from a bounded buffer
+    assert!(handed_before_the_end > batch.len() / 2, "{handed_before_the_end} of {}", batch.len());
+    assert!(most_buffered < 200, "{most_buffered} frames buffered");
+    eprintln!("{} tracks, {handed_before_the_end} handed back before the end, at most {most_buffered} frames buffered", batch.len());
+}

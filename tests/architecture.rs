@@ -77,9 +77,11 @@ fn front_ends_do_not_import_each_other() {
     for fe in front_ends {
         for (file, line_no, line) in code_lines(fe) {
             for other in front_ends.iter().filter(|o| **o != fe) {
-                // the extension module may run the command line as the wheel's program, and the
-                // command line's `sql` command runs the SQL front end
-                let allowed = (fe == "python" && *other == "cli" && line.contains("crate::cli::main_from"))
+                // the extension module may run the command line as the wheel's program (its Dask
+                // workers parse the same command line), and the command line's `sql` command
+                // runs the SQL front end
+                let program = ["crate::cli::main_from", "crate::cli::main_with", "crate::cli::detect_block_from"];
+                let allowed = (fe == "python" && *other == "cli" && program.iter().any(|p| line.contains(p)))
                     || (fe == "cli" && *other == "sql" && file.ends_with("cli/sql.rs"));
                 // the Python extension hands the Polars and SQL functions over as plugins and capsules
                 let plugin = fe == "python" && (*other == "polars" || *other == "sql");

@@ -1,5 +1,5 @@
-"""``st.Tracker``: the Simple tracker fed one frame at a time (an AI weather model or a
-forecast pipeline tracking storms in process, without files; docs/datasets.md#streaming)."""
+"""``st.Tracker``: the Simple or Hodges tracker fed one frame at a time (an AI weather model
+or a forecast pipeline tracking storms in process, without files; docs/datasets.md#streaming)."""
 
 from __future__ import annotations
 
@@ -29,13 +29,17 @@ def _time_ms(time: Any, calendar: str | None) -> int:
 
 
 class Tracker:
-    """Track storms one frame at a time with the Simple method.
+    """Track storms one frame at a time with the Simple or the Hodges method.
 
     ``push(frame, time)`` takes one (latitude, longitude) frame (a NumPy array, or anything
     exposing DLPack, ``__array__`` or the buffer protocol, or a flat Arrow array) and returns the
-    tracks that finished before it as a ``track_points`` DataFrame; ``finish()`` returns those
-    still open. Over a run, the tracks returned are those of :func:`track` on the same frames,
-    with the same ids.
+    tracks that finished as a ``track_points`` DataFrame; ``finish()`` returns those still
+    open. Over a run, the tracks returned are those of :func:`track` on the same frames, with
+    the same ids, for both methods. The Simple tracker hands a track back at the first frame
+    it is not continued in; ``algorithm="hodges"`` (with ``lmin``/``lmax`` and the Hodges
+    keywords of :func:`track`) links by segments of ``segment_frames`` frames (62), so it
+    hands tracks back once the segment after their end is complete and holds about a segment
+    of frames (docs/datasets.md#streaming-the-hodges-tracker).
 
     >>> import numpy as np, stormtrack as st
     >>> lat, lon = np.arange(-30.0, 31.0, 2.5), np.arange(0.0, 360.0, 2.5)
@@ -59,16 +63,26 @@ class Tracker:
         calendar: str | None = None,
         mode: str = "auto",
         threshold: float | None = None,
-        refinement: str = "grid",
-        window: int = 5,
-        max_km: float = _core.DEFAULT_MAX_LINK_KM,
+        refinement: str | None = None,
+        window: int | None = None,
+        max_km: float | None = None,
+        algorithm: str = "simple",
+        lmin: int | None = None,
+        lmax: int | None = None,
+        **hodges: Any,
     ) -> None:
+        from stormtrack._io import _HODGES_OPTIONS
+
+        unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
+        if unknown:
+            raise TypeError(f"Tracker() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
         self._calendar = calendar
         self._shape = (len(lat), len(lon))
         self._inner = _core.Tracker(
             [float(x) for x in np.asarray(lat)], [float(x) for x in np.asarray(lon)], variable=variable, units=units,
             standard_name=standard_name, calendar=calendar, mode=mode, threshold=threshold, refinement=refinement,
-            window=window, max_km=max_km,
+            window=window, max_km=max_km, algorithm=algorithm, lmin=lmin, lmax=lmax,
+            hodges={k: v for k, v in hodges.items() if v is not None} or None,
         )
 
     def _frame(self, frame: Any) -> np.ndarray:

@@ -126,18 +126,7 @@ pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFram
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
 
     let t4 = Instant::now();
-    let features: Vec<Vec<mge::Feature>> = frames
-        .iter()
-        .map(|f| {
-            let status = f.centers.extras.iter().find(|e| e.name == "refinement_status");
-            (0..f.centers.len())
-                .map(|k| {
-                    let duff = status.is_some_and(|s| s.values[k] == hd::RefineStatus::Duff.code());
-                    mge::Feature { lat: f.centers.lats[k], lon: f.centers.lons[k], value: if duff { hd::DUFF_FEATURE_VALUE } else { f.centers.values[k] } }
-                })
-                .collect()
-        })
-        .collect();
+    let features: Vec<Vec<mge::Feature>> = frames.iter().map(mge_features).collect();
     let frame_times: Vec<i64> = frames.iter().map(|f| f.time).collect();
     let linked = mge::link_hodges_numbered(&features, &frame_times, &opts.linker)?;
     times.link_s = t4.elapsed().as_secs_f64();
@@ -149,6 +138,18 @@ pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFram
     let tracks = build_tracks(metadata, &info.variable, &info.value_unit, info.grid.lon_convention, &frames, &points, Some(&ids))?;
     times.wall_s = start.elapsed().as_secs_f64();
     Ok((TrackRun { tracks, frames, missing, mode }, times))
+}
+
+/// A frame's features as the MGE linker sees them: a DUFF feature (refinement failed) has the
+/// DUFF value.
+pub fn mge_features(f: &DetectedFrame) -> Vec<mge::Feature> {
+    let status = f.centers.extras.iter().find(|e| e.name == "refinement_status");
+    (0..f.centers.len())
+        .map(|k| {
+            let duff = status.is_some_and(|s| s.values[k] == hd::RefineStatus::Duff.code());
+            mge::Feature { lat: f.centers.lats[k], lon: f.centers.lons[k], value: if duff { hd::DUFF_FEATURE_VALUE } else { f.centers.values[k] } }
+        })
+        .collect()
 }
 
 /// Hodges features of the frames in `range`, before linking.
@@ -173,11 +174,27 @@ pub fn detect_hodges(
 ) -> Result<HodgesFrames> {
     validate(opts)?;
     let info = field.info();
+    let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&info.grid.lat, &info.grid.lon, s)).transpose()?;
+    detect_hodges_with(field, opts, range, progress, filter.as_ref())
+}
+
+/// [`detect_hodges`] with the spectral filter of `opts.spectral` built already (for the
+/// field's grid), as a caller detecting many single frames keeps it.
+pub fn detect_hodges_with(
+    field: &dyn Field,
+    opts: &HodgesOptions,
+    range: std::ops::Range<usize>,
+    progress: Option<&(dyn Fn(usize) + Sync)>,
+    filter: Option<&SpectralFilter>,
+) -> Result<HodgesFrames> {
+    let info = field.info();
     let mode = match opts.mode {
         Some(m) => m,
         None => field.default_mode()?,
     };
-    let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&info.grid.lat, &info.grid.lon, s)).transpose()?;
+    if opts.spectral.is_some() != filter.is_some() {
+        return Err(Error::option("spectral", "the filter given does not match the options"));
+    }
     let threshold = opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None));
     let detect_opts = HodgesDetectOptions { mode, threshold, ..opts.detect };
     let grid = &info.grid;
@@ -192,7 +209,7 @@ pub fn detect_hodges(
             let mut frame = field.read_frame(t)?;
             add_secs(&read_ns, t0);
             let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
-            if let Some(f) = &filter {
+            if let Some(f) = filter {
                 let t1 = Instant::now();
                 frame = f.apply_frame(frame.view(), t)?;
                 add_secs(&filter_ns, t1);
@@ -221,7 +238,7 @@ pub fn detect_hodges(
     let secs = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 * 1e-9;
     let times =
         StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), refine_s: secs(&refine_ns), ..StageTimes::default() };
-    let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
+    let processing = opts.spectral.iter().map(|s| spectral_step(s, filter)).collect();
     Ok(HodgesFrames { frames, mode, processing, times })
 }
 

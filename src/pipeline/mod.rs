@@ -8,6 +8,7 @@
 pub mod blocks;
 pub mod hodges;
 pub mod streaming;
+pub mod streaming_hodges;
 
 use crate::arrow::{CentersMeta, frame_centers_batch};
 use crate::detect::{Detector, FrameCenters, SimpleDetector};

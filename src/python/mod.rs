@@ -113,7 +113,7 @@ fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDic
     Ok((field, detection))
 }
 
-fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> PyResult<HodgesSettings> {
+pub(crate) fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOptions) -> PyResult<HodgesSettings> {
     let mut h = HodgesSettings::default();
     let Some(d) = d else { return Ok(h) };
     for (k, v) in d.iter() {

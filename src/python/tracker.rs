@@ -1,10 +1,14 @@
-//! `stormtrack._core.Tracker`: the streaming Simple tracker (`pipeline::streaming`), fed one
-//! frame at a time from Python.
+//! `stormtrack._core.Tracker`: the streaming trackers (`pipeline::streaming`, Simple, and
+//! `pipeline::streaming_hodges`), fed one frame at a time from Python.
 
 use super::stream::ArrowStream;
-use super::{simple_settings, to_py, tracks_streams};
+use super::{hodges_settings, simple_settings, to_py, tracks_streams};
 use crate::link::SimpleLinker;
+use crate::ops::{self, BandPass, FieldOptions};
+use crate::pipeline::hodges::HodgesOptions;
 use crate::pipeline::streaming::{StreamSpec, StreamingTracker};
+use crate::pipeline::streaming_hodges::HodgesStreamingTracker;
+use pyo3::types::PyDict;
 use numpy::PyReadonlyArray2;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -13,7 +17,33 @@ use pyo3::prelude::*;
 /// and summaries as Arrow streams), `finish()` the ones still open.
 #[pyclass(module = "stormtrack._core")]
 pub struct Tracker {
-    inner: Option<StreamingTracker>,
+    inner: Option<Inner>,
+}
+
+enum Inner {
+    Simple(StreamingTracker),
+    Hodges(Box<HodgesStreamingTracker>),
+}
+
+/// The Hodges options of the keywords (as `st.track` takes them), the object threshold
+/// converted from the declared units as a file's is.
+fn hodges_options(
+    variable: &str,
+    units: Option<&str>,
+    mode: &str,
+    refinement: Option<String>,
+    lmin: Option<usize>,
+    lmax: Option<usize>,
+    hodges: Option<&Bound<'_, PyDict>>,
+) -> PyResult<HodgesOptions> {
+    let mut field = FieldOptions { band: BandPass { lmin, lmax, spectral_taper: None }, ..FieldOptions::default() };
+    let settings = hodges_settings(hodges, &mut field)?;
+    let detection = ops::detect::DetectionSettings { algorithm: "hodges".into(), feature_refinement: refinement, hodges: settings, ..Default::default() };
+    let ops::detect::Method::Hodges(mut h) = detection.method(&field).map_err(to_py)? else { unreachable!("algorithm is hodges") };
+    h.mode = ops::parse_mode("detection_mode", mode).map_err(to_py)?;
+    let factor = crate::variables::unit_factor(variable, units).map_err(to_py)?.unwrap_or(1.0);
+    h.object_threshold = h.object_threshold.map(|t| t * factor);
+    Ok(*h)
 }
 
 fn finished() -> PyErr {
@@ -23,7 +53,7 @@ fn finished() -> PyErr {
 #[pymethods]
 impl Tracker {
     #[new]
-    #[pyo3(signature = (lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, max_km=SimpleLinker::default().max_km))]
+    #[pyo3(signature = (lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, max_km=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         lat: Vec<f64>,
@@ -34,13 +64,37 @@ impl Tracker {
         calendar: Option<String>,
         mode: String,
         threshold: Option<f64>,
-        refinement: String,
-        window: usize,
-        max_km: f64,
+        refinement: Option<String>,
+        window: Option<usize>,
+        max_km: Option<f64>,
+        algorithm: String,
+        lmin: Option<usize>,
+        lmax: Option<usize>,
+        hodges: Option<Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let (calendar, mode, detector) = simple_settings(calendar.as_deref(), &mode, threshold, &refinement, window)?;
-        let spec = StreamSpec { variable, units, standard_name, calendar, lat, lon };
-        let inner = StreamingTracker::new(spec, detector, threshold, SimpleLinker { max_km }, mode).map_err(to_py)?;
+        let calendar_parsed = crate::time::Calendar::parse(calendar.as_deref()).map_err(to_py)?;
+        let inner = match algorithm.as_str() {
+            "simple" => {
+                if lmin.is_some() || lmax.is_some() || hodges.as_ref().is_some_and(|h| !h.is_empty()) {
+                    return Err(to_py(crate::Error::option("lmin", "the streaming Simple tracker takes no filter or Hodges options; use algorithm='hodges'")));
+                }
+                let (calendar, mode, detector) = simple_settings(calendar.as_deref(), &mode, threshold, refinement.as_deref().unwrap_or("grid"), window.unwrap_or(5))?;
+                let spec = StreamSpec { variable, units, standard_name, calendar, lat, lon };
+                let linker = SimpleLinker { max_km: max_km.unwrap_or(SimpleLinker::default().max_km) };
+                Inner::Simple(StreamingTracker::new(spec, detector, threshold, linker, mode).map_err(to_py)?)
+            }
+            "hodges" => {
+                for (name, given) in [("threshold", threshold.is_some()), ("window", window.is_some()), ("max_km", max_km.is_some())] {
+                    if given {
+                        return Err(to_py(crate::Error::option(name, "applies to `algorithm` simple only; the Hodges tracker takes object_threshold, dmax and its other options")));
+                    }
+                }
+                let opts = hodges_options(&variable, units.as_deref(), &mode, refinement, lmin, lmax, hodges.as_ref())?;
+                let spec = StreamSpec { variable, units, standard_name, calendar: calendar_parsed, lat, lon };
+                Inner::Hodges(Box::new(HodgesStreamingTracker::new(spec, opts).map_err(to_py)?))
+            }
+            other => return Err(to_py(crate::Error::option("algorithm", format!("'{other}' is not simple or hodges")))),
+        };
         Ok(Tracker { inner: Some(inner) })
     }
 
@@ -49,13 +103,21 @@ impl Tracker {
     fn push(&mut self, py: Python<'_>, time: i64, frame: PyReadonlyArray2<'_, f64>) -> PyResult<(ArrowStream, ArrowStream)> {
         let tracker = self.inner.as_mut().ok_or_else(finished)?;
         let frame = frame.as_array().to_owned();
-        let tracks = py.detach(|| tracker.push(time, frame)).map_err(to_py)?;
+        let tracks = py
+            .detach(|| match tracker {
+                Inner::Simple(t) => t.push(time, frame),
+                Inner::Hodges(t) => t.push(time, frame),
+            })
+            .map_err(to_py)?;
         tracks_streams(&tracks)
     }
 
     /// The tracks still open, as if the input ended here; the tracker takes no more frames.
     fn finish(&mut self) -> PyResult<(ArrowStream, ArrowStream)> {
-        let tracker = self.inner.take().ok_or_else(finished)?;
-        tracks_streams(&tracker.finish().map_err(to_py)?)
+        let tracks = match self.inner.take().ok_or_else(finished)? {
+            Inner::Simple(t) => t.finish(),
+            Inner::Hodges(t) => t.finish(),
+        };
+        tracks_streams(&tracks.map_err(to_py)?)
     }
 }

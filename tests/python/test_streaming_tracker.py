@@ -76,3 +76,40 @@ def test_bad_frames_are_one_line_errors(season):
         tracker.push(da.values[1], da[time_dim].values[1])
     with pytest.raises(st.StormtrackError, match="max_km|max_link_km"):
         st.Tracker([0.0, 1.0], [0.0, 1.0], "msl", max_km=-1.0)
+
+
+def test_streaming_hodges_equals_the_batch_run(djf_msl):
+    """The Hodges tracker (T5-42 on the DJF vo850 season) one frame at a time: every column of
+    the batch run's track points, the same ids (so F1 = 1 and zero separation), most tracks
+    handed back before the end."""
+    xr = pytest.importorskip("xarray")
+    path = djf_msl.parent / "era5_vo850_djf2526_2.5deg.nc"
+    if not path.exists():
+        pytest.skip("the DJF vo850 file is not beside the checkout")
+    da = xr.open_dataset(path)["vo"]
+    time_dim = "valid_time" if "valid_time" in da.dims else "time"
+    da = da.squeeze(drop=True).transpose(time_dim, "latitude", "longitude")
+    tracker = st.Tracker(da["latitude"].values, da["longitude"].values, "vo", units=da.attrs.get("units"), algorithm="hodges", lmin=5, lmax=42)
+    values, parts, early = da.values, [], 0
+    for k, t in enumerate(da[time_dim].values):
+        done = tracker.push(values[k], t)
+        early += done["track_id"].n_unique()
+        parts.append(done)
+    parts.append(tracker.finish())
+    streamed = pl.concat([p for p in parts if p.height]).sort("track_id", "step")
+    batch = st.track(str(path), "vo", algorithm="hodges", lmin=5, lmax=42).sort("track_id", "step")
+    assert streamed.columns == batch.columns
+    assert streamed.equals(batch)
+    assert early > batch["track_id"].n_unique() // 2
+
+
+def test_streaming_options_are_checked():
+    lat, lon = np.arange(-30.0, 31.0, 2.5), np.arange(0.0, 360.0, 2.5)
+    with pytest.raises(st.StormtrackError, match="algorithm='hodges'"):
+        st.Tracker(lat, lon, "vo", lmin=5, lmax=42)
+    with pytest.raises(st.StormtrackError, match="threshold"):
+        st.Tracker(lat, lon, "vo", algorithm="hodges", threshold=1e-5)
+    with pytest.raises(TypeError, match="Hodges options"):
+        st.Tracker(lat, lon, "vo", algorithm="hodges", dmin=3)
+    with pytest.raises(st.StormtrackError, match="algorithm"):
+        st.Tracker(lat, lon, "vo", algorithm="track")

@@ -49,46 +49,55 @@ pub fn plan_segments(total: usize, segment_frames: Option<usize>, overlap: usize
 }
 
 /// An accumulated track during splicing.
-struct Accumulated {
-    points: Vec<TrackPoint>,
-    open: bool,
+#[derive(Debug, Clone)]
+pub struct Accumulated {
+    pub points: Vec<TrackPoint>,
+    /// Whether a later segment may still continue it (a closed track never reopens).
+    pub open: bool,
 }
 
-/// Splices per-segment tracks (global frame indices, row order) into whole tracks (see docs/algorithms.md#segmentation-and-splicing).
-///
-/// Segment 0's tracks are taken as they are. For a later segment the splice time `t_b` is
-/// the `splice_index`-th distinct time present in its tracks (see docs/algorithms.md#splice-time); each of its tracks
-/// that has a point at `t_b` matching (1e-5°, cyclic in longitude) the last point of an
-/// unused open accumulated track ending at `t_b` continues that track; otherwise its points
-/// from `t_b` on start a new track.
-pub fn merge_segments<F: AsRef<[Feature]>>(segment_tracks: &[Vec<Vec<TrackPoint>>], segments: &[Segment], frames: &[F], times: &[i64]) -> Vec<Vec<TrackPoint>> {
-    let Some(first) = segment_tracks.first() else {
-        return Vec::new();
-    };
-    if segment_tracks.len() == 1 || segments.len() <= 1 {
-        return first.clone();
-    }
-    let time = |p: &TrackPoint| times[p.0];
-    let pos = |p: &TrackPoint| {
-        let f = &frames[p.0].as_ref()[p.1];
-        (f.lat, f.lon)
-    };
-    let matches = |a: (f64, f64), b: (f64, f64)| {
-        let dlon = ((a.1 - b.1 + 180.0).rem_euclid(360.0) - 180.0).abs();
-        (a.0 - b.0).abs() <= 1e-5 && dlon <= 1e-5
-    };
+/// Splicing segments one after another, in order (see docs/algorithms.md#segmentation-and-splicing):
+/// [`merge_segments`] over a whole run, and the streaming Hodges tracker as each segment is
+/// linked. A track keeps its position (its id is the position + 1).
+#[derive(Debug, Clone, Default)]
+pub struct Splicer {
+    acc: Vec<Accumulated>,
+    started: bool,
+}
 
-    let mut acc: Vec<Accumulated> = Vec::new();
-    if let Some(max_t) = first.iter().flatten().map(time).max() {
-        acc.extend(first.iter().filter(|t| !t.is_empty()).map(|t| Accumulated { points: t.clone(), open: time(t.last().unwrap()) == max_t }));
+impl Splicer {
+    /// The tracks so far, in position order.
+    pub fn tracks(&self) -> &[Accumulated] {
+        &self.acc
     }
-    for (tracks, seg) in segment_tracks.iter().zip(segments).skip(1) {
-        let mut seg_times: Vec<i64> = tracks.iter().flatten().map(time).collect();
+
+    /// Splice the tracks of the next segment `seg` (global frame indices); `time` and `pos`
+    /// give a point's time and position.
+    ///
+    /// The first segment's tracks are taken as they are. For a later segment the splice time
+    /// `t_b` is the `splice_index`-th distinct time present in its tracks (see
+    /// docs/algorithms.md#splice-time); each of its tracks that has a point at `t_b` matching
+    /// (1e-5°, cyclic in longitude) the last point of an unused open accumulated track ending
+    /// at `t_b` continues that track; otherwise its points from `t_b` on start a new track.
+    pub fn push(&mut self, tracks: &[Vec<TrackPoint>], seg: &Segment, time: impl Fn(&TrackPoint) -> i64, pos: impl Fn(&TrackPoint) -> (f64, f64)) {
+        let matches = |a: (f64, f64), b: (f64, f64)| {
+            let dlon = ((a.1 - b.1 + 180.0).rem_euclid(360.0) - 180.0).abs();
+            (a.0 - b.0).abs() <= 1e-5 && dlon <= 1e-5
+        };
+        let acc = &mut self.acc;
+        if !self.started {
+            self.started = true;
+            if let Some(max_t) = tracks.iter().flatten().map(&time).max() {
+                acc.extend(tracks.iter().filter(|t| !t.is_empty()).map(|t| Accumulated { points: t.clone(), open: time(t.last().unwrap()) == max_t }));
+            }
+            return;
+        }
+        let mut seg_times: Vec<i64> = tracks.iter().flatten().map(&time).collect();
         seg_times.sort_unstable();
         seg_times.dedup();
         if seg_times.is_empty() {
             acc.iter_mut().for_each(|a| a.open = false);
-            continue;
+            return;
         }
         let t_b = *seg_times.get(seg.splice_index).unwrap_or(&seg_times[0]);
         let seg_last = *seg_times.last().unwrap();
@@ -118,7 +127,27 @@ pub fn merge_segments<F: AsRef<[Feature]>>(segment_tracks: &[Vec<Vec<TrackPoint>
             }
         }
     }
-    acc.into_iter().map(|a| a.points).collect()
+}
+
+/// Splices per-segment tracks (global frame indices, row order) into whole tracks with a
+/// [`Splicer`] (see docs/algorithms.md#segmentation-and-splicing).
+pub fn merge_segments<F: AsRef<[Feature]>>(segment_tracks: &[Vec<Vec<TrackPoint>>], segments: &[Segment], frames: &[F], times: &[i64]) -> Vec<Vec<TrackPoint>> {
+    let Some(first) = segment_tracks.first() else {
+        return Vec::new();
+    };
+    if segment_tracks.len() == 1 || segments.len() <= 1 {
+        return first.clone();
+    }
+    let time = |p: &TrackPoint| times[p.0];
+    let pos = |p: &TrackPoint| {
+        let f = &frames[p.0].as_ref()[p.1];
+        (f.lat, f.lon)
+    };
+    let mut splicer = Splicer::default();
+    for (tracks, seg) in segment_tracks.iter().zip(segments) {
+        splicer.push(tracks, seg, time, pos);
+    }
+    splicer.acc.into_iter().map(|a| a.points).collect()
 }
 
 /// Links detected features into tracks (the linking stages of docs/algorithms.md#hodges-pipeline): plans segments, links each

@@ -513,6 +513,8 @@ def _track_files(
 ) -> pl.DataFrame:
     """`track` on files: the core's whole run (detection here or by `runner`, linking,
     every output)."""
+    if input_name is None and len(paths) == 1 and is_grib(paths[0]):
+        input_name = paths[0]  # the descriptor names the GRIB file, not its temporary NetCDF copy
     callback, close = _progress_callback(progress, "tracking")
     try:
         with readable_paths(paths, variable) as files:

@@ -134,3 +134,15 @@ def test_the_direct_ecCodes_path_gives_what_cfgrib_gives(grib: Path):
         assert np.array_equal(direct[c].values, via_cfgrib[c].values), c
     assert direct.attrs["units"] == via_cfgrib.attrs["units"] == "Pa"
     assert direct.attrs["standard_name"] == via_cfgrib.attrs["standard_name"]
+
+
+def test_descriptors_name_the_grib_file_and_the_xarray_object(grib: Path, dataset, tmp_path: Path):
+    """Not the temporary NetCDF copy: the same input gives the same descriptor every run."""
+    import json
+
+    st.track(grib, "msl", output=tmp_path / "g")
+    assert json.loads((tmp_path / "g" / "_stormtrack.json").read_text())["provenance"]["input"] == str(grib)
+    st.track(dataset, "msl", output=tmp_path / "x1")
+    st.track(dataset, "msl", output=tmp_path / "x2")
+    a, b = ((tmp_path / d / "_stormtrack.json").read_text() for d in ("x1", "x2"))
+    assert a == b and json.loads(a)["provenance"]["input"].startswith("xarray:msl")

@@ -434,7 +434,7 @@ def track(
     """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
     each ``output`` (a directory for the Parquet dataset, ``.txt`` IMILAST, ``.tdump`` TRACK,
     ``.trackjson``), atomically, as the CLI does. ``append=`` a dataset continues its tracks
-    with the input's later frames instead (Simple; ``--append``).
+    with the input's later frames instead (``--append``; both trackers, docs/datasets.md).
 
     ``algorithm="hodges"`` runs the TRACK method; ``lmin``/``lmax`` band-pass filter the field
     first (for either algorithm), and the Hodges options are keywords named as the CLI flags

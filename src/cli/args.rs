@@ -219,8 +219,8 @@ pub struct TrackArgs {
     /// Output format: auto (from the suffix), parquet, imilast, track or json.
     #[arg(short = 'f', long = "format", default_value = "auto")]
     pub format: String,
-    /// Continue the tracks of this dataset with the input's later frames (Simple), instead of
-    /// writing -o; only the partitions it touches are rewritten.
+    /// Continue the tracks of this dataset with the input's later frames (Simple, or Hodges by
+    /// its window rule), instead of writing -o; only the partitions it touches are rewritten.
     #[arg(long = "append", value_name = "DATASET")]
     pub append: Option<PathBuf>,
     /// Tracking algorithm: simple or hodges.

@@ -32,6 +32,8 @@ use std::path::{Path, PathBuf};
 
 /// Name of the descriptor file at the dataset root.
 pub const DESCRIPTOR: &str = "_stormtrack.json";
+/// The frames of a Hodges dataset's linker state (docs/datasets.md#appending-hodges-datasets).
+pub const LINK_FRAMES: &str = "_link_frames.arrow";
 /// Table names.
 pub const TABLES: [&str; 3] = ["centers", "track_points", "tracks"];
 /// Hive partition columns of every table (`year=YYYY/month=M` directories), read as 32-bit
@@ -64,6 +66,9 @@ pub struct DatasetOptions {
     pub provenance: BTreeMap<String, Value>,
     /// What a later `append` needs to continue the linking (descriptor key `link_state`).
     pub link_state: Option<Value>,
+    /// Hodges: the frames the continuation re-links, exactly (Arrow IPC), kept beside the
+    /// descriptor as [`LINK_FRAMES`].
+    pub link_frames: Option<Vec<u8>>,
     /// Appending: the generation the new one continues, and what changed.
     pub append: Option<AppendBase>,
 }
@@ -249,6 +254,9 @@ fn write_tables(tracks: &Tracks, dir: &Path, opts: &DatasetOptions) -> Result<()
     a?;
     b?;
     c?;
+    if let Some(bytes) = &opts.link_frames {
+        super::atomic::write_file(&dir.join(LINK_FRAMES), |w| w.write_all(bytes))?;
+    }
     let desc = serde_json::to_string_pretty(&descriptor(tracks, opts)).expect("json");
     super::atomic::write_file(&dir.join(DESCRIPTOR), |w| w.write_all((desc + "\n").as_bytes()))
 }
@@ -304,6 +312,15 @@ pub fn read_table(dir: &Path) -> Result<Vec<RecordBatch>> {
         }
     }
     Ok(out)
+}
+
+/// The linker frames of a dataset's generation, if it keeps them.
+pub fn read_link_frames(generation: &Path) -> Result<Option<Vec<u8>>> {
+    let p = generation.join(LINK_FRAMES);
+    if !p.exists() {
+        return Ok(None);
+    }
+    std::fs::read(&p).map(Some).map_err(|e| Error::io(&p, e))
 }
 
 /// The descriptor of a dataset (its current generation), as JSON.

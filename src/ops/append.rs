@@ -25,7 +25,7 @@ struct Stored {
     descriptor: Value,
 }
 
-fn state_error(dir: &Path, what: &str) -> Error {
+pub(super) fn state_error(dir: &Path, what: &str) -> Error {
     Error::option("append", format!("{}: {what}", dir.display()))
 }
 
@@ -35,7 +35,10 @@ impl Stored {
         let d = pq::read_descriptor(generation)?;
         let s = &d["link_state"];
         if s.is_null() {
-            return Err(state_error(dir, "has no stored linker state (written by `algorithm` hodges, with a spectral filter, or by an older version); track the whole period again"));
+            return Err(state_error(dir, "has no stored linker state (written with a spectral filter by the simple tracker, or by an older version); track the whole period again"));
+        }
+        if s["algorithm"] != "simple" {
+            return Err(state_error(dir, &format!("was tracked with algorithm = {}, this run has \"simple\"; append with the same options", s["algorithm"])));
         }
         let num = |k: &str| s[k].as_i64().ok_or_else(|| state_error(dir, &format!("link_state.{k} is missing")));
         let tails: Vec<(f64, f64, i64)> = s["tails"]
@@ -57,15 +60,47 @@ impl Stored {
 
     /// The options that decide the result must be those the dataset was tracked with.
     fn check_same(&self, dir: &Path, now: &BTreeMap<String, Value>) -> Result<()> {
-        let stored = &self.descriptor["provenance"];
-        for key in ["algorithm", "variable", "feature_threshold", "search_window_size", "feature_refinement", "max_link_km"] {
-            let (was, is) = (&stored[key], now.get(key).unwrap_or(&Value::Null));
-            if was != is {
-                return Err(state_error(dir, &format!("was tracked with {key} = {was}, this run has {is}; append with the same options")));
-            }
-        }
-        Ok(())
+        same_options(dir, &self.descriptor, now, &["algorithm", "variable", "feature_threshold", "search_window_size", "feature_refinement", "max_link_km"])
     }
+}
+
+/// The options that decide the result (`keys` of the provenance) must be those the dataset
+/// was tracked with.
+pub(super) fn same_options(dir: &Path, descriptor: &Value, now: &BTreeMap<String, Value>, keys: &[&str]) -> Result<()> {
+    let stored = &descriptor["provenance"];
+    for key in keys {
+        let (was, is) = (&stored[*key], now.get(*key).unwrap_or(&Value::Null));
+        if was != is {
+            return Err(state_error(dir, &format!("was tracked with {key} = {was}, this run has {is}; append with the same options")));
+        }
+    }
+    Ok(())
+}
+
+/// The inputs of the stored dataset and of this run, for the descriptor.
+pub(super) fn appended_provenance(descriptor: &Value, provenance: &mut BTreeMap<String, Value>) {
+    let mut inputs: Vec<Value> = match &descriptor["provenance"]["input"] {
+        Value::Array(a) => a.clone(),
+        Value::Null => Vec::new(),
+        one => vec![one.clone()],
+    };
+    inputs.push(provenance["input"].clone());
+    provenance.insert("input".into(), json!(inputs));
+    provenance.insert("appended".into(), json!(true));
+}
+
+/// The points and values of track `i` of `t`.
+pub(super) fn points_of(t: &Tracks, i: usize) -> (Vec<Point>, Vec<Vec<f64>>) {
+    let span = t.offsets[i]..t.offsets[i + 1];
+    let points = span.clone().map(|p| Point { time: t.times[p], lat: t.lats[p], lon: t.lons[p], grid: t.grid.as_ref().map(|g| (g.frame[p], g.row[p], g.col[p])) }).collect();
+    let values = span.map(|p| t.variables.iter().map(|v| v.values[p]).collect()).collect();
+    (points, values)
+}
+
+/// The (year, month) of a time.
+pub(super) fn month_of(calendar: crate::time::Calendar, t: i64) -> (i32, u32) {
+    let c = calendar.civil(t);
+    (c.year, c.month)
 }
 
 /// Continue the dataset at `dir` with the frames of `opts.field`.
@@ -74,8 +109,11 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     if !outputs.is_empty() {
         return Err(Error::option("outputs", "cannot be given with `append` (the appended dataset is the output)"));
     }
+    if let Method::Hodges(_) = method {
+        return super::append_hodges::run(opts, dir, method, progress);
+    }
     if !matches!(method, Method::Simple { spectral: None, .. }) {
-        return Err(Error::option("append", "continues Simple tracking without a spectral filter only; track the whole period again for Hodges"));
+        return Err(Error::option("append", "continues Simple tracking without a spectral filter, or Hodges tracking; track the whole period again"));
     }
     // one generation read throughout; the write refuses if another writer switched since
     let generation = crate::io::generations::snapshot(dir);
@@ -123,10 +161,7 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     let link_state = simple_link_state(&end, &tail_ids, next_id, last.frame + 1, last.time);
 
     // what changed: the months of the new frames, and the start months of touched tracks
-    let month = |t: i64| {
-        let c = info.calendar.civil(t);
-        (c.year, c.month)
-    };
+    let month = |t: i64| month_of(info.calendar, t);
     let new_months: BTreeSet<(i32, u32)> = frames.iter().map(|f| month(f.time)).collect();
     let start_months: BTreeSet<(i32, u32)> = touched_tracks.iter().map(|&k| month(tracks.times[tracks.offsets[k]])).collect();
     let touched = BTreeMap::from([("centers", new_months.clone()), ("track_points", new_months), ("tracks", start_months)]);
@@ -136,15 +171,14 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     for f in &frames {
         centers.push(frame_centers_batch(&meta, f.frame, f.time, &f.centers)?);
     }
-    let mut inputs: Vec<Value> = match &stored.descriptor["provenance"]["input"] {
-        Value::Array(a) => a.clone(),
-        Value::Null => Vec::new(),
-        one => vec![one.clone()],
+    appended_provenance(&stored.descriptor, &mut provenance);
+    let opts_ds = pq::DatasetOptions {
+        centers: Some(centers),
+        provenance: provenance.clone(),
+        link_state: Some(link_state),
+        link_frames: None,
+        append: Some(pq::AppendBase { generation, touched }),
     };
-    inputs.push(provenance["input"].clone());
-    provenance.insert("input".into(), json!(inputs));
-    provenance.insert("appended".into(), json!(true));
-    let opts_ds = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: Some(link_state), append: Some(pq::AppendBase { generation, touched }) };
     pq::write_dataset(&tracks, dir, &opts_ds)?;
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
     let run = TrackRun { tracks, frames, missing, mode };
@@ -176,12 +210,7 @@ fn merge(stored: &Tracks, state: &Stored, frames: &[DetectedFrame], linked: &[Ve
     let mut builder = TracksBuilder::new(stored.metadata.clone(), &variables, convention);
     let mut touched = Vec::new();
     for (i, &id) in stored.ids.iter().enumerate() {
-        let span = stored.offsets[i]..stored.offsets[i + 1];
-        let mut points: Vec<Point> = span
-            .clone()
-            .map(|p| Point { time: stored.times[p], lat: stored.lats[p], lon: stored.lons[p], grid: stored.grid.as_ref().map(|g| (g.frame[p], g.row[p], g.col[p])) })
-            .collect();
-        let mut values: Vec<Vec<f64>> = span.map(|p| stored.variables.iter().map(|v| v.values[p]).collect()).collect();
+        let (mut points, mut values) = points_of(stored, i);
         if let Some(&k) = continued.get(&id) {
             let (p, v) = new_points(&linked[k]);
             points.extend(p);

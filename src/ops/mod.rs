@@ -25,6 +25,8 @@
 
 #[cfg(feature = "netcdf")]
 pub mod append;
+#[cfg(feature = "netcdf")]
+mod append_hodges;
 pub mod compare;
 pub mod convert;
 #[cfg(feature = "netcdf")]

@@ -13,7 +13,9 @@ use crate::link::SimpleLinker;
 use super::distributed::{BlockRunner, gather};
 use crate::pipeline::blocks::FrameBlock;
 use crate::pipeline::hodges::{HodgesFrames, HodgesOptions, StageTimes, link_hodges, spectral_step, track_hodges};
-use crate::pipeline::{SimpleOptions, TrackRun, centers_meta, check_frame_count, link_detected, track_simple};
+use crate::pipeline::streaming::StreamSpec;
+use crate::pipeline::streaming_hodges::{HodgesLinkState, HodgesStreamingTracker};
+use crate::pipeline::{DetectedFrame, SimpleOptions, TrackRun, centers_meta, check_frame_count, link_detected, track_simple};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -153,8 +155,11 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         reporting(progress, range.len(), |p| gather(r, range.clone(), &field.info().times, p))
     };
     let mut provenance = provenance(&field, opts.input_name.as_deref());
-    // what an append needs to continue the run (Simple without a spectral filter)
+    // what an append needs to continue the run (Simple without a spectral filter; Hodges,
+    // with its frames beside the descriptor), worked out only for a dataset output
+    let to_dataset = outputs.iter().any(|(_, f)| *f == TrackFormat::Parquet);
     let mut link_state = None;
+    let mut link_frames = None;
     let (algorithm, run, stage_times) = match &method {
         Method::Hodges(h) => {
             let (run, times) = match runner {
@@ -169,6 +174,10 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
                 }
             };
             hodges_provenance(&mut provenance, h, &field);
+            if to_dataset {
+                let (state, frames) = hodges_end_state(&field, h, mode, &run.frames)?;
+                (link_state, link_frames) = (Some(state), Some(frames));
+            }
             (Algorithm::Hodges, run, Some(times))
         }
         Method::Simple { detector, spectral } => {
@@ -199,7 +208,7 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
             (Algorithm::Simple, run, None)
         }
     };
-    write_outputs(&run, &field, &outputs, &provenance, link_state, &pool)?;
+    write_outputs(&run, &field, &outputs, &provenance, (link_state, link_frames), &pool)?;
     Ok(Tracked { run, algorithm, outputs, provenance, unit: field.info().value_unit.clone(), stage_times })
 }
 
@@ -209,7 +218,7 @@ fn write_outputs(
     field: &FieldSeries,
     outputs: &[(PathBuf, TrackFormat)],
     provenance: &BTreeMap<String, Value>,
-    link_state: Option<Value>,
+    (link_state, link_frames): (Option<Value>, Option<Vec<u8>>),
     pool: &rayon::ThreadPool,
 ) -> Result<()> {
     let meta = centers_meta(field, run.mode);
@@ -219,7 +228,13 @@ fn write_outputs(
             .map(|(path, format)| {
                 if *format == TrackFormat::Parquet {
                     let centers = run.frames.iter().map(|f| frame_centers_batch(&meta, f.frame, f.time, &f.centers)).collect::<Result<Vec<_>>>()?;
-                    let opts = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: link_state.clone(), append: None };
+                    let opts = pq::DatasetOptions {
+                        centers: Some(centers),
+                        provenance: provenance.clone(),
+                        link_state: link_state.clone(),
+                        link_frames: link_frames.clone(),
+                        append: None,
+                    };
                     pq::write_dataset(&run.tracks, path, &opts)
                 } else {
                     io::write_tracks(&run.tracks, path, *format)
@@ -253,7 +268,7 @@ pub(super) fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptio
     m.insert("max_link_km".into(), json!(o.linker.max_km));
 }
 
-fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: &dyn Field) {
+pub(super) fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: &dyn Field) {
     let l = &h.linker;
     let threshold = h.object_threshold.unwrap_or_else(|| field.info().feature_threshold(None));
     m.insert("algorithm".into(), json!("hodges"));
@@ -267,6 +282,8 @@ fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: 
     m.insert("mge_max_iterations".into(), json!(l.max_iterations));
     m.insert("min_track_points".into(), json!(l.min_track_points));
     m.insert("segment_frames".into(), json!(l.segment_frames));
+    // the zone, adaptive and time-step tables, as a digest an append compares
+    m.insert("linker_tables".into(), json!(tables_digest(&format!("{:?}", (&l.zones, &l.adapt, l.time_step_ms)))));
     if let Some(s) = &h.spectral {
         m.insert("lmin".into(), json!(s.lmin));
         m.insert("lmax".into(), json!(s.lmax));
@@ -312,4 +329,45 @@ pub(super) fn simple_link_state(end: &crate::link::LinkResume, tail_ids: &[i64],
         "last_frame_time": last_frame_time,
         "tails": end.tails.iter().zip(tail_ids).map(|(&(la, lo), id)| json!([la, lo, id])).collect::<Vec<_>>(),
     })
+}
+
+/// The Hodges linker's state after the run's frames (docs/datasets.md#appending-hodges-datasets):
+/// the streaming tracker replayed, linking only, over the detected frames; the descriptor's
+/// `link_state` and the frames it keeps beside it.
+pub(super) fn hodges_end_state(field: &dyn Field, h: &HodgesOptions, mode: crate::variables::Mode, frames: &[DetectedFrame]) -> Result<(Value, Vec<u8>)> {
+    let mut replay = HodgesStreamingTracker::linker_only(stream_spec(field), HodgesOptions { mode: Some(mode), ..h.clone() })?;
+    for f in frames {
+        replay.ingest(f.clone())?;
+    }
+    hodges_link_value(&replay.state())
+}
+
+/// A Hodges linker state as the descriptor's `link_state` and the bytes of its frames.
+pub(super) fn hodges_link_value(state: &HodgesLinkState) -> Result<(Value, Vec<u8>)> {
+    let last = state.frames.last().ok_or_else(|| Error::option("append", "the linker state holds no frame"))?;
+    let mut v = state.to_json();
+    v["next_frame"] = json!(last.frame + 1);
+    v["last_frame_time"] = json!(last.time);
+    let bytes = FrameBlock { frames: state.frames.clone(), ..FrameBlock::default() }.to_ipc()?;
+    Ok((v, bytes))
+}
+
+/// The description of a field's frames as the streaming trackers take it (values already in
+/// the field's unit).
+pub(super) fn stream_spec(field: &dyn Field) -> StreamSpec {
+    let i = field.info();
+    StreamSpec {
+        variable: i.variable.clone(),
+        units: Some(i.value_unit.clone()),
+        standard_name: i.standard_name.clone(),
+        calendar: i.calendar,
+        lat: i.grid.lat.clone(),
+        lon: i.grid.lon.clone(),
+    }
+}
+
+/// FNV-1a 64 of `text`, in hex: a short, stable fingerprint for the descriptor.
+fn tables_digest(text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
 }

@@ -15,12 +15,66 @@ use super::{DetectedFrame, build_tracks};
 use crate::error::{Error, Result};
 use crate::field::{Field, MemoryField};
 use crate::link::mge::TrackPoint;
-use crate::link::mge::{self, EffectiveParams, Segment, Splicer, link_segment, plan_segments};
+use crate::link::mge::{self, Accumulated, EffectiveParams, Segment, Splicer, link_segment, plan_segments};
 use crate::spectral::SpectralFilter;
 use crate::time::TimeAxis;
 use crate::tracks::{ProcessingStep, Tracks, TracksMetadata};
 use crate::variables::Mode;
 use ndarray::{Array2, Array3, Axis};
+use serde_json::{Value, json};
+
+/// Where a Hodges run stands after its last frame, before the last segment is linked: what a
+/// continuation needs to give the tracks of one run over all the frames
+/// (docs/datasets.md#appending-hodges-datasets).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HodgesLinkState {
+    /// Frames received (stream positions `0..received`).
+    pub received: usize,
+    /// Stream position of the first buffered frame.
+    pub base: usize,
+    /// Segments of the plan linked and spliced.
+    pub linked_segments: usize,
+    /// Tracks spliced so far (ids `1..=spliced` are taken).
+    pub spliced: usize,
+    /// Spliced tracks not handed back yet: position, whether a segment may continue it, and
+    /// points (stream position, feature index).
+    pub pending: Vec<(usize, bool, Vec<TrackPoint>)>,
+    /// The buffered frames, from `base` on, exactly as detected.
+    pub frames: Vec<DetectedFrame>,
+}
+
+impl HodgesLinkState {
+    /// The ids a continuation may still change: those of the pending tracks and every id
+    /// after `spliced` (tracks the last, shorter segment of the run made).
+    pub fn open_ids(&self) -> impl Fn(i64) -> bool + '_ {
+        move |id| id > self.spliced as i64 || self.pending.iter().any(|p| p.0 as i64 + 1 == id)
+    }
+
+    /// Everything but the frames, for the dataset's descriptor.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "algorithm": "hodges",
+            "received": self.received,
+            "base": self.base,
+            "linked_segments": self.linked_segments,
+            "spliced": self.spliced,
+            "pending": self.pending.iter().map(|(p, open, pts)| json!([p, open, pts])).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The state from [`HodgesLinkState::to_json`] and the buffered frames.
+    pub fn from_json(v: &Value, frames: Vec<DetectedFrame>) -> Result<Self> {
+        let bad = |what: &str| Error::option("append", format!("the stored Hodges linker state is {what}"));
+        let num = |k: &str| v[k].as_u64().map(|n| n as usize).ok_or_else(|| bad(&format!("missing {k}")));
+        let pending: Vec<(usize, bool, Vec<TrackPoint>)> = serde_json::from_value(v["pending"].clone()).map_err(|_| bad("malformed (pending)"))?;
+        let state = HodgesLinkState { received: num("received")?, base: num("base")?, linked_segments: num("linked_segments")?, spliced: num("spliced")?, pending, frames };
+        let ok_points = state.pending.iter().flat_map(|t| &t.2).all(|&(f, c)| f >= state.base && f < state.received && state.frames.get(f - state.base).is_some_and(|fr| c < fr.centers.len()));
+        if state.base + state.frames.len() != state.received || !ok_points || state.pending.iter().any(|t| t.0 >= state.spliced) {
+            return Err(bad("inconsistent with its frames"));
+        }
+        Ok(state)
+    }
+}
 
 /// The Hodges tracker, one frame at a time.
 pub struct HodgesStreamingTracker {
@@ -47,12 +101,16 @@ impl HodgesStreamingTracker {
     /// A tracker for frames described by `spec` with the options of a batch run (its
     /// `selection` is ignored: every pushed frame is tracked).
     pub fn new(spec: StreamSpec, opts: HodgesOptions) -> Result<Self> {
+        Self::build(spec, opts, true)
+    }
+
+    fn build(spec: StreamSpec, opts: HodgesOptions, with_filter: bool) -> Result<Self> {
         validate(&opts)?;
         let params = opts.linker.normalise().map_err(|e| Error::option("linker", e.to_string()))?;
         let probe = Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN);
         let field = one_frame(&spec, 0, probe)?;
         let grid = &field.info().grid;
-        let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
+        let filter = opts.spectral.as_ref().filter(|_| with_filter).map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
         let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
         Ok(HodgesStreamingTracker {
             lon_convention: grid.lon_convention,
@@ -70,6 +128,50 @@ impl HodgesStreamingTracker {
             splicer: Splicer::default(),
             handed: Vec::new(),
         })
+    }
+
+    /// A tracker for frames detected elsewhere ([`HodgesStreamingTracker::push_detected`]
+    /// only: no spectral filter is built).
+    pub fn linker_only(spec: StreamSpec, opts: HodgesOptions) -> Result<Self> {
+        Self::build(spec, opts, false)
+    }
+
+    /// A tracker that goes on from `state` (frames then continue at stream position
+    /// `state.received`); linking only, as [`HodgesStreamingTracker::linker_only`].
+    pub fn resume(spec: StreamSpec, opts: HodgesOptions, state: HodgesLinkState) -> Result<Self> {
+        let mut t = Self::build(spec, opts, false)?;
+        let mut acc: Vec<Accumulated> = (0..state.spliced).map(|_| Accumulated { points: Vec::new(), open: false }).collect();
+        t.handed = vec![true; state.spliced];
+        for (position, open, points) in state.pending {
+            acc[position] = Accumulated { points, open };
+            t.handed[position] = false;
+        }
+        t.splicer = Splicer::resumed(acc, state.linked_segments > 0);
+        t.features = state.frames.iter().map(mge_features).collect();
+        t.frames = state.frames;
+        (t.base, t.received, t.linked_segments) = (state.base, state.received, state.linked_segments);
+        Ok(t)
+    }
+
+    /// The state to continue from later (before [`HodgesStreamingTracker::finish`]).
+    pub fn state(&self) -> HodgesLinkState {
+        let pending = self
+            .splicer
+            .tracks()
+            .iter()
+            .zip(&self.handed)
+            .enumerate()
+            .filter(|(_, (_, h))| !**h)
+            .map(|(i, (t, _))| (i, t.open, t.points.clone()))
+            .collect();
+        HodgesLinkState {
+            received: self.received,
+            base: self.base,
+            linked_segments: self.linked_segments,
+            spliced: self.splicer.tracks().len(),
+            pending,
+            frames: self.frames.clone(),
+        }
     }
 
     /// Frames buffered for the next segment or for tracks not yet handed back.
@@ -92,20 +194,39 @@ impl HodgesStreamingTracker {
         }
         let mut detected = detect_hodges_with(&field, &self.opts, 0..1, None, self.filter.as_ref())?.frames.pop().expect("one frame");
         detected.frame = self.received as u32;
-        self.features.push(mge_features(&detected));
-        self.frames.push(detected);
+        self.push_detected(detected)
+    }
+
+    /// Link a frame detected already (its `frame` index is kept in the tracks; frames must
+    /// come in time order, detected with this tracker's options) and return the tracks closed.
+    pub fn push_detected(&mut self, frame: DetectedFrame) -> Result<Tracks> {
+        let closed = self.ingest(frame)?;
+        self.tracks_of(&closed)
+    }
+
+    /// [`HodgesStreamingTracker::push_detected`] without building the closed tracks.
+    pub fn ingest(&mut self, frame: DetectedFrame) -> Result<Vec<(i64, Vec<TrackPoint>)>> {
+        if let Some(last) = self.frames.last().map(|f| f.time)
+            && frame.time <= last
+        {
+            let c = self.spec.calendar;
+            return Err(Error::Time(format!("frame at {} is not after the previous one ({}); push frames in time order", c.format_iso(frame.time), c.format_iso(last))));
+        }
+        self.features.push(mge_features(&frame));
+        self.frames.push(frame);
         self.received += 1;
         self.advance(false)
     }
 
     /// Link the last segment and return every track not handed back yet; no more frames.
     pub fn finish(mut self) -> Result<Tracks> {
-        self.advance(true)
+        let closed = self.advance(true)?;
+        self.tracks_of(&closed)
     }
 
     /// Link and splice every segment that no later frame can change (all of them when
     /// `last`), hand back the tracks closed, and forget the frames no longer needed.
-    fn advance(&mut self, last: bool) -> Result<Tracks> {
+    fn advance(&mut self, last: bool) -> Result<Vec<(i64, Vec<TrackPoint>)>> {
         let plan = plan_segments(self.received, self.params.segment_frames, 2);
         let later = plan_segments(self.received + 2 * self.params.segment_frames.unwrap_or(0) + 4, self.params.segment_frames, 2);
         let settled = if last { plan.len() } else { plan.iter().zip(&later).take_while(|(a, b)| a == b).count() };
@@ -119,14 +240,15 @@ impl HodgesStreamingTracker {
             if !self.handed[i] && (last || !t.open) {
                 self.handed[i] = true;
                 if t.points.len() >= self.params.min_track_points {
-                    out.push((i as i64 + 1, t.points.iter().map(|&(f, c)| (f - self.base, c)).collect()));
+                    out.push((i as i64 + 1, t.points.clone()));
                 }
             }
         }
-        let tracks = self.tracks_of(&out)?;
         let next_start = later.get(settled).map_or(self.received, |s| s.start);
-        self.forget_before(next_start);
-        Ok(tracks)
+        // the closed tracks' frames stay until they are built
+        let oldest_closed = out.iter().filter_map(|t| t.1.first().map(|p| p.0)).min().unwrap_or(next_start);
+        self.forget_before(next_start.min(oldest_closed));
+        Ok(out)
     }
 
     /// Link one segment by MGE and splice it on.
@@ -146,13 +268,13 @@ impl HodgesStreamingTracker {
         Ok(())
     }
 
-    /// Tracks from (id, points in buffer frame indices), as the batch run builds them.
+    /// Tracks from (id, points in stream positions), as the batch run builds them.
     fn tracks_of(&self, list: &[(i64, Vec<TrackPoint>)]) -> Result<Tracks> {
         let mut metadata = TracksMetadata::new(self.spec.variable.clone(), self.opts.mode.unwrap_or(Mode::Max));
         metadata.calendar = self.spec.calendar;
         metadata.processing.extend(self.processing.iter().cloned());
         let ids: Vec<i64> = list.iter().map(|t| t.0).collect();
-        let points: Vec<Vec<TrackPoint>> = list.iter().map(|t| t.1.clone()).collect();
+        let points: Vec<Vec<TrackPoint>> = list.iter().map(|t| t.1.iter().map(|&(f, c)| (f - self.base, c)).collect()).collect();
         build_tracks(metadata, &self.spec.variable, &self.unit, self.lon_convention, &self.frames, &points, Some(&ids))
     }
 

@@ -107,7 +107,7 @@ def one_line_refusal(p: subprocess.CompletedProcess, *words: str) -> None:
         ("overlap", ("overlaps or precedes",)),
         ("earlier", ("overlaps or precedes",)),
         ("options", ("max_link_km", "same options")),
-        ("hodges", ("Simple",)),
+        ("hodges", ("algorithm", "same options")),
         ("missing", ("_stormtrack.json",)),
         ("with_output", ("--output",)),
     ],
@@ -158,3 +158,56 @@ def test_sigkill_during_appends_leaves_the_state_before_or_after(months, tmp_pat
             assert append(months["feb"], ds).returncode == 0
             assert all(a.equals(b) for a, b in zip(tables(ds), states["after"]))
     assert seen["before"] > 0, seen
+
+
+HODGES = ("-a", "hodges", "--lmin", "5", "--lmax", "42")
+
+
+@pytest.fixture(scope="module")
+def vo_months(djf_msl, tmp_path_factory) -> dict[str, Path]:
+    """The DJF vo850 season split into monthly files by xarray."""
+    xr = pytest.importorskip("xarray")
+    path = djf_msl.parent / "era5_vo850_djf2526_2.5deg.nc"
+    if not path.exists():
+        pytest.skip("the DJF vo850 file is not beside the checkout")
+    d = tmp_path_factory.mktemp("vo_months")
+    ds = xr.open_dataset(path)
+    time_dim = "valid_time" if "valid_time" in ds.dims else "time"
+    out = {"season": path}
+    for name, (a, b) in MONTHS.items():
+        out[name] = d / f"era5_vo850_{name}.nc"
+        ds.sel({time_dim: slice(a, b)}).to_netcdf(out[name])
+    return out
+
+
+def test_hodges_monthly_appends_equal_the_season_in_one_run(vo_months, tmp_path):
+    """The window rule (docs/datasets.md#appending-hodges-datasets): the same dataset, every
+    table and the linker state, as the T5-42 Hodges season tracked in one run."""
+    import json
+
+    season = tmp_path / "season"
+    run("track", "-i", str(vo_months["season"]), "--variable", "vo", *HODGES, "-o", str(season), "--quiet")
+    ds = tmp_path / "tracks"
+    run("track", "-i", str(vo_months["dec"]), "--variable", "vo", *HODGES, "-o", str(ds), "--quiet")
+    for m in ("jan", "feb"):
+        p = cli("track", "-i", str(vo_months[m]), "--variable", "vo", *HODGES, "--append", str(ds), "--quiet")
+        assert p.returncode == 0, p.stderr
+    assert_same_dataset(ds, season)
+    g, s = Path(st._core.dataset_snapshot(str(ds))), Path(st._core.dataset_snapshot(str(season)))
+    d, e = (json.loads((x / "_stormtrack.json").read_text()) for x in (g, s))
+    assert (d["n_tracks"], d["n_points"]) == (e["n_tracks"], e["n_points"]) and d["n_tracks"] > 10_000
+    assert d["link_state"] == e["link_state"]
+    assert (g / "_link_frames.arrow").read_bytes() == (s / "_link_frames.arrow").read_bytes()
+
+
+def test_bad_hodges_appends_are_refused_and_change_nothing(vo_months, tmp_path):
+    ds = tmp_path / "tracks"
+    run("track", "-i", str(vo_months["dec"]), "--variable", "vo", *HODGES, "-o", str(ds), "--quiet")
+    snap = st._core.dataset_snapshot(str(ds))
+    jan = ("track", "-i", str(vo_months["jan"]), "--variable", "vo", "--append", str(ds), "--quiet")
+    one_line_refusal(cli(*jan, *HODGES, "--dmax", "10"), "dmax", "same options")
+    one_line_refusal(cli(*jan), "algorithm", "same options")
+    one_line_refusal(cli(*jan, "--lmin", "5", "--lmax", "42"), "Simple tracking without a spectral filter, or Hodges")
+    one_line_refusal(cli(*jan, "-a", "hodges", "--lmin", "5", "--lmax", "40"), "lmax", "same options")
+    one_line_refusal(cli("track", "-i", str(vo_months["dec"]), "--variable", "vo", "--append", str(ds), "--quiet", *HODGES), "overlaps or precedes")
+    assert st._core.dataset_snapshot(str(ds)) == snap

@@ -66,6 +66,11 @@ pub struct Splicer {
 }
 
 impl Splicer {
+    /// A splicer that goes on from `acc` (`started`: a first segment was spliced).
+    pub fn resumed(acc: Vec<Accumulated>, started: bool) -> Self {
+        Splicer { acc, started }
+    }
+
     /// The tracks so far, in position order.
     pub fn tracks(&self) -> &[Accumulated] {
         &self.acc

@@ -15,7 +15,7 @@ fi
 # --system-only: the system libraries alone (what `make demo` needs to build the CLI)
 [ "${1:-}" = "--system-only" ] && exit 0
 PY="${PYTHON:-python3}"
-if ! "$PY" -c "import polars, datafusion, pyarrow, numpy, maturin, pytest, hypothesis, duckdb, xarray, netCDF4, cftime, cfgrib, eccodes, dask, tqdm" 2>/dev/null; then
+if ! "$PY" -c "import polars, datafusion, pyarrow, numpy, maturin, pytest, hypothesis, duckdb, xarray, netCDF4, cftime, cfgrib, eccodes, dask, distributed, tqdm, zarr, moto, boto3" 2>/dev/null; then
   echo "setup: installing Python packages (pip)"
   "$PY" -m pip install -q -r "$(dirname "$0")/../requirements-dev.txt"
 fi

@@ -170,7 +170,14 @@ fn streaming_tracker_equals_the_batch_run() {
     };
     let info = field.info().clone();
     let batch = track_simple(&field, &SimpleOptions::default(), None).unwrap().tracks;
-    let spec = StreamSpec { variable: "msl".into(), units: Some("Pa".into()), standard_name: None, calendar: info.calendar, lat: info.grid.lat.clone(), lon: info.grid.lon.clone() };
+    let spec = StreamSpec {
+        variable: "msl".into(),
+        units: Some("Pa".into()),
+        standard_name: None,
+        calendar: info.calendar,
+        lat: info.grid.lat.clone(),
+        lon: info.grid.lon.clone(),
+    };
     let mut tracker = StreamingTracker::new(spec, SimpleDetector::default(), None, SimpleLinker::default(), None).unwrap();
     let mut got: Vec<(i64, Vec<i64>, Vec<f64>, Vec<f64>)> = Vec::new();
     let mut collect = |t: stormtrack::Tracks| {
@@ -274,7 +281,14 @@ fn streaming_hodges_tracker_equals_the_batch_run() {
     let info = field.info().clone();
     let opts = HodgesOptions { spectral: Some(SpectralOptions { lmin: 5, lmax: 42, taper: 1.0, kind: FilterKind::Auto }), ..HodgesOptions::default() };
     let batch = track_hodges(&field, &opts, None).unwrap().0.tracks;
-    let spec = StreamSpec { variable: "vo".into(), units: Some(info.value_unit.clone()), standard_name: None, calendar: info.calendar, lat: info.grid.lat.clone(), lon: info.grid.lon.clone() };
+    let spec = StreamSpec {
+        variable: "vo".into(),
+        units: Some(info.value_unit.clone()),
+        standard_name: None,
+        calendar: info.calendar,
+        lat: info.grid.lat.clone(),
+        lon: info.grid.lon.clone(),
+    };
     let mut tracker = HodgesStreamingTracker::new(spec, opts).unwrap();
     type Track = (i64, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>);
     let mut got: Vec<Track> = Vec::new();

@@ -90,7 +90,9 @@ pub fn check_target(path: &Path) -> Result<()> {
             return Err(Error::Unwritable { path: path.into(), detail: "it exists and is not a directory".into() });
         }
         // entries of ours only (a lock, generations left by a killed first write) count as empty
-        let ours = |name: &str| matches!(name, generations::LOCK | generations::GENERATIONS | generations::CURRENT) || (name.starts_with('.') && name.contains(".link-"));
+        let ours = |name: &str| {
+            matches!(name, generations::LOCK | generations::GENERATIONS | generations::CURRENT) || (name.starts_with('.') && name.contains(".link-"))
+        };
         let mut entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
         let empty = entries.all(|e| e.map(|e| ours(&e.file_name().to_string_lossy())).unwrap_or(false));
         if !empty && !path.join(DESCRIPTOR).is_file() {
@@ -132,7 +134,13 @@ pub fn write_file(batch: &RecordBatch, path: &Path) -> Result<()> {
 }
 
 /// Split a batch by (year, month) of a timestamp column and write one file per partition.
-fn write_partitioned(dir: &Path, batch: &RecordBatch, time_col: &str, sorting: Vec<SortingColumn>, reuse: Option<(&Path, &std::collections::BTreeSet<(i32, u32)>)>) -> Result<()> {
+fn write_partitioned(
+    dir: &Path,
+    batch: &RecordBatch,
+    time_col: &str,
+    sorting: Vec<SortingColumn>,
+    reuse: Option<(&Path, &std::collections::BTreeSet<(i32, u32)>)>,
+) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let calendar = calendar_of(&batch.schema())?;
     let keys: Vec<(i32, u32)> = time_values(batch, time_col)?
@@ -211,7 +219,10 @@ pub fn write_dataset(tracks: &Tracks, path: &Path, opts: &DatasetOptions) -> Res
         if let Some(base) = &opts.append
             && snapshot(&path) != base.generation
         {
-            return Err(Error::Unwritable { path: path.clone(), detail: "another process changed this dataset while the append ran; run the append again".into() });
+            return Err(Error::Unwritable {
+                path: path.clone(),
+                detail: "another process changed this dataset while the append ran; run the append again".into(),
+            });
         }
         let (n, generation) = generations::new_generation(&path)?;
         if let Err(e) = write_tables(tracks, &generation, opts) {

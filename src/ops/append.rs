@@ -35,7 +35,10 @@ impl Stored {
         let d = pq::read_descriptor(generation)?;
         let s = &d["link_state"];
         if s.is_null() {
-            return Err(state_error(dir, "has no stored linker state (written with a spectral filter by the simple tracker, or by an older version); track the whole period again"));
+            return Err(state_error(
+                dir,
+                "has no stored linker state (written with a spectral filter by the simple tracker, or by an older version); track the whole period again",
+            ));
         }
         if s["algorithm"] != "simple" {
             return Err(state_error(dir, &format!("was tracked with algorithm = {}, this run has \"simple\"; append with the same options", s["algorithm"])));
@@ -92,7 +95,10 @@ pub(super) fn appended_provenance(descriptor: &Value, provenance: &mut BTreeMap<
 /// The points and values of track `i` of `t`.
 pub(super) fn points_of(t: &Tracks, i: usize) -> (Vec<Point>, Vec<Vec<f64>>) {
     let span = t.offsets[i]..t.offsets[i + 1];
-    let points = span.clone().map(|p| Point { time: t.times[p], lat: t.lats[p], lon: t.lons[p], grid: t.grid.as_ref().map(|g| (g.frame[p], g.row[p], g.col[p])) }).collect();
+    let points = span
+        .clone()
+        .map(|p| Point { time: t.times[p], lat: t.lats[p], lon: t.lons[p], grid: t.grid.as_ref().map(|g| (g.frame[p], g.row[p], g.col[p])) })
+        .collect();
     let values = span.map(|p| t.variables.iter().map(|v| v.values[p]).collect()).collect();
     (points, values)
 }
@@ -123,7 +129,10 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     let Method::Simple { detector, .. } = method else { unreachable!("checked above") };
     let linker = SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(super::track::default_max_link_km) };
     let mut provenance = super::track::provenance(&field, opts.input_name.as_deref());
-    super::track::simple_provenance(&mut provenance, &crate::pipeline::SimpleOptions { detector: detector.clone(), linker, mode: Some(mode), selection: Default::default() });
+    super::track::simple_provenance(
+        &mut provenance,
+        &crate::pipeline::SimpleOptions { detector: detector.clone(), linker, mode: Some(mode), selection: Default::default() },
+    );
     stored.check_same(dir, &provenance)?;
     let stored_tracks = pq::read_dataset(&generation)?;
     if stored_tracks.metadata.mode != mode || stored_tracks.metadata.calendar != field.info().calendar {
@@ -182,7 +191,14 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     pq::write_dataset(&tracks, dir, &opts_ds)?;
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
     let run = TrackRun { tracks, frames, missing, mode };
-    Ok(Tracked { run, algorithm: super::detect::Algorithm::Simple, outputs: vec![(dir.into(), crate::io::TrackFormat::Parquet)], provenance, unit: info.value_unit.clone(), stage_times: None })
+    Ok(Tracked {
+        run,
+        algorithm: super::detect::Algorithm::Simple,
+        outputs: vec![(dir.into(), crate::io::TrackFormat::Parquet)],
+        provenance,
+        unit: info.value_unit.clone(),
+        stage_times: None,
+    })
 }
 
 /// The stored tracks, the continued ones extended, then the new ones: the tracks of the whole

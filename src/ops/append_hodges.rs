@@ -73,7 +73,10 @@ pub(super) fn run(opts: &Options, dir: &Path, method: Method, progress: &dyn sup
     let first = info.times[range.start];
     if first <= last_frame_time {
         let iso = |t: i64| info.calendar.format_iso(t);
-        return Err(state_error(dir, &format!("ends at {}; the input starts at {}, which overlaps or precedes it; append only later data", iso(last_frame_time), iso(first))));
+        return Err(state_error(
+            dir,
+            &format!("ends at {}; the input starts at {}, which overlaps or precedes it; append only later data", iso(last_frame_time), iso(first)),
+        ));
     }
 
     let pool = super::pool(opts.field.threads)?;
@@ -110,7 +113,14 @@ pub(super) fn run(opts: &Options, dir: &Path, method: Method, progress: &dyn sup
     pq::write_dataset(&tracks, dir, &opts_ds)?;
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
     let run = TrackRun { tracks, frames, missing, mode };
-    Ok(Tracked { run, algorithm: super::detect::Algorithm::Hodges, outputs: vec![(dir.into(), crate::io::TrackFormat::Parquet)], provenance, unit: info.value_unit.clone(), stage_times: Some(detected.times) })
+    Ok(Tracked {
+        run,
+        algorithm: super::detect::Algorithm::Hodges,
+        outputs: vec![(dir.into(), crate::io::TrackFormat::Parquet)],
+        provenance,
+        unit: info.value_unit.clone(),
+        stage_times: Some(detected.times),
+    })
 }
 
 /// The linker state a Hodges dataset keeps: `link_state` in its descriptor and the frames
@@ -136,7 +146,12 @@ fn collect(t: &Tracks, out: &mut Vec<Track>) {
 /// The stored tracks that were final, and the tracks the continuation handed back in place of
 /// the open ones, in id order; with the (year, month) partitions of `track_points` and
 /// `tracks` that changed.
-fn merge(stored: &Tracks, open_ids: &BTreeSet<i64>, emitted: Vec<Track>, calendar: crate::time::Calendar) -> Result<(Tracks, BTreeSet<(i32, u32)>, BTreeSet<(i32, u32)>)> {
+fn merge(
+    stored: &Tracks,
+    open_ids: &BTreeSet<i64>,
+    emitted: Vec<Track>,
+    calendar: crate::time::Calendar,
+) -> Result<(Tracks, BTreeSet<(i32, u32)>, BTreeSet<(i32, u32)>)> {
     let (mut touched_points, mut touched_starts) = (BTreeSet::new(), BTreeSet::new());
     let mut all: Vec<Track> = Vec::with_capacity(stored.len() + emitted.len());
     for (i, &id) in stored.ids.iter().enumerate() {

@@ -2,8 +2,8 @@
 //! record batches of the `centers` table, optionally written as one Parquet file. Also the
 //! detection settings that `track` shares.
 
-use super::field_input::{FieldOptions, HODGES_SPECTRAL_TAPER, SIMPLE_SPECTRAL_TAPER};
 use super::distributed::{BlockRunner, gather};
+use super::field_input::{FieldOptions, HODGES_SPECTRAL_TAPER, SIMPLE_SPECTRAL_TAPER};
 use super::progress::reporting;
 use super::{HodgesSettings, Progress, pool};
 use crate::arrow::CentersMeta;

@@ -38,7 +38,10 @@ pub fn detect_block(field: &FieldOptions, detection: &DetectionSettings, frames:
     let (method, mode) = method.settle(&series, field, detection.feature_threshold)?;
     let n = series.info().times.len();
     if frames.start < frame_offset || frames.end > frame_offset + n || frames.start > frames.end {
-        return Err(Error::option("frames", format!("{}..{} is not within the {n} frames this input holds from frame {frame_offset}", frames.start, frames.end)));
+        return Err(Error::option(
+            "frames",
+            format!("{}..{} is not within the {n} frames this input holds from frame {frame_offset}", frames.start, frames.end),
+        ));
     }
     let local = frames.start - frame_offset..frames.end - frame_offset;
     let pool = pool(field.threads)?;

@@ -2,6 +2,7 @@
 //! write every output (Parquet dataset, IMILAST, TRACK, TrackJSON) atomically.
 
 use super::detect::{Algorithm, DetectionSettings, Method};
+use super::distributed::{BlockRunner, gather};
 use super::field_input::FieldOptions;
 use super::progress::reporting;
 use super::{Progress, pool};
@@ -10,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::field::{Field, FieldSeries, FilteredField};
 use crate::io::{self, TrackFormat, parquet as pq};
 use crate::link::SimpleLinker;
-use super::distributed::{BlockRunner, gather};
 use crate::pipeline::blocks::FrameBlock;
 use crate::pipeline::hodges::{HodgesFrames, HodgesOptions, StageTimes, link_hodges, spectral_step, track_hodges};
 use crate::pipeline::streaming::StreamSpec;
@@ -43,7 +43,15 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { field: FieldOptions::default(), detection: DetectionSettings::default(), max_link_km: None, outputs: Vec::new(), format: "auto".into(), append: None, input_name: None }
+        Options {
+            field: FieldOptions::default(),
+            detection: DetectionSettings::default(),
+            max_link_km: None,
+            outputs: Vec::new(),
+            format: "auto".into(),
+            append: None,
+            input_name: None,
+        }
     }
 }
 
@@ -257,7 +265,11 @@ fn input_provenance(field: &FieldSeries, name: Option<&str>) -> Value {
 }
 
 pub(super) fn provenance(field: &FieldSeries, input_name: Option<&str>) -> BTreeMap<String, Value> {
-    BTreeMap::from([("command".into(), json!("track")), ("input".into(), input_provenance(field, input_name)), ("variable".into(), json!(field.source_variable()))])
+    BTreeMap::from([
+        ("command".into(), json!("track")),
+        ("input".into(), input_provenance(field, input_name)),
+        ("variable".into(), json!(field.source_variable())),
+    ])
 }
 
 pub(super) fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptions) {

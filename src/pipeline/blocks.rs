@@ -35,8 +35,11 @@ pub struct FrameBlock {
 impl FrameBlock {
     /// The block as one Arrow IPC stream (one record batch, one row per centre).
     pub fn to_ipc(&self) -> Result<Vec<u8>> {
-        let extras: Vec<(&str, &str)> =
-            self.frames.iter().find(|f| !f.centers.extras.is_empty()).map_or(Vec::new(), |f| f.centers.extras.iter().map(|e| (e.name.as_str(), e.unit.as_str())).collect());
+        let extras: Vec<(&str, &str)> = self
+            .frames
+            .iter()
+            .find(|f| !f.centers.extras.is_empty())
+            .map_or(Vec::new(), |f| f.centers.extras.iter().map(|e| (e.name.as_str(), e.unit.as_str())).collect());
         let n: usize = self.frames.iter().map(|f| f.centers.len()).sum();
         let (mut frame, mut row, mut col) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
         let (mut lat, mut lon, mut value) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
@@ -92,7 +95,8 @@ impl FrameBlock {
         let bad = |what: String| Error::option("blocks", format!("not a block of detected frames ({what})"));
         let reader = arrow::ipc::reader::StreamReader::try_new(bytes, None).map_err(|e| bad(e.to_string()))?;
         let schema = reader.schema();
-        let header: Value = schema.metadata().get(BLOCK_KEY).and_then(|s| serde_json::from_str(s).ok()).ok_or_else(|| bad(format!("no {BLOCK_KEY} metadata")))?;
+        let header: Value =
+            schema.metadata().get(BLOCK_KEY).and_then(|s| serde_json::from_str(s).ok()).ok_or_else(|| bad(format!("no {BLOCK_KEY} metadata")))?;
         let batches = reader.collect::<std::result::Result<Vec<_>, _>>().map_err(|e| bad(e.to_string()))?;
         let batch = match batches.as_slice() {
             [] => RecordBatch::new_empty(schema.clone()),
@@ -104,7 +108,8 @@ impl FrameBlock {
             Ok(a.values().to_vec())
         };
         let f64s = |name: &str| -> Result<Vec<f64>> {
-            let a = batch.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<Float64Array>()).ok_or_else(|| bad(format!("no Float64 column {name}")))?;
+            let a =
+                batch.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<Float64Array>()).ok_or_else(|| bad(format!("no Float64 column {name}")))?;
             if a.null_count() > 0 {
                 return Err(bad(format!("nulls in {name}")));
             }
@@ -130,7 +135,11 @@ impl FrameBlock {
                 lons: lon[r.clone()].to_vec(),
                 values: value[r.clone()].to_vec(),
                 extras: if has_extras {
-                    extras.iter().zip(&extra_values).map(|((name, unit), v)| ExtraColumn { name: name.clone(), unit: unit.clone(), values: v[r.clone()].to_vec() }).collect()
+                    extras
+                        .iter()
+                        .zip(&extra_values)
+                        .map(|((name, unit), v)| ExtraColumn { name: name.clone(), unit: unit.clone(), values: v[r.clone()].to_vec() })
+                        .collect()
                 } else {
                     Vec::new()
                 },
@@ -163,7 +172,10 @@ pub fn assemble(blocks: Vec<FrameBlock>, range: Range<usize>, times: &[i64]) -> 
         if k == 0 {
             out.processing = b.processing;
         } else if b.processing != out.processing {
-            return Err(Error::option("blocks", format!("block {k} was filtered differently from the first; every worker must run the same stormtrack version and options")));
+            return Err(Error::option(
+                "blocks",
+                format!("block {k} was filtered differently from the first; every worker must run the same stormtrack version and options"),
+            ));
         }
         for (s, v) in out.stage_seconds.iter_mut().zip(b.stage_seconds) {
             *s += v;
@@ -174,7 +186,10 @@ pub fn assemble(blocks: Vec<FrameBlock>, range: Range<usize>, times: &[i64]) -> 
     for (k, f) in out.frames.iter().enumerate() {
         let t = range.start + k;
         if k >= expected || f.frame as usize != t {
-            return Err(Error::option("blocks", format!("the blocks do not hold frames {}..{} once each, in order (found frame {} at position {k})", range.start, range.end, f.frame)));
+            return Err(Error::option(
+                "blocks",
+                format!("the blocks do not hold frames {}..{} once each, in order (found frame {} at position {k})", range.start, range.end, f.frame),
+            ));
         }
         if times.get(t) != Some(&f.time) {
             return Err(Error::option("blocks", format!("frame {t} was detected at another time than the input's (a worker read other data)")));

@@ -98,7 +98,11 @@ impl StreamingTracker {
             && time <= last
         {
             let c = self.spec.calendar;
-            return Err(Error::Time(format!("frame at {} is not after the previous one ({}); push frames in time order", c.format_iso(time), c.format_iso(last))));
+            return Err(Error::Time(format!(
+                "frame at {} is not after the previous one ({}); push frames in time order",
+                c.format_iso(time),
+                c.format_iso(last)
+            )));
         }
         let field = self.field(time, frame)?;
         let mode = match self.mode {

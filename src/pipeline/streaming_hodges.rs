@@ -67,8 +67,19 @@ impl HodgesLinkState {
         let bad = |what: &str| Error::option("append", format!("the stored Hodges linker state is {what}"));
         let num = |k: &str| v[k].as_u64().map(|n| n as usize).ok_or_else(|| bad(&format!("missing {k}")));
         let pending: Vec<(usize, bool, Vec<TrackPoint>)> = serde_json::from_value(v["pending"].clone()).map_err(|_| bad("malformed (pending)"))?;
-        let state = HodgesLinkState { received: num("received")?, base: num("base")?, linked_segments: num("linked_segments")?, spliced: num("spliced")?, pending, frames };
-        let ok_points = state.pending.iter().flat_map(|t| &t.2).all(|&(f, c)| f >= state.base && f < state.received && state.frames.get(f - state.base).is_some_and(|fr| c < fr.centers.len()));
+        let state = HodgesLinkState {
+            received: num("received")?,
+            base: num("base")?,
+            linked_segments: num("linked_segments")?,
+            spliced: num("spliced")?,
+            pending,
+            frames,
+        };
+        let ok_points = state
+            .pending
+            .iter()
+            .flat_map(|t| &t.2)
+            .all(|&(f, c)| f >= state.base && f < state.received && state.frames.get(f - state.base).is_some_and(|fr| c < fr.centers.len()));
         if state.base + state.frames.len() != state.received || !ok_points || state.pending.iter().any(|t| t.0 >= state.spliced) {
             return Err(bad("inconsistent with its frames"));
         }
@@ -155,15 +166,8 @@ impl HodgesStreamingTracker {
 
     /// The state to continue from later (before [`HodgesStreamingTracker::finish`]).
     pub fn state(&self) -> HodgesLinkState {
-        let pending = self
-            .splicer
-            .tracks()
-            .iter()
-            .zip(&self.handed)
-            .enumerate()
-            .filter(|(_, (_, h))| !**h)
-            .map(|(i, (t, _))| (i, t.open, t.points.clone()))
-            .collect();
+        let pending =
+            self.splicer.tracks().iter().zip(&self.handed).enumerate().filter(|(_, (_, h))| !**h).map(|(i, (t, _))| (i, t.open, t.points.clone())).collect();
         HodgesLinkState {
             received: self.received,
             base: self.base,
@@ -186,7 +190,11 @@ impl HodgesStreamingTracker {
             && time <= last
         {
             let c = self.spec.calendar;
-            return Err(Error::Time(format!("frame at {} is not after the previous one ({}); push frames in time order", c.format_iso(time), c.format_iso(last))));
+            return Err(Error::Time(format!(
+                "frame at {} is not after the previous one ({}); push frames in time order",
+                c.format_iso(time),
+                c.format_iso(last)
+            )));
         }
         let field = one_frame(&self.spec, time, frame)?;
         if self.opts.mode.is_none() {
@@ -210,7 +218,11 @@ impl HodgesStreamingTracker {
             && frame.time <= last
         {
             let c = self.spec.calendar;
-            return Err(Error::Time(format!("frame at {} is not after the previous one ({}); push frames in time order", c.format_iso(frame.time), c.format_iso(last))));
+            return Err(Error::Time(format!(
+                "frame at {} is not after the previous one ({}); push frames in time order",
+                c.format_iso(frame.time),
+                c.format_iso(last)
+            )));
         }
         self.features.push(mge_features(&frame));
         self.frames.push(frame);

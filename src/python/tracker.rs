@@ -8,10 +8,10 @@ use crate::ops::{self, BandPass, FieldOptions};
 use crate::pipeline::hodges::HodgesOptions;
 use crate::pipeline::streaming::{StreamSpec, StreamingTracker};
 use crate::pipeline::streaming_hodges::HodgesStreamingTracker;
-use pyo3::types::PyDict;
 use numpy::PyReadonlyArray2;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 /// One frame at a time: `push(time_ms, frame)` returns the tracks that finished (track points
 /// and summaries as Arrow streams), `finish()` the ones still open.
@@ -78,7 +78,8 @@ impl Tracker {
                 if lmin.is_some() || lmax.is_some() || hodges.as_ref().is_some_and(|h| !h.is_empty()) {
                     return Err(to_py(crate::Error::option("lmin", "the streaming Simple tracker takes no filter or Hodges options; use algorithm='hodges'")));
                 }
-                let (calendar, mode, detector) = simple_settings(calendar.as_deref(), &mode, threshold, refinement.as_deref().unwrap_or("grid"), window.unwrap_or(5))?;
+                let (calendar, mode, detector) =
+                    simple_settings(calendar.as_deref(), &mode, threshold, refinement.as_deref().unwrap_or("grid"), window.unwrap_or(5))?;
                 let spec = StreamSpec { variable, units, standard_name, calendar, lat, lon };
                 let linker = SimpleLinker { max_km: max_km.unwrap_or(SimpleLinker::default().max_km) };
                 Inner::Simple(StreamingTracker::new(spec, detector, threshold, linker, mode).map_err(to_py)?)
@@ -86,7 +87,10 @@ impl Tracker {
             "hodges" => {
                 for (name, given) in [("threshold", threshold.is_some()), ("window", window.is_some()), ("max_km", max_km.is_some())] {
                     if given {
-                        return Err(to_py(crate::Error::option(name, "applies to `algorithm` simple only; the Hodges tracker takes object_threshold, dmax and its other options")));
+                        return Err(to_py(crate::Error::option(
+                            name,
+                            "applies to `algorithm` simple only; the Hodges tracker takes object_threshold, dmax and its other options",
+                        )));
                     }
                 }
                 let opts = hodges_options(&variable, units.as_deref(), &mode, refinement, lmin, lmax, hodges.as_ref())?;

@@ -37,7 +37,7 @@ impl Stored {
         if s.is_null() {
             return Err(state_error(
                 dir,
-                "has no stored linker state (written with a spectral filter by the simple tracker, or by an older version); track the whole period again",
+                "has no stored linker state (written by an older version); track the whole period again",
             ));
         }
         if s["algorithm"] != "simple" {
@@ -63,7 +63,8 @@ impl Stored {
 
     /// The options that decide the result must be those the dataset was tracked with.
     fn check_same(&self, dir: &Path, now: &BTreeMap<String, Value>) -> Result<()> {
-        same_options(dir, &self.descriptor, now, &["algorithm", "variable", "feature_threshold", "search_window_size", "feature_refinement", "max_link_km"])
+        let keys = ["algorithm", "variable", "feature_threshold", "search_window_size", "feature_refinement", "max_link_km", "lmin", "lmax", "spectral_taper"];
+        same_options(dir, &self.descriptor, now, &keys)
     }
 }
 
@@ -118,21 +119,21 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     if let Method::Hodges(_) = method {
         return super::append_hodges::run(opts, dir, method, progress);
     }
-    if !matches!(method, Method::Simple { spectral: None, .. }) {
-        return Err(Error::option("append", "continues Simple tracking without a spectral filter, or Hodges tracking; track the whole period again"));
-    }
     // one generation read throughout; the write refuses if another writer switched since
     let generation = crate::io::generations::snapshot(dir);
     let stored = Stored::load(dir, &generation)?;
     let field = opts.field.open()?;
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
-    let Method::Simple { detector, .. } = method else { unreachable!("checked above") };
+    let Method::Simple { detector, spectral } = method else { unreachable!("checked above") };
     let linker = SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(super::track::default_max_link_km) };
     let mut provenance = super::track::provenance(&field, opts.input_name.as_deref());
     super::track::simple_provenance(
         &mut provenance,
         &crate::pipeline::SimpleOptions { detector: detector.clone(), linker, mode: Some(mode), selection: Default::default() },
     );
+    if let Some(s) = &spectral {
+        super::track::spectral_provenance(&mut provenance, s);
+    }
     stored.check_same(dir, &provenance)?;
     let stored_tracks = pq::read_dataset(&generation)?;
     if stored_tracks.metadata.mode != mode || stored_tracks.metadata.calendar != field.info().calendar {
@@ -156,7 +157,13 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
         ));
     }
     let pool = super::pool(opts.field.threads)?;
-    let mut frames = pool.install(|| super::progress::reporting(progress, range.len(), |p| detect_range(&field, &detector, mode, range, Some(p))))?;
+    let mut frames = match &spectral {
+        None => pool.install(|| super::progress::reporting(progress, range.len(), |p| detect_range(&field, &detector, mode, range, Some(p))))?,
+        Some(s) => {
+            let filtered = crate::field::FilteredField::with_options(&field, s)?;
+            pool.install(|| super::progress::reporting(progress, range.len(), |p| detect_range(&filtered, &detector, mode, range, Some(p))))?
+        }
+    };
     for f in &mut frames {
         f.frame += stored.next_frame;
     }

@@ -163,8 +163,8 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         reporting(progress, range.len(), |p| gather(r, range.clone(), &field.info().times, p))
     };
     let mut provenance = provenance(&field, opts.input_name.as_deref());
-    // what an append needs to continue the run (Simple without a spectral filter; Hodges,
-    // with its frames beside the descriptor), worked out only for a dataset output
+    // what an append needs to continue the run (Hodges: with its frames beside the
+    // descriptor, worked out only for a dataset output)
     let to_dataset = outputs.iter().any(|(_, f)| *f == TrackFormat::Parquet);
     let mut link_state = None;
     let mut link_frames = None;
@@ -196,6 +196,9 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
                 selection: opts.field.selection(field.info().calendar)?,
             };
             simple_provenance(&mut provenance, &simple);
+            if let Some(s) = spectral {
+                spectral_provenance(&mut provenance, s);
+            }
             let run = match (runner, spectral) {
                 (Some(r), _) => {
                     simple.detector.validate()?;
@@ -212,7 +215,8 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
                     run
                 }
             };
-            link_state = spectral.is_none().then(|| end_state(&run));
+            // the filter works frame by frame: the linker's state is all an append needs
+            link_state = Some(end_state(&run));
             (Algorithm::Simple, run, None)
         }
     };
@@ -280,6 +284,13 @@ pub(super) fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptio
     m.insert("max_link_km".into(), json!(o.linker.max_km));
 }
 
+/// The band-pass filter's options in the descriptor.
+pub(super) fn spectral_provenance(m: &mut BTreeMap<String, Value>, s: &crate::spectral::SpectralOptions) {
+    m.insert("lmin".into(), json!(s.lmin));
+    m.insert("lmax".into(), json!(s.lmax));
+    m.insert("spectral_taper".into(), json!(s.taper));
+}
+
 pub(super) fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: &dyn Field) {
     let l = &h.linker;
     let threshold = h.object_threshold.unwrap_or_else(|| field.info().feature_threshold(None));
@@ -297,9 +308,7 @@ pub(super) fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptio
     // the zone, adaptive and time-step tables, as a digest an append compares
     m.insert("linker_tables".into(), json!(tables_digest(&format!("{:?}", (&l.zones, &l.adapt, l.time_step_ms)))));
     if let Some(s) = &h.spectral {
-        m.insert("lmin".into(), json!(s.lmin));
-        m.insert("lmax".into(), json!(s.lmax));
-        m.insert("spectral_taper".into(), json!(s.taper));
+        spectral_provenance(m, s);
     }
 }
 

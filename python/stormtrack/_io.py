@@ -528,12 +528,16 @@ def _track_files(
     return pl.DataFrame(points)
 
 
-def read_tracks(path: PathLike, format: str | None = None, *, table: str = "track_points", variable: str | None = None) -> pl.DataFrame:
+def read_tracks(
+    path: PathLike, format: str | None = None, *, table: str = "track_points", variable: str | None = None, calendar: str | None = None,
+) -> pl.DataFrame:
     """Tracks from any supported format (Parquet dataset, IMILAST, TRACK, TrackJSON) as the
-    ``track_points`` table, or the per-track ``tracks`` summary with ``table="tracks"``."""
+    ``track_points`` table, or the per-track ``tracks`` summary with ``table="tracks"``.
+    ``calendar`` names the calendar of an IMILAST or TRACK file's dates (they carry none;
+    default proleptic Gregorian), e.g. ``"360_day"`` for February 30."""
     if table not in ("track_points", "tracks"):
         raise ValueError(f"table must be 'track_points' or 'tracks', not {table!r}")
-    points, summary = _core.read_tracks(os.fspath(path), format, variable)
+    points, summary = _core.read_tracks(os.fspath(path), format, variable, calendar)
     return pl.DataFrame(points if table == "track_points" else summary)
 
 

@@ -281,6 +281,10 @@ pub struct ConvertArgs {
     /// Write TrackJSON `stats`.
     #[arg(long = "stats")]
     pub stats: bool,
+    /// Calendar of the dates of an IMILAST or TRACK input (they carry none): standard,
+    /// proleptic_gregorian, julian, noleap, all_leap, 360_day, ... [default: proleptic_gregorian].
+    #[arg(long = "calendar")]
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -181,7 +181,7 @@ fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
 fn convert(a: ConvertArgs) -> Result<()> {
     let input = a.input.or(a.input_flag).ok_or_else(|| Error::option("input", "is required"))?;
     let output = a.output.or(a.output_flag).ok_or_else(|| Error::option("output", "is required"))?;
-    let opts = ops::convert::Options { input, output, in_format: a.in_format, out_format: a.out_format, variable: a.variable, stats: a.stats };
+    let opts = ops::convert::Options { input, output, in_format: a.in_format, out_format: a.out_format, variable: a.variable, stats: a.stats, calendar: a.calendar };
     let done = ops::convert::run(&opts)?;
     eprintln!(
         "stormtrack: {} tracks, {} points: {} ({}) -> {} ({})",

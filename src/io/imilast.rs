@@ -111,6 +111,11 @@ pub fn read_str(text: &str, path: &Path, primary_variable: Option<&str>) -> Resu
 /// Read IMILAST text with an explicit detection mode (needed when the variable name implies
 /// none, e.g. `t2m`).
 pub fn read_str_with(text: &str, path: &Path, primary_variable: Option<&str>, mode: Option<Mode>) -> Result<Tracks> {
+    read_str_in(text, path, primary_variable, mode, Calendar::ProlepticGregorian)
+}
+
+/// Read IMILAST text whose dates are in `calendar` (the files carry none; docs/calendars.md).
+pub fn read_str_in(text: &str, path: &Path, primary_variable: Option<&str>, mode: Option<Mode>, calendar: Calendar) -> Result<Tracks> {
     let perr = |line: usize, reason: String| Error::Parse { path: path.to_path_buf(), line, reason };
     let mut lines = text.lines();
     let header = lines.next().unwrap_or("");
@@ -152,7 +157,7 @@ pub fn read_str_with(text: &str, path: &Path, primary_variable: Option<&str>, mo
             ));
         }
         let id: i64 = tok[1].parse().map_err(|_| perr(lineno, format!("track id '{}' is not an integer", tok[1])))?;
-        let time = parse_time(tok[3]).map_err(|reason| perr(lineno, reason))?;
+        let time = parse_time(tok[3], calendar).map_err(|reason| perr(lineno, reason))?;
         let num = |i: usize, what: &str| -> Result<f64> { parse_float(tok[i]).ok_or_else(|| perr(lineno, format!("{what} '{}' is not a number", tok[i]))) };
         let lon = num(8, "longitude")?;
         let lat = num(9, "latitude")?;
@@ -166,7 +171,9 @@ pub fn read_str_with(text: &str, path: &Path, primary_variable: Option<&str>, mo
     }
 
     let unit = canonical_unit(&name).unwrap_or("1");
-    let mut b = TracksBuilder::new(TracksMetadata::new(name.as_str(), mode), &[(name.as_str(), unit)], None);
+    let mut metadata = TracksMetadata::new(name.as_str(), mode);
+    metadata.calendar = calendar;
+    let mut b = TracksBuilder::new(metadata, &[(name.as_str(), unit)], None);
     let mut printed = Vec::new();
     for id in order {
         let (points, values) = &groups[&id];
@@ -214,22 +221,20 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
     s.parse::<f64>().ok()
 }
 
-/// The DateI10 token: `YYYYMMDDHH`; otherwise Unix seconds (rounded to ms); otherwise an ISO
-/// date-time.
-fn parse_time(tok: &str) -> std::result::Result<i64, String> {
+/// The DateI10 token: `YYYYMMDDHH` in `calendar`; otherwise Unix seconds (rounded to ms);
+/// otherwise an ISO date-time (Gregorian calendars only).
+fn parse_time(tok: &str, calendar: Calendar) -> std::result::Result<i64, String> {
     if tok.len() == 10 && tok.bytes().all(|b| b.is_ascii_digit()) {
         let n = |a: usize, b: usize| tok[a..b].parse::<u32>().unwrap();
-        return Calendar::ProlepticGregorian.from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)).ok_or_else(|| {
-            format!(
-                "time '{tok}' is not a valid YYYYMMDDHH date of the proleptic Gregorian calendar (IMILAST files carry no calendar; \
-                     keep tracks of a model calendar in TrackJSON or the Parquet dataset, see docs/calendars.md)"
-            )
-        });
+        return calendar.from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)).ok_or_else(|| calendar_hint(tok, calendar, "IMILAST"));
     }
     if let Ok(s) = tok.parse::<f64>()
         && s.is_finite()
     {
         return Ok((s * 1000.0).round_ties_even() as i64);
+    }
+    if !matches!(calendar, Calendar::ProlepticGregorian | Calendar::Standard) {
+        return Err(format!("time '{tok}': only YYYYMMDDHH dates or Unix seconds are read in the {} calendar", calendar.name()));
     }
     let iso = if tok.len() == 13 && tok.as_bytes()[10] == b'T' { format!("{tok}:00") } else { tok.to_string() };
     parse_datetime_ms(&iso).ok_or_else(|| format!("time '{tok}' is neither YYYYMMDDHH, Unix seconds nor an ISO date-time"))
@@ -282,12 +287,17 @@ mod tests {
 
     #[test]
     fn times() {
-        assert_eq!(parse_time("2025120106"), Ok(1_764_568_800_000));
-        assert_eq!(parse_time("1764568800.0"), Ok(1_764_568_800_000));
-        assert_eq!(parse_time("2025-12-01T06:00"), Ok(1_764_568_800_000));
-        assert_eq!(parse_time("2025-12-01T06"), Ok(1_764_568_800_000));
-        assert!(parse_time("2025133100").unwrap_err().contains("YYYYMMDDHH"));
-        assert!(parse_time("yesterday").is_err());
+        let pg = Calendar::ProlepticGregorian;
+        assert_eq!(parse_time("2025120106", pg), Ok(1_764_568_800_000));
+        assert_eq!(parse_time("1764568800.0", pg), Ok(1_764_568_800_000));
+        assert_eq!(parse_time("2025-12-01T06:00", pg), Ok(1_764_568_800_000));
+        assert_eq!(parse_time("2025-12-01T06", pg), Ok(1_764_568_800_000));
+        assert!(parse_time("2025133100", pg).unwrap_err().contains("YYYYMMDDHH"));
+        assert!(parse_time("yesterday", pg).is_err());
+        // February 30 exists in the 360-day calendar only
+        assert!(parse_time("2026023006", pg).unwrap_err().contains("`calendar`"));
+        let d360 = Calendar::parse(Some("360_day")).unwrap();
+        assert_eq!(parse_time("2026023006", d360), Ok(d360.from_civil(2026, 2, 30, 6).unwrap()));
     }
 
     #[test]
@@ -315,4 +325,13 @@ mod tests {
         let t = read_str("header\n00 5 1 2025120100 2025 12 01 00 1 2 3\n", Path::new("a.txt"), None).unwrap();
         assert_eq!((t.metadata.primary_variable.as_str(), t.metadata.mode, t.ids[0]), ("Intensity1", Mode::Max, 5));
     }
+}
+
+/// The message for a `YYYYMMDDHH` date that `calendar` does not have.
+pub(crate) fn calendar_hint(tok: &str, calendar: Calendar, format: &str) -> String {
+    format!(
+        "time '{tok}' is not a valid YYYYMMDDHH date of the {} calendar ({format} files carry no calendar; \
+         pass the calendar of the dates as `calendar`, e.g. 360_day or noleap; see docs/calendars.md)",
+        calendar.name()
+    )
 }

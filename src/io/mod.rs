@@ -161,11 +161,33 @@ pub fn read_tracks(path: &Path, format: Option<TrackFormat>) -> Result<Tracks> {
 /// Read tracks from any supported format; `variable` names the value column of the text
 /// formats that do not name it themselves (IMILAST, TRACK).
 pub fn read_tracks_as(path: &Path, format: Option<TrackFormat>, variable: Option<&str>) -> Result<Tracks> {
-    match input_format(path, format)? {
-        TrackFormat::Imilast => imilast::read_file(path, variable),
-        TrackFormat::Track => tdump::read_file(path, variable),
-        TrackFormat::TrackJson => trackjson::read_file(path),
-        TrackFormat::Parquet => parquet::read_dataset(path),
+    read_tracks_in(path, format, variable, None)
+}
+
+/// [`read_tracks_as`], with the calendar of the dates of the text formats that carry none
+/// (IMILAST, TRACK; default proleptic Gregorian). TrackJSON and datasets record their own: a
+/// `calendar` that contradicts it is an error.
+pub fn read_tracks_in(path: &Path, format: Option<TrackFormat>, variable: Option<&str>, calendar: Option<crate::time::Calendar>) -> Result<Tracks> {
+    let in_calendar = calendar.unwrap_or(crate::time::Calendar::ProlepticGregorian);
+    let tracks = match input_format(path, format)? {
+        TrackFormat::Imilast => {
+            let text = imilast::read_text(path)?;
+            return imilast::read_str_in(&text, path, variable, None, in_calendar);
+        }
+        TrackFormat::Track => {
+            let text = imilast::read_text(path)?;
+            let opts = tdump::ReadOptions { primary_variable: variable.map(str::to_string), calendar: in_calendar, ..Default::default() };
+            return tdump::read_str_with(&text, path, &opts);
+        }
+        TrackFormat::TrackJson => trackjson::read_file(path)?,
+        TrackFormat::Parquet => parquet::read_dataset(path)?,
+    };
+    match calendar {
+        Some(c) if c.output() != tracks.metadata.calendar.output() => Err(Error::option(
+            "calendar",
+            format!("{} records its dates in the {} calendar; drop `calendar` ({}) for this input", path.display(), tracks.metadata.calendar.name(), c.name()),
+        )),
+        _ => Ok(tracks),
     }
 }
 

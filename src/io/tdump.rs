@@ -110,6 +110,8 @@ pub struct ReadOptions {
     pub mode: Option<Mode>,
     /// Interpretation of numeric time tokens.
     pub numeric_time: NumericTime,
+    /// The calendar of the `YYYYMMDDHH` times (TRACK files carry none; docs/calendars.md).
+    pub calendar: Calendar,
 }
 
 /// Read a TRACK file; the value column is named `primary_variable` (default `Intensity1`).
@@ -133,17 +135,14 @@ fn header_int(tok: &[&str], what: &str, exact: bool) -> std::result::Result<i64,
 }
 
 /// A point time token: `YYYYMMDDHH`, or a number handled by `numeric`.
-fn parse_time(tok: &str, numeric: &NumericTime) -> std::result::Result<i64, String> {
+fn parse_time(tok: &str, numeric: &NumericTime, calendar: Calendar) -> std::result::Result<i64, String> {
     if tok.len() == 10 && tok.bytes().all(|b| b.is_ascii_digit()) {
         let n = |a: usize, b: usize| tok[a..b].parse::<u32>().unwrap();
-        if let Some(t) = Calendar::ProlepticGregorian.from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)) {
+        if let Some(t) = calendar.from_civil(n(0, 4) as i32, n(4, 6), n(6, 8), n(8, 10)) {
             return Ok(t);
         }
         if *numeric != NumericTime::UnixSeconds {
-            return Err(format!(
-                "invalid TRACK calendar time '{tok}': not a valid YYYYMMDDHH date of the proleptic Gregorian calendar (TRACK files carry \
-                 no calendar; keep tracks of a model calendar in TrackJSON or the Parquet dataset, see docs/calendars.md)"
-            ));
+            return Err(super::imilast::calendar_hint(tok, calendar, "TRACK"));
         }
     }
     let bad = || format!("invalid TRACK point time '{tok}'");
@@ -171,11 +170,11 @@ fn parse_time(tok: &str, numeric: &NumericTime) -> std::result::Result<i64, Stri
 
 /// One point record `YYYYMMDDHH lon lat value` (more columns are ignored), or the reason it is
 /// malformed.
-fn parse_point(line: &str, tok: &[&str], numeric_time: &NumericTime) -> std::result::Result<(Point, f64), String> {
+fn parse_point(line: &str, tok: &[&str], numeric_time: &NumericTime, calendar: Calendar) -> std::result::Result<(Point, f64), String> {
     if tok.len() < 4 {
         return Err(format!("malformed TRACK point record '{line}': expected 'YYYYMMDDHH lon lat value'"));
     }
-    let time = parse_time(tok[0], numeric_time)?;
+    let time = parse_time(tok[0], numeric_time, calendar)?;
     let num = |i: usize, what: &str| -> std::result::Result<f64, String> {
         let x = parse_float(tok[i]).ok_or_else(|| format!("{what} '{}' is not a number", tok[i]))?;
         if x.is_finite() { Ok(x) } else { Err(format!("{what} '{}' must be finite", tok[i])) }
@@ -239,7 +238,7 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
             continue;
         }
         let Some(c) = current.as_mut().filter(|c| c.2 > 0) else { continue };
-        let (point, value) = parse_point(line, &tok, &opts.numeric_time).map_err(|r| perr(lineno, r))?;
+        let (point, value) = parse_point(line, &tok, &opts.numeric_time, opts.calendar).map_err(|r| perr(lineno, r))?;
         let id = c.0;
         let g = groups.entry(id).or_insert_with(|| {
             order.push(id);
@@ -262,7 +261,9 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
     }
 
     let unit = canonical_unit(&name).unwrap_or("1");
-    let mut b = TracksBuilder::new(TracksMetadata::new(name.as_str(), mode), &[(name.as_str(), unit)], None);
+    let mut metadata = TracksMetadata::new(name.as_str(), mode);
+    metadata.calendar = opts.calendar;
+    let mut b = TracksBuilder::new(metadata, &[(name.as_str(), unit)], None);
     for id in order {
         let (points, values) = &groups[&id];
         b.push(id, points, values);

@@ -18,11 +18,14 @@ pub struct Options {
     pub variable: Option<String>,
     /// Write TrackJSON's `stats` (TrackJSON output only).
     pub stats: bool,
+    /// The calendar of the dates of IMILAST and TRACK input (they carry none; default
+    /// proleptic Gregorian), e.g. `360_day`.
+    pub calendar: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { input: PathBuf::new(), output: PathBuf::new(), in_format: "auto".into(), out_format: "auto".into(), variable: None, stats: false }
+        Options { input: PathBuf::new(), output: PathBuf::new(), in_format: "auto".into(), out_format: "auto".into(), variable: None, stats: false, calendar: None }
     }
 }
 
@@ -38,6 +41,7 @@ impl Options {
     /// Check everything but the input's content; returns the output format.
     pub fn validate(&self) -> Result<TrackFormat> {
         TrackFormat::parse(&self.in_format)?;
+        self.calendar()?;
         let out = io::output_format(&self.output, TrackFormat::parse(&self.out_format)?)?;
         if self.stats && out != TrackFormat::TrackJson {
             return Err(Error::option("stats", "applies to TrackJSON output only"));
@@ -47,11 +51,18 @@ impl Options {
     }
 }
 
+impl Options {
+    /// The calendar asked for, parsed.
+    fn calendar(&self) -> Result<Option<crate::time::Calendar>> {
+        self.calendar.as_deref().map(|c| crate::time::Calendar::parse(Some(c))).transpose()
+    }
+}
+
 /// Read the input and write it in the output format.
 pub fn run(opts: &Options) -> Result<Converted> {
     let out_format = opts.validate()?;
     let in_format = io::input_format(&opts.input, TrackFormat::parse(&opts.in_format)?)?;
-    let tracks = io::read_tracks_as(&opts.input, Some(in_format), opts.variable.as_deref())?;
+    let tracks = io::read_tracks_in(&opts.input, Some(in_format), opts.variable.as_deref(), opts.calendar()?)?;
     if opts.stats {
         atomic::write_file(&opts.output, |w| io::trackjson::write(&tracks, w, true))?;
     } else {

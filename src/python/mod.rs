@@ -281,15 +281,16 @@ pub(crate) fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, A
 
 /// Read tracks in any supported format; returns the `track_points` and `tracks` tables.
 #[pyfunction]
-#[pyo3(signature = (path, format=None, variable=None))]
-fn read_tracks(py: Python<'_>, path: PathBuf, format: Option<String>, variable: Option<String>) -> PyResult<(ArrowStream, ArrowStream)> {
+#[pyo3(signature = (path, format=None, variable=None, calendar=None))]
+fn read_tracks(py: Python<'_>, path: PathBuf, format: Option<String>, variable: Option<String>, calendar: Option<String>) -> PyResult<(ArrowStream, ArrowStream)> {
     let tracks = py
         .detach(|| -> crate::Result<crate::Tracks> {
             let explicit = match format.as_deref() {
                 None => None,
                 Some(f) => crate::io::TrackFormat::parse(f)?,
             };
-            crate::io::read_tracks_as(&path, explicit, variable.as_deref())
+            let calendar = calendar.as_deref().map(|c| crate::time::Calendar::parse(Some(c))).transpose()?;
+            crate::io::read_tracks_in(&path, explicit, variable.as_deref(), calendar)
         })
         .map_err(to_py)?;
     tracks_streams(&tracks)

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import xarray as xr
+import stormtrack as st
 from conftest import cli, run
 
 CALENDARS = ("noleap", "360_day", "all_leap", "julian", "standard")
@@ -250,7 +251,31 @@ def test_a_360_day_imilast_file_is_refused_on_reading_with_the_way_out(tracked, 
     p = cli("convert", str(d / "tracks.txt"), "-o", str(tmp_path / "x.trackjson"))
     assert p.returncode == 2 and p.stderr.strip().count("\n") == 0
     assert "2002022900" in p.stderr or "2002023000" in p.stderr
-    assert "TrackJSON" in p.stderr and not (tmp_path / "x.trackjson").exists()
+    assert "calendar" in p.stderr and not (tmp_path / "x.trackjson").exists()
     # TrackJSON carries the calendar: it converts back to the same IMILAST text
     run("convert", str(d / "tracks.trackjson"), "-o", str(tmp_path / "again.txt"))
     assert (tmp_path / "again.txt").read_text() == (d / "tracks.txt").read_text()
+
+
+
+@pytest.mark.parametrize("suffix", ["txt", "tdump"])
+def test_text_files_of_a_model_calendar_read_back_exactly_with_calendar(tracked, tmp_path: Path, suffix: str):
+    """February 30 stays February 30: IMILAST and TRACK files read with their calendar give the
+    tracks the TrackJSON output holds (dates, positions, values)."""
+    calendar, _, d = tracked
+    if calendar in ("standard",):
+        pytest.skip("the default calendar")
+    extra = ("--variable", "msl") if suffix == "tdump" else ()
+    run("convert", str(d / f"tracks.{suffix}"), "-o", str(tmp_path / "back.trackjson"), "--calendar", calendar, *extra)
+    back = json.loads((tmp_path / "back.trackjson").read_text())
+    want = json.loads((d / "tracks.trackjson").read_text())
+    assert back["metadata"]["time"]["calendar"] == want["metadata"]["time"]["calendar"] == calendar
+    assert back["data"]["times"] == want["data"]["times"]
+    assert back["index"]["offsets"] == want["index"]["offsets"]
+    for key in ("lats", "lons"):
+        assert back["data"][key] == pytest.approx(want["data"][key], abs=0.006)
+    frame = st.read_tracks(d / f"tracks.{suffix}", calendar=calendar, variable="msl")
+    assert frame.height == len(want["data"]["times"])
+    # TrackJSON records its calendar: another one is a contradiction, one line
+    p = cli("convert", str(d / "tracks.trackjson"), "-o", str(tmp_path / "x.txt"), "--calendar", "julian" if calendar != "julian" else "noleap")
+    assert p.returncode == 2 and p.stderr.strip().count("\n") == 0 and "--calendar" in p.stderr

@@ -12,7 +12,7 @@ use crate::field::{Field, FieldSeries, FilteredField};
 use crate::io::{self, TrackFormat, parquet as pq};
 use crate::link::SimpleLinker;
 use crate::pipeline::blocks::FrameBlock;
-use crate::pipeline::hodges::{HodgesFrames, HodgesOptions, StageTimes, link_hodges, spectral_step, track_hodges};
+use crate::pipeline::hodges::{HodgesFrames, HodgesOptions, StageTimes, link_hodges_keeping, spectral_step, track_hodges_keeping};
 use crate::pipeline::streaming::StreamSpec;
 use crate::pipeline::streaming_hodges::{HodgesLinkState, HodgesStreamingTracker};
 use crate::pipeline::{DetectedFrame, SimpleOptions, TrackRun, centers_meta, check_frame_count, link_detected, track_simple};
@@ -170,20 +170,20 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
     let mut link_frames = None;
     let (algorithm, run, stage_times) = match &method {
         Method::Hodges(h) => {
-            let (run, times) = match runner {
-                None => pool.install(|| reporting(progress, range.len(), |p| track_hodges(&field, h, Some(p))))?,
+            let (run, times, segments) = match runner {
+                None => pool.install(|| reporting(progress, range.len(), |p| track_hodges_keeping(&field, h, Some(p))))?,
                 Some(r) => {
                     let start = std::time::Instant::now();
                     let block = gathered(range.clone(), r)?;
                     let [read_s, filter_s, detect_s, refine_s] = block.stage_seconds;
                     let times = StageTimes { read_s, filter_s, detect_s, refine_s, ..StageTimes::default() };
                     let detected = HodgesFrames { frames: block.frames, mode, processing: block.processing, times };
-                    pool.install(|| link_hodges(&field, h, detected, start))?
+                    pool.install(|| link_hodges_keeping(&field, h, detected, start))?
                 }
             };
             hodges_provenance(&mut provenance, h, &field);
             if to_dataset {
-                let (state, frames) = hodges_end_state(&field, h, mode, &run.frames)?;
+                let (state, frames) = hodges_end_state(&field, h, mode, &run.frames, segments)?;
                 (link_state, link_frames) = (Some(state), Some(frames));
             }
             (Algorithm::Hodges, run, Some(times))
@@ -353,10 +353,17 @@ pub(super) fn simple_link_state(end: &crate::link::LinkResume, tail_ids: &[i64],
 }
 
 /// The Hodges linker's state after the run's frames (docs/datasets.md#appending-hodges-datasets):
-/// the streaming tracker replayed, linking only, over the detected frames; the descriptor's
-/// `link_state` and the frames it keeps beside it.
-pub(super) fn hodges_end_state(field: &dyn Field, h: &HodgesOptions, mode: crate::variables::Mode, frames: &[DetectedFrame]) -> Result<(Value, Vec<u8>)> {
-    let mut replay = HodgesStreamingTracker::linker_only(stream_spec(field), HodgesOptions { mode: Some(mode), ..h.clone() })?;
+/// the streaming tracker replayed over the detected frames, splicing the segments the run
+/// linked (no segment is linked twice); the descriptor's `link_state` and the frames it keeps
+/// beside it.
+pub(super) fn hodges_end_state(
+    field: &dyn Field,
+    h: &HodgesOptions,
+    mode: crate::variables::Mode,
+    frames: &[DetectedFrame],
+    segments: crate::link::mge::LinkedSegments,
+) -> Result<(Value, Vec<u8>)> {
+    let mut replay = HodgesStreamingTracker::linker_only(stream_spec(field), HodgesOptions { mode: Some(mode), ..h.clone() })?.with_prelinked(segments);
     for f in frames {
         replay.ingest(f.clone())?;
     }

@@ -111,16 +111,27 @@ pub fn validate(opts: &HodgesOptions) -> Result<()> {
 /// # Ok::<(), stormtrack::Error>(())
 /// ```
 pub fn track_hodges(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<(TrackRun, StageTimes)> {
+    track_hodges_keeping(field, opts, progress).map(|(run, times, _)| (run, times))
+}
+
+/// [`track_hodges`], keeping each linked segment's tracks (what a dataset's linker state is
+/// worked out from, docs/datasets.md#appending-hodges-datasets).
+pub fn track_hodges_keeping(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<(TrackRun, StageTimes, mge::LinkedSegments)> {
     let start = Instant::now();
     let range = opts.selection.frames(&field.info().times);
     check_frame_count(field, range.clone())?;
     let detected = detect_hodges(field, opts, range, progress)?;
-    link_hodges(field, opts, detected, start)
+    link_hodges_keeping(field, opts, detected, start)
 }
 
 /// The linking step of [`track_hodges`] on features detected already (here or on other
 /// machines, [`super::blocks`]); `start` is when the run began (for the wall time).
 pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFrames, start: Instant) -> Result<(TrackRun, StageTimes)> {
+    link_hodges_keeping(field, opts, detected, start).map(|(run, times, _)| (run, times))
+}
+
+/// [`link_hodges`], keeping each linked segment's tracks.
+pub fn link_hodges_keeping(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFrames, start: Instant) -> Result<(TrackRun, StageTimes, mge::LinkedSegments)> {
     let (frames, mode, mut times) = (detected.frames, detected.mode, detected.times);
     let info = field.info();
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
@@ -128,7 +139,7 @@ pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFram
     let t4 = Instant::now();
     let features: Vec<Vec<mge::Feature>> = frames.iter().map(mge_features).collect();
     let frame_times: Vec<i64> = frames.iter().map(|f| f.time).collect();
-    let linked = mge::link_hodges_numbered(&features, &frame_times, &opts.linker)?;
+    let (linked, segments) = mge::link_hodges_segments(&features, &frame_times, &opts.linker)?;
     times.link_s = t4.elapsed().as_secs_f64();
 
     let mut metadata = super::field_metadata(field, mode);
@@ -137,7 +148,7 @@ pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFram
     let points: Vec<Vec<(usize, usize)>> = linked.into_iter().map(|t| t.1).collect();
     let tracks = build_tracks(metadata, &info.variable, &info.value_unit, info.grid.lon_convention, &frames, &points, Some(&ids))?;
     times.wall_s = start.elapsed().as_secs_f64();
-    Ok((TrackRun { tracks, frames, missing, mode }, times))
+    Ok((TrackRun { tracks, frames, missing, mode }, times, segments))
 }
 
 /// A frame's features as the MGE linker sees them: a DUFF feature (refinement failed) has the

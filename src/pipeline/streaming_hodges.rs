@@ -106,6 +106,8 @@ pub struct HodgesStreamingTracker {
     splicer: Splicer,
     /// Spliced tracks handed back (or dropped as shorter than `min_track_points`).
     handed: Vec<bool>,
+    /// Segments linked already (by a batch run over the same frames), by (start, stop).
+    prelinked: std::collections::HashMap<(usize, usize), Vec<Vec<TrackPoint>>>,
 }
 
 impl HodgesStreamingTracker {
@@ -138,6 +140,7 @@ impl HodgesStreamingTracker {
             linked_segments: 0,
             splicer: Splicer::default(),
             handed: Vec::new(),
+            prelinked: Default::default(),
         })
     }
 
@@ -176,6 +179,13 @@ impl HodgesStreamingTracker {
             pending,
             frames: self.frames.clone(),
         }
+    }
+
+    /// Take the segments a batch run over the same frames linked (global frame indices, as
+    /// [`mge::link_hodges_segments`] returns them) instead of linking them again.
+    pub fn with_prelinked(mut self, segments: mge::LinkedSegments) -> Self {
+        self.prelinked = segments.into_iter().map(|(s, t)| ((s.start, s.stop), t)).collect();
+        self
     }
 
     /// Frames buffered for the next segment or for tracks not yet handed back.
@@ -265,11 +275,16 @@ impl HodgesStreamingTracker {
 
     /// Link one segment by MGE and splice it on.
     fn link(&mut self, seg: Segment) -> Result<()> {
-        let local = seg.start - self.base..seg.stop - self.base;
-        let frames: Vec<&[mge::Feature]> = self.features[local.clone()].iter().map(Vec::as_slice).collect();
-        let times: Vec<i64> = self.frames[local].iter().map(|f| f.time).collect();
-        let tracks = link_segment(&frames, &times, &self.params).map_err(|e| Error::option("linker", e.to_string()))?;
-        let tracks: Vec<Vec<TrackPoint>> = tracks.into_iter().map(|t| t.into_iter().map(|(f, g)| (f + seg.start, g)).collect()).collect();
+        let tracks = match self.prelinked.remove(&(seg.start, seg.stop)) {
+            Some(tracks) => tracks,
+            None => {
+                let local = seg.start - self.base..seg.stop - self.base;
+                let frames: Vec<&[mge::Feature]> = self.features[local.clone()].iter().map(Vec::as_slice).collect();
+                let times: Vec<i64> = self.frames[local].iter().map(|f| f.time).collect();
+                let tracks = link_segment(&frames, &times, &self.params).map_err(|e| Error::option("linker", e.to_string()))?;
+                tracks.into_iter().map(|t| t.into_iter().map(|(f, g)| (f + seg.start, g)).collect()).collect()
+            }
+        };
         let (base, frames, features) = (self.base, &self.frames, &self.features);
         let time = |p: &TrackPoint| frames[p.0 - base].time;
         let pos = |p: &TrackPoint| {

@@ -19,7 +19,7 @@ mod workspace;
 
 pub use mge::{Feature, link_segment};
 pub use params::{AdaptTable, EffectiveParams, MgeError, MgeParams, Zone, parse_adapt, parse_zones};
-pub use segments::{Accumulated, Segment, Splicer, link_hodges, link_hodges_numbered, merge_segments, plan_segments};
+pub use segments::{Accumulated, LinkedSegments, Segment, Splicer, link_hodges, link_hodges_numbered, link_hodges_segments, merge_segments, plan_segments};
 
 /// One point of a linked track: `(frame index, feature index within that frame)`.
 pub type TrackPoint = (usize, usize);

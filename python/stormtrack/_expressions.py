@@ -172,8 +172,20 @@ def path_length_km(lat: IntoExpr, lon: IntoExpr, time: IntoExpr | None = None) -
     return _plugin("path_length_km", lat, lon, *([] if time is None else [time]), kind="aggregate")
 
 
-def duration_h(time: IntoExpr) -> pl.Expr:
-    """Hours from a group's first to its last time (Datetime or Date).
+def _timed(time: IntoExpr, time_unit: str | None) -> pl.Expr:
+    """`time`, read as a Datetime of `time_unit` when it holds integers (e.g. the Int64
+    milliseconds of a model-calendar dataset, docs/calendars.md: differences are exact in
+    every calendar)."""
+    if time_unit is None:
+        return _expr(time)
+    if time_unit not in ("ms", "us", "ns"):
+        raise ValueError(f"time_unit must be 'ms', 'us' or 'ns', not {time_unit!r}")
+    return _expr(time).cast(pl.Datetime(time_unit))
+
+
+def duration_h(time: IntoExpr, *, time_unit: str | None = None) -> pl.Expr:
+    """Hours from a group's first to its last time (Datetime or Date; integers with
+    ``time_unit``, as the Int64 milliseconds of a model-calendar dataset: ``time_unit="ms"``).
 
     >>> import polars as pl, stormtrack as st
     >>> from datetime import datetime
@@ -181,12 +193,13 @@ def duration_h(time: IntoExpr) -> pl.Expr:
     >>> df.select(st.duration_h("time")).item()
     30.0
     """
-    return _plugin("duration_h", time, kind="aggregate")
+    return _plugin("duration_h", _timed(time, time_unit), kind="aggregate")
 
 
-def max_speed_kmh(time: IntoExpr, lat: IntoExpr, lon: IntoExpr) -> pl.Expr:
+def max_speed_kmh(time: IntoExpr, lat: IntoExpr, lon: IntoExpr, *, time_unit: str | None = None) -> pl.Expr:
     """Largest speed in km/h between consecutive points of a group in time order; fewer than
-    two points give null, two points at one time are an error.
+    two points give null, two points at one time are an error. ``time_unit`` as for
+    :func:`duration_h`.
 
     >>> import polars as pl, stormtrack as st
     >>> from datetime import datetime
@@ -194,7 +207,7 @@ def max_speed_kmh(time: IntoExpr, lat: IntoExpr, lon: IntoExpr) -> pl.Expr:
     >>> round(df.select(st.max_speed_kmh("time", "lat", "lon")).item(), 3)
     18.533
     """
-    return _plugin("max_speed_kmh", time, lat, lon, kind="aggregate")
+    return _plugin("max_speed_kmh", _timed(time, time_unit), lat, lon, kind="aggregate")
 
 
 @pl.api.register_expr_namespace("storm")
@@ -229,10 +242,10 @@ class StormExpr:
         """``path_length_km(self, lon, time)``: self is the latitude."""
         return path_length_km(self._expr, lon, time)
 
-    def duration_h(self) -> pl.Expr:
+    def duration_h(self, *, time_unit: str | None = None) -> pl.Expr:
         """``duration_h(self)``: self is the time."""
-        return duration_h(self._expr)
+        return duration_h(self._expr, time_unit=time_unit)
 
-    def max_speed_kmh(self, lat: IntoExpr, lon: IntoExpr) -> pl.Expr:
+    def max_speed_kmh(self, lat: IntoExpr, lon: IntoExpr, *, time_unit: str | None = None) -> pl.Expr:
         """``max_speed_kmh(self, lat, lon)``: self is the time."""
-        return max_speed_kmh(self._expr, lat, lon)
+        return max_speed_kmh(self._expr, lat, lon, time_unit=time_unit)

@@ -279,3 +279,25 @@ def test_text_files_of_a_model_calendar_read_back_exactly_with_calendar(tracked,
     # TrackJSON records its calendar: another one is a contradiction, one line
     p = cli("convert", str(d / "tracks.trackjson"), "-o", str(tmp_path / "x.txt"), "--calendar", "julian" if calendar != "julian" else "noleap")
     assert p.returncode == 2 and p.stderr.strip().count("\n") == 0 and "--calendar" in p.stderr
+
+
+
+def test_polars_functions_take_model_calendar_times_with_their_unit(tracked):
+    """The Int64 milliseconds of a model-calendar dataset, with ``time_unit="ms"``: the same
+    durations and speeds as the TrackJSON times give."""
+    calendar, _, d = tracked
+    points = st.scan_tracks(d / "tracks", "track_points").collect()
+    if calendar != "standard":
+        assert points["time"].dtype == pl.Int64
+        with pytest.raises(Exception, match="Datetime"):
+            points.group_by("track_id").agg(st.duration_h("time"))
+    per_track = points.group_by("track_id").agg(
+        st.duration_h("time", time_unit="ms" if calendar != "standard" else None).alias("h"),
+        pl.col("time").max().sub(pl.col("time").min()).alias("span"),
+        st.max_speed_kmh("time", "lat", "lon", time_unit="ms" if calendar != "standard" else None).alias("v"),
+    )
+    span_h = per_track["span"].cast(pl.Int64) / 3.6e6 if calendar != "standard" else per_track["span"].dt.total_milliseconds() / 3.6e6
+    assert (per_track["h"] - span_h).abs().max() < 1e-9
+    assert per_track["v"].drop_nulls().min() >= 0
+    with pytest.raises(ValueError, match="time_unit"):
+        st.duration_h("time", time_unit="days")

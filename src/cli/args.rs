@@ -402,6 +402,10 @@ pub struct FilterArgs {
     /// Name of the primary variable when the input does not say (IMILAST/TRACK files).
     #[arg(long = "variable")]
     pub variable: Option<String>,
+    /// Calendar of the dates of IMILAST or TRACK tracks (they carry none): noleap, 360_day, ...
+    /// [default: proleptic_gregorian].
+    #[arg(long = "calendar")]
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -440,6 +444,10 @@ pub struct CompareArgs {
     /// it must exist in both sets (it also names the primary variable of IMILAST/TRACK files).
     #[arg(long = "variable")]
     pub variable: Option<String>,
+    /// Calendar of the dates of IMILAST or TRACK tracks (they carry none): noleap, 360_day, ...
+    /// [default: proleptic_gregorian].
+    #[arg(long = "calendar")]
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -492,6 +500,10 @@ pub struct SampleArgs {
     /// Names the value column of IMILAST and TRACK track files.
     #[arg(long = "track-variable")]
     pub track_variable: Option<String>,
+    /// Calendar of the dates of IMILAST or TRACK tracks (they carry none): noleap, 360_day, ...
+    /// [default: proleptic_gregorian].
+    #[arg(long = "calendar")]
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -573,4 +585,8 @@ pub struct GriddedArgs {
     /// Worker threads [default: all cores].
     #[arg(long = "threads")]
     pub threads: Option<usize>,
+    /// Calendar of the dates of IMILAST or TRACK tracks (they carry none): noleap, 360_day, ...
+    /// [default: proleptic_gregorian].
+    #[arg(long = "calendar")]
+    pub calendar: Option<String>,
 }

@@ -77,6 +77,7 @@ pub fn sample(a: SampleArgs) -> Result<()> {
         output: a.out.output,
         format: a.out.format,
         track_variable: a.track_variable,
+        calendar: a.calendar,
     };
     let tracks = ops::sample::run(&opts)?;
     let name = opts.column();
@@ -86,5 +87,5 @@ pub fn sample(a: SampleArgs) -> Result<()> {
 }
 
 fn gridded_job(io: GriddedArgs, variable: Option<String>) -> ops::metrics::GriddedJob {
-    ops::metrics::GriddedJob { input: io.input, output: io.output, grid: io.grid, variable, threads: io.threads }
+    ops::metrics::GriddedJob { input: io.input, output: io.output, grid: io.grid, variable, calendar: io.calendar, threads: io.threads }
 }

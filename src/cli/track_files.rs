@@ -11,6 +11,7 @@ pub fn filter(a: FilterArgs) -> Result<()> {
         output: a.out.output,
         format: a.out.format,
         variable: a.variable,
+        calendar: a.calendar,
         criterion: ops::filter::Criterion {
             min_points: a.min_points,
             max_points: a.max_points,
@@ -43,6 +44,7 @@ pub fn compare(a: CompareArgs) -> Result<()> {
         min_overlap: a.min_overlap,
         detection_mode: a.detection_mode,
         variable: a.variable,
+        calendar: a.calendar,
         reports: a.output_report.into_iter().chain(json_file).collect(),
     };
     let done = ops::compare::run(&opts)?;

@@ -44,7 +44,8 @@ impl WriterLock {
     /// Take the lock of `dir` (created if needed), or fail at once when another process holds it.
     pub fn acquire(dir: &Path) -> Result<WriterLock> {
         let path = dir.join(LOCK);
-        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::Unwritable { path: dir.into(), detail: e.to_string() })?;
+        let file =
+            File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::Unwritable { path: dir.into(), detail: e.to_string() })?;
         match file.try_lock() {
             Ok(()) => Ok(WriterLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::Unwritable {

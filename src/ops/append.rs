@@ -35,10 +35,7 @@ impl Stored {
         let d = pq::read_descriptor(generation)?;
         let s = &d["link_state"];
         if s.is_null() {
-            return Err(state_error(
-                dir,
-                "has no stored linker state (written by an older version); track the whole period again",
-            ));
+            return Err(state_error(dir, "has no stored linker state (written by an older version); track the whole period again"));
         }
         if s["algorithm"] != "simple" {
             return Err(state_error(dir, &format!("was tracked with algorithm = {}, this run has \"simple\"; append with the same options", s["algorithm"])));

@@ -26,6 +26,9 @@ pub struct Options {
     /// Also compare this variable's intensity on common points; it must exist in both sets
     /// (it also names the value column of IMILAST and TRACK files).
     pub variable: Option<String>,
+    /// The calendar of the dates of IMILAST and TRACK input (they carry none,
+    /// docs/calendars.md); `None`: proleptic Gregorian.
+    pub calendar: Option<String>,
     /// Files to write the JSON report to (sorted keys).
     pub reports: Vec<PathBuf>,
 }
@@ -41,6 +44,7 @@ impl Default for Options {
             min_overlap: d.min_overlap_fraction,
             detection_mode: "auto".into(),
             variable: None,
+            calendar: None,
             reports: Vec::new(),
         }
     }
@@ -82,8 +86,9 @@ pub fn run(opts: &Options) -> Result<Compared> {
     opts.validate()?;
     let config = opts.config()?;
     let variable = opts.variable.as_deref();
-    let r = io::read_tracks_as(&opts.reference, None, variable)?;
-    let c = io::read_tracks_as(&opts.candidate, None, variable)?;
+    let calendar = super::parse_calendar(opts.calendar.as_deref())?;
+    let r = io::read_tracks_in(&opts.reference, None, variable, calendar)?;
+    let c = io::read_tracks_in(&opts.candidate, None, variable, calendar)?;
     let report = compare::compare_tracks(&with_values(&r, variable)?, &with_values(&c, variable)?, &config)?;
     let json = serde_json::to_string_pretty(&compare::report_json(&report)).expect("a report is plain JSON");
     for p in &opts.reports {

@@ -25,7 +25,15 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { input: PathBuf::new(), output: PathBuf::new(), in_format: "auto".into(), out_format: "auto".into(), variable: None, stats: false, calendar: None }
+        Options {
+            input: PathBuf::new(),
+            output: PathBuf::new(),
+            in_format: "auto".into(),
+            out_format: "auto".into(),
+            variable: None,
+            stats: false,
+            calendar: None,
+        }
     }
 }
 
@@ -54,7 +62,7 @@ impl Options {
 impl Options {
     /// The calendar asked for, parsed.
     fn calendar(&self) -> Result<Option<crate::time::Calendar>> {
-        self.calendar.as_deref().map(|c| crate::time::Calendar::parse(Some(c))).transpose()
+        super::parse_calendar(self.calendar.as_deref())
     }
 }
 

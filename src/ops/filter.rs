@@ -18,13 +18,16 @@ pub struct Options {
     pub format: String,
     /// Names the value column of IMILAST and TRACK files.
     pub variable: Option<String>,
+    /// The calendar of the dates of IMILAST and TRACK input (they carry none,
+    /// docs/calendars.md); `None`: proleptic Gregorian.
+    pub calendar: Option<String>,
     /// Which tracks to keep.
     pub criterion: Criterion,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { input: PathBuf::new(), output: PathBuf::new(), format: "auto".into(), variable: None, criterion: Criterion::default() }
+        Options { input: PathBuf::new(), output: PathBuf::new(), format: "auto".into(), variable: None, calendar: None, criterion: Criterion::default() }
     }
 }
 
@@ -97,7 +100,7 @@ pub struct Filtered {
 pub fn run(opts: &Options) -> Result<Filtered> {
     let format = opts.validate()?;
     let criterion = opts.criterion.rsplice()?;
-    let tracks = io::read_tracks_as(&opts.input, None, opts.variable.as_deref())?;
+    let tracks = io::read_tracks_in(&opts.input, None, opts.variable.as_deref(), super::parse_calendar(opts.calendar.as_deref())?)?;
     let keep = compare::filter_rsplice(&crate::tracks::track_set(&tracks), &criterion)?;
     let kept = tracks.select(&keep);
     io::write_tracks(&kept, &opts.output, format)?;

@@ -27,6 +27,9 @@ pub struct GriddedJob {
     /// The amplitude or intensity variable; `None`: the tracks' primary variable (also names
     /// the value column of IMILAST and TRACK files).
     pub variable: Option<String>,
+    /// The calendar of the dates of IMILAST and TRACK input (they carry none,
+    /// docs/calendars.md); `None`: proleptic Gregorian.
+    pub calendar: Option<String>,
     /// Worker threads; `None`: all cores.
     pub threads: Option<usize>,
 }
@@ -36,7 +39,7 @@ pub const GRID_DEG: f64 = 2.5;
 
 impl Default for GriddedJob {
     fn default() -> Self {
-        GriddedJob { input: PathBuf::new(), output: PathBuf::new(), grid: GRID_DEG, variable: None, threads: None }
+        GriddedJob { input: PathBuf::new(), output: PathBuf::new(), grid: GRID_DEG, variable: None, calendar: None, threads: None }
     }
 }
 
@@ -51,7 +54,7 @@ impl GriddedJob {
 
     /// Read the tracks, compute a gridded table on the job's threads and write it.
     pub(crate) fn run(&self, compute: impl FnOnce(&Tracks) -> Result<GriddedTable> + Send) -> Result<Computed> {
-        let tracks = io::read_tracks_as(&self.input, None, self.variable.as_deref())?;
+        let tracks = io::read_tracks_in(&self.input, None, self.variable.as_deref(), super::parse_calendar(self.calendar.as_deref())?)?;
         let table = pool(self.threads)?.install(|| compute(&tracks))?;
         gridded::write(&table, &self.output)?;
         Ok(Computed { table, tracks: tracks.len(), points: tracks.n_points() })

@@ -61,6 +61,11 @@ pub use grid_frames::GridRun;
 pub use hodges::{HodgesSettings, parse_time_step};
 pub use progress::{NoProgress, Progress};
 
+/// The calendar an option names (`calendar`), parsed; `None` when not given.
+pub fn parse_calendar(name: Option<&str>) -> Result<Option<crate::time::Calendar>> {
+    name.map(|c| crate::time::Calendar::parse(Some(c))).transpose()
+}
+
 use crate::error::{Error, Result};
 use crate::variables::Mode;
 

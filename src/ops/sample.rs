@@ -41,6 +41,9 @@ pub struct Options {
     pub format: String,
     /// Names the value column of IMILAST and TRACK track files.
     pub track_variable: Option<String>,
+    /// The calendar of the dates of IMILAST and TRACK input (they carry none,
+    /// docs/calendars.md); `None`: proleptic Gregorian.
+    pub calendar: Option<String>,
 }
 
 impl Default for Options {
@@ -55,6 +58,7 @@ impl Default for Options {
             output: PathBuf::new(),
             format: "auto".into(),
             track_variable: None,
+            calendar: None,
         }
     }
 }
@@ -85,7 +89,7 @@ impl Options {
 /// Read the tracks and the field, sample and write the tracks with the new column.
 pub fn run(opts: &Options) -> Result<Tracks> {
     let (method, format) = opts.validate()?;
-    let mut tracks = io::read_tracks_as(&opts.tracks, None, opts.track_variable.as_deref())?;
+    let mut tracks = io::read_tracks_in(&opts.tracks, None, opts.track_variable.as_deref(), super::parse_calendar(opts.calendar.as_deref())?)?;
     let field = FieldSeries::open(std::slice::from_ref(&opts.input), &opts.variable)?; // a file or a Zarr store
     sample_tracks(&mut tracks, &field, method, opts.radius_km, opts.column())?;
     io::write_tracks(&tracks, &opts.output, format)?;

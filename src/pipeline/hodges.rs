@@ -116,7 +116,11 @@ pub fn track_hodges(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(
 
 /// [`track_hodges`], keeping each linked segment's tracks (what a dataset's linker state is
 /// worked out from, docs/datasets.md#appending-hodges-datasets).
-pub fn track_hodges_keeping(field: &dyn Field, opts: &HodgesOptions, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<(TrackRun, StageTimes, mge::LinkedSegments)> {
+pub fn track_hodges_keeping(
+    field: &dyn Field,
+    opts: &HodgesOptions,
+    progress: Option<&(dyn Fn(usize) + Sync)>,
+) -> Result<(TrackRun, StageTimes, mge::LinkedSegments)> {
     let start = Instant::now();
     let range = opts.selection.frames(&field.info().times);
     check_frame_count(field, range.clone())?;
@@ -131,7 +135,12 @@ pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFram
 }
 
 /// [`link_hodges`], keeping each linked segment's tracks.
-pub fn link_hodges_keeping(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFrames, start: Instant) -> Result<(TrackRun, StageTimes, mge::LinkedSegments)> {
+pub fn link_hodges_keeping(
+    field: &dyn Field,
+    opts: &HodgesOptions,
+    detected: HodgesFrames,
+    start: Instant,
+) -> Result<(TrackRun, StageTimes, mge::LinkedSegments)> {
     let (frames, mode, mut times) = (detected.frames, detected.mode, detected.times);
     let info = field.info();
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());

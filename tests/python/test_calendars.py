@@ -301,3 +301,22 @@ def test_polars_functions_take_model_calendar_times_with_their_unit(tracked):
     assert per_track["v"].drop_nulls().min() >= 0
     with pytest.raises(ValueError, match="time_unit"):
         st.duration_h("time", time_unit="days")
+
+
+def test_track_file_commands_take_the_calendar_of_text_files(tracked, tmp_path: Path):
+    """compare, filter and metrics read a 360-day IMILAST file with --calendar; without it the
+    file is refused in one line."""
+    calendar, _, d = tracked
+    if calendar != "360_day":
+        pytest.skip("February 30 is a date of the 360-day calendar only")
+    txt = str(d / "tracks.txt")
+    p = cli("compare", txt, str(d / "tracks.trackjson"), "--json")
+    assert p.returncode == 2 and p.stderr.strip().count("\n") == 0 and "calendar" in p.stderr
+    p = run("compare", txt, str(d / "tracks.trackjson"), "--json", "--calendar", calendar)
+    report = json.loads(p.stdout)
+    assert report["match_count"] == report["reference_count"] == report["candidate_count"] > 1000
+    assert report["topology_identical_count"] == report["match_count"]
+    run("filter", txt, "-o", str(tmp_path / "kept.txt"), "--calendar", calendar)
+    assert " 2002023018 " in (tmp_path / "kept.txt").read_text() or " 2002023000 " in (tmp_path / "kept.txt").read_text()
+    run("metrics", txt, "-o", str(tmp_path / "m.parquet"), "--calendar", calendar)
+    assert (tmp_path / "m.parquet").exists()

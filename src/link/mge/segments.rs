@@ -179,7 +179,11 @@ pub type LinkedSegments = Vec<(Segment, Vec<Vec<TrackPoint>>)>;
 
 /// [`link_hodges_numbered`], keeping each segment's own tracks (which the streaming tracker
 /// can take instead of linking a segment again).
-pub fn link_hodges_segments<F: AsRef<[Feature]> + Sync>(frames: &[F], times: &[i64], params: &MgeParams) -> Result<(Vec<(i64, Vec<TrackPoint>)>, LinkedSegments), MgeError> {
+pub fn link_hodges_segments<F: AsRef<[Feature]> + Sync>(
+    frames: &[F],
+    times: &[i64],
+    params: &MgeParams,
+) -> Result<(Vec<(i64, Vec<TrackPoint>)>, LinkedSegments), MgeError> {
     let p = params.normalise()?;
     crate::link::mge::mge::check_one_time_per_frame(frames.len(), times.len())?;
     let segments = plan_segments(frames.len(), p.segment_frames, 2);
@@ -196,4 +200,3 @@ pub fn link_hodges_segments<F: AsRef<[Feature]> + Sync>(frames: &[F], times: &[i
     let numbered = tracks.into_iter().enumerate().filter(|(_, t)| t.len() >= p.min_track_points).map(|(i, t)| (i as i64 + 1, t)).collect();
     Ok((numbered, segments.into_iter().zip(linked).collect()))
 }
-

@@ -123,26 +123,25 @@ def _submit_ranges(client: Any, make: Callable[[int, int], Any], ranges: list[tu
     return {make(a, b, f"stormtrack-detect-{token}-{a}-{b}"): (a, b) for a, b in ranges}
 
 
-def file_runner(client: Any, paths: list[str], variable: str, options: dict[str, Any]) -> Callable[[int, int], Iterator[bytes]]:
-    """The runner of a file series: tasks of :func:`block_frames` frames each."""
+def _blocks_runner(client: Any, task: Callable[..., bytes], *args: Any) -> Callable[[int, int], Iterator[bytes]]:
+    """A runner submitting ``task(*args, start, end)`` for blocks of :func:`block_frames` frames."""
 
     def run(start: int, end: int) -> Iterator[bytes]:
         ranges = _ranges(start, end, block_frames(end - start, client))
-        futures = _submit_ranges(client, lambda a, b, key: client.submit(_detect_files, paths, variable, options, a, b, key=key, pure=False), ranges)
+        futures = _submit_ranges(client, lambda a, b, key: client.submit(task, *args, a, b, key=key, pure=False), ranges)
         return _gathered(futures)
 
     return run
+
+
+def file_runner(client: Any, paths: list[str], variable: str, options: dict[str, Any]) -> Callable[[int, int], Iterator[bytes]]:
+    """The runner of a file series."""
+    return _blocks_runner(client, _detect_files, paths, variable, options)
 
 
 def cli_runner(client: Any, argv: list[str]) -> Callable[[int, int], Iterator[bytes]]:
     """The runner of ``stormtrack track|detect ... --dask-scheduler``."""
-
-    def run(start: int, end: int) -> Iterator[bytes]:
-        ranges = _ranges(start, end, block_frames(end - start, client))
-        futures = _submit_ranges(client, lambda a, b, key: client.submit(_detect_cli, argv, a, b, key=key, pure=False), ranges)
-        return _gathered(futures)
-
-    return run
+    return _blocks_runner(client, _detect_cli, argv)
 
 
 def dataarray_runner(client: Any, da: Any, variable: str, options: dict[str, Any]) -> Callable[[int, int], Iterator[bytes]]:

@@ -295,16 +295,16 @@ def detect(
     unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
     if unknown:
         raise TypeError(f"detect() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
+    # the keywords of the core's file entry points (a file, or an xarray object's NetCDF header)
+    options = dict(
+        mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
+        window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
+        n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=_hodges_keywords(hodges),
+    )
     paths = _file_paths(source)
     if paths is not None:
         if variable is None:
             raise _core.StormtrackError("variable= is required for a file (e.g. 'msl' or 'vo')")
-        hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
-        options = dict(
-            mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
-            window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
-            n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
-        )
         dask_client = _dask_client(client)
         if stream and dask_client is not None:
             raise _core.StormtrackError("stream=True detects in this process; drop client= (or leave the Dask client inactive) to stream")
@@ -331,11 +331,6 @@ def detect(
         from stormtrack._distributed import dataarray_runner
 
         da = _dask_field(field[0], field[1], dask_client)
-        options = dict(
-            mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
-            window=window if algorithm == "simple" else None, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax,
-            hodges={k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None} or None,
-        )
         callback, close = _progress_callback(progress, "detecting")
         try:
             with netcdf_copy(da, field[1], header_only=True) as header:
@@ -400,6 +395,12 @@ def detect(
     raise TypeError(f"detect() takes a path, an xarray.DataArray or a NumPy array, not {type(source).__name__}")
 
 
+def _hodges_keywords(hodges: dict[str, Any]) -> dict[str, Any] | None:
+    """The Hodges keywords given, paths as strings; ``None`` when there is none."""
+    given = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
+    return given or None
+
+
 _HODGES_OPTIONS = (
     "object_threshold", "w1", "w2", "dmax", "phimax", "min_track_points", "mge_max_iterations",
     "min_object_grid_points", "segment_frames", "no_segmentation", "dmax_zones",
@@ -459,10 +460,10 @@ def track(
         raise TypeError(f"track() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
     paths = _file_paths(source)
     field = _xarray_field(source, variable)
-    hodges = {k: os.fspath(v) if k in ("dmax_zones", "adaptive_smoothness") else v for k, v in hodges.items() if v is not None}
+    given = _hodges_keywords(hodges)
     options = dict(
         mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
-        n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=hodges or None,
+        n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=given,
     )
     outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
     run = dict(outputs=outputs, format=format, max_km=max_km, verbose=verbose, progress=progress, append=append)
@@ -485,7 +486,7 @@ def track(
             raise _core.StormtrackError("output= needs a file or xarray input; for NumPy arrays, write the DataFrame yourself (e.g. .write_parquet)")
         if client not in (None, False):
             raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is tracked here")
-        if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
+        if algorithm != "simple" or given or lmin is not None or lmax is not None:
             raise _core.StormtrackError("NumPy arrays are tracked with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or lmin/lmax")
         from stormtrack._expressions import link
 

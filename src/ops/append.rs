@@ -6,11 +6,12 @@ use super::detect::Method;
 use super::track::{Options, Tracked, simple_link_state};
 use crate::arrow::frame_centers_batch;
 use crate::error::{Error, Result};
-use crate::field::Field;
+use crate::field::{Field, FieldSeries};
 use crate::io::parquet as pq;
 use crate::link::{FrameRef, LinkResume, SimpleLinker};
 use crate::pipeline::{DetectedFrame, MissingDataReport, TrackRun, centers_meta, check_frame_count, detect_range};
 use crate::tracks::{Point, Tracks, TracksBuilder};
+use crate::variables::Mode;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -79,7 +80,7 @@ pub(super) fn same_options(dir: &Path, descriptor: &Value, now: &BTreeMap<String
 }
 
 /// The inputs of the stored dataset and of this run, for the descriptor.
-pub(super) fn appended_provenance(descriptor: &Value, provenance: &mut BTreeMap<String, Value>) {
+fn appended_provenance(descriptor: &Value, provenance: &mut BTreeMap<String, Value>) {
     let mut inputs: Vec<Value> = match &descriptor["provenance"]["input"] {
         Value::Array(a) => a.clone(),
         Value::Null => Vec::new(),
@@ -179,30 +180,40 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     let start_months: BTreeSet<(i32, u32)> = touched_tracks.iter().map(|&k| month(tracks.times[tracks.offsets[k]])).collect();
     let touched = BTreeMap::from([("centers", new_months.clone()), ("track_points", new_months), ("tracks", start_months)]);
 
-    let meta = centers_meta(&field, mode);
-    let mut centers = pq::read_table(&generation.join("centers"))?;
+    let base = pq::AppendBase { generation, touched };
+    let continued = Continued { tracks, frames, provenance, link_state, link_frames: None, algorithm: super::detect::Algorithm::Simple, stage_times: None };
+    write_continued(dir, base, &stored.descriptor, &field, mode, continued)
+}
+
+/// What a continuation made: the tracks of the whole period, the new frames, and the state to
+/// continue from next time.
+pub(super) struct Continued {
+    pub tracks: Tracks,
+    pub frames: Vec<DetectedFrame>,
+    pub provenance: BTreeMap<String, Value>,
+    pub link_state: Value,
+    pub link_frames: Option<Vec<u8>>,
+    pub algorithm: super::detect::Algorithm,
+    pub stage_times: Option<crate::pipeline::hodges::StageTimes>,
+}
+
+/// Write a continuation as the new generation of the dataset at `dir` over the one it read
+/// (`base`, whose descriptor is `descriptor`): the stored centres and the new frames', the
+/// inputs appended to the provenance; returns the run as `track` does.
+pub(super) fn write_continued(dir: &Path, base: pq::AppendBase, descriptor: &Value, field: &FieldSeries, mode: Mode, c: Continued) -> Result<Tracked> {
+    let Continued { tracks, frames, mut provenance, link_state, link_frames, algorithm, stage_times } = c;
+    let meta = centers_meta(field, mode);
+    let mut centers = pq::read_table(&base.generation.join("centers"))?;
     for f in &frames {
         centers.push(frame_centers_batch(&meta, f.frame, f.time, &f.centers)?);
     }
-    appended_provenance(&stored.descriptor, &mut provenance);
-    let opts_ds = pq::DatasetOptions {
-        centers: Some(centers),
-        provenance: provenance.clone(),
-        link_state: Some(link_state),
-        link_frames: None,
-        append: Some(pq::AppendBase { generation, touched }),
-    };
+    appended_provenance(descriptor, &mut provenance);
+    let opts_ds = pq::DatasetOptions { centers: Some(centers), provenance: provenance.clone(), link_state: Some(link_state), link_frames, append: Some(base) };
     pq::write_dataset(&tracks, dir, &opts_ds)?;
+    let info = field.info();
     let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
     let run = TrackRun { tracks, frames, missing, mode };
-    Ok(Tracked {
-        run,
-        algorithm: super::detect::Algorithm::Simple,
-        outputs: vec![(dir.into(), crate::io::TrackFormat::Parquet)],
-        provenance,
-        unit: info.value_unit.clone(),
-        stage_times: None,
-    })
+    Ok(Tracked { run, algorithm, outputs: vec![(dir.into(), crate::io::TrackFormat::Parquet)], provenance, unit: info.value_unit.clone(), stage_times })
 }
 
 /// The stored tracks, the continued ones extended, then the new ones: the tracks of the whole

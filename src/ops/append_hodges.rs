@@ -8,17 +8,15 @@
 //! those the stored run's last, shorter segment made); every other stored track is final. The
 //! result is the dataset of one run over all the frames.
 
-use super::append::{appended_provenance, month_of, points_of, same_options, state_error};
+use super::append::{Continued, month_of, points_of, same_options, state_error, write_continued};
 use super::detect::Method;
 use super::track::{Options, Tracked, hodges_provenance, stream_spec};
-use crate::arrow::frame_centers_batch;
 use crate::error::{Error, Result};
 use crate::field::Field;
 use crate::io::parquet as pq;
 use crate::pipeline::blocks::FrameBlock;
 use crate::pipeline::hodges::{HodgesOptions, detect_hodges};
 use crate::pipeline::streaming_hodges::{HodgesLinkState, HodgesStreamingTracker};
-use crate::pipeline::{MissingDataReport, TrackRun, centers_meta};
 use crate::tracks::{Point, Tracks, TracksBuilder};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -97,30 +95,17 @@ pub(super) fn run(opts: &Options, dir: &Path, method: Method, progress: &dyn sup
     let (tracks, touched_points, touched_starts) = merge(&stored, &open_ids, emitted, info.calendar)?;
     let new_months: BTreeSet<(i32, u32)> = frames.iter().map(|f| month_of(info.calendar, f.time)).collect();
     let touched = BTreeMap::from([("centers", new_months), ("track_points", touched_points), ("tracks", touched_starts)]);
-    let meta = centers_meta(&field, mode);
-    let mut centers = pq::read_table(&generation.join("centers"))?;
-    for f in &frames {
-        centers.push(frame_centers_batch(&meta, f.frame, f.time, &f.centers)?);
-    }
-    appended_provenance(&descriptor, &mut provenance);
-    let opts_ds = pq::DatasetOptions {
-        centers: Some(centers),
-        provenance: provenance.clone(),
-        link_state: Some(link_state),
-        link_frames: Some(link_frames),
-        append: Some(pq::AppendBase { generation, touched }),
-    };
-    pq::write_dataset(&tracks, dir, &opts_ds)?;
-    let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
-    let run = TrackRun { tracks, frames, missing, mode };
-    Ok(Tracked {
-        run,
-        algorithm: super::detect::Algorithm::Hodges,
-        outputs: vec![(dir.into(), crate::io::TrackFormat::Parquet)],
+    let base = pq::AppendBase { generation, touched };
+    let continued = Continued {
+        tracks,
+        frames,
         provenance,
-        unit: info.value_unit.clone(),
+        link_state,
+        link_frames: Some(link_frames),
+        algorithm: super::detect::Algorithm::Hodges,
         stage_times: Some(detected.times),
-    })
+    };
+    write_continued(dir, base, &descriptor, &field, mode, continued)
 }
 
 /// The linker state a Hodges dataset keeps: `link_state` in its descriptor and the frames

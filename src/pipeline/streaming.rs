@@ -25,6 +25,26 @@ pub struct StreamSpec {
     pub lon: Vec<f64>,
 }
 
+impl StreamSpec {
+    /// One frame at `time` as a field, read as a file's would be (units, calendar, checks).
+    pub(crate) fn frame_field(&self, time: i64, frame: Array2<f64>) -> Result<MemoryField> {
+        let data: Array3<f64> = frame.insert_axis(Axis(0));
+        let axis = TimeAxis { times: vec![time], calendar: self.calendar };
+        MemoryField::from_cf(&self.variable, self.units.as_deref(), self.standard_name.clone(), axis, self.lat.clone(), self.lon.clone(), data)
+    }
+
+    /// Frames come in time order: `time` must follow `last`, the previous frame's time.
+    pub(crate) fn check_after(&self, last: Option<i64>, time: i64) -> Result<()> {
+        match last {
+            Some(last) if time <= last => {
+                let c = self.calendar;
+                Err(Error::Time(format!("frame at {} is not after the previous one ({}); push frames in time order", c.format_iso(time), c.format_iso(last))))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// An open track: its id and its points so far (frames kept with the centres they use).
 #[derive(Debug, Clone)]
 struct OpenTrack {
@@ -80,31 +100,15 @@ impl StreamingTracker {
         };
         // check the description once, on an empty frame, before any data arrives
         let probe = Array2::from_elem((t.spec.lat.len(), t.spec.lon.len()), f64::NAN);
-        t.field(0, probe)?;
+        t.spec.frame_field(0, probe)?;
         Ok(t)
-    }
-
-    fn field(&self, time: i64, frame: Array2<f64>) -> Result<MemoryField> {
-        let s = &self.spec;
-        let data: Array3<f64> = frame.insert_axis(Axis(0));
-        let axis = TimeAxis { times: vec![time], calendar: s.calendar };
-        MemoryField::from_cf(&s.variable, s.units.as_deref(), s.standard_name.clone(), axis, s.lat.clone(), s.lon.clone(), data)
     }
 
     /// Detect `frame` (shape latitude x longitude) at `time` (ms in the spec's calendar), link
     /// it, and return the tracks that ended before it.
     pub fn push(&mut self, time: i64, frame: Array2<f64>) -> Result<Tracks> {
-        if let Some(last) = self.last_time
-            && time <= last
-        {
-            let c = self.spec.calendar;
-            return Err(Error::Time(format!(
-                "frame at {} is not after the previous one ({}); push frames in time order",
-                c.format_iso(time),
-                c.format_iso(last)
-            )));
-        }
-        let field = self.field(time, frame)?;
+        self.spec.check_after(self.last_time, time)?;
+        let field = self.spec.frame_field(time, frame)?;
         let mode = match self.mode {
             Some(m) => m,
             None => field.default_mode()?,

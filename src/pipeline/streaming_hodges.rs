@@ -13,14 +13,13 @@ use super::hodges::{HodgesOptions, detect_hodges_with, mge_features, spectral_st
 use super::streaming::StreamSpec;
 use super::{DetectedFrame, build_tracks};
 use crate::error::{Error, Result};
-use crate::field::{Field, MemoryField};
+use crate::field::Field;
 use crate::link::mge::TrackPoint;
 use crate::link::mge::{self, Accumulated, EffectiveParams, Segment, Splicer, link_segment, plan_segments};
 use crate::spectral::SpectralFilter;
-use crate::time::TimeAxis;
 use crate::tracks::{ProcessingStep, Tracks, TracksMetadata};
 use crate::variables::Mode;
-use ndarray::{Array2, Array3, Axis};
+use ndarray::Array2;
 use serde_json::{Value, json};
 
 /// Where a Hodges run stands after its last frame, before the last segment is linked: what a
@@ -121,7 +120,7 @@ impl HodgesStreamingTracker {
         validate(&opts)?;
         let params = opts.linker.normalise().map_err(|e| Error::option("linker", e.to_string()))?;
         let probe = Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN);
-        let field = one_frame(&spec, 0, probe)?;
+        let field = spec.frame_field(0, probe)?;
         let grid = &field.info().grid;
         let filter = opts.spectral.as_ref().filter(|_| with_filter).map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
         let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
@@ -196,17 +195,9 @@ impl HodgesStreamingTracker {
     /// Detect `frame` (latitude x longitude) at `time` (ms in the spec's calendar) and return
     /// the tracks that the segments completed by it closed.
     pub fn push(&mut self, time: i64, frame: Array2<f64>) -> Result<Tracks> {
-        if let Some(last) = self.frames.last().map(|f| f.time)
-            && time <= last
-        {
-            let c = self.spec.calendar;
-            return Err(Error::Time(format!(
-                "frame at {} is not after the previous one ({}); push frames in time order",
-                c.format_iso(time),
-                c.format_iso(last)
-            )));
-        }
-        let field = one_frame(&self.spec, time, frame)?;
+        // checked before detecting, which is the costly part
+        self.spec.check_after(self.frames.last().map(|f| f.time), time)?;
+        let field = self.spec.frame_field(time, frame)?;
         if self.opts.mode.is_none() {
             self.opts.mode = Some(field.default_mode()?);
         }
@@ -224,16 +215,7 @@ impl HodgesStreamingTracker {
 
     /// [`HodgesStreamingTracker::push_detected`] without building the closed tracks.
     pub fn ingest(&mut self, frame: DetectedFrame) -> Result<Vec<(i64, Vec<TrackPoint>)>> {
-        if let Some(last) = self.frames.last().map(|f| f.time)
-            && frame.time <= last
-        {
-            let c = self.spec.calendar;
-            return Err(Error::Time(format!(
-                "frame at {} is not after the previous one ({}); push frames in time order",
-                c.format_iso(frame.time),
-                c.format_iso(last)
-            )));
-        }
+        self.spec.check_after(self.frames.last().map(|f| f.time), frame.time)?;
         self.features.push(mge_features(&frame));
         self.frames.push(frame);
         self.received += 1;
@@ -317,11 +299,4 @@ impl HodgesStreamingTracker {
             self.base += n;
         }
     }
-}
-
-/// One frame as a field, read as a file's would be (units, calendar).
-fn one_frame(spec: &StreamSpec, time: i64, frame: Array2<f64>) -> Result<MemoryField> {
-    let data: Array3<f64> = frame.insert_axis(Axis(0));
-    let axis = TimeAxis { times: vec![time], calendar: spec.calendar };
-    MemoryField::from_cf(&spec.variable, spec.units.as_deref(), spec.standard_name.clone(), axis, spec.lat.clone(), spec.lon.clone(), data)
 }

@@ -73,6 +73,10 @@ pub enum Error {
     /// A SQL query that DataFusion could not plan or run (its message, on one line).
     #[error("SQL: {0}")]
     Sql(String),
+    /// A GRIB file that cannot be read (see [`crate::field::GribError`]).
+    #[cfg(feature = "grib")]
+    #[error(transparent)]
+    Grib(#[from] crate::field::GribError),
     /// A Zarr store that cannot be read (see [`crate::field::ZarrError`]).
     #[cfg(feature = "zarr")]
     #[error(transparent)]

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from stormtrack import _core
-from stormtrack._netcdf_copy import is_grib, netcdf_copy, readable_paths, standard_dataarray
+from stormtrack._netcdf_copy import is_grib, needs_eccodes, netcdf_copy, readable_paths, standard_dataarray
 
 PathLike = Union[str, "os.PathLike[str]"]
 Progress = Union[bool, Callable[[int, int], None], None]
@@ -109,13 +109,13 @@ def _dask_client(client: Any, append: Any = None) -> Any:
     return resolve_client(client)
 
 
-def _worker_paths(paths: list[str]) -> list[str]:
-    """Paths as workers get them: absolute (their working directory may differ); GRIB is
-    refused (its NetCDF copy would live on the client only)."""
+def _worker_paths(paths: list[str], variable: str) -> list[str]:
+    """Paths as workers get them: absolute (their working directory may differ); GRIB that
+    only ecCodes reads is refused (its NetCDF copy would live on the client only)."""
     for p in paths:
-        if is_grib(p):
+        if is_grib(p) and needs_eccodes(p, variable):
             raise _core.StormtrackError(
-                f"{p}: GRIB files are not read on Dask workers; open them with xarray "
+                f"{p}: this GRIB file needs ecCodes, which Dask workers do not run here; open it with xarray "
                 "(xr.open_dataset(path, engine='cfgrib', chunks={'time': 8})) and pass the Dataset"
             )
     return [os.path.abspath(p) for p in paths]
@@ -315,7 +315,7 @@ def detect(
             if dask_client is not None:
                 from stormtrack._distributed import file_runner
 
-                runner = file_runner(dask_client, _worker_paths(paths), variable, options)
+                runner = file_runner(dask_client, _worker_paths(paths, variable), variable, options)
                 return pl.DataFrame(_core.detect_file(paths, variable, options, progress=callback, block_runner=runner))
             with readable_paths(paths, variable) as files:
                 return pl.DataFrame(_core.detect_file(files, variable, options, progress=callback))
@@ -341,7 +341,7 @@ def detect(
     if client not in (None, False):
         raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is detected here")
     if field is not None and (algorithm != "simple" or hodges or lmin is not None or lmax is not None or start or end or n_frames):
-        # the whole-file path of the core, on a NetCDF copy (docs/input.md#grib-and-xarray)
+        # the whole-file path of the core, on a NetCDF copy (docs/input.md#xarray)
         def on_copy(path: str, stream: bool) -> Any:
             return detect(
                 path, field[1], algorithm=algorithm, mode=mode, threshold=threshold, refinement=refinement, window=window,
@@ -504,7 +504,7 @@ def track(
     if dask_client is not None:
         from stormtrack._distributed import file_runner
 
-        runner = file_runner(dask_client, _worker_paths(paths), variable, options)
+        runner = file_runner(dask_client, _worker_paths(paths, variable), variable, options)
     return _track_files(paths, variable, options, runner=runner, **run)
 
 

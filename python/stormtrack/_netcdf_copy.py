@@ -1,9 +1,11 @@
 """Inputs the Rust core does not read itself, handed to it as a temporary NetCDF file.
 
-GRIB (through xarray's cfgrib engine, the `grib` extra) and xarray objects tracked by the
+GRIB the core's own reader does not decode (docs/input.md#grib: anything but regular
+latitude-longitude grids with simple packing), through xarray's cfgrib engine (the `grib`
+extra), and xarray objects tracked by the
 Hodges method or band-pass filtered (which need the whole file path of the core) are written
 once to an uncompressed NetCDF-4 file, one chunk per time step, and read back exactly as any
-file: the results are those of the same field in NetCDF (docs/input.md#grib-and-xarray).
+file: the results are those of the same field in NetCDF (docs/input.md#xarray).
 Dask-backed arrays are written one chunk at a time, so memory stays at a time block.
 """
 from __future__ import annotations
@@ -19,6 +21,11 @@ from stormtrack import _core
 
 GRIB_SUFFIXES = (".grib", ".grb", ".grib1", ".grib2", ".grb1", ".grb2")
 GRIB_EXTRA = "reading GRIB needs the grib extra: pip install 'stormtrack[grib]' (xarray, cfgrib and ecCodes)"
+
+
+def needs_eccodes(path: str, variable: str | None) -> bool:
+    """Whether a GRIB file is beyond the core's own reader, so that ecCodes must read it."""
+    return _core.grib_unsupported(os.fspath(path), variable) is not None
 
 
 def is_grib(path: str) -> bool:
@@ -169,11 +176,12 @@ def _write_header(da: Any, path: str, encoding: dict[str, Any]) -> None:
 
 @contextlib.contextmanager
 def readable_paths(paths: list[str], variable: str | None) -> Iterator[list[str]]:
-    """`paths` with every GRIB file replaced by a temporary NetCDF copy."""
+    """`paths` with every GRIB file the core cannot read itself replaced by a temporary NetCDF
+    copy made through ecCodes."""
     with contextlib.ExitStack() as stack:
         out = []
         for p in paths:
-            if is_grib(p):
+            if is_grib(p) and needs_eccodes(p, variable):
                 da = open_grib(p, variable)
                 out.append(stack.enter_context(netcdf_copy(da, variable or str(da.name))))
             else:

@@ -1,6 +1,7 @@
 """The `stormtrack` command installed with the Python package: the same command line as the
-Rust binary (one parser, in Rust). GRIB inputs (`-i x.grib`, the `grib` extra) are read here
-with xarray's cfgrib engine and handed to the command as temporary NetCDF files."""
+Rust binary (one parser, in Rust). GRIB inputs the core's own reader does not decode
+(docs/input.md#grib) are read here with xarray's cfgrib engine (the `grib` extra) and handed to
+the command as temporary NetCDF files."""
 
 from __future__ import annotations
 
@@ -47,17 +48,22 @@ def _without_engine(argv: list[str]) -> list[str]:
 def main() -> None:
     import stormtrack  # noqa: F401  (version check, allocator order)
     from stormtrack import _core
-    from stormtrack._netcdf_copy import is_grib, readable_paths
+    from stormtrack._netcdf_copy import is_grib, needs_eccodes, readable_paths
 
     argv = sys.argv[1:]
-    positions = [k for k in _input_positions(argv) if is_grib(argv[k])]
+    try:
+        variable = _option(argv, "--variable")
+        positions = [k for k in _input_positions(argv) if is_grib(argv[k]) and needs_eccodes(argv[k], variable)]
+    except _core.StormtrackError as e:
+        print(f"stormtrack: error: {e}", file=sys.stderr)
+        sys.exit(2)
     address = _option(argv, "--dask-scheduler")
     if address is not None:
         sys.exit(_on_dask(argv, address, bool(positions)))
     if not positions:
         sys.exit(_core.cli_main(["stormtrack", *argv]))
     try:
-        with readable_paths([argv[k] for k in positions], _option(argv, "--variable")) as files:
+        with readable_paths([argv[k] for k in positions], variable) as files:
             for k, f in zip(positions, files):
                 argv[k] = f
             code = _core.cli_main(["stormtrack", *_without_engine(argv)])
@@ -77,7 +83,7 @@ def _on_dask(argv: list[str], address: str, grib: bool) -> int:
 
     try:
         if grib:
-            raise _core.StormtrackError("GRIB inputs are not read on Dask workers; convert them to NetCDF first, or use st.track() with an xarray Dataset")
+            raise _core.StormtrackError("these GRIB inputs need ecCodes, which Dask workers do not run here; convert them to NetCDF first, or use st.track() with an xarray Dataset")
         client = connect(address)
     except _core.StormtrackError as e:
         print(f"stormtrack: error: {e}", file=sys.stderr)

@@ -328,7 +328,8 @@ pub struct GridRunArgs {
 
 #[derive(Debug, Args)]
 pub struct SpectralArgs {
-    /// Input NetCDF file; a 2-D variable without a time axis is one frame.
+    /// Input: a NetCDF file (a 2-D variable without a time axis is one frame), a GRIB file,
+    /// a Zarr store or a glob of files continuing each other.
     #[arg(short = 'i', long = "input")]
     pub input: PathBuf,
     /// Variable to filter.
@@ -355,7 +356,8 @@ pub struct SpectralArgs {
 
 #[derive(Debug, Args)]
 pub struct VorticityArgs {
-    /// Input NetCDF file with both wind components on a global regular grid.
+    /// Input with both wind components on a global regular grid: a NetCDF or GRIB file, a
+    /// Zarr store or a glob of files continuing each other.
     #[arg(short = 'i', long = "input")]
     pub input: PathBuf,
     /// Name of the eastward wind.

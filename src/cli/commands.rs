@@ -48,13 +48,10 @@ fn check_compat(a: &InputArgs) -> Result<()> {
     if a.taper_points != 0 {
         return Err(Error::option("taper_points", "only 0 is available"));
     }
+    // every input is recognised by its first bytes; the engine names what the user expects
     match a.engine.as_deref() {
-        None | Some("h5netcdf" | "netcdf4") => Ok(()),
-        Some("cfgrib") => Err(Error::option(
-            "engine",
-            "GRIB is read by the Python package's stormtrack command (pip install 'stormtrack[grib]'); this program reads NetCDF: convert it first (e.g. cdo -f nc4 copy in.grib out.nc)",
-        )),
-        Some(other) => Err(Error::option("engine", format!("'{other}' is unknown; use h5netcdf or netcdf4 (both read NetCDF-3 and NetCDF-4)"))),
+        None | Some("h5netcdf" | "netcdf4" | "cfgrib") => Ok(()),
+        Some(other) => Err(Error::option("engine", format!("'{other}' is unknown; use h5netcdf or netcdf4 (NetCDF-3 and NetCDF-4) or cfgrib (GRIB)"))),
     }
 }
 

@@ -8,6 +8,8 @@
 #[cfg(feature = "netcdf")]
 mod cf;
 mod filtered;
+#[cfg(feature = "grib")]
+mod grib;
 mod memory;
 #[cfg(feature = "netcdf")]
 mod netcdf;
@@ -19,6 +21,8 @@ mod zarr;
 #[cfg(feature = "netcdf")]
 pub use self::netcdf::{FrameReader, NetcdfField};
 pub use filtered::FilteredField;
+#[cfg(feature = "grib")]
+pub use grib::{GribError, GribField, is_grib_file};
 pub use memory::MemoryField;
 #[cfg(feature = "netcdf")]
 pub use series::{FieldSeries, expand_inputs};

@@ -216,8 +216,8 @@ fn open_file(path: &Path) -> Result<netcdf::File> {
     if starts_with_grib(path) {
         return Err(Error::NotNetcdf {
             path: path.to_path_buf(),
-            detail: "it is a GRIB file, which this program does not read: use the `stormtrack` command or `st.track` of the \
-                     Python package with its grib extra (pip install 'stormtrack[grib]'), or convert it (cdo -f nc4 copy in.grib out.nc)"
+            detail: "it is a GRIB file, which `track`, `detect`, `sample` and `eulerian` read but this command does not: convert it \
+                     (cdo -f nc4 copy in.grib out.nc)"
                 .into(),
         });
     }

@@ -1,5 +1,5 @@
 //! Many files or stores as one time series (ERA5 one file per month, CMIP one per decade):
-//! NetCDF files and, with the `zarr` feature, Zarr stores, in any mix.
+//! NetCDF files and, with the `zarr` and `grib` features, Zarr stores and GRIB files, in any mix.
 //!
 //! The files are ordered by their first time and must continue each other: one variable in one
 //! unit, one grid, one calendar, no time given twice and no step missing where one file ends
@@ -17,11 +17,17 @@ enum Part {
     Netcdf(NetcdfField),
     #[cfg(feature = "zarr")]
     Zarr(super::ZarrField),
+    #[cfg(feature = "grib")]
+    Grib(super::GribField),
 }
 
 impl Part {
-    /// A Zarr store (a URL or a directory) or a NetCDF file.
+    /// A Zarr store (a URL or a directory), a GRIB file (by its first bytes) or a NetCDF file.
     fn open(input: &Path, variable: &str) -> Result<Self> {
+        #[cfg(feature = "grib")]
+        if super::is_grib_file(input) {
+            return Ok(Part::Grib(super::GribField::open(input, variable)?));
+        }
         #[cfg(feature = "zarr")]
         if super::is_zarr_location(input) {
             return Ok(Part::Zarr(super::ZarrField::open(&input.to_string_lossy(), variable)?));
@@ -34,6 +40,8 @@ impl Part {
             Part::Netcdf(f) => f,
             #[cfg(feature = "zarr")]
             Part::Zarr(f) => f,
+            #[cfg(feature = "grib")]
+            Part::Grib(f) => f,
         }
     }
 
@@ -47,6 +55,8 @@ impl Part {
             Part::Netcdf(f) => f.path(),
             #[cfg(feature = "zarr")]
             Part::Zarr(f) => Path::new(f.location()),
+            #[cfg(feature = "grib")]
+            Part::Grib(f) => f.path(),
         }
     }
 
@@ -55,6 +65,8 @@ impl Part {
             Part::Netcdf(f) => f.source_variable(),
             #[cfg(feature = "zarr")]
             Part::Zarr(f) => f.source_variable(),
+            #[cfg(feature = "grib")]
+            Part::Grib(f) => f.source_variable(),
         }
     }
 }

@@ -1,10 +1,10 @@
 //! `spectral`: the spectral band-pass filter of a gridded field alone (spherical harmonics on a
 //! global grid, a DCT on a regional one), written as CF NetCDF.
 
-use super::grid_frames::{GridRun, attributes, chunked};
+use super::grid_frames::{GridInput, GridRun, attributes, chunked};
 use super::pool;
 use crate::error::Result;
-use crate::field::{Field, FilteredField, NetcdfField};
+use crate::field::{Field, FilteredField};
 use crate::io::atomic;
 use crate::io::grid_netcdf::{GridHeader, GridVariable, LATITUDE_LONGITUDE, write_grid};
 use crate::spectral::{FilterKind, SpectralOptions};
@@ -13,7 +13,8 @@ use std::path::PathBuf;
 /// Options of `spectral`.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Input NetCDF file; a 2-D variable without a time axis is one frame.
+    /// Input: a NetCDF file (a 2-D variable without a time axis is one frame), a GRIB file,
+    /// a Zarr store or a glob of files continuing each other.
     pub input: PathBuf,
     /// Variable to filter.
     pub variable: String,
@@ -68,7 +69,7 @@ pub struct Filtered {
 /// Filter every selected frame and write the result.
 pub fn run(opts: &Options) -> Result<Filtered> {
     let filter = opts.validate()?;
-    let field = NetcdfField::open_grid(&opts.input, &opts.variable)?;
+    let field = GridInput::open(&opts.input, &opts.variable)?;
     let range = opts.run.frames(&field);
     let grid = &field.info().grid;
     let filtered = FilteredField::with_options(&field, &filter)?;

@@ -1,10 +1,10 @@
 //! `vorticity`: relative vorticity (and divergence) from the wind components of a global
 //! regular grid, by spherical harmonics, written as CF NetCDF.
 
-use super::grid_frames::{GridRun, chunked};
+use super::grid_frames::{GridInput, GridRun, chunked};
 use super::pool;
 use crate::error::{Error, Result};
-use crate::field::{Field, NetcdfField};
+use crate::field::Field;
 use crate::io::atomic;
 use crate::io::grid_netcdf::{GridHeader, GridVariable, LATITUDE_LONGITUDE, write_grid};
 use std::path::PathBuf;
@@ -12,7 +12,8 @@ use std::path::PathBuf;
 /// Options of `vorticity`.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Input NetCDF file with both wind components on a global regular grid.
+    /// Input with both wind components on a global regular grid: a NetCDF or GRIB file, a Zarr
+    /// store or a glob of files continuing each other.
     pub input: PathBuf,
     /// Name of the eastward wind.
     pub u: String,
@@ -63,8 +64,8 @@ impl Options {
 /// Compute every selected frame and write the result; returns the number of frames.
 pub fn run(opts: &Options) -> Result<usize> {
     opts.validate()?;
-    let u = NetcdfField::open_grid(&opts.input, &opts.u)?;
-    let v = NetcdfField::open_grid(&opts.input, &opts.v)?;
+    let u = GridInput::open(&opts.input, &opts.u)?;
+    let v = GridInput::open(&opts.input, &opts.v)?;
     let (gu, gv) = (&u.info().grid, &v.info().grid);
     if gu.lat != gv.lat || gu.lon != gv.lon || u.info().times != v.info().times {
         return Err(Error::option("u", format!("'{}' and '{}' are not on the same grid and times; give two components of one wind field", opts.u, opts.v)));

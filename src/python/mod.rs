@@ -343,6 +343,20 @@ fn cli_main(py: Python<'_>, argv: Vec<String>, block_runner: Option<Py<PyAny>>) 
     py.detach(|| crate::cli::main_with(argv.into_iter().map(Into::into).collect(), runner.as_ref().map(|r| r as _)))
 }
 
+/// Why the built-in GRIB reader cannot read `variable` of the GRIB file `path`, or `None`
+/// where it can (docs/input.md#grib): the Python package then reads the file through ecCodes.
+/// Any other problem (no such file or variable, a corrupt message) is raised.
+#[pyfunction]
+#[pyo3(signature = (path, variable=None))]
+fn grib_unsupported(py: Python<'_>, path: PathBuf, variable: Option<String>) -> PyResult<Option<String>> {
+    let Some(variable) = variable else { return Ok(Some("no variable named".into())) };
+    match py.detach(|| crate::field::GribField::open(&path, &variable)) {
+        Ok(_) => Ok(None),
+        Err(crate::Error::Grib(crate::field::GribError::Unsupported { feature, .. })) => Ok(Some(feature)),
+        Err(e) => Err(to_py(e)),
+    }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", crate::VERSION)?;
@@ -359,6 +373,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_file, m)?)?;
     m.add_function(wrap_pyfunction!(detect_array, m)?)?;
     m.add_function(wrap_pyfunction!(track_file, m)?)?;
+    m.add_function(wrap_pyfunction!(grib_unsupported, m)?)?;
     m.add_function(wrap_pyfunction!(read_tracks, m)?)?;
     m.add_function(wrap_pyfunction!(dataset_tables, m)?)?;
     m.add_function(wrap_pyfunction!(dataset_snapshot, m)?)?;

@@ -21,6 +21,7 @@ DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "era5"
 MSL = DATA / "era5_msl_djf2526_2.5deg.nc"
 VO = DATA / "era5_vo850_djf2526_2.5deg.nc"
 REPO = Path(__file__).resolve().parents[2]
+GRIB_SAMPLES = REPO / "tests" / "data" / "grib"
 
 pytestmark = pytest.mark.skipif(not MSL.exists() or not VO.exists(), reason="the shared ERA5 DJF files are not beside the checkout")
 
@@ -209,5 +210,11 @@ def test_bad_client_and_stream_are_refused(client):
         st.track(str(MSL), "msl", client="tcp://127.0.0.1:8786")
     with pytest.raises(st.StormtrackError, match="stream=True"):
         st.detect(str(MSL), "msl", stream=True, client=client)
-    with pytest.raises(st.StormtrackError, match="GRIB"):
-        st.track(["x.grib"], "msl", client=client)
+    with pytest.raises(st.StormtrackError, match="needs ecCodes"):
+        st.track([str(GRIB_SAMPLES / "msl_grib2_ccsds.grib2")], "msl", client=client)
+
+
+def test_grib_the_core_reads_is_read_on_the_workers(client, tmp_path):
+    sample = str(GRIB_SAMPLES / "msl_grib1.grib")
+    local = st.detect(sample, "msl", window=3, threshold=0, client=False)
+    assert local.height == 5 and st.detect(sample, "msl", window=3, threshold=0, client=client).equals(local)

@@ -1,9 +1,10 @@
-"""GRIB through the Python package, and xarray objects for both trackers
-(docs/input.md#grib-and-xarray).
+"""GRIB (the core's own reader, and ecCodes through the Python package for what it does not
+decode) and xarray objects for both trackers (docs/input.md#grib, docs/input.md#xarray).
 
-The GRIB file is written here by ecCodes, ECMWF's own library, from the first 40 frames of the
-ERA5 DJF file (24-bit packing, which holds these values exactly). Every route must give the
-output of the NetCDF file itself, byte for byte.
+The GRIB files are written here by ecCodes, ECMWF's own library, from the first 40 frames of
+the ERA5 DJF file (24-bit packing, which holds these values exactly): GRIB 1 and GRIB 2 with
+simple packing (read natively) and GRIB 2 with CCSDS packing (read through ecCodes). Every
+route must give the output of the NetCDF file itself, byte for byte.
 """
 import os
 import subprocess
@@ -21,17 +22,15 @@ N = 40
 HODGES = dict(algorithm="hodges", lmin=5, lmax=42)
 
 
-@pytest.fixture(scope="module")
-def grib(djf_msl: Path, tmp_path_factory) -> Path:
+def write_grib(path: Path, source: Path, *, edition: int = 1, packing: str | None = None) -> Path:
+    """The first N frames of `source` as GRIB written by ecCodes (24 bits per value)."""
     eccodes = pytest.importorskip("eccodes")
-    pytest.importorskip("cfgrib")
-    path = tmp_path_factory.mktemp("grib") / "era5_msl.grib"
-    with xr.open_dataset(djf_msl) as ds:
+    with xr.open_dataset(source) as ds:
         da = ds["msl"].isel(valid_time=slice(0, N)).load()
     lat, lon = da.latitude.values, da.longitude.values
     with open(path, "wb") as f:
         for k, t in enumerate(da.valid_time.values.astype("datetime64[h]").astype(object)):
-            h = eccodes.codes_grib_new_from_samples("regular_ll_sfc_grib1")
+            h = eccodes.codes_grib_new_from_samples(f"regular_ll_sfc_grib{edition}")
             for key, value in [
                 ("Ni", len(lon)), ("Nj", len(lat)),
                 ("latitudeOfFirstGridPointInDegrees", float(lat[0])), ("latitudeOfLastGridPointInDegrees", float(lat[-1])),
@@ -41,9 +40,29 @@ def grib(djf_msl: Path, tmp_path_factory) -> Path:
             ]:
                 eccodes.codes_set(h, key, value)
             eccodes.codes_set_values(h, da.values[k].astype(np.float64).ravel())
+            if packing:
+                eccodes.codes_set(h, "packingType", packing)
             eccodes.codes_write(h, f)
             eccodes.codes_release(h)
     return path
+
+
+@pytest.fixture(scope="module")
+def grib(djf_msl: Path, tmp_path_factory) -> Path:
+    pytest.importorskip("cfgrib")
+    return write_grib(tmp_path_factory.mktemp("grib") / "era5_msl.grib", djf_msl)
+
+
+@pytest.fixture(scope="module")
+def grib2(djf_msl: Path, tmp_path_factory) -> Path:
+    return write_grib(tmp_path_factory.mktemp("grib2") / "era5_msl.grib2", djf_msl, edition=2)
+
+
+@pytest.fixture(scope="module")
+def ccsds(djf_msl: Path, tmp_path_factory) -> Path:
+    """GRIB 2 with CCSDS packing: beyond the core's reader, read through ecCodes."""
+    pytest.importorskip("cfgrib")
+    return write_grib(tmp_path_factory.mktemp("ccsds") / "era5_msl_ccsds.grib2", djf_msl, edition=2, packing="grid_ccsds")
 
 
 @pytest.fixture(scope="module")
@@ -74,20 +93,45 @@ def test_the_pip_command_reads_grib(grib: Path, reference: Path, tmp_path: Path)
     assert (tmp_path / "simple.txt").read_bytes() == (reference / "simple.txt").read_bytes()
 
 
-def test_without_the_grib_extra_one_line_says_what_to_install(grib: Path, tmp_path: Path):
+def test_grib2_and_the_rust_binary_read_grib_natively(grib: Path, grib2: Path, reference: Path, tmp_path: Path):
+    from stormtrack._netcdf_copy import needs_eccodes
+
+    assert not needs_eccodes(str(grib), "msl") and not needs_eccodes(str(grib2), "msl")
+    for i, path in enumerate([grib, grib2]):
+        p = cli("track", "-i", str(path), "--variable", "msl", "--engine", "cfgrib", "-o", str(tmp_path / f"simple{i}.txt"), "--quiet")
+        assert p.returncode == 0, p.stderr
+        assert (tmp_path / f"simple{i}.txt").read_bytes() == (reference / "simple.txt").read_bytes()
+    p = cli("track", "-i", str(grib2), "--variable", "msl", "--algorithm", "hodges", "--lmin", "5", "--lmax", "42",
+            "-o", str(tmp_path / "hodges.trackjson"), "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "hodges.trackjson").read_bytes() == (reference / "hodges.trackjson").read_bytes()
+
+
+def test_what_only_eccodes_decodes_goes_through_it(ccsds: Path, reference: Path, tmp_path: Path):
+    from stormtrack._netcdf_copy import needs_eccodes
+
+    assert needs_eccodes(str(ccsds), "msl")
+    st.track(ccsds, "msl", output=tmp_path / "simple.txt")
+    assert (tmp_path / "simple.txt").read_bytes() == (reference / "simple.txt").read_bytes()
+    p = python_cli("track", "-i", str(ccsds), "--variable", "msl", "-o", str(tmp_path / "cli.txt"), "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "cli.txt").read_bytes() == (reference / "simple.txt").read_bytes()
+
+
+def test_without_the_grib_extra_one_line_says_what_to_install(ccsds: Path, tmp_path: Path):
     blocker = tmp_path / "blocker"
     blocker.mkdir()
     (blocker / "cfgrib.py").write_text("raise ImportError('cfgrib is not installed')\n")
-    p = python_cli("track", "-i", str(grib), "--variable", "msl", "-o", str(tmp_path / "o.txt"), env={"PYTHONPATH": str(blocker)})
+    p = python_cli("track", "-i", str(ccsds), "--variable", "msl", "-o", str(tmp_path / "o.txt"), env={"PYTHONPATH": str(blocker)})
     assert p.returncode == 2
     assert p.stderr.strip().count("\n") == 0 and "pip install 'stormtrack[grib]'" in p.stderr, p.stderr
     assert not (tmp_path / "o.txt").exists()
 
 
-def test_the_rust_binary_names_grib_and_the_way_to_read_it(grib: Path, tmp_path: Path):
-    p = cli("track", "-i", str(grib), "--variable", "msl", "-o", str(tmp_path / "o.txt"))
+def test_the_rust_binary_names_what_it_does_not_decode_and_the_way_to_read_it(ccsds: Path, tmp_path: Path):
+    p = cli("track", "-i", str(ccsds), "--variable", "msl", "-o", str(tmp_path / "o.txt"))
     assert p.returncode == 2 and p.stderr.strip().count("\n") == 0
-    assert "GRIB" in p.stderr and "stormtrack[grib]" in p.stderr
+    assert "CCSDS packing" in p.stderr and "stormtrack[grib]" in p.stderr, p.stderr
     assert not (tmp_path / "o.txt").exists()
 
 
@@ -146,3 +190,20 @@ def test_descriptors_name_the_grib_file_and_the_xarray_object(grib: Path, datase
     st.track(dataset, "msl", output=tmp_path / "x2")
     a, b = ((tmp_path / d / "_stormtrack.json").read_text() for d in ("x1", "x2"))
     assert a == b and json.loads(a)["provenance"]["input"].startswith("xarray:msl")
+
+
+def test_spectral_and_vorticity_read_grib_and_zarr_as_the_file(grib2: Path, djf_msl: Path, tmp_path: Path):
+    """`spectral` takes every input `track` takes: a GRIB file and a Zarr store give the values of
+    the NetCDF file (24-bit packing holds ERA5's values exactly)."""
+    with xr.open_dataset(djf_msl) as ds:
+        ds.isel(valid_time=slice(0, N)).to_zarr(tmp_path / "msl.zarr", zarr_format=3)
+    outputs = {}
+    for name, path in [("nc", djf_msl), ("grib", grib2), ("zarr", tmp_path / "msl.zarr")]:
+        out = tmp_path / f"{name}.nc"
+        p = cli("spectral", "-i", str(path), "--variable", "msl", "--lmin", "5", "--lmax", "42", "-n", "6", "--double", "-o", str(out), "--quiet")
+        assert p.returncode == 0, p.stderr
+        with xr.open_dataset(out) as ds:
+            outputs[name] = ds["msl"].values
+    assert outputs["nc"].shape == (6, 73, 144) and np.isfinite(outputs["nc"]).all()
+    np.testing.assert_array_equal(outputs["grib"], outputs["nc"])
+    np.testing.assert_array_equal(outputs["zarr"], outputs["nc"])

@@ -154,3 +154,37 @@ impl From<datafusion::common::DataFusionError> for Error {
         Error::Sql(text.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }
+
+thread_local! {
+    /// How many [`guard_reader`] calls this thread is inside.
+    static GUARDED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether the current thread is inside [`guard_reader`]: a panic hook stays quiet then, since
+/// the panic becomes an error line of its own.
+pub fn panic_is_guarded() -> bool {
+    GUARDED.with(|g| g.get() > 0)
+}
+
+/// Run a reader built on a third-party parser (the `parquet` crate, the libnetcdf bindings)
+/// that can panic on a corrupt file instead of returning an error (found by fuzzing,
+/// docs/reliability.md): such a panic becomes one error naming `path`, printed once.
+pub fn guard_reader<T>(path: &std::path::Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !panic_is_guarded() {
+                previous(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(g.get() + 1));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    GUARDED.with(|g| g.set(g.get() - 1));
+    result.unwrap_or_else(|payload| {
+        let why = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_default();
+        let why: String = why.lines().next().unwrap_or("").chars().take(160).collect();
+        Err(Error::Format(format!("{}: the file is corrupt: its reader failed on it ({why}); write or copy it again", path.display())))
+    })
+}

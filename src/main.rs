@@ -24,6 +24,9 @@ fn main() -> ExitCode {
     keep_freed_memory();
     // A bug must still end in one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        if stormtrack::error::panic_is_guarded() {
+            return; // a reader's panic on a corrupt file, reported as its error
+        }
         let msg = info
             .payload()
             .downcast_ref::<&str>()

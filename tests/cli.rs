@@ -362,7 +362,7 @@ fn bad_option_values_fail_before_any_work() {
         (&["--start", "2025-12-02", "--end", "2025-12-01"], &["--end"]),
         (&["--max-link-km", "-5"], &["--max-link-km"]),
         (&["--bogus-flag"], &["--bogus-flag"]),
-        (&["-f", "csv"], &["unknown format 'csv'"]),
+        (&["-f", "xls"], &["unknown format 'xls'"]),
     ];
     for (extra, needles) in cases {
         let o = track_to(&input, &out, extra);
@@ -370,8 +370,8 @@ fn bad_option_values_fail_before_any_work() {
     }
     let o = stormtrack(&["track", "-i", input.to_str().unwrap()]);
     assert_fails(&o, &["required", "--variable", "--output"]);
-    let o = track_to(&input, &d.path().join("o.csv"), &[]);
-    assert_fails(&o, &[".csv", "-f"]);
+    let o = track_to(&input, &d.path().join("o.xls"), &[]);
+    assert_fails(&o, &[".xls", "-f"]);
     let o = track_to(&input, &out, &["--start", "2030-01-01"]);
     assert_fails(&o, &["no frame"]);
     assert_eq!(entries(d.path()), vec!["in.nc"]);

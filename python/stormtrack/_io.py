@@ -531,14 +531,19 @@ def _track_files(
 
 def read_tracks(
     path: PathLike, format: str | None = None, *, table: str = "track_points", variable: str | None = None, calendar: str | None = None,
+    fields: list[str] | None = None, mode: str | None = None,
 ) -> pl.DataFrame:
-    """Tracks from any supported format (Parquet dataset, IMILAST, TRACK, TrackJSON) as the
-    ``track_points`` table, or the per-track ``tracks`` summary with ``table="tracks"``.
-    ``calendar`` names the calendar of an IMILAST or TRACK file's dates (they carry none;
-    default proleptic Gregorian), e.g. ``"360_day"`` for February 30."""
+    """Tracks from any supported format (Parquet dataset, IMILAST, TRACK, TrackJSON,
+    TempestExtremes text and CSV) as the ``track_points`` table, or the per-track ``tracks``
+    summary with ``table="tracks"``. ``calendar`` names the calendar of an IMILAST, TRACK or
+    TempestExtremes file's dates (they carry none; default proleptic Gregorian), e.g.
+    ``"360_day"`` for February 30. ``fields`` names the columns such a file does not name:
+    TRACK's added fields (``ADD_FLD``), TempestExtremes' DetectNodes columns (its ``--in_fmt``,
+    e.g. ``["lon", "lat", "slp", "wind"]``); ``mode`` (``"min"`` or ``"max"``) where the tracked
+    variable's name does not say."""
     if table not in ("track_points", "tracks"):
         raise ValueError(f"table must be 'track_points' or 'tracks', not {table!r}")
-    points, summary = _core.read_tracks(os.fspath(path), format, variable, calendar)
+    points, summary = _core.read_tracks(os.fspath(path), format, variable, calendar, list(fields or []), mode)
     return pl.DataFrame(points if table == "track_points" else summary)
 
 

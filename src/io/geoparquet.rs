@@ -3,9 +3,10 @@
 //! the points' times and values as lists, so that QGIS, GeoPandas, DuckDB or lonboard draw the
 //! tracks and `stormtrack` reads them back whole.
 
+use super::format_error;
 use crate::arrow::{CentersMeta, tracks_batch};
 use crate::error::{Error, Result};
-use crate::tracks::{Point, ProcessingStep, SpatialBounds, Tracks, TracksBuilder, TracksMetadata};
+use crate::tracks::{Point, SpatialBounds, Tracks, TracksBuilder, TracksMetadata};
 use arrow::array::{Array, ArrayRef, Float64Array, Int64Array, ListArray, RecordBatch, StructArray, TimestampMillisecondArray};
 use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{DataType, Field, Fields, Schema};
@@ -118,7 +119,8 @@ pub fn batch(tracks: &Tracks) -> Result<RecordBatch> {
         metadata.insert(BOUNDS_KEY.to_string(), serde_json::json!([b.south, b.north, b.west, b.east]).to_string());
     }
     if !tracks.metadata.processing.is_empty() {
-        metadata.insert(PROCESSING_KEY.to_string(), ProcessingStep::list_to_json(&tracks.metadata.processing));
+        let text = super::trackjson::encode_processing(&tracks.metadata.processing).map_err(|e| Error::Format(e.to_string()))?;
+        metadata.insert(PROCESSING_KEY.to_string(), text);
     }
     Ok(RecordBatch::try_new(Arc::new(Schema::new_with_metadata(fields, metadata)), columns)?)
 }
@@ -138,10 +140,6 @@ pub fn write(tracks: &Tracks, path: &Path) -> Result<()> {
     w.write(&batch)?;
     w.close()?;
     super::atomic::write_file(path, |out| std::io::Write::write_all(out, &bytes))
-}
-
-fn format_error(path: &Path, detail: impl std::fmt::Display) -> Error {
-    Error::Format(format!("{}: {detail}", path.display()))
 }
 
 /// The values of list column `name` and its offsets.
@@ -184,8 +182,7 @@ pub fn read(path: &Path) -> Result<Tracks> {
         metadata.bounds = Some(SpatialBounds { south, north, west, east });
     }
     if let Some(text) = schema.metadata().get(PROCESSING_KEY) {
-        metadata.processing =
-            ProcessingStep::list_from_json(text).ok_or_else(|| format_error(path, format!("its {PROCESSING_KEY} is not a list of processing steps")))?;
+        metadata.processing = super::trackjson::decode_processing(text, path)?;
     }
     let refs: Vec<(&str, &str)> = names.iter().map(|(n, u)| (n.as_str(), u.as_str())).collect();
     let mut b = TracksBuilder::new(metadata, &refs, None);

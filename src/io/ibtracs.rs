@@ -7,6 +7,7 @@
 //! central pressure, hPa read as Pa, minima), NaN where the agency gives none (IBTrACS
 //! interpolates positions to 3-hourly times but not pressures); `wmo_wind` (knots) rides along.
 
+use super::format_error;
 use crate::error::{Error, Result};
 use crate::time::{Calendar, CfTimeUnits};
 use crate::tracks::{Point, Tracks, TracksBuilder, TracksMetadata};
@@ -15,10 +16,6 @@ use std::path::Path;
 
 /// The variables kept, with their unit after reading and the factor from IBTrACS' unit.
 const KEPT: [(&str, &str, f64); 2] = [("wmo_pres", "Pa", 100.0), ("wmo_wind", "kt", 1.0)];
-
-fn format_error(path: &Path, detail: impl std::fmt::Display) -> Error {
-    Error::Format(format!("{}: {detail}", path.display()))
-}
 
 /// Whether a NetCDF file looks like IBTrACS: a `sid` per storm and `storm x date_time` times.
 #[cfg(feature = "netcdf")]

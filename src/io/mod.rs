@@ -260,11 +260,12 @@ pub fn read_tracks_with(path: &Path, opts: &InputOptions) -> Result<Tracks> {
             };
             return tdump::read_str_with(&text, path, &opts);
         }
-        TrackFormat::TempestCsv if ibtracs::is_ibtracs_csv(&first_line(path)) => {
-            return ibtracs::read_csv_str(&imilast::read_text(path)?, path);
-        }
         TrackFormat::Tempest | TrackFormat::TempestCsv => {
             let text = imilast::read_text(path)?;
+            // IBTrACS' CSV shares the suffix; its header tells it apart
+            if format == TrackFormat::TempestCsv && ibtracs::is_ibtracs_csv(text.lines().next().unwrap_or("")) {
+                return ibtracs::read_csv_str(&text, path);
+            }
             let te = tempest::ReadOptions {
                 fields: opts.fields.clone(),
                 primary_variable: variable.map(str::to_string),
@@ -291,10 +292,9 @@ pub fn read_tracks_with(path: &Path, opts: &InputOptions) -> Result<Tracks> {
     }
 }
 
-/// The first line of a text file (empty when it cannot be read).
-fn first_line(path: &Path) -> String {
-    use std::io::BufRead;
-    std::fs::File::open(path).ok().and_then(|f| std::io::BufReader::new(f).lines().next()).and_then(|l| l.ok()).unwrap_or_default()
+/// A format error naming the file it is in.
+pub(crate) fn format_error(path: &Path, detail: impl std::fmt::Display) -> Error {
+    Error::Format(format!("{}: {detail}", path.display()))
 }
 
 /// The error of a build without NetCDF support.

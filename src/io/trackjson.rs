@@ -234,6 +234,22 @@ fn push_metadata(o: &mut String, tracks: &Tracks) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Processing steps as TrackJSON's `processing` array alone, for the formats that keep it in one
+/// attribute (CF trajectory NetCDF, GeoParquet).
+pub(crate) fn encode_processing(steps: &[ProcessingStep]) -> std::io::Result<String> {
+    let mut o = String::new();
+    push_processing(&mut o, steps)?;
+    Ok(o[",\"processing\":".len()..].to_string())
+}
+
+/// Processing steps of text written by [`encode_processing`], with TrackJSON's checks; errors
+/// name `path`.
+pub(crate) fn decode_processing(text: &str, path: &Path) -> Result<Vec<ProcessingStep>> {
+    let d = Doc { path };
+    let v: Value = serde_json::from_str(text).map_err(|e| d.err("$.metadata.processing", e))?;
+    read_processing(&d, &v)
+}
+
 /// The `metadata.processing` array, with its leading comma.
 fn push_processing(o: &mut String, steps: &[ProcessingStep]) -> std::io::Result<()> {
     o.push_str(",\"processing\":[");

@@ -48,32 +48,6 @@ pub struct ProcessingStep {
     pub parameters: serde_json::Map<String, serde_json::Value>,
 }
 
-impl ProcessingStep {
-    /// Steps as JSON text, TrackJSON's `processing` array (for formats that keep it in one
-    /// attribute: CF trajectory NetCDF, GeoParquet).
-    pub fn list_to_json(steps: &[ProcessingStep]) -> String {
-        let list: Vec<serde_json::Value> = steps
-            .iter()
-            .map(|s| serde_json::json!({"operation": s.operation, "enabled": s.enabled, "parameters": serde_json::Value::Object(s.parameters.clone())}))
-            .collect();
-        serde_json::Value::Array(list).to_string()
-    }
-
-    /// Steps of JSON text written by [`ProcessingStep::list_to_json`]; `None` when it is not.
-    pub fn list_from_json(text: &str) -> Option<Vec<ProcessingStep>> {
-        let list: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
-        list.into_iter()
-            .map(|v| {
-                Some(ProcessingStep {
-                    operation: v.get("operation")?.as_str()?.to_string(),
-                    enabled: v.get("enabled")?.as_bool()?,
-                    parameters: v.get("parameters")?.as_object()?.clone(),
-                })
-            })
-            .collect()
-    }
-}
-
 /// Metadata of a track collection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TracksMetadata {

@@ -34,6 +34,8 @@ pub mod metrics;
 pub mod numeric;
 pub mod ops;
 pub mod pipeline;
+#[cfg(feature = "plot")]
+pub mod plot;
 #[cfg(feature = "polars")]
 pub mod polars;
 #[cfg(feature = "python")]

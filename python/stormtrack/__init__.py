@@ -30,6 +30,7 @@ from stormtrack._expressions import (  # noqa: E402
     rsplice_keep,
 )
 from stormtrack._io import detect, read_tracks, scan_tracks, track  # noqa: E402
+from stormtrack._plot import explore, plot  # noqa: E402
 from stormtrack._metrics import ata, eulerian, lagrangian, sample, track_metrics, track_stats  # noqa: E402
 from stormtrack._sql import register_all, sql_context  # noqa: E402
 from stormtrack._tracker import Tracker  # noqa: E402
@@ -47,12 +48,14 @@ __all__ = [
     "detect",
     "duration_h",
     "eulerian",
+    "explore",
     "great_circle_km",
     "lagrangian",
     "link",
     "max_speed_kmh",
     "normalize_lon",
     "path_length_km",
+    "plot",
     "read_tracks",
     "register_all",
     "rsplice_keep",

@@ -146,3 +146,36 @@ class Tracker:
     ) -> None: ...
     def push(self, time: int, frame: Any) -> tuple[ArrowStream, ArrowStream]: ...
     def finish(self) -> tuple[ArrowStream, ArrowStream]: ...
+def plot_file(input: str, output: str | None, spec: dict[str, Any]) -> bytes: ...
+def plot_points(
+    track_id: npt.NDArray[np.int64],
+    time: npt.NDArray[np.int64],
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    value: npt.NDArray[np.float64],
+    *,
+    name: str,
+    unit: str,
+    mode: str | None,
+    calendar: str | None,
+    output: str | None,
+    spec: dict[str, Any],
+) -> bytes: ...
+def explore_file(
+    input: str, output: str | None, *, title: str | None = None, format: str | None = None, calendar: str | None = None,
+    fields: list[str] = ..., mode: str | None = None,
+) -> str: ...
+def explore_points(
+    track_id: npt.NDArray[np.int64],
+    time: npt.NDArray[np.int64],
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    value: npt.NDArray[np.float64],
+    *,
+    name: str,
+    unit: str,
+    mode: str | None,
+    calendar: str | None,
+    output: str | None,
+    title: str | None,
+) -> str: ...

@@ -48,6 +48,103 @@ pub enum Command {
     /// Run SQL (DataFusion, with stormtrack's functions) over a tracks dataset.
     #[cfg(feature = "datafusion")]
     Sql(SqlArgs),
+    /// Draw a PNG map of tracks (coloured by intensity, time or track) or of a gridded field
+    /// (the output of metrics, stats or eulerian, or any gridded input), with coastlines;
+    /// global, regional or polar.
+    #[cfg(feature = "plot")]
+    Plot(PlotArgs),
+    /// Write one self-contained HTML page to browse tracks: filter by time, intensity,
+    /// lifetime and region, click a track for its points.
+    #[cfg(feature = "plot")]
+    Explore(ExploreArgs),
+}
+
+/// How to read a track file: what its format does not say.
+#[cfg(feature = "plot")]
+#[derive(Debug, Args)]
+pub struct TrackReadArgs {
+    /// Input format: auto, parquet, imilast, track, json, tempest, tempest-csv, cf (CF
+    /// trajectory NetCDF) or geoparquet.
+    #[arg(short = 'f', long = "in-format", default_value = "auto")]
+    pub in_format: String,
+    /// Calendar of the dates of a text track file (they carry none) [default: proleptic_gregorian].
+    #[arg(long = "calendar")]
+    pub calendar: Option<String>,
+    /// Names of the columns a text track file does not name (TRACK's added fields,
+    /// TempestExtremes' --in_fmt), comma-separated.
+    #[arg(long = "fields", value_delimiter = ',')]
+    pub fields: Vec<String>,
+    /// min or max, where the tracked variable's name does not say.
+    #[arg(long = "mode")]
+    pub mode: Option<String>,
+}
+
+#[cfg(feature = "plot")]
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Tracks (any supported format) or a gridded file (NetCDF, tidy Parquet, GRIB, Zarr).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// The picture (.png).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// What the input holds: auto, tracks or field.
+    #[arg(long = "kind", default_value = "auto")]
+    pub kind: String,
+    /// global, region (with --region), north or south (polar stereographic).
+    #[arg(long = "view", default_value = "global")]
+    pub view: String,
+    /// The region's box: west,east,south,north in degrees (east below west crosses 180).
+    #[arg(long = "region", allow_hyphen_values = true, value_name = "W,E,S,N")]
+    pub region: Option<String>,
+    /// Longitude in the middle of a global map, or down from the pole of a polar one.
+    #[arg(long = "central-lon", allow_negative_numbers = true)]
+    pub central_lon: Option<f64>,
+    /// Edge latitude of a polar view [default: 20 north, -20 south].
+    #[arg(long = "boundary-lat", allow_negative_numbers = true)]
+    pub boundary_lat: Option<f64>,
+    /// Tracks: colour by intensity, time or track.
+    #[arg(long = "colour-by", visible_alias = "color-by", default_value = "intensity")]
+    pub colour_by: String,
+    /// Tracks: the intensity variable [default: the primary]. Fields: the field to draw.
+    #[arg(short = 'v', long = "variable")]
+    pub variable: Option<String>,
+    /// Lower limit of the colour scale [default: the data's].
+    #[arg(long = "vmin", allow_negative_numbers = true)]
+    pub vmin: Option<f64>,
+    /// Upper limit of the colour scale [default: the data's].
+    #[arg(long = "vmax", allow_negative_numbers = true)]
+    pub vmax: Option<f64>,
+    /// Width in pixels.
+    #[arg(long = "width", default_value_t = 1200)]
+    pub width: u32,
+    /// Height in pixels [default: as the view's shape asks].
+    #[arg(long = "height")]
+    pub height: Option<u32>,
+    /// Title [default: what is drawn, and when].
+    #[arg(long = "title")]
+    pub title: Option<String>,
+    /// Fields: the frame to draw, from 0 [default: the mean over all frames].
+    #[arg(long = "frame")]
+    pub frame: Option<usize>,
+    #[command(flatten)]
+    pub read: TrackReadArgs,
+}
+
+#[cfg(feature = "plot")]
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// Tracks (any supported format).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// The page (.html).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Title [default: the input's name and the number of tracks].
+    #[arg(long = "title")]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub read: TrackReadArgs,
 }
 
 #[cfg(feature = "datafusion")]

@@ -24,6 +24,10 @@ pub fn run(cli: Cli, runner: Option<&dyn BlockRunner>) -> Result<()> {
         Command::Sample(a) => super::metrics::sample(a),
         #[cfg(feature = "datafusion")]
         Command::Sql(a) => super::sql::run(a),
+        #[cfg(feature = "plot")]
+        Command::Plot(a) => super::pictures::plot(a),
+        #[cfg(feature = "plot")]
+        Command::Explore(a) => super::pictures::explore(a),
     }
 }
 

@@ -6,6 +6,8 @@ pub mod args;
 mod commands;
 mod grid;
 mod metrics;
+#[cfg(feature = "plot")]
+mod pictures;
 mod progress;
 #[cfg(feature = "datafusion")]
 mod sql;

@@ -6,7 +6,7 @@
 //! and values in the variable's canonical unit (see docs/algorithms.md#unit-normalisation).
 
 #[cfg(feature = "netcdf")]
-mod cf;
+pub(crate) mod cf;
 mod filtered;
 #[cfg(feature = "grib")]
 mod grib;

@@ -10,6 +10,8 @@ pub mod geoparquet;
 #[cfg(feature = "netcdf")]
 pub mod grid_netcdf;
 pub mod gridded;
+#[cfg(feature = "fast-read")]
+pub mod gridded_read;
 pub mod ibtracs;
 pub mod imilast;
 pub mod parquet;

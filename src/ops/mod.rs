@@ -35,6 +35,8 @@ pub mod detect;
 pub mod distributed;
 #[cfg(feature = "netcdf")]
 pub mod eulerian;
+#[cfg(feature = "plot")]
+pub mod explore;
 #[cfg(feature = "netcdf")]
 mod field_input;
 pub mod filter;
@@ -43,6 +45,8 @@ mod grid_frames;
 mod hodges;
 pub mod link;
 pub mod metrics;
+#[cfg(feature = "plot")]
+pub mod plot;
 mod progress;
 #[cfg(feature = "netcdf")]
 pub mod sample;

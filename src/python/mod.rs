@@ -8,6 +8,7 @@
 mod distributed;
 mod expressions;
 mod metrics;
+mod pictures;
 mod stream;
 mod tracker;
 mod udfs;
@@ -49,6 +50,7 @@ fn keyword_of(name: &str) -> Option<String> {
             "feature_refinement" => "refinement",
             "search_window_size" => "window",
             "outputs" => "output",
+            "colour_by" => "color_by",
             other => other,
         }
         .to_string(),
@@ -396,6 +398,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::track_stats_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::sample_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::eulerian_file, m)?)?;
+    m.add_function(wrap_pyfunction!(pictures::plot_file, m)?)?;
+    m.add_function(wrap_pyfunction!(pictures::plot_points, m)?)?;
+    m.add_function(wrap_pyfunction!(pictures::explore_file, m)?)?;
+    m.add_function(wrap_pyfunction!(pictures::explore_points, m)?)?;
     #[cfg(feature = "cli")]
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     #[cfg(feature = "cli")]

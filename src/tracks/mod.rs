@@ -1,10 +1,12 @@
 //! The packed track collection (structure of arrays), shared by every reader, writer and front
 //! end (see docs/algorithms.md#packed-tracks).
 
+mod from_points;
 pub mod measure;
 mod set;
 mod summary;
 
+pub use from_points::{PointColumns, tracks_from_points};
 pub use set::{OwnedTrackSet, TrackSet, TrackSetError, track_set};
 pub use summary::{TrackSummary, summarize, summarize_as_peer};
 

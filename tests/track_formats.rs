@@ -2,6 +2,8 @@
 //! output from huracanpy's example data (tests/data/huracanpy/README.md), read with every
 //! column, written back, and every malformed variant one error line.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use stormtrack::io::tdump::{self, NumericTime};
 use stormtrack::io::tempest;
@@ -199,4 +201,35 @@ fn files_that_are_not_trajectories_are_one_line() {
     std::fs::write(&junk, b"CDF\x01 but not really").unwrap();
     let e = read_tracks_with(&junk, &InputOptions::default()).unwrap_err().to_string();
     assert!(e.contains("junk.nc") && !e.contains('\n'), "{e}");
+}
+
+#[test]
+fn every_command_over_tracks_reads_text_files_with_fields_and_mode() {
+    let te = sample("TempestExtremes-sample.txt");
+    let te = te.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    // the columns named as TempestExtremes' --in_fmt names them: the tracked one is slp (minima)
+    let fields = "lon,lat,slp,wind";
+    // without a name that says minima or maxima, every command asks for --mode, which it has
+    let o = common::stormtrack(&["filter", te, "-o", &out("f.json")]);
+    common::assert_fails(&o, &["--mode"]);
+    common::assert_ok(&common::stormtrack(&["filter", te, "--mode", "min", "--min-points", "2", "-o", &out("f.json")]));
+    common::assert_ok(&common::stormtrack(&["filter", te, "--fields", fields, "--min-points", "2", "-o", &out("g.json")]));
+    let kept = std::fs::read_to_string(dir.path().join("g.json")).unwrap();
+    assert!(kept.contains("\"primary_var\":\"slp\"") && kept.contains("\"mode\":\"min\""), "{}", &kept[..300]);
+    common::assert_ok(&common::stormtrack(&["stats", te, "--fields", fields, "-o", &out("s.nc")]));
+    common::assert_ok(&common::stormtrack(&["stats", te, "--mode", "min", "-o", &out("s2.nc")]));
+    common::assert_ok(&common::stormtrack(&["metrics", te, "--fields", fields, "-o", &out("m.nc")]));
+    common::assert_ok(&common::stormtrack(&["metrics", te, "--mode", "min", "-o", &out("m2.nc")]));
+    let o = common::stormtrack(&["compare", te, te, "--fields", fields, "--by-basin"]);
+    common::assert_ok(&o);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("F1 100.0%") && text.contains("basin  reference"), "{text}");
+    common::assert_ok(&common::stormtrack(&["compare", te, te, "--mode", "min"]));
+    // a field list for a format that names its columns is refused
+    common::assert_fails(
+        &common::stormtrack(&["filter", &out("g.json"), "--fields", fields, "-o", &out("h.json")]),
+        &["--fields", "TRACK and TempestExtremes"],
+    );
 }

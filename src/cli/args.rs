@@ -522,6 +522,13 @@ pub struct FilterArgs {
     /// [default: proleptic_gregorian].
     #[arg(long = "calendar")]
     pub calendar: Option<String>,
+    /// Names of the columns a text track file does not name (TRACK's added fields,
+    /// TempestExtremes' --in_fmt, e.g. lon,lat,slp,wind), comma-separated.
+    #[arg(long = "fields", value_delimiter = ',')]
+    pub fields: Vec<String>,
+    /// min or max, where the tracked variable's name in a text track file does not say.
+    #[arg(long = "mode")]
+    pub mode: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -548,7 +555,7 @@ pub struct CompareArgs {
     #[arg(short = 'l', long = "min-overlap", default_value_t = 0.6)]
     pub min_overlap: f64,
     /// min or max: how the peak intensity of a track is taken [default: from the tracks].
-    #[arg(short = 'm', long = "detection-mode", default_value = "auto")]
+    #[arg(short = 'm', long = "detection-mode", visible_alias = "mode", default_value = "auto")]
     pub detection_mode: String,
     /// Write the full report (JSON, sorted keys) to this file.
     #[arg(short = 'o', long = "output-report")]
@@ -564,6 +571,14 @@ pub struct CompareArgs {
     /// [default: proleptic_gregorian].
     #[arg(long = "calendar")]
     pub calendar: Option<String>,
+    /// Names of the columns a text track file does not name (TRACK's added fields,
+    /// TempestExtremes' --in_fmt, e.g. lon,lat,slp,wind), comma-separated.
+    #[arg(long = "fields", value_delimiter = ',')]
+    pub fields: Vec<String>,
+    /// Also score each basin where tracks form (NA, EP, WP, NI, SI, SP, SA, by the first point
+    /// of each track): POD, FAR, F1 and separations; the JSON report gains `basins`.
+    #[arg(long = "by-basin")]
+    pub by_basin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -620,6 +635,13 @@ pub struct SampleArgs {
     /// [default: proleptic_gregorian].
     #[arg(long = "calendar")]
     pub calendar: Option<String>,
+    /// Names of the columns a text track file does not name (TRACK's added fields,
+    /// TempestExtremes' --in_fmt, e.g. lon,lat,slp,wind), comma-separated.
+    #[arg(long = "fields", value_delimiter = ',')]
+    pub fields: Vec<String>,
+    /// min or max, where the tracked variable's name in a text track file does not say.
+    #[arg(long = "mode")]
+    pub mode: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -647,6 +669,9 @@ pub struct StatsArgs {
     /// of IMILAST and TRACK files.
     #[arg(long = "variable")]
     pub variable: Option<String>,
+    /// min or max, where the tracked variable's name in a text track file does not say.
+    #[arg(long = "mode")]
+    pub mode: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -705,4 +730,8 @@ pub struct GriddedArgs {
     /// [default: proleptic_gregorian].
     #[arg(long = "calendar")]
     pub calendar: Option<String>,
+    /// Names of the columns a text track file does not name (TRACK's added fields,
+    /// TempestExtremes' --in_fmt, e.g. lon,lat,slp,wind), comma-separated.
+    #[arg(long = "fields", value_delimiter = ',')]
+    pub fields: Vec<String>,
 }

@@ -7,8 +7,10 @@ use crate::error::Result;
 use crate::ops;
 
 pub fn metrics(a: MetricsArgs) -> Result<()> {
+    // a min/max amplitude mode also says what the centres of a text track file are
+    let read_mode = (a.mode != "auto").then(|| a.mode.clone());
     let opts = ops::metrics::Options {
-        job: gridded_job(a.io, a.variable),
+        job: gridded_job(a.io, a.variable, read_mode),
         radius_km: a.radius_km,
         kernel: a.kernel,
         monthly: a.monthly,
@@ -31,7 +33,7 @@ pub fn metrics(a: MetricsArgs) -> Result<()> {
 
 pub fn stats(a: StatsArgs) -> Result<()> {
     let opts = ops::stats::Options {
-        job: gridded_job(a.io, a.variable),
+        job: gridded_job(a.io, a.variable, a.mode),
         density: a.density,
         mean: a.mean,
         kernel: a.kernel,
@@ -78,6 +80,7 @@ pub fn sample(a: SampleArgs) -> Result<()> {
         format: a.out.format,
         track_variable: a.track_variable,
         calendar: a.calendar,
+        reading: ops::TrackReading { fields: a.fields, mode: a.mode },
     };
     let tracks = ops::sample::run(&opts)?;
     let name = opts.column();
@@ -86,6 +89,7 @@ pub fn sample(a: SampleArgs) -> Result<()> {
     Ok(())
 }
 
-fn gridded_job(io: GriddedArgs, variable: Option<String>) -> ops::metrics::GriddedJob {
-    ops::metrics::GriddedJob { input: io.input, output: io.output, grid: io.grid, variable, calendar: io.calendar, threads: io.threads }
+fn gridded_job(io: GriddedArgs, variable: Option<String>, mode: Option<String>) -> ops::metrics::GriddedJob {
+    let reading = ops::TrackReading { fields: io.fields, mode };
+    ops::metrics::GriddedJob { input: io.input, output: io.output, grid: io.grid, variable, calendar: io.calendar, threads: io.threads, reading }
 }

@@ -19,6 +19,7 @@ pub fn filter(a: FilterArgs) -> Result<()> {
             min_travel_distance_deg: a.min_travel_distance_deg,
             expected_cadence: a.expected_cadence,
         },
+        reading: ops::TrackReading { fields: a.fields, mode: a.mode },
     };
     let done = ops::filter::run(&opts)?;
     eprintln!(
@@ -46,12 +47,17 @@ pub fn compare(a: CompareArgs) -> Result<()> {
         variable: a.variable,
         calendar: a.calendar,
         reports: a.output_report.into_iter().chain(json_file).collect(),
+        fields: a.fields,
+        by_basin: a.by_basin,
     };
     let done = ops::compare::run(&opts)?;
     if matches!(a.json, Some(None)) {
         println!("{}", done.json);
     } else {
         println!("{}", done.report.summary_text());
+        if let Some(scores) = &done.basins {
+            println!("{}", crate::compare::basin_table(scores));
+        }
     }
     Ok(())
 }

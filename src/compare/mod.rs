@@ -9,6 +9,7 @@
 //! Both work on borrowed slices ([`TrackSet`]); [`track_set`] views a [`Tracks`] that way.
 
 mod assignment;
+mod basins;
 mod error;
 mod geo;
 mod matching;
@@ -17,6 +18,7 @@ mod rsplice;
 mod stats;
 mod wide;
 
+pub use basins::{BasinScores, basin_scores, basin_scores_json, basin_table};
 pub use error::CompareError;
 pub use matching::{ComparisonReport, IntensityDifference, MatchingMethod, TrackComparisonConfig, TrackMatch, TrackProperties, compare_tracks};
 pub use report::report_json;

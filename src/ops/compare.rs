@@ -4,7 +4,7 @@
 use super::parse_mode;
 use crate::compare::{self, ComparisonReport, MatchingMethod, TrackComparisonConfig};
 use crate::error::{Error, Result};
-use crate::io::{self, atomic};
+use crate::io::atomic;
 use crate::tracks::{TrackSet, Tracks, track_set};
 use std::path::PathBuf;
 
@@ -31,6 +31,13 @@ pub struct Options {
     pub calendar: Option<String>,
     /// Files to write the JSON report to (sorted keys).
     pub reports: Vec<PathBuf>,
+    /// Names of the columns text track files do not name (TRACK's added fields,
+    /// TempestExtremes' DetectNodes columns); `detection_mode` min/max also says what their
+    /// centres are.
+    pub fields: Vec<String>,
+    /// Also score each basin where tracks form (docs/metrics.md#basins): the report gains
+    /// `basins`.
+    pub by_basin: bool,
 }
 
 impl Default for Options {
@@ -46,6 +53,8 @@ impl Default for Options {
             variable: None,
             calendar: None,
             reports: Vec::new(),
+            fields: Vec::new(),
+            by_basin: false,
         }
     }
 }
@@ -78,6 +87,8 @@ impl Options {
 #[derive(Debug, Clone)]
 pub struct Compared {
     pub report: ComparisonReport,
+    /// The scores by basin, with `by_basin`.
+    pub basins: Option<Vec<compare::BasinScores>>,
     pub json: String,
 }
 
@@ -86,15 +97,21 @@ pub fn run(opts: &Options) -> Result<Compared> {
     opts.validate()?;
     let config = opts.config()?;
     let variable = opts.variable.as_deref();
-    let calendar = super::parse_calendar(opts.calendar.as_deref())?;
-    let r = io::read_tracks_in(&opts.reference, None, variable, calendar)?;
-    let c = io::read_tracks_in(&opts.candidate, None, variable, calendar)?;
-    let report = compare::compare_tracks(&with_values(&r, variable)?, &with_values(&c, variable)?, &config)?;
-    let json = serde_json::to_string_pretty(&compare::report_json(&report)).expect("a report is plain JSON");
+    let reading = super::TrackReading { fields: opts.fields.clone(), mode: config.mode.map(|m| m.as_str().to_string()) };
+    let r = super::read_track_input(&opts.reference, variable, opts.calendar.as_deref(), &reading)?;
+    let c = super::read_track_input(&opts.candidate, variable, opts.calendar.as_deref(), &reading)?;
+    let (rs, cs) = (with_values(&r, variable)?, with_values(&c, variable)?);
+    let report = compare::compare_tracks(&rs, &cs, &config)?;
+    let mut doc = compare::report_json(&report);
+    let basins = opts.by_basin.then(|| compare::basin_scores(&report, &rs, &cs));
+    if let (Some(scores), Some(map)) = (&basins, doc.as_object_mut()) {
+        map.insert("basins".into(), compare::basin_scores_json(scores));
+    }
+    let json = serde_json::to_string_pretty(&doc).expect("a report is plain JSON");
     for p in &opts.reports {
         atomic::write_file(p, |w| w.write_all(json.as_bytes()).and_then(|()| w.write_all(b"\n")))?;
     }
-    Ok(Compared { report, json })
+    Ok(Compared { report, basins, json })
 }
 
 /// The comparison view of `t`, with the values of `variable` (which must exist) when given.

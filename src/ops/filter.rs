@@ -23,11 +23,21 @@ pub struct Options {
     pub calendar: Option<String>,
     /// Which tracks to keep.
     pub criterion: Criterion,
+    /// Column names and min/max of text track files that do not say.
+    pub reading: super::TrackReading,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { input: PathBuf::new(), output: PathBuf::new(), format: "auto".into(), variable: None, calendar: None, criterion: Criterion::default() }
+        Options {
+            input: PathBuf::new(),
+            output: PathBuf::new(),
+            format: "auto".into(),
+            variable: None,
+            calendar: None,
+            criterion: Criterion::default(),
+            reading: Default::default(),
+        }
     }
 }
 
@@ -100,7 +110,7 @@ pub struct Filtered {
 pub fn run(opts: &Options) -> Result<Filtered> {
     let format = opts.validate()?;
     let criterion = opts.criterion.rsplice()?;
-    let tracks = io::read_tracks_in(&opts.input, None, opts.variable.as_deref(), super::parse_calendar(opts.calendar.as_deref())?)?;
+    let tracks = super::read_track_input(&opts.input, opts.variable.as_deref(), opts.calendar.as_deref(), &opts.reading)?;
     let keep = compare::filter_rsplice(&crate::tracks::track_set(&tracks), &criterion)?;
     let kept = tracks.select(&keep);
     io::write_tracks(&kept, &opts.output, format)?;

@@ -5,10 +5,7 @@
 
 use super::{check_threads, parse_mode, pool};
 use crate::error::{Error, Result};
-use crate::io::{
-    self,
-    gridded::{self, GriddedField, GriddedTable},
-};
+use crate::io::gridded::{self, GriddedField, GriddedTable};
 use crate::metrics::{AtaInterpolation, GriddedMetrics, Kernel, METRIC_NAMES, MetricsGrid, MetricsOptions, track_metrics, track_metrics_by_month};
 use crate::time::Calendar;
 use crate::tracks::{OwnedTrackSet, TrackSet, Tracks, track_set};
@@ -32,6 +29,8 @@ pub struct GriddedJob {
     pub calendar: Option<String>,
     /// Worker threads; `None`: all cores.
     pub threads: Option<usize>,
+    /// Column names and min/max of text track files that do not say.
+    pub reading: super::TrackReading,
 }
 
 /// The default output grid spacing, in degrees.
@@ -39,7 +38,7 @@ pub const GRID_DEG: f64 = 2.5;
 
 impl Default for GriddedJob {
     fn default() -> Self {
-        GriddedJob { input: PathBuf::new(), output: PathBuf::new(), grid: GRID_DEG, variable: None, calendar: None, threads: None }
+        GriddedJob { input: PathBuf::new(), output: PathBuf::new(), grid: GRID_DEG, variable: None, calendar: None, threads: None, reading: Default::default() }
     }
 }
 
@@ -54,7 +53,7 @@ impl GriddedJob {
 
     /// Read the tracks, compute a gridded table on the job's threads and write it.
     pub(crate) fn run(&self, compute: impl FnOnce(&Tracks) -> Result<GriddedTable> + Send) -> Result<Computed> {
-        let tracks = io::read_tracks_in(&self.input, None, self.variable.as_deref(), super::parse_calendar(self.calendar.as_deref())?)?;
+        let tracks = super::read_track_input(&self.input, self.variable.as_deref(), self.calendar.as_deref(), &self.reading)?;
         let table = pool(self.threads)?.install(|| compute(&tracks))?;
         gridded::write(&table, &self.output)?;
         Ok(Computed { table, tracks: tracks.len(), points: tracks.n_points() })

@@ -65,6 +65,35 @@ pub use grid_frames::GridRun;
 pub use hodges::{HodgesSettings, parse_time_step};
 pub use progress::{NoProgress, Progress};
 
+/// What text track files do not say, for the operations that read tracks: the names of their
+/// unnamed columns (TRACK's added fields, TempestExtremes' DetectNodes columns) and whether the
+/// tracked variable's centres are minima or maxima.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackReading {
+    /// Names of the columns the file does not name (e.g. `lon,lat,slp,wind`).
+    pub fields: Vec<String>,
+    /// `min` or `max` where the tracked variable's name does not say; `None` or `auto`: from
+    /// the name.
+    pub mode: Option<String>,
+}
+
+/// Read tracks in any supported format with `variable` (the value column of IMILAST and TRACK
+/// files), `calendar` (of the text formats' dates) and `reading`.
+pub fn read_track_input(path: &std::path::Path, variable: Option<&str>, calendar: Option<&str>, reading: &TrackReading) -> Result<crate::tracks::Tracks> {
+    let mode = match reading.mode.as_deref() {
+        None | Some("auto") => None,
+        Some(m) => Some(Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not min or max")))?),
+    };
+    let opts = crate::io::InputOptions {
+        format: None,
+        variable: variable.map(str::to_string),
+        calendar: parse_calendar(calendar)?,
+        fields: reading.fields.clone(),
+        mode,
+    };
+    crate::io::read_tracks_with(path, &opts)
+}
+
 /// The calendar an option names (`calendar`), parsed; `None` when not given.
 pub fn parse_calendar(name: Option<&str>) -> Result<Option<crate::time::Calendar>> {
     name.map(|c| crate::time::Calendar::parse(Some(c))).transpose()

@@ -44,6 +44,8 @@ pub struct Options {
     /// The calendar of the dates of IMILAST and TRACK input (they carry none,
     /// docs/calendars.md); `None`: proleptic Gregorian.
     pub calendar: Option<String>,
+    /// Column names and min/max of text track files that do not say.
+    pub reading: super::TrackReading,
 }
 
 impl Default for Options {
@@ -59,6 +61,7 @@ impl Default for Options {
             format: "auto".into(),
             track_variable: None,
             calendar: None,
+            reading: super::TrackReading::default(),
         }
     }
 }
@@ -89,7 +92,7 @@ impl Options {
 /// Read the tracks and the field, sample and write the tracks with the new column.
 pub fn run(opts: &Options) -> Result<Tracks> {
     let (method, format) = opts.validate()?;
-    let mut tracks = io::read_tracks_in(&opts.tracks, None, opts.track_variable.as_deref(), super::parse_calendar(opts.calendar.as_deref())?)?;
+    let mut tracks = super::read_track_input(&opts.tracks, opts.track_variable.as_deref(), opts.calendar.as_deref(), &opts.reading)?;
     let field = FieldSeries::open(std::slice::from_ref(&opts.input), &opts.variable)?; // a file or a Zarr store
     sample_tracks(&mut tracks, &field, method, opts.radius_km, opts.column())?;
     io::write_tracks(&tracks, &opts.output, format)?;

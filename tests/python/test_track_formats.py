@@ -215,3 +215,16 @@ def test_ibtracs_netcdf_and_csv_read_as_huracanpy_reads_them_and_score_in_compar
 
     report = json.loads((tmp_path / "report.json").read_text())
     assert (report["match_count"], report["unmatched_reference_count"], report["unmatched_candidate_count"]) == (2, 0, 0)
+    assert "basins" not in report, "the peer's report layout unless asked"
+
+    # by basin: each storm in the basin IBTrACS gives its first record
+    p = cli("compare", str(IBTRACS), str(candidate), "--by-basin", "-o", str(tmp_path / "basins.json"))
+    assert p.returncode == 0, p.stderr
+    assert "basin  reference" in p.stdout
+    basins = json.loads((tmp_path / "basins.json").read_text())["basins"]
+    first = theirs.isel(record=np.r_[0, np.flatnonzero(theirs.track_id.values[1:] != theirs.track_id.values[:-1]) + 1])
+    codes = [b.decode() if isinstance(b, bytes) else str(b) for b in first.basin.values]
+    want = {c: codes.count(c) for c in set(codes)}
+    assert {k: v["reference_count"] for k, v in basins.items()} == want
+    # the same positions: separations at the arc-cosine formula's floor (about 1e-5 km)
+    assert all(v["pod"] == 1.0 and v["far"] == 0.0 and v["mean_separation_km"] < 1e-3 for v in basins.values())

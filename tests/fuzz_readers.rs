@@ -219,6 +219,39 @@ fn netcdf_field_headers_never_panic() {
     assert!(accepted > 0 || cases() < 64);
 }
 
+/// The gridded outputs `plot` reads back (docs/plots.md#field-maps): `stats` NetCDF without a
+/// time axis and a tidy Parquet table, mutated.
+#[test]
+fn gridded_plot_inputs_never_panic() {
+    use stormtrack::io::gridded::{GriddedField, GriddedTable, write};
+    use stormtrack::io::gridded_read::{read_netcdf, read_tidy};
+    let dir = tempfile::tempdir().unwrap();
+    let table = GriddedTable {
+        lat: vec![10.0, 0.0, -10.0],
+        lon: vec![0.0, 10.0, 20.0, 30.0],
+        times: Some(vec![0, 2_678_400_000]),
+        calendar: stormtrack::time::Calendar::ProlepticGregorian,
+        fields: vec![GriddedField { name: "track_density".into(), attributes: vec![("units".into(), "1".into())], frames: vec![vec![1.0; 12], vec![2.0; 12]] }],
+        attributes: Vec::new(),
+    };
+    let (nc, pq) = (dir.path().join("seed.nc"), dir.path().join("seed.parquet"));
+    write(&table, &nc).unwrap();
+    write(&table, &pq).unwrap();
+    let (nc_seed, pq_seed) = (std::fs::read(&nc).unwrap(), std::fs::read(&pq).unwrap());
+    let nc_dir = tempfile::tempdir().unwrap();
+    let accepted = fuzz("gridded-netcdf", &[nc_seed], move |bytes| {
+        let path = nc_dir.path().join("f.nc");
+        std::fs::write(&path, bytes).unwrap();
+        read_netcdf(&path, None, None).map(|_| ()).map_err(|e| e.to_string())
+    });
+    assert!(accepted > 0 || cases() < 64);
+    fuzz("gridded-parquet", &[pq_seed], move |bytes| {
+        let path = dir.path().join("f.parquet");
+        std::fs::write(&path, bytes).unwrap();
+        read_tidy(&path, None, Some(1)).map(|_| ()).map_err(|e| e.to_string())
+    });
+}
+
 #[test]
 fn parquet_dataset_metadata_never_panics() {
     let dir = tempfile::tempdir().unwrap();

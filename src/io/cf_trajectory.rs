@@ -193,13 +193,19 @@ fn layout(file: &NcFile, path: &Path) -> Result<Layout> {
     Ok(Layout { obs_dim, ids, ranges })
 }
 
-/// A variable along the observations, unpacked (`scale_factor`, `add_offset`), with
-/// `_FillValue` / `missing_value` as NaN.
+/// A variable along the observations, unpacked, with its missing values NaN.
 fn obs_values(file: &NcFile, var: &NcVariable, n_obs: usize, path: &Path) -> Result<Vec<f64>> {
-    let mut values = numbers(file, var, path)?;
+    let values = unpacked_values(file, var, path)?;
     if values.len() != n_obs {
         return Err(format_error(path, format!("'{}' has {} values for {n_obs} observations", var.name(), values.len())));
     }
+    Ok(values)
+}
+
+/// All values of a variable as CF says to read them: `_FillValue` / `missing_value` (compared
+/// on the stored values) as NaN, then `scale_factor` and `add_offset` applied.
+pub(crate) fn unpacked_values(file: &NcFile, var: &NcVariable, path: &Path) -> Result<Vec<f64>> {
+    let mut values = numbers(file, var, path)?;
     let fills: Vec<f64> = ["_FillValue", "missing_value"].iter().filter_map(|a| var.attribute(a).and_then(|a| a.value.as_f64_vec())).flatten().collect();
     let one = |a: &str| var.attribute(a).and_then(|a| a.value.as_f64());
     let (scale, offset) = (one("scale_factor").unwrap_or(1.0), one("add_offset").unwrap_or(0.0));

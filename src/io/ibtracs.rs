@@ -53,9 +53,7 @@ fn build(storms: Vec<Vec<(i64, f64, f64, [f64; 2])>>, path: &Path) -> Result<Tra
 pub fn read_netcdf(file: &netcdf_reader::NcFile, path: &Path) -> Result<Tracks> {
     let var = |name: &str| -> Result<Vec<f64>> {
         let v = file.variable(name).map_err(|_| format_error(path, format!("it has no '{name}' variable: not an IBTrACS file")))?;
-        let fills: Vec<f64> = ["_FillValue", "missing_value"].iter().filter_map(|a| v.attribute(a).and_then(|a| a.value.as_f64_vec())).flatten().collect();
-        let values = file.read_variable_as_f64(name).map_err(|e| format_error(path, format!("'{name}' cannot be read ({e})")))?;
-        Ok(values.into_iter().map(|x| if fills.contains(&x) { f64::NAN } else { x }).collect())
+        super::cf_trajectory::unpacked_values(file, v, path)
     };
     let time_var = file.variable("time").map_err(|_| format_error(path, "it has no time variable"))?;
     let text = |a: &str| time_var.attribute(a).and_then(|a| a.value.as_string());
@@ -100,8 +98,7 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Tracks> {
     let find = |n: &str| names.iter().position(|c| c == n).ok_or_else(|| perr(hl, format!("the IBTrACS header has no {n} column")));
     let (sid, iso, lat, lon) = (find("SID")?, find("ISO_TIME")?, find("LAT")?, find("LON")?);
     let kept: Vec<usize> = ["WMO_PRES", "WMO_WIND"].iter().map(|n| find(n)).collect::<Result<_>>()?;
-    let mut order: Vec<String> = Vec::new();
-    let mut storms: std::collections::HashMap<String, Vec<(i64, f64, f64, [f64; 2])>> = std::collections::HashMap::new();
+    let mut storms: super::grouping::FirstAppearance<String, (i64, f64, f64, [f64; 2])> = Default::default();
     for (lineno, line) in lines {
         let tok: Vec<&str> = line.split(',').map(str::trim).collect();
         if line.trim().is_empty() || (lineno == 2 && tok.get(sid).is_some_and(|s| s.is_empty())) {
@@ -122,14 +119,7 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Tracks> {
             continue;
         }
         let v = [number(kept[0], "WMO_PRES").map_err(|r| perr(lineno, r))? * KEPT[0].2, number(kept[1], "WMO_WIND").map_err(|r| perr(lineno, r))? * KEPT[1].2];
-        let key = tok[sid].to_string();
-        storms
-            .entry(key.clone())
-            .or_insert_with(|| {
-                order.push(key);
-                Vec::new()
-            })
-            .push((t, la, lo, v));
+        storms.push(tok[sid].to_string(), (t, la, lo, v));
     }
-    build(order.into_iter().map(|k| storms.remove(&k).unwrap_or_default()).collect(), path)
+    build(storms.into_groups().into_iter().map(|(_, rows)| rows).collect(), path)
 }

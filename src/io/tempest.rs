@@ -200,8 +200,7 @@ fn collect_csv(text: &str, opts: &ReadOptions) -> std::result::Result<Collected,
     if !opts.fields.is_empty() && opts.fields != columns {
         return Err((hl, format!("the declared columns ({}) differ from the CSV header's ({})", opts.fields.join(","), columns.join(","))));
     }
-    let mut order: Vec<i64> = Vec::new();
-    let mut groups: std::collections::HashMap<i64, (Vec<Point>, Vec<Vec<f64>>)> = std::collections::HashMap::new();
+    let mut groups: super::grouping::FirstAppearance<i64, (Point, Vec<f64>)> = Default::default();
     for (lineno, line) in lines {
         let tok: Vec<&str> = line.split(',').map(str::trim).collect();
         if tok.len() != names.len() {
@@ -220,14 +219,16 @@ fn collect_csv(text: &str, opts: &ReadOptions) -> std::result::Result<Collected,
             row.push(parse_float(tok[*k]).ok_or_else(|| (lineno, format!("{n} '{}' is not a number", tok[*k])))?);
         }
         let point = point_of(time, &row[index.len()..], &columns).map_err_line(lineno)?;
-        let g = groups.entry(id).or_insert_with(|| {
-            order.push(id);
-            (Vec::new(), Vec::new())
-        });
-        g.0.push(point);
-        g.1.push(row);
+        groups.push(id, (point, row));
     }
-    let tracks = order.into_iter().map(|id| (id, groups.remove(&id).unwrap())).map(|(id, (p, v))| (id, p, v)).collect();
+    let tracks = groups
+        .into_groups()
+        .into_iter()
+        .map(|(id, rows)| {
+            let (p, v): (Vec<Point>, Vec<Vec<f64>>) = rows.into_iter().unzip();
+            (id, p, v)
+        })
+        .collect();
     Ok(Collected { index_names: index.iter().map(|i| i.1).collect(), columns, tracks })
 }
 

@@ -1,7 +1,7 @@
 //! `convert`: tracks from one format to another (Parquet dataset, IMILAST, TRACK, TrackJSON).
 
 use crate::error::{Error, Result};
-use crate::io::{self, TrackFormat, atomic};
+use crate::io::{self, TrackFormat};
 use crate::tracks::Tracks;
 use std::path::PathBuf;
 
@@ -105,15 +105,13 @@ pub fn run(opts: &Options) -> Result<Converted> {
         mode: opts.mode()?,
     };
     let tracks = io::read_tracks_with(&opts.input, &read)?;
-    if opts.stats {
-        atomic::write_file(&opts.output, |w| io::trackjson::write(&tracks, w, true))?;
-    } else if opts.track_start_time || opts.track_added_fields {
+    if !opts.stats {
         tracks.validate()?;
-        let track = io::tdump::WriteOptions { start_time: opts.track_start_time, added_fields: opts.track_added_fields };
-        atomic::write_file(&opts.output, |w| io::tdump::write_with(&tracks, w, &track))?;
-    } else {
-        tracks.validate()?;
-        io::write_tracks(&tracks, &opts.output, out_format)?;
     }
+    let write = io::WriteOptions {
+        trackjson_stats: opts.stats,
+        track: io::tdump::WriteOptions { start_time: opts.track_start_time, added_fields: opts.track_added_fields },
+    };
+    io::write_tracks_with(&tracks, &opts.output, out_format, &write)?;
     Ok(Converted { tracks, in_format, out_format })
 }

@@ -60,21 +60,22 @@ pub enum Command {
 }
 
 /// How to read a track file: what its format does not say.
-#[cfg(feature = "plot")]
 #[derive(Debug, Args)]
 pub struct TrackReadArgs {
     /// Input format: auto, parquet, imilast, track, json, tempest, tempest-csv, cf (CF
     /// trajectory NetCDF) or geoparquet.
     #[arg(short = 'f', long = "in-format", default_value = "auto")]
     pub in_format: String,
-    /// Calendar of the dates of a text track file (they carry none) [default: proleptic_gregorian].
+    /// Calendar of the dates of a text track file (they carry none): standard,
+    /// proleptic_gregorian, julian, noleap, all_leap, 360_day, ... [default: proleptic_gregorian].
     #[arg(long = "calendar")]
     pub calendar: Option<String>,
-    /// Names of the columns a text track file does not name (TRACK's added fields,
-    /// TempestExtremes' --in_fmt), comma-separated.
+    /// Names of the columns a text track file does not name, comma-separated: TRACK's added
+    /// fields (one per ADD_FLD field; default field_0, field_1, ...), TempestExtremes'
+    /// DetectNodes columns as given to its --in_fmt (e.g. lon,lat,slp,wind).
     #[arg(long = "fields", value_delimiter = ',')]
     pub fields: Vec<String>,
-    /// min or max, where the tracked variable's name does not say.
+    /// min or max, where the tracked variable's name does not say (TRACK, TempestExtremes input).
     #[arg(long = "mode")]
     pub mode: Option<String>,
 }
@@ -366,10 +367,8 @@ pub struct ConvertArgs {
     /// Output (same as the second positional argument).
     #[arg(short = 'o', long = "output", conflicts_with = "output")]
     pub output_flag: Option<PathBuf>,
-    /// Input format: auto, parquet, imilast, track, json, tempest (TempestExtremes text) or
-    /// tempest-csv.
-    #[arg(short = 'f', long = "in-format", default_value = "auto")]
-    pub in_format: String,
+    #[command(flatten)]
+    pub read: TrackReadArgs,
     /// Output format: auto, parquet, imilast, track, json, tempest or tempest-csv.
     #[arg(short = 'F', long = "out-format", default_value = "auto")]
     pub out_format: String,
@@ -377,14 +376,6 @@ pub struct ConvertArgs {
     /// tracked column of a TempestExtremes file [default: its first column after lon, lat].
     #[arg(long = "variable")]
     pub variable: Option<String>,
-    /// min or max, where the variable's name does not say (TRACK, TempestExtremes input).
-    #[arg(long = "mode")]
-    pub mode: Option<String>,
-    /// Names of the columns the input does not name, comma-separated: TRACK's added fields
-    /// (one per ADD_FLD field; default field_0, field_1, ...), TempestExtremes' DetectNodes
-    /// columns as given to its --in_fmt (e.g. lon,lat,slp,wind).
-    #[arg(long = "fields", value_delimiter = ',')]
-    pub fields: Vec<String>,
     /// Write START_TIME on the TRACK_ID lines of TRACK output, as TRACK itself does.
     #[arg(long = "track-start-time")]
     pub track_start_time: bool,
@@ -395,10 +386,6 @@ pub struct ConvertArgs {
     /// Write TrackJSON `stats`.
     #[arg(long = "stats")]
     pub stats: bool,
-    /// Calendar of the dates of an IMILAST or TRACK input (they carry none): standard,
-    /// proleptic_gregorian, julian, noleap, all_leap, 360_day, ... [default: proleptic_gregorian].
-    #[arg(long = "calendar")]
-    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -185,15 +185,15 @@ fn convert(a: ConvertArgs) -> Result<()> {
     let opts = ops::convert::Options {
         input,
         output,
-        in_format: a.in_format,
+        in_format: a.read.in_format,
         out_format: a.out_format,
         variable: a.variable,
-        mode: a.mode,
-        fields: a.fields,
+        mode: a.read.mode,
+        fields: a.read.fields,
         track_start_time: a.track_start_time,
         track_added_fields: a.track_added_fields,
         stats: a.stats,
-        calendar: a.calendar,
+        calendar: a.read.calendar,
     };
     let done = ops::convert::run(&opts)?;
     let dropped = done.tracks.variables.len() - 1;

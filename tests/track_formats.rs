@@ -85,7 +85,38 @@ fn frame_numbers_and_fields_without_positions() {
     assert_eq!(t.variables.len(), 1 + 33);
     assert_eq!(names(&t)[28..], ["field_9_lon", "field_9_lat", "field_9", "field_10", "field_11", "field_12"]);
     let e = tdump::read_str(&text(TRACK_NOLAT), &sample(TRACK_NOLAT), None).unwrap_err().to_string();
-    assert!(e.contains("line 6") && e.contains("frame index"), "{e}");
+    assert!(e.contains("line 6") && e.contains("frame index") && e.contains("`first_frame_time`"), "{e}");
+    // the frame axis as a start and a step, from the command line, in a 360-day year too
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("nolat.trackjson");
+    let nolat = sample(TRACK_NOLAT);
+    let args = |first: &str, calendar: &str| {
+        let v = ["convert", nolat.to_str().unwrap(), out.to_str().unwrap(), "--first-frame-time", first, "--frame-step-hours", "6", "--calendar", calendar];
+        v.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| common::stormtrack(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    common::assert_ok(&run(args("2000-01-01", "proleptic_gregorian")));
+    let t = stormtrack::io::read_tracks(&out, None).unwrap();
+    assert_eq!(t.times, frame_list_times(&t, &frames));
+    common::assert_ok(&run(args("2000-02-30", "360_day")));
+    let t = stormtrack::io::read_tracks(&out, None).unwrap();
+    assert_eq!(Calendar::Day360.format_iso(t.times[t.range(2).start]), "2000-02-30T06:00:00", "track 107 starts at frame 2");
+    common::assert_fails(
+        &common::stormtrack(&["convert", nolat.to_str().unwrap(), out.to_str().unwrap(), "--first-frame-time", "2000-01-01"]),
+        &["--frame-step-hours"],
+    );
+    common::assert_fails(
+        &common::stormtrack(&["convert", nolat.to_str().unwrap(), out.to_str().unwrap(), "--first-frame-time", "2000-01-01", "--frame-step-hours", "-6"]),
+        &["--frame-step-hours", "positive"],
+    );
+}
+
+/// The times the frame list gives each point of `t` read back from the FrameIndex reading.
+fn frame_list_times(t: &Tracks, frames: &[i64]) -> Vec<i64> {
+    let opts = tdump::ReadOptions { numeric_time: NumericTime::FrameIndex(frames.to_vec()), ..Default::default() };
+    let by_index = tdump::read_str_with(&text(TRACK_NOLAT), &sample(TRACK_NOLAT), &opts).unwrap();
+    assert_eq!(by_index.ids, t.ids);
+    by_index.times
 }
 
 #[test]

@@ -531,7 +531,8 @@ def _track_files(
 
 def read_tracks(
     path: PathLike, format: str | None = None, *, table: str = "track_points", variable: str | None = None, calendar: str | None = None,
-    fields: list[str] | None = None, mode: str | None = None,
+    fields: list[str] | None = None, mode: str | None = None, first_frame_time: str | None = None,
+    frame_step_hours: float | None = None,
 ) -> pl.DataFrame:
     """Tracks from any supported format (Parquet dataset, IMILAST, TRACK, TrackJSON,
     TempestExtremes text and CSV) as the ``track_points`` table, or the per-track ``tracks``
@@ -540,10 +541,13 @@ def read_tracks(
     ``"360_day"`` for February 30. ``fields`` names the columns such a file does not name:
     TRACK's added fields (``ADD_FLD``), TempestExtremes' DetectNodes columns (its ``--in_fmt``,
     e.g. ``["lon", "lat", "slp", "wind"]``); ``mode`` (``"min"`` or ``"max"``) where the tracked
-    variable's name does not say."""
+    variable's name does not say. A TRACK file that numbers its frames (1, 2, ...) instead of
+    dating them is read with ``first_frame_time`` (the time of frame 1, e.g. ``"1979-01-01"``) and
+    ``frame_step_hours``."""
     if table not in ("track_points", "tracks"):
         raise ValueError(f"table must be 'track_points' or 'tracks', not {table!r}")
-    points, summary = _core.read_tracks(os.fspath(path), format, variable, calendar, list(fields or []), mode)
+    points, summary = _core.read_tracks(os.fspath(path), format, variable, calendar, list(fields or []), mode,
+                                        first_frame_time, frame_step_hours)
     return pl.DataFrame(points if table == "track_points" else summary)
 
 

@@ -78,6 +78,13 @@ pub struct TrackReadArgs {
     /// min or max, where the tracked variable's name does not say (TRACK, TempestExtremes input).
     #[arg(long = "mode")]
     pub mode: Option<String>,
+    /// TRACK files that number their frames (1, 2, ...) instead of dating them: the time of
+    /// frame 1 (e.g. 1979-01-01T00), with --frame-step-hours.
+    #[arg(long = "first-frame-time")]
+    pub first_frame_time: Option<String>,
+    /// The hours between two frames of such a TRACK file (e.g. 6).
+    #[arg(long = "frame-step-hours", allow_negative_numbers = true)]
+    pub frame_step_hours: Option<f64>,
 }
 
 #[cfg(feature = "plot")]

@@ -194,6 +194,8 @@ fn convert(a: ConvertArgs) -> Result<()> {
         track_added_fields: a.track_added_fields,
         stats: a.stats,
         calendar: a.read.calendar,
+        first_frame_time: a.read.first_frame_time,
+        frame_step_hours: a.read.frame_step_hours,
     };
     let done = ops::convert::run(&opts)?;
     let dropped = done.tracks.variables.len() - 1;

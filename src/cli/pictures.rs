@@ -8,12 +8,14 @@ use crate::ops;
 fn read_options(a: TrackReadArgs) -> Result<crate::io::InputOptions> {
     let mode =
         a.mode.as_deref().map(|m| crate::variables::Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not min or max")))).transpose()?;
+    let calendar = ops::parse_calendar(a.calendar.as_deref())?;
     Ok(crate::io::InputOptions {
         format: crate::io::TrackFormat::parse(&a.in_format)?,
         variable: None,
-        calendar: ops::parse_calendar(a.calendar.as_deref())?,
+        calendar,
         fields: a.fields,
         mode,
+        frame_step: ops::frame_step(a.first_frame_time.as_deref(), a.frame_step_hours, calendar)?,
     })
 }
 

@@ -10,9 +10,9 @@ pub mod geoparquet;
 #[cfg(feature = "netcdf")]
 pub mod grid_netcdf;
 pub mod gridded;
-mod grouping;
 #[cfg(feature = "fast-read")]
 pub mod gridded_read;
+mod grouping;
 pub mod ibtracs;
 pub mod imilast;
 pub mod parquet;
@@ -230,6 +230,9 @@ pub struct InputOptions {
     pub fields: Vec<String>,
     /// Minima or maxima, where the name of the tracked variable does not say.
     pub mode: Option<crate::variables::Mode>,
+    /// TRACK files that number their frames (1, 2, ...) instead of dating them: the time of
+    /// frame 1 and the step between frames, in ms.
+    pub frame_step: Option<(i64, i64)>,
 }
 
 /// [`read_tracks_as`], with the calendar of the dates of the text formats that carry none
@@ -259,7 +262,7 @@ pub fn read_tracks_with(path: &Path, opts: &InputOptions) -> Result<Tracks> {
                 calendar: in_calendar,
                 fields: opts.fields.clone(),
                 mode: opts.mode,
-                ..Default::default()
+                numeric_time: opts.frame_step.map_or(tdump::NumericTime::Reject, |(first, step)| tdump::NumericTime::FrameStep { first, step }),
             };
             return tdump::read_str_with(&text, path, &opts);
         }

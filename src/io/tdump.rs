@@ -129,6 +129,9 @@ pub enum NumericTime {
     Reject,
     /// A 1-based index into these frame times (ms).
     FrameIndex(Vec<i64>),
+    /// A 1-based frame index on a regular time axis: frame `k` is at `first + (k - 1) * step`
+    /// (ms), as TRACK numbers the frames of its input.
+    FrameStep { first: i64, step: i64 },
     /// Seconds since 1970-01-01 (a non-TRACK extension), rounded to ms.
     UnixSeconds,
 }
@@ -183,8 +186,15 @@ fn parse_time(tok: &str, numeric: &NumericTime, calendar: Calendar) -> std::resu
     match numeric {
         NumericTime::Reject => Err(format!(
             "point time '{tok}' is not a YYYYMMDDHH calendar time; TRACK may write a 1-based frame index instead, \
-             which has no date: write YYYYMMDDHH times, or read with numeric_time = FrameIndex(frame times) or UnixSeconds"
+             which has no date: give the time of frame 1 (`first_frame_time`) and the step between frames (`frame_step_hours`)"
         )),
+        NumericTime::FrameStep { first, step } => {
+            let x = parse_float(tok).filter(|x| x.is_finite()).ok_or_else(bad)?;
+            if x.fract() != 0.0 || x < 1.0 || x > 1e9 {
+                return Err(format!("TRACK frame index must be an integer from 1, got '{tok}'"));
+            }
+            Ok(first + (x as i64 - 1) * step)
+        }
         NumericTime::FrameIndex(frames) => {
             let x = parse_float(tok).filter(|x| x.is_finite()).ok_or_else(bad)?;
             if x.fract() != 0.0 {

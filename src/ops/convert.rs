@@ -32,6 +32,10 @@ pub struct Options {
     /// The calendar of the dates of IMILAST and TRACK input (they carry none; default
     /// proleptic Gregorian), e.g. `360_day`.
     pub calendar: Option<String>,
+    /// TRACK input that numbers its frames: the time of frame 1, with `frame_step_hours`.
+    pub first_frame_time: Option<String>,
+    /// The hours between two frames of such TRACK input.
+    pub frame_step_hours: Option<f64>,
 }
 
 impl Default for Options {
@@ -48,6 +52,8 @@ impl Default for Options {
             track_added_fields: false,
             stats: false,
             calendar: None,
+            first_frame_time: None,
+            frame_step_hours: None,
         }
     }
 }
@@ -64,7 +70,7 @@ impl Options {
     /// Check everything but the input's content; returns the output format.
     pub fn validate(&self) -> Result<TrackFormat> {
         TrackFormat::parse(&self.in_format)?;
-        self.calendar()?;
+        super::frame_step(self.first_frame_time.as_deref(), self.frame_step_hours, self.calendar()?)?;
         let out = io::output_format(&self.output, TrackFormat::parse(&self.out_format)?)?;
         if self.stats && out != TrackFormat::TrackJson {
             return Err(Error::option("stats", "applies to TrackJSON output only"));
@@ -103,6 +109,7 @@ pub fn run(opts: &Options) -> Result<Converted> {
         calendar: opts.calendar()?,
         fields: opts.fields.clone(),
         mode: opts.mode()?,
+        frame_step: super::frame_step(opts.first_frame_time.as_deref(), opts.frame_step_hours, opts.calendar()?)?,
     };
     let tracks = io::read_tracks_with(&opts.input, &read)?;
     if !opts.stats {

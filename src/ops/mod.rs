@@ -90,8 +90,28 @@ pub fn read_track_input(path: &std::path::Path, variable: Option<&str>, calendar
         calendar: parse_calendar(calendar)?,
         fields: reading.fields.clone(),
         mode,
+        frame_step: None,
     };
     crate::io::read_tracks_with(path, &opts)
+}
+
+/// The frame axis of a TRACK file that numbers its frames: the time of frame 1
+/// (`first_frame_time`, a date of `calendar`) and the step (`frame_step_hours`), both or
+/// neither; as `(first, step)` in ms.
+pub fn frame_step(first_frame_time: Option<&str>, frame_step_hours: Option<f64>, calendar: Option<crate::time::Calendar>) -> Result<Option<(i64, i64)>> {
+    match (first_frame_time, frame_step_hours) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(Error::option("frame_step_hours", "is required with `first_frame_time`: the hours between two frames")),
+        (None, Some(_)) => Err(Error::option("first_frame_time", "is required with `frame_step_hours`: the time of frame 1")),
+        (Some(t), Some(h)) => {
+            let first = crate::time::parse_user_time("first_frame_time", t, calendar.unwrap_or(crate::time::Calendar::ProlepticGregorian))?;
+            let step = h * 3_600_000.0;
+            if !(h.is_finite() && h > 0.0 && step.fract() == 0.0) {
+                return Err(Error::option("frame_step_hours", format!("{h} must be a positive whole number of milliseconds in hours")));
+            }
+            Ok(Some((first, step as i64)))
+        }
+    }
 }
 
 /// The calendar an option names (`calendar`), parsed; `None` when not given.

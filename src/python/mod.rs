@@ -283,7 +283,8 @@ pub(crate) fn tracks_streams(tracks: &crate::Tracks) -> PyResult<(ArrowStream, A
 
 /// Read tracks in any supported format; returns the `track_points` and `tracks` tables.
 #[pyfunction]
-#[pyo3(signature = (path, format=None, variable=None, calendar=None, fields=Vec::new(), mode=None))]
+#[pyo3(signature = (path, format=None, variable=None, calendar=None, fields=Vec::new(), mode=None, first_frame_time=None, frame_step_hours=None))]
+#[allow(clippy::too_many_arguments)]
 fn read_tracks(
     py: Python<'_>,
     path: PathBuf,
@@ -292,6 +293,8 @@ fn read_tracks(
     calendar: Option<String>,
     fields: Vec<String>,
     mode: Option<String>,
+    first_frame_time: Option<String>,
+    frame_step_hours: Option<f64>,
 ) -> PyResult<(ArrowStream, ArrowStream)> {
     let tracks = py
         .detach(|| -> crate::Result<crate::Tracks> {
@@ -304,7 +307,8 @@ fn read_tracks(
                 .as_deref()
                 .map(|m| crate::variables::Mode::parse(m).ok_or_else(|| crate::Error::option("mode", format!("'{m}' is not min or max"))))
                 .transpose()?;
-            crate::io::read_tracks_with(&path, &crate::io::InputOptions { format: explicit, variable, calendar, fields, mode })
+            let frame_step = ops::frame_step(first_frame_time.as_deref(), frame_step_hours, calendar)?;
+            crate::io::read_tracks_with(&path, &crate::io::InputOptions { format: explicit, variable, calendar, fields, mode, frame_step })
         })
         .map_err(to_py)?;
     tracks_streams(&tracks)

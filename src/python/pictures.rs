@@ -41,6 +41,7 @@ fn read_options(format: Option<&str>, calendar: Option<&str>, fields: Vec<String
         calendar: ops::parse_calendar(calendar)?,
         fields,
         mode,
+        frame_step: None,
     })
 }
 

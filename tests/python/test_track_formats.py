@@ -228,3 +228,15 @@ def test_ibtracs_netcdf_and_csv_read_as_huracanpy_reads_them_and_score_in_compar
     assert {k: v["reference_count"] for k, v in basins.items()} == want
     # the same positions: separations at the arc-cosine formula's floor (about 1e-5 km)
     assert all(v["pod"] == 1.0 and v["far"] == 0.0 and v["mean_separation_km"] < 1e-3 for v in basins.values())
+
+
+def test_a_track_file_of_frame_numbers_reads_with_its_frame_axis():
+    nolat = DATA / "tr_trs_pos.2day_addT63vor_addmslp_add925wind_add10mwind.nolat.tcident.hart_sample"
+    with pytest.raises(st.StormtrackError, match="first_frame_time"):
+        st.read_tracks(nolat)
+    with pytest.raises(st.StormtrackError, match="frame_step_hours"):
+        st.read_tracks(nolat, first_frame_time="1979-01-01")
+    df = st.read_tracks(nolat, first_frame_time="1979-01-01", frame_step_hours=6)
+    starts = df.group_by("track_id", maintain_order=True).agg(pl.col("time").first())["time"].dt.strftime("%Y-%m-%d %H")
+    # TRACK's global frame numbers: the tracks start at frames 1, 1, 2, 6, 9, 12, ...
+    assert starts.to_list()[:6] == ["1979-01-01 00", "1979-01-01 00", "1979-01-01 06", "1979-01-02 06", "1979-01-03 00", "1979-01-03 18"]

@@ -247,3 +247,18 @@ fn stormtrack_plot_and_explore_end_to_end() {
     let p = decode(&std::fs::read(&bad).unwrap());
     assert!(p.pixels().iter().filter(|c| is_colour([c.red(), c.green(), c.blue()])).count() > 100_000, "the field fills the map");
 }
+
+#[test]
+fn model_calendars_keep_their_dates_in_pictures_and_the_explorer() {
+    let mut t = atlantic();
+    t.metadata.calendar = stormtrack::time::Calendar::Day360;
+    let start = stormtrack::time::Calendar::Day360.from_civil(2001, 2, 30, 0).unwrap();
+    t.times = (0..t.times.len() as i64).map(|k| start + k * 21_600_000).collect();
+    let html = stormtrack::plot::explorer::explorer_html(&t, "360-day");
+    assert!(html.contains("\"2001-02-30 00:00\"") && html.contains("\"calendar\":\"360_day\""));
+    // the time colouring spans the 360-day dates: both ends of the track differ in colour
+    let (png, done) = render_tracks(&t, &Options { colour_by: "time".into(), ..options("global") }).unwrap();
+    let p = decode(&png);
+    let (a, b) = (pixel(&p, done.layout.pixel(-57.0, 40.0).unwrap()), pixel(&p, done.layout.pixel(-23.0, 40.0).unwrap()));
+    assert!(distance(a, b) > 100);
+}

@@ -71,7 +71,16 @@ def plot(
     ``source`` may be a ``track_points`` DataFrame (``st.read_tracks``, ``st.track``): its
     ``variable`` column (default ``value``) is the intensity, minima when ``mode="min"`` or
     when the column's name says so (``msl``), ``unit`` labels the colour bar. In a notebook,
-    ``IPython.display.Image(st.plot(df))`` shows it."""
+    ``IPython.display.Image(st.plot(df))`` shows it.
+
+    >>> import polars as pl, stormtrack as st
+    >>> df = pl.DataFrame({"track_id": [1, 1, 1], "lat": [40.0, 42.0, 45.0], "lon": [-60.0, -50.0, -40.0],
+    ...                    "time": pl.datetime_range(pl.datetime(2025, 12, 1), pl.datetime(2025, 12, 1, 12), "6h", eager=True),
+    ...                    "msl": [99_000.0, 98_000.0, 97_000.0]})
+    >>> png = st.plot(df, region=(-80, -20, 20, 60), width=600, unit="Pa")
+    >>> png[1:4] == b"PNG", int.from_bytes(png[16:20], "big")  # the signature, the width
+    (True, 600)
+    """
     spec: dict[str, Any] = {
         "kind": kind, "view": view, "region": None if region is None else [float(v) for v in region],
         "central_lon": central_lon, "boundary_lat": boundary_lat, "colour_by": color_by, "variable": variable,
@@ -104,7 +113,16 @@ def explore(
     when viewed) to filter tracks by time, peak intensity, lifetime and region and click a
     track for its points. Returned as text, and written to ``output`` (``.html``) when given;
     in a notebook, ``IPython.display.HTML(st.explore(df))``. ``source`` is a track file or a
-    ``track_points`` DataFrame (its ``variable`` column is the intensity, as in ``plot``)."""
+    ``track_points`` DataFrame (its ``variable`` column is the intensity, as in ``plot``).
+
+    >>> from datetime import datetime
+    >>> import polars as pl, stormtrack as st
+    >>> df = pl.DataFrame({"track_id": [7, 7], "lat": [10.0, 11.0], "lon": [140.0, 139.0], "vo": [1e-4, 2e-4],
+    ...                    "time": [datetime(2025, 8, 1), datetime(2025, 8, 1, 6)]})
+    >>> html = st.explore(df, title="one typhoon")
+    >>> "<title>one typhoon</title>" in html, '"id":7' in html
+    (True, True)
+    """
     out = None if output is None else os.fspath(output)
     if isinstance(source, pl.DataFrame):
         arrays, col, cal = _point_arrays(source, variable, calendar)

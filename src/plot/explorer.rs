@@ -28,9 +28,19 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// A number for JSON: finite values as they are, NaN as null.
+/// A number for JSON: finite values to 7 significant digits (what the page shows and filters
+/// on; the JSON is about half the size of full precision), NaN as null.
 fn number(v: f64) -> Value {
-    if v.is_finite() { json!(v) } else { Value::Null }
+    if !v.is_finite() {
+        return Value::Null;
+    }
+    let short: f64 = format!("{v:.6e}").parse().expect("a formatted float parses");
+    json!(short)
+}
+
+/// A coordinate for JSON: 4 decimals of a degree (about 10 m).
+fn degrees(v: f64) -> Value {
+    if v.is_finite() { json!((v * 1e4).round() / 1e4) } else { Value::Null }
 }
 
 /// What the page shows: the tracks, their variables, the coastlines and the palette.
@@ -46,8 +56,8 @@ fn explorer_data(tracks: &Tracks, title: &str) -> Value {
             json!({
                 "id": tracks.ids[i],
                 "time": times,
-                "lon": tracks.lons[r.clone()].iter().map(|&x| number(x)).collect::<Vec<_>>(),
-                "lat": tracks.lats[r.clone()].iter().map(|&x| number(x)).collect::<Vec<_>>(),
+                "lon": tracks.lons[r.clone()].iter().map(|&x| degrees(x)).collect::<Vec<_>>(),
+                "lat": tracks.lats[r.clone()].iter().map(|&x| degrees(x)).collect::<Vec<_>>(),
                 "values": values,
                 "hours": hours,
             })

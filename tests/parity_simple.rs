@@ -98,3 +98,14 @@ fn kd_tree_linker_equals_the_dense_matrix_on_every_frame() {
         }
     }
 }
+
+/// The boundary taper (`--taper-points 5`): the same tracks as the peer, byte for byte.
+#[test]
+fn boundary_taper_matches_the_peer() {
+    let Some(input) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("taper5.trackjson");
+    let o = common::stormtrack(&["track", "-i", input.to_str().unwrap(), "--variable", "msl", "--taper-points", "5", "-o", out.to_str().unwrap(), "-q"]);
+    common::assert_ok(&o);
+    assert_same(&std::fs::read_to_string(&out).unwrap(), &reference_gz("simple_msl_taper5.trackjson.gz"), "TrackJSON");
+}

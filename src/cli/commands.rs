@@ -49,9 +49,6 @@ fn check_compat(a: &InputArgs) -> Result<()> {
     if a.projection != "global" {
         return Err(Error::option("projection", format!("'{}' is not available; only global is", a.projection)));
     }
-    if a.taper_points != 0 {
-        return Err(Error::option("taper_points", "only 0 is available"));
-    }
     // every input is recognised by its first bytes; the engine names what the user expects
     match a.engine.as_deref() {
         None | Some("h5netcdf" | "netcdf4" | "cfgrib") => Ok(()),
@@ -69,6 +66,7 @@ fn field_options(a: &InputArgs, spectral_taper: Option<f64>) -> Result<FieldOpti
         times: ops::TimeWindow { start: a.start.clone(), end: a.end.clone(), n_frames: a.n_frames },
         band: ops::BandPass { lmin: a.lmin, lmax: a.lmax, spectral_taper },
         threads: threads(a)?,
+        taper_points: a.taper_points,
     })
 }
 

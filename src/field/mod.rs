@@ -15,12 +15,14 @@ mod memory;
 mod netcdf;
 #[cfg(feature = "netcdf")]
 mod series;
+mod taper;
 #[cfg(feature = "zarr")]
 mod zarr;
 
 #[cfg(feature = "netcdf")]
 pub use self::netcdf::{FrameReader, NetcdfField};
 pub use filtered::FilteredField;
+pub use taper::{BoundaryTaper, boundary_taper};
 #[cfg(feature = "grib")]
 pub use grib::{GribError, GribField, is_grib_file};
 pub use memory::MemoryField;

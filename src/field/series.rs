@@ -78,6 +78,8 @@ pub struct FieldSeries {
     /// Index of each part's first frame in the series, then the frame count.
     starts: Vec<usize>,
     info: FieldInfo,
+    /// The boundary taper every frame gets, if any (`taper_points`).
+    taper: Option<super::BoundaryTaper>,
 }
 
 /// The files named by `inputs`, in the order given: an existing path stands for itself; a path
@@ -121,6 +123,18 @@ impl FieldSeries {
         Self::from_parts(parts)
     }
 
+    /// Every frame multiplied by the boundary taper of `points` rows and columns (0: none;
+    /// docs/algorithms.md#boundary-taper).
+    pub fn with_taper(mut self, points: usize) -> Self {
+        self.taper = (points > 0).then(|| super::BoundaryTaper::new(self.info.grid.ny(), self.info.grid.nx(), points));
+        self
+    }
+
+    /// The boundary taper's points (0: none).
+    pub fn taper_points(&self) -> usize {
+        self.taper.as_ref().map_or(0, |t| t.points)
+    }
+
     /// A series of fields already open, in time order.
     fn from_parts(parts: Vec<Part>) -> Result<Self> {
         let first = parts.first().ok_or_else(|| Error::option("input", "is required"))?;
@@ -133,7 +147,7 @@ impl FieldSeries {
         for p in &parts {
             starts.push(starts.last().unwrap() + p.info().times.len());
         }
-        Ok(FieldSeries { parts, starts, info })
+        Ok(FieldSeries { parts, starts, info, taper: None })
     }
 
     /// The files, in time order.
@@ -200,6 +214,10 @@ impl Field for FieldSeries {
             return Err(Error::option("frame", format!("frame {t} is out of range (the field has {} frames)", self.info.times.len())));
         }
         let part = self.starts.partition_point(|&s| s <= t) - 1;
-        self.parts[part].field().read_frame(t - self.starts[part])
+        let mut frame = self.parts[part].field().read_frame(t - self.starts[part])?;
+        if let Some(taper) = &self.taper {
+            taper.apply(&mut frame);
+        }
+        Ok(frame)
     }
 }

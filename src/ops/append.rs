@@ -61,7 +61,18 @@ impl Stored {
 
     /// The options that decide the result must be those the dataset was tracked with.
     fn check_same(&self, dir: &Path, now: &BTreeMap<String, Value>) -> Result<()> {
-        let keys = ["algorithm", "variable", "feature_threshold", "search_window_size", "feature_refinement", "max_link_km", "lmin", "lmax", "spectral_taper"];
+        let keys = [
+            "algorithm",
+            "variable",
+            "feature_threshold",
+            "search_window_size",
+            "feature_refinement",
+            "max_link_km",
+            "lmin",
+            "lmax",
+            "spectral_taper",
+            "taper_points",
+        ];
         same_options(dir, &self.descriptor, now, &keys)
     }
 }

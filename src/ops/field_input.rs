@@ -26,6 +26,9 @@ pub struct FieldOptions {
     pub band: BandPass,
     /// Worker threads; `None`: all cores.
     pub threads: Option<usize>,
+    /// Rows and columns of the boundary taper at each edge, before any filter (0: none;
+    /// docs/algorithms.md#boundary-taper).
+    pub taper_points: usize,
 }
 
 /// Which frames of the input: a window of times and a count.
@@ -60,6 +63,7 @@ impl Default for FieldOptions {
             times: TimeWindow::default(),
             band: BandPass::default(),
             threads: None,
+            taper_points: 0,
         }
     }
 }
@@ -124,7 +128,7 @@ impl FieldOptions {
 
     /// Open the input (after [`FieldOptions::validate`]).
     pub fn open(&self) -> Result<FieldSeries> {
-        FieldSeries::open(&self.input, &self.variable)
+        Ok(FieldSeries::open(&self.input, &self.variable)?.with_taper(self.taper_points))
     }
 
     /// The mode asked for, or the variable's default.

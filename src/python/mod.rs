@@ -103,6 +103,7 @@ fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDic
         times: ops::TimeWindow { start: keyword(o, "start")?, end: keyword(o, "end")?, n_frames: keyword(o, "n_frames")? },
         band: ops::BandPass { lmin: keyword(o, "lmin")?, lmax: keyword(o, "lmax")?, spectral_taper: None },
         threads: keyword(o, "threads")?,
+        taper_points: 0,
     };
     let hodges: Option<Bound<'_, PyDict>> = keyword(o, "hodges")?;
     let detection = ops::detect::DetectionSettings {

@@ -67,6 +67,7 @@ def detect_array(
     frame_offset: int = 0,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    taper_points: int = 0,
 ) -> ArrowStream: ...
 def track_file(
     path: list[str],

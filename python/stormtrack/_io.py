@@ -264,6 +264,7 @@ def detect(
     lmax: int | None = None,
     stream: bool = False,
     client: Any = None,
+    taper_points: int = 0,
     **hodges: Any,
 ) -> pl.DataFrame | Iterator[pl.DataFrame]:
     """Storm centres of every frame, as the ``centers`` table (time, frame, lat, lon, value, row, col).
@@ -276,7 +277,8 @@ def detect(
 
     ``algorithm="hodges"`` (a file only) gives the Hodges features, with their object id,
     refinement status and diagnostics; ``lmin``/``lmax`` filter the field first, and the
-    Hodges options are keywords as for :func:`track`.
+    Hodges options are keywords as for :func:`track`. ``taper_points`` ramps the edges of every
+    frame to 0 first (``--taper-points``, docs/algorithms.md#boundary-taper).
 
     ``source`` is a NetCDF path (or a list of paths or globs that continue each other in time,
     read as one series), an ``xarray.DataArray`` (any dimension order and common
@@ -300,6 +302,7 @@ def detect(
         mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
         window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
         n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=_hodges_keywords(hodges),
+        taper_points=_taper(taper_points),
     )
     paths = _file_paths(source)
     if paths is not None:
@@ -346,7 +349,7 @@ def detect(
             return detect(
                 path, field[1], algorithm=algorithm, mode=mode, threshold=threshold, refinement=refinement, window=window,
                 start=start, end=end, n_frames=n_frames, threads=threads, progress=progress, lmin=lmin, lmax=lmax,
-                stream=stream, **hodges,
+                stream=stream, taper_points=taper_points, **hodges,
             )
 
         def streamed() -> Iterator[pl.DataFrame]:
@@ -361,7 +364,7 @@ def detect(
         source, variable = field
     if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
         raise _core.StormtrackError("NumPy arrays are detected with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or lmin/lmax")
-    opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads)
+    opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads, taper_points=_taper(taper_points) or 0)
     if start is not None or end is not None or n_frames is not None:
         raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select an array with .sel()/.isel() instead")
     if hasattr(source, "dims") and hasattr(source, "coords"):
@@ -430,6 +433,7 @@ def track(
     verbose: bool = False,
     progress: Progress = False,
     client: Any = None,
+    taper_points: int = 0,
     **hodges: Any,
 ) -> pl.DataFrame:
     """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
@@ -442,7 +446,8 @@ def track(
     (``object_threshold``, ``w1``, ``w2``, ``dmax``, ``phimax``, ``min_track_points``,
     ``mge_max_iterations``, ``min_object_grid_points``, ``segment_frames``,
     ``no_segmentation``, ``dmax_zones``, ``adaptive_smoothness``, ``spectral_taper``,
-    ``time_step``).
+    ``time_step``); ``taper_points`` ramps the edges of every frame to 0 before any filter
+    (``--taper-points``).
 
     An xarray Dataset or DataArray is tracked as the same field in a NetCDF file would be.
     A NumPy array is detected with :func:`detect` and linked with :func:`link` in memory (no
@@ -464,6 +469,7 @@ def track(
     options = dict(
         mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
         n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=given,
+        taper_points=_taper(taper_points),
     )
     outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
     run = dict(outputs=outputs, format=format, max_km=max_km, verbose=verbose, progress=progress, append=append)
@@ -490,7 +496,8 @@ def track(
             raise _core.StormtrackError("NumPy arrays are tracked with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or lmin/lmax")
         from stormtrack._expressions import link
 
-        centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement or "grid", window=window or 5, threads=threads, progress=progress)
+        centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement or "grid", window=window or 5, threads=threads,
+                         progress=progress, taper_points=taper_points)
         linked = centers.with_columns(track_id=link("time", "lat", "lon", max_km=max_km))
         return (
             linked.sort("track_id", "time", maintain_order=True)
@@ -527,6 +534,13 @@ def _track_files(
     finally:
         close()
     return pl.DataFrame(points)
+
+
+def _taper(points: int) -> int | None:
+    """``taper_points`` checked: a whole number of rows and columns, 0 (none) or more."""
+    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or points < 0:
+        raise ValueError(f"taper_points must be a whole number >= 0, not {points!r}")
+    return int(points) or None
 
 
 def read_tracks(

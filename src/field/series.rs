@@ -216,7 +216,7 @@ impl Field for FieldSeries {
         let part = self.starts.partition_point(|&s| s <= t) - 1;
         let mut frame = self.parts[part].field().read_frame(t - self.starts[part])?;
         if let Some(taper) = &self.taper {
-            taper.apply(&mut frame);
+            taper.apply(frame.view_mut());
         }
         Ok(frame)
     }

@@ -3,7 +3,7 @@
 //! 0.8's `--taper-points` does before the spectral filter. The first and last rows and columns
 //! become exactly 0, on global grids too.
 
-use ndarray::Array2;
+use ndarray::ArrayViewMut2;
 
 /// The weights along an axis of `n` points: `0.5 (1 - cos(pi i / m))` for `i < m` at both ends
 /// (mirrored at the end), 1 elsewhere, with `m = min(points, n / 2)`.
@@ -39,7 +39,7 @@ impl BoundaryTaper {
     }
 
     /// Multiply `frame` (ny, nx) by the taper, in place; NaN stays NaN.
-    pub fn apply(&self, frame: &mut Array2<f64>) {
+    pub fn apply(&self, mut frame: ArrayViewMut2<'_, f64>) {
         for (mut row, &wy) in frame.rows_mut().into_iter().zip(&self.lat) {
             for (v, &wx) in row.iter_mut().zip(&self.lon) {
                 *v *= wy * wx;
@@ -65,9 +65,9 @@ mod tests {
         assert_eq!(boundary_taper(4, 10), vec![0.0, 0.49999999999999994, 0.49999999999999994, 0.0]);
         assert_eq!(boundary_taper(5, 0), vec![1.0; 5]);
         let t = BoundaryTaper::new(3, 4, 1);
-        let mut f = Array2::from_elem((3, 4), 2.0);
+        let mut f = ndarray::Array2::from_elem((3, 4), 2.0);
         f[[1, 1]] = f64::NAN;
-        t.apply(&mut f);
+        t.apply(f.view_mut());
         assert_eq!(f.row(0).to_vec(), vec![0.0; 4]);
         assert_eq!(f[[1, 2]], 2.0);
         assert!(f[[1, 1]].is_nan());

@@ -89,7 +89,8 @@ fn keyword<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(options: &Bound<'py
 /// The input and detection options that `detect_file` and `track_file` share, from the
 /// keywords of `st.detect` / `st.track` (one dict; absent keys keep the defaults).
 fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDict>) -> PyResult<(FieldOptions, ops::detect::DetectionSettings)> {
-    const KEYS: [&str; 12] = ["mode", "threshold", "refinement", "window", "start", "end", "n_frames", "threads", "algorithm", "lmin", "lmax", "hodges"];
+    const KEYS: [&str; 13] =
+        ["mode", "threshold", "refinement", "window", "start", "end", "n_frames", "threads", "algorithm", "lmin", "lmax", "hodges", "taper_points"];
     for k in o.keys() {
         let k: String = k.extract()?;
         if !KEYS.contains(&k.as_str()) {
@@ -103,7 +104,7 @@ fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDic
         times: ops::TimeWindow { start: keyword(o, "start")?, end: keyword(o, "end")?, n_frames: keyword(o, "n_frames")? },
         band: ops::BandPass { lmin: keyword(o, "lmin")?, lmax: keyword(o, "lmax")?, spectral_taper: None },
         threads: keyword(o, "threads")?,
-        taper_points: 0,
+        taper_points: keyword(o, "taper_points")?.unwrap_or(0),
     };
     let hodges: Option<Bound<'_, PyDict>> = keyword(o, "hodges")?;
     let detection = ops::detect::DetectionSettings {
@@ -189,7 +190,7 @@ pub(crate) fn simple_settings(
 /// Centres of an in-memory field (times in ms since 1970-01-01 in `calendar`, data (time, lat,
 /// lon) float64).
 #[pyfunction]
-#[pyo3(signature = (data, times, lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, frame_offset=0, threads=None, progress=None))]
+#[pyo3(signature = (data, times, lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement="grid".to_string(), window=5, frame_offset=0, threads=None, progress=None, taper_points=0))]
 #[allow(clippy::too_many_arguments)]
 fn detect_array(
     py: Python<'_>,
@@ -208,10 +209,17 @@ fn detect_array(
     frame_offset: u32,
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
+    taper_points: usize,
 ) -> PyResult<ArrowStream> {
     ops::check_threads(threads).map_err(to_py)?;
     let (calendar, mode_arg, detector) = simple_settings(calendar.as_deref(), &mode, threshold, &refinement, window)?;
-    let array = data.as_array().to_owned();
+    let mut array = data.as_array().to_owned();
+    // the boundary taper, as a file's frames get it (docs/algorithms.md#boundary-taper)
+    if taper_points > 0 {
+        let (_, ny, nx) = array.dim();
+        let taper = crate::field::BoundaryTaper::new(ny, nx, taper_points);
+        array.outer_iter_mut().for_each(|frame| taper.apply(frame));
+    }
     let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
     let batches = py
         .detach(|| -> crate::Result<Vec<arrow::array::RecordBatch>> {

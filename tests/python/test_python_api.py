@@ -177,3 +177,28 @@ def test_a_dask_dataarray_streams_frame_by_frame(djf_msl):
     assert [f["frame"][0] for f in frames] == sorted({f["frame"][0] for f in frames})
     assert all(f["frame"].n_unique() == 1 for f in frames)
     assert pl.concat(frames).equals(st.detect(da))
+
+
+def test_taper_points_taper_files_arrays_and_xarray_alike(tmp_path):
+    """The boundary taper from Python equals the command line's, for a file, a NumPy array and
+    an xarray DataArray (docs/algorithms.md#boundary-taper)."""
+    import xarray as xr
+
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    out = tmp_path / "cli.trackjson"
+    run("track", "-i", str(src), "--variable", "msl", "-n", "20", "--taper-points", "5", "-o", str(out), "-q")
+    py = tmp_path / "py.trackjson"
+    st.track(src, "msl", output=py, n_frames=20, taper_points=5)
+    assert py.read_bytes() == out.read_bytes()
+    from_file = st.detect(src, "msl", n_frames=20, taper_points=5)
+    with xr.open_dataset(src) as ds:
+        da = ds["msl"].isel(valid_time=slice(0, 20)).load()
+    from_xarray = st.detect(da, taper_points=5)
+    cols = ["frame", "lat", "lon", "value"]
+    assert from_xarray.select(cols).equals(from_file.select(cols))
+    untapered = st.detect(da)
+    assert from_xarray.height != untapered.height or not from_xarray.select(cols).equals(untapered.select(cols))
+    with pytest.raises(ValueError, match="taper_points"):
+        st.detect(da, taper_points=-1)

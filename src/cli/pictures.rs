@@ -6,17 +6,8 @@ use crate::ops;
 
 /// The reading options of a track input.
 fn read_options(a: TrackReadArgs) -> Result<crate::io::InputOptions> {
-    let mode =
-        a.mode.as_deref().map(|m| crate::variables::Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not min or max")))).transpose()?;
-    let calendar = ops::parse_calendar(a.calendar.as_deref())?;
-    Ok(crate::io::InputOptions {
-        format: crate::io::TrackFormat::parse(&a.in_format)?,
-        variable: None,
-        calendar,
-        fields: a.fields,
-        mode,
-        frame_step: ops::frame_step(a.first_frame_time.as_deref(), a.frame_step_hours, calendar)?,
-    })
+    let frames = Some((a.first_frame_time.as_deref(), a.frame_step_hours));
+    ops::input_options(Some(&a.in_format), None, a.calendar.as_deref(), &a.fields, a.mode.as_deref(), frames)
 }
 
 /// `west,east,south,north` in degrees.

@@ -4,6 +4,7 @@
 //! reference track formed there.
 
 use super::matching::ComparisonReport;
+use super::report::num;
 use crate::geo::basins::Basin;
 use crate::tracks::TrackSet;
 use serde_json::{Value, json};
@@ -85,10 +86,6 @@ fn median(sorted: &[f64]) -> Option<f64> {
         _ if n % 2 == 1 => Some(sorted[n / 2]),
         _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
     }
-}
-
-fn num(x: f64) -> Value {
-    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
 /// The report's `basins` entry: one object per basin code.

@@ -4,7 +4,7 @@ use crate::compare::matching::{ComparisonReport, IntensityDifference, MatchingMe
 use serde_json::{Map, Value, json};
 
 /// Finite floats as numbers, NaN/∞ as `null` (JSON has no non-finite numbers).
-fn num(x: f64) -> Value {
+pub(super) fn num(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 

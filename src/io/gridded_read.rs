@@ -113,8 +113,15 @@ fn time_labels(file: &NcFile, variables: &[NcVariable], dim: Option<&str>, n: us
     if labels.len() == n { labels } else { Vec::new() }
 }
 
-/// Frame `frame` (checked against `n_frames`), or the NaN-skipping mean of all frames.
-fn pick_frame(n_frames: usize, n_cells: usize, frame: FrameChoice, times: &[String], read: impl Fn(usize) -> Result<Vec<f64>>) -> Result<(Vec<f64>, String)> {
+/// Frame `frame` (checked against `n_frames`), or the NaN-skipping mean of all frames; with
+/// the frame's label from `times` (`mean of N times` for the mean).
+pub(crate) fn pick_frame(
+    n_frames: usize,
+    n_cells: usize,
+    frame: FrameChoice,
+    times: &[String],
+    read: impl Fn(usize) -> Result<Vec<f64>>,
+) -> Result<(Vec<f64>, String)> {
     if n_frames == 0 {
         return Err(Error::option("frame", "the field has no frames"));
     }

@@ -69,8 +69,7 @@ pub struct Converted {
 impl Options {
     /// Check everything but the input's content; returns the output format.
     pub fn validate(&self) -> Result<TrackFormat> {
-        TrackFormat::parse(&self.in_format)?;
-        super::frame_step(self.first_frame_time.as_deref(), self.frame_step_hours, self.calendar()?)?;
+        self.input_options()?;
         let out = io::output_format(&self.output, TrackFormat::parse(&self.out_format)?)?;
         if self.stats && out != TrackFormat::TrackJson {
             return Err(Error::option("stats", "applies to TrackJSON output only"));
@@ -81,36 +80,25 @@ impl Options {
         if self.track_added_fields && out != TrackFormat::Track {
             return Err(Error::option("track_added_fields", "applies to TRACK output only"));
         }
-        self.mode()?;
         io::check_track_output(&self.output, out)?;
         Ok(out)
     }
 }
 
 impl Options {
-    /// The calendar asked for, parsed.
-    fn calendar(&self) -> Result<Option<crate::time::Calendar>> {
-        super::parse_calendar(self.calendar.as_deref())
-    }
-
-    /// The mode asked for, parsed.
-    fn mode(&self) -> Result<Option<crate::variables::Mode>> {
-        self.mode.as_deref().map(|m| crate::variables::Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not min or max")))).transpose()
+    /// How the input is read (its format as `in_format` names it; `None` for auto).
+    fn input_options(&self) -> Result<io::InputOptions> {
+        let frames = Some((self.first_frame_time.as_deref(), self.frame_step_hours));
+        super::input_options(Some(&self.in_format), self.variable.as_deref(), self.calendar.as_deref(), &self.fields, self.mode.as_deref(), frames)
     }
 }
 
 /// Read the input and write it in the output format.
 pub fn run(opts: &Options) -> Result<Converted> {
     let out_format = opts.validate()?;
-    let in_format = io::input_format(&opts.input, TrackFormat::parse(&opts.in_format)?)?;
-    let read = io::InputOptions {
-        format: Some(in_format),
-        variable: opts.variable.clone(),
-        calendar: opts.calendar()?,
-        fields: opts.fields.clone(),
-        mode: opts.mode()?,
-        frame_step: super::frame_step(opts.first_frame_time.as_deref(), opts.frame_step_hours, opts.calendar()?)?,
-    };
+    let mut read = opts.input_options()?;
+    let in_format = io::input_format(&opts.input, read.format)?;
+    read.format = Some(in_format);
     let tracks = io::read_tracks_with(&opts.input, &read)?;
     if !opts.stats {
         tracks.validate()?;

@@ -27,12 +27,16 @@ pub struct Explored {
 impl Options {
     /// The output's suffix and directory.
     pub fn validate(&self) -> Result<()> {
-        let ext = self.output.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        if ext != "html" && ext != "htm" {
-            return Err(Error::option("output", format!("{} must end in .html", self.output.display())));
-        }
-        io::atomic::check_writable_file(&self.output)
+        check_output(&self.output)
     }
+}
+
+/// An explorer page's path: an `.html` (or `.htm`) in a writable directory.
+pub fn check_output(out: &std::path::Path) -> Result<()> {
+    if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")) {
+        return Err(Error::option("output", format!("{} must end in .html", out.display())));
+    }
+    io::atomic::check_writable_file(out)
 }
 
 /// Read the tracks and write the page.

@@ -80,19 +80,39 @@ pub struct TrackReading {
 /// Read tracks in any supported format with `variable` (the value column of IMILAST and TRACK
 /// files), `calendar` (of the text formats' dates) and `reading`.
 pub fn read_track_input(path: &std::path::Path, variable: Option<&str>, calendar: Option<&str>, reading: &TrackReading) -> Result<crate::tracks::Tracks> {
-    let mode = match reading.mode.as_deref() {
-        None | Some("auto") => None,
-        Some(m) => Some(Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not min or max")))?),
-    };
-    let opts = crate::io::InputOptions {
-        format: None,
-        variable: variable.map(str::to_string),
-        calendar: parse_calendar(calendar)?,
-        fields: reading.fields.clone(),
-        mode,
-        frame_step: None,
-    };
+    // `auto` is these commands' "from the name"
+    let mode = reading.mode.as_deref().filter(|m| *m != "auto");
+    let opts = input_options(None, variable, calendar, &reading.fields, mode, None)?;
     crate::io::read_tracks_with(path, &opts)
+}
+
+/// The reading options of a track file, from what every front end takes: the format's name
+/// (`auto` or `None`: sniffed), the value column, the calendar's name, the unnamed columns,
+/// `min`/`max`, and the frame axis of a TRACK file of frame numbers
+/// (`(first_frame_time, frame_step_hours)`, [`frame_step`]).
+pub fn input_options(
+    format: Option<&str>,
+    variable: Option<&str>,
+    calendar: Option<&str>,
+    fields: &[String],
+    mode: Option<&str>,
+    frames: Option<(Option<&str>, Option<f64>)>,
+) -> Result<crate::io::InputOptions> {
+    let calendar = parse_calendar(calendar)?;
+    let (first, step) = frames.unwrap_or_default();
+    Ok(crate::io::InputOptions {
+        format: format.map(crate::io::TrackFormat::parse).transpose()?.flatten(),
+        variable: variable.map(str::to_string),
+        calendar,
+        fields: fields.to_vec(),
+        mode: parse_read_mode(mode)?,
+        frame_step: frame_step(first, step, calendar)?,
+    })
+}
+
+/// `min` or `max` where a track file's variable does not say; `None`: from the name.
+pub fn parse_read_mode(mode: Option<&str>) -> Result<Option<Mode>> {
+    mode.map(|m| Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not min or max")))).transpose()
 }
 
 /// The frame axis of a TRACK file that numbers its frames: the time of frame 1

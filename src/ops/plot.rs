@@ -105,14 +105,18 @@ impl Options {
             return Err(Error::option("kind", format!("'{}' is unknown; use auto, tracks or field", self.kind)));
         }
         if let Some(out) = &self.output {
-            let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-            if ext != "png" {
-                return Err(Error::option("output", format!("{} must end in .png (pictures are PNG)", out.display())));
-            }
-            io::atomic::check_writable_file(out)?;
+            check_output(out)?;
         }
         Ok((view, colour_by))
     }
+}
+
+/// A picture's path: a `.png` in a writable directory.
+pub fn check_output(out: &Path) -> Result<()> {
+    if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
+        return Err(Error::option("output", format!("{} must end in .png (pictures are PNG)", out.display())));
+    }
+    io::atomic::check_writable_file(out)
 }
 
 /// Draw the picture and write it to `output`.
@@ -125,32 +129,28 @@ pub fn run(opts: &Options) -> Result<Plotted> {
 
 /// Draw the picture; returns the PNG bytes.
 pub fn render(opts: &Options) -> Result<(Vec<u8>, Plotted)> {
-    let (view, colour_by) = opts.validate()?;
-    let kind = kind_of(opts)?;
-    // a colour bar under the map, except for tracks told apart by colour
-    let layout = MapLayout::new(view, opts.width, opts.height, !(colour_by == ColourBy::Track && kind == PlotKind::Tracks))?;
-    match kind {
-        PlotKind::Tracks => render_tracks(&io::read_tracks_with(&opts.input, &opts.read)?, opts),
-        PlotKind::Field => {
-            let frame = read_field(opts)?;
-            let legend = match &frame.unit {
-                Some(u) if !u.is_empty() && u != "1" => format!("{} ({u})", frame.name),
-                _ => frame.name.clone(),
-            };
-            let title =
-                opts.title.clone().unwrap_or_else(|| if frame.when.is_empty() { frame.name.clone() } else { format!("{}, {}", frame.name, frame.when) });
-            let style = FieldStyle { legend, limits: (opts.vmin, opts.vmax) };
-            let map = field_map(GridFrame { lat: &frame.lat, lon: &frame.lon, values: &frame.values }, layout, &style, &title)?;
-            let summary = if frame.when.is_empty() { frame.name.clone() } else { format!("{}, {}", frame.name, frame.when) };
-            Ok((map.png()?, Plotted { kind: PlotKind::Field, layout, summary }))
-        }
+    let (view, _) = opts.validate()?;
+    if kind_of(opts)? == PlotKind::Tracks {
+        return render_tracks(&io::read_tracks_with(&opts.input, &opts.read)?, opts);
     }
+    let layout = MapLayout::new(view, opts.width, opts.height, true)?;
+    let frame = read_field(opts)?;
+    let legend = match &frame.unit {
+        Some(u) if !u.is_empty() && u != "1" => format!("{} ({u})", frame.name),
+        _ => frame.name.clone(),
+    };
+    let summary = if frame.when.is_empty() { frame.name.clone() } else { format!("{}, {}", frame.name, frame.when) };
+    let title = opts.title.clone().unwrap_or_else(|| summary.clone());
+    let style = FieldStyle { legend, limits: (opts.vmin, opts.vmax) };
+    let map = field_map(GridFrame { lat: &frame.lat, lon: &frame.lon, values: &frame.values }, layout, &style, &title)?;
+    Ok((map.png()?, Plotted { kind: PlotKind::Field, layout, summary }))
 }
 
 /// The map of tracks already in memory (`input` and `read` unused); Python hands in a
 /// DataFrame's tracks.
 pub fn render_tracks(tracks: &Tracks, opts: &Options) -> Result<(Vec<u8>, Plotted)> {
     let (view, colour_by) = opts.validate()?;
+    // a colour bar under the map, except for tracks told apart by colour
     let layout = MapLayout::new(view, opts.width, opts.height, colour_by != ColourBy::Track)?;
     let style = TrackStyle { colour_by, variable: opts.variable.clone(), limits: (opts.vmin, opts.vmax), ..TrackStyle::default() };
     let title = opts.title.clone().unwrap_or_else(|| default_title(tracks));
@@ -188,7 +188,7 @@ pub fn kind_of(opts: &Options) -> Result<PlotKind> {
         return Err(Error::MissingInput(path.clone()));
     }
     if path.is_dir() {
-        let gridded = std::fs::read_to_string(path.join(io::parquet::DESCRIPTOR)).is_ok_and(|d| d.contains("stormtrack-gridded"));
+        let gridded = is_gridded_directory(path);
         let zarr = ["zarr.json", ".zgroup", ".zarray", ".zmetadata"].iter().any(|f| path.join(f).exists());
         return Ok(if gridded || zarr { PlotKind::Field } else { PlotKind::Tracks });
     }
@@ -199,6 +199,11 @@ pub fn kind_of(opts: &Options) -> Result<PlotKind> {
         "nc" | "nc4" | "netcdf" if !is_track_netcdf(path) => PlotKind::Field,
         _ => PlotKind::Tracks,
     })
+}
+
+/// Whether a directory is the tidy Parquet output of `metrics`, `stats` or `eulerian`.
+fn is_gridded_directory(path: &Path) -> bool {
+    path.is_dir() && std::fs::read_to_string(path.join(io::parquet::DESCRIPTOR)).is_ok_and(|d| d.contains("stormtrack-gridded"))
 }
 
 /// Whether a Parquet file is a tidy gridded table.
@@ -224,8 +229,7 @@ fn is_track_netcdf(path: &Path) -> bool {
 fn read_field(opts: &Options) -> Result<io::gridded_read::FieldFrame> {
     let path = &opts.input;
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let tidy = path.is_dir() && std::fs::read_to_string(path.join(io::parquet::DESCRIPTOR)).is_ok_and(|d| d.contains("stormtrack-gridded"));
-    if tidy || ext == "parquet" {
+    if is_gridded_directory(path) || ext == "parquet" {
         return io::gridded_read::read_tidy(path, opts.variable.as_deref(), opts.frame);
     }
     if matches!(ext.as_str(), "nc" | "nc4" | "netcdf") {
@@ -240,27 +244,10 @@ fn read_any_field(opts: &Options) -> Result<io::gridded_read::FieldFrame> {
     let variable = opts.variable.clone().ok_or_else(|| Error::option("variable", "is required to draw a field of a GRIB file or Zarr store"))?;
     let field = crate::field::FieldSeries::open(std::slice::from_ref(&opts.input), &variable)?;
     let info = field.info();
-    let n = info.times.len();
-    let label = |k: usize| info.calendar.format_iso(info.times[k])[..16].replace('T', " ");
-    let (values, when) = match opts.frame {
-        Some(k) if k >= n => return Err(Error::option("frame", format!("{k} is past the last frame ({n} frames, counted from 0)"))),
-        Some(k) => (field.read_frame(k)?.iter().copied().collect::<Vec<f64>>(), label(k)),
-        None if n == 1 => (field.read_frame(0)?.iter().copied().collect(), label(0)),
-        None => {
-            let mut sum = ndarray::Array2::<f64>::zeros((info.grid.lat.len(), info.grid.lon.len()));
-            let mut count = ndarray::Array2::<f64>::zeros(sum.dim());
-            for k in 0..n {
-                let f = field.read_frame(k)?;
-                ndarray::Zip::from(&mut sum).and(&mut count).and(&f).for_each(|s, c, &v| {
-                    if v.is_finite() {
-                        *s += v;
-                        *c += 1.0;
-                    }
-                });
-            }
-            (sum.iter().zip(count.iter()).map(|(s, &c)| if c > 0.0 { s / c } else { f64::NAN }).collect(), format!("mean of {n} times"))
-        }
-    };
+    let labels: Vec<String> = info.times.iter().map(|&t| info.calendar.format_iso(t)[..16].replace('T', " ")).collect();
+    let cells = info.grid.lat.len() * info.grid.lon.len();
+    let read = |k: usize| field.read_frame(k).map(|f| f.iter().copied().collect());
+    let (values, when) = io::gridded_read::pick_frame(info.times.len(), cells, opts.frame, &labels, read)?;
     Ok(io::gridded_read::FieldFrame {
         name: info.variable.clone(),
         unit: Some(info.value_unit.clone()),

@@ -307,17 +307,9 @@ fn read_tracks(
 ) -> PyResult<(ArrowStream, ArrowStream)> {
     let tracks = py
         .detach(|| -> crate::Result<crate::Tracks> {
-            let explicit = match format.as_deref() {
-                None => None,
-                Some(f) => crate::io::TrackFormat::parse(f)?,
-            };
-            let calendar = calendar.as_deref().map(|c| crate::time::Calendar::parse(Some(c))).transpose()?;
-            let mode = mode
-                .as_deref()
-                .map(|m| crate::variables::Mode::parse(m).ok_or_else(|| crate::Error::option("mode", format!("'{m}' is not min or max"))))
-                .transpose()?;
-            let frame_step = ops::frame_step(first_frame_time.as_deref(), frame_step_hours, calendar)?;
-            crate::io::read_tracks_with(&path, &crate::io::InputOptions { format: explicit, variable, calendar, fields, mode, frame_step })
+            let frames = Some((first_frame_time.as_deref(), frame_step_hours));
+            let opts = ops::input_options(format.as_deref(), variable.as_deref(), calendar.as_deref(), &fields, mode.as_deref(), frames)?;
+            crate::io::read_tracks_with(&path, &opts)
         })
         .map_err(to_py)?;
     tracks_streams(&tracks)

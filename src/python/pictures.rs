@@ -34,15 +34,7 @@ pub struct PlotSpec {
 
 /// How a track file is read: the keywords `format`, `calendar`, `fields`, `mode`.
 fn read_options(format: Option<&str>, calendar: Option<&str>, fields: Vec<String>, mode: Option<&str>) -> crate::Result<crate::io::InputOptions> {
-    let mode = mode.map(|m| crate::variables::Mode::parse(m).ok_or_else(|| crate::Error::option("mode", format!("'{m}' is not min or max")))).transpose()?;
-    Ok(crate::io::InputOptions {
-        format: format.map(crate::io::TrackFormat::parse).transpose()?.flatten(),
-        variable: None,
-        calendar: ops::parse_calendar(calendar)?,
-        fields,
-        mode,
-        frame_step: None,
-    })
+    ops::input_options(format, None, calendar, &fields, mode, None)
 }
 
 impl PlotSpec {
@@ -68,13 +60,12 @@ impl PlotSpec {
     }
 }
 
-/// Write `bytes` atomically to `output` when given.
+/// Write `bytes` atomically to `output` when given (checked before the work).
 fn save(output: Option<&PathBuf>, bytes: &[u8]) -> crate::Result<()> {
-    if let Some(out) = output {
-        crate::io::atomic::check_writable_file(out)?;
-        crate::io::atomic::write_file(out, |w| w.write_all(bytes))?;
+    match output {
+        Some(out) => crate::io::atomic::write_file(out, |w| w.write_all(bytes)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The PNG of a track or gridded file; written to `output` too when given.
@@ -84,22 +75,13 @@ pub fn plot_file<'py>(py: Python<'py>, input: PathBuf, output: Option<PathBuf>, 
     let png = py
         .detach(|| -> crate::Result<Vec<u8>> {
             let opts = spec.options(input)?;
-            check_png_name(output.as_ref())?;
+            output.as_deref().map(ops::plot::check_output).transpose()?;
             let (png, _) = ops::plot::render(&opts)?;
             save(output.as_ref(), &png)?;
             Ok(png)
         })
         .map_err(to_py)?;
     Ok(PyBytes::new(py, &png))
-}
-
-fn check_png_name(output: Option<&PathBuf>) -> crate::Result<()> {
-    match output {
-        Some(out) if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) => {
-            Err(crate::Error::option("output", format!("{} must end in .png (pictures are PNG)", out.display())))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The tracks of a `track_points` table's columns.
@@ -116,10 +98,7 @@ fn tracks_of<'py>(
     calendar: Option<&str>,
 ) -> crate::Result<Tracks> {
     // minima or maxima: as asked, else by the variable's name, else maxima
-    let mode = match mode {
-        Some(m) => crate::variables::Mode::parse(m).ok_or_else(|| crate::Error::option("mode", format!("'{m}' is not min or max")))?,
-        None => crate::variables::mode_of_name(name).unwrap_or(crate::variables::Mode::Max),
-    };
+    let mode = ops::parse_read_mode(mode)?.or_else(|| crate::variables::mode_of_name(name)).unwrap_or(crate::variables::Mode::Max);
     let mut metadata = TracksMetadata::new(name, mode);
     metadata.calendar = ops::parse_calendar(calendar)?.unwrap_or_default();
     let slice = |e: numpy::AsSliceError| crate::Error::Format(format!("a column is not contiguous: {e}"));
@@ -155,22 +134,13 @@ pub fn plot_points<'py>(
     let png = py
         .detach(|| -> crate::Result<Vec<u8>> {
             let opts = spec.options(PathBuf::new())?;
-            check_png_name(output.as_ref())?;
+            output.as_deref().map(ops::plot::check_output).transpose()?;
             let (png, _) = ops::plot::render_tracks(&tracks, &opts)?;
             save(output.as_ref(), &png)?;
             Ok(png)
         })
         .map_err(to_py)?;
     Ok(PyBytes::new(py, &png))
-}
-
-fn check_html_name(output: Option<&PathBuf>) -> crate::Result<()> {
-    match output {
-        Some(out) if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm")) => {
-            Err(crate::Error::option("output", format!("{} must end in .html", out.display())))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The explorer page of a track file; written to `output` too when given.
@@ -188,7 +158,7 @@ pub fn explore_file(
     mode: Option<String>,
 ) -> PyResult<String> {
     py.detach(|| -> crate::Result<String> {
-        check_html_name(output.as_ref())?;
+        output.as_deref().map(ops::explore::check_output).transpose()?;
         let read = read_options(format.as_deref(), calendar.as_deref(), fields, mode.as_deref())?;
         let tracks = crate::io::read_tracks_with(&input, &read)?;
         let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -219,7 +189,7 @@ pub fn explore_points<'py>(
 ) -> PyResult<String> {
     let tracks = tracks_of(&track_id, &time, &lat, &lon, &value, &name, &unit, mode.as_deref(), calendar.as_deref()).map_err(to_py)?;
     py.detach(|| -> crate::Result<String> {
-        check_html_name(output.as_ref())?;
+        output.as_deref().map(ops::explore::check_output).transpose()?;
         let html = crate::plot::explorer::explorer_html(&tracks, &title.unwrap_or_else(|| format!("{} tracks", tracks.len())));
         save(output.as_ref(), html.as_bytes())?;
         Ok(html)

@@ -23,11 +23,15 @@ pub enum ZarrError {
     AccessDenied { location: String, detail: String },
 
     /// An array's codecs, data type or chunk grid are not ones this reader decodes.
-    #[error("{location}: array '{array}' cannot be decoded here ({detail}); rewrite the store with zstd, zlib/gzip or blosc compression (xarray: encoding={{'{array}': {{'compressors': ...}}}})")]
+    #[error(
+        "{location}: array '{array}' cannot be decoded here ({detail}); rewrite the store with zstd, zlib/gzip or blosc compression (xarray: encoding={{'{array}': {{'compressors': ...}}}})"
+    )]
     Unsupported { location: String, array: String, detail: String },
 
     /// A chunk the frame needs is absent: the store is incomplete.
-    #[error("{location}: chunk '{key}' of '{array}' is missing (frame {frame}); the store is incomplete, a copy or write was interrupted: copy or write it again")]
+    #[error(
+        "{location}: chunk '{key}' of '{array}' is missing (frame {frame}); the store is incomplete, a copy or write was interrupted: copy or write it again"
+    )]
     MissingChunk { location: String, array: String, key: String, frame: usize },
 
     /// A chunk could not be decoded.
@@ -54,12 +58,22 @@ pub(super) fn one_line(e: &dyn std::fmt::Display) -> String {
 /// A storage failure as the error a user can act on: denied, or unreachable.
 pub(super) fn storage_error(location: &str, e: &dyn std::fmt::Display) -> ZarrError {
     let detail = one_line(e);
-    let denied = ["403", "401", "Forbidden", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Unauthorized"];
-    if denied.iter().any(|d| detail.contains(d)) {
+    if says_denied(&detail) {
         ZarrError::AccessDenied { location: location.into(), detail }
     } else {
         ZarrError::Unreachable { location: location.into(), detail }
     }
+}
+
+/// Whether an error text reports a refused authorisation. Words are compared whole, and URLs
+/// are skipped: a port such as 40159 or a path segment holds "401" without meaning it.
+fn says_denied(detail: &str) -> bool {
+    const DENIED: [&str; 7] = ["403", "401", "Forbidden", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Unauthorized"];
+    detail
+        .split_whitespace()
+        .filter(|word| !word.contains("://"))
+        .flat_map(|word| word.split(|c: char| !c.is_ascii_alphanumeric()))
+        .any(|token| DENIED.contains(&token))
 }
 
 #[cfg(test)]
@@ -70,6 +84,10 @@ mod tests {
     fn storage_errors_are_sorted_into_denied_and_unreachable() {
         assert!(matches!(storage_error("s3://b/x.zarr", &"Client error with status 403 Forbidden: <Error>AccessDenied"), ZarrError::AccessDenied { .. }));
         assert!(matches!(storage_error("http://127.0.0.1:9/x.zarr", &"error sending request\nConnection refused"), ZarrError::Unreachable { .. }));
+        // a port holding "401" is no refusal (a CI run drew port 40159)
+        let refused = "Generic HTTP error: Error performing GET http://127.0.0.1:40159/era5.zarr/zarr.json in 291ms - HTTP error: error sending request";
+        assert!(matches!(storage_error("http://127.0.0.1:40159/era5.zarr", &refused), ZarrError::Unreachable { .. }));
+        assert!(matches!(storage_error("http://h/x.zarr", &"HTTP status client error (401 Unauthorized)"), ZarrError::AccessDenied { .. }));
         let e = ZarrError::Unreachable { location: "u".into(), detail: one_line(&"a\nb\n  c") }.to_string();
         assert!(!e.contains('\n') && e.contains("(a b c)"), "{e}");
     }

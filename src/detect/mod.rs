@@ -1,9 +1,12 @@
 //! Storm-centre detection on one frame. Detectors know nothing of files or time: they take a
 //! frame as an `ndarray` view and its [`Grid`], and return the centres found.
 
+pub mod healpix;
 pub mod hodges;
 mod refine;
 mod simple;
+pub mod spherical_quadratic;
+pub mod svd;
 
 pub use refine::{refine_quadratic, refine_quadratic_at};
 pub use simple::{Refinement, SimpleDetector};

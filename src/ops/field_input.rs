@@ -72,6 +72,8 @@ impl Default for FieldOptions {
 pub const SIMPLE_SPECTRAL_TAPER: f64 = 0.1;
 /// The Hodges tracker's spectral taper default: a hard cut at `lmax`.
 pub const HODGES_SPECTRAL_TAPER: f64 = 1.0;
+/// The HEALPix tracker's default spectral taper (the peer's 0.1).
+pub const HEALPIX_SPECTRAL_TAPER: f64 = 0.1;
 
 impl FieldOptions {
     /// Check everything that needs no input.

@@ -98,6 +98,7 @@ impl HodgesSettings {
             spectral,
             linker,
             selection: Default::default(),
+            healpix: None,
         };
         crate::pipeline::hodges::validate(&opts)?;
         Ok(opts)

@@ -197,7 +197,7 @@ mod tests {
         };
         assert_eq!(
             hodges_only.validate().unwrap_err().message_with(&flags),
-            "invalid option --w1: applies to --algorithm hodges only; remove it for the simple tracker"
+            "invalid option --w1: applies to --algorithm hodges or healpix only; remove it for the simple tracker"
         );
         let lonely = FieldOptions { band: BandPass { lmin: Some(5), ..Default::default() }, ..field.clone() };
         assert!(lonely.validate().unwrap_err().to_string().contains("`lmax`"));

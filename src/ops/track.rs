@@ -186,7 +186,7 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
                 let (state, frames) = hodges_end_state(&field, h, mode, &run.frames, segments)?;
                 (link_state, link_frames) = (Some(state), Some(frames));
             }
-            (Algorithm::Hodges, run, Some(times))
+            (if h.healpix.is_some() { Algorithm::Healpix } else { Algorithm::Hodges }, run, Some(times))
         }
         Method::Simple { detector, spectral } => {
             let simple = SimpleOptions {
@@ -315,7 +315,10 @@ pub(super) fn spectral_provenance(m: &mut BTreeMap<String, Value>, s: &crate::sp
 pub(super) fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: &dyn Field) {
     let l = &h.linker;
     let threshold = h.object_threshold.unwrap_or_else(|| field.info().feature_threshold(None));
-    m.insert("algorithm".into(), json!("hodges"));
+    m.insert("algorithm".into(), json!(if h.healpix.is_some() { "healpix" } else { "hodges" }));
+    if let Some(hp) = &h.healpix {
+        m.insert("nside".into(), json!(hp.nside));
+    }
     m.insert("object_threshold".into(), json!(threshold));
     m.insert("feature_refinement".into(), json!(h.detect.refinement.as_str()));
     m.insert("min_object_grid_points".into(), json!(h.detect.min_object_points));

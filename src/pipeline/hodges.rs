@@ -33,6 +33,9 @@ pub struct HodgesOptions {
     /// MGE linking, segments and the minimum track length.
     pub linker: MgeParams,
     pub selection: TimeSelection,
+    /// Detect on HEALPix pixels instead of the input grid (the HEALPix tracker,
+    /// docs/algorithms.md#healpix-tracker): frames regridded, the filter applied in the same pass.
+    pub healpix: Option<super::healpix::HealpixSettings>,
 }
 
 impl Default for HodgesOptions {
@@ -44,6 +47,7 @@ impl Default for HodgesOptions {
             spectral: None,
             linker: MgeParams::default(),
             selection: TimeSelection::default(),
+            healpix: None,
         }
     }
 }
@@ -93,6 +97,10 @@ pub fn validate(opts: &HodgesOptions) -> Result<()> {
         && !t.is_finite()
     {
         return Err(Error::option("object_threshold", format!("{t} must be a finite number")));
+    }
+    if let Some(h) = &opts.healpix {
+        super::healpix::check_nside(h.nside)?;
+        super::healpix::refinement(opts.detect.refinement)?;
     }
     Ok(())
 }
@@ -155,7 +163,9 @@ pub fn link_hodges_keeping(
     metadata.processing.extend(detected.processing);
     let ids: Vec<i64> = linked.iter().map(|t| t.0).collect();
     let points: Vec<Vec<(usize, usize)>> = linked.into_iter().map(|t| t.1).collect();
-    let tracks = build_tracks(metadata, &info.variable, &info.value_unit, info.grid.lon_convention, &frames, &points, Some(&ids))?;
+    // HEALPix pixel centres run 0..360 whatever the input's convention
+    let convention = if opts.healpix.is_some() { crate::geo::LonConvention::Unsigned } else { info.grid.lon_convention };
+    let tracks = build_tracks(metadata, &info.variable, &info.value_unit, convention, &frames, &points, Some(&ids))?;
     times.wall_s = start.elapsed().as_secs_f64();
     Ok((TrackRun { tracks, frames, missing, mode }, times, segments))
 }
@@ -193,6 +203,9 @@ pub fn detect_hodges(
     progress: Option<&(dyn Fn(usize) + Sync)>,
 ) -> Result<HodgesFrames> {
     validate(opts)?;
+    if let Some(settings) = opts.healpix {
+        return super::healpix::detect_healpix(field, opts, settings, range, progress);
+    }
     let info = field.info();
     let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&info.grid.lat, &info.grid.lon, s)).transpose()?;
     detect_hodges_with(field, opts, range, progress, filter.as_ref())

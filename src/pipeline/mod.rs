@@ -6,6 +6,7 @@
 //! frame index, so the output does not depend on the number of threads.
 
 pub mod blocks;
+pub mod healpix;
 pub mod hodges;
 pub mod streaming;
 pub mod streaming_hodges;

@@ -118,6 +118,9 @@ impl HodgesStreamingTracker {
 
     fn build(spec: StreamSpec, opts: HodgesOptions, with_filter: bool) -> Result<Self> {
         validate(&opts)?;
+        if opts.healpix.is_some() {
+            return Err(Error::option("algorithm", "healpix is not streamed frame by frame; track the whole field"));
+        }
         let params = opts.linker.normalise().map_err(|e| Error::option("linker", e.to_string()))?;
         let probe = Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN);
         let field = spec.frame_field(0, probe)?;

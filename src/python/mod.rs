@@ -89,8 +89,8 @@ fn keyword<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(options: &Bound<'py
 /// The input and detection options that `detect_file` and `track_file` share, from the
 /// keywords of `st.detect` / `st.track` (one dict; absent keys keep the defaults).
 fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDict>) -> PyResult<(FieldOptions, ops::detect::DetectionSettings)> {
-    const KEYS: [&str; 13] =
-        ["mode", "threshold", "refinement", "window", "start", "end", "n_frames", "threads", "algorithm", "lmin", "lmax", "hodges", "taper_points"];
+    const KEYS: [&str; 14] =
+        ["mode", "threshold", "refinement", "window", "start", "end", "n_frames", "threads", "algorithm", "lmin", "lmax", "hodges", "taper_points", "nside"];
     for k in o.keys() {
         let k: String = k.extract()?;
         if !KEYS.contains(&k.as_str()) {
@@ -113,6 +113,7 @@ fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDic
         feature_refinement: keyword(o, "refinement")?,
         search_window_size: keyword(o, "window")?,
         hodges: hodges_settings(hodges.as_ref(), &mut field)?,
+        nside: keyword(o, "nside")?,
     };
     Ok((field, detection))
 }

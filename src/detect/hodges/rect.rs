@@ -298,7 +298,14 @@ pub(crate) fn rect_candidates(
             } else if lon > lon_ext[0] + 360.0 {
                 lon -= 360.0;
             }
-            out.push(Candidate { lat: lat_mean, lon, raw_value: maxima[group[0]].v * back, object: k as u32 + 1, diagnostics: ObjectDiagnostics::default() });
+            out.push(Candidate {
+                lat: lat_mean,
+                lon,
+                raw_value: maxima[group[0]].v * back,
+                object: k as u32 + 1,
+                diagnostics: ObjectDiagnostics::default(),
+                found: out.len(),
+            });
         }
     }
     out

@@ -1,0 +1,190 @@
+//! The HEALPix tracker's detection (see docs/algorithms.md#healpix-tracker): each frame of a
+//! global latitude-longitude field is regridded to HEALPix through its spherical harmonics (the
+//! optional band-pass filter in the same pass), its features are found on the pixel neighbour
+//! graph, and the Hodges tracker's MGE linking takes them from there.
+
+use super::DetectedFrame;
+use super::hodges::{HodgesFrames, HodgesOptions, StageTimes};
+use crate::detect::healpix::{self as hp, HealpixDetectOptions, HealpixGrid, HealpixOrdering, HealpixRefinement};
+use crate::detect::hodges::{RefineStatus, Refinement};
+use crate::detect::{ExtraColumn, FrameCenters};
+use crate::error::{Error, Result};
+use crate::field::{Field, Grid};
+use crate::spectral::healpix::{HealpixRegrid, default_nside, source_lmax, target_lmax};
+use crate::tracks::ProcessingStep;
+use rayon::prelude::*;
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// The HEALPix tracker's own settings (its other options are the Hodges tracker's).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HealpixSettings {
+    /// Pixels per base-pixel side, a power of two; `None`: from the source grid's spacing
+    /// ([`default_nside`]).
+    pub nside: Option<u32>,
+}
+
+/// The refinement of HEALPix features: `grid` or `quadratic` (the spherical fit, the default).
+pub fn refinement(r: Refinement) -> Result<HealpixRefinement> {
+    match r {
+        Refinement::Grid => Ok(HealpixRefinement::Grid),
+        Refinement::Quadratic => Ok(HealpixRefinement::Quadratic),
+        other => Err(Error::option("feature_refinement", format!("'{}' does not apply to `algorithm` healpix; use quadratic or grid", other.as_str()))),
+    }
+}
+
+/// Check `nside` (a power of two, at most 8192).
+pub fn check_nside(nside: Option<u32>) -> Result<()> {
+    match nside {
+        Some(n) if n == 0 || !n.is_power_of_two() || n > 8192 => Err(Error::option("nside", format!("{n} must be a power of two from 1 to 8192"))),
+        _ => Ok(()),
+    }
+}
+
+/// The source grid's spacing the peer derives nside from: the larger of the median latitude
+/// step and the median positive cyclic longitude step.
+fn grid_spacing(grid: &Grid) -> f64 {
+    fn median(mut v: Vec<f64>) -> f64 {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n == 0 {
+            f64::NAN
+        } else if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            0.5 * (v[n / 2 - 1] + v[n / 2])
+        }
+    }
+    let dlat = median(grid.lat.windows(2).map(|w| (w[1] - w[0]).abs()).collect());
+    let dlon = median(grid.lon.windows(2).map(|w| crate::geo::normalize_lon_360(w[1] - w[0])).filter(|d| *d > 0.0).collect());
+    dlat.max(dlon)
+}
+
+/// The HEALPix grid and regridding of a source grid: nside and the transform's degree by the
+/// peer's rules (docs/algorithms.md#healpix-regridding), checked against the band asked for.
+pub struct HealpixPlan {
+    pub grid: HealpixGrid,
+    pub regrid: HealpixRegrid,
+    pub transform_lmax: usize,
+}
+
+impl HealpixPlan {
+    pub fn new(source: &Grid, settings: HealpixSettings, band: Option<(usize, usize, f64)>) -> Result<Self> {
+        check_nside(settings.nside)?;
+        if !source.periodic_x {
+            return Err(Error::option("algorithm", "healpix regrids global grids only; this input's longitudes do not go round the globe"));
+        }
+        let nside = settings.nside.unwrap_or_else(|| default_nside(grid_spacing(source)));
+        let (src, tgt) = (source_lmax(source.ny(), source.nx()), target_lmax(nside));
+        let (lmin, transform_lmax, taper) = match band {
+            None => (0, src.min(tgt), 1.0),
+            Some((lmin, lmax, taper)) => {
+                if lmax > src {
+                    return Err(Error::option("lmax", format!("{lmax} exceeds the input grid's bandwidth {src}")));
+                }
+                if lmax > tgt {
+                    return Err(Error::option("lmax", format!("{lmax} exceeds 3 nside - 1 = {tgt} for nside {nside}; raise `nside` or lower `lmax`")));
+                }
+                (lmin, lmax, taper)
+            }
+        };
+        let grid = HealpixGrid::new(nside, HealpixOrdering::Ring).map_err(|e| Error::option("nside", e.to_string()))?;
+        let regrid = HealpixRegrid::new(&source.lat, &source.lon, (grid.lat(), grid.lon()), lmin, transform_lmax, taper)
+            .map_err(|e| Error::option("algorithm", format!("healpix cannot regrid this input: {e}")))?;
+        Ok(Self { grid, regrid, transform_lmax })
+    }
+
+    /// The provenance record of the regridding (the peer's `regrid` step).
+    pub fn step(&self) -> ProcessingStep {
+        let mut parameters = serde_json::Map::new();
+        parameters.insert("projection".into(), json!("healpix"));
+        parameters.insert("nside".into(), json!(self.grid.nside()));
+        parameters.insert("transform_lmax".into(), json!(self.transform_lmax));
+        ProcessingStep { operation: "regrid".into(), enabled: true, parameters }
+    }
+}
+
+/// Regrid, detect and refine the frames in `range` in parallel, gathered in frame order.
+pub fn detect_healpix(
+    field: &dyn Field,
+    opts: &HodgesOptions,
+    settings: HealpixSettings,
+    range: std::ops::Range<usize>,
+    progress: Option<&(dyn Fn(usize) + Sync)>,
+) -> Result<HodgesFrames> {
+    let info = field.info();
+    let band = opts.spectral.as_ref().map(|s| (s.lmin, s.lmax, s.taper));
+    let plan = HealpixPlan::new(&info.grid, settings, band)?;
+    let mode = match opts.mode {
+        Some(m) => m,
+        None => field.default_mode()?,
+    };
+    let detect_opts = HealpixDetectOptions {
+        mode,
+        threshold: opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None)),
+        min_object_points: opts.detect.min_object_points,
+        refinement: refinement(opts.detect.refinement)?,
+    };
+    let (read_ns, filter_ns, detect_ns) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+    let done = AtomicUsize::new(0);
+    let add = |cell: &AtomicU64, since: Instant| cell.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    let frames: Vec<Result<DetectedFrame>> = range
+        .into_par_iter()
+        .map(|t| {
+            let t0 = Instant::now();
+            let frame = field.read_frame(t)?;
+            add(&read_ns, t0);
+            let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
+            if nan_cells > 0 {
+                return Err(Error::option(
+                    "algorithm",
+                    format!("healpix regrids complete global frames; frame {t} has {nan_cells} missing values (fill them, or use `algorithm` hodges)"),
+                ));
+            }
+            let t1 = Instant::now();
+            let values = plan.regrid.apply(frame.as_standard_layout().as_slice().expect("standard layout"));
+            add(&filter_ns, t1);
+            let t2 = Instant::now();
+            let features = hp::detect(&values, &plan.grid, &detect_opts);
+            add(&detect_ns, t2);
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(p) = progress {
+                p(n);
+            }
+            Ok(DetectedFrame { frame: t as u32, time: info.times[t], centers: to_centers(&info.value_unit, &features), nan_cells })
+        })
+        .collect();
+    let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
+    let secs = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 * 1e-9;
+    let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), ..StageTimes::default() };
+    let mut processing: Vec<ProcessingStep> = opts.spectral.iter().map(|s| super::hodges::spectral_step(s, None)).collect();
+    processing.push(plan.step());
+    Ok(HodgesFrames { frames, mode, processing, times })
+}
+
+/// HEALPix features as centres: the pixel in `row` (column 0), the raw value, object and the
+/// fit's status.
+fn to_centers(unit: &str, features: &[hp::HealpixFeature]) -> FrameCenters {
+    let extra = |name: &str, unit: &str, f: fn(&hp::HealpixFeature) -> f64| ExtraColumn {
+        name: name.into(),
+        unit: unit.into(),
+        values: features.iter().map(f).collect(),
+    };
+    let mut c = FrameCenters {
+        extras: vec![
+            extra("raw_value", unit, |f| f.raw_value),
+            extra("object_id", "1", |f| f.object_id as f64),
+            extra("refinement_status", "1", |f| RefineStatus::Fit(f.status).code()),
+        ],
+        ..FrameCenters::default()
+    };
+    for f in features {
+        c.rows.push(f.pixel as u32);
+        c.cols.push(0);
+        c.lats.push(f.lat);
+        c.lons.push(f.lon);
+        c.values.push(f.value);
+    }
+    c
+}

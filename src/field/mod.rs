@@ -13,6 +13,7 @@ mod grib;
 mod memory;
 #[cfg(feature = "netcdf")]
 mod netcdf;
+mod plane;
 #[cfg(feature = "netcdf")]
 mod series;
 mod taper;
@@ -22,12 +23,13 @@ mod zarr;
 #[cfg(feature = "netcdf")]
 pub use self::netcdf::{FrameReader, NetcdfField};
 pub use filtered::FilteredField;
-pub use taper::{BoundaryTaper, boundary_taper};
 #[cfg(feature = "grib")]
 pub use grib::{GribError, GribField, is_grib_file};
 pub use memory::MemoryField;
+pub use plane::{DEFAULT_EXTENT_KM, DEFAULT_SPACING_KM, PlaneSpec, PolarPlane};
 #[cfg(feature = "netcdf")]
 pub use series::{FieldSeries, expand_inputs};
+pub use taper::{BoundaryTaper, boundary_taper};
 #[cfg(feature = "zarr")]
 pub use zarr::{ZarrError, ZarrField, is_zarr_location};
 
@@ -48,6 +50,9 @@ pub struct Grid {
     pub periodic_x: bool,
     /// Convention of the longitude values.
     pub lon_convention: LonConvention,
+    /// A polar stereographic plane: rows are `y` and columns `x` in km, and positions found on
+    /// it are turned into latitude and longitude by [`crate::geo::stereo::plane_to_latlon`].
+    pub plane: Option<crate::geo::stereo::Hemisphere>,
 }
 
 impl Grid {
@@ -55,7 +60,7 @@ impl Grid {
     pub fn new(lat: Vec<f64>, lon: Vec<f64>) -> Self {
         let periodic_x = is_global_longitude(&lon);
         let lon_convention = LonConvention::of(&lon);
-        Grid { lat, lon, periodic_x, lon_convention }
+        Grid { lat, lon, periodic_x, lon_convention, plane: None }
     }
     /// Rows.
     pub fn ny(&self) -> usize {

@@ -80,6 +80,9 @@ pub struct FieldSeries {
     info: FieldInfo,
     /// The boundary taper every frame gets, if any (`taper_points`).
     taper: Option<super::BoundaryTaper>,
+    /// The polar stereographic plane the frames are regridded to, if any; `info` then
+    /// describes the plane.
+    plane: Option<super::PolarPlane>,
 }
 
 /// The files named by `inputs`, in the order given: an existing path stands for itself; a path
@@ -130,6 +133,20 @@ impl FieldSeries {
         self
     }
 
+    /// Every frame regridded to the polar stereographic plane of `spec` (after the taper), the
+    /// `band` filter in the same pass (docs/algorithms.md#polar-stereographic-regridding).
+    pub fn on_plane(mut self, spec: super::PlaneSpec, band: Option<crate::spectral::SpectralOptions>) -> Result<Self> {
+        let plane = super::PolarPlane::new(spec, &self.info.grid, band)?;
+        self.info.grid = plane.grid();
+        self.plane = Some(plane);
+        Ok(self)
+    }
+
+    /// The plane's provenance records (the band filter, `regrid`), empty without a plane.
+    pub fn plane_steps(&self) -> Vec<crate::tracks::ProcessingStep> {
+        self.plane.as_ref().map_or_else(Vec::new, super::PolarPlane::steps)
+    }
+
     /// The boundary taper's points (0: none).
     pub fn taper_points(&self) -> usize {
         self.taper.as_ref().map_or(0, |t| t.points)
@@ -147,7 +164,7 @@ impl FieldSeries {
         for p in &parts {
             starts.push(starts.last().unwrap() + p.info().times.len());
         }
-        Ok(FieldSeries { parts, starts, info, taper: None })
+        Ok(FieldSeries { parts, starts, info, taper: None, plane: None })
     }
 
     /// The files, in time order.
@@ -218,6 +235,9 @@ impl Field for FieldSeries {
         if let Some(taper) = &self.taper {
             taper.apply(frame.view_mut());
         }
-        Ok(frame)
+        match &self.plane {
+            Some(plane) => plane.apply(frame.view(), t),
+            None => Ok(frame),
+        }
     }
 }

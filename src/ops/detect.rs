@@ -105,6 +105,13 @@ impl DetectionSettings {
     /// on the algorithm).
     pub(crate) fn method(&self, field: &FieldOptions) -> Result<Method> {
         let algorithm = self.algorithm()?;
+        let plane = field.projection.plane()?.is_some();
+        if plane && algorithm == Algorithm::Healpix {
+            return Err(Error::option("projection", "applies to `algorithm` simple or hodges; the HEALPix tracker regrids to HEALPix itself"));
+        }
+        if plane && self.feature_refinement.as_deref().is_some_and(|r| r.starts_with("spherical_")) {
+            return Err(Error::option("feature_refinement", "the spherical refinements do not apply on a stereographic plane; use bspline, quadratic or grid"));
+        }
         if self.nside.is_some() && algorithm != Algorithm::Healpix {
             return Err(Error::option("nside", format!("applies to `algorithm` healpix only; remove it for the {} tracker", algorithm.as_str())));
         }
@@ -161,6 +168,15 @@ pub fn simple_detector(threshold: Option<f64>, refinement: Option<&str>, window:
 }
 
 impl Method {
+    /// The band filter, taken out of the tracker (a plane projection applies it in its
+    /// regridding instead).
+    pub(crate) fn take_spectral(&mut self) -> Option<SpectralOptions> {
+        match self {
+            Method::Simple { spectral, .. } => spectral.take(),
+            Method::Hodges(h) => h.spectral.take(),
+        }
+    }
+
     /// The options completed from the opened field: the mode, the time selection, and the
     /// thresholds converted from the file's unit to the field's.
     pub(crate) fn settle(self, field: &dyn Field, opts: &FieldOptions, given_threshold: Option<f64>) -> Result<(Method, Mode)> {
@@ -271,8 +287,8 @@ pub struct CenterBatches {
 /// Open, check and prepare the stream of [`CenterBatches`] (nothing is detected yet).
 pub fn detect_batches(opts: &Options) -> Result<CenterBatches> {
     opts.validate()?;
-    let method = opts.detection.method(&opts.field)?;
-    let field = opts.field.open()?;
+    let mut method = opts.detection.method(&opts.field)?;
+    let field = opts.field.open_for(&mut method)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     if range.is_empty() {
         return Err(Error::TooFewFrames("the time selection contains no frame; widen `start`/`end`".into()));

@@ -33,8 +33,8 @@ pub trait BlockRunner: Sync {
 /// `frames` are indices in the run's input.
 pub fn detect_block(field: &FieldOptions, detection: &DetectionSettings, frames: Range<usize>, frame_offset: usize) -> Result<Vec<u8>> {
     field.validate()?;
-    let method = detection.method(field)?;
-    let series = field.open()?;
+    let mut method = detection.method(field)?;
+    let series = field.open_for(&mut method)?;
     let (method, mode) = method.settle(&series, field, detection.feature_threshold)?;
     let n = series.info().times.len();
     if frames.start < frame_offset || frames.end > frame_offset + n || frames.start > frames.end {

@@ -29,6 +29,56 @@ pub struct FieldOptions {
     /// Rows and columns of the boundary taper at each edge, before any filter (0: none;
     /// docs/algorithms.md#boundary-taper).
     pub taper_points: usize,
+    /// The grid detection runs on: the input's own, or a polar stereographic plane.
+    pub projection: ProjectionOptions,
+}
+
+/// Where detection runs (docs/algorithms.md#polar-stereographic-regridding): `global` (the
+/// input's own grid), `nh_stereo` or `sh_stereo` (a polar stereographic plane regridded from the
+/// global input), with the plane's spacing and extent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectionOptions {
+    /// `global`, `nh_stereo` or `sh_stereo`.
+    pub projection: String,
+    /// Distance between the plane's points in km (100).
+    pub stereo_grid_spacing_km: Option<f64>,
+    /// `[xmin, xmax, ymin, ymax]` of the plane in km (±13,000).
+    pub extent: Option<[f64; 4]>,
+}
+
+impl Default for ProjectionOptions {
+    fn default() -> Self {
+        Self { projection: "global".into(), stereo_grid_spacing_km: None, extent: None }
+    }
+}
+
+impl ProjectionOptions {
+    /// The plane asked for (`None` for `global`), checked.
+    pub fn plane(&self) -> Result<Option<crate::field::PlaneSpec>> {
+        use crate::geo::stereo::Hemisphere;
+        let hemisphere = match self.projection.as_str() {
+            "global" => {
+                if self.stereo_grid_spacing_km.is_some() {
+                    return Err(Error::option("stereo_grid_spacing_km", "applies to `projection` nh_stereo or sh_stereo"));
+                }
+                if self.extent.is_some() {
+                    return Err(Error::option("extent", "applies to `projection` nh_stereo or sh_stereo"));
+                }
+                return Ok(None);
+            }
+            "nh_stereo" => Hemisphere::North,
+            "sh_stereo" => Hemisphere::South,
+            other => return Err(Error::option("projection", format!("'{other}' is unknown; use global, nh_stereo or sh_stereo"))),
+        };
+        let spec = crate::field::PlaneSpec {
+            hemisphere,
+            spacing_km: self.stereo_grid_spacing_km.unwrap_or(crate::field::DEFAULT_SPACING_KM),
+            extent: self.extent.unwrap_or(crate::field::DEFAULT_EXTENT_KM),
+            extent_given: self.extent.is_some(),
+        };
+        spec.validate()?;
+        Ok(Some(spec))
+    }
 }
 
 /// Which frames of the input: a window of times and a count.
@@ -64,6 +114,7 @@ impl Default for FieldOptions {
             band: BandPass::default(),
             threads: None,
             taper_points: 0,
+            projection: ProjectionOptions::default(),
         }
     }
 }
@@ -89,6 +140,7 @@ impl FieldOptions {
             return Err(Error::option("end", "is before `start`"));
         }
         self.spectral(1.0)?;
+        self.projection.plane()?;
         Ok(())
     }
 
@@ -128,9 +180,20 @@ impl FieldOptions {
         }
     }
 
-    /// Open the input (after [`FieldOptions::validate`]).
+    /// Open the input (after [`FieldOptions::validate`]), on its own grid.
     pub fn open(&self) -> Result<FieldSeries> {
         Ok(FieldSeries::open(&self.input, &self.variable)?.with_taper(self.taper_points))
+    }
+
+    /// Open the input for detection by `method`: on a polar stereographic plane when the
+    /// projection asks for one, the method's band filter then moved into the regridding (one
+    /// spectral pass, as the peer filters before it regrids).
+    pub(crate) fn open_for(&self, method: &mut super::detect::Method) -> Result<FieldSeries> {
+        let series = self.open()?;
+        match self.projection.plane()? {
+            None => Ok(series),
+            Some(spec) => series.on_plane(spec, method.take_spectral()),
+        }
     }
 
     /// The mode asked for, or the variable's default.

@@ -59,7 +59,7 @@ pub mod track;
 pub mod vorticity;
 
 #[cfg(feature = "netcdf")]
-pub use field_input::{BandPass, FieldOptions, TimeWindow};
+pub use field_input::{BandPass, FieldOptions, ProjectionOptions, TimeWindow};
 #[cfg(feature = "netcdf")]
 pub use grid_frames::GridRun;
 pub use hodges::{HodgesSettings, parse_time_step};

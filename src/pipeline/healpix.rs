@@ -10,7 +10,7 @@ use crate::detect::hodges::{RefineStatus, Refinement};
 use crate::detect::{ExtraColumn, FrameCenters};
 use crate::error::{Error, Result};
 use crate::field::{Field, Grid};
-use crate::spectral::healpix::{HealpixRegrid, default_nside, source_lmax, target_lmax};
+use crate::spectral::regrid::{SphereRegrid, default_nside, source_lmax, target_lmax};
 use crate::tracks::ProcessingStep;
 use rayon::prelude::*;
 use serde_json::json;
@@ -65,7 +65,7 @@ fn grid_spacing(grid: &Grid) -> f64 {
 /// peer's rules (docs/algorithms.md#healpix-regridding), checked against the band asked for.
 pub struct HealpixPlan {
     pub grid: HealpixGrid,
-    pub regrid: HealpixRegrid,
+    pub regrid: SphereRegrid,
     pub transform_lmax: usize,
 }
 
@@ -90,7 +90,7 @@ impl HealpixPlan {
             }
         };
         let grid = HealpixGrid::new(nside, HealpixOrdering::Ring).map_err(|e| Error::option("nside", e.to_string()))?;
-        let regrid = HealpixRegrid::new(&source.lat, &source.lon, (grid.lat(), grid.lon()), lmin, transform_lmax, taper)
+        let regrid = SphereRegrid::new(&source.lat, &source.lon, (grid.lat(), grid.lon()), lmin, transform_lmax, taper)
             .map_err(|e| Error::option("algorithm", format!("healpix cannot regrid this input: {e}")))?;
         Ok(Self { grid, regrid, transform_lmax })
     }

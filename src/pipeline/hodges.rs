@@ -231,7 +231,7 @@ pub fn detect_hodges_with(
     let threshold = opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None));
     let detect_opts = HodgesDetectOptions { mode, threshold, ..opts.detect };
     let grid = &info.grid;
-    let detector = hd::HodgesDetector::new(&grid.lat, &grid.lon, grid.periodic_x);
+    let detector = hd::HodgesDetector::new(&grid.lat, &grid.lon, grid.periodic_x).projected(grid.plane.is_some());
 
     let (read_ns, filter_ns, detect_ns, refine_ns) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let done = AtomicUsize::new(0);
@@ -258,7 +258,9 @@ pub fn detect_hodges_with(
                 let features =
                     detector.refine(frame.view(), &candidates, &detect_opts).map_err(|e| Error::option("feature_refinement", format!("frame {t}: {e}")))?;
                 add_secs(&refine_ns, t3);
-                to_centers(grid, &info.value_unit, &features)
+                let mut centers = to_centers(grid, &info.value_unit, &features);
+                super::to_sphere(grid, &mut centers);
+                centers
             };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(p) = progress {

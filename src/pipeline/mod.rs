@@ -83,8 +83,20 @@ impl MissingDataReport {
 fn detect_one<D: Detector + ?Sized>(field: &dyn Field, detector: &D, mode: Mode, t: usize) -> Result<DetectedFrame> {
     let frame = field.read_frame(t)?;
     let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
-    let centers = if nan_cells == frame.len() { FrameCenters::default() } else { detector.detect(frame.view(), &field.info().grid, mode) };
+    let grid = &field.info().grid;
+    let mut centers = if nan_cells == frame.len() { FrameCenters::default() } else { detector.detect(frame.view(), grid, mode) };
+    to_sphere(grid, &mut centers);
     Ok(DetectedFrame { frame: t as u32, time: field.info().times[t], centers, nan_cells })
+}
+
+/// Centres found on a polar stereographic plane (`y` in the latitude slot, `x` in the
+/// longitude slot, km) turned into latitude and longitude, as linking needs them; on any
+/// other grid nothing changes.
+pub(crate) fn to_sphere(grid: &crate::field::Grid, centers: &mut FrameCenters) {
+    let Some(hemisphere) = grid.plane else { return };
+    for (lat, lon) in centers.lats.iter_mut().zip(centers.lons.iter_mut()) {
+        (*lat, *lon) = crate::geo::stereo::plane_to_latlon(*lon, *lat, hemisphere);
+    }
 }
 
 /// Detect the frames in `range` of `field`, in parallel on the current rayon pool, returning
@@ -153,6 +165,10 @@ pub fn field_metadata(field: &dyn Field, mode: Mode) -> TracksMetadata {
 /// gives -180..180, otherwise the minimal enclosing interval.
 pub fn field_bounds(field: &dyn Field) -> Option<SpatialBounds> {
     let g = &field.info().grid;
+    if g.plane.is_some() {
+        // regridded from a global field, whose bounds these are
+        return Some(SpatialBounds { south: -90.0, north: 90.0, west: -180.0, east: 180.0 });
+    }
     let south = g.lat.iter().cloned().fold(f64::INFINITY, f64::min);
     let north = g.lat.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     if !(south.is_finite() && north.is_finite()) {

@@ -89,8 +89,25 @@ fn keyword<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(options: &Bound<'py
 /// The input and detection options that `detect_file` and `track_file` share, from the
 /// keywords of `st.detect` / `st.track` (one dict; absent keys keep the defaults).
 fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDict>) -> PyResult<(FieldOptions, ops::detect::DetectionSettings)> {
-    const KEYS: [&str; 14] =
-        ["mode", "threshold", "refinement", "window", "start", "end", "n_frames", "threads", "algorithm", "lmin", "lmax", "hodges", "taper_points", "nside"];
+    const KEYS: [&str; 17] = [
+        "mode",
+        "threshold",
+        "refinement",
+        "window",
+        "start",
+        "end",
+        "n_frames",
+        "threads",
+        "algorithm",
+        "lmin",
+        "lmax",
+        "hodges",
+        "taper_points",
+        "nside",
+        "projection",
+        "stereo_grid_spacing_km",
+        "extent",
+    ];
     for k in o.keys() {
         let k: String = k.extract()?;
         if !KEYS.contains(&k.as_str()) {
@@ -105,6 +122,15 @@ fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDic
         band: ops::BandPass { lmin: keyword(o, "lmin")?, lmax: keyword(o, "lmax")?, spectral_taper: None },
         threads: keyword(o, "threads")?,
         taper_points: keyword(o, "taper_points")?.unwrap_or(0),
+        projection: ops::ProjectionOptions {
+            projection: keyword(o, "projection")?.unwrap_or_else(|| "global".into()),
+            stereo_grid_spacing_km: keyword(o, "stereo_grid_spacing_km")?,
+            extent: keyword::<Vec<f64>>(o, "extent")?
+                .map(|v| {
+                    <[f64; 4]>::try_from(v).map_err(|_| pyo3::exceptions::PyValueError::new_err("extent must be four numbers (xmin, xmax, ymin, ymax) in km"))
+                })
+                .transpose()?,
+        },
     };
     let hodges: Option<Bound<'_, PyDict>> = keyword(o, "hodges")?;
     let detection = ops::detect::DetectionSettings {

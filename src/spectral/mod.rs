@@ -18,7 +18,7 @@ mod dct;
 mod error;
 mod fft;
 mod grid;
-pub mod healpix;
+pub mod regrid;
 mod kinematics;
 mod legendre;
 mod sht;

@@ -16,6 +16,9 @@ pub(crate) struct CclParams {
     pub min_points: usize,
     pub group: bool,
     pub exclude_boundary: bool,
+    /// Rows and columns are planar y and x in km (a polar stereographic plane): cell areas
+    /// `Δy Δx` and moments in km, no longitude unwrapping.
+    pub projected: bool,
 }
 
 /// The 8 neighbours of `(r, c)` (rows out of range skipped; columns wrapped when periodic,
@@ -68,7 +71,7 @@ fn label_8(member: &[bool], ny: usize, nx: usize, periodic: bool) -> (Vec<u32>, 
 }
 
 /// Diagnostics (docs/algorithms.md#object-diagnostics) of every object (index `label − 1`).
-fn object_diagnostics(frame: &[f64], label: &[u32], count: usize, lat: &[f64], lon: &[f64], threshold: f64) -> Vec<ObjectDiagnostics> {
+fn object_diagnostics(frame: &[f64], label: &[u32], count: usize, lat: &[f64], lon: &[f64], threshold: f64, projected: bool) -> Vec<ObjectDiagnostics> {
     let (ny, nx) = (lat.len(), lon.len());
     let dlat = if ny > 1 { (lat[1] - lat[0]).abs() } else { 1.0 };
     let dlon = if nx > 1 { (lon[1] - lon[0]).abs() } else { 1.0 };
@@ -76,7 +79,8 @@ fn object_diagnostics(frame: &[f64], label: &[u32], count: usize, lat: &[f64], l
     // moments: area, m00, m10, m01, m20, m02, m11
     let mut m = vec![[0.0f64; 7]; count];
     for i in 0..ny {
-        let cell_area = EARTH_RADIUS_KM * EARTH_RADIUS_KM * (lat[i] * DEG_TO_RAD).cos() * (dlat * DEG_TO_RAD) * (dlon * DEG_TO_RAD);
+        let cell_area =
+            if projected { dlat * dlon } else { EARTH_RADIUS_KM * EARTH_RADIUS_KM * (lat[i] * DEG_TO_RAD).cos() * (dlat * DEG_TO_RAD) * (dlon * DEG_TO_RAD) };
         for j in 0..nx {
             let l = label[i * nx + j] as usize;
             if l == 0 {
@@ -87,7 +91,7 @@ fn object_diagnostics(frame: &[f64], label: &[u32], count: usize, lat: &[f64], l
                 reference[l - 1] = lon[j];
             }
             let w = (frame[i * nx + j] - threshold).abs();
-            let (y, x) = (lat[i], unwrap_near(lon[j], reference[l - 1]));
+            let (y, x) = (lat[i], if projected { lon[j] } else { unwrap_near(lon[j], reference[l - 1]) });
             o[0] += cell_area;
             o[1] += w;
             o[2] += w * x;
@@ -107,10 +111,12 @@ fn object_diagnostics(frame: &[f64], label: &[u32], count: usize, lat: &[f64], l
             let mu20 = o[4] / o[1] - cx * cx;
             let mu02 = o[5] / o[1] - cy * cy;
             let mu11 = o[6] / o[1] - cx * cy;
-            let km_lon = KM_PER_DEG * (cy * DEG_TO_RAD).cos();
-            let a = mu20 * (km_lon * km_lon);
-            let b = mu11 * km_lon * KM_PER_DEG;
-            let c = mu02 * (KM_PER_DEG * KM_PER_DEG);
+            let (a, b, c) = if projected {
+                (mu20, mu11, mu02)
+            } else {
+                let km_lon = KM_PER_DEG * (cy * DEG_TO_RAD).cos();
+                (mu20 * (km_lon * km_lon), mu11 * km_lon * KM_PER_DEG, mu02 * (KM_PER_DEG * KM_PER_DEG))
+            };
             let mean = (a + c) / 2.0;
             let half = (a - c) / 2.0;
             let radius = (half * half + b * b).sqrt();
@@ -144,7 +150,7 @@ pub(crate) fn ccl_candidates(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64
     let f: Vec<f64> = frame.iter().copied().collect();
     let member: Vec<bool> = f.iter().map(|&v| is_member(p.mode, v, p.threshold)).collect();
     let (label, count) = label_8(&member, ny, nx, p.periodic);
-    let diagnostics = object_diagnostics(&f, &label, count, lat, lon, p.threshold);
+    let diagnostics = object_diagnostics(&f, &label, count, lat, lon, p.threshold, p.projected);
 
     let (size, anchor) = sizes_and_anchors(&label, count, nx);
 
@@ -204,7 +210,8 @@ pub(crate) fn ccl_candidates(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64
             let n = cells.len() as f64;
             let reference = lon[start % nx];
             let lat_mean = cells.iter().map(|&i| lat[i / nx]).sum::<f64>() / n;
-            let lon_mean = cells.iter().map(|&i| unwrap_near(lon[i % nx], reference)).sum::<f64>() / n;
+            // unwrapped across the seam only where there is one (the peer's rule)
+            let lon_mean = cells.iter().map(|&i| if p.periodic { unwrap_near(lon[i % nx], reference) } else { lon[i % nx] }).sum::<f64>() / n;
             out.push(candidate(lat_mean, lon_mean, f[start], l, out.len()));
         }
     } else {

@@ -250,13 +250,22 @@ pub struct HodgesDetector {
     lat: Vec<f64>,
     lon: Vec<f64>,
     spline: RectSpline,
+    projected: bool,
 }
 
 impl HodgesDetector {
     /// Prepare a grid: native latitude (rows) and longitude (columns) vectors, and whether the
     /// longitudes form one periodic global cycle.
     pub fn new(lat: &[f64], lon: &[f64], periodic: bool) -> Self {
-        Self { lat: lat.to_vec(), lon: lon.to_vec(), spline: RectSpline::for_grid(lat, lon, periodic) }
+        Self { lat: lat.to_vec(), lon: lon.to_vec(), spline: RectSpline::for_grid(lat, lon, periodic), projected: false }
+    }
+
+    /// Rows and columns are planar `y` and `x` in km (a polar stereographic plane): object
+    /// areas and moments in km, refined `y` not clamped to ±90 (the peer clamps it, see
+    /// docs/algorithms.md#polar-stereographic-regridding).
+    pub fn projected(mut self, projected: bool) -> Self {
+        self.projected = projected;
+        self
     }
 
     /// Detect and refine the features of one frame `(ny, nx)` in native row/column order.
@@ -288,6 +297,7 @@ impl HodgesDetector {
                     Refinement::Quadratic | Refinement::Bspline => true,
                 },
                 exclude_boundary: opts.exclude_boundary_extrema,
+                projected: self.projected,
             };
             ccl::ccl_candidates(frame, lat, lon, &params)
         })
@@ -340,7 +350,7 @@ impl HodgesDetector {
                 };
                 let mut out: Vec<Feature> = candidates
                     .iter()
-                    .map(|c| feature(c, smoopy::refine_candidate(&surface, periodic, c.lat, c.lon, c.raw_value, sigma, opts.smoopy_scale)))
+                    .map(|c| feature(c, smoopy::refine_candidate(&surface, periodic, !self.projected, c.lat, c.lon, c.raw_value, sigma, opts.smoopy_scale)))
                     .collect();
                 suppress_duplicates(&mut out);
                 Ok(out)

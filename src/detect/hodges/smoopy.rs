@@ -194,10 +194,13 @@ pub fn gdfp<F: Fn(Vec2) -> (f64, Vec2)>(g: F, start: Vec2, initial_value: f64, b
 
 /// Refine one candidate `(lat, lon, raw_value)` on `surface`: returns the refined
 /// `(lat, lon, value, status)`. `sigma` is −1 for minima, +1 for maxima; `scale` is the SMOOPY
-/// optimisation scale. On failure the candidate is kept with its raw value.
+/// optimisation scale. `clamp_latitude`: the refined latitude is kept within ±90 (not on a
+/// projected plane, whose rows are km). On failure the candidate is kept with its raw value.
+#[allow(clippy::too_many_arguments)]
 pub fn refine_candidate(
     surface: &SplineSurface<'_>,
     periodic: bool,
+    clamp_latitude: bool,
     lat: f64,
     lon: f64,
     raw_value: f64,
@@ -256,7 +259,8 @@ pub fn refine_candidate(
         }
     }
     let out_lon = if periodic { normalize_lon_360(p[0]) } else { p[0] };
-    (p[1].clamp(-90.0, 90.0), out_lon, surface.value(p[0], p[1]), RefineStatus::Success)
+    let out_lat = if clamp_latitude { p[1].clamp(-90.0, 90.0) } else { p[1] };
+    (out_lat, out_lon, surface.value(p[0], p[1]), RefineStatus::Success)
 }
 
 #[cfg(test)]

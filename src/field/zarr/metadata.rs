@@ -31,7 +31,10 @@ impl StoreIndex {
         if let Some(bytes) = get(&storage, location, "zarr.json")? {
             let root = json("zarr.json", bytes)?;
             let consolidated = root.pointer("/consolidated_metadata/metadata").and_then(Value::as_object).map(|m| {
-                m.iter().filter(|(name, meta)| !name.contains('/') && meta.get("node_type") == Some(&Value::from("array"))).map(|(n, m)| (n.clone(), m.clone())).collect()
+                m.iter()
+                    .filter(|(name, meta)| !name.contains('/') && meta.get("node_type") == Some(&Value::from("array")))
+                    .map(|(n, m)| (n.clone(), m.clone()))
+                    .collect()
             });
             return Ok(index(consolidated));
         }
@@ -57,8 +60,11 @@ impl StoreIndex {
         match &self.consolidated {
             Some(all) => {
                 let Some(meta) = all.get(name) else { return Ok(None) };
-                let metadata: ArrayMetadata = serde_json::from_value(meta.clone())
-                    .map_err(|e| ZarrError::BadMetadata { location: self.location.clone(), key: format!("{name} (consolidated)"), detail: one_line(&e) })?;
+                let metadata: ArrayMetadata = serde_json::from_value(meta.clone()).map_err(|e| ZarrError::BadMetadata {
+                    location: self.location.clone(),
+                    key: format!("{name} (consolidated)"),
+                    detail: one_line(&e),
+                })?;
                 Array::new_with_metadata(self.storage.clone(), &path, metadata).map(Some).map_err(|e| unsupported(&e))
             }
             None => match Array::open(self.storage.clone(), &path) {
@@ -171,19 +177,21 @@ mod tests {
     #[test]
     fn base64_fill_values_decode() {
         assert!(decode_base64_number("AAAAAAAA+H8=").unwrap().is_nan());
-        assert_eq!(decode_base64_number(&{
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.encode((-32767.0f64).to_le_bytes())
-        }), Some(-32767.0));
+        assert_eq!(
+            decode_base64_number(&{
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.encode((-32767.0f64).to_le_bytes())
+            }),
+            Some(-32767.0)
+        );
         assert_eq!(decode_base64_number("not base64!"), None);
     }
 
     #[test]
     fn consolidated_v2_attaches_attributes_to_root_arrays() {
-        let entries: Map<String, Value> = serde_json::from_str(
-            r#"{".zgroup": {"zarr_format": 2}, "msl/.zarray": {"shape": [1]}, "msl/.zattrs": {"units": "Pa"}, "g/x/.zarray": {}}"#,
-        )
-        .unwrap();
+        let entries: Map<String, Value> =
+            serde_json::from_str(r#"{".zgroup": {"zarr_format": 2}, "msl/.zarray": {"shape": [1]}, "msl/.zattrs": {"units": "Pa"}, "g/x/.zarray": {}}"#)
+                .unwrap();
         let all = consolidated_v2(&entries);
         assert_eq!(all.keys().collect::<Vec<_>>(), ["msl"]);
         assert_eq!(all["msl"]["attributes"]["units"], "Pa");

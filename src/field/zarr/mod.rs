@@ -126,7 +126,8 @@ struct Layout {
 impl Layout {
     fn of(index: &StoreIndex, variable: &str, array: &ZarrArray) -> Result<Self> {
         let shape = array.shape().to_vec();
-        let layout = Layout { location: index.location.clone(), variable: variable.into(), dims: dimension_names(array), has_time_dim: shape.len() >= 3, shape };
+        let layout =
+            Layout { location: index.location.clone(), variable: variable.into(), dims: dimension_names(array), has_time_dim: shape.len() >= 3, shape };
         if layout.shape.len() < 2 {
             return Err(layout.bad_shape(String::new()));
         }

@@ -7,8 +7,8 @@ use object_store::ObjectStore;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use zarrs::storage::storage_adapter::async_to_sync::{AsyncToSyncBlockOn, AsyncToSyncStorageAdapter};
 use zarrs::storage::byte_range::ByteRangeIterator;
+use zarrs::storage::storage_adapter::async_to_sync::{AsyncToSyncBlockOn, AsyncToSyncStorageAdapter};
 use zarrs::storage::{MaybeBytes, MaybeBytesIterator, ReadableStorage, ReadableStorageTraits, StorageError, StoreKey};
 use zarrs_object_store::AsyncObjectStore;
 
@@ -96,7 +96,8 @@ fn s3_store(location: &str, rest: &str) -> Result<Arc<dyn ObjectStore>, ZarrErro
     if let Some(endpoint) = env("AWS_ENDPOINT_URL").or_else(|| env("AWS_ENDPOINT_URL_S3")) {
         builder = builder.with_endpoint(endpoint);
     }
-    let store = builder.build().map_err(|e| ZarrError::UnsupportedLocation { location: location.into(), detail: format!("cannot configure S3 ({})", one_line(&e)) })?;
+    let store =
+        builder.build().map_err(|e| ZarrError::UnsupportedLocation { location: location.into(), detail: format!("cannot configure S3 ({})", one_line(&e)) })?;
     let prefix = prefix.trim_end_matches('/');
     Ok(if prefix.is_empty() { Arc::new(store) } else { Arc::new(object_store::prefix::PrefixStore::new(store, prefix)) })
 }

@@ -266,6 +266,9 @@ def detect(
     client: Any = None,
     taper_points: int = 0,
     nside: int | None = None,
+    projection: str = "global",
+    stereo_grid_spacing_km: float | None = None,
+    extent: Sequence[float] | None = None,
     **hodges: Any,
 ) -> pl.DataFrame | Iterator[pl.DataFrame]:
     """Storm centres of every frame, as the ``centers`` table (time, frame, lat, lon, value, row, col).
@@ -281,7 +284,8 @@ def detect(
     Hodges options are keywords as for :func:`track`. ``algorithm="healpix"`` gives the
     features found on HEALPix pixels (``nside``, docs/algorithms.md#healpix-tracker).
     ``taper_points`` ramps the edges of every frame to 0 first (``--taper-points``,
-    docs/algorithms.md#boundary-taper).
+    docs/algorithms.md#boundary-taper). ``projection="nh_stereo"`` or ``"sh_stereo"`` detects on
+    a polar stereographic plane (``stereo_grid_spacing_km``, ``extent``), as for :func:`track`.
 
     ``source`` is a NetCDF path (or a list of paths or globs that continue each other in time,
     read as one series), an ``xarray.DataArray`` (any dimension order and common
@@ -305,7 +309,7 @@ def detect(
         mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
         window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
         n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=_hodges_keywords(hodges),
-        taper_points=_taper(taper_points), nside=nside,
+        taper_points=_taper(taper_points), nside=nside, **_projection(projection, stereo_grid_spacing_km, extent),
     )
     paths = _file_paths(source)
     if paths is not None:
@@ -346,13 +350,14 @@ def detect(
             close()
     if client not in (None, False):
         raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is detected here")
-    if field is not None and (algorithm != "simple" or hodges or nside is not None or lmin is not None or lmax is not None or start or end or n_frames):
+    if field is not None and (algorithm != "simple" or hodges or nside is not None or projection != "global" or lmin is not None or lmax is not None or start or end or n_frames):
         # the whole-file path of the core, on a NetCDF copy (docs/input.md#xarray)
         def on_copy(path: str, stream: bool) -> Any:
             return detect(
                 path, field[1], algorithm=algorithm, mode=mode, threshold=threshold, refinement=refinement, window=window,
                 start=start, end=end, n_frames=n_frames, threads=threads, progress=progress, lmin=lmin, lmax=lmax,
-                stream=stream, taper_points=taper_points, nside=nside, **hodges,
+                stream=stream, taper_points=taper_points, nside=nside, projection=projection,
+                stereo_grid_spacing_km=stereo_grid_spacing_km, extent=extent, **hodges,
             )
 
         def streamed() -> Iterator[pl.DataFrame]:
@@ -365,8 +370,8 @@ def detect(
             return on_copy(path, False)
     if field is not None:
         source, variable = field
-    if algorithm != "simple" or hodges or nside is not None or lmin is not None or lmax is not None:
-        raise _core.StormtrackError("NumPy arrays are detected with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', or lmin/lmax")
+    if algorithm != "simple" or hodges or nside is not None or projection != "global" or lmin is not None or lmax is not None:
+        raise _core.StormtrackError("NumPy arrays are detected with the simple method on their own grid only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', a projection, or lmin/lmax")
     opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads, taper_points=_taper(taper_points) or 0)
     if start is not None or end is not None or n_frames is not None:
         raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select an array with .sel()/.isel() instead")
@@ -438,6 +443,9 @@ def track(
     client: Any = None,
     taper_points: int = 0,
     nside: int | None = None,
+    projection: str = "global",
+    stereo_grid_spacing_km: float | None = None,
+    extent: Sequence[float] | None = None,
     **hodges: Any,
 ) -> pl.DataFrame:
     """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
@@ -455,6 +463,10 @@ def track(
     (``--algorithm healpix``): each frame regridded to ``nside`` (a power of two; default from
     the grid's spacing), objects on the pixel graph, the spherical quadratic fit
     (docs/algorithms.md#healpix-tracker); it takes the Hodges keywords too.
+    ``projection="nh_stereo"`` or ``"sh_stereo"`` (``--projection``) detects on a polar
+    stereographic plane regridded from the global input, ``stereo_grid_spacing_km`` apart (100)
+    over ``extent`` = (xmin, xmax, ymin, ymax) km (±13,000), for either tracker
+    (docs/algorithms.md#polar-stereographic-regridding).
 
     An xarray Dataset or DataArray is tracked as the same field in a NetCDF file would be.
     A NumPy array is detected with :func:`detect` and linked with :func:`link` in memory (no
@@ -476,7 +488,7 @@ def track(
     options = dict(
         mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
         n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=given,
-        taper_points=_taper(taper_points), nside=nside,
+        taper_points=_taper(taper_points), nside=nside, **_projection(projection, stereo_grid_spacing_km, extent),
     )
     outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
     run = dict(outputs=outputs, format=format, max_km=max_km, verbose=verbose, progress=progress, append=append)
@@ -499,8 +511,8 @@ def track(
             raise _core.StormtrackError("output= needs a file or xarray input; for NumPy arrays, write the DataFrame yourself (e.g. .write_parquet)")
         if client not in (None, False):
             raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is tracked here")
-        if algorithm != "simple" or given or nside is not None or lmin is not None or lmax is not None:
-            raise _core.StormtrackError("NumPy arrays are tracked with the simple method only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', or lmin/lmax")
+        if algorithm != "simple" or given or nside is not None or projection != "global" or lmin is not None or lmax is not None:
+            raise _core.StormtrackError("NumPy arrays are tracked with the simple method on their own grid only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', a projection, or lmin/lmax")
         from stormtrack._expressions import link
 
         centers = detect(source, variable, mode=mode, threshold=threshold, refinement=refinement or "grid", window=window or 5, threads=threads,
@@ -541,6 +553,11 @@ def _track_files(
     finally:
         close()
     return pl.DataFrame(points)
+
+
+def _projection(projection: str, spacing: float | None, extent: Sequence[float] | None) -> dict[str, Any]:
+    """The plane keywords of the core (``--projection``, ``-r``, ``--extent``)."""
+    return dict(projection=projection, stereo_grid_spacing_km=spacing, extent=None if extent is None else [float(v) for v in extent])
 
 
 def _taper(points: int) -> int | None:

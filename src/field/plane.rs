@@ -2,7 +2,8 @@
 //! `sh_stereo` projections, see docs/algorithms.md#polar-stereographic-regridding): each frame
 //! is regridded through its spherical harmonics (the band filter in the same pass) onto a
 //! square grid of points `spacing_km` apart; points beyond the equator (ρ > 2R) or outside the
-//! input's latitudes are 0.
+//! input's latitudes are not data (NaN; the peer writes 0 there, which its Hodges tracker then
+//! takes for one huge object of thousands of extrema at threshold 0).
 
 use super::Grid;
 use crate::error::{Error, Result};
@@ -137,7 +138,7 @@ impl PolarPlane {
             ));
         }
         let mut values = self.regrid.apply(frame.as_standard_layout().as_slice().expect("standard layout")).into_iter();
-        let out = self.valid.iter().map(|&ok| if ok { values.next().expect("one value per valid point") } else { 0.0 }).collect();
+        let out = self.valid.iter().map(|&ok| if ok { values.next().expect("one value per valid point") } else { f64::NAN }).collect();
         Ok(Array2::from_shape_vec((self.y.len(), self.x.len()), out).expect("ny * nx values"))
     }
 

@@ -241,7 +241,7 @@ pub fn detect_hodges_with(
             let t0 = Instant::now();
             let mut frame = field.read_frame(t)?;
             add_secs(&read_ns, t0);
-            let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
+            let nan_cells = super::missing_cells(&frame, grid);
             if let Some(f) = filter {
                 let t1 = Instant::now();
                 frame = f.apply_frame(frame.view(), t)?;

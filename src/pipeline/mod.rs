@@ -81,12 +81,23 @@ impl MissingDataReport {
 }
 
 fn detect_one<D: Detector + ?Sized>(field: &dyn Field, detector: &D, mode: Mode, t: usize) -> Result<DetectedFrame> {
-    let frame = field.read_frame(t)?;
-    let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
+    let mut frame = field.read_frame(t)?;
     let grid = &field.info().grid;
+    let nan_cells = missing_cells(&frame, grid);
+    if grid.plane.is_some() {
+        // the Simple tracker sees a plane as the peer's does, 0 beyond the disc: its contrast
+        // test keeps that flat ring out, and no spurious extremum lines the disc's edge
+        frame.mapv_inplace(|v| if v.is_nan() { 0.0 } else { v });
+    }
     let mut centers = if nan_cells == frame.len() { FrameCenters::default() } else { detector.detect(frame.view(), grid, mode) };
     to_sphere(grid, &mut centers);
     Ok(DetectedFrame { frame: t as u32, time: field.info().times[t], centers, nan_cells })
+}
+
+/// Missing cells of a frame: NaN cells, except on a polar stereographic plane, whose NaN cells
+/// are the points beyond its disc (its input is complete, or regridding refuses it).
+pub(crate) fn missing_cells(frame: &ndarray::Array2<f64>, grid: &crate::field::Grid) -> usize {
+    if grid.plane.is_some() { 0 } else { frame.iter().filter(|v| v.is_nan()).count() }
 }
 
 /// Centres found on a polar stereographic plane (`y` in the latitude slot, `x` in the

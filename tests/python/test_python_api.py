@@ -205,6 +205,31 @@ def test_healpix_tracks_files_and_xarray_as_the_command_line(tmp_path):
         st.track(src, "msl", n_frames=2, algorithm="hodges", nside=32)
 
 
+def test_polar_planes_from_python_equal_the_command_line(tmp_path):
+    """`projection="sh_stereo"` from Python equals `track -p sh_stereo -r 300` for a file and an
+    xarray DataArray; centres come out in latitude and longitude, on the southern side."""
+    import xarray as xr
+
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    out = tmp_path / "cli.trackjson"
+    run("track", "-i", str(src), "--variable", "msl", "-n", "20", "-p", "sh_stereo", "-r", "300", "--extent=-9000,9000,-9000,9000", "-o", str(out), "-q")
+    py = tmp_path / "py.trackjson"
+    points = st.track(src, "msl", output=py, n_frames=20, projection="sh_stereo", stereo_grid_spacing_km=300, extent=(-9000, 9000, -9000, 9000))
+    assert py.read_bytes() == out.read_bytes()
+    assert points.height > 0 and points["lat"].max() <= 0
+    with xr.open_dataset(src) as ds:
+        da = ds["msl"].isel(valid_time=slice(0, 20)).load()
+    from_xarray = st.detect(da, projection="sh_stereo", stereo_grid_spacing_km=300, extent=(-9000, 9000, -9000, 9000))
+    from_file = st.detect(src, "msl", n_frames=20, projection="sh_stereo", stereo_grid_spacing_km=300, extent=(-9000, 9000, -9000, 9000))
+    assert from_xarray.select("frame", "lat", "lon", "value").equals(from_file.select("frame", "lat", "lon", "value"))
+    with pytest.raises(st.StormtrackError, match="extent"):
+        st.track(src, "msl", n_frames=2, projection="nh_stereo", extent=(5, 1, 0, 1))
+    with pytest.raises(st.StormtrackError, match="projection"):
+        st.track(src, "msl", n_frames=2, projection="lambert")
+
+
 def test_taper_points_taper_files_arrays_and_xarray_alike(tmp_path):
     """The boundary taper from Python equals the command line's, for a file, a NumPy array and
     an xarray DataArray (docs/algorithms.md#boundary-taper)."""

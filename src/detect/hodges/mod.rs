@@ -306,6 +306,15 @@ impl HodgesDetector {
     /// Refine `candidates` of `frame` (the second half of [`HodgesDetector::detect`]),
     /// including DUFF suppression.
     pub fn refine(&self, frame: ArrayView2<'_, f64>, candidates: &[Candidate], opts: &HodgesDetectOptions) -> Result<Vec<Feature>, DetectError> {
+        // a plane's points beyond its disc are no data (NaN: never members); its surfaces are
+        // fitted with 0 there, as the peer's plane holds
+        let filled;
+        let frame = if self.projected && frame.iter().any(|v| v.is_nan()) {
+            filled = frame.mapv(|v| if v.is_nan() { 0.0 } else { v });
+            filled.view()
+        } else {
+            frame
+        };
         let (lat, lon) = (&self.lat[..], &self.lon[..]);
         let periodic = self.spline.periodic();
         let feature = |c: &Candidate, (lat, lon, value, status): (f64, f64, f64, RefineStatus)| Feature {

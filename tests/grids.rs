@@ -97,8 +97,22 @@ fn simple_on_a_polar_plane_matches_the_peer() {
     assert!(ours.lats.iter().all(|&l| l <= 0.0));
 }
 
-/// The plane's geometry: a field equal to sin(latitude) regridded to the plane gives, at each
-/// point, sin of the latitude of that point (the inverse mapping), and 0 beyond the equator.
+/// Hodges on the northern plane (T5-42, objects below -1 Pa so that the peer's 0 beyond the disc
+/// is not one, grid refinement, 60 frames): the peer's 481 tracks at the same points.
+#[test]
+fn hodges_on_a_polar_plane_matches_the_peer() {
+    let args = ["-a", "hodges", "-p", "nh_stereo", "--lmin", "5", "--lmax", "42", "--object-threshold", "-1", "--feature-refinement", "grid", "-n", "60"];
+    let Some(ours) = track(&args) else { return };
+    let peer = reference("hodges_msl_nh_stereo_T5-42_thr-1_grid_n60.trackjson.gz");
+    assert_eq!((peer.len(), peer.n_points()), (481, 3297));
+    assert_same_tracks(&peer, &ours, 1e-3);
+    // planar object areas: a multiple of the 100 km x 100 km cell
+    let area = ours.variable("object_gridcell_area_km2").unwrap();
+    assert!(area.values.iter().all(|a| (a / 1e4 - (a / 1e4).round()).abs() < 1e-9 && *a > 0.0));
+}
+
+/// The plane's geometry: a smooth field regridded to the plane gives, at each point, the field
+/// at that point's latitude and longitude (the inverse mapping), and no data beyond the equator.
 #[test]
 fn plane_points_carry_the_field_at_their_latitude() {
     use stormtrack::field::{Grid, PlaneSpec, PolarPlane};
@@ -114,11 +128,11 @@ fn plane_points_carry_the_field_at_their_latitude() {
         for (r, &y) in g.lat.iter().enumerate() {
             for (c, &x) in g.lon.iter().enumerate() {
                 let (la, lo) = plane_to_latlon(x, y, hemisphere);
-                let want = if (x * x + y * y).sqrt() <= 2.0 * stormtrack::geo::EARTH_RADIUS_KM {
-                    la.to_radians().sin() + 0.1 * la.to_radians().cos() * lo.to_radians().cos()
-                } else {
-                    0.0
-                };
+                if (x * x + y * y).sqrt() > 2.0 * stormtrack::geo::EARTH_RADIUS_KM {
+                    assert!(out[[r, c]].is_nan(), "({x}, {y}) is beyond the equator");
+                    continue;
+                }
+                let want = la.to_radians().sin() + 0.1 * la.to_radians().cos() * lo.to_radians().cos();
                 assert!((out[[r, c]] - want).abs() < 1e-9, "{hemisphere:?} ({x}, {y}): {} vs {want}", out[[r, c]]);
             }
         }
@@ -149,5 +163,20 @@ fn bad_grid_options_fail_in_one_line() {
     assert_fails(&run(&["-a", "healpix", "-p", "nh_stereo"]), &["--projection", "HEALPix"]);
     assert_fails(&run(&["-a", "hodges", "-p", "nh_stereo", "--feature-refinement", "spherical_quadratic"]), &["--feature-refinement"]);
     assert_fails(&run(&["-p", "nh_stereo", "--lmin", "5", "--lmax", "90"]), &["--lmax", "90"]);
+    assert_fails(&run(&["--closed-contour", "msl,200,5.5"]), &["--closed-contour", "variable,delta"]);
+    assert_fails(&run(&["--closed-contour", "msl,0,5.5,0"]), &["--closed-contour", "nonzero"]);
+    assert_fails(&run(&["--closed-contour", "msl,200,5,6"]), &["--closed-contour", "minmaxdist"]);
+    assert_fails(&run(&["--closed-contour", "z500,20,5,0"]), &["--closed-contour", "'msl'"]);
+    assert_fails(&run(&["--merge-dist=-1"]), &["--merge-dist"]);
+    assert_fails(&run(&["-a", "hodges", "--merge-dist", "6"]), &["--merge-dist", "simple"]);
     assert!(!out.exists());
+    let (centres, table) = (dir.path().join("c.parquet"), dir.path().join("r.parquet"));
+    let detect = |extra: &[&str]| {
+        let mut a =
+            vec!["detect", "-i", input.to_str().unwrap(), "--variable", "msl", "-o", centres.to_str().unwrap(), "--rejections", table.to_str().unwrap()];
+        a.extend_from_slice(extra);
+        stormtrack(&a)
+    };
+    assert_fails(&detect(&["-a", "hodges"]), &["--rejections", "simple"]);
+    assert!(!centres.exists() && !table.exists(), "nothing written before the check");
 }

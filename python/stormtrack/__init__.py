@@ -29,7 +29,7 @@ from stormtrack._expressions import (  # noqa: E402
     path_length_km,
     rsplice_keep,
 )
-from stormtrack._io import detect, read_tracks, scan_tracks, track  # noqa: E402
+from stormtrack._io import detect, read_tracks, rejections, scan_tracks, track  # noqa: E402
 from stormtrack._plot import explore, plot  # noqa: E402
 from stormtrack._metrics import ata, eulerian, lagrangian, sample, track_metrics, track_stats  # noqa: E402
 from stormtrack._sql import register_all, sql_context  # noqa: E402
@@ -46,6 +46,7 @@ __all__ = [
     "ata",
     "bearing_deg",
     "detect",
+    "rejections",
     "duration_h",
     "eulerian",
     "explore",

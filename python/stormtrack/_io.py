@@ -269,6 +269,8 @@ def detect(
     projection: str = "global",
     stereo_grid_spacing_km: float | None = None,
     extent: Sequence[float] | None = None,
+    closed_contours: Sequence[str | Sequence[Any]] = (),
+    merge_dist: float | None = None,
     **hodges: Any,
 ) -> pl.DataFrame | Iterator[pl.DataFrame]:
     """Storm centres of every frame, as the ``centers`` table (time, frame, lat, lon, value, row, col).
@@ -286,6 +288,8 @@ def detect(
     ``taper_points`` ramps the edges of every frame to 0 first (``--taper-points``,
     docs/algorithms.md#boundary-taper). ``projection="nh_stereo"`` or ``"sh_stereo"`` detects on
     a polar stereographic plane (``stereo_grid_spacing_km``, ``extent``), as for :func:`track`.
+    ``closed_contours`` and ``merge_dist`` are TempestExtremes' criteria, as for :func:`track`;
+    :func:`rejections` says which candidate each of the tests turned down.
 
     ``source`` is a NetCDF path (or a list of paths or globs that continue each other in time,
     read as one series), an ``xarray.DataArray`` (any dimension order and common
@@ -310,6 +314,7 @@ def detect(
         window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
         n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=_hodges_keywords(hodges),
         taper_points=_taper(taper_points), nside=nside, **_projection(projection, stereo_grid_spacing_km, extent),
+        **_criteria(closed_contours, merge_dist),
     )
     paths = _file_paths(source)
     if paths is not None:
@@ -350,14 +355,16 @@ def detect(
             close()
     if client not in (None, False):
         raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is detected here")
-    if field is not None and (algorithm != "simple" or hodges or nside is not None or projection != "global" or lmin is not None or lmax is not None or start or end or n_frames):
+    if field is not None and (algorithm != "simple" or hodges or nside is not None or projection != "global" or closed_contours or merge_dist is not None
+                              or lmin is not None or lmax is not None or start or end or n_frames):
         # the whole-file path of the core, on a NetCDF copy (docs/input.md#xarray)
         def on_copy(path: str, stream: bool) -> Any:
             return detect(
                 path, field[1], algorithm=algorithm, mode=mode, threshold=threshold, refinement=refinement, window=window,
                 start=start, end=end, n_frames=n_frames, threads=threads, progress=progress, lmin=lmin, lmax=lmax,
                 stream=stream, taper_points=taper_points, nside=nside, projection=projection,
-                stereo_grid_spacing_km=stereo_grid_spacing_km, extent=extent, **hodges,
+                stereo_grid_spacing_km=stereo_grid_spacing_km, extent=extent, closed_contours=closed_contours,
+                merge_dist=merge_dist, **hodges,
             )
 
         def streamed() -> Iterator[pl.DataFrame]:
@@ -370,7 +377,7 @@ def detect(
             return on_copy(path, False)
     if field is not None:
         source, variable = field
-    if algorithm != "simple" or hodges or nside is not None or projection != "global" or lmin is not None or lmax is not None:
+    if algorithm != "simple" or hodges or nside is not None or projection != "global" or closed_contours or merge_dist is not None or lmin is not None or lmax is not None:
         raise _core.StormtrackError("NumPy arrays are detected with the simple method on their own grid only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', a projection, or lmin/lmax")
     opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads, taper_points=_taper(taper_points) or 0)
     if start is not None or end is not None or n_frames is not None:
@@ -446,6 +453,8 @@ def track(
     projection: str = "global",
     stereo_grid_spacing_km: float | None = None,
     extent: Sequence[float] | None = None,
+    closed_contours: Sequence[str | Sequence[Any]] = (),
+    merge_dist: float | None = None,
     **hodges: Any,
 ) -> pl.DataFrame:
     """Detect and link (``stormtrack track``): returns the ``track_points`` table and writes
@@ -466,7 +475,10 @@ def track(
     ``projection="nh_stereo"`` or ``"sh_stereo"`` (``--projection``) detects on a polar
     stereographic plane regridded from the global input, ``stereo_grid_spacing_km`` apart (100)
     over ``extent`` = (xmin, xmax, ymin, ymax) km (±13,000), for either tracker
-    (docs/algorithms.md#polar-stereographic-regridding).
+    (docs/algorithms.md#polar-stereographic-regridding). ``closed_contours`` (each
+    ``"msl,200,5.5,0"`` or a tuple: variable, delta, distance, minmaxdist, as TempestExtremes'
+    ``--closedcontourcmd``) and ``merge_dist`` (degrees, ``--mergedist``) filter the Simple
+    tracker's candidates (docs/algorithms.md#closed-contour-criterion).
 
     An xarray Dataset or DataArray is tracked as the same field in a NetCDF file would be.
     A NumPy array is detected with :func:`detect` and linked with :func:`link` in memory (no
@@ -489,6 +501,7 @@ def track(
         mode=mode, threshold=threshold, refinement=refinement, window=window, start=start, end=end,
         n_frames=n_frames, threads=threads, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=given,
         taper_points=_taper(taper_points), nside=nside, **_projection(projection, stereo_grid_spacing_km, extent),
+        **_criteria(closed_contours, merge_dist),
     )
     outputs = [] if output is None else [output] if isinstance(output, (str, os.PathLike)) else list(output)
     run = dict(outputs=outputs, format=format, max_km=max_km, verbose=verbose, progress=progress, append=append)
@@ -511,7 +524,7 @@ def track(
             raise _core.StormtrackError("output= needs a file or xarray input; for NumPy arrays, write the DataFrame yourself (e.g. .write_parquet)")
         if client not in (None, False):
             raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is tracked here")
-        if algorithm != "simple" or given or nside is not None or projection != "global" or lmin is not None or lmax is not None:
+        if algorithm != "simple" or given or nside is not None or projection != "global" or closed_contours or merge_dist is not None or lmin is not None or lmax is not None:
             raise _core.StormtrackError("NumPy arrays are tracked with the simple method on their own grid only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', a projection, or lmin/lmax")
         from stormtrack._expressions import link
 
@@ -558,6 +571,45 @@ def _track_files(
 def _projection(projection: str, spacing: float | None, extent: Sequence[float] | None) -> dict[str, Any]:
     """The plane keywords of the core (``--projection``, ``-r``, ``--extent``)."""
     return dict(projection=projection, stereo_grid_spacing_km=spacing, extent=None if extent is None else [float(v) for v in extent])
+
+
+def _criteria(closed_contours: Sequence[str | Sequence[Any]], merge_dist: float | None) -> dict[str, Any]:
+    """TempestExtremes' criteria as the core takes them: ``var,delta,dist,minmaxdist`` texts."""
+    if isinstance(closed_contours, str):
+        closed_contours = [c for c in closed_contours.replace(":", ";").split(";") if c.strip()]
+    texts = [c if isinstance(c, str) else ",".join(str(v) for v in c) for c in closed_contours]
+    return dict(closed_contours=texts or None, merge_dist=merge_dist)
+
+
+def rejections(
+    source: PathLike | Sequence[PathLike],
+    variable: str,
+    *,
+    progress: Progress = False,
+    **options: Any,
+) -> pl.DataFrame:
+    """Every candidate of the Simple detector in each frame of a file, kept or not, with the
+    test that turned it down (``rejected_by``: ``contrast``, ``edge``, ``laplacian``,
+    ``duplicate``, ``merge_distance``, ``closed_contour_N``; null when kept), the value it was
+    tested on (``tested_value``) and the limit (``limit``): why a storm you expected is missing
+    (``stormtrack detect --rejections``, docs/algorithms.md#rejected-candidates). ``options`` are
+    :func:`detect`'s."""
+    paths = _file_paths(source)
+    if paths is None:
+        raise TypeError(f"rejections() takes a file or a list of files, not {type(source).__name__}")
+    refinement = options.pop("refinement", None)
+    window = options.pop("window", None)
+    options.setdefault("algorithm", "simple")
+    _check_algorithm(options["algorithm"])
+    projection = _projection(options.pop("projection", "global"), options.pop("stereo_grid_spacing_km", None), options.pop("extent", None))
+    criteria = _criteria(options.pop("closed_contours", ()), options.pop("merge_dist", None))
+    core = dict(refinement=refinement, window=window, **projection, **criteria, **options)
+    callback, close = _progress_callback(progress, "diagnosing")
+    try:
+        with readable_paths(paths, variable) as files:
+            return pl.DataFrame(_core.rejections_file(files, variable, core, progress=callback))
+    finally:
+        close()
 
 
 def _taper(points: int) -> int | None:

@@ -211,6 +211,16 @@ pub struct InputArgs {
     /// Simple: side of the search window (odd, >= 3) [default: 5].
     #[arg(long = "search-window-size")]
     pub search_window_size: Option<usize>,
+    /// Simple: keep only candidates with a closed contour, as TempestExtremes'
+    /// --closedcontourcmd: VARIABLE,DELTA,DISTANCE,MINMAXDIST (the tracked variable; DELTA in its
+    /// unit, > 0 around minima, < 0 around maxima; distances in great-circle degrees).
+    /// Repeat it (or separate entries with ';') to require several.
+    #[arg(long = "closed-contour", value_name = "VAR,DELTA,DIST,MINMAXDIST", allow_hyphen_values = true)]
+    pub closed_contour: Vec<String>,
+    /// Simple: of candidates closer than this (great-circle degrees), keep the deepest, as
+    /// TempestExtremes' --mergedist.
+    #[arg(long = "merge-dist")]
+    pub merge_dist: Option<f64>,
     /// Worker threads [default: all cores].
     #[arg(long = "threads")]
     pub threads: Option<usize>,
@@ -370,6 +380,10 @@ pub struct DetectArgs {
     /// needs the `stormtrack` command of the Python package (pip install 'stormtrack[dask]').
     #[arg(long = "dask-scheduler", value_name = "ADDRESS")]
     pub dask_scheduler: Option<String>,
+    /// Also write every candidate of the Simple detector, kept or not, with the test that
+    /// turned it down and the value it was tested on (Parquet).
+    #[arg(long = "rejections", value_name = "FILE")]
+    pub rejections: Option<PathBuf>,
     #[command(flatten)]
     pub hodges: HodgesOnlyArgs,
 }

@@ -106,6 +106,8 @@ fn detection(algorithm: &str, a: &InputArgs, h: &HodgesOnlyArgs) -> Result<(Fiel
         search_window_size: a.search_window_size,
         hodges: hodges_settings(h),
         nside: h.nside,
+        closed_contours: a.closed_contour.iter().flat_map(|s| s.split([';', ':'])).map(str::to_string).filter(|s| !s.trim().is_empty()).collect(),
+        merge_dist: a.merge_dist,
     };
     Ok((field, settings))
 }
@@ -184,10 +186,21 @@ fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
     let runner = dask_runner(a.dask_scheduler.as_deref(), runner)?;
     let (field, detection) = detection(&a.algorithm, &a.input, &a.hodges)?;
     let opts = ops::detect::Options { field, detection, output: Some(a.output.clone()) };
+    if let Some(path) = &a.rejections {
+        ops::rejections::validate(&opts, path)?;
+    }
     let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
     let done = ops::detect::run_with(&opts, runner, &bar)?;
     if !a.input.quiet {
         eprintln!("stormtrack: {} frames, {} centres -> {}", done.frames, done.centers(), a.output.display());
+    }
+    if let Some(path) = &a.rejections {
+        let table = ops::rejections::run(&opts, &bar)?;
+        ops::rejections::write(&table, path)?;
+        if !a.input.quiet {
+            let rows: usize = table.iter().map(|b| b.num_rows()).sum();
+            eprintln!("stormtrack: {rows} candidates (kept and rejected, with the test) -> {}", path.display());
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Storm-centre detection on one frame. Detectors know nothing of files or time: they take a
 //! frame as an `ndarray` view and its [`Grid`], and return the centres found.
 
+pub mod criteria;
 pub mod healpix;
 pub mod hodges;
 mod refine;
@@ -56,4 +57,24 @@ impl FrameCenters {
 pub trait Detector: Sync {
     /// Centres of `frame` (shape `(grid.ny(), grid.nx())`, NaN where missing).
     fn detect(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> FrameCenters;
+
+    /// [`Detector::detect`], with every candidate it turned down and why
+    /// (docs/algorithms.md#rejected-candidates). The default reports none.
+    fn diagnose(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> (FrameCenters, Vec<Rejection>) {
+        (self.detect(frame, grid, mode), Vec::new())
+    }
+}
+
+/// A candidate a detector turned down: its cell, the test, the value the test was made on and
+/// the limit it had to pass (docs/algorithms.md#rejected-candidates).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    pub row: u32,
+    pub col: u32,
+    /// `contrast`, `edge`, `laplacian`, `duplicate`, `merge_distance`, `closed_contour_N`.
+    pub test: String,
+    /// What was tested (the contrast reached, the Laplacian, the distance, the change).
+    pub value: f64,
+    /// What it had to pass (NaN where the test has no number).
+    pub limit: f64,
 }

@@ -2,7 +2,8 @@
 //! local extrema in a square window that stand out from the window's lower (upper) third by
 //! more than a contrast threshold, one per 5x5 neighbourhood by the largest Laplacian.
 
-use super::{Detector, FrameCenters, refine_quadratic};
+use super::criteria::{Criteria, closed_contour, merge_within};
+use super::{Detector, FrameCenters, Rejection, refine_quadratic};
 use crate::error::{Error, Result};
 use crate::field::Grid;
 use crate::variables::Mode;
@@ -38,11 +39,14 @@ pub struct SimpleDetector {
     pub threshold: f64,
     /// Sub-grid refinement (default grid).
     pub refinement: Refinement,
+    /// TempestExtremes' merge distance and closed contours, after the detector's own steps
+    /// (none by default: the peer's detector).
+    pub criteria: Criteria,
 }
 
 impl Default for SimpleDetector {
     fn default() -> Self {
-        SimpleDetector { window: 5, threshold: 0.0, refinement: Refinement::Grid }
+        SimpleDetector { window: 5, threshold: 0.0, refinement: Refinement::Grid, criteria: Criteria::default() }
     }
 }
 
@@ -57,6 +61,14 @@ impl SimpleDetector {
         }
         if !self.threshold.is_finite() || self.threshold < 0.0 {
             return Err(Error::option("feature_threshold", format!("{} must be a finite number >= 0", self.threshold)));
+        }
+        if let Some(d) = self.criteria.merge_dist_deg
+            && !(d.is_finite() && d >= 0.0)
+        {
+            return Err(Error::option("merge_dist", format!("{d} must be a number of degrees >= 0")));
+        }
+        for cc in &self.criteria.closed_contours {
+            cc.validate().map_err(|e| Error::option("closed_contour", e))?;
         }
         Ok(())
     }
@@ -76,9 +88,24 @@ thread_local! {
 impl Detector for SimpleDetector {
     fn detect(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> FrameCenters {
         SCRATCH.with(|s| match mode {
-            Mode::Min => self.detect_in::<true>(frame, grid, &mut s.borrow_mut()),
-            Mode::Max => self.detect_in::<false>(frame, grid, &mut s.borrow_mut()),
+            Mode::Min => self.detect_in::<true>(frame, grid, &mut s.borrow_mut(), None),
+            Mode::Max => self.detect_in::<false>(frame, grid, &mut s.borrow_mut(), None),
         })
+    }
+
+    fn diagnose(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> (FrameCenters, Vec<Rejection>) {
+        let mut log = Vec::new();
+        let centres = SCRATCH.with(|s| match mode {
+            Mode::Min => self.detect_in::<true>(frame, grid, &mut s.borrow_mut(), Some(&mut log)),
+            Mode::Max => self.detect_in::<false>(frame, grid, &mut s.borrow_mut(), Some(&mut log)),
+        });
+        (centres, log)
+    }
+}
+
+fn reject(log: &mut Option<&mut Vec<Rejection>>, r: usize, c: usize, test: &str, value: f64, limit: f64) {
+    if let Some(log) = log.as_deref_mut() {
+        log.push(Rejection { row: r as u32, col: c as u32, test: test.into(), value, limit });
     }
 }
 
@@ -135,7 +162,7 @@ impl<'a> Filled<'a> {
 
 impl SimpleDetector {
     /// All the steps of the Simple detector (see the module documentation) on one frame.
-    fn detect_in<const MIN: bool>(&self, frame: ArrayView2<'_, f64>, grid: &Grid, scratch: &mut Scratch) -> FrameCenters {
+    fn detect_in<const MIN: bool>(&self, frame: ArrayView2<'_, f64>, grid: &Grid, scratch: &mut Scratch, mut log: Option<&mut Vec<Rejection>>) -> FrameCenters {
         let (ny, nx) = frame.dim();
         let periodic = grid.periodic_x;
         let mut out = FrameCenters::default();
@@ -143,9 +170,11 @@ impl SimpleDetector {
             return out;
         }
         let g = Filled::new::<MIN>(frame, periodic, scratch);
-        let candidates = self.candidates::<MIN>(&g);
+        let candidates = self.candidates::<MIN>(&g, &mut log);
         // Steps 6-7: survivors are in row-major order
-        for (r, c) in survivors(&g, &candidates) {
+        let survivors = survivors(&g, &candidates, &mut log);
+        let survivors = self.apply_criteria(frame, grid, if MIN { Mode::Min } else { Mode::Max }, survivors, &mut log);
+        for (r, c) in survivors {
             let (lat, lon, value) = match self.refinement {
                 Refinement::Grid => (grid.lat[r], grid.lon[c], frame[[r, c]]),
                 Refinement::Quadratic => refine_quadratic(frame, grid, r, c),
@@ -163,7 +192,7 @@ impl SimpleDetector {
     /// Laplacian, in row-major order. A cell more extreme than none of its four neighbours is
     /// necessary for step 2, so a branch-free pre-screen over whole rows keeps the full window
     /// scan for the few cells that pass.
-    fn candidates<const MIN: bool>(&self, g: &Filled<'_>) -> Vec<(usize, usize, f64)> {
+    fn candidates<const MIN: bool>(&self, g: &Filled<'_>, log: &mut Option<&mut Vec<Rejection>>) -> Vec<(usize, usize, f64)> {
         let (ny, nx, periodic) = (g.ny, g.nx, g.periodic);
         let h = self.window / 2;
         let (c_lo, c_hi) = if periodic { (0, nx) } else { (h, nx - h) };
@@ -187,16 +216,75 @@ impl SimpleDetector {
                 if !centre.is_finite() || g.window(r, c, h).any(|v| beats::<MIN>(v, centre)) {
                     continue;
                 }
-                if !self.contrast_exceeds::<MIN>(g, r, c, centre, &mut window) || r == 0 || r == ny - 1 || (!periodic && (c == 0 || c == nx - 1)) {
+                if !self.contrast_exceeds::<MIN>(g, r, c, centre, &mut window) {
+                    if log.is_some() {
+                        reject(log, r, c, "contrast", self.contrast::<MIN>(g, r, c, centre, &mut window), self.threshold);
+                    }
+                    continue;
+                }
+                if r == 0 || r == ny - 1 || (!periodic && (c == 0 || c == nx - 1)) {
+                    reject(log, r, c, "edge", f64::NAN, f64::NAN);
                     continue;
                 }
                 let l = laplacian::<MIN>(g, r, c, centre);
                 if l != 0.0 {
                     candidates.push((r, c, l));
+                } else {
+                    reject(log, r, c, "laplacian", 0.0, 0.0);
                 }
             }
         }
         candidates
+    }
+
+    /// The contrast step 3 compares with the threshold: how far the k-th least extreme window
+    /// value lies beyond the centre (for the rejection table).
+    fn contrast<const MIN: bool>(&self, g: &Filled<'_>, r: usize, c: usize, centre: f64, window: &mut Vec<f64>) -> f64 {
+        let s2 = self.window * self.window;
+        let k = s2 / 3;
+        window.clear();
+        window.extend(g.window(r, c, self.window / 2));
+        if MIN { *window.select_nth_unstable_by(k, f64::total_cmp).1 - centre } else { centre - *window.select_nth_unstable_by(s2 - 1 - k, f64::total_cmp).1 }
+    }
+
+    /// TempestExtremes' criteria on the survivors, in its order: merge distance (on the grid
+    /// positions and raw values), then each closed contour.
+    fn apply_criteria(
+        &self,
+        frame: ArrayView2<'_, f64>,
+        grid: &Grid,
+        mode: Mode,
+        mut cells: Vec<(usize, usize)>,
+        log: &mut Option<&mut Vec<Rejection>>,
+    ) -> Vec<(usize, usize)> {
+        if self.criteria.is_empty() {
+            return cells;
+        }
+        if let Some(dist) = self.criteria.merge_dist_deg {
+            let lats: Vec<f64> = cells.iter().map(|&(r, _)| grid.lat[r]).collect();
+            let lons: Vec<f64> = cells.iter().map(|&(_, c)| grid.lon[c]).collect();
+            let values: Vec<f64> = cells.iter().map(|&p| frame[p]).collect();
+            let merged = merge_within(&lats, &lons, &values, mode, dist);
+            let mut kept = Vec::with_capacity(cells.len());
+            for (&(r, c), m) in cells.iter().zip(&merged) {
+                match m {
+                    None => kept.push((r, c)),
+                    Some((_, d)) => reject(log, r, c, "merge_distance", *d, dist),
+                }
+            }
+            cells = kept;
+        }
+        cells.retain(|&(r, c)| {
+            for (i, cc) in self.criteria.closed_contours.iter().enumerate() {
+                let o = closed_contour(frame, grid, (r, c), cc);
+                if !o.closed {
+                    reject(log, r, c, &format!("closed_contour_{}", i + 1), o.change, cc.delta.abs());
+                    return false;
+                }
+            }
+            true
+        });
+        cells
     }
 
     /// Rank contrast (step 3): the k-th least extreme window value (k = window² / 3) differs
@@ -229,7 +317,7 @@ fn laplacian<const MIN: bool>(g: &Filled<'_>, r: usize, c: usize, centre: f64) -
 
 /// Step 5: one survivor per 5x5 neighbourhood: largest |L|, ties to the earlier cell in
 /// row-major order (wrapped column index). Non-candidates have L = 0 and never win.
-fn survivors(g: &Filled<'_>, candidates: &[(usize, usize, f64)]) -> Vec<(usize, usize)> {
+fn survivors(g: &Filled<'_>, candidates: &[(usize, usize, f64)], log: &mut Option<&mut Vec<Rejection>>) -> Vec<(usize, usize)> {
     let (ny, nx) = (g.ny, g.nx);
     // candidates are sorted row-major, so a neighbour is found by binary search
     let lap_at = |r2: usize, c2: usize| candidates.binary_search_by(|&(r, c, _)| (r, c).cmp(&(r2, c2))).ok().map(|i| candidates[i].2);
@@ -254,6 +342,7 @@ fn survivors(g: &Filled<'_>, candidates: &[(usize, usize, f64)]) -> Vec<(usize, 
                 let Some(l2) = lap_at(r2, c2) else { continue };
                 let v = l2.abs();
                 if v > a || (v == a && (r2 < r || (r2 == r && c2 < c))) {
+                    reject(log, r, c, "duplicate", a, v);
                     continue 'cand;
                 }
             }

@@ -8,6 +8,7 @@ use super::progress::reporting;
 use super::{HodgesSettings, Progress, pool};
 use crate::arrow::CentersMeta;
 use crate::arrow::frame_centers_batch;
+use crate::detect::criteria::{ClosedContour, Criteria};
 use crate::detect::{Refinement, SimpleDetector};
 use crate::error::{Error, Result};
 use crate::field::{Field, FieldSeries, FilteredField};
@@ -70,6 +71,11 @@ pub struct DetectionSettings {
     pub hodges: HodgesSettings,
     /// HEALPix: pixels per base-pixel side (a power of two); default from the input's spacing.
     pub nside: Option<u32>,
+    /// Simple: TempestExtremes' closed-contour criteria, each `variable,delta,dist,minmaxdist`
+    /// (the tracked variable; delta in the file's unit, distances in great-circle degrees).
+    pub closed_contours: Vec<String>,
+    /// Simple: TempestExtremes' merge distance (great-circle degrees).
+    pub merge_dist: Option<f64>,
 }
 
 impl Default for DetectionSettings {
@@ -81,6 +87,8 @@ impl Default for DetectionSettings {
             search_window_size: None,
             hodges: HodgesSettings::default(),
             nside: None,
+            closed_contours: Vec::new(),
+            merge_dist: None,
         }
     }
 }
@@ -120,9 +128,15 @@ impl DetectionSettings {
                 if let Some(option) = self.hodges.first_given() {
                     return Err(Error::option(option, "applies to `algorithm` hodges or healpix only; remove it for the simple tracker"));
                 }
-                let detector = simple_detector(self.feature_threshold, self.feature_refinement.as_deref(), self.search_window_size)?;
+                let mut detector = simple_detector(self.feature_threshold, self.feature_refinement.as_deref(), self.search_window_size)?;
+                detector.criteria = self.criteria(&field.variable)?;
+                detector.validate()?;
                 Ok(Method::Simple { detector, spectral: field.spectral(SIMPLE_SPECTRAL_TAPER)? })
             }
+            Algorithm::Hodges | Algorithm::Healpix if !self.closed_contours.is_empty() || self.merge_dist.is_some() => Err(Error::option(
+                if self.closed_contours.is_empty() { "merge_dist" } else { "closed_contour" },
+                "applies to `algorithm` simple (TempestExtremes' criteria on its candidates)",
+            )),
             Algorithm::Hodges => {
                 if self.feature_threshold.is_some() {
                     return Err(Error::option("feature_threshold", "applies to `algorithm` simple only; the Hodges tracker takes `object_threshold`"));
@@ -153,6 +167,29 @@ impl DetectionSettings {
     }
 }
 
+impl DetectionSettings {
+    /// The closed contours and merge distance asked for, parsed (delta still in the file's unit).
+    fn criteria(&self, variable: &str) -> Result<Criteria> {
+        let closed_contours = self.closed_contours.iter().map(|s| parse_closed_contour(s, variable)).collect::<Result<Vec<_>>>()?;
+        Ok(Criteria { merge_dist_deg: self.merge_dist, closed_contours })
+    }
+}
+
+/// `variable,delta,dist,minmaxdist` (TempestExtremes' `--closedcontourcmd` entry) on the
+/// tracked `variable`.
+pub fn parse_closed_contour(s: &str, variable: &str) -> Result<ClosedContour> {
+    let bad = |why: String| Error::option("closed_contour", format!("'{s}': {why}"));
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let [var, delta, dist, minmax] = parts[..] else { return Err(bad("give variable,delta,distance,minmaxdist (e.g. msl,200,5.5,0)".into())) };
+    if var != variable {
+        return Err(bad(format!("closed contours of another variable than the tracked '{variable}' are not available yet; give {variable}")));
+    }
+    let num = |x: &str, what: &str| x.parse::<f64>().map_err(|_| bad(format!("{what} '{x}' is not a number")));
+    let cc = ClosedContour { delta: num(delta, "delta")?, dist_deg: num(dist, "distance")?, minmaxdist_deg: num(minmax, "minmaxdist")? };
+    cc.validate().map_err(bad)?;
+    Ok(cc)
+}
+
 /// A Simple detector from the front ends' options (its threshold, in the file's unit, is
 /// checked here and set from the field by [`Method::settle`]).
 pub fn simple_detector(threshold: Option<f64>, refinement: Option<&str>, window: Option<usize>) -> Result<SimpleDetector> {
@@ -162,7 +199,8 @@ pub fn simple_detector(threshold: Option<f64>, refinement: Option<&str>, window:
     {
         return Err(Error::option("feature_threshold", format!("{t} must be a finite number >= 0")));
     }
-    let detector = SimpleDetector { window: window.unwrap_or(SEARCH_WINDOW_SIZE), threshold: threshold.unwrap_or(0.0), refinement };
+    let detector =
+        SimpleDetector { window: window.unwrap_or(SEARCH_WINDOW_SIZE), threshold: threshold.unwrap_or(0.0), refinement, ..SimpleDetector::default() };
     detector.validate()?;
     Ok(detector)
 }
@@ -184,7 +222,12 @@ impl Method {
         let info = field.info();
         Ok(match self {
             Method::Simple { detector, spectral } => {
-                (Method::Simple { detector: SimpleDetector { threshold: info.feature_threshold(given_threshold), ..detector }, spectral }, mode)
+                // closed-contour deltas are in the file's unit, as the threshold
+                let mut criteria = detector.criteria.clone();
+                for cc in &mut criteria.closed_contours {
+                    cc.delta *= info.unit_factor;
+                }
+                (Method::Simple { detector: SimpleDetector { threshold: info.feature_threshold(given_threshold), criteria, ..detector }, spectral }, mode)
             }
             Method::Hodges(mut h) => {
                 h.mode = Some(mode);

@@ -48,6 +48,7 @@ pub mod metrics;
 #[cfg(feature = "plot")]
 pub mod plot;
 mod progress;
+pub mod rejections;
 #[cfg(feature = "netcdf")]
 pub mod sample;
 #[cfg(feature = "netcdf")]

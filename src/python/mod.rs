@@ -89,7 +89,7 @@ fn keyword<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(options: &Bound<'py
 /// The input and detection options that `detect_file` and `track_file` share, from the
 /// keywords of `st.detect` / `st.track` (one dict; absent keys keep the defaults).
 fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDict>) -> PyResult<(FieldOptions, ops::detect::DetectionSettings)> {
-    const KEYS: [&str; 17] = [
+    const KEYS: [&str; 19] = [
         "mode",
         "threshold",
         "refinement",
@@ -107,6 +107,8 @@ fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDic
         "projection",
         "stereo_grid_spacing_km",
         "extent",
+        "closed_contours",
+        "merge_dist",
     ];
     for k in o.keys() {
         let k: String = k.extract()?;
@@ -140,6 +142,8 @@ fn field_and_detection(path: Vec<PathBuf>, variable: String, o: &Bound<'_, PyDic
         search_window_size: keyword(o, "window")?,
         hodges: hodges_settings(hodges.as_ref(), &mut field)?,
         nside: keyword(o, "nside")?,
+        closed_contours: keyword(o, "closed_contours")?.unwrap_or_default(),
+        merge_dist: keyword(o, "merge_dist")?,
     };
     Ok((field, detection))
 }
@@ -197,6 +201,19 @@ fn detect_file(
     let runner = block_runner.map(distributed::PyBlockRunner);
     let done = py.detach(|| ops::detect::run_with(&opts, runner.as_ref().map(|r| r as _), &p)).map_err(to_py)?;
     Ok(ArrowStream::new(done.batches[0].schema(), done.batches))
+}
+
+/// Every candidate of the Simple detector and the test that turned it down
+/// (`stormtrack detect --rejections`), for `st.rejections`.
+#[pyfunction]
+#[pyo3(signature = (path, variable, options, *, progress=None))]
+fn rejections_file(py: Python<'_>, path: Vec<PathBuf>, variable: String, options: Bound<'_, PyDict>, progress: Option<Py<PyAny>>) -> PyResult<ArrowStream> {
+    let (field, detection) = field_and_detection(path, variable, &options)?;
+    let opts = ops::detect::Options { field, detection, output: None };
+    let p = PyProgress { callback: progress, total: AtomicUsize::new(0) };
+    let batches = py.detach(|| ops::rejections::run(&opts, &p)).map_err(to_py)?;
+    let schema = batches.first().map(|b| b.schema()).ok_or_else(|| to_py(crate::error::Error::TooFewFrames("the time selection contains no frame".into())))?;
+    Ok(ArrowStream::new(schema, batches))
 }
 
 /// The calendar, detection mode and Simple detector of the in-memory entry points
@@ -417,6 +434,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<udfs::AggregateUdf>()?;
     m.add_class::<udfs::WindowUdf>()?;
     m.add_function(wrap_pyfunction!(detect_file, m)?)?;
+    m.add_function(wrap_pyfunction!(rejections_file, m)?)?;
     m.add_function(wrap_pyfunction!(detect_array, m)?)?;
     m.add_function(wrap_pyfunction!(track_file, m)?)?;
     m.add_function(wrap_pyfunction!(grib_unsupported, m)?)?;

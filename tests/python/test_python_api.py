@@ -230,6 +230,35 @@ def test_polar_planes_from_python_equal_the_command_line(tmp_path):
         st.track(src, "msl", n_frames=2, projection="lambert")
 
 
+def test_closed_contours_and_the_rejection_table(tmp_path):
+    """TempestExtremes' criteria from Python equal the command line's; the rejection table holds
+    every kept centre (rejected_by null) and says which test turned each other candidate down."""
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    out, table = tmp_path / "c.parquet", tmp_path / "r.parquet"
+    run("detect", "-i", str(src), "--variable", "msl", "-n", "6", "--closed-contour", "msl,200,5.5,0", "--merge-dist", "6",
+        "-o", str(out), "--rejections", str(table), "-q")
+    centres = st.detect(src, "msl", n_frames=6, closed_contours=[("msl", 200, 5.5, 0)], merge_dist=6)
+    assert centres.equals(pl.read_parquet(out))
+    plain = st.detect(src, "msl", n_frames=6)
+    assert 0 < centres.height < plain.height
+    why = st.rejections(src, "msl", n_frames=6, closed_contours="msl,200,5.5,0", merge_dist=6)
+    assert why.equals(pl.read_parquet(table))
+    kept = why.filter(pl.col("rejected_by").is_null())
+    assert kept.select("frame", "lat", "lon", "value").equals(centres.select("frame", "lat", "lon", "value"))
+    tests = set(why["rejected_by"].drop_nulls().to_list())
+    assert {"closed_contour_1", "merge_distance"} <= tests
+    closed = why.filter(pl.col("rejected_by") == "closed_contour_1")
+    assert (closed["limit"] == 200).all()
+    # every centre of the plain detector is a candidate here: kept, or turned down by a criterion
+    assert why.filter(pl.col("rejected_by").is_null() | pl.col("rejected_by").is_in(["merge_distance", "closed_contour_1"])).height == plain.height
+    with pytest.raises(st.StormtrackError, match="closed_contour"):
+        st.detect(src, "msl", n_frames=1, closed_contours=["z500,1,5,0"])
+    with pytest.raises(st.StormtrackError, match="rejections"):
+        st.rejections(src, "msl", n_frames=1, algorithm="hodges")
+
+
 def test_taper_points_taper_files_arrays_and_xarray_alike(tmp_path):
     """The boundary taper from Python equals the command line's, for a file, a NumPy array and
     an xarray DataArray (docs/algorithms.md#boundary-taper)."""

@@ -5,6 +5,10 @@
 #   healpix_raw    -a healpix --object-threshold 100000   (no filter: the whole bandwidth, lmax 71)
 #   sphq_t542      -a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic
 #   taper_simple   --taper-points 5 (Simple)
+#   stereo_simple  -p nh_stereo (Simple, 261 x 261 points at 100 km)
+#   stereo_hodges  -a hodges -p nh_stereo --lmin 5 --lmax 42 --object-threshold -1
+#                  --feature-refinement grid -n 60 (objects below -1 Pa: the peer's plane holds 0
+#                  beyond the disc, which its default threshold 0 takes for one huge object)
 # Each timed command runs REPEAT times under /usr/bin/time; medians and the ratio peer/ours.
 # Then ours are compared with the peer's (stormtrack compare, nearest matching).
 #
@@ -13,11 +17,11 @@
 #   STORMTRACK  our CLI               [target/release/stormtrack]
 #   REPEAT      timed runs            [3]
 #   OUTDIR      outputs and logs      [a new temporary folder]
-#   CASES       which cases to run    ["healpix_t542 healpix_raw sphq_t542 taper_simple"]
+#   CASES       which cases to run    [all of the above]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" grids_peer
 PEER=${PEER:-/tmp/peer/bin/stormtracker}
-CASES=${CASES:-"healpix_t542 healpix_raw sphq_t542 taper_simple"}
+CASES=${CASES:-"healpix_t542 healpix_raw sphq_t542 taper_simple stereo_simple stereo_hodges"}
 [[ -x $STORMTRACK ]] || { echo "$STORMTRACK not found: cargo build --release" >&2; exit 1; }
 have_peer=0; [[ -x $PEER ]] && have_peer=1
 IN=$DATA/era5_msl_djf2526_2.5deg.nc
@@ -30,6 +34,8 @@ for case in $CASES; do
         healpix_raw) ARGS=(-a healpix --object-threshold 100000) ;;
         sphq_t542) ARGS=(-a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic) ;;
         taper_simple) ARGS=(--taper-points 5) ;;
+        stereo_simple) ARGS=(-p nh_stereo) ;;
+        stereo_hodges) ARGS=(-a hodges -p nh_stereo --lmin 5 --lmax 42 --object-threshold -1 --feature-refinement grid -n 60) ;;
         *) echo "unknown case $case" >&2; exit 1 ;;
     esac
     run "ours_$case" "$STORMTRACK" track -i "$IN" --variable msl "${ARGS[@]}" -o "$OUTDIR/ours_$case.trackjson" -q

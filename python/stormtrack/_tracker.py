@@ -39,7 +39,8 @@ class Tracker:
     it is not continued in; ``algorithm="hodges"`` (with ``lmin``/``lmax`` and the Hodges
     keywords of :func:`track`) links by segments of ``segment_frames`` frames (62), so it
     hands tracks back once the segment after their end is complete and holds about a segment
-    of frames (docs/datasets.md#streaming-the-hodges-tracker).
+    of frames (docs/datasets.md#streaming-the-hodges-tracker). ``taper_points`` ramps the edges
+    of every frame pushed to 0 first, as :func:`track` does (docs/algorithms.md#boundary-taper).
 
     >>> import numpy as np, stormtrack as st
     >>> lat, lon = np.arange(-30.0, 31.0, 2.5), np.arange(0.0, 360.0, 2.5)
@@ -69,9 +70,10 @@ class Tracker:
         algorithm: str = "simple",
         lmin: int | None = None,
         lmax: int | None = None,
+        taper_points: int = 0,
         **hodges: Any,
     ) -> None:
-        from stormtrack._io import _HODGES_OPTIONS
+        from stormtrack._io import _HODGES_OPTIONS, _taper
 
         unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
         if unknown:
@@ -82,7 +84,7 @@ class Tracker:
             [float(x) for x in np.asarray(lat)], [float(x) for x in np.asarray(lon)], variable=variable, units=units,
             standard_name=standard_name, calendar=calendar, mode=mode, threshold=threshold, refinement=refinement,
             window=window, max_km=max_km, algorithm=algorithm, lmin=lmin, lmax=lmax,
-            hodges={k: v for k, v in hodges.items() if v is not None} or None,
+            hodges={k: v for k, v in hodges.items() if v is not None} or None, taper_points=_taper(taper_points) or 0,
         )
 
     def _frame(self, frame: Any) -> np.ndarray:

@@ -38,6 +38,15 @@ impl BoundaryTaper {
         BoundaryTaper { points, lat: boundary_taper(ny, points), lon: boundary_taper(nx, points) }
     }
 
+    /// Rows of the grid.
+    pub fn ny(&self) -> usize {
+        self.lat.len()
+    }
+    /// Columns of the grid.
+    pub fn nx(&self) -> usize {
+        self.lon.len()
+    }
+
     /// Multiply `frame` (ny, nx) by the taper, in place; NaN stays NaN.
     pub fn apply(&self, mut frame: ArrayViewMut2<'_, f64>) {
         for (mut row, &wy) in frame.rows_mut().into_iter().zip(&self.lat) {

@@ -18,6 +18,7 @@ use pyo3::types::PyDict;
 #[pyclass(module = "stormtrack._core")]
 pub struct Tracker {
     inner: Option<Inner>,
+    taper: Option<crate::field::BoundaryTaper>,
 }
 
 enum Inner {
@@ -53,7 +54,7 @@ fn finished() -> PyErr {
 #[pymethods]
 impl Tracker {
     #[new]
-    #[pyo3(signature = (lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, max_km=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None))]
+    #[pyo3(signature = (lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, max_km=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, taper_points=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         lat: Vec<f64>,
@@ -71,7 +72,10 @@ impl Tracker {
         lmin: Option<usize>,
         lmax: Option<usize>,
         hodges: Option<Bound<'_, PyDict>>,
+        taper_points: usize,
     ) -> PyResult<Self> {
+        // the boundary taper of every pushed frame, as `st.track(..., taper_points=)` tapers a file's
+        let taper = (taper_points > 0).then(|| crate::field::BoundaryTaper::new(lat.len(), lon.len(), taper_points));
         let calendar_parsed = crate::time::Calendar::parse(calendar.as_deref()).map_err(to_py)?;
         let inner = match algorithm.as_str() {
             "simple" => {
@@ -99,14 +103,20 @@ impl Tracker {
             }
             other => return Err(to_py(crate::Error::option("algorithm", format!("'{other}' is not simple or hodges")))),
         };
-        Ok(Tracker { inner: Some(inner) })
+        Ok(Tracker { inner: Some(inner), taper })
     }
 
     /// Detect and link one frame (latitude x longitude, float64) at `time` (ms since
     /// 1970-01-01 in the tracker's calendar); returns the tracks that ended before it.
     fn push(&mut self, py: Python<'_>, time: i64, frame: PyReadonlyArray2<'_, f64>) -> PyResult<(ArrowStream, ArrowStream)> {
         let tracker = self.inner.as_mut().ok_or_else(finished)?;
-        let frame = frame.as_array().to_owned();
+        let mut frame = frame.as_array().to_owned();
+        if let Some(taper) = &self.taper {
+            if frame.dim() != (taper.ny(), taper.nx()) {
+                return Err(to_py(crate::Error::option("frame", format!("has shape {:?}, the tracker's grid is ({}, {})", frame.dim(), taper.ny(), taper.nx()))));
+            }
+            taper.apply(frame.view_mut());
+        }
         let tracks = py
             .detach(|| match tracker {
                 Inner::Simple(t) => t.push(time, frame),

@@ -73,18 +73,7 @@ impl<'a> LegendreColumns<'a> {
     ///
     /// Panics if `m` is lower than the order of the previous call.
     pub(crate) fn fill(&mut self, m: usize, lmax: usize, out: &mut [f64]) {
-        assert!(m >= self.m, "orders must be requested in ascending sequence");
-        while self.m < m {
-            self.m += 1;
-            let f = ((2 * self.m + 1) as f64 / (2 * self.m) as f64).sqrt();
-            for (p, &s) in self.pmm.iter_mut().zip(self.sin) {
-                *p *= f * s;
-                // Flush values far below anything that can matter, avoiding slow subnormals.
-                if p.abs() < 1e-280 {
-                    *p = 0.0;
-                }
-            }
-        }
+        self.advance_to(m);
         if lmax < m {
             return;
         }
@@ -103,6 +92,74 @@ impl<'a> LegendreColumns<'a> {
             let (p2, p1) = (&done[(l - m - 2) * n..(l - m - 1) * n], &done[(l - m - 1) * n..]);
             for q in 0..n {
                 rest[q] = (self.x[q] * p1[q] - e_lm1 * p2[q]) / e_l;
+            }
+        }
+    }
+
+    /// `Σ_l c_l P̄_lm` over `l = lstart..=lmax` at every point, for the coefficients `re` and
+    /// `im` (`lstart..=lmax`), added to `out_re` and `out_im`: the recurrence of [`Self::fill`]
+    /// run without a table (two rows in `work`), for synthesis at many points where the table
+    /// would not stay in cache. Not bit-identical to `fill` (a reciprocal replaces the division).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn synthesize(
+        &mut self,
+        m: usize,
+        lmax: usize,
+        lstart: usize,
+        re: &[f64],
+        im: &[f64],
+        out_re: &mut [f64],
+        out_im: &mut [f64],
+        work: &mut [Vec<f64>; 2],
+    ) {
+        self.advance_to(m);
+        if lmax < m {
+            return;
+        }
+        let n = self.x.len();
+        let add = |l: usize, p: &[f64], out_re: &mut [f64], out_im: &mut [f64]| {
+            if l >= lstart {
+                let (a, b) = (re[l - lstart], im[l - lstart]);
+                for q in 0..n {
+                    out_re[q] += a * p[q];
+                    out_im[q] += b * p[q];
+                }
+            }
+        };
+        add(m, &self.pmm, out_re, out_im);
+        if lmax == m {
+            return;
+        }
+        let [p2, p1] = work;
+        p2.clear();
+        p2.extend_from_slice(&self.pmm);
+        let c = ((2 * m + 3) as f64).sqrt();
+        p1.clear();
+        p1.extend(self.x.iter().zip(p2.iter()).map(|(x, p)| c * x * p));
+        add(m + 1, p1, out_re, out_im);
+        for l in m + 2..=lmax {
+            let (inv, e_lm1) = (1.0 / eps(l, m), eps(l - 1, m));
+            // p2 becomes P_l: from P_{l-1} (p1) and P_{l-2} (p2)
+            for q in 0..n {
+                p2[q] = (self.x[q] * p1[q] - e_lm1 * p2[q]) * inv;
+            }
+            std::mem::swap(p1, p2);
+            add(l, p1, out_re, out_im);
+        }
+    }
+
+    /// Carry the sectoral values to order `m`.
+    fn advance_to(&mut self, m: usize) {
+        assert!(m >= self.m, "orders must be requested in ascending sequence");
+        while self.m < m {
+            self.m += 1;
+            let f = ((2 * self.m + 1) as f64 / (2 * self.m) as f64).sqrt();
+            for (p, &s) in self.pmm.iter_mut().zip(self.sin) {
+                *p *= f * s;
+                // Flush values far below anything that can matter, avoiding slow subnormals.
+                if p.abs() < 1e-280 {
+                    *p = 0.0;
+                }
             }
         }
     }

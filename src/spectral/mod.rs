@@ -18,9 +18,9 @@ mod dct;
 mod error;
 mod fft;
 mod grid;
-pub mod regrid;
 mod kinematics;
 mod legendre;
+pub mod regrid;
 mod sht;
 
 pub use band::Band;

@@ -5,7 +5,6 @@
 //! every point, points of equal latitude together (one set of Legendre functions per latitude).
 
 use super::SpectralError;
-use super::colat::axpy;
 use super::legendre::LegendreColumns;
 use super::sht::ShtFilter;
 
@@ -19,8 +18,9 @@ pub struct SphereRegrid {
 
 struct Ring {
     lat: f64,
-    /// Each point's index and longitude (radians).
-    points: Vec<(usize, f64)>,
+    /// Each point's index, and the cosine and sine of its longitude from the source grid's
+    /// first column (computed once: the synthesis needs no trigonometry per frame).
+    points: Vec<(usize, f64, f64)>,
 }
 
 /// The highest degree a grid's latitudes and longitudes resolve, the peer's rule:
@@ -58,7 +58,14 @@ impl SphereRegrid {
         while start < order.len() {
             let la = plat[order[start]];
             let end = start + order[start..].iter().take_while(|&&p| plat[p] == la).count().max(1);
-            let points = order[start..end].iter().map(|&p| (p, plon[p].to_radians())).collect();
+            let phi0 = analysis.grid().phi0();
+            let points = order[start..end]
+                .iter()
+                .map(|&p| {
+                    let (sn, cs) = (plon[p].to_radians() - phi0).sin_cos();
+                    (p, cs, sn)
+                })
+                .collect();
             rings.push(Ring { lat: la, points });
             start = end;
         }
@@ -86,15 +93,10 @@ impl SphereRegrid {
         let lmax = self.lmax();
         let (mut s_re, mut s_im) = (vec![0.0; nm * nr], vec![0.0; nm * nr]);
         let mut leg = LegendreColumns::new(&x, &sn);
-        let mut p = vec![0.0; (lmax + 1) * nr];
+        let mut work = [Vec::with_capacity(nr), Vec::with_capacity(nr)];
         for (m, (lstart, re, im)) in c.orders.iter().enumerate() {
-            leg.fill(m, lmax, &mut p);
             let (row_re, row_im) = (&mut s_re[m * nr..(m + 1) * nr], &mut s_im[m * nr..(m + 1) * nr]);
-            for (i, (a_re, a_im)) in re.iter().zip(im).enumerate() {
-                let pl = &p[(lstart - m + i) * nr..(lstart - m + i + 1) * nr];
-                axpy(*a_re, pl, row_re);
-                axpy(*a_im, pl, row_im);
-            }
+            leg.synthesize(m, lmax, *lstart, re, im, row_re, row_im, &mut work);
         }
         let mut out = vec![f64::NAN; self.npoints];
         let (mut ring_re, mut ring_im) = (vec![0.0; nm], vec![0.0; nm]);
@@ -103,29 +105,25 @@ impl SphereRegrid {
                 ring_re[m] = s_re[m * nr + j];
                 ring_im[m] = s_im[m * nr + j];
             }
-            for &(pt, phi) in &ring.points {
-                out[pt] = evaluate(&ring_re, &ring_im, phi - c.phi0) / c.nlon as f64;
+            for &(pt, cs, sn) in &ring.points {
+                out[pt] = evaluate(&ring_re, &ring_im, cs, sn) / c.nlon as f64;
             }
         }
         out
     }
 }
 
-/// `S_0 + 2 Σ_{m≥1} Re(S_m e^{i m φ})`, the rotation `e^{i m φ}` advanced by recurrence and
-/// renewed every 16 orders against drift.
-fn evaluate(s_re: &[f64], s_im: &[f64], phi: f64) -> f64 {
-    let (sn1, cs1) = phi.sin_cos();
-    let mut total = s_re[0];
-    let (mut c, mut s) = (1.0, 0.0);
-    for m in 1..s_re.len() {
-        if m % 16 == 0 {
-            (s, c) = (m as f64 * phi).sin_cos();
-        } else {
-            (c, s) = (c * cs1 - s * sn1, s * cs1 + c * sn1);
-        }
-        total += 2.0 * (s_re[m] * c - s_im[m] * s);
+/// `S_0 + 2 Σ_{m≥1} Re(S_m e^{i m φ})` at the longitude whose cosine and sine are `cs`, `sn`,
+/// by Clenshaw's recurrence for the cosine and sine series (stable, no trigonometry per order).
+fn evaluate(s_re: &[f64], s_im: &[f64], cs: f64, sn: f64) -> f64 {
+    let two_x = 2.0 * cs;
+    // Σ_{m≥1} re_m cos mφ = x y_1 − y_2 and Σ_{m≥1} im_m sin mφ = z_1 sin φ
+    let (mut y1, mut y2, mut z1, mut z2) = (0.0, 0.0, 0.0, 0.0);
+    for m in (1..s_re.len()).rev() {
+        (y1, y2) = (s_re[m] + two_x * y1 - y2, y1);
+        (z1, z2) = (s_im[m] + two_x * z1 - z2, z1);
     }
-    total
+    s_re[0] + 2.0 * ((cs * y1 - y2) - z1 * sn)
 }
 
 #[cfg(test)]

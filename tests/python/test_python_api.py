@@ -259,6 +259,27 @@ def test_closed_contours_and_the_rejection_table(tmp_path):
         st.rejections(src, "msl", n_frames=1, algorithm="hodges")
 
 
+def test_the_streaming_tracker_tapers_as_a_file_run(tmp_path):
+    """`st.Tracker(..., taper_points=5)` fed the frames of a file gives `st.track`'s tracks with
+    `taper_points=5`, for both methods."""
+    import xarray as xr
+
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    with xr.open_dataset(src) as ds:
+        da = ds["msl"].isel(valid_time=slice(0, 12)).load()
+    cols = ["track_id", "step", "time", "lat", "lon", "value"]
+    for algorithm, extra in [("simple", {}), ("hodges", {"lmin": 5, "lmax": 42})]:
+        whole = st.track(src, "msl", n_frames=12, taper_points=5, algorithm=algorithm, **extra)
+        tracker = st.Tracker(da["latitude"].values, da["longitude"].values, "msl", units="Pa", taper_points=5, algorithm=algorithm, **extra)
+        parts = [tracker.push(da.values[k], da["valid_time"].values[k]) for k in range(12)] + [tracker.finish()]
+        streamed = pl.concat([p for p in parts if p.height]).sort("track_id", "step")
+        assert streamed.select(cols).equals(whole.sort("track_id", "step").select(cols)), algorithm
+    with pytest.raises(ValueError, match="taper_points"):
+        st.Tracker([0.0, 1.0], [0.0, 1.0], "msl", taper_points=-2)
+
+
 def test_taper_points_taper_files_arrays_and_xarray_alike(tmp_path):
     """The boundary taper from Python equals the command line's, for a file, a NumPy array and
     an xarray DataArray (docs/algorithms.md#boundary-taper)."""

@@ -351,7 +351,7 @@ fn bad_option_values_fail_before_any_work() {
         (&["-m", "sideways"], &["--detection-mode", "sideways"]),
         (&["-n", "0"], &["--n-frames"]),
         (&["--threads", "0"], &["--threads"]),
-        (&["-a", "healpix"], &["--algorithm", "healpix"]),
+        (&["-a", "healpix", "--nside", "12"], &["--nside", "power of two"]),
         (&["-a", "kalman"], &["--algorithm", "kalman"]),
         (&["--w1", "0.3"], &["--w1", "hodges"]),
         (&["--feature-refinement", "bspline"], &["--feature-refinement", "bspline"]),

@@ -93,8 +93,8 @@ def test_errors_carry_the_cli_message(tmp_path):
     assert p.stderr.strip() == f"stormtrack: error: {e.value}"
     with pytest.raises(st.StormtrackError, match="invalid option threshold: -1 must be"):
         st.detect(missing, "msl", threshold=-1.0)
-    with pytest.raises(st.StormtrackError, match="healpix"):
-        st.track(missing, "msl", algorithm="healpix")
+    with pytest.raises(st.StormtrackError, match="nside"):
+        st.track(missing, "msl", algorithm="healpix", nside=3)
     with pytest.raises(TypeError):
         st.detect(42)
 

@@ -341,6 +341,34 @@ fn nan_frames_and_patches_are_skipped_with_a_warning() {
     assert!(!txt.contains("nan"));
 }
 
+/// The grids of issue 15 on a small synthetic input: the moving low is tracked on HEALPix pixels
+/// and on either polar plane where it lies; missing values, which a spherical transform would
+/// spread everywhere, are refused in one line with nothing written.
+#[test]
+fn healpix_and_polar_planes_track_the_low_and_refuse_missing_values() {
+    let d = tmp();
+    let input = d.path().join("in.nc");
+    write_nc(&input, Nc { times: vec![0.0, 6.0, 12.0, 18.0], ..Default::default() });
+    let out = d.path().join("o.txt");
+    // the low sits at row 24 of -90..90 by 5 degrees: 30 N
+    for extra in [&["-a", "healpix", "--object-threshold", "100000", "--nside", "16"][..], &["-p", "nh_stereo", "-r", "200", "--feature-threshold", "100"]] {
+        let o = track_to(&input, &out, extra);
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        let txt = std::fs::read_to_string(&out).unwrap();
+        let lats: Vec<f64> = txt.lines().filter(|l| l.starts_with("00 ")).map(|l| l.split_whitespace().nth(9).unwrap().parse().unwrap()).collect();
+        assert!(!lats.is_empty() && lats.iter().all(|l| (l - 30.0).abs() < 2.0), "{extra:?}: {lats:?}\n{txt}");
+    }
+    let mut data = moving_low(4);
+    for j in 20..25 {
+        data[(3 * NY + 10) * NX + j] = f32::NAN;
+    }
+    write_nc(&input, Nc { times: vec![0.0, 6.0, 12.0, 18.0], data: Some(data), ..Default::default() });
+    std::fs::remove_file(&out).unwrap();
+    assert_fails(&track_to(&input, &out, &["-a", "healpix"]), &["frame 3", "missing"]);
+    assert_fails(&track_to(&input, &out, &["-p", "sh_stereo"]), &["frame 3", "missing"]);
+    assert!(!out.exists());
+}
+
 #[test]
 fn bad_option_values_fail_before_any_work() {
     let (d, input) = with_default_input();

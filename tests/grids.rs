@@ -150,6 +150,7 @@ fn bad_grid_options_fail_in_one_line() {
         stormtrack(&a)
     };
     assert_fails(&run(&["-a", "healpix", "--nside", "3"]), &["--nside", "power of two"]);
+    assert_fails(&run(&["-a", "healpix", "--time-step", "6h"]), &["--time-step", "hodges only"]);
     assert_fails(&run(&["-a", "hodges", "--nside", "32"]), &["--nside", "healpix only"]);
     assert_fails(&run(&["-a", "healpix", "--feature-refinement", "bspline"]), &["--feature-refinement", "quadratic or grid"]);
     assert_fails(&run(&["-a", "healpix", "--lmin", "5", "--lmax", "80"]), &["--lmax", "80"]);

@@ -157,6 +157,10 @@ impl DetectionSettings {
                         "applies to `algorithm` simple only (the HEALPix tracker compares each pixel with its neighbours)",
                     ));
                 }
+                if self.hodges.time_step.is_some() || self.hodges.linker.time_step_ms.is_some() {
+                    // as the peer: its HEALPix tracker links with one missing-frame row
+                    return Err(Error::option("time_step", "applies to `algorithm` hodges only (the HEALPix tracker counts no missing frames)"));
+                }
                 let refinement = self.feature_refinement.as_deref().unwrap_or("quadratic");
                 let mut opts = self.hodges.resolve(Some(refinement), field.spectral(HEALPIX_SPECTRAL_TAPER)?)?;
                 opts.healpix = Some(HealpixSettings { nside: self.nside });

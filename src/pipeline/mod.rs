@@ -81,17 +81,24 @@ impl MissingDataReport {
 }
 
 fn detect_one<D: Detector + ?Sized>(field: &dyn Field, detector: &D, mode: Mode, t: usize) -> Result<DetectedFrame> {
+    let (frame, nan_cells) = simple_frame(field, t)?;
+    let grid = &field.info().grid;
+    let mut centers = if nan_cells == frame.len() { FrameCenters::default() } else { detector.detect(frame.view(), grid, mode) };
+    to_sphere(grid, &mut centers);
+    Ok(DetectedFrame { frame: t as u32, time: field.info().times[t], centers, nan_cells })
+}
+
+/// Frame `t` as the Simple detector takes it, with its missing cells. A polar plane is seen as
+/// the peer's: 0 beyond the disc (the contrast test keeps that flat ring out, and no spurious
+/// extremum lines the disc's edge).
+pub(crate) fn simple_frame(field: &dyn Field, t: usize) -> Result<(ndarray::Array2<f64>, usize)> {
     let mut frame = field.read_frame(t)?;
     let grid = &field.info().grid;
     let nan_cells = missing_cells(&frame, grid);
     if grid.plane.is_some() {
-        // the Simple tracker sees a plane as the peer's does, 0 beyond the disc: its contrast
-        // test keeps that flat ring out, and no spurious extremum lines the disc's edge
         frame.mapv_inplace(|v| if v.is_nan() { 0.0 } else { v });
     }
-    let mut centers = if nan_cells == frame.len() { FrameCenters::default() } else { detector.detect(frame.view(), grid, mode) };
-    to_sphere(grid, &mut centers);
-    Ok(DetectedFrame { frame: t as u32, time: field.info().times[t], centers, nan_cells })
+    Ok((frame, nan_cells))
 }
 
 /// Missing cells of a frame: NaN cells, except on a polar stereographic plane, whose NaN cells

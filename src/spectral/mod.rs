@@ -76,6 +76,17 @@ impl SpectralOptions {
         }
         Ok(())
     }
+
+    /// The provenance record of the filter (the peer's `spectral_filter` step), by the `method`
+    /// that ran it (`sht` or `dct`).
+    pub fn step(&self, method: &str) -> crate::tracks::ProcessingStep {
+        let mut parameters = serde_json::Map::new();
+        parameters.insert("method".into(), serde_json::json!(method));
+        parameters.insert("lmin".into(), serde_json::json!(self.lmin));
+        parameters.insert("lmax".into(), serde_json::json!(self.lmax));
+        parameters.insert("spectral_taper".into(), serde_json::json!(self.taper));
+        crate::tracks::ProcessingStep { operation: "spectral_filter".into(), enabled: true, parameters }
+    }
 }
 
 /// The filter of a grid, ready to apply to any number of frames from any number of threads.

@@ -25,12 +25,11 @@ pub struct ShtFilter {
 
 /// The band-weighted spherical-harmonic coefficients of one frame: per order `m`, the degrees
 /// `lstart(m)..=lmax`, scaled so that the field at colatitude θ and longitude φ is
-/// `(S_0 + 2 Σ_{m≥1} Re(S_m e^{i m (φ - φ0)})) / nlon` with `S_m = Σ_l c_lm P̄_lm(cos θ)`.
+/// `(S_0 + 2 Σ_{m≥1} Re(S_m e^{i m (φ - φ0)})) / nlon` with `S_m = Σ_l c_lm P̄_lm(cos θ)`, `φ0`
+/// the longitude of the grid's first canonical column ([`GlobalGrid::phi0`]).
 pub struct Coefficients {
     /// `(lstart, re, im)` per order.
     pub orders: Vec<(usize, Vec<f64>, Vec<f64>)>,
-    /// The longitude (radians) of the grid's first canonical column.
-    pub phi0: f64,
     /// The grid's number of longitudes (the normalisation above).
     pub nlon: usize,
 }
@@ -121,18 +120,27 @@ impl ShtFilter {
             .enumerate()
             .map(|(m, o)| {
                 let nrows = self.lmax + 1 - o.lstart;
-                let (col_re, col_im) = (&re[m * nlat..(m + 1) * nlat], &im[m * nlat..(m + 1) * nlat]);
                 let (mut a_re, mut a_im) = (vec![0.0; nrows], vec![0.0; nrows]);
-                for i in 0..nrows {
-                    let a = &o.analysis[i * nlat..(i + 1) * nlat];
+                self.analyse(o, &re[m * nlat..(m + 1) * nlat], &im[m * nlat..(m + 1) * nlat], &mut a_re, &mut a_im);
+                for (i, (r, j)) in a_re.iter_mut().zip(&mut a_im).enumerate() {
                     let w = self.weights[o.lstart + i];
-                    a_re[i] = w * dot(a, col_re);
-                    a_im[i] = w * dot(a, col_im);
+                    (*r, *j) = (w * *r, w * *j);
                 }
                 (o.lstart, a_re, a_im)
             })
             .collect();
-        Coefficients { orders, phi0: self.grid.phi0(), nlon }
+        Coefficients { orders, nlon }
+    }
+
+    /// The unweighted coefficients `a_lm` of one order from its Fourier column (real and
+    /// imaginary parts over the canonical rows), degrees `lstart..=lmax` into `a_re`, `a_im`.
+    fn analyse(&self, o: &OrderMatrices, col_re: &[f64], col_im: &[f64], a_re: &mut [f64], a_im: &mut [f64]) {
+        let nlat = self.grid.nlat();
+        for i in 0..self.lmax + 1 - o.lstart {
+            let a = &o.analysis[i * nlat..(i + 1) * nlat];
+            a_re[i] = dot(a, col_re);
+            a_im[i] = dot(a, col_im);
+        }
     }
 
     /// Fourier coefficients `m = 0..=lmax` of each canonical row, order-major: `[m][row]`.
@@ -179,11 +187,7 @@ impl ShtFilter {
         for (m, o) in self.orders.iter().enumerate() {
             let nrows = nm - o.lstart;
             let (col_re, col_im) = (&mut re[m * nlat..(m + 1) * nlat], &mut im[m * nlat..(m + 1) * nlat]);
-            for i in 0..nrows {
-                let a = &o.analysis[i * nlat..(i + 1) * nlat];
-                a_re[i] = dot(a, col_re);
-                a_im[i] = dot(a, col_im);
-            }
+            self.analyse(o, col_re, col_im, &mut a_re, &mut a_im);
             col_re.fill(0.0);
             col_im.fill(0.0);
             for i in 0..nrows {

@@ -27,6 +27,15 @@ pub enum Error {
     /// The variable's shape cannot be read as (time, lat, lon) frames.
     #[error("variable '{variable}' has dimensions {dims}; expected (time, [singleton...], latitude, longitude): select a single level first")]
     BadShape { variable: String, dims: String },
+    /// A variable on a HEALPix grid whose layout cannot be read (docs/input.md#healpix-inputs).
+    #[error("variable '{variable}' in {path} is on a HEALPix grid that cannot be read: {detail}")]
+    BadHealpix { variable: String, path: PathBuf, detail: String },
+    /// A HEALPix input given to a command or tracker that works on latitude-longitude grids.
+    #[error(
+        "variable '{variable}' in {path} is on a HEALPix grid (nside {nside}, {ordering} cells); only the HEALPix tracker reads HEALPix \
+         inputs: track or detect with `algorithm` healpix"
+    )]
+    HealpixInput { variable: String, path: PathBuf, nside: u32, ordering: &'static str },
     /// A CF time attribute that cannot be decoded.
     #[error("cannot decode time: {0}")]
     Time(String),

@@ -181,3 +181,150 @@ fn bad_grid_options_fail_in_one_line() {
     assert_fails(&detect(&["-a", "hodges"]), &["--rejections", "simple"]);
     assert!(!centres.exists() && !table.exists(), "nothing written before the check");
 }
+
+// ------------------------------------------------------------------ HEALPix inputs
+
+/// ERA5 msl regridded to HEALPix nside 32 (RING) by the peer's own regridder, written by xarray
+/// through h5netcdf as packed int16 with a CF `crs` (tests/data/healpix/make_era5_hp32.py).
+fn healpix_fixture() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/healpix/era5_msl_hp32.nc")
+}
+
+fn track_file(input: &std::path::Path, args: &[&str]) -> Tracks {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.trackjson");
+    let mut all = vec!["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-q", "-o", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    common::assert_ok(&stormtrack(&all));
+    stormtrack::io::read_tracks(&out, None).unwrap()
+}
+
+/// A HEALPix input tracked as it is (no regridding): the peer's HEALPix tracker on the same
+/// file gives the same tracks at the same points, with the spherical fit and without.
+#[test]
+fn a_healpix_input_tracks_as_the_peer() {
+    let input = healpix_fixture();
+    let ours = track_file(&input, &["-a", "healpix", "--object-threshold", "100000"]);
+    let peer = reference("healpix_input_hp32_thr1e5.trackjson.gz");
+    assert_eq!((peer.len(), peer.n_points()), (43, 313));
+    assert_same_tracks(&peer, &ours, 1e-3);
+    assert!(ours.metadata.processing.iter().all(|s| s.operation != "regrid"), "a HEALPix input is not regridded");
+    let ours = track_file(&input, &["-a", "healpix", "--object-threshold", "100000", "--feature-refinement", "grid"]);
+    let peer = reference("healpix_input_hp32_thr1e5_grid.trackjson.gz");
+    assert_eq!((peer.len(), peer.n_points()), (52, 305));
+    assert_same_tracks(&peer, &ours, 1e-3);
+}
+
+/// A variable over HEALPix cells, written with libnetcdf: `values` in the given numbering, the
+/// grid mapping's attributes as given.
+fn write_cells(path: &std::path::Path, times: &[f64], values: &[i16], cells: usize, mapping: &[(&str, netcdf::AttributeValue)]) {
+    let _guard = common::nc_lock();
+    let mut f = netcdf::create(path).unwrap();
+    f.add_dimension("time", times.len()).unwrap();
+    f.add_dimension("cell", cells).unwrap();
+    let mut t = f.add_variable::<f64>("time", &["time"]).unwrap();
+    t.put_attribute("units", "hours since 2025-12-01").unwrap();
+    t.put_values(times, ..).unwrap();
+    let mut crs = f.add_variable::<i32>("crs", &[]).unwrap();
+    for (name, value) in mapping {
+        crs.put_attribute(name, value.clone()).unwrap();
+    }
+    let mut v = f.add_variable::<i16>("msl", &["time", "cell"]).unwrap();
+    v.put_attribute("units", "Pa").unwrap();
+    v.put_attribute("scale_factor", 0.5f64).unwrap();
+    v.put_attribute("add_offset", 100000.0f64).unwrap();
+    v.put_attribute("grid_mapping", "crs").unwrap();
+    v.put_values(values, ..).unwrap();
+}
+
+/// The fixture's packed values and times.
+fn fixture_values() -> (Vec<f64>, Vec<i16>) {
+    let _guard = common::nc_lock();
+    let f = netcdf::open(healpix_fixture()).unwrap();
+    let times: Vec<f64> = f.variable("valid_time").unwrap().get_values::<f64, _>(..).unwrap();
+    let values: Vec<i16> = f.variable("msl").unwrap().get_values::<i16, _>(..).unwrap();
+    (times.iter().map(|t| (t - times[0]) / 3600.0).collect(), values)
+}
+
+/// The same field in NESTED numbering (CF 1.13's `refinement_level` and `indexing_scheme`)
+/// gives the same tracks as in RING; each centre's `row` is its cell in the file's numbering.
+#[test]
+fn nested_and_ring_inputs_give_the_same_tracks() {
+    use netcdf::AttributeValue as A;
+    let (times, ring) = fixture_values();
+    let cells = 12 * 32 * 32;
+    let layer = cdshealpix::nested::get(5);
+    let nested: Vec<i16> = (0..times.len())
+        .flat_map(|t| {
+            let frame = &ring[t * cells..(t + 1) * cells];
+            (0..cells as u64).map(|h| frame[layer.to_ring(h) as usize]).collect::<Vec<_>>()
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (ring_nc, nested_nc) = (dir.path().join("ring.nc"), dir.path().join("nested.nc"));
+    let cf = |scheme: &str| vec![("grid_mapping_name", A::from("healpix")), ("refinement_level", A::Int(5)), ("indexing_scheme", A::from(scheme))];
+    write_cells(&ring_nc, &times, &ring, cells, &cf("ring"));
+    write_cells(&nested_nc, &times, &nested, cells, &cf("nested"));
+    let args = ["-a", "healpix", "--object-threshold", "100000"];
+    let (a, b) = (track_file(&ring_nc, &args), track_file(&nested_nc, &args));
+    assert!(a.len() > 40);
+    assert_eq!((&a.lats, &a.lons, &a.times, &a.offsets), (&b.lats, &b.lons, &b.times, &b.offsets));
+    // the centres' rows: RING pixels in one, the same pixels' NESTED numbers in the other
+    let rows = |input: &std::path::Path, name: &str| -> Vec<u64> {
+        use arrow::array::{Array, AsArray};
+        let out = dir.path().join(name);
+        let args = ["detect", "-i", input.to_str().unwrap(), "--variable", "msl", "-a", "healpix", "--object-threshold", "100000", "-q", "-o"];
+        common::assert_ok(&stormtrack(&[&args[..], &[out.to_str().unwrap()]].concat()));
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&out).unwrap()).unwrap().build().unwrap();
+        let batches: Vec<_> = reader.map(Result::unwrap).collect();
+        let as_u64 = |c: &dyn Array| arrow::compute::cast(c, &arrow::datatypes::DataType::UInt64).unwrap();
+        batches.iter().flat_map(|b| as_u64(b.column_by_name("row").unwrap()).as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec()).collect()
+    };
+    let (ring_rows, nested_rows) = (rows(&ring_nc, "ring.parquet"), rows(&nested_nc, "nested.parquet"));
+    assert_eq!(ring_rows.len(), nested_rows.len());
+    assert!(ring_rows.iter().zip(&nested_rows).all(|(&r, &n)| layer.from_ring(r) == n));
+}
+
+#[test]
+fn bad_healpix_inputs_fail_in_one_line() {
+    use netcdf::AttributeValue as A;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.trackjson");
+    let run = |input: &std::path::Path, extra: &[&str]| {
+        let mut a = vec!["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-o", out.to_str().unwrap()];
+        a.extend_from_slice(extra);
+        stormtrack(&a)
+    };
+    let hp = ["-a", "healpix", "--object-threshold", "100000"];
+    let input = healpix_fixture();
+    assert_fails(&run(&input, &[]), &["HEALPix grid (nside 32, ring cells)", "--algorithm healpix"]);
+    assert_fails(&run(&input, &["-a", "hodges"]), &["HEALPix grid", "--algorithm healpix"]);
+    assert_fails(&run(&input, &[&hp[..], &["--nside", "16"]].concat()), &["--nside", "input's nside 32"]);
+    assert_fails(&run(&input, &[&hp[..], &["--lmin", "5", "--lmax", "42"]].concat()), &["--lmin", "HEALPix input"]);
+    assert_fails(&run(&input, &[&hp[..], &["--taper-points", "3"]].concat()), &["--taper-points", "no edges"]);
+    // a dataset is written, and not continued
+    let ds = dir.path().join("ds");
+    common::assert_ok(&stormtrack(&[&["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-q", "-o", ds.to_str().unwrap()][..], &hp].concat()));
+    let append = [&["track", "-i", input.to_str().unwrap(), "--variable", "msl", "--append", ds.to_str().unwrap()][..], &hp].concat();
+    assert_fails(&stormtrack(&append), &["--append", "HEALPix dataset"]);
+    let sampled = dir.path().join("sampled.parquet");
+    assert_fails(
+        &stormtrack(&["sample", "-i", input.to_str().unwrap(), "--variable", "msl", "-o", sampled.to_str().unwrap(), ds.to_str().unwrap()]),
+        &["HEALPix grid"],
+    );
+    assert!(!sampled.exists());
+    let healpix = |nside: A, order: &str| vec![("grid_mapping_name", A::from("healpix")), ("healpix_nside", nside), ("healpix_order", A::from(order))];
+    let cases: [(&str, usize, Vec<(&str, A)>, &[&str]); 5] = [
+        ("uneven.nc", 1000, vec![("grid_mapping_name", A::from("healpix"))], &["1000 cells", "12 nside²"]),
+        ("nside.nc", 12 * 9 * 9, healpix(A::Int(9), "ring"), &["nside 9 is not a power of two"]),
+        ("mismatch.nc", 12 * 16 * 16, healpix(A::Int(32), "ring"), &["3072 cells where nside 32 has 12288"]),
+        ("unique.nc", 12 * 4 * 4, healpix(A::Int(4), "nested_unique"), &["numbering 'nested_unique'"]),
+        ("level.nc", 12, vec![("grid_mapping_name", A::from("healpix")), ("refinement_level", A::Double(1.5))], &["refinement_level 1.5"]),
+    ];
+    for (name, cells, mapping, needles) in cases {
+        let p = dir.path().join(name);
+        write_cells(&p, &[0.0, 6.0], &vec![0; 2 * cells], cells, &mapping);
+        assert_fails(&run(&p, &hp), &[&["HEALPix grid that cannot be read"][..], needles].concat());
+    }
+    assert!(!out.exists());
+}

@@ -141,6 +141,14 @@ impl HealpixGrid {
     }
 }
 
+/// The NESTED number of each RING pixel at `nside` (a power of two): reading a NESTED map
+/// through it gives the same map in RING numbering.
+pub fn nested_of_ring(nside: u32) -> Vec<u32> {
+    let layer = cdshealpix::nested::get(nside.trailing_zeros() as u8);
+    let npix = 12 * (nside as u64) * (nside as u64);
+    (0..npix).map(|r| layer.from_ring(r) as u32).collect()
+}
+
 /// Refinement of a HEALPix extremum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HealpixRefinement {

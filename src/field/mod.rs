@@ -53,6 +53,30 @@ pub struct Grid {
     /// A polar stereographic plane: rows are `y` and columns `x` in km, and positions found on
     /// it are turned into latitude and longitude by [`crate::geo::stereo::plane_to_latlon`].
     pub plane: Option<crate::geo::stereo::Hemisphere>,
+    /// A HEALPix grid (docs/input.md#healpix-inputs): a frame is one row of `12 nside²` cells
+    /// in the input's numbering; `lat` and `lon` are empty (the pixel centres follow from the
+    /// layout). Only the HEALPix tracker reads such a field.
+    pub healpix: Option<HealpixLayout>,
+}
+
+/// How the cells of a HEALPix input are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealpixLayout {
+    /// Pixels per base-pixel side, a power of two.
+    pub nside: u32,
+    /// The NESTED numbering (else RING).
+    pub nested: bool,
+}
+
+impl HealpixLayout {
+    /// Number of cells, 12 nside².
+    pub fn cells(&self) -> usize {
+        12 * (self.nside as usize) * (self.nside as usize)
+    }
+    /// `ring` or `nested`.
+    pub fn ordering(&self) -> &'static str {
+        if self.nested { "nested" } else { "ring" }
+    }
 }
 
 impl Grid {
@@ -60,15 +84,19 @@ impl Grid {
     pub fn new(lat: Vec<f64>, lon: Vec<f64>) -> Self {
         let periodic_x = is_global_longitude(&lon);
         let lon_convention = LonConvention::of(&lon);
-        Grid { lat, lon, periodic_x, lon_convention, plane: None }
+        Grid { lat, lon, periodic_x, lon_convention, plane: None, healpix: None }
     }
-    /// Rows.
+    /// The HEALPix grid of `layout`: frames of one row of cells.
+    pub fn healpix(layout: HealpixLayout) -> Self {
+        Grid { lat: Vec::new(), lon: Vec::new(), periodic_x: true, lon_convention: LonConvention::Unsigned, plane: None, healpix: Some(layout) }
+    }
+    /// Rows (1 on HEALPix).
     pub fn ny(&self) -> usize {
-        self.lat.len()
+        if self.healpix.is_some() { 1 } else { self.lat.len() }
     }
-    /// Columns.
+    /// Columns (the cells on HEALPix).
     pub fn nx(&self) -> usize {
-        self.lon.len()
+        self.healpix.map_or(self.lon.len(), |h| h.cells())
     }
 }
 

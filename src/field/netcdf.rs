@@ -4,7 +4,7 @@
 //! the pure-Rust `netcdf-reader` (feature `fast-read`), which decodes frames in parallel,
 //! falling back to libnetcdf for what it cannot read (docs/input.md).
 
-use super::cf::{LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::cf::{HealpixHints, LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
 use crate::time::TimeAxis;
@@ -20,6 +20,8 @@ pub struct NetcdfField {
     source_variable: String,
     /// Number of dimensions of the variable and whether the first is time.
     ndims: usize,
+    /// Its trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells).
+    spatial: usize,
     has_time_dim: bool,
     /// A single 2-D frame with no time coordinate at all (see [`NetcdfField::open_grid`]).
     timeless: bool,
@@ -128,16 +130,24 @@ impl NetcdfField {
         if ndims < 2 {
             return Err(layout.bad_shape(String::new()));
         }
-        let (lat, lon) = read_lat_lon(&file, &layout)?;
+        let healpix = healpix_layout(&file, &var, &layout)?;
+        let spatial = if healpix.is_some() { 1 } else { 2 };
+        let grid = match healpix {
+            Some(cells) => Grid::healpix(cells),
+            None => {
+                let (lat, lon) = read_lat_lon(&file, &layout)?;
+                Grid::new(lat, lon)
+            }
+        };
 
         // Time: the first dimension, or a scalar coordinate for a single 2-D frame.
         let time_var = TIME_NAMES.iter().find_map(|n| file.variable(n));
-        let timeless = time_var.is_none() && ndims == 2 && allow_timeless;
-        let has_time_dim = ndims >= 3;
+        let timeless = time_var.is_none() && ndims == 2 && allow_timeless && healpix.is_none();
+        let has_time_dim = ndims > spatial;
         let axis = match time_var {
             None if timeless => TimeAxis { times: vec![0], calendar: Default::default() },
             None => return Err(layout.missing("time", TIME_NAMES)),
-            Some(time_var) => read_times(&time_var, &layout)?,
+            Some(time_var) => read_times(&time_var, &layout, spatial)?,
         };
 
         // Packing and missing values (compared on the stored values, before unpacking).
@@ -149,11 +159,10 @@ impl NetcdfField {
         let standard_name = attr_str(&var, "standard_name");
         let (value_unit, unit_factor) = value_unit(variable, declared_units.as_deref())?;
         let unpacking = Unpacking { scale_factor, add_offset, fill_values, unit_factor };
-        let chunk_cache = chunk_cache_bytes(&var);
+        let chunk_cache = chunk_cache_bytes(&var, spatial);
         drop(var);
         let TimeAxis { times, calendar } = axis;
-        let info =
-            FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, calendar, grid: Grid::new(lat, lon) };
+        let info = FieldInfo { variable: variable.into(), standard_name, units: declared_units, value_unit, unit_factor, times, calendar, grid };
         #[cfg(feature = "fast-read")]
         let fast = match reader {
             FrameReader::Fastest => open_fast(&path, &source_variable, &dims, chunk_cache),
@@ -166,6 +175,7 @@ impl NetcdfField {
             file: Mutex::new(file),
             source_variable,
             ndims,
+            spatial,
             has_time_dim,
             timeless,
             unpacking,
@@ -278,6 +288,29 @@ fn find_variable<'f>(file: &'f netcdf::File, variable: &str, path: &Path) -> Res
     })
 }
 
+/// The HEALPix layout of the variable, `None` when it is not on HEALPix
+/// (docs/input.md#healpix-inputs).
+fn healpix_layout(file: &netcdf::File, var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Option<crate::field::HealpixLayout>> {
+    let number = |v: &netcdf::Variable<'_>, name: &str| attr_f64s(v, name).and_then(|x| x.first().copied());
+    let mapping = attr_str(var, "grid_mapping").and_then(|name| file.variable(name.trim()));
+    let mapping_str = |name: &str| mapping.as_ref().and_then(|m| attr_str(m, name));
+    let mapping_number = |name: &str| mapping.as_ref().and_then(|m| number(m, name));
+    let hints = HealpixHints {
+        last_dim: layout.dims.last().cloned().unwrap_or_default(),
+        grid_type: attr_str(var, "grid_type"),
+        nside: number(var, "nside"),
+        mapping_name: mapping_str("grid_mapping_name"),
+        healpix_nside: mapping_number("healpix_nside"),
+        refinement_level: mapping_number("refinement_level"),
+        order: mapping_str("healpix_order").or_else(|| mapping_str("indexing_scheme")),
+    };
+    if !hints.says_healpix() {
+        return Ok(None);
+    }
+    let bad = |detail: String| Error::BadHealpix { variable: layout.variable.to_string(), path: layout.path.to_path_buf(), detail };
+    hints.layout().map(Some).map_err(bad)
+}
+
 /// Latitude and longitude values: 1-D variables with an alias name that must be the variable's
 /// last two dimensions, finite, latitudes within [-90, 90] and strictly monotonic.
 fn read_lat_lon(file: &netcdf::File, layout: &Layout<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
@@ -299,15 +332,15 @@ fn read_lat_lon(file: &netcdf::File, layout: &Layout<'_>) -> Result<(Vec<f64>, V
 /// Times in ms of the time coordinate: the variable's first dimension (other leading
 /// dimensions must be singletons), or a scalar for a 2-D variable; CF-decoded and strictly
 /// increasing.
-fn read_times(time_var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<TimeAxis> {
+fn read_times(time_var: &netcdf::Variable<'_>, layout: &Layout<'_>, spatial: usize) -> Result<TimeAxis> {
     let dims = layout.dims;
     let ndims = dims.len();
-    if ndims >= 3 {
+    if ndims > spatial {
         let tdims = time_var.dimensions();
         if tdims.len() != 1 || tdims[0].name() != dims[0].0 {
             return Err(layout.bad_shape(format!(" (the first dimension is not the time coordinate '{}')", time_var.name())));
         }
-        if let Some((name, len)) = dims[1..ndims - 2].iter().find(|(_, l)| *l != 1) {
+        if let Some((name, len)) = dims[1..ndims - spatial].iter().find(|(_, l)| *l != 1) {
             return Err(layout.bad_shape(format!(" ('{name}' has {len} levels)")));
         }
     } else if !time_var.dimensions().is_empty() && time_var.len() != 1 {
@@ -325,9 +358,9 @@ const CHUNK_CACHE_LIMIT: usize = 512 << 20;
 /// worker plus one, so that the frames of a chunk (xarray and CMIP files often put a month or
 /// a year in one) decompress it once instead of once per frame; none beyond
 /// [`CHUNK_CACHE_LIMIT`], which keeps memory bounded at the cost of speed.
-fn chunk_cache_bytes(var: &netcdf::Variable<'_>) -> usize {
+fn chunk_cache_bytes(var: &netcdf::Variable<'_>, spatial: usize) -> usize {
     let Ok(Some(chunk)) = var.chunking() else { return 0 };
-    if chunk.len() < 3 || chunk[0] <= 1 {
+    if chunk.len() <= spatial || chunk[0] <= 1 {
         return 0;
     }
     let element = std::mem::size_of::<f64>(); // an upper bound of the stored element size
@@ -359,12 +392,13 @@ impl NetcdfField {
         let mut selections = Vec::with_capacity(self.ndims);
         if self.has_time_dim {
             selections.push(NcSliceInfoElem::Index(t as u64));
-            for _ in 1..self.ndims - 2 {
+            for _ in 1..self.ndims - self.spatial {
                 selections.push(NcSliceInfoElem::Index(0));
             }
         }
-        selections.push(all.clone());
-        selections.push(all);
+        for _ in 0..self.spatial {
+            selections.push(all.clone());
+        }
         let a = f.read_variable_slice_as_f64(&self.source_variable, &NcSliceInfo { selections }).ok()?;
         let n = self.info.grid.ny() * self.info.grid.nx();
         if a.len() != n {
@@ -437,11 +471,13 @@ impl NetcdfField {
                 let mut extents: Vec<netcdf::Extent> = Vec::with_capacity(self.ndims);
                 if self.has_time_dim {
                     extents.push((t..t + 1).into());
-                    for _ in 1..self.ndims - 2 {
+                    for _ in 1..self.ndims - self.spatial {
                         extents.push((0..1).into());
                     }
                 }
-                extents.push((0..ny).into());
+                if self.spatial == 2 {
+                    extents.push((0..ny).into());
+                }
                 extents.push((0..nx).into());
                 silence_hdf5_errors();
                 let file = self.file.lock().unwrap_or_else(|p| p.into_inner());

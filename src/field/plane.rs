@@ -125,7 +125,14 @@ impl PolarPlane {
 
     /// The plane as a grid: rows along y, columns along x (km), not periodic.
     pub fn grid(&self) -> Grid {
-        Grid { lat: self.y.clone(), lon: self.x.clone(), periodic_x: false, lon_convention: LonConvention::Unsigned, plane: Some(self.spec.hemisphere) }
+        Grid {
+            lat: self.y.clone(),
+            lon: self.x.clone(),
+            periodic_x: false,
+            lon_convention: LonConvention::Unsigned,
+            plane: Some(self.spec.hemisphere),
+            healpix: None,
+        }
     }
 
     /// One source frame (its own storage order) on the plane, shape (ny, nx).

@@ -118,8 +118,24 @@ fn is_store_directory(p: &Path) -> bool {
 }
 
 impl FieldSeries {
-    /// Open `variable` in every file or store of `inputs` (globs expanded) as one series.
+    /// Open `variable` in every file or store of `inputs` (globs expanded) as one series on a
+    /// latitude-longitude grid (a HEALPix input is refused in one line naming the HEALPix tracker).
     pub fn open(inputs: &[PathBuf], variable: &str) -> Result<Self> {
+        let series = Self::open_any_grid(inputs, variable)?;
+        match series.info.grid.healpix {
+            Some(cells) => Err(Error::HealpixInput {
+                variable: series.info.variable.clone(),
+                path: series.parts[0].path().to_path_buf(),
+                nside: cells.nside,
+                ordering: cells.ordering(),
+            }),
+            None => Ok(series),
+        }
+    }
+
+    /// Open as [`FieldSeries::open`], HEALPix inputs included (docs/input.md#healpix-inputs):
+    /// their frames are one row of cells, read only by the HEALPix tracker.
+    pub fn open_any_grid(inputs: &[PathBuf], variable: &str) -> Result<Self> {
         let paths = expand_inputs(inputs)?;
         let mut parts = paths.iter().map(|p| Part::open(p, variable)).collect::<Result<Vec<_>>>()?;
         parts.sort_by_key(|p| p.info().times.first().copied());
@@ -193,7 +209,7 @@ fn check_continues(a: &Part, b: &Part, step: Option<i64>) -> Result<()> {
     if x.value_unit != y.value_unit {
         return bad(format!("{pa} and {pb} hold '{}' in different units ({} and {}); give files of one variable", x.variable, x.value_unit, y.value_unit));
     }
-    if x.grid.lat != y.grid.lat || x.grid.lon != y.grid.lon {
+    if x.grid.lat != y.grid.lat || x.grid.lon != y.grid.lon || x.grid.healpix != y.grid.healpix {
         return bad(format!(
             "{pa} and {pb} are on different grids ({} x {} and {} x {} points, or other coordinates); regrid them to one grid first",
             x.grid.ny(),

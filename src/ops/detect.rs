@@ -210,6 +210,19 @@ pub fn simple_detector(threshold: Option<f64>, refinement: Option<&str>, window:
 }
 
 impl Method {
+    /// Whether this is the HEALPix tracker.
+    pub(crate) fn is_healpix(&self) -> bool {
+        matches!(self, Method::Hodges(h) if h.healpix.is_some())
+    }
+
+    /// The band filter asked for, if any.
+    pub(crate) fn spectral(&self) -> Option<&SpectralOptions> {
+        match self {
+            Method::Simple { spectral, .. } => spectral.as_ref(),
+            Method::Hodges(h) => h.spectral.as_ref(),
+        }
+    }
+
     /// The band filter, taken out of the tracker (a plane projection applies it in its
     /// regridding instead).
     pub(crate) fn take_spectral(&mut self) -> Option<SpectralOptions> {

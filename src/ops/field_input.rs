@@ -189,11 +189,32 @@ impl FieldOptions {
     /// projection asks for one, the method's band filter then moved into the regridding (one
     /// spectral pass, as the peer filters before it regrids).
     pub(crate) fn open_for(&self, method: &mut super::detect::Method) -> Result<FieldSeries> {
+        if method.is_healpix() {
+            let series = FieldSeries::open_any_grid(&self.input, &self.variable)?;
+            if series.info().grid.healpix.is_some() {
+                return self.healpix_input(series, method);
+            }
+        }
         let series = self.open()?;
         match self.projection.plane()? {
             None => Ok(series),
             Some(spec) => series.on_plane(spec, method.take_spectral()),
         }
+    }
+
+    /// A HEALPix input for the HEALPix tracker, taken as it is (docs/input.md#healpix-inputs):
+    /// no taper (a sphere has no edges) and, as the peer, no band filter.
+    fn healpix_input(&self, series: FieldSeries, method: &super::detect::Method) -> Result<FieldSeries> {
+        if self.taper_points > 0 {
+            return Err(Error::option("taper_points", "applies to latitude-longitude inputs; a HEALPix input covers the sphere and has no edges"));
+        }
+        if method.spectral().is_some() {
+            return Err(Error::option(
+                "lmin",
+                "the band filter regrids latitude-longitude inputs; a HEALPix input is tracked as it is (filter it before, or give the latitude-longitude field)",
+            ));
+        }
+        Ok(series)
     }
 
     /// The mode asked for, or the variable's default.

@@ -150,6 +150,9 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         if opts.field.projection.plane()?.is_some() {
             return Err(Error::option("projection", "cannot continue a dataset yet; track the whole period on the plane"));
         }
+        if opts.detection.algorithm()? == Algorithm::Healpix {
+            return Err(Error::option("append", "cannot continue a HEALPix dataset yet; track the whole period with `algorithm` healpix"));
+        }
         if runner.is_some() {
             return Err(Error::option("append", "runs in one process; drop the Dask scheduler to append"));
         }
@@ -186,7 +189,8 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
                 }
             };
             hodges_provenance(&mut provenance, h, &field);
-            if to_dataset {
+            // the HEALPix tracker is not continued (docs/datasets.md): its dataset keeps no state
+            if to_dataset && h.healpix.is_none() {
                 let (state, frames) = hodges_end_state(&field, h, mode, &run.frames, segments)?;
                 (link_state, link_frames) = (Some(state), Some(frames));
             }

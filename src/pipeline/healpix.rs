@@ -1,7 +1,8 @@
 //! The HEALPix tracker's detection (see docs/algorithms.md#healpix-tracker): each frame of a
 //! global latitude-longitude field is regridded to HEALPix through its spherical harmonics (the
-//! optional band-pass filter in the same pass), its features are found on the pixel neighbour
-//! graph, and the Hodges tracker's MGE linking takes them from there.
+//! optional band-pass filter in the same pass), or a HEALPix input is read as it is
+//! (docs/input.md#healpix-inputs); features are found on the pixel neighbour graph, and the
+//! Hodges tracker's MGE linking takes them from there.
 
 use super::DetectedFrame;
 use super::hodges::{HodgesFrames, HodgesOptions, StageTimes, add_secs, secs};
@@ -9,7 +10,7 @@ use crate::detect::healpix::{self as hp, HealpixDetectOptions, HealpixGrid, Heal
 use crate::detect::hodges::{RefineStatus, Refinement};
 use crate::detect::{ExtraColumn, FrameCenters};
 use crate::error::{Error, Result};
-use crate::field::{Field, Grid};
+use crate::field::{Field, Grid, HealpixLayout};
 use crate::spectral::regrid::{SphereRegrid, default_nside, source_lmax, target_lmax};
 use crate::tracks::ProcessingStep;
 use rayon::prelude::*;
@@ -104,7 +105,63 @@ impl HealpixPlan {
     }
 }
 
-/// Regrid, detect and refine the frames in `range` in parallel, gathered in frame order.
+/// Where the HEALPix tracker's pixels come from.
+enum PixelSource {
+    /// A latitude-longitude field regridded.
+    Regridded(HealpixPlan),
+    /// A HEALPix input, detected in RING numbering whatever its own: `file_cell[r]` is the
+    /// input's cell of RING pixel `r` (`None`: the input is RING).
+    Native { grid: HealpixGrid, file_cell: Option<Vec<u32>> },
+}
+
+impl PixelSource {
+    fn new(grid: &Grid, settings: HealpixSettings, band: Option<(usize, usize, f64)>) -> Result<Self> {
+        let Some(layout) = grid.healpix else { return Ok(Self::Regridded(HealpixPlan::new(grid, settings, band)?)) };
+        check_nside(settings.nside)?;
+        if let Some(n) = settings.nside.filter(|&n| n != layout.nside) {
+            return Err(Error::option(
+                "nside",
+                format!("{n} differs from the input's nside {}; remove `nside` (a HEALPix input is tracked at its own resolution)", layout.nside),
+            ));
+        }
+        if band.is_some() {
+            return Err(Error::option("lmin", "the band filter regrids latitude-longitude inputs; a HEALPix input is tracked as it is"));
+        }
+        let grid = HealpixGrid::new(layout.nside, HealpixOrdering::Ring).map_err(|e| Error::option("nside", e.to_string()))?;
+        Ok(Self::Native { grid, file_cell: native_cells(layout) })
+    }
+
+    fn grid(&self) -> &HealpixGrid {
+        match self {
+            Self::Regridded(plan) => &plan.grid,
+            Self::Native { grid, .. } => grid,
+        }
+    }
+
+    /// One frame's pixel values in RING numbering.
+    fn pixels(&self, frame: &[f64]) -> Vec<f64> {
+        match self {
+            Self::Regridded(plan) => plan.regrid.apply(frame),
+            Self::Native { file_cell: None, .. } => frame.to_vec(),
+            Self::Native { file_cell: Some(cells), .. } => cells.iter().map(|&c| frame[c as usize]).collect(),
+        }
+    }
+
+    /// The input's cell of RING pixel `p` (for the centres' `row`).
+    fn input_cell(&self, p: usize) -> usize {
+        match self {
+            Self::Native { file_cell: Some(cells), .. } => cells[p] as usize,
+            _ => p,
+        }
+    }
+}
+
+/// The input's cell of each RING pixel of a NESTED input; `None` for a RING input.
+fn native_cells(layout: HealpixLayout) -> Option<Vec<u32>> {
+    layout.nested.then(|| hp::nested_of_ring(layout.nside))
+}
+
+/// Regrid (or read), detect and refine the frames in `range` in parallel, gathered in frame order.
 pub fn detect_healpix(
     field: &dyn Field,
     opts: &HodgesOptions,
@@ -114,7 +171,7 @@ pub fn detect_healpix(
 ) -> Result<HodgesFrames> {
     let info = field.info();
     let band = opts.spectral.as_ref().map(|s| (s.lmin, s.lmax, s.taper));
-    let plan = HealpixPlan::new(&info.grid, settings, band)?;
+    let source = PixelSource::new(&info.grid, settings, band)?;
     let mode = match opts.mode {
         Some(m) => m,
         None => field.default_mode()?,
@@ -134,17 +191,20 @@ pub fn detect_healpix(
             let frame = field.read_frame(t)?;
             add_secs(&read_ns, t0);
             let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
-            if nan_cells > 0 {
+            if nan_cells > 0 && matches!(source, PixelSource::Regridded(_)) {
                 return Err(Error::option(
                     "algorithm",
                     format!("healpix regrids complete global frames; frame {t} has {nan_cells} missing values (fill them, or use `algorithm` hodges)"),
                 ));
             }
             let t1 = Instant::now();
-            let values = plan.regrid.apply(frame.as_standard_layout().as_slice().expect("standard layout"));
+            let values = source.pixels(frame.as_standard_layout().as_slice().expect("standard layout"));
             add_secs(&filter_ns, t1);
             let t2 = Instant::now();
-            let features = hp::detect(&values, &plan.grid, &detect_opts);
+            let mut features = hp::detect(&values, source.grid(), &detect_opts);
+            for f in &mut features {
+                f.pixel = source.input_cell(f.pixel);
+            }
             add_secs(&detect_ns, t2);
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(p) = progress {
@@ -156,7 +216,9 @@ pub fn detect_healpix(
     let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
     let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), ..StageTimes::default() };
     let mut processing: Vec<ProcessingStep> = opts.spectral.iter().map(|s| super::hodges::spectral_step(s, None)).collect();
-    processing.push(plan.step());
+    if let PixelSource::Regridded(plan) = &source {
+        processing.push(plan.step());
+    }
     Ok(HodgesFrames { frames, mode, processing, times })
 }
 

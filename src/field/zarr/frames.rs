@@ -66,13 +66,16 @@ stored_types! {
 
 type Slot = Arc<OnceLock<Result<Arc<Vec<f64>>, ZarrError>>>;
 
-/// Reads frames of a `(time, [singleton...], y, x)` or `(y, x)` array.
+/// Reads frames of a `(time, [singleton...], y, x)`, `(y, x)` or `(time, [singleton...], cell)`
+/// array (a HEALPix frame is one row of cells).
 pub(super) struct FrameChunks {
     array: ZarrArray,
     name: String,
     location: String,
     stored: StoredType,
     has_time: bool,
+    /// The trailing dimensions a frame spans: 2 (y, x) or 1 (cells).
+    spatial: usize,
     ny: usize,
     nx: usize,
     /// Time steps per chunk (1 for a (y, x) array).
@@ -83,10 +86,11 @@ pub(super) struct FrameChunks {
 }
 
 impl FrameChunks {
-    pub fn new(array: ZarrArray, name: &str, location: &str, stored: StoredType, has_time: bool) -> Result<Self, ZarrError> {
+    pub fn new(array: ZarrArray, name: &str, location: &str, stored: StoredType, has_time: bool, spatial: usize) -> Result<Self, ZarrError> {
         let shape = array.shape().to_vec();
         let n = shape.len();
-        let (ny, nx) = (shape[n - 2] as usize, shape[n - 1] as usize);
+        let ny = if spatial == 2 { shape[n - 2] as usize } else { 1 };
+        let nx = shape[n - 1] as usize;
         let first = array.chunk_shape_usize(&vec![0; n]).map_err(|e| ZarrError::Unsupported {
             location: location.into(),
             array: name.into(),
@@ -94,11 +98,11 @@ impl FrameChunks {
         })?;
         let chunk_bytes = first.iter().product::<usize>() * std::mem::size_of::<f64>();
         let grid = array.chunk_grid_shape();
-        let per_row = (grid[n - 2] * grid[n - 1]) as usize;
+        let per_row = (grid[n - spatial..].iter().product::<u64>()) as usize;
         let steps_per_chunk = if has_time { first[0] } else { 1 };
         let cache_entries = (per_row * (rayon::current_num_threads() + 1)).min(CHUNK_CACHE_LIMIT / chunk_bytes.max(1));
         let cache = (steps_per_chunk > 1 && cache_entries > 0).then(|| Mutex::new(VecDeque::new()));
-        Ok(FrameChunks { array, name: name.into(), location: location.into(), stored, has_time, ny, nx, steps_per_chunk, cache, cache_entries })
+        Ok(FrameChunks { array, name: name.into(), location: location.into(), stored, has_time, spatial, ny, nx, steps_per_chunk, cache, cache_entries })
     }
 
     /// Frame `t` as stored values (before unpacking), row-major (y, x).
@@ -106,12 +110,15 @@ impl FrameChunks {
         let n = self.array.dimensionality();
         let grid = self.array.chunk_grid_shape().to_vec();
         let t_chunk = (t / self.steps_per_chunk) as u64;
-        let chunks: Vec<Vec<u64>> = (0..grid[n - 2])
+        let y_chunks = if self.spatial == 2 { grid[n - 2] } else { 1 };
+        let chunks: Vec<Vec<u64>> = (0..y_chunks)
             .flat_map(|iy| (0..grid[n - 1]).map(move |ix| (iy, ix)))
             .map(|(iy, ix)| {
                 let mut indices = vec![0; n];
                 indices[0] = t_chunk;
-                indices[n - 2] = iy; // for a (y, x) array, over the time index
+                if self.spatial == 2 {
+                    indices[n - 2] = iy; // for a (y, x) array, over the time index
+                }
                 indices[n - 1] = ix;
                 indices
             })
@@ -133,10 +140,11 @@ impl FrameChunks {
         let n = indices.len();
         let shape = self.chunk_shape(indices)?;
         let start = self.array.chunk_subset(indices).map_err(|e| self.corrupt(indices, &e))?.start().to_vec();
-        let (cy, cx) = (shape[n - 2], shape[n - 1]);
+        let (cy, cx) = if self.spatial == 2 { (shape[n - 2], shape[n - 1]) } else { (1, shape[n - 1]) };
         let step_stride: usize = shape[1..].iter().product();
-        let k = if self.has_time && n > 2 { t - start[0] as usize } else { 0 };
-        let (y0, x0) = (start[n - 2] as usize, start[n - 1] as usize);
+        let k = if self.has_time && n > self.spatial { t - start[0] as usize } else { 0 };
+        let y0 = if self.spatial == 2 { start[n - 2] as usize } else { 0 };
+        let x0 = start[n - 1] as usize;
         let rows = cy.min(self.ny.saturating_sub(y0));
         let cols = cx.min(self.nx.saturating_sub(x0));
         if data.len() < shape.iter().product::<usize>() {

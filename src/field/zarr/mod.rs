@@ -12,7 +12,7 @@ mod store;
 pub use error::ZarrError;
 pub use store::is_zarr_location;
 
-use super::cf::{LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::cf::{HealpixHints, LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
 use frames::{FrameChunks, StoredType};
@@ -51,7 +51,7 @@ impl ZarrField {
             detail: format!("data type {} is not a number type", array.data_type().name(zarrs::plugin::ZarrVersion::V3).unwrap_or_default()),
         })?;
         let layout = Layout::of(&index, &source_variable, &array)?;
-        let (lat, lon) = layout.lat_lon(&index)?;
+        let grid = layout.grid(&index, &array)?;
         let axis = layout.times(&index)?;
         let declared_units = attr_str(&array, "units");
         let (value_unit, unit_factor) = value_unit(variable, declared_units.as_deref())?;
@@ -69,9 +69,9 @@ impl ZarrField {
             unit_factor,
             times: axis.times,
             calendar: axis.calendar,
-            grid: Grid::new(lat, lon),
+            grid,
         };
-        let chunks = FrameChunks::new(array, &source_variable, location, stored, layout.has_time_dim)?;
+        let chunks = FrameChunks::new(array, &source_variable, location, stored, layout.has_time_dim, layout.spatial)?;
         Ok(ZarrField { location: location.into(), source_variable, chunks, unpacking, info })
     }
 
@@ -121,17 +121,68 @@ struct Layout {
     shape: Vec<u64>,
     dims: Option<Vec<String>>,
     has_time_dim: bool,
+    /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells).
+    spatial: usize,
 }
 
 impl Layout {
     fn of(index: &StoreIndex, variable: &str, array: &ZarrArray) -> Result<Self> {
         let shape = array.shape().to_vec();
-        let layout =
-            Layout { location: index.location.clone(), variable: variable.into(), dims: dimension_names(array), has_time_dim: shape.len() >= 3, shape };
+        let mut layout = Layout {
+            location: index.location.clone(),
+            variable: variable.into(),
+            dims: dimension_names(array),
+            has_time_dim: shape.len() >= 3,
+            shape,
+            spatial: 2,
+        };
         if layout.shape.len() < 2 {
             return Err(layout.bad_shape(String::new()));
         }
+        if layout.healpix(index, array)?.is_some() {
+            layout.spatial = 1;
+            layout.has_time_dim = true;
+        }
         Ok(layout)
+    }
+
+    /// The HEALPix layout of the variable, `None` when it is not on HEALPix
+    /// (docs/input.md#healpix-inputs).
+    fn healpix(&self, index: &StoreIndex, array: &ZarrArray) -> Result<Option<super::HealpixLayout>> {
+        let number = |a: &ZarrArray, name: &str| attr_f64s(a, name).first().copied();
+        let mapping = match attr_str(array, "grid_mapping") {
+            Some(name) => index.array(name.trim())?,
+            None => None,
+        };
+        let mapping_str = |name: &str| mapping.as_ref().and_then(|m| attr_str(m, name));
+        let mapping_number = |name: &str| mapping.as_ref().and_then(|m| number(m, name));
+        let n = self.shape.len();
+        let last = self.dims.as_ref().map_or_else(|| format!("dim_{}", n - 1), |d| d[n - 1].clone());
+        let hints = HealpixHints {
+            last_dim: (last, self.shape[n - 1] as usize),
+            grid_type: attr_str(array, "grid_type"),
+            nside: number(array, "nside"),
+            mapping_name: mapping_str("grid_mapping_name"),
+            healpix_nside: mapping_number("healpix_nside"),
+            refinement_level: mapping_number("refinement_level"),
+            order: mapping_str("healpix_order").or_else(|| mapping_str("indexing_scheme")),
+        };
+        if !hints.says_healpix() {
+            return Ok(None);
+        }
+        let bad = |detail: String| Error::BadHealpix { variable: self.variable.clone(), path: PathBuf::from(&self.location), detail };
+        hints.layout().map(Some).map_err(bad)
+    }
+
+    /// The grid: HEALPix cells, or the latitude and longitude coordinates.
+    fn grid(&self, index: &StoreIndex, array: &ZarrArray) -> Result<Grid> {
+        match self.healpix(index, array)? {
+            Some(cells) => Ok(Grid::healpix(cells)),
+            None => {
+                let (lat, lon) = self.lat_lon(index)?;
+                Ok(Grid::new(lat, lon))
+            }
+        }
     }
 
     fn text(&self) -> String {
@@ -195,7 +246,7 @@ impl Layout {
                 return Err(self.bad_shape(format!(" (the time coordinate '{name}' is not 1-D)")));
             }
             let values = self.coordinate_values("time", &name, &array, 0)?;
-            if let Some((i, len)) = self.shape[1..n - 2].iter().enumerate().find(|(_, l)| **l != 1) {
+            if let Some((i, len)) = self.shape[1..n - self.spatial].iter().enumerate().find(|(_, l)| **l != 1) {
                 let dim = self.dims.as_ref().map_or_else(|| format!("dim_{}", i + 1), |d| d[i + 1].clone());
                 return Err(self.bad_shape(format!(" ('{dim}' has {len} levels)")));
             }

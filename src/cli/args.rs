@@ -212,7 +212,7 @@ pub struct InputArgs {
     #[arg(long = "search-window-size")]
     pub search_window_size: Option<usize>,
     /// Simple: keep only candidates with a closed contour, as TempestExtremes'
-    /// --closedcontourcmd: VARIABLE,DELTA,DISTANCE,MINMAXDIST (the tracked variable; DELTA in its
+    /// --closedcontourcmd: VARIABLE,DELTA,DISTANCE,MINMAXDIST (the tracked variable or another of the input; DELTA in its
     /// unit, > 0 around minima, < 0 around maxima; distances in great-circle degrees).
     /// Repeat it (or separate entries with ';') to require several.
     #[arg(long = "closed-contour", value_name = "VAR,DELTA,DIST,MINMAXDIST", allow_hyphen_values = true)]

@@ -8,7 +8,7 @@
 //! // a bowl 4 deep in a flat field on a 1° grid: closed by 2 within 5°, not by 5
 //! let grid = Grid::new((0..21).map(|i| 10.0 - i as f64).collect(), (0..21).map(|i| i as f64).collect());
 //! let f = Array2::from_shape_fn((21, 21), |(r, c)| -4.0 * (-(((r as f64 - 10.0).powi(2) + (c as f64 - 10.0).powi(2)) / 8.0)).exp());
-//! let cc = |delta| ClosedContour { delta, dist_deg: 5.0, minmaxdist_deg: 0.0 };
+//! let cc = |delta| ClosedContour { field: 0, delta, dist_deg: 5.0, minmaxdist_deg: 0.0 };
 //! assert!(closed_contour(f.view(), &grid, (10, 10), &cc(2.0)).closed);
 //! assert!(!closed_contour(f.view(), &grid, (10, 10), &cc(5.0)).closed);
 //! ```
@@ -19,10 +19,12 @@ use crate::variables::Mode;
 use ndarray::ArrayView2;
 use std::collections::VecDeque;
 
-/// One closed-contour criterion (TempestExtremes' `--closedcontourcmd var,delta,dist,minmaxdist`
-/// on the tracked variable).
+/// One closed-contour criterion (TempestExtremes' `--closedcontourcmd var,delta,dist,minmaxdist`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClosedContour {
+    /// The field tested: 0 the tracked one, `k` the `k`-th other field of the same frame the
+    /// caller hands in (`Detector::detect_with`).
+    pub field: usize,
     /// The change the field must make, from the reference point, all around it within
     /// `dist_deg`: positive, an increase (a closed contour around a minimum); negative, a
     /// decrease (around a maximum).
@@ -40,7 +42,7 @@ pub struct ClosedContour {
 pub struct Criteria {
     /// Great-circle degrees within which only the deepest candidate is kept.
     pub merge_dist_deg: Option<f64>,
-    /// Closed contours of the tracked field, all required.
+    /// Closed contours (of the tracked field or others), all required.
     pub closed_contours: Vec<ClosedContour>,
 }
 
@@ -182,7 +184,7 @@ mod tests {
         // a valley running along the rows: it rises across, never along
         let g = grid(21);
         let f = Array2::from_shape_fn((21, 21), |(_, c)| (c as f64 - 10.0).abs());
-        let cc = ClosedContour { delta: 2.0, dist_deg: 6.0, minmaxdist_deg: 0.0 };
+        let cc = ClosedContour { field: 0, delta: 2.0, dist_deg: 6.0, minmaxdist_deg: 0.0 };
         let out = closed_contour(f.view(), &g, (10, 10), &cc);
         assert!(!out.closed);
         assert!(out.change < 2.0, "{out:?}");
@@ -193,14 +195,14 @@ mod tests {
         let g = grid(21);
         // a deep bowl 2 cells from the candidate
         let f = Array2::from_shape_fn((21, 21), |(r, c)| -5.0 * (-(((r as f64 - 10.0).powi(2) + (c as f64 - 12.0).powi(2)) / 4.0)).exp());
-        let near = ClosedContour { delta: 3.0, dist_deg: 5.0, minmaxdist_deg: 3.0 };
+        let near = ClosedContour { field: 0, delta: 3.0, dist_deg: 5.0, minmaxdist_deg: 3.0 };
         assert!(closed_contour(f.view(), &g, (10, 10), &near).closed);
         let own = ClosedContour { minmaxdist_deg: 0.0, ..near };
         let o = closed_contour(f.view(), &g, (10, 10), &own);
         assert!(o.reference > -5.0);
         // maxima: a negative delta around a hill
         let hill = f.mapv(|v| -v);
-        let cc = ClosedContour { delta: -3.0, dist_deg: 5.0, minmaxdist_deg: 3.0 };
+        let cc = ClosedContour { field: 0, delta: -3.0, dist_deg: 5.0, minmaxdist_deg: 3.0 };
         assert!(closed_contour(hill.view(), &g, (10, 10), &cc).closed);
     }
 
@@ -214,8 +216,8 @@ mod tests {
         assert_eq!(m[1], None);
         assert_eq!(m[2].map(|x| x.0), Some(1), "an equal value earlier in the list wins");
         assert_eq!(m[3], None, "too far to merge");
-        let cc = ClosedContour { delta: 0.0, dist_deg: 1.0, minmaxdist_deg: 0.0 };
+        let cc = ClosedContour { field: 0, delta: 0.0, dist_deg: 1.0, minmaxdist_deg: 0.0 };
         assert!(cc.validate().is_err());
-        assert!(ClosedContour { delta: 1.0, dist_deg: 1.0, minmaxdist_deg: 2.0 }.validate().is_err());
+        assert!(ClosedContour { field: 0, delta: 1.0, dist_deg: 1.0, minmaxdist_deg: 2.0 }.validate().is_err());
     }
 }

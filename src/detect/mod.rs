@@ -58,10 +58,17 @@ pub trait Detector: Sync {
     /// Centres of `frame` (shape `(grid.ny(), grid.nx())`, NaN where missing).
     fn detect(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> FrameCenters;
 
-    /// [`Detector::detect`], with every candidate it turned down and why
+    /// [`Detector::detect`] with other fields of the same time on the same grid, which
+    /// criteria may test (`others[k - 1]` is field `k` of a closed contour). The default
+    /// ignores them.
+    fn detect_with(&self, frame: ArrayView2<'_, f64>, _others: &[ArrayView2<'_, f64>], grid: &Grid, mode: Mode) -> FrameCenters {
+        self.detect(frame, grid, mode)
+    }
+
+    /// [`Detector::detect_with`], with every candidate it turned down and why
     /// (docs/algorithms.md#rejected-candidates). The default reports none.
-    fn diagnose(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> (FrameCenters, Vec<Rejection>) {
-        (self.detect(frame, grid, mode), Vec::new())
+    fn diagnose(&self, frame: ArrayView2<'_, f64>, others: &[ArrayView2<'_, f64>], grid: &Grid, mode: Mode) -> (FrameCenters, Vec<Rejection>) {
+        (self.detect_with(frame, others, grid, mode), Vec::new())
     }
 }
 

@@ -87,19 +87,40 @@ thread_local! {
 
 impl Detector for SimpleDetector {
     fn detect(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> FrameCenters {
+        self.detect_with(frame, &[], grid, mode)
+    }
+
+    fn detect_with(&self, frame: ArrayView2<'_, f64>, others: &[ArrayView2<'_, f64>], grid: &Grid, mode: Mode) -> FrameCenters {
+        let input = Input { frame, others, grid };
         SCRATCH.with(|s| match mode {
-            Mode::Min => self.detect_in::<true>(frame, grid, &mut s.borrow_mut(), None),
-            Mode::Max => self.detect_in::<false>(frame, grid, &mut s.borrow_mut(), None),
+            Mode::Min => self.detect_in::<true>(&input, &mut s.borrow_mut(), None),
+            Mode::Max => self.detect_in::<false>(&input, &mut s.borrow_mut(), None),
         })
     }
 
-    fn diagnose(&self, frame: ArrayView2<'_, f64>, grid: &Grid, mode: Mode) -> (FrameCenters, Vec<Rejection>) {
+    fn diagnose(&self, frame: ArrayView2<'_, f64>, others: &[ArrayView2<'_, f64>], grid: &Grid, mode: Mode) -> (FrameCenters, Vec<Rejection>) {
         let mut log = Vec::new();
+        let input = Input { frame, others, grid };
         let centres = SCRATCH.with(|s| match mode {
-            Mode::Min => self.detect_in::<true>(frame, grid, &mut s.borrow_mut(), Some(&mut log)),
-            Mode::Max => self.detect_in::<false>(frame, grid, &mut s.borrow_mut(), Some(&mut log)),
+            Mode::Min => self.detect_in::<true>(&input, &mut s.borrow_mut(), Some(&mut log)),
+            Mode::Max => self.detect_in::<false>(&input, &mut s.borrow_mut(), Some(&mut log)),
         });
         (centres, log)
+    }
+}
+
+/// One frame as the detector sees it: the tracked field, the other fields its criteria test,
+/// and the grid.
+struct Input<'a> {
+    frame: ArrayView2<'a, f64>,
+    others: &'a [ArrayView2<'a, f64>],
+    grid: &'a Grid,
+}
+
+impl Input<'_> {
+    /// Field `k` of a closed contour (0: the tracked one); `None` when the caller gave no such field.
+    fn field(&self, k: usize) -> Option<ArrayView2<'_, f64>> {
+        if k == 0 { Some(self.frame) } else { self.others.get(k - 1).map(|f| f.view()) }
     }
 }
 
@@ -162,7 +183,8 @@ impl<'a> Filled<'a> {
 
 impl SimpleDetector {
     /// All the steps of the Simple detector (see the module documentation) on one frame.
-    fn detect_in<const MIN: bool>(&self, frame: ArrayView2<'_, f64>, grid: &Grid, scratch: &mut Scratch, mut log: Option<&mut Vec<Rejection>>) -> FrameCenters {
+    fn detect_in<const MIN: bool>(&self, input: &Input<'_>, scratch: &mut Scratch, mut log: Option<&mut Vec<Rejection>>) -> FrameCenters {
+        let (frame, grid) = (input.frame, input.grid);
         let (ny, nx) = frame.dim();
         let periodic = grid.periodic_x;
         let mut out = FrameCenters::default();
@@ -173,7 +195,7 @@ impl SimpleDetector {
         let candidates = self.candidates::<MIN>(&g, &mut log);
         // Steps 6-7: survivors are in row-major order
         let survivors = survivors(&g, &candidates, &mut log);
-        let survivors = self.apply_criteria(frame, grid, if MIN { Mode::Min } else { Mode::Max }, survivors, &mut log);
+        let survivors = self.apply_criteria(input, if MIN { Mode::Min } else { Mode::Max }, survivors, &mut log);
         for (r, c) in survivors {
             let (lat, lon, value) = match self.refinement {
                 Refinement::Grid => (grid.lat[r], grid.lon[c], frame[[r, c]]),
@@ -249,17 +271,11 @@ impl SimpleDetector {
 
     /// TempestExtremes' criteria on the survivors, in its order: merge distance (on the grid
     /// positions and raw values), then each closed contour.
-    fn apply_criteria(
-        &self,
-        frame: ArrayView2<'_, f64>,
-        grid: &Grid,
-        mode: Mode,
-        mut cells: Vec<(usize, usize)>,
-        log: &mut Option<&mut Vec<Rejection>>,
-    ) -> Vec<(usize, usize)> {
+    fn apply_criteria(&self, input: &Input<'_>, mode: Mode, mut cells: Vec<(usize, usize)>, log: &mut Option<&mut Vec<Rejection>>) -> Vec<(usize, usize)> {
         if self.criteria.is_empty() {
             return cells;
         }
+        let (frame, grid) = (input.frame, input.grid);
         if let Some(dist) = self.criteria.merge_dist_deg {
             let lats: Vec<f64> = cells.iter().map(|&(r, _)| grid.lat[r]).collect();
             let lons: Vec<f64> = cells.iter().map(|&(_, c)| grid.lon[c]).collect();
@@ -276,7 +292,13 @@ impl SimpleDetector {
         }
         cells.retain(|&(r, c)| {
             for (i, cc) in self.criteria.closed_contours.iter().enumerate() {
-                let o = closed_contour(frame, grid, (r, c), cc);
+                // a field the caller did not hand in closes nothing (the operations layer opens
+                // every field its criteria name, docs/algorithms.md#closed-contour-criterion)
+                let Some(field) = input.field(cc.field) else {
+                    reject(log, r, c, &format!("closed_contour_{}", i + 1), f64::NAN, cc.delta.abs());
+                    return false;
+                };
+                let o = closed_contour(field, grid, (r, c), cc);
                 if !o.closed {
                     reject(log, r, c, &format!("closed_contour_{}", i + 1), o.change, cc.delta.abs());
                     return false;

@@ -34,4 +34,13 @@ impl Field for FilteredField<'_> {
         let frame = self.inner.read_frame(t)?;
         self.filter.apply_frame(frame.view(), t)
     }
+
+    /// The other fields as they are: criteria test them unfiltered.
+    fn other_frames(&self, t: usize) -> Result<Vec<Array2<f64>>> {
+        self.inner.other_frames(t)
+    }
+
+    fn other_infos(&self) -> Vec<&FieldInfo> {
+        self.inner.other_infos()
+    }
 }

@@ -146,6 +146,17 @@ pub trait Field: Sync {
     /// Frame `t` (0-based), shape (ny, nx), NaN where missing, in `info().value_unit`.
     fn read_frame(&self, t: usize) -> Result<Array2<f64>>;
 
+    /// Frame `t` of the other fields a detector's criteria test (the closed contours of other
+    /// variables, docs/algorithms.md#closed-contour-criterion), in order; none by default.
+    fn other_frames(&self, _t: usize) -> Result<Vec<Array2<f64>>> {
+        Ok(Vec::new())
+    }
+
+    /// Information about those other fields, in the same order.
+    fn other_infos(&self) -> Vec<&FieldInfo> {
+        Vec::new()
+    }
+
     /// Detection mode implied by the variable name (see docs/algorithms.md#detection-mode), or an error asking for `-m`.
     fn default_mode(&self) -> Result<Mode> {
         let name = &self.info().variable;

@@ -83,6 +83,8 @@ pub struct FieldSeries {
     /// The polar stereographic plane the frames are regridded to, if any; `info` then
     /// describes the plane.
     plane: Option<super::PolarPlane>,
+    /// Other variables of the same input on the same grid and times, which criteria test.
+    others: Vec<FieldSeries>,
 }
 
 /// The files named by `inputs`, in the order given: an existing path stands for itself; a path
@@ -158,6 +160,29 @@ impl FieldSeries {
         Ok(self)
     }
 
+    /// With the other `variables` of the same `inputs`, read frame by frame beside this one
+    /// ([`Field::other_frames`]); each must lie on the same grid at the same times.
+    pub fn with_others(mut self, inputs: &[PathBuf], variables: &[String]) -> Result<Self> {
+        for v in variables {
+            let other = FieldSeries::open(inputs, v).map_err(|e| match e {
+                Error::VariableNotFound { name, path, available } => Error::option(
+                    "closed_contour",
+                    format!("variable '{name}' is not in {} (variables there: {available}); criteria test variables of the input", path.display()),
+                ),
+                e => e,
+            })?;
+            let (a, b) = (&self.info, &other.info);
+            if a.grid != b.grid {
+                return Err(Error::option("closed_contour", format!("'{v}' lies on another grid than '{}'; give variables of one grid", a.variable)));
+            }
+            if a.times != b.times || a.calendar != b.calendar {
+                return Err(Error::option("closed_contour", format!("'{v}' has other times than '{}'; give variables of the same times", a.variable)));
+            }
+            self.others.push(other);
+        }
+        Ok(self)
+    }
+
     /// The plane's provenance records (the band filter, `regrid`), empty without a plane.
     pub fn plane_steps(&self) -> Vec<crate::tracks::ProcessingStep> {
         self.plane.as_ref().map_or_else(Vec::new, super::PolarPlane::steps)
@@ -180,7 +205,7 @@ impl FieldSeries {
         for p in &parts {
             starts.push(starts.last().unwrap() + p.info().times.len());
         }
-        Ok(FieldSeries { parts, starts, info, taper: None, plane: None })
+        Ok(FieldSeries { parts, starts, info, taper: None, plane: None, others: Vec::new() })
     }
 
     /// The files, in time order.
@@ -255,5 +280,13 @@ impl Field for FieldSeries {
             Some(plane) => plane.apply(frame.view(), t),
             None => Ok(frame),
         }
+    }
+
+    fn other_frames(&self, t: usize) -> Result<Vec<Array2<f64>>> {
+        self.others.iter().map(|o| o.read_frame(t)).collect()
+    }
+
+    fn other_infos(&self) -> Vec<&FieldInfo> {
+        self.others.iter().map(|o| &o.info).collect()
     }
 }

@@ -72,7 +72,8 @@ pub struct DetectionSettings {
     /// HEALPix: pixels per base-pixel side (a power of two); default from the input's spacing.
     pub nside: Option<u32>,
     /// Simple: TempestExtremes' closed-contour criteria, each `variable,delta,dist,minmaxdist`
-    /// (the tracked variable; delta in the file's unit, distances in great-circle degrees).
+    /// (the tracked variable or another of the same input; delta in that variable's file
+    /// unit, distances in great-circle degrees).
     pub closed_contours: Vec<String>,
     /// Simple: TempestExtremes' merge distance (great-circle degrees).
     pub merge_dist: Option<f64>,
@@ -174,22 +175,41 @@ impl DetectionSettings {
 impl DetectionSettings {
     /// The closed contours and merge distance asked for, parsed (delta still in the file's unit).
     fn criteria(&self, variable: &str) -> Result<Criteria> {
-        let closed_contours = self.closed_contours.iter().map(|s| parse_closed_contour(s, variable)).collect::<Result<Vec<_>>>()?;
+        let others = self.other_variables(variable)?;
+        let closed_contours = self.closed_contours.iter().map(|s| parse_closed_contour(s, variable, &others)).collect::<Result<Vec<_>>>()?;
         Ok(Criteria { merge_dist_deg: self.merge_dist, closed_contours })
+    }
+
+    /// The variables other than the tracked `variable` that closed contours test, in order of
+    /// first mention (field `k` of a criterion is the `k`-th of them).
+    pub fn other_variables(&self, variable: &str) -> Result<Vec<String>> {
+        let mut others: Vec<String> = Vec::new();
+        for s in &self.closed_contours {
+            let var = s.split(',').next().unwrap_or("").trim();
+            if !var.is_empty() && var != variable && !others.iter().any(|o| o == var) {
+                others.push(var.to_string());
+            }
+        }
+        Ok(others)
     }
 }
 
-/// `variable,delta,dist,minmaxdist` (TempestExtremes' `--closedcontourcmd` entry) on the
-/// tracked `variable`.
-pub fn parse_closed_contour(s: &str, variable: &str) -> Result<ClosedContour> {
+/// `variable,delta,dist,minmaxdist` (TempestExtremes' `--closedcontourcmd` entry): on the
+/// tracked `variable` (field 0) or on `others[k - 1]` (field `k`).
+pub fn parse_closed_contour(s: &str, variable: &str, others: &[String]) -> Result<ClosedContour> {
     let bad = |why: String| Error::option("closed_contour", format!("'{s}': {why}"));
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
     let [var, delta, dist, minmax] = parts[..] else { return Err(bad("give variable,delta,distance,minmaxdist (e.g. msl,200,5.5,0)".into())) };
-    if var != variable {
-        return Err(bad(format!("closed contours of another variable than the tracked '{variable}' are not available yet; give {variable}")));
+    let field = if var == variable {
+        0
+    } else {
+        1 + others.iter().position(|o| o == var).ok_or_else(|| bad(format!("'{var}' is not among the variables the criteria name")))?
+    };
+    if var.is_empty() {
+        return Err(bad("the variable is empty".into()));
     }
     let num = |x: &str, what: &str| x.parse::<f64>().map_err(|_| bad(format!("{what} '{x}' is not a number")));
-    let cc = ClosedContour { delta: num(delta, "delta")?, dist_deg: num(dist, "distance")?, minmaxdist_deg: num(minmax, "minmaxdist")? };
+    let cc = ClosedContour { field, delta: num(delta, "delta")?, dist_deg: num(dist, "distance")?, minmaxdist_deg: num(minmax, "minmaxdist")? };
     cc.validate().map_err(bad)?;
     Ok(cc)
 }
@@ -239,10 +259,11 @@ impl Method {
         let info = field.info();
         Ok(match self {
             Method::Simple { detector, spectral } => {
-                // closed-contour deltas are in the file's unit, as the threshold
+                // closed-contour deltas are in their variable's file unit, as the threshold
                 let mut criteria = detector.criteria.clone();
+                let others = field.other_infos();
                 for cc in &mut criteria.closed_contours {
-                    cc.delta *= info.unit_factor;
+                    cc.delta *= if cc.field == 0 { info.unit_factor } else { others.get(cc.field - 1).map_or(1.0, |o| o.unit_factor) };
                 }
                 (Method::Simple { detector: SimpleDetector { threshold: info.feature_threshold(given_threshold), criteria, ..detector }, spectral }, mode)
             }
@@ -348,7 +369,7 @@ pub struct CenterBatches {
 pub fn detect_batches(opts: &Options) -> Result<CenterBatches> {
     opts.validate()?;
     let mut method = opts.detection.method(&opts.field)?;
-    let field = opts.field.open_for(&mut method)?;
+    let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable)?)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     if range.is_empty() {
         return Err(Error::TooFewFrames("the time selection contains no frame; widen `start`/`end`".into()));

@@ -188,7 +188,8 @@ impl FieldOptions {
     /// Open the input for detection by `method`: on a polar stereographic plane when the
     /// projection asks for one, the method's band filter then moved into the regridding (one
     /// spectral pass, as the peer filters before it regrids).
-    pub(crate) fn open_for(&self, method: &mut super::detect::Method) -> Result<FieldSeries> {
+    /// `others`: the other variables the Simple tracker's closed contours test, read beside.
+    pub(crate) fn open_for(&self, method: &mut super::detect::Method, others: &[String]) -> Result<FieldSeries> {
         if method.is_healpix() {
             let series = FieldSeries::open_any_grid(&self.input, &self.variable)?;
             if series.info().grid.healpix.is_some() {
@@ -197,7 +198,11 @@ impl FieldOptions {
         }
         let series = self.open()?;
         match self.projection.plane()? {
-            None => Ok(series),
+            None => series.with_others(&self.input, others),
+            Some(_) if !others.is_empty() => Err(Error::option(
+                "closed_contour",
+                "closed contours of other variables are not tested on a stereographic plane yet; test the tracked variable",
+            )),
             Some(spec) => series.on_plane(spec, method.take_spectral()),
         }
     }

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Vec<RecordBatch>> {
     opts.validate()?;
     let mut method = opts.detection.method(&opts.field)?;
-    let field = opts.field.open_for(&mut method)?;
+    let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable)?)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let Method::Simple { detector, spectral } = &method else { return Err(simple_only()) };
@@ -78,7 +78,9 @@ pub fn write(batches: &[RecordBatch], path: &Path) -> Result<()> {
 fn frame_table(field: &dyn Field, detector: &dyn Detector, mode: Mode, meta: &CentersMeta, t: usize) -> Result<RecordBatch> {
     let (frame, _) = crate::pipeline::simple_frame(field, t)?;
     let grid = &field.info().grid;
-    let (kept, rejected) = detector.diagnose(frame.view(), grid, mode);
+    let others = field.other_frames(t)?;
+    let views: Vec<_> = others.iter().map(|o| o.view()).collect();
+    let (kept, rejected) = detector.diagnose(frame.view(), &views, grid, mode);
     // kept centres first, then the rejections, all sorted by cell
     let mut rows: Vec<(u32, u32, f64, f64, f64, f64, f64, Option<String>)> =
         (0..kept.len()).map(|k| (kept.rows[k], kept.cols[k], kept.lats[k], kept.lons[k], kept.values[k], f64::NAN, f64::NAN, None)).collect();

@@ -83,7 +83,13 @@ impl MissingDataReport {
 fn detect_one<D: Detector + ?Sized>(field: &dyn Field, detector: &D, mode: Mode, t: usize) -> Result<DetectedFrame> {
     let (frame, nan_cells) = simple_frame(field, t)?;
     let grid = &field.info().grid;
-    let mut centers = if nan_cells == frame.len() { FrameCenters::default() } else { detector.detect(frame.view(), grid, mode) };
+    let mut centers = if nan_cells == frame.len() {
+        FrameCenters::default()
+    } else {
+        let others = field.other_frames(t)?;
+        let views: Vec<_> = others.iter().map(|o| o.view()).collect();
+        detector.detect_with(frame.view(), &views, grid, mode)
+    };
     to_sphere(grid, &mut centers);
     Ok(DetectedFrame { frame: t as u32, time: field.info().times[t], centers, nan_cells })
 }

@@ -253,10 +253,40 @@ def test_closed_contours_and_the_rejection_table(tmp_path):
     assert (closed["limit"] == 200).all()
     # every centre of the plain detector is a candidate here: kept, or turned down by a criterion
     assert why.filter(pl.col("rejected_by").is_null() | pl.col("rejected_by").is_in(["merge_distance", "closed_contour_1"])).height == plain.height
-    with pytest.raises(st.StormtrackError, match="closed_contour"):
+    with pytest.raises(st.StormtrackError, match="closed_contour.*'z500' is not in"):
         st.detect(src, "msl", n_frames=1, closed_contours=["z500,1,5,0"])
     with pytest.raises(st.StormtrackError, match="rejections"):
         st.rejections(src, "msl", n_frames=1, algorithm="hodges")
+
+
+def test_closed_contours_of_another_variable(tmp_path):
+    """A closed contour of another variable of the input (TempestExtremes' `var` of
+    `--closedcontourcmd`): the same pressure stored beside msl as `pres` in hPa (written by
+    xarray through netCDF4) closes around the same centres with delta 2 hPa as msl with 200 Pa."""
+    xr = pytest.importorskip("xarray")
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    both = tmp_path / "msl_and_pres.nc"
+    with xr.open_dataset(src) as ds:
+        ds = ds.isel(valid_time=slice(0, 8)).load()
+        pres = (ds["msl"] / 100.0).astype("float64")
+        pres.attrs = {"units": "hPa", "long_name": "pressure at mean sea level"}
+        ds.assign(pres=pres).to_netcdf(both, engine="netcdf4")
+    own = st.detect(both, "msl", closed_contours=["msl,200,5.5,0"])
+    other = st.detect(both, "msl", closed_contours=["pres,2,5.5,0"])
+    assert 0 < other.height < st.detect(both, "msl").height
+    assert other.equals(own)
+    why = st.rejections(both, "msl", closed_contours=["pres,2,5.5,0"])
+    assert (why.filter(pl.col("rejected_by") == "closed_contour_1")["limit"] == 200).all()
+    a, b = tmp_path / "own.txt", tmp_path / "other.txt"
+    run("track", "-i", str(both), "--variable", "msl", "--closed-contour", "msl,200,5.5,0", "-o", str(a), "-q")
+    run("track", "-i", str(both), "--variable", "msl", "--closed-contour", "pres,2,5.5,0;msl,100,4,0", "-o", str(b), "-q")
+    assert a.read_bytes() != b"" and len(b.read_text()) <= len(a.read_text())
+    with pytest.raises(st.StormtrackError, match="closed_contour"):
+        st.detect(both, "msl", closed_contours=["pres,2,5.5,0"], projection="nh_stereo")
+    p = cli("track", "-i", str(both), "--variable", "msl", "--closed-contour", "pres,2,5.5,0", "--append", str(tmp_path / "ds"))
+    assert p.returncode == 2 and "--append" in p.stderr
 
 
 def test_the_streaming_tracker_tapers_as_a_file_run(tmp_path):

@@ -3,6 +3,8 @@
 # untimed run of each first), on the DJF 2025/26 ERA5 msl file at 2.5 degrees (360 frames):
 #   healpix_t542   -a healpix --lmin 5 --lmax 42          (regrid to nside 32, spectral taper 0.1)
 #   healpix_raw    -a healpix --object-threshold 100000   (no filter: the whole bandwidth, lmax 71)
+#   healpix_o32    -a healpix --nside 32 --object-threshold 100000 on the octahedral reduced
+#                  Gaussian GRIB tests/data/grib/msl_o32.grib2 (40 frames; the peer needs cfgrib)
 #   healpix_input  the same on a HEALPix input (tests/data/healpix/era5_msl_hp32.nc: 40 frames
 #                  at nside 32 written by the peer's regridder), read as it is
 #   sphq_t542      -a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic
@@ -23,11 +25,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" grids_peer
 PEER=${PEER:-/tmp/peer/bin/stormtracker}
-CASES=${CASES:-"healpix_t542 healpix_raw healpix_input sphq_t542 taper_simple stereo_simple stereo_hodges"}
+CASES=${CASES:-"healpix_t542 healpix_raw healpix_input healpix_o32 sphq_t542 taper_simple stereo_simple stereo_hodges"}
 [[ -x $STORMTRACK ]] || { echo "$STORMTRACK not found: cargo build --release" >&2; exit 1; }
 have_peer=0; [[ -x $PEER ]] && have_peer=1
 LATLON=$DATA/era5_msl_djf2526_2.5deg.nc
 HEALPIX_INPUT=$(dirname "${BASH_SOURCE[0]}")/../tests/data/healpix/era5_msl_hp32.nc
+OCTAHEDRAL=$(dirname "${BASH_SOURCE[0]}")/../tests/data/grib/msl_o32.grib2
 
 echo "| case | peer s | peer MB | stormtrack s | stormtrack MB | ratio |"
 echo "|---|---|---|---|---|---|"
@@ -35,6 +38,7 @@ for case in $CASES; do
     IN=$LATLON
     case $case in
         healpix_input) ARGS=(-a healpix --object-threshold 100000); IN=$HEALPIX_INPUT ;;
+        healpix_o32) ARGS=(-a healpix --nside 32 --object-threshold 100000); IN=$OCTAHEDRAL ;;
         healpix_t542) ARGS=(-a healpix --lmin 5 --lmax 42) ;;
         healpix_raw) ARGS=(-a healpix --object-threshold 100000) ;;
         sphq_t542) ARGS=(-a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic) ;;

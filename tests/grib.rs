@@ -56,6 +56,88 @@ fn grib1_and_grib2_read_as_eccodes_decodes_them() {
     assert_eq!(gaps.info().variable, "msl", "a parameter id is reported by its name");
 }
 
+fn expected_gaussian(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(sample("expected_gaussian.json")).unwrap();
+    serde_json::from_str::<serde_json::Value>(&text).unwrap()[name].clone()
+}
+
+/// ecCodes' latitudes, north to south, within 1e-9 degree of ours (both are the Gauss–Legendre
+/// nodes, found by different iterations).
+fn assert_gaussian_latitudes(ours: &[f64], want: &serde_json::Value) {
+    let mut want = floats(want);
+    want.sort_by(|a, b| b.total_cmp(a));
+    assert_eq!(ours.len(), want.len());
+    assert!(ours.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-9), "{ours:?}");
+}
+
+/// Regular and reduced Gaussian grids written by ecCodes (tests/data/grib/make_gaussian.py):
+/// a regular grid's values to the last bit; a reduced grid's rows on the regular Gaussian grid
+/// of its longest row, equal to ecCodes' values wherever a row's points fall on the regular
+/// grid's longitudes, and (an analytic field of degree 3 along each row) to the field itself at
+/// every longitude.
+#[test]
+fn gaussian_grids_regular_and_reduced_read_as_eccodes_decodes_them() {
+    let field = GribField::open(sample("msl_n32_regular.grib2"), "msl").unwrap();
+    let want = expected_gaussian("msl_n32_regular.grib2");
+    let grid = &field.info().grid;
+    assert_gaussian_latitudes(&grid.lat, &want["latitudes"]);
+    assert_eq!(grid.lon, (0..128).map(|k| 2.8125 * k as f64).collect::<Vec<_>>());
+    assert!(grid.periodic_x);
+    let got: Vec<f64> = field.read_frame(0).unwrap().iter().copied().collect();
+    assert!(same_bits(&got, &floats(&want["values"])));
+
+    let field = GribField::open(sample("msl_o32.grib2"), "msl").unwrap();
+    let want = expected_gaussian("msl_o32.grib2");
+    let (grid, info) = (&field.info().grid, field.info());
+    assert_eq!((grid.ny(), grid.nx(), info.times.len()), (64, 144, 40));
+    assert_gaussian_latitudes(&grid.lat, &want["latitudes"]);
+    let pl: Vec<usize> = want["pl"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap() as usize).collect();
+    assert_eq!(pl[..3], [20, 24, 28], "octahedral");
+    let frame = field.read_frame(0).unwrap();
+    let values = floats(&want["values"]);
+    let (mut start, mut compared) = (0, 0);
+    for (j, &p) in pl.iter().enumerate() {
+        if 144 % p == 0 {
+            for k in 0..p {
+                let ours = frame[[j, k * 144 / p]];
+                assert!((ours - values[start + k]).abs() < 1e-6, "row {j} point {k}: {ours} vs {}", values[start + k]);
+                compared += 1;
+            }
+        }
+        start += p;
+    }
+    assert_eq!(compared, 2 * (24 + 36 + 48 + 72 + 144));
+
+    let field = GribField::open(sample("analytic_n32.grib"), "msl").unwrap();
+    let grid = &field.info().grid;
+    assert_eq!((grid.ny(), grid.nx()), (64, 128));
+    for t in 0..2 {
+        let frame = field.read_frame(t).unwrap();
+        for (j, &la) in grid.lat.iter().enumerate() {
+            for (k, &lo) in grid.lon.iter().enumerate() {
+                let (la, lo) = (la.to_radians(), lo.to_radians());
+                let f = 100000.0 + 1500.0 * la.cos() * (lo + 0.5 * t as f64).cos() - 800.0 * la.sin() * la.cos().powi(2) * (3.0 * lo).sin() + 300.0 * la.sin();
+                // 24-bit packing of a 3,600 Pa range: 2e-4 Pa steps
+                assert!((frame[[j, k]] - f).abs() < 1e-3, "frame {t} ({j}, {k}): {} vs {f}", frame[[j, k]]);
+            }
+        }
+    }
+}
+
+/// A reduced grid that does not go round the globe is refused in one line.
+#[test]
+fn a_regional_reduced_grid_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // GRIB 1 grid description: octets 21-23 the last longitude (357.1875 -> 180.000)
+    let regional = edited(dir.path(), "analytic_n32.grib", |b| {
+        let pds_len = u32::from_be_bytes([0, b[8], b[9], b[10]]) as usize;
+        let gds = 8 + pds_len;
+        b[gds + 20..gds + 23].copy_from_slice(&[0x02, 0xbf, 0x20]);
+    });
+    let e = GribField::open(&regional, "msl").unwrap_err().to_string();
+    assert!(e.contains("a regional reduced grid") && !e.contains('\n'), "{e}");
+}
+
 #[test]
 fn unsupported_packing_and_absent_variables_are_one_line_errors() {
     let e = GribField::open(sample("msl_grib2_ccsds.grib2"), "msl").unwrap_err();
@@ -117,11 +199,11 @@ proptest! {
     /// each is read, or refused with one line.
     #[test]
     fn mutated_files_never_panic(
-        which in 0usize..3,
+        which in 0usize..4,
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
         cut in prop::option::of(any::<prop::sample::Index>()),
     ) {
-        let name = ["msl_grib1.grib", "msl_grib2_bitmap.grib2", "msl_grib2_ccsds.grib2"][which];
+        let name = ["msl_grib1.grib", "msl_grib2_bitmap.grib2", "msl_grib2_ccsds.grib2", "analytic_n32.grib"][which];
         let dir = tempfile::tempdir().unwrap();
         let path = edited(dir.path(), name, |b| {
             for (at, value) in &edits {

@@ -328,3 +328,25 @@ fn bad_healpix_inputs_fail_in_one_line() {
     }
     assert!(!out.exists());
 }
+
+// ------------------------------------------------------------------ reduced Gaussian grids
+
+/// The octahedral reduced Gaussian grid O32 (ERA5 msl, 40 frames, written by ecCodes:
+/// tests/data/grib/make_gaussian.py) on the HEALPix tracker: the peer analyses the reduced rows
+/// by DUCC's iterative least squares, we by Gaussian quadrature of the rows' Fourier series
+/// (docs/input.md#reduced-gaussian-grids); the tracks agree with F1 >= 0.98.
+#[test]
+fn a_reduced_gaussian_grid_tracks_as_the_peer_on_healpix() {
+    let input = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/grib/msl_o32.grib2");
+    let ours = track_file(&input, &["-a", "healpix", "--nside", "32", "--object-threshold", "100000"]);
+    let peer = reference("healpix_o32_nside32_thr1e5.trackjson.gz");
+    assert_eq!((peer.len(), peer.n_points()), (43, 307));
+    let set = stormtrack::tracks::track_set;
+    let config = TrackComparisonConfig { matching: compare::MatchingMethod::GlobalAssignment, ..TrackComparisonConfig::default() };
+    let r = compare::compare_tracks(&set(&peer), &set(&ours), &config).unwrap();
+    let f1 = 2.0 * r.match_count() as f64 / (peer.len() + ours.len()) as f64;
+    assert!(f1 >= 0.98, "F1 {f1}");
+    // the regridding's own record: the regular Gaussian grid's bandwidth, 63
+    let regrid = ours.metadata.processing.iter().find(|s| s.operation == "regrid").unwrap();
+    assert_eq!(regrid.parameters["transform_lmax"].as_u64(), Some(63));
+}

@@ -16,7 +16,7 @@ mod band;
 mod colat;
 mod dct;
 mod error;
-mod fft;
+pub(crate) mod fft;
 mod grid;
 mod kinematics;
 mod legendre;
@@ -29,6 +29,12 @@ pub use error::SpectralError;
 pub use grid::{Geometry, GlobalGrid, is_global_longitude};
 pub use kinematics::{DEFAULT_RADIUS_M, vorticity_divergence};
 pub use sht::ShtFilter;
+
+/// The latitudes (degrees, north to south) of the `nlat`-row Gaussian grid: the Gauss–Legendre
+/// nodes (a Gaussian grid `N` has `2 N` rows).
+pub fn gaussian_latitudes(nlat: usize) -> Vec<f64> {
+    legendre::gauss_legendre(nlat).0.iter().map(|x| x.asin().to_degrees()).collect()
+}
 
 use crate::error::{Error, Result};
 use ndarray::{Array2, ArrayView2};

@@ -3,7 +3,7 @@
 //! grids with simple packing, with or without a bitmap.
 
 use super::bits::{ibm_f32, signed, unsigned};
-use super::message::{LatLonGrid, Level, Message, Parsed, Scanned, SimplePacking, civil_ms, corrupt, unsupported, valid_time};
+use super::message::{LatLonGrid, Level, Message, Parsed, Problem, Scanned, SimplePacking, civil_ms, corrupt, unsupported, valid_time};
 use super::params;
 use super::source::MessageBytes;
 
@@ -65,30 +65,32 @@ pub(super) fn parse(m: &MessageBytes, wanted: &dyn Fn(&params::Param) -> bool) -
     Ok(Scanned::Wanted(Message { offset: m.offset, length: m.length, param, level: level(&pds), member: None, valid: valid(&pds)?, grid, packing }))
 }
 
-/// The regular latitude-longitude grid of a grid description section.
+/// The grid of a grid description section: regular latitude-longitude (type 0) or Gaussian
+/// (type 4), regular or reduced (the points of each row listed after the vertical coordinates).
 fn grid(gds: &[u8]) -> Parsed<LatLonGrid> {
-    match gds[5] {
-        0 => {}
-        4 => return unsupported("a Gaussian grid"),
+    let gaussian = match gds[5] {
+        0 => false,
+        4 => true,
         1 => return unsupported("a Mercator grid"),
         3 => return unsupported("a Lambert conformal grid"),
         5 => return unsupported("a polar stereographic grid"),
         10 => return unsupported("a rotated latitude-longitude grid"),
         50 => return unsupported("spherical harmonic coefficients"),
         t => return unsupported(format!("grid type {t}")),
-    }
+    };
     let (ni, nj) = (unsigned(&gds[6..8]), unsigned(&gds[8..10]));
-    if ni == 0xffff || nj == 0xffff {
-        return unsupported("a reduced (quasi-regular) grid");
+    let reduced = ni == 0xffff;
+    if reduced && !gaussian {
+        return unsupported("a reduced (quasi-regular) latitude-longitude grid");
     }
-    if ni == 0 || nj == 0 {
+    if ni == 0 || nj == 0 || nj == 0xffff {
         return corrupt(format!("its grid is {ni} x {nj} points"));
     }
     let scan = gds[27];
     if scan & 0x1f != 0 {
         return unsupported(format!("scanning mode {scan:#04x}"));
     }
-    Ok(LatLonGrid {
+    let mut grid = LatLonGrid {
         ni: ni as usize,
         nj: nj as usize,
         lat_first: signed(&gds[10..13]),
@@ -97,7 +99,28 @@ fn grid(gds: &[u8]) -> Parsed<LatLonGrid> {
         lon_last: signed(&gds[20..23]),
         per_degree: 1000.0,
         scan,
-    })
+        gaussian: None,
+        pl: None,
+    };
+    if gaussian {
+        let n = unsigned(&gds[25..27]);
+        if n == 0 || n > 8000 {
+            return corrupt(format!("its Gaussian grid has N = {n}"));
+        }
+        grid.gaussian = Some(n as usize);
+    }
+    if reduced {
+        // octet 5: where the list of vertical coordinates (4 bytes each, octet 4 of them) or
+        // of points per row begins; the points per row follow the coordinates, 2 bytes each
+        let (nv, at) = (usize::from(gds[3]), usize::from(gds[4]));
+        let start = (at.max(1) - 1) + 4 * nv;
+        let list = gds
+            .get(start..start + 2 * nj as usize)
+            .ok_or(Problem::Corrupt(format!("its list of points per row ends past its grid description ({nj} rows)")))?;
+        grid.pl = Some(list.chunks(2).map(|c| unsigned(c) as usize).collect());
+        super::message::check_reduced(&mut grid)?;
+    }
+    Ok(grid)
 }
 
 /// The level of a product definition section (table 3).

@@ -4,7 +4,7 @@
 //! (template 3.0), products of templates 4.0, 4.1, 4.8 and 4.11, simple packing (5.0).
 
 use super::bits::{ieee_f32, signed, unsigned};
-use super::message::{LatLonGrid, Level, Message, Parsed, Scanned, SimplePacking, civil_ms, corrupt, unsupported, valid_time};
+use super::message::{LatLonGrid, Level, Message, Parsed, Problem, Scanned, SimplePacking, civil_ms, corrupt, unsupported, valid_time};
 use super::params;
 use super::source::MessageBytes;
 use std::ops::Range;
@@ -109,7 +109,9 @@ fn reference(b: &[u8]) -> Parsed<i64> {
     civil_ms(unsigned(&b[12..14]) as i64, b[14], b[15], b[16], b[17], b[18])
 }
 
-/// The grid of a grid definition section, with the number of points it declares.
+/// The grid of a grid definition section, with the number of points it declares: a regular
+/// latitude-longitude grid (template 3.0) or a Gaussian one (3.40), regular or reduced (a list
+/// of points per row after the template).
 fn grid(b: &[u8]) -> Parsed<(LatLonGrid, usize)> {
     if b.len() < 14 {
         return corrupt("its grid definition section is too short");
@@ -117,26 +119,26 @@ fn grid(b: &[u8]) -> Parsed<(LatLonGrid, usize)> {
     if b[5] != 0 {
         return unsupported("a predefined grid");
     }
-    if b[10] != 0 {
-        return unsupported("a reduced grid (a list of points per row)");
-    }
     let template = unsigned(&b[12..14]);
-    match template {
-        0 => {}
+    let gaussian = match template {
+        0 => false,
+        40 => true,
         1 => return unsupported("a rotated latitude-longitude grid (template 3.1)"),
         10 => return unsupported("a Mercator grid (template 3.10)"),
         20 => return unsupported("a polar stereographic grid (template 3.20)"),
         30 => return unsupported("a Lambert conformal grid (template 3.30)"),
-        40 => return unsupported("a Gaussian grid (template 3.40)"),
         101 => return unsupported("an unstructured grid (template 3.101)"),
         150 => return unsupported("a HEALPix grid (template 3.150)"),
         t => return unsupported(format!("grid definition template 3.{t}")),
+    };
+    if b[10] != 0 && !gaussian {
+        return unsupported("a reduced latitude-longitude grid (a list of points per row)");
     }
     if b.len() < 72 {
-        return corrupt("its latitude-longitude grid definition is shorter than 72 bytes");
+        return corrupt("its grid definition is shorter than 72 bytes");
     }
     let (ni, nj) = (unsigned(&b[30..34]), unsigned(&b[34..38]));
-    if ni == 0 || nj == 0 || ni == 0xffff_ffff || nj == 0xffff_ffff {
+    if nj == 0 || nj == 0xffff_ffff || (b[10] == 0 && (ni == 0 || ni == 0xffff_ffff)) {
         return corrupt(format!("its grid is {ni} x {nj} points"));
     }
     let (basic, subdivisions) = (unsigned(&b[38..42]), unsigned(&b[42..46]));
@@ -151,7 +153,7 @@ fn grid(b: &[u8]) -> Parsed<(LatLonGrid, usize)> {
     if scan & 0x1f != 0 {
         return unsupported(format!("scanning mode {scan:#04x}"));
     }
-    let grid = LatLonGrid {
+    let mut grid = LatLonGrid {
         ni: ni as usize,
         nj: nj as usize,
         lat_first: signed(&b[46..50]),
@@ -160,8 +162,31 @@ fn grid(b: &[u8]) -> Parsed<(LatLonGrid, usize)> {
         lon_last: signed(&b[59..63]),
         per_degree,
         scan,
+        gaussian: None,
+        pl: None,
     };
+    if gaussian {
+        let n = unsigned(&b[67..71]);
+        if n == 0 || n > 8000 {
+            return corrupt(format!("its Gaussian grid has N = {n}"));
+        }
+        grid.gaussian = Some(n as usize);
+    }
+    if b[10] != 0 {
+        grid.pl = Some(points_per_row(b, nj as usize)?);
+        super::message::check_reduced(&mut grid)?;
+    }
     Ok((grid, unsigned(&b[6..10]) as usize))
+}
+
+/// The list of points per row after a reduced grid's template: `nj` numbers of `b[10]` bytes.
+fn points_per_row(b: &[u8], nj: usize) -> Parsed<Vec<usize>> {
+    let width = usize::from(b[10]);
+    if b[11] != 1 {
+        return unsupported(format!("a list of points per row of interpretation {}", b[11]));
+    }
+    let list = b.get(72..72 + width * nj).ok_or(Problem::Corrupt(format!("its list of points per row ends past its grid definition ({nj} rows)")))?;
+    Ok(list.chunks(width).map(|c| unsigned(c) as usize).collect())
 }
 
 /// The product definition section: templates 4.0 (analysis or forecast), 4.1 (ensemble

@@ -33,9 +33,11 @@ pub(super) struct Level {
     pub text: String,
 }
 
-/// A regular latitude-longitude grid as a message describes it.
+/// A regular latitude-longitude grid, or a Gaussian one (regular or reduced), as a message
+/// describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct LatLonGrid {
+    /// Points per row (the longest row of a reduced grid).
     pub ni: usize,
     pub nj: usize,
     /// First and last latitude and longitude, in 1/`per_degree` degrees, in scan order.
@@ -47,6 +49,11 @@ pub(super) struct LatLonGrid {
     /// The scanning mode flags (table 8 / 3.4): 0x80 i scans west, 0x40 j scans north,
     /// 0x20 j is the fast index.
     pub scan: u8,
+    /// A Gaussian grid: N, the rows between a pole and the equator (the rows' latitudes are
+    /// those of the 2N-row grid from the first to the last latitude).
+    pub gaussian: Option<usize>,
+    /// A reduced Gaussian grid: the points of each row, in scan order.
+    pub pl: Option<Vec<usize>>,
 }
 
 pub(super) const SCAN_I_NEGATIVE: u8 = 0x80;
@@ -133,17 +140,32 @@ pub(super) fn valid_time(edition: u8, reference: i64, step: i64, unit: u8) -> Pa
 impl LatLonGrid {
     /// Points of the grid.
     pub fn points(&self) -> usize {
-        self.ni * self.nj
+        self.pl.as_ref().map_or(self.ni * self.nj, |pl| pl.iter().sum())
     }
 
-    /// Latitudes in scan order (rows as stored).
-    pub fn latitudes(&self) -> Vec<f64> {
-        axis(self.lat_first, self.lat_last, self.nj, self.per_degree)
+    /// Latitudes in scan order (rows as stored); a Gaussian grid's within its first and last
+    /// latitude (to the message's precision), which must be `nj` rows.
+    pub fn latitudes(&self) -> Parsed<Vec<f64>> {
+        let Some(n) = self.gaussian else { return Ok(axis(self.lat_first, self.lat_last, self.nj, self.per_degree)) };
+        let (a, b) = (self.lat_first as f64 / self.per_degree, self.lat_last as f64 / self.per_degree);
+        let tol = 1.5 / self.per_degree;
+        let mut rows: Vec<f64> = super::reduced::gaussian_latitudes(n).into_iter().filter(|&l| l <= a.max(b) + tol && l >= a.min(b) - tol).collect();
+        if a < b {
+            rows.reverse();
+        }
+        if rows.len() != self.nj {
+            return corrupt(format!("its Gaussian grid N{n} has {} rows from {a} to {b} degrees, where it says {}", rows.len(), self.nj));
+        }
+        Ok(rows)
     }
 
     /// Longitudes from west to east (columns as handed out): a grid that scans westwards is
     /// turned around; one that would pass 360 degrees starts at its western edge minus 360.
     pub fn longitudes(&self) -> Vec<f64> {
+        if self.pl.is_some() {
+            // every row goes round the globe from the first longitude (checked when parsed)
+            return (0..self.ni).map(|k| self.lon_first as f64 / self.per_degree + 360.0 * k as f64 / self.ni as f64).collect();
+        }
         let (west, east) = if self.scan & SCAN_I_NEGATIVE != 0 { (self.lon_last, self.lon_first) } else { (self.lon_first, self.lon_last) };
         let full = (360.0 * self.per_degree).round() as i64;
         let span = (east - west).rem_euclid(full.max(1));
@@ -168,6 +190,33 @@ impl LatLonGrid {
         }
         rows
     }
+}
+
+/// Checks a reduced grid as this reader takes it (Gaussian, global rows scanned north to south
+/// or south to north, west to east, each row contiguous) and sets `ni` to its longest row.
+pub(super) fn check_reduced(grid: &mut LatLonGrid) -> Parsed<()> {
+    let Some(pl) = &grid.pl else { return Ok(()) };
+    if grid.gaussian.is_none() {
+        return unsupported("a reduced grid that is not Gaussian");
+    }
+    if pl.len() != grid.nj || pl.contains(&0) {
+        return corrupt(format!("its list of points per row has {} rows (some empty?) for {} rows", pl.len(), grid.nj));
+    }
+    if grid.scan & (SCAN_I_NEGATIVE | SCAN_J_CONSECUTIVE) != 0 {
+        return unsupported(format!("a reduced grid in scanning mode {:#04x}", grid.scan));
+    }
+    let ni = pl.iter().copied().max().unwrap_or(1);
+    let span = (grid.lon_last - grid.lon_first) as f64 / grid.per_degree;
+    let global = 360.0 - 360.0 / ni as f64;
+    if (span.rem_euclid(360.0) - global).abs() > 1.5 / grid.per_degree + 1e-9 {
+        return unsupported(format!(
+            "a regional reduced grid (rows from {} to {} degrees)",
+            grid.lon_first as f64 / grid.per_degree,
+            grid.lon_last as f64 / grid.per_degree
+        ));
+    }
+    grid.ni = ni;
+    Ok(())
 }
 
 /// `n` values from `first` to `last` (in 1/`per_degree` degrees) in equal steps: integer steps
@@ -264,13 +313,24 @@ mod tests {
     use super::*;
 
     fn grid(scan: u8) -> LatLonGrid {
-        LatLonGrid { ni: 3, nj: 2, lat_first: 10_000, lat_last: 0, lon_first: 0, lon_last: 20_000, per_degree: 1000.0, scan }
+        LatLonGrid { ni: 3, nj: 2, lat_first: 10_000, lat_last: 0, lon_first: 0, lon_last: 20_000, per_degree: 1000.0, scan, gaussian: None, pl: None }
     }
 
     #[test]
     fn coordinates_are_exact_decimals() {
-        let g = LatLonGrid { ni: 1440, nj: 721, lat_first: 90_000, lat_last: -90_000, lon_first: 0, lon_last: 359_750, per_degree: 1000.0, scan: 0 };
-        assert_eq!(g.latitudes()[1], 89.75);
+        let g = LatLonGrid {
+            ni: 1440,
+            nj: 721,
+            lat_first: 90_000,
+            lat_last: -90_000,
+            lon_first: 0,
+            lon_last: 359_750,
+            per_degree: 1000.0,
+            scan: 0,
+            gaussian: None,
+            pl: None,
+        };
+        assert_eq!(g.latitudes().unwrap()[1], 89.75);
         assert_eq!(g.longitudes()[1439], 359.75);
         let wrapped = LatLonGrid { lon_first: 180_000, lon_last: 179_750, ..g };
         assert_eq!((wrapped.longitudes()[0], wrapped.longitudes()[1439]), (-180.0, 179.75));

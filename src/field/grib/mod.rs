@@ -1,9 +1,10 @@
 //! GRIB editions 1 and 2 as fields, decoded natively (no ecCodes): regular latitude-longitude
-//! grids with simple packing, with or without a bitmap — what ERA5 from the CDS, ECMWF's
-//! MARS retrievals on a lat-lon grid and most NWP output on such grids hold (see
-//! docs/input.md#grib). Messages in any other form (spectral, Gaussian or reduced grids,
-//! complex, JPEG, PNG or CCSDS packing) are refused with [`GribError::Unsupported`]; the Python
-//! package then reads the file through ecCodes instead.
+//! and Gaussian grids, and reduced Gaussian grids (classic and octahedral, ECMWF's native
+//! output: each row interpolated onto the regular Gaussian grid, `reduced.rs`), with simple
+//! packing, with or without a bitmap — what ERA5 from the CDS, ECMWF's MARS retrievals and most
+//! NWP output hold (see docs/input.md#grib). Messages in any other form (spectral, other
+//! projections, complex, JPEG, PNG or CCSDS packing) are refused with [`GribError::Unsupported`];
+//! the Python package then reads the file through ecCodes instead.
 //!
 //! A file is scanned once for its messages' headers; each frame is then one positioned read
 //! and a decode, so frames are read in parallel and memory holds only the frames in flight.
@@ -14,6 +15,7 @@ mod edition2;
 mod error;
 mod message;
 mod params;
+mod reduced;
 mod source;
 
 pub use error::GribError;
@@ -36,6 +38,8 @@ pub struct GribField {
     /// The variable's messages in valid-time order.
     frames: Vec<Message>,
     grid: LatLonGrid,
+    /// A reduced Gaussian grid's rows, interpolated onto the regular one.
+    reduced: Option<reduced::ReducedRows>,
     info: FieldInfo,
 }
 
@@ -78,7 +82,9 @@ impl GribField {
         check_one_series(&path, &frames)?;
         let first = &frames[0];
         let grid = first.grid.clone();
-        let (lat, lon) = (grid.latitudes(), grid.longitudes());
+        let lat = grid.latitudes().map_err(|p| problem(&path, first.offset, p))?;
+        let lon = grid.longitudes();
+        let reduced = grid.pl.as_deref().map(reduced::ReducedRows::new);
         check_lat_lon(&lat, &lon).map_err(|(what, detail)| Error::CorruptInput { path: path.clone(), what: what.into(), detail: detail.into() })?;
         let param = first.param.clone();
         let (value_unit, unit_factor) = value_unit(variable, param.units)?;
@@ -93,7 +99,7 @@ impl GribField {
             calendar: Calendar::ProlepticGregorian,
             grid: Grid::new(lat, lon),
         };
-        Ok(GribField { path, file, source_variable: param.name, frames, grid, info })
+        Ok(GribField { path, file, source_variable: param.name, frames, grid, reduced, info })
     }
 
     /// The file the field was opened from.
@@ -119,7 +125,10 @@ impl Field for GribField {
         let bytes =
             read_exact_at(&self.file, m.offset, m.length as usize).map_err(|e| self.problem(m.offset, Problem::Corrupt(format!("cannot read it: {e}"))))?;
         let scanned = m.packing.decode(&bytes, self.grid.points()).map_err(|p| self.problem(m.offset, p))?;
-        let mut rows = self.grid.to_rows(scanned);
+        let mut rows = match &self.reduced {
+            Some(r) => r.to_regular(&scanned),
+            None => self.grid.to_rows(scanned),
+        };
         if self.info.unit_factor != 1.0 {
             rows.iter_mut().for_each(|v| *v *= self.info.unit_factor);
         }

@@ -178,7 +178,7 @@ fn bad_grid_options_fail_in_one_line() {
         a.extend_from_slice(extra);
         stormtrack(&a)
     };
-    assert_fails(&detect(&["-a", "hodges"]), &["--rejections", "simple"]);
+    assert_fails(&detect(&["-a", "healpix"]), &["--rejections", "HEALPix tracker"]);
     assert!(!centres.exists() && !table.exists(), "nothing written before the check");
 }
 

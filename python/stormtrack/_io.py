@@ -605,7 +605,9 @@ def rejections(
     test that turned it down (``rejected_by``: ``contrast``, ``edge``, ``laplacian``,
     ``duplicate``, ``merge_distance``, ``closed_contour_N``; null when kept), the value it was
     tested on (``tested_value``) and the limit (``limit``): why a storm you expected is missing
-    (``stormtrack detect --rejections``, docs/algorithms.md#rejected-candidates). ``options`` are
+    (``stormtrack detect --rejections``, docs/algorithms.md#rejected-candidates). With
+    ``algorithm="hodges"``: every feature (``duplicate`` for those turned DUFF) and the extrema
+    of objects below ``min_object_grid_points`` (``object_size``). ``options`` are
     :func:`detect`'s."""
     paths = _file_paths(source)
     if paths is None:
@@ -616,7 +618,8 @@ def rejections(
     _check_algorithm(options["algorithm"])
     projection = _projection(options.pop("projection", "global"), options.pop("stereo_grid_spacing_km", None), options.pop("extent", None))
     criteria = _criteria(options.pop("closed_contours", ()), options.pop("merge_dist", None))
-    core = dict(refinement=refinement, window=window, **projection, **criteria, **options)
+    hodges = _hodges_keywords({k: options.pop(k) for k in list(options) if k in _HODGES_OPTIONS})
+    core = dict(refinement=refinement, window=window, hodges=hodges, **projection, **criteria, **options)
     callback, close = _progress_callback(progress, "diagnosing")
     try:
         with readable_paths(paths, variable) as files:

@@ -1,5 +1,5 @@
-//! `detect --rejections`: every candidate of the Simple detector in each selected frame, kept or
-//! not, with the test that turned it down and the value it was tested on
+//! `detect --rejections`: every candidate of the Simple or Hodges detector in each selected
+//! frame, kept or not, with the test that turned it down and the value it was tested on
 //! (docs/algorithms.md#rejected-candidates), as one table.
 
 use super::detect::{Method, Options};
@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::field::{Field, FilteredField};
 use crate::io::parquet as pq;
 use crate::pipeline::centers_meta;
+use crate::pipeline::hodges::HodgesDiagnosis;
 use crate::variables::Mode;
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field as ArrowField, Schema};
@@ -25,48 +26,61 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Vec<RecordBatch>> {
     opts.validate()?;
     let mut method = opts.detection.method(&opts.field)?;
+    if method.is_healpix() {
+        return Err(healpix_refused());
+    }
     let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable)?)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
-    let Method::Simple { detector, spectral } = &method else { return Err(simple_only()) };
-    let filtered;
-    let source: &dyn Field = match spectral {
-        Some(s) => {
-            filtered = FilteredField::with_options(&field, s)?;
-            &filtered
-        }
-        None => &field,
-    };
     let meta = centers_meta(&field, mode);
     let pool = pool(opts.field.threads)?;
     let done = AtomicUsize::new(0);
-    let batches = reporting(progress, range.len(), |p| {
-        pool.install(|| {
-            range
-                .clone()
-                .into_par_iter()
-                .map(|t| {
-                    let batch = frame_table(source, detector, mode, &meta, t);
-                    p(done.fetch_add(1, Ordering::Relaxed) + 1);
-                    batch
-                })
-                .collect::<Result<Vec<_>>>()
+    let each = |table: &(dyn Fn(usize) -> Result<RecordBatch> + Sync)| {
+        reporting(progress, range.len(), |p| {
+            pool.install(|| {
+                range
+                    .clone()
+                    .into_par_iter()
+                    .map(|t| {
+                        let batch = table(t);
+                        p(done.fetch_add(1, Ordering::Relaxed) + 1);
+                        batch
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
         })
-    })?;
-    Ok(batches)
+    };
+    match &method {
+        Method::Simple { detector, spectral } => {
+            let filtered;
+            let source: &dyn Field = match spectral {
+                Some(s) => {
+                    filtered = FilteredField::with_options(&field, s)?;
+                    &filtered
+                }
+                None => &field,
+            };
+            each(&|t| simple_table(source, detector, mode, &meta, t))
+        }
+        Method::Hodges(h) => {
+            let diagnosis = HodgesDiagnosis::new(&field, h)?;
+            each(&|t| hodges_table(&diagnosis, &field, &meta, t))
+        }
+    }
 }
 
-/// Check, before any work, that the options ask for the Simple tracker and `path` can be written.
+/// Check, before any work, that the options ask for a tracker that reports its candidates and
+/// `path` can be written.
 pub fn validate(opts: &Options, path: &Path) -> Result<()> {
     opts.validate()?;
-    if !matches!(opts.detection.method(&opts.field)?, Method::Simple { .. }) {
-        return Err(simple_only());
+    if opts.detection.method(&opts.field)?.is_healpix() {
+        return Err(healpix_refused());
     }
     crate::io::atomic::check_writable_file(path)
 }
 
-fn simple_only() -> Error {
-    Error::option("rejections", "are reported for `algorithm` simple; the Hodges and HEALPix trackers do not report theirs yet")
+fn healpix_refused() -> Error {
+    Error::option("rejections", "are reported by `algorithm` simple and hodges; the HEALPix tracker does not report its candidates yet")
 }
 
 /// Write the table to `path` (Parquet, atomically).
@@ -75,20 +89,59 @@ pub fn write(batches: &[RecordBatch], path: &Path) -> Result<()> {
     pq::write_file(&arrow::compute::concat_batches(&first.schema(), batches)?, path)
 }
 
-fn frame_table(field: &dyn Field, detector: &dyn Detector, mode: Mode, meta: &CentersMeta, t: usize) -> Result<RecordBatch> {
+/// One row of the table: cell, position, value, what was tested, its limit, the test that
+/// turned the candidate down (`None`: kept).
+type Row = (u32, u32, f64, f64, f64, f64, f64, Option<String>);
+
+fn simple_table(field: &dyn Field, detector: &dyn Detector, mode: Mode, meta: &CentersMeta, t: usize) -> Result<RecordBatch> {
     let (frame, _) = crate::pipeline::simple_frame(field, t)?;
     let grid = &field.info().grid;
     let others = field.other_frames(t)?;
     let views: Vec<_> = others.iter().map(|o| o.view()).collect();
     let (kept, rejected) = detector.diagnose(frame.view(), &views, grid, mode);
-    // kept centres first, then the rejections, all sorted by cell
-    let mut rows: Vec<(u32, u32, f64, f64, f64, f64, f64, Option<String>)> =
+    let mut rows: Vec<Row> =
         (0..kept.len()).map(|k| (kept.rows[k], kept.cols[k], kept.lats[k], kept.lons[k], kept.values[k], f64::NAN, f64::NAN, None)).collect();
     rows.extend(rejected.into_iter().map(|Rejection { row, col, test, value, limit }| {
         let (r, c) = (row as usize, col as usize);
         (row, col, grid.lat[r], grid.lon[c], frame[[r, c]], value, limit, Some(test))
     }));
-    rows.sort_by_key(|r| (r.0, r.1));
+    table(field, meta, t, rows)
+}
+
+/// The Hodges tracker's rows: its features (DUFF ones turned down as `duplicate`), and the
+/// extrema of objects below `min_object_grid_points` (`object_size`: the object's points
+/// against the limit), at their positions (the nearest grid cell in `row`, `col`).
+fn hodges_table(diagnosis: &HodgesDiagnosis<'_>, field: &dyn Field, meta: &CentersMeta, t: usize) -> Result<RecordBatch> {
+    use crate::detect::hodges::{RefineStatus, nearest_cell};
+    let grid = &field.info().grid;
+    let (features, small) = diagnosis.frame(t)?;
+    let cell = |lat: f64, lon: f64| {
+        let (r, c) = nearest_cell(&grid.lat, &grid.lon, grid.periodic_x, lat, lon);
+        (r as u32, c as u32)
+    };
+    let mut rows: Vec<Row> = features
+        .iter()
+        .map(|f| {
+            let (r, c) = cell(f.lat, f.lon);
+            match f.status {
+                RefineStatus::Duff => (r, c, f.lat, f.lon, f.raw_value, f64::NAN, f64::NAN, Some("duplicate".to_string())),
+                _ => (r, c, f.lat, f.lon, f.value, f64::NAN, f64::NAN, None),
+            }
+        })
+        .collect();
+    let limit = diagnosis.min_object_points() as f64;
+    rows.extend(small.iter().map(|c| {
+        let (r, col) = cell(c.lat, c.lon);
+        (r, col, c.lat, c.lon, c.raw_value, c.object_points as f64, limit, Some("object_size".to_string()))
+    }));
+    table(field, meta, t, rows)
+}
+
+/// The rows of frame `t`, sorted by cell, as a `centers` batch with `tested_value`, `limit` and
+/// `rejected_by`.
+fn table(field: &dyn Field, meta: &CentersMeta, t: usize, mut rows: Vec<Row>) -> Result<RecordBatch> {
+    let grid = &field.info().grid;
+    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)).then(a.3.total_cmp(&b.3)));
     let mut centres = FrameCenters {
         rows: rows.iter().map(|r| r.0).collect(),
         cols: rows.iter().map(|r| r.1).collect(),

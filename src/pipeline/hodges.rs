@@ -280,6 +280,54 @@ pub fn detect_hodges_with(
     Ok(HodgesFrames { frames, mode, processing, times })
 }
 
+/// The Hodges detector of a run, prepared for diagnosing frames one at a time: each frame's
+/// features and the candidates turned down before refinement (`detect --rejections`,
+/// docs/algorithms.md#rejected-candidates).
+pub struct HodgesDiagnosis<'a> {
+    field: &'a dyn Field,
+    detector: hd::HodgesDetector,
+    opts: HodgesDetectOptions,
+    filter: Option<SpectralFilter>,
+}
+
+impl<'a> HodgesDiagnosis<'a> {
+    /// For the latitude-longitude trackers (the HEALPix one does not report its candidates).
+    pub fn new(field: &'a dyn Field, opts: &HodgesOptions) -> Result<Self> {
+        validate(opts)?;
+        if opts.healpix.is_some() {
+            return Err(Error::option("rejections", "are not reported by the HEALPix tracker yet; use `algorithm` simple or hodges"));
+        }
+        let info = field.info();
+        let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&info.grid.lat, &info.grid.lon, s)).transpose()?;
+        let mode = match opts.mode {
+            Some(m) => m,
+            None => field.default_mode()?,
+        };
+        let threshold = opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None));
+        let grid = &info.grid;
+        let detector = hd::HodgesDetector::new(&grid.lat, &grid.lon, grid.periodic_x).projected(grid.plane.is_some());
+        Ok(Self { field, detector, opts: HodgesDetectOptions { mode, threshold, ..opts.detect }, filter })
+    }
+
+    /// The smallest object the detector keeps, in grid points.
+    pub fn min_object_points(&self) -> usize {
+        self.opts.min_object_points
+    }
+
+    /// Frame `t`'s features (DUFF ones included, as `detect` writes them) and the candidates of
+    /// objects too small, with the frame detection saw.
+    pub fn frame(&self, t: usize) -> Result<(Vec<hd::Feature>, Vec<hd::Candidate>)> {
+        let mut frame = self.field.read_frame(t)?;
+        if super::missing_cells(&frame, &self.field.info().grid) == frame.len() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        if let Some(f) = &self.filter {
+            frame = f.apply_frame(frame.view(), t)?;
+        }
+        self.detector.diagnose(frame.view(), &self.opts).map_err(|e| Error::option("feature_refinement", format!("frame {t}: {e}")))
+    }
+}
+
 /// The provenance record of the filter (the peer's `spectral_filter` step).
 pub fn spectral_step(s: &SpectralOptions, filter: Option<&SpectralFilter>) -> ProcessingStep {
     s.step(filter.map_or("sht", SpectralFilter::method))

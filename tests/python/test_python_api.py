@@ -255,8 +255,35 @@ def test_closed_contours_and_the_rejection_table(tmp_path):
     assert why.filter(pl.col("rejected_by").is_null() | pl.col("rejected_by").is_in(["merge_distance", "closed_contour_1"])).height == plain.height
     with pytest.raises(st.StormtrackError, match="closed_contour.*'z500' is not in"):
         st.detect(src, "msl", n_frames=1, closed_contours=["z500,1,5,0"])
-    with pytest.raises(st.StormtrackError, match="rejections"):
-        st.rejections(src, "msl", n_frames=1, algorithm="hodges")
+    with pytest.raises(st.StormtrackError, match="rejections.*HEALPix"):
+        st.rejections(src, "msl", n_frames=1, algorithm="healpix")
+
+
+def test_the_hodges_rejection_table(tmp_path):
+    """The Hodges tracker's table: its features (those turned DUFF as `duplicate`) are exactly
+    `detect`'s, and the extrema of objects below min_object_grid_points are turned down as
+    `object_size` with the object's points against the limit."""
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    keywords = dict(algorithm="hodges", lmin=5, lmax=42, n_frames=6, min_object_grid_points=4)
+    centres = st.detect(src, "msl", **keywords)
+    why = st.rejections(src, "msl", **keywords)
+    features = why.filter(pl.col("rejected_by").is_null() | (pl.col("rejected_by") == "duplicate"))
+    key = ["frame", "lat", "lon"]
+    assert features.select(key).sort(key).equals(centres.select(key).sort(key))
+    assert why.filter(pl.col("rejected_by") == "duplicate").height == centres.filter(pl.col("refinement_status") == 3).height
+    small = why.filter(pl.col("rejected_by") == "object_size")
+    assert small.height > 0 and (small["tested_value"] < 4).all() and (small["limit"] == 4).all()
+    assert small.join(centres, on=key, how="inner").height == 0
+    # with every object kept, nothing is turned down for its size
+    everything = st.rejections(src, "msl", **{**keywords, "min_object_grid_points": 1})
+    assert everything.filter(pl.col("rejected_by") == "object_size").height == 0
+    assert everything.height >= why.height - small.height
+    out = tmp_path / "why.parquet"
+    run("detect", "-i", str(src), "--variable", "msl", "-a", "hodges", "--lmin", "5", "--lmax", "42", "-n", "6",
+        "--min-object-grid-points", "4", "-o", str(tmp_path / "c.parquet"), "--rejections", str(out), "-q")
+    assert pl.read_parquet(out).equals(why)
 
 
 def test_closed_contours_of_another_variable(tmp_path):

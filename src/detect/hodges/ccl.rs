@@ -185,6 +185,7 @@ pub(crate) fn ccl_candidates(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64
         object: l,
         diagnostics: diagnostics[l as usize - 1],
         found,
+        object_points: size[l as usize - 1],
     };
     if p.group {
         let mut seen = vec![false; f.len()];

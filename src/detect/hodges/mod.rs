@@ -242,6 +242,8 @@ pub struct Candidate {
     /// Position in the order the candidates were found (row-major), before the west-to-east
     /// sort of the CCL path.
     pub found: usize,
+    /// Grid points of its object.
+    pub object_points: usize,
 }
 
 /// Per-grid state for detecting many frames on one grid (`Sync`; share it across threads).
@@ -301,6 +303,20 @@ impl HodgesDetector {
             };
             ccl::ccl_candidates(frame, lat, lon, &params)
         })
+    }
+
+    /// [`HodgesDetector::detect`], with the candidates it turned down before refinement: the
+    /// extrema of objects smaller than `min_object_points` (docs/algorithms.md#rejected-candidates).
+    /// Features turned DUFF are among the features (their status says so).
+    pub fn diagnose(&self, frame: ArrayView2<'_, f64>, opts: &HodgesDetectOptions) -> Result<(Vec<Feature>, Vec<Candidate>), DetectError> {
+        let features = self.detect(frame, opts)?;
+        let small = if opts.min_object_points > 1 {
+            let every = HodgesDetectOptions { min_object_points: 1, ..*opts };
+            self.candidates(frame, &every)?.into_iter().filter(|c| c.object_points < opts.min_object_points).collect()
+        } else {
+            Vec::new()
+        };
+        Ok((features, small))
     }
 
     /// Refine `candidates` of `frame` (the second half of [`HodgesDetector::detect`]),

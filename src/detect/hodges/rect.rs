@@ -305,6 +305,7 @@ pub(crate) fn rect_candidates(
                 object: k as u32 + 1,
                 diagnostics: ObjectDiagnostics::default(),
                 found: out.len(),
+                object_points: obj.points.len(),
             });
         }
     }

@@ -178,7 +178,7 @@ fn bad_grid_options_fail_in_one_line() {
         a.extend_from_slice(extra);
         stormtrack(&a)
     };
-    assert_fails(&detect(&["-a", "healpix"]), &["--rejections", "HEALPix tracker"]);
+    assert_fails(&detect(&["-a", "healpix", "--nside", "3"]), &["--nside", "power of two"]);
     assert!(!centres.exists() && !table.exists(), "nothing written before the check");
 }
 

@@ -607,7 +607,8 @@ def rejections(
     tested on (``tested_value``) and the limit (``limit``): why a storm you expected is missing
     (``stormtrack detect --rejections``, docs/algorithms.md#rejected-candidates). With
     ``algorithm="hodges"``: every feature (``duplicate`` for those turned DUFF) and the extrema
-    of objects below ``min_object_grid_points`` (``object_size``). ``options`` are
+    of objects below ``min_object_grid_points`` (``object_size``); with ``algorithm="healpix"``
+    each object's extremum, kept or ``object_size``. ``options`` are
     :func:`detect`'s."""
     paths = _file_paths(source)
     if paths is None:

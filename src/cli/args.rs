@@ -380,8 +380,8 @@ pub struct DetectArgs {
     /// needs the `stormtrack` command of the Python package (pip install 'stormtrack[dask]').
     #[arg(long = "dask-scheduler", value_name = "ADDRESS")]
     pub dask_scheduler: Option<String>,
-    /// Also write every candidate of the Simple or Hodges detector, kept or not, with the test
-    /// that turned it down and the value it was tested on (Parquet).
+    /// Also write every candidate of the detector (Simple, Hodges or HEALPix), kept or not, with
+    /// the test that turned it down and the value it was tested on (Parquet).
     #[arg(long = "rejections", value_name = "FILE")]
     pub rejections: Option<PathBuf>,
     #[command(flatten)]

@@ -193,12 +193,30 @@ pub struct HealpixFeature {
 /// ascending pixel order.
 pub fn detect(values: &[f64], grid: &HealpixGrid, opts: &HealpixDetectOptions) -> Vec<HealpixFeature> {
     assert_eq!(values.len(), grid.npix(), "a frame must hold one value per pixel");
+    let (size, best) = objects(values, grid, opts);
+    let mut pixels: Vec<(usize, u32)> =
+        best.iter().enumerate().filter(|(l, _)| size[*l] >= opts.min_object_points).filter_map(|(l, b)| b.map(|p| (p, l as u32 + 1))).collect();
+    pixels.sort_unstable();
+    pixels.into_iter().map(|(p, object_id)| feature_at(values, grid, p, object_id, opts)).collect()
+}
+
+/// The extremum pixel and the size of every object smaller than `min_object_points` (what
+/// [`detect`] turns down, docs/algorithms.md#rejected-candidates), in ascending pixel order.
+pub fn small_objects(values: &[f64], grid: &HealpixGrid, opts: &HealpixDetectOptions) -> Vec<(usize, usize)> {
+    assert_eq!(values.len(), grid.npix(), "a frame must hold one value per pixel");
+    let (size, best) = objects(values, grid, opts);
+    let mut small: Vec<(usize, usize)> = best.iter().zip(&size).filter(|(_, s)| **s < opts.min_object_points).filter_map(|(b, s)| b.map(|p| (p, *s))).collect();
+    small.sort_unstable();
+    small
+}
+
+/// Per object (label order = smallest pixel order): its size and its first strict extremum.
+fn objects(values: &[f64], grid: &HealpixGrid, opts: &HealpixDetectOptions) -> (Vec<usize>, Vec<Option<usize>>) {
     let member = |v: f64| match opts.mode {
         Mode::Min => v <= opts.threshold,
         Mode::Max => v >= opts.threshold,
     };
     let labels = components(values, grid, member);
-    // per object (label order = smallest pixel order): size and the first strict extremum
     let n_objects = labels.iter().filter_map(|&l| l).max().map_or(0, |m| m as usize + 1);
     let mut size = vec![0usize; n_objects];
     let mut best: Vec<Option<usize>> = vec![None; n_objects];
@@ -217,10 +235,7 @@ pub fn detect(values: &[f64], grid: &HealpixGrid, opts: &HealpixDetectOptions) -
             best[l] = Some(p);
         }
     }
-    let mut pixels: Vec<(usize, u32)> =
-        best.iter().enumerate().filter(|(l, _)| size[*l] >= opts.min_object_points).filter_map(|(l, b)| b.map(|p| (p, l as u32 + 1))).collect();
-    pixels.sort_unstable();
-    pixels.into_iter().map(|(p, object_id)| feature_at(values, grid, p, object_id, opts)).collect()
+    (size, best)
 }
 
 /// Connected components of member pixels on the neighbour graph, numbered 0.. in the order of

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::field::{Field, FilteredField};
 use crate::io::parquet as pq;
 use crate::pipeline::centers_meta;
+use crate::pipeline::healpix::HealpixDetection;
 use crate::pipeline::hodges::HodgesDiagnosis;
 use crate::variables::Mode;
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
@@ -26,9 +27,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Vec<RecordBatch>> {
     opts.validate()?;
     let mut method = opts.detection.method(&opts.field)?;
-    if method.is_healpix() {
-        return Err(healpix_refused());
-    }
     let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable)?)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
@@ -62,25 +60,24 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Vec<RecordBatch>> 
             };
             each(&|t| simple_table(source, detector, mode, &meta, t))
         }
-        Method::Hodges(h) => {
-            let diagnosis = HodgesDiagnosis::new(&field, h)?;
-            each(&|t| hodges_table(&diagnosis, &field, &meta, t))
-        }
+        Method::Hodges(h) => match h.healpix {
+            Some(settings) => {
+                let detection = HealpixDetection::new(&field, h, settings)?;
+                each(&|t| healpix_table(&detection, &field, &meta, t))
+            }
+            None => {
+                let diagnosis = HodgesDiagnosis::new(&field, h)?;
+                each(&|t| hodges_table(&diagnosis, &field, &meta, t))
+            }
+        },
     }
 }
 
-/// Check, before any work, that the options ask for a tracker that reports its candidates and
-/// `path` can be written.
+/// Check, before any work, the options and that `path` can be written.
 pub fn validate(opts: &Options, path: &Path) -> Result<()> {
     opts.validate()?;
-    if opts.detection.method(&opts.field)?.is_healpix() {
-        return Err(healpix_refused());
-    }
+    opts.detection.method(&opts.field)?;
     crate::io::atomic::check_writable_file(path)
-}
-
-fn healpix_refused() -> Error {
-    Error::option("rejections", "are reported by `algorithm` simple and hodges; the HEALPix tracker does not report its candidates yet")
 }
 
 /// Write the table to `path` (Parquet, atomically).
@@ -134,6 +131,16 @@ fn hodges_table(diagnosis: &HodgesDiagnosis<'_>, field: &dyn Field, meta: &Cente
         let (r, col) = cell(c.lat, c.lon);
         (r, col, c.lat, c.lon, c.raw_value, c.object_points as f64, limit, Some("object_size".to_string()))
     }));
+    table(field, meta, t, rows)
+}
+
+/// The HEALPix tracker's rows: its features (kept), and the extremum of every object below
+/// `min_object_grid_points` (`object_size`), the input's cell in `row` (`col` 0).
+fn healpix_table(detection: &HealpixDetection, field: &dyn Field, meta: &CentersMeta, t: usize) -> Result<RecordBatch> {
+    let (features, small) = detection.diagnose(field, t)?;
+    let mut rows: Vec<Row> = features.iter().map(|f| (f.pixel as u32, 0, f.lat, f.lon, f.value, f64::NAN, f64::NAN, None)).collect();
+    let limit = detection.min_object_points() as f64;
+    rows.extend(small.into_iter().map(|(lat, lon, value, cell, size)| (cell as u32, 0, lat, lon, value, size as f64, limit, Some("object_size".to_string()))));
     table(field, meta, t, rows)
 }
 

@@ -161,6 +161,81 @@ fn native_cells(layout: HealpixLayout) -> Option<Vec<u32>> {
     layout.nested.then(|| hp::nested_of_ring(layout.nside))
 }
 
+/// One run's HEALPix detection, prepared: where the pixels come from and the detector's
+/// options (mode and threshold resolved for the field).
+pub struct HealpixDetection {
+    source: PixelSource,
+    opts: HealpixDetectOptions,
+}
+
+impl HealpixDetection {
+    pub fn new(field: &dyn Field, opts: &HodgesOptions, settings: HealpixSettings) -> Result<Self> {
+        let info = field.info();
+        let band = opts.spectral.as_ref().map(|s| (s.lmin, s.lmax, s.taper));
+        let source = PixelSource::new(&info.grid, settings, band)?;
+        let mode = match opts.mode {
+            Some(m) => m,
+            None => field.default_mode()?,
+        };
+        let detect_opts = HealpixDetectOptions {
+            mode,
+            threshold: opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None)),
+            min_object_points: opts.detect.min_object_points,
+            refinement: refinement(opts.detect.refinement)?,
+        };
+        Ok(Self { source, opts: detect_opts })
+    }
+
+    /// The smallest object kept, in pixels.
+    pub fn min_object_points(&self) -> usize {
+        self.opts.min_object_points
+    }
+
+    /// Frame `t`'s pixel values (RING numbering) and its missing cells; a frame to regrid must
+    /// be complete. `clocks`: where the reading and the regridding times add up.
+    fn pixels(&self, field: &dyn Field, t: usize, clocks: Option<(&AtomicU64, &AtomicU64)>) -> Result<(Vec<f64>, usize)> {
+        let t0 = Instant::now();
+        let frame = field.read_frame(t)?;
+        if let Some((read_ns, _)) = clocks {
+            add_secs(read_ns, t0);
+        }
+        let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
+        if nan_cells > 0 && matches!(self.source, PixelSource::Regridded(_)) {
+            return Err(Error::option(
+                "algorithm",
+                format!("healpix regrids complete global frames; frame {t} has {nan_cells} missing values (fill them, or use `algorithm` hodges)"),
+            ));
+        }
+        let t1 = Instant::now();
+        let values = self.source.pixels(frame.as_standard_layout().as_slice().expect("standard layout"));
+        if let Some((_, regrid_ns)) = clocks {
+            add_secs(regrid_ns, t1);
+        }
+        Ok((values, nan_cells))
+    }
+
+    /// The features of one frame's pixels, each at the input's cell.
+    fn features(&self, values: &[f64]) -> Vec<hp::HealpixFeature> {
+        let mut features = hp::detect(values, self.source.grid(), &self.opts);
+        for f in &mut features {
+            f.pixel = self.source.input_cell(f.pixel);
+        }
+        features
+    }
+
+    /// Frame `t`'s features and the objects too small to be kept: `(lat, lon, value, cell,
+    /// pixels)` of each one's extremum (docs/algorithms.md#rejected-candidates).
+    pub fn diagnose(&self, field: &dyn Field, t: usize) -> Result<(Vec<hp::HealpixFeature>, Vec<(f64, f64, f64, usize, usize)>)> {
+        let (values, _) = self.pixels(field, t, None)?;
+        let grid = self.source.grid();
+        let small = hp::small_objects(&values, grid, &self.opts)
+            .into_iter()
+            .map(|(p, size)| (grid.lat()[p], grid.lon()[p], values[p], self.source.input_cell(p), size))
+            .collect();
+        Ok((self.features(&values), small))
+    }
+}
+
 /// Regrid (or read), detect and refine the frames in `range` in parallel, gathered in frame order.
 pub fn detect_healpix(
     field: &dyn Field,
@@ -170,41 +245,15 @@ pub fn detect_healpix(
     progress: Option<&(dyn Fn(usize) + Sync)>,
 ) -> Result<HodgesFrames> {
     let info = field.info();
-    let band = opts.spectral.as_ref().map(|s| (s.lmin, s.lmax, s.taper));
-    let source = PixelSource::new(&info.grid, settings, band)?;
-    let mode = match opts.mode {
-        Some(m) => m,
-        None => field.default_mode()?,
-    };
-    let detect_opts = HealpixDetectOptions {
-        mode,
-        threshold: opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None)),
-        min_object_points: opts.detect.min_object_points,
-        refinement: refinement(opts.detect.refinement)?,
-    };
+    let detection = HealpixDetection::new(field, opts, settings)?;
     let (read_ns, filter_ns, detect_ns) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let done = AtomicUsize::new(0);
     let frames: Vec<Result<DetectedFrame>> = range
         .into_par_iter()
         .map(|t| {
-            let t0 = Instant::now();
-            let frame = field.read_frame(t)?;
-            add_secs(&read_ns, t0);
-            let nan_cells = frame.iter().filter(|v| v.is_nan()).count();
-            if nan_cells > 0 && matches!(source, PixelSource::Regridded(_)) {
-                return Err(Error::option(
-                    "algorithm",
-                    format!("healpix regrids complete global frames; frame {t} has {nan_cells} missing values (fill them, or use `algorithm` hodges)"),
-                ));
-            }
-            let t1 = Instant::now();
-            let values = source.pixels(frame.as_standard_layout().as_slice().expect("standard layout"));
-            add_secs(&filter_ns, t1);
+            let (values, nan_cells) = detection.pixels(field, t, Some((&read_ns, &filter_ns)))?;
             let t2 = Instant::now();
-            let mut features = hp::detect(&values, source.grid(), &detect_opts);
-            for f in &mut features {
-                f.pixel = source.input_cell(f.pixel);
-            }
+            let features = detection.features(&values);
             add_secs(&detect_ns, t2);
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(p) = progress {
@@ -216,10 +265,10 @@ pub fn detect_healpix(
     let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
     let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), ..StageTimes::default() };
     let mut processing: Vec<ProcessingStep> = opts.spectral.iter().map(|s| super::hodges::spectral_step(s, None)).collect();
-    if let PixelSource::Regridded(plan) = &source {
+    if let PixelSource::Regridded(plan) = &detection.source {
         processing.push(plan.step());
     }
-    Ok(HodgesFrames { frames, mode, processing, times })
+    Ok(HodgesFrames { frames, mode: detection.opts.mode, processing, times })
 }
 
 /// HEALPix features as centres: the pixel in `row` (column 0), the raw value, object and the

@@ -291,11 +291,11 @@ pub struct HodgesDiagnosis<'a> {
 }
 
 impl<'a> HodgesDiagnosis<'a> {
-    /// For the latitude-longitude trackers (the HEALPix one does not report its candidates).
+    /// For the latitude-longitude trackers (the HEALPix one: [`super::healpix::HealpixDetection::diagnose`]).
     pub fn new(field: &'a dyn Field, opts: &HodgesOptions) -> Result<Self> {
         validate(opts)?;
         if opts.healpix.is_some() {
-            return Err(Error::option("rejections", "are not reported by the HEALPix tracker yet; use `algorithm` simple or hodges"));
+            return Err(Error::option("algorithm", "healpix candidates are diagnosed on the pixel graph (pipeline::healpix::HealpixDetection)"));
         }
         let info = field.info();
         let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&info.grid.lat, &info.grid.lon, s)).transpose()?;

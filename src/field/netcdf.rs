@@ -4,7 +4,7 @@
 //! the pure-Rust `netcdf-reader` (feature `fast-read`), which decodes frames in parallel,
 //! falling back to libnetcdf for what it cannot read (docs/input.md).
 
-use super::cf::{HealpixHints, LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::cf::{Attributes, HealpixHints, LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
 use crate::time::TimeAxis;
@@ -291,24 +291,18 @@ fn find_variable<'f>(file: &'f netcdf::File, variable: &str, path: &Path) -> Res
 /// The HEALPix layout of the variable, `None` when it is not on HEALPix
 /// (docs/input.md#healpix-inputs).
 fn healpix_layout(file: &netcdf::File, var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Option<crate::field::HealpixLayout>> {
-    let number = |v: &netcdf::Variable<'_>, name: &str| attr_f64s(v, name).and_then(|x| x.first().copied());
     let mapping = attr_str(var, "grid_mapping").and_then(|name| file.variable(name.trim()));
-    let mapping_str = |name: &str| mapping.as_ref().and_then(|m| attr_str(m, name));
-    let mapping_number = |name: &str| mapping.as_ref().and_then(|m| number(m, name));
-    let hints = HealpixHints {
-        last_dim: layout.dims.last().cloned().unwrap_or_default(),
-        grid_type: attr_str(var, "grid_type"),
-        nside: number(var, "nside"),
-        mapping_name: mapping_str("grid_mapping_name"),
-        healpix_nside: mapping_number("healpix_nside"),
-        refinement_level: mapping_number("refinement_level"),
-        order: mapping_str("healpix_order").or_else(|| mapping_str("indexing_scheme")),
-    };
-    if !hints.says_healpix() {
-        return Ok(None);
+    let hints = HealpixHints::read(layout.dims.last().cloned().unwrap_or_default(), var, mapping.as_ref().map(|m| m as &dyn Attributes));
+    hints.resolve(layout.variable, layout.path)
+}
+
+impl Attributes for netcdf::Variable<'_> {
+    fn text(&self, name: &str) -> Option<String> {
+        attr_str(self, name)
     }
-    let bad = |detail: String| Error::BadHealpix { variable: layout.variable.to_string(), path: layout.path.to_path_buf(), detail };
-    hints.layout().map(Some).map_err(bad)
+    fn number(&self, name: &str) -> Option<f64> {
+        attr_f64s(self, name).and_then(|x| x.first().copied())
+    }
 }
 
 /// Latitude and longitude values: 1-D variables with an alias name that must be the variable's

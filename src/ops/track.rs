@@ -343,6 +343,11 @@ pub(super) fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptio
     m.insert("algorithm".into(), json!(if h.healpix.is_some() { "healpix" } else { "hodges" }));
     if let Some(hp) = &h.healpix {
         m.insert("nside".into(), json!(hp.nside));
+        // a HEALPix input is tracked at its own resolution, in its numbering's cells
+        if let Some(cells) = field.info().grid.healpix {
+            m.insert("nside".into(), json!(cells.nside));
+            m.insert("healpix_input_ordering".into(), json!(cells.ordering()));
+        }
     }
     m.insert("object_threshold".into(), json!(threshold));
     m.insert("feature_refinement".into(), json!(h.detect.refinement.as_str()));

@@ -12,7 +12,7 @@ mod store;
 pub use error::ZarrError;
 pub use store::is_zarr_location;
 
-use super::cf::{HealpixHints, LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::cf::{Attributes, HealpixHints, LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
 use frames::{FrameChunks, StoredType};
@@ -149,29 +149,14 @@ impl Layout {
     /// The HEALPix layout of the variable, `None` when it is not on HEALPix
     /// (docs/input.md#healpix-inputs).
     fn healpix(&self, index: &StoreIndex, array: &ZarrArray) -> Result<Option<super::HealpixLayout>> {
-        let number = |a: &ZarrArray, name: &str| attr_f64s(a, name).first().copied();
         let mapping = match attr_str(array, "grid_mapping") {
             Some(name) => index.array(name.trim())?,
             None => None,
         };
-        let mapping_str = |name: &str| mapping.as_ref().and_then(|m| attr_str(m, name));
-        let mapping_number = |name: &str| mapping.as_ref().and_then(|m| number(m, name));
         let n = self.shape.len();
         let last = self.dims.as_ref().map_or_else(|| format!("dim_{}", n - 1), |d| d[n - 1].clone());
-        let hints = HealpixHints {
-            last_dim: (last, self.shape[n - 1] as usize),
-            grid_type: attr_str(array, "grid_type"),
-            nside: number(array, "nside"),
-            mapping_name: mapping_str("grid_mapping_name"),
-            healpix_nside: mapping_number("healpix_nside"),
-            refinement_level: mapping_number("refinement_level"),
-            order: mapping_str("healpix_order").or_else(|| mapping_str("indexing_scheme")),
-        };
-        if !hints.says_healpix() {
-            return Ok(None);
-        }
-        let bad = |detail: String| Error::BadHealpix { variable: self.variable.clone(), path: PathBuf::from(&self.location), detail };
-        hints.layout().map(Some).map_err(bad)
+        let hints = HealpixHints::read((last, self.shape[n - 1] as usize), array, mapping.as_ref().map(|m| m as &dyn Attributes));
+        hints.resolve(&self.variable, std::path::Path::new(&self.location))
     }
 
     /// The grid: HEALPix cells, or the latitude and longitude coordinates.
@@ -257,6 +242,15 @@ impl Layout {
             self.values("time", &array)?
         };
         decode_times(&name, &raw, attr_str(&array, "units").as_deref(), attr_str(&array, "calendar").as_deref())
+    }
+}
+
+impl Attributes for ZarrArray {
+    fn text(&self, name: &str) -> Option<String> {
+        attr_str(self, name)
+    }
+    fn number(&self, name: &str) -> Option<f64> {
+        attr_f64s(self, name).first().copied()
     }
 }
 

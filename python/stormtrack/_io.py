@@ -161,6 +161,11 @@ def _dataarray_parts(da: Any) -> tuple[Any, tuple[np.ndarray, str], np.ndarray, 
             f"variable '{da.name or 'variable'}' is on a HEALPix grid (dims {tuple(da.dims)}); only the HEALPix tracker reads it: "
             "pass algorithm='healpix'"
         )
+    if str(da.attrs.get("GRIB_gridType", "")) in ("reduced_gg", "reduced_ll"):
+        raise _core.StormtrackError(
+            f"variable '{da.name or 'variable'}' is on a reduced grid as cfgrib gives it (dims {tuple(da.dims)}); give the GRIB file "
+            "itself (st.track('file.grib', ...)): the built-in reader takes reduced Gaussian grids (docs/input.md#reduced-gaussian-grids)"
+        )
     lat = _find_dim(da, _LAT_NAMES, "Y", ("latitude", "grid_latitude"), ("degrees_north", "degree_north"))
     lon = _find_dim(da, _LON_NAMES, "X", ("longitude", "grid_longitude"), ("degrees_east", "degree_east"))
     time = _find_dim(da, _TIME_NAMES, "T", ("time",), ())

@@ -207,3 +207,17 @@ def test_spectral_and_vorticity_read_grib_and_zarr_as_the_file(grib2: Path, djf_
     assert outputs["nc"].shape == (6, 73, 144) and np.isfinite(outputs["nc"]).all()
     np.testing.assert_array_equal(outputs["grib"], outputs["nc"])
     np.testing.assert_array_equal(outputs["zarr"], outputs["nc"])
+
+
+def test_a_reduced_gaussian_grib_file_tracks_from_python_and_its_cfgrib_array_says_how():
+    """The octahedral O32 sample (ecCodes-written, tests/data/grib/make_gaussian.py): the file
+    tracks from Python through the core's own reader (no ecCodes) as on the command line; the
+    same field opened by cfgrib, a (time, values) array, is refused naming the file route."""
+    sample = ROOT / "tests/data/grib/msl_o32.grib2"
+    keywords = dict(algorithm="healpix", nside=32, object_threshold=100000.0)
+    tracks = st.track(str(sample), "msl", **keywords)
+    assert tracks["track_id"].n_unique() == 42
+    pytest.importorskip("cfgrib")
+    with xr.open_dataset(sample, engine="cfgrib", backend_kwargs={"indexpath": ""}) as ds:
+        with pytest.raises(st.StormtrackError, match="reduced grid as cfgrib gives it.*GRIB file"):
+            st.track(ds, "msl", **keywords)

@@ -302,11 +302,9 @@ fn bad_healpix_inputs_fail_in_one_line() {
     assert_fails(&run(&input, &[&hp[..], &["--nside", "16"]].concat()), &["--nside", "input's nside 32"]);
     assert_fails(&run(&input, &[&hp[..], &["--lmin", "5", "--lmax", "42"]].concat()), &["--lmin", "HEALPix input"]);
     assert_fails(&run(&input, &[&hp[..], &["--taper-points", "3"]].concat()), &["--taper-points", "no edges"]);
-    // a dataset is written, and not continued
+    // sampling a dataset's tracks on the HEALPix input: refused
     let ds = dir.path().join("ds");
     common::assert_ok(&stormtrack(&[&["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-q", "-o", ds.to_str().unwrap()][..], &hp].concat()));
-    let append = [&["track", "-i", input.to_str().unwrap(), "--variable", "msl", "--append", ds.to_str().unwrap()][..], &hp].concat();
-    assert_fails(&stormtrack(&append), &["--append", "HEALPix dataset"]);
     let sampled = dir.path().join("sampled.parquet");
     assert_fails(
         &stormtrack(&["sample", "-i", input.to_str().unwrap(), "--variable", "msl", "-o", sampled.to_str().unwrap(), ds.to_str().unwrap()]),
@@ -349,4 +347,25 @@ fn a_reduced_gaussian_grid_tracks_as_the_peer_on_healpix() {
     // the regridding's own record: the regular Gaussian grid's bandwidth, 63
     let regrid = ours.metadata.processing.iter().find(|s| s.operation == "regrid").unwrap();
     assert_eq!(regrid.parameters["transform_lmax"].as_u64(), Some(63));
+}
+
+/// A HEALPix dataset continued by `--append` (the HEALPix input in two halves) is the dataset of
+/// one run over all its frames, point for point; a run on another resolution is refused.
+#[test]
+fn a_healpix_dataset_continues_as_one_run() {
+    let input = healpix_fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let (whole, parts) = (dir.path().join("whole"), dir.path().join("parts"));
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let run = |extra: &[&str]| {
+        let args = [&["track", "-i", input.to_str().unwrap(), "--variable", "msl", "-a", "healpix", "--object-threshold", "100000", "-q"][..], extra].concat();
+        stormtrack(&args)
+    };
+    common::assert_ok(&run(&["-o", &path(&whole)]));
+    common::assert_ok(&run(&["--end", "2025-12-05T18:00", "-o", &path(&parts)]));
+    common::assert_ok(&run(&["--start", "2025-12-06T00:00", "--append", &path(&parts)]));
+    let (a, b) = (stormtrack::io::read_tracks(&whole, None).unwrap(), stormtrack::io::read_tracks(&parts, None).unwrap());
+    assert_eq!(a.len(), 43);
+    assert_eq!((&a.ids, &a.offsets, &a.times, &a.lats, &a.lons), (&b.ids, &b.offsets, &b.times, &b.lats, &b.lons));
+    assert_fails(&run(&["--start", "2025-12-06T00:00", "--feature-refinement", "grid", "--append", &path(&parts)]), &["--append", "feature_refinement"]);
 }

@@ -22,8 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The provenance keys that decide a Hodges run's tracks.
-const DECIDING: [&str; 16] = [
+const DECIDING: [&str; 17] = [
     "algorithm",
+    "nside",
     "variable",
     "object_threshold",
     "feature_refinement",
@@ -49,9 +50,11 @@ pub(super) fn run(opts: &Options, dir: &Path, method: Method, progress: &dyn sup
     // one generation read throughout; the write refuses if another writer switched since
     let generation = crate::io::generations::snapshot(dir);
     let descriptor = pq::read_descriptor(&generation)?;
-    let field = opts.field.open()?;
+    let mut method = method;
+    let field = opts.field.open_for(&mut method, &[])?;
     let (method, mode) = method.settle(&field, &opts.field, None)?;
     let Method::Hodges(h) = method else { unreachable!("the caller checked the method") };
+    let algorithm = if h.healpix.is_some() { super::detect::Algorithm::Healpix } else { super::detect::Algorithm::Hodges };
     let h = HodgesOptions { mode: Some(mode), ..*h };
     let mut provenance = super::track::provenance(&field, opts.input_name.as_deref());
     hodges_provenance(&mut provenance, &h, &field);
@@ -96,15 +99,7 @@ pub(super) fn run(opts: &Options, dir: &Path, method: Method, progress: &dyn sup
     let new_months: BTreeSet<(i32, u32)> = frames.iter().map(|f| month_of(info.calendar, f.time)).collect();
     let touched = BTreeMap::from([("centers", new_months), ("track_points", touched_points), ("tracks", touched_starts)]);
     let base = pq::AppendBase { generation, touched };
-    let continued = Continued {
-        tracks,
-        frames,
-        provenance,
-        link_state,
-        link_frames: Some(link_frames),
-        algorithm: super::detect::Algorithm::Hodges,
-        stage_times: Some(detected.times),
-    };
+    let continued = Continued { tracks, frames, provenance, link_state, link_frames: Some(link_frames), algorithm, stage_times: Some(detected.times) };
     write_continued(dir, base, &descriptor, &field, mode, continued)
 }
 

@@ -153,9 +153,6 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         if !opts.detection.other_variables(&opts.field.variable)?.is_empty() {
             return Err(Error::option("append", "does not test closed contours of other variables yet; track the whole period"));
         }
-        if opts.detection.algorithm()? == Algorithm::Healpix {
-            return Err(Error::option("append", "cannot continue a HEALPix dataset yet; track the whole period with `algorithm` healpix"));
-        }
         if runner.is_some() {
             return Err(Error::option("append", "runs in one process; drop the Dask scheduler to append"));
         }
@@ -192,8 +189,7 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
                 }
             };
             hodges_provenance(&mut provenance, h, &field);
-            // the HEALPix tracker is not continued (docs/datasets.md): its dataset keeps no state
-            if to_dataset && h.healpix.is_none() {
+            if to_dataset {
                 let (state, frames) = hodges_end_state(&field, h, mode, &run.frames, segments)?;
                 (link_state, link_frames) = (Some(state), Some(frames));
             }

@@ -118,18 +118,27 @@ impl HodgesStreamingTracker {
 
     fn build(spec: StreamSpec, opts: HodgesOptions, with_filter: bool) -> Result<Self> {
         validate(&opts)?;
-        if opts.healpix.is_some() {
-            return Err(Error::option("algorithm", "healpix is not streamed frame by frame; track the whole field"));
-        }
         let params = opts.linker.normalise().map_err(|e| Error::option("linker", e.to_string()))?;
-        let probe = Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN);
-        let field = spec.frame_field(0, probe)?;
-        let grid = &field.info().grid;
-        let filter = opts.spectral.as_ref().filter(|_| with_filter).map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
+        let (lon_convention, unit, filter) = if opts.healpix.is_some() {
+            // the HEALPix tracker's frames are detected elsewhere (a dataset's append); its
+            // pixel centres run 0..360
+            if with_filter {
+                return Err(Error::option("algorithm", "healpix is not streamed frame by frame; track the whole field"));
+            }
+            // (the spec of a field opened already: its units are the values' unit)
+            let unit = spec.units.clone().unwrap_or_else(|| "1".into());
+            (crate::geo::LonConvention::Unsigned, unit, None)
+        } else {
+            let probe = Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN);
+            let field = spec.frame_field(0, probe)?;
+            let grid = &field.info().grid;
+            let filter = opts.spectral.as_ref().filter(|_| with_filter).map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
+            (grid.lon_convention, field.info().value_unit.clone(), filter)
+        };
         let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
         Ok(HodgesStreamingTracker {
-            lon_convention: grid.lon_convention,
-            unit: field.info().value_unit.clone(),
+            lon_convention,
+            unit,
             spec,
             opts,
             params,

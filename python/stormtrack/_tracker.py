@@ -39,8 +39,10 @@ class Tracker:
     it is not continued in; ``algorithm="hodges"`` (with ``lmin``/``lmax`` and the Hodges
     keywords of :func:`track`) links by segments of ``segment_frames`` frames (62), so it
     hands tracks back once the segment after their end is complete and holds about a segment
-    of frames (docs/datasets.md#streaming-the-hodges-tracker). ``taper_points`` ramps the edges
-    of every frame pushed to 0 first, as :func:`track` does (docs/algorithms.md#boundary-taper).
+    of frames (docs/datasets.md#streaming-the-hodges-tracker). ``algorithm="healpix"`` (with
+    ``nside``) regrids each frame pushed to HEALPix and links as the Hodges tracker does.
+    ``taper_points`` ramps the edges of every frame pushed to 0 first, as :func:`track` does
+    (docs/algorithms.md#boundary-taper).
 
     >>> import numpy as np, stormtrack as st
     >>> lat, lon = np.arange(-30.0, 31.0, 2.5), np.arange(0.0, 360.0, 2.5)
@@ -71,6 +73,7 @@ class Tracker:
         lmin: int | None = None,
         lmax: int | None = None,
         taper_points: int = 0,
+        nside: int | None = None,
         **hodges: Any,
     ) -> None:
         from stormtrack._io import _HODGES_OPTIONS, _taper
@@ -85,6 +88,7 @@ class Tracker:
             standard_name=standard_name, calendar=calendar, mode=mode, threshold=threshold, refinement=refinement,
             window=window, max_km=max_km, algorithm=algorithm, lmin=lmin, lmax=lmax,
             hodges={k: v for k, v in hodges.items() if v is not None} or None, taper_points=_taper(taper_points) or 0,
+            nside=nside,
         )
 
     def _frame(self, frame: Any) -> np.ndarray:

@@ -214,6 +214,33 @@ impl HealpixDetection {
         Ok((values, nan_cells))
     }
 
+    /// Frame `t` detected: its features as centres (the pixel or input cell in `row`).
+    /// `clocks`: where the reading, regridding and detection times add up.
+    pub fn detect_frame(&self, field: &dyn Field, t: usize, clocks: Option<[&AtomicU64; 3]>) -> Result<DetectedFrame> {
+        let info = field.info();
+        let (values, nan_cells) = self.pixels(field, t, clocks.map(|[read, regrid, _]| (read, regrid)))?;
+        let t2 = Instant::now();
+        let features = self.features(&values);
+        if let Some([_, _, detect]) = clocks {
+            add_secs(detect, t2);
+        }
+        Ok(DetectedFrame { frame: t as u32, time: info.times[t], centers: to_centers(&info.value_unit, &features), nan_cells })
+    }
+
+    /// The provenance records of the band filter (if any) and of the regridding (if any).
+    pub fn steps(&self, opts: &HodgesOptions) -> Vec<ProcessingStep> {
+        let mut processing: Vec<ProcessingStep> = opts.spectral.iter().map(|s| super::hodges::spectral_step(s, None)).collect();
+        if let PixelSource::Regridded(plan) = &self.source {
+            processing.push(plan.step());
+        }
+        processing
+    }
+
+    /// The detection mode in use.
+    pub fn mode(&self) -> crate::variables::Mode {
+        self.opts.mode
+    }
+
     /// The features of one frame's pixels, each at the input's cell.
     fn features(&self, values: &[f64]) -> Vec<hp::HealpixFeature> {
         let mut features = hp::detect(values, self.source.grid(), &self.opts);
@@ -244,31 +271,23 @@ pub fn detect_healpix(
     range: std::ops::Range<usize>,
     progress: Option<&(dyn Fn(usize) + Sync)>,
 ) -> Result<HodgesFrames> {
-    let info = field.info();
     let detection = HealpixDetection::new(field, opts, settings)?;
     let (read_ns, filter_ns, detect_ns) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let done = AtomicUsize::new(0);
     let frames: Vec<Result<DetectedFrame>> = range
         .into_par_iter()
         .map(|t| {
-            let (values, nan_cells) = detection.pixels(field, t, Some((&read_ns, &filter_ns)))?;
-            let t2 = Instant::now();
-            let features = detection.features(&values);
-            add_secs(&detect_ns, t2);
+            let frame = detection.detect_frame(field, t, Some([&read_ns, &filter_ns, &detect_ns]));
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(p) = progress {
                 p(n);
             }
-            Ok(DetectedFrame { frame: t as u32, time: info.times[t], centers: to_centers(&info.value_unit, &features), nan_cells })
+            frame
         })
         .collect();
     let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
     let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), ..StageTimes::default() };
-    let mut processing: Vec<ProcessingStep> = opts.spectral.iter().map(|s| super::hodges::spectral_step(s, None)).collect();
-    if let PixelSource::Regridded(plan) = &detection.source {
-        processing.push(plan.step());
-    }
-    Ok(HodgesFrames { frames, mode: detection.opts.mode, processing, times })
+    Ok(HodgesFrames { frames, mode: detection.opts.mode, processing: detection.steps(opts), times })
 }
 
 /// HEALPix features as centres: the pixel in `row` (column 0), the raw value, object and the

@@ -9,6 +9,7 @@
 //! overlap: 64 by default); a track comes back once the segment after its end is linked;
 //! without segmentation everything comes back at `finish`.
 
+use super::healpix::HealpixDetection;
 use super::hodges::{HodgesOptions, detect_hodges_with, mge_features, spectral_step, validate};
 use super::streaming::StreamSpec;
 use super::{DetectedFrame, build_tracks};
@@ -92,6 +93,8 @@ pub struct HodgesStreamingTracker {
     opts: HodgesOptions,
     params: EffectiveParams,
     filter: Option<SpectralFilter>,
+    /// The HEALPix tracker's regridding and detection of pushed frames, prepared once.
+    healpix: Option<super::healpix::HealpixDetection>,
     processing: Vec<ProcessingStep>,
     lon_convention: crate::geo::LonConvention,
     unit: String,
@@ -119,23 +122,30 @@ impl HodgesStreamingTracker {
     fn build(spec: StreamSpec, opts: HodgesOptions, with_filter: bool) -> Result<Self> {
         validate(&opts)?;
         let params = opts.linker.normalise().map_err(|e| Error::option("linker", e.to_string()))?;
-        let (lon_convention, unit, filter) = if opts.healpix.is_some() {
-            // the HEALPix tracker's frames are detected elsewhere (a dataset's append); its
-            // pixel centres run 0..360
-            if with_filter {
-                return Err(Error::option("algorithm", "healpix is not streamed frame by frame; track the whole field"));
+        let (lon_convention, unit, filter, healpix, processing) = match opts.healpix {
+            // a linker only (a dataset's append): frames come detected, on the pixels already;
+            // the spec is a field's opened already, its units the values' unit
+            Some(_) if !with_filter => {
+                let unit = spec.units.clone().unwrap_or_else(|| "1".into());
+                let processing = opts.spectral.iter().map(|s| spectral_step(s, None)).collect();
+                (crate::geo::LonConvention::Unsigned, unit, None, None, processing)
             }
-            // (the spec of a field opened already: its units are the values' unit)
-            let unit = spec.units.clone().unwrap_or_else(|| "1".into());
-            (crate::geo::LonConvention::Unsigned, unit, None)
-        } else {
-            let probe = Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN);
-            let field = spec.frame_field(0, probe)?;
-            let grid = &field.info().grid;
-            let filter = opts.spectral.as_ref().filter(|_| with_filter).map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
-            (grid.lon_convention, field.info().value_unit.clone(), filter)
+            // pushed latitude-longitude frames regridded to HEALPix (the regridding prepared once)
+            Some(settings) => {
+                let field = spec.frame_field(0, Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN))?;
+                let detection = HealpixDetection::new(&field, &opts, settings)?;
+                let processing = detection.steps(&opts);
+                (crate::geo::LonConvention::Unsigned, field.info().value_unit.clone(), None, Some(detection), processing)
+            }
+            None => {
+                let probe = Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN);
+                let field = spec.frame_field(0, probe)?;
+                let grid = &field.info().grid;
+                let filter = opts.spectral.as_ref().filter(|_| with_filter).map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
+                let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
+                (grid.lon_convention, field.info().value_unit.clone(), filter, None, processing)
+            }
         };
-        let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
         Ok(HodgesStreamingTracker {
             lon_convention,
             unit,
@@ -143,6 +153,7 @@ impl HodgesStreamingTracker {
             opts,
             params,
             filter,
+            healpix,
             processing,
             frames: Vec::new(),
             features: Vec::new(),
@@ -213,7 +224,10 @@ impl HodgesStreamingTracker {
         if self.opts.mode.is_none() {
             self.opts.mode = Some(field.default_mode()?);
         }
-        let mut detected = detect_hodges_with(&field, &self.opts, 0..1, None, self.filter.as_ref())?.frames.pop().expect("one frame");
+        let mut detected = match &self.healpix {
+            Some(detection) => detection.detect_frame(&field, 0, None)?,
+            None => detect_hodges_with(&field, &self.opts, 0..1, None, self.filter.as_ref())?.frames.pop().expect("one frame"),
+        };
         detected.frame = self.received as u32;
         self.push_detected(detected)
     }

@@ -26,9 +26,12 @@ enum Inner {
     Hodges(Box<HodgesStreamingTracker>),
 }
 
-/// The Hodges options of the keywords (as `st.track` takes them), the object threshold
-/// converted from the declared units as a file's is.
+/// The Hodges (or HEALPix: `algorithm`, `nside`) options of the keywords (as `st.track` takes
+/// them), the object threshold converted from the declared units as a file's is.
+#[allow(clippy::too_many_arguments)]
 fn hodges_options(
+    algorithm: &str,
+    nside: Option<u32>,
     variable: &str,
     units: Option<&str>,
     mode: &str,
@@ -39,8 +42,9 @@ fn hodges_options(
 ) -> PyResult<HodgesOptions> {
     let mut field = FieldOptions { band: BandPass { lmin, lmax, spectral_taper: None }, ..FieldOptions::default() };
     let settings = hodges_settings(hodges, &mut field)?;
-    let detection = ops::detect::DetectionSettings { algorithm: "hodges".into(), feature_refinement: refinement, hodges: settings, ..Default::default() };
-    let ops::detect::Method::Hodges(mut h) = detection.method(&field).map_err(to_py)? else { unreachable!("algorithm is hodges") };
+    let detection =
+        ops::detect::DetectionSettings { algorithm: algorithm.into(), feature_refinement: refinement, hodges: settings, nside, ..Default::default() };
+    let ops::detect::Method::Hodges(mut h) = detection.method(&field).map_err(to_py)? else { unreachable!("algorithm is hodges or healpix") };
     h.mode = ops::parse_mode("detection_mode", mode).map_err(to_py)?;
     let factor = crate::variables::unit_factor(variable, units).map_err(to_py)?.unwrap_or(1.0);
     h.object_threshold = h.object_threshold.map(|t| t * factor);
@@ -54,7 +58,7 @@ fn finished() -> PyErr {
 #[pymethods]
 impl Tracker {
     #[new]
-    #[pyo3(signature = (lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, max_km=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, taper_points=0))]
+    #[pyo3(signature = (lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, max_km=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, taper_points=0, nside=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         lat: Vec<f64>,
@@ -73,6 +77,7 @@ impl Tracker {
         lmax: Option<usize>,
         hodges: Option<Bound<'_, PyDict>>,
         taper_points: usize,
+        nside: Option<u32>,
     ) -> PyResult<Self> {
         // the boundary taper of every pushed frame, as `st.track(..., taper_points=)` tapers a file's
         let taper = (taper_points > 0).then(|| crate::field::BoundaryTaper::new(lat.len(), lon.len(), taper_points));
@@ -88,7 +93,7 @@ impl Tracker {
                 let linker = SimpleLinker { max_km: max_km.unwrap_or(SimpleLinker::default().max_km) };
                 Inner::Simple(StreamingTracker::new(spec, detector, threshold, linker, mode).map_err(to_py)?)
             }
-            "hodges" => {
+            "hodges" | "healpix" => {
                 for (name, given) in [("threshold", threshold.is_some()), ("window", window.is_some()), ("max_km", max_km.is_some())] {
                     if given {
                         return Err(to_py(crate::Error::option(
@@ -97,11 +102,11 @@ impl Tracker {
                         )));
                     }
                 }
-                let opts = hodges_options(&variable, units.as_deref(), &mode, refinement, lmin, lmax, hodges.as_ref())?;
+                let opts = hodges_options(&algorithm, nside, &variable, units.as_deref(), &mode, refinement, lmin, lmax, hodges.as_ref())?;
                 let spec = StreamSpec { variable, units, standard_name, calendar: calendar_parsed, lat, lon };
                 Inner::Hodges(Box::new(HodgesStreamingTracker::new(spec, opts).map_err(to_py)?))
             }
-            other => return Err(to_py(crate::Error::option("algorithm", format!("'{other}' is not simple or hodges")))),
+            other => return Err(to_py(crate::Error::option("algorithm", format!("'{other}' is not simple, hodges or healpix")))),
         };
         Ok(Tracker { inner: Some(inner), taper })
     }
@@ -113,7 +118,10 @@ impl Tracker {
         let mut frame = frame.as_array().to_owned();
         if let Some(taper) = &self.taper {
             if frame.dim() != (taper.ny(), taper.nx()) {
-                return Err(to_py(crate::Error::option("frame", format!("has shape {:?}, the tracker's grid is ({}, {})", frame.dim(), taper.ny(), taper.nx()))));
+                return Err(to_py(crate::Error::option(
+                    "frame",
+                    format!("has shape {:?}, the tracker's grid is ({}, {})", frame.dim(), taper.ny(), taper.nx()),
+                )));
             }
             taper.apply(frame.view_mut());
         }

@@ -337,6 +337,27 @@ def test_the_streaming_tracker_tapers_as_a_file_run(tmp_path):
         st.Tracker([0.0, 1.0], [0.0, 1.0], "msl", taper_points=-2)
 
 
+def test_the_streaming_healpix_tracker_equals_a_file_run():
+    """`st.Tracker(..., algorithm="healpix")` fed the frames of a file regrids each to HEALPix
+    and gives `st.track`'s tracks on the same frames, ids included."""
+    import xarray as xr
+
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    n = 70  # more than one segment of 62 frames
+    with xr.open_dataset(src) as ds:
+        da = ds["msl"].isel(valid_time=slice(0, n)).load()
+    keywords = dict(algorithm="healpix", lmin=5, lmax=42, nside=32)
+    whole = st.track(src, "msl", n_frames=n, **keywords)
+    tracker = st.Tracker(da["latitude"].values, da["longitude"].values, "msl", units="Pa", **keywords)
+    parts = [tracker.push(da.values[k], da["valid_time"].values[k]) for k in range(n)] + [tracker.finish()]
+    streamed = pl.concat([p for p in parts if p.height]).sort("track_id", "step")
+    cols = ["track_id", "step", "time", "lat", "lon", "value"]
+    assert whole.height > 200
+    assert streamed.select(cols).equals(whole.sort("track_id", "step").select(cols))
+
+
 def test_taper_points_taper_files_arrays_and_xarray_alike(tmp_path):
     """The boundary taper from Python equals the command line's, for a file, a NumPy array and
     an xarray DataArray (docs/algorithms.md#boundary-taper)."""

@@ -20,8 +20,6 @@ pub struct NetcdfField {
     source_variable: String,
     /// Number of dimensions of the variable and whether the first is time.
     ndims: usize,
-    /// Its trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells).
-    spatial: usize,
     has_time_dim: bool,
     /// A single 2-D frame with no time coordinate at all (see [`NetcdfField::open_grid`]).
     timeless: bool,
@@ -175,7 +173,6 @@ impl NetcdfField {
             file: Mutex::new(file),
             source_variable,
             ndims,
-            spatial,
             has_time_dim,
             timeless,
             unpacking,
@@ -183,6 +180,11 @@ impl NetcdfField {
             #[cfg(feature = "fast-read")]
             fast,
         })
+    }
+
+    /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells).
+    fn spatial(&self) -> usize {
+        if self.info.grid.healpix.is_some() { 1 } else { 2 }
     }
 
     /// The path the field was opened from.
@@ -386,11 +388,11 @@ impl NetcdfField {
         let mut selections = Vec::with_capacity(self.ndims);
         if self.has_time_dim {
             selections.push(NcSliceInfoElem::Index(t as u64));
-            for _ in 1..self.ndims - self.spatial {
+            for _ in 1..self.ndims - self.spatial() {
                 selections.push(NcSliceInfoElem::Index(0));
             }
         }
-        for _ in 0..self.spatial {
+        for _ in 0..self.spatial() {
             selections.push(all.clone());
         }
         let a = f.read_variable_slice_as_f64(&self.source_variable, &NcSliceInfo { selections }).ok()?;
@@ -465,11 +467,11 @@ impl NetcdfField {
                 let mut extents: Vec<netcdf::Extent> = Vec::with_capacity(self.ndims);
                 if self.has_time_dim {
                     extents.push((t..t + 1).into());
-                    for _ in 1..self.ndims - self.spatial {
+                    for _ in 1..self.ndims - self.spatial() {
                         extents.push((0..1).into());
                     }
                 }
-                if self.spatial == 2 {
+                if self.spatial() == 2 {
                     extents.push((0..ny).into());
                 }
                 extents.push((0..nx).into());

@@ -175,14 +175,14 @@ impl DetectionSettings {
 impl DetectionSettings {
     /// The closed contours and merge distance asked for, parsed (delta still in the file's unit).
     fn criteria(&self, variable: &str) -> Result<Criteria> {
-        let others = self.other_variables(variable)?;
+        let others = self.other_variables(variable);
         let closed_contours = self.closed_contours.iter().map(|s| parse_closed_contour(s, variable, &others)).collect::<Result<Vec<_>>>()?;
         Ok(Criteria { merge_dist_deg: self.merge_dist, closed_contours })
     }
 
     /// The variables other than the tracked `variable` that closed contours test, in order of
     /// first mention (field `k` of a criterion is the `k`-th of them).
-    pub fn other_variables(&self, variable: &str) -> Result<Vec<String>> {
+    pub fn other_variables(&self, variable: &str) -> Vec<String> {
         let mut others: Vec<String> = Vec::new();
         for s in &self.closed_contours {
             let var = s.split(',').next().unwrap_or("").trim();
@@ -190,7 +190,7 @@ impl DetectionSettings {
                 others.push(var.to_string());
             }
         }
-        Ok(others)
+        others
     }
 }
 
@@ -200,14 +200,14 @@ pub fn parse_closed_contour(s: &str, variable: &str, others: &[String]) -> Resul
     let bad = |why: String| Error::option("closed_contour", format!("'{s}': {why}"));
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
     let [var, delta, dist, minmax] = parts[..] else { return Err(bad("give variable,delta,distance,minmaxdist (e.g. msl,200,5.5,0)".into())) };
+    if var.is_empty() {
+        return Err(bad("the variable is empty".into()));
+    }
     let field = if var == variable {
         0
     } else {
         1 + others.iter().position(|o| o == var).ok_or_else(|| bad(format!("'{var}' is not among the variables the criteria name")))?
     };
-    if var.is_empty() {
-        return Err(bad("the variable is empty".into()));
-    }
     let num = |x: &str, what: &str| x.parse::<f64>().map_err(|_| bad(format!("{what} '{x}' is not a number")));
     let cc = ClosedContour { field, delta: num(delta, "delta")?, dist_deg: num(dist, "distance")?, minmaxdist_deg: num(minmax, "minmaxdist")? };
     cc.validate().map_err(bad)?;
@@ -233,14 +233,6 @@ impl Method {
     /// Whether this is the HEALPix tracker.
     pub(crate) fn is_healpix(&self) -> bool {
         matches!(self, Method::Hodges(h) if h.healpix.is_some())
-    }
-
-    /// The band filter asked for, if any.
-    pub(crate) fn spectral(&self) -> Option<&SpectralOptions> {
-        match self {
-            Method::Simple { spectral, .. } => spectral.as_ref(),
-            Method::Hodges(h) => h.spectral.as_ref(),
-        }
     }
 
     /// The band filter, taken out of the tracker (a plane projection applies it in its
@@ -369,7 +361,7 @@ pub struct CenterBatches {
 pub fn detect_batches(opts: &Options) -> Result<CenterBatches> {
     opts.validate()?;
     let mut method = opts.detection.method(&opts.field)?;
-    let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable)?)?;
+    let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable))?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     if range.is_empty() {
         return Err(Error::TooFewFrames("the time selection contains no frame; widen `start`/`end`".into()));

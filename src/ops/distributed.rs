@@ -34,7 +34,7 @@ pub trait BlockRunner: Sync {
 pub fn detect_block(field: &FieldOptions, detection: &DetectionSettings, frames: Range<usize>, frame_offset: usize) -> Result<Vec<u8>> {
     field.validate()?;
     let mut method = detection.method(field)?;
-    let series = field.open_for(&mut method, &detection.other_variables(&field.variable)?)?;
+    let series = field.open_for(&mut method, &detection.other_variables(&field.variable))?;
     let (method, mode) = method.settle(&series, field, detection.feature_threshold)?;
     let n = series.info().times.len();
     if frames.start < frame_offset || frames.end > frame_offset + n || frames.start > frames.end {

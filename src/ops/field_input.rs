@@ -190,13 +190,16 @@ impl FieldOptions {
     /// spectral pass, as the peer filters before it regrids).
     /// `others`: the other variables the Simple tracker's closed contours test, read beside.
     pub(crate) fn open_for(&self, method: &mut super::detect::Method, others: &[String]) -> Result<FieldSeries> {
-        if method.is_healpix() {
+        // the HEALPix tracker takes HEALPix inputs too: the input is opened once either way
+        let series = if method.is_healpix() {
             let series = FieldSeries::open_any_grid(&self.input, &self.variable)?;
             if series.info().grid.healpix.is_some() {
-                return self.healpix_input(series, method);
+                return self.healpix_input(series);
             }
-        }
-        let series = self.open()?;
+            series.with_taper(self.taper_points)
+        } else {
+            self.open()?
+        };
         match self.projection.plane()? {
             None => series.with_others(&self.input, others),
             Some(_) if !others.is_empty() => Err(Error::option(
@@ -208,16 +211,11 @@ impl FieldOptions {
     }
 
     /// A HEALPix input for the HEALPix tracker, taken as it is (docs/input.md#healpix-inputs):
-    /// no taper (a sphere has no edges) and, as the peer, no band filter.
-    fn healpix_input(&self, series: FieldSeries, method: &super::detect::Method) -> Result<FieldSeries> {
+    /// no taper (a sphere has no edges; the band filter is refused where the pixels are read,
+    /// `pipeline::healpix`).
+    fn healpix_input(&self, series: FieldSeries) -> Result<FieldSeries> {
         if self.taper_points > 0 {
             return Err(Error::option("taper_points", "applies to latitude-longitude inputs; a HEALPix input covers the sphere and has no edges"));
-        }
-        if method.spectral().is_some() {
-            return Err(Error::option(
-                "lmin",
-                "the band filter regrids latitude-longitude inputs; a HEALPix input is tracked as it is (filter it before, or give the latitude-longitude field)",
-            ));
         }
         Ok(series)
     }

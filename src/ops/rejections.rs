@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Vec<RecordBatch>> {
     opts.validate()?;
     let mut method = opts.detection.method(&opts.field)?;
-    let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable)?)?;
+    let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable))?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let meta = centers_meta(&field, mode);

@@ -150,7 +150,7 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         if opts.field.projection.plane()?.is_some() {
             return Err(Error::option("projection", "cannot continue a dataset yet; track the whole period on the plane"));
         }
-        if !opts.detection.other_variables(&opts.field.variable)?.is_empty() {
+        if !opts.detection.other_variables(&opts.field.variable).is_empty() {
             return Err(Error::option("append", "does not test closed contours of other variables yet; track the whole period"));
         }
         if runner.is_some() {
@@ -159,7 +159,7 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         return super::append::run(opts, dir, progress);
     }
     let (mut method, outputs) = opts.checked()?;
-    let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable)?)?;
+    let field = opts.field.open_for(&mut method, &opts.detection.other_variables(&opts.field.variable))?;
     let (method, mode) = method.settle(&field, &opts.field, opts.detection.feature_threshold)?;
     let range = opts.field.selection(field.info().calendar)?.frames(&field.info().times);
     let pool = pool(opts.field.threads)?;

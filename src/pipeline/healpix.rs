@@ -125,7 +125,10 @@ impl PixelSource {
             ));
         }
         if band.is_some() {
-            return Err(Error::option("lmin", "the band filter regrids latitude-longitude inputs; a HEALPix input is tracked as it is"));
+            return Err(Error::option(
+                "lmin",
+                "the band filter regrids latitude-longitude inputs; a HEALPix input is tracked as it is (filter it before, or give the latitude-longitude field)",
+            ));
         }
         let grid = HealpixGrid::new(layout.nside, HealpixOrdering::Ring).map_err(|e| Error::option("nside", e.to_string()))?;
         Ok(Self::Native { grid, file_cell: native_cells(layout) })
@@ -173,12 +176,8 @@ impl HealpixDetection {
         let info = field.info();
         let band = opts.spectral.as_ref().map(|s| (s.lmin, s.lmax, s.taper));
         let source = PixelSource::new(&info.grid, settings, band)?;
-        let mode = match opts.mode {
-            Some(m) => m,
-            None => field.default_mode()?,
-        };
         let detect_opts = HealpixDetectOptions {
-            mode,
+            mode: super::hodges::run_mode(field, opts)?,
             threshold: opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None)),
             min_object_points: opts.detect.min_object_points,
             refinement: refinement(opts.detect.refinement)?,
@@ -234,11 +233,6 @@ impl HealpixDetection {
             processing.push(plan.step());
         }
         processing
-    }
-
-    /// The detection mode in use.
-    pub fn mode(&self) -> crate::variables::Mode {
-        self.opts.mode
     }
 
     /// The features of one frame's pixels, each at the input's cell.

@@ -14,6 +14,7 @@ use crate::link::mge::{self, MgeParams};
 use crate::spectral::{SpectralFilter, SpectralOptions};
 use crate::tracks::ProcessingStep;
 use crate::variables::Mode;
+use ndarray::Array2;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -225,32 +226,18 @@ pub fn detect_hodges_with(
     filter: Option<&SpectralFilter>,
 ) -> Result<HodgesFrames> {
     let info = field.info();
-    let mode = match opts.mode {
-        Some(m) => m,
-        None => field.default_mode()?,
-    };
+    let (detector, detect_opts) = run_detector(field, opts)?;
     if opts.spectral.is_some() != filter.is_some() {
         return Err(Error::option("spectral", "the filter given does not match the options"));
     }
-    let threshold = opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None));
-    let detect_opts = HodgesDetectOptions { mode, threshold, ..opts.detect };
     let grid = &info.grid;
-    let detector = hd::HodgesDetector::new(&grid.lat, &grid.lon, grid.periodic_x).projected(grid.plane.is_some());
 
     let (read_ns, filter_ns, detect_ns, refine_ns) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let done = AtomicUsize::new(0);
     let frames: Vec<Result<DetectedFrame>> = range
         .into_par_iter()
         .map(|t| {
-            let t0 = Instant::now();
-            let mut frame = field.read_frame(t)?;
-            add_secs(&read_ns, t0);
-            let nan_cells = super::missing_cells(&frame, grid);
-            if let Some(f) = filter {
-                let t1 = Instant::now();
-                frame = f.apply_frame(frame.view(), t)?;
-                add_secs(&filter_ns, t1);
-            }
+            let (frame, nan_cells) = read_filtered(field, filter, t, Some((&read_ns, &filter_ns)))?;
             let centers = if nan_cells == frame.len() {
                 // no features, but the same columns as every other frame
                 to_centers(grid, &info.value_unit, &[])
@@ -277,7 +264,45 @@ pub fn detect_hodges_with(
     let times =
         StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), refine_s: secs(&refine_ns), ..StageTimes::default() };
     let processing = opts.spectral.iter().map(|s| spectral_step(s, filter)).collect();
-    Ok(HodgesFrames { frames, mode, processing, times })
+    Ok(HodgesFrames { frames, mode: detect_opts.mode, processing, times })
+}
+
+/// The run's detection mode: the one given, or the variable's.
+pub(super) fn run_mode(field: &dyn Field, opts: &HodgesOptions) -> Result<Mode> {
+    match opts.mode {
+        Some(m) => Ok(m),
+        None => field.default_mode(),
+    }
+}
+
+/// The detector of `field`'s grid and its options for a run: the mode and the object threshold
+/// resolved for the field.
+fn run_detector(field: &dyn Field, opts: &HodgesOptions) -> Result<(hd::HodgesDetector, HodgesDetectOptions)> {
+    let info = field.info();
+    let threshold = opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None));
+    let detect_opts = HodgesDetectOptions { mode: run_mode(field, opts)?, threshold, ..opts.detect };
+    let grid = &info.grid;
+    Ok((hd::HodgesDetector::new(&grid.lat, &grid.lon, grid.periodic_x).projected(grid.plane.is_some()), detect_opts))
+}
+
+/// Frame `t` as the detector takes it, with its missing cells (counted before the filter):
+/// read, then band-filtered when `filter` is given. `clocks`: where the reading and the
+/// filtering times add up.
+fn read_filtered(field: &dyn Field, filter: Option<&SpectralFilter>, t: usize, clocks: Option<(&AtomicU64, &AtomicU64)>) -> Result<(Array2<f64>, usize)> {
+    let t0 = Instant::now();
+    let mut frame = field.read_frame(t)?;
+    if let Some((read_ns, _)) = clocks {
+        add_secs(read_ns, t0);
+    }
+    let nan_cells = super::missing_cells(&frame, &field.info().grid);
+    if let Some(f) = filter {
+        let t1 = Instant::now();
+        frame = f.apply_frame(frame.view(), t)?;
+        if let Some((_, filter_ns)) = clocks {
+            add_secs(filter_ns, t1);
+        }
+    }
+    Ok((frame, nan_cells))
 }
 
 /// The Hodges detector of a run, prepared for diagnosing frames one at a time: each frame's
@@ -297,16 +322,10 @@ impl<'a> HodgesDiagnosis<'a> {
         if opts.healpix.is_some() {
             return Err(Error::option("algorithm", "healpix candidates are diagnosed on the pixel graph (pipeline::healpix::HealpixDetection)"));
         }
-        let info = field.info();
-        let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&info.grid.lat, &info.grid.lon, s)).transpose()?;
-        let mode = match opts.mode {
-            Some(m) => m,
-            None => field.default_mode()?,
-        };
-        let threshold = opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None));
-        let grid = &info.grid;
-        let detector = hd::HodgesDetector::new(&grid.lat, &grid.lon, grid.periodic_x).projected(grid.plane.is_some());
-        Ok(Self { field, detector, opts: HodgesDetectOptions { mode, threshold, ..opts.detect }, filter })
+        let grid = &field.info().grid;
+        let filter = opts.spectral.as_ref().map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
+        let (detector, detect_opts) = run_detector(field, opts)?;
+        Ok(Self { field, detector, opts: detect_opts, filter })
     }
 
     /// The smallest object the detector keeps, in grid points.
@@ -317,12 +336,9 @@ impl<'a> HodgesDiagnosis<'a> {
     /// Frame `t`'s features (DUFF ones included, as `detect` writes them) and the candidates of
     /// objects too small, with the frame detection saw.
     pub fn frame(&self, t: usize) -> Result<(Vec<hd::Feature>, Vec<hd::Candidate>)> {
-        let mut frame = self.field.read_frame(t)?;
-        if super::missing_cells(&frame, &self.field.info().grid) == frame.len() {
+        let (frame, nan_cells) = read_filtered(self.field, self.filter.as_ref(), t, None)?;
+        if nan_cells == frame.len() {
             return Ok((Vec::new(), Vec::new()));
-        }
-        if let Some(f) = &self.filter {
-            frame = f.apply_frame(frame.view(), t)?;
         }
         self.detector.diagnose(frame.view(), &self.opts).map_err(|e| Error::option("feature_refinement", format!("frame {t}: {e}")))
     }

@@ -122,28 +122,28 @@ impl HodgesStreamingTracker {
     fn build(spec: StreamSpec, opts: HodgesOptions, with_filter: bool) -> Result<Self> {
         validate(&opts)?;
         let params = opts.linker.normalise().map_err(|e| Error::option("linker", e.to_string()))?;
-        let (lon_convention, unit, filter, healpix, processing) = match opts.healpix {
+        let (lon_convention, unit, filter, healpix, processing) = if opts.healpix.is_some() && !with_filter {
             // a linker only (a dataset's append): frames come detected, on the pixels already;
             // the spec is a field's opened already, its units the values' unit
-            Some(_) if !with_filter => {
-                let unit = spec.units.clone().unwrap_or_else(|| "1".into());
-                let processing = opts.spectral.iter().map(|s| spectral_step(s, None)).collect();
-                (crate::geo::LonConvention::Unsigned, unit, None, None, processing)
-            }
-            // pushed latitude-longitude frames regridded to HEALPix (the regridding prepared once)
-            Some(settings) => {
-                let field = spec.frame_field(0, Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN))?;
-                let detection = HealpixDetection::new(&field, &opts, settings)?;
-                let processing = detection.steps(&opts);
-                (crate::geo::LonConvention::Unsigned, field.info().value_unit.clone(), None, Some(detection), processing)
-            }
-            None => {
-                let probe = Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN);
-                let field = spec.frame_field(0, probe)?;
-                let grid = &field.info().grid;
-                let filter = opts.spectral.as_ref().filter(|_| with_filter).map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
-                let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
-                (grid.lon_convention, field.info().value_unit.clone(), filter, None, processing)
+            let unit = spec.units.clone().unwrap_or_else(|| "1".into());
+            let processing = opts.spectral.iter().map(|s| spectral_step(s, None)).collect();
+            (crate::geo::LonConvention::Unsigned, unit, None, None, processing)
+        } else {
+            let field = spec.frame_field(0, Array2::from_elem((spec.lat.len(), spec.lon.len()), f64::NAN))?;
+            let unit = field.info().value_unit.clone();
+            match opts.healpix {
+                // pushed latitude-longitude frames regridded to HEALPix (the regridding prepared once)
+                Some(settings) => {
+                    let detection = HealpixDetection::new(&field, &opts, settings)?;
+                    let processing = detection.steps(&opts);
+                    (crate::geo::LonConvention::Unsigned, unit, None, Some(detection), processing)
+                }
+                None => {
+                    let grid = &field.info().grid;
+                    let filter = opts.spectral.as_ref().filter(|_| with_filter).map(|s| SpectralFilter::new(&grid.lat, &grid.lon, s)).transpose()?;
+                    let processing = opts.spectral.iter().map(|s| spectral_step(s, filter.as_ref())).collect();
+                    (grid.lon_convention, unit, filter, None, processing)
+                }
             }
         };
         Ok(HodgesStreamingTracker {

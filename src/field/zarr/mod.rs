@@ -51,7 +51,7 @@ impl ZarrField {
             detail: format!("data type {} is not a number type", array.data_type().name(zarrs::plugin::ZarrVersion::V3).unwrap_or_default()),
         })?;
         let layout = Layout::of(&index, &source_variable, &array)?;
-        let grid = layout.grid(&index, &array)?;
+        let grid = layout.grid(&index)?;
         let axis = layout.times(&index)?;
         let declared_units = attr_str(&array, "units");
         let (value_unit, unit_factor) = value_unit(variable, declared_units.as_deref())?;
@@ -71,7 +71,7 @@ impl ZarrField {
             calendar: axis.calendar,
             grid,
         };
-        let chunks = FrameChunks::new(array, &source_variable, location, stored, layout.has_time_dim, layout.spatial)?;
+        let chunks = FrameChunks::new(array, &source_variable, location, stored, layout.has_time_dim(), layout.spatial())?;
         Ok(ZarrField { location: location.into(), source_variable, chunks, unpacking, info })
     }
 
@@ -120,35 +120,34 @@ struct Layout {
     variable: String,
     shape: Vec<u64>,
     dims: Option<Vec<String>>,
-    has_time_dim: bool,
-    /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells).
-    spatial: usize,
+    /// The variable's HEALPix layout, `None` when it lies on latitudes and longitudes.
+    healpix: Option<super::HealpixLayout>,
 }
 
 impl Layout {
     fn of(index: &StoreIndex, variable: &str, array: &ZarrArray) -> Result<Self> {
         let shape = array.shape().to_vec();
-        let mut layout = Layout {
-            location: index.location.clone(),
-            variable: variable.into(),
-            dims: dimension_names(array),
-            has_time_dim: shape.len() >= 3,
-            shape,
-            spatial: 2,
-        };
+        let mut layout = Layout { location: index.location.clone(), variable: variable.into(), dims: dimension_names(array), shape, healpix: None };
         if layout.shape.len() < 2 {
             return Err(layout.bad_shape(String::new()));
         }
-        if layout.healpix(index, array)?.is_some() {
-            layout.spatial = 1;
-            layout.has_time_dim = true;
-        }
+        layout.healpix = layout.read_healpix(index, array)?;
         Ok(layout)
+    }
+
+    /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells).
+    fn spatial(&self) -> usize {
+        if self.healpix.is_some() { 1 } else { 2 }
+    }
+
+    /// Whether the first dimension is time (else one frame with a scalar time).
+    fn has_time_dim(&self) -> bool {
+        self.shape.len() > self.spatial()
     }
 
     /// The HEALPix layout of the variable, `None` when it is not on HEALPix
     /// (docs/input.md#healpix-inputs).
-    fn healpix(&self, index: &StoreIndex, array: &ZarrArray) -> Result<Option<super::HealpixLayout>> {
+    fn read_healpix(&self, index: &StoreIndex, array: &ZarrArray) -> Result<Option<super::HealpixLayout>> {
         let mapping = match attr_str(array, "grid_mapping") {
             Some(name) => index.array(name.trim())?,
             None => None,
@@ -160,8 +159,8 @@ impl Layout {
     }
 
     /// The grid: HEALPix cells, or the latitude and longitude coordinates.
-    fn grid(&self, index: &StoreIndex, array: &ZarrArray) -> Result<Grid> {
-        match self.healpix(index, array)? {
+    fn grid(&self, index: &StoreIndex) -> Result<Grid> {
+        match self.healpix {
             Some(cells) => Ok(Grid::healpix(cells)),
             None => {
                 let (lat, lon) = self.lat_lon(index)?;
@@ -226,12 +225,12 @@ impl Layout {
     fn times(&self, index: &StoreIndex) -> Result<crate::time::TimeAxis> {
         let n = self.shape.len();
         let (name, array) = index.first_array(TIME_NAMES.iter().copied())?.ok_or_else(|| self.missing("time", TIME_NAMES))?;
-        let raw = if self.has_time_dim {
+        let raw = if self.has_time_dim() {
             if array.dimensionality() != 1 {
                 return Err(self.bad_shape(format!(" (the time coordinate '{name}' is not 1-D)")));
             }
             let values = self.coordinate_values("time", &name, &array, 0)?;
-            if let Some((i, len)) = self.shape[1..n - self.spatial].iter().enumerate().find(|(_, l)| **l != 1) {
+            if let Some((i, len)) = self.shape[1..n - self.spatial()].iter().enumerate().find(|(_, l)| **l != 1) {
                 let dim = self.dims.as_ref().map_or_else(|| format!("dim_{}", i + 1), |d| d[i + 1].clone());
                 return Err(self.bad_shape(format!(" ('{dim}' has {len} levels)")));
             }

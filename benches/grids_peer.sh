@@ -8,6 +8,8 @@
 #   healpix_input  the same on a HEALPix input (tests/data/healpix/era5_msl_hp32.nc: 40 frames
 #                  at nside 32 written by the peer's regridder), read as it is
 #   sphq_t542      -a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic
+#   sphb_thr1e5    -a hodges --object-threshold 100000 --feature-refinement spherical_bspline
+#   sphb_t542      -a hodges --lmin 5 --lmax 42 --feature-refinement spherical_bspline
 #   taper_simple   --taper-points 5 (Simple)
 #   stereo_simple  -p nh_stereo (Simple, 261 x 261 points at 100 km)
 #   stereo_hodges  -a hodges -p nh_stereo --lmin 5 --lmax 42 --object-threshold -1
@@ -25,7 +27,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" grids_peer
 PEER=${PEER:-/tmp/peer/bin/stormtracker}
-CASES=${CASES:-"healpix_t542 healpix_raw healpix_input healpix_o32 sphq_t542 taper_simple stereo_simple stereo_hodges"}
+CASES=${CASES:-"healpix_t542 healpix_raw healpix_input healpix_o32 sphq_t542 sphb_thr1e5 sphb_t542 taper_simple stereo_simple stereo_hodges"}
 [[ -x $STORMTRACK ]] || { echo "$STORMTRACK not found: cargo build --release" >&2; exit 1; }
 have_peer=0; [[ -x $PEER ]] && have_peer=1
 LATLON=$DATA/era5_msl_djf2526_2.5deg.nc
@@ -42,6 +44,8 @@ for case in $CASES; do
         healpix_t542) ARGS=(-a healpix --lmin 5 --lmax 42) ;;
         healpix_raw) ARGS=(-a healpix --object-threshold 100000) ;;
         sphq_t542) ARGS=(-a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic) ;;
+        sphb_thr1e5) ARGS=(-a hodges --object-threshold 100000 --feature-refinement spherical_bspline) ;;
+        sphb_t542) ARGS=(-a hodges --lmin 5 --lmax 42 --feature-refinement spherical_bspline) ;;
         taper_simple) ARGS=(--taper-points 5) ;;
         stereo_simple) ARGS=(-p nh_stereo) ;;
         stereo_hodges) ARGS=(-a hodges -p nh_stereo --lmin 5 --lmax 42 --object-threshold -1 --feature-refinement grid -n 60) ;;

@@ -204,7 +204,7 @@ fn bad_hodges_inputs_fail_cleanly() {
     assert_fails(&with(&["--segment-frames", "0"]), &["--segment-frames"]);
     assert_fails(&with(&["--time-step", "6x"]), &["--time-step", "6h"]);
     assert_fails(&with(&["--spectral-taper", "0.5"]), &["--spectral-taper", "--lmin"]);
-    assert_fails(&with(&["--feature-refinement", "spherical_bspline"]), &["--feature-refinement"]);
+    assert_fails(&with(&["--feature-refinement", "spherical_spline"]), &["--feature-refinement", "spherical_bspline"]);
     let zones = dir.path().join("zone.dat");
     std::fs::write(&zones, "3\n0 360 -90 -20 6.5\n0 360 -20 20\n").unwrap();
     assert_fails(&with(&["--dmax-zones", zones.to_str().unwrap()]), &["--dmax-zones", "line 3"]);

@@ -204,8 +204,9 @@ pub struct InputArgs {
     /// Last time to track (inclusive).
     #[arg(long = "end")]
     pub end: Option<String>,
-    /// Sub-grid refinement: grid or quadratic (simple); bspline, quadratic or grid (hodges)
-    /// [default: simple grid, hodges bspline].
+    /// Sub-grid refinement: grid or quadratic (simple); bspline, quadratic, grid,
+    /// spherical_quadratic or spherical_bspline (hodges); quadratic or grid (healpix)
+    /// [default: simple grid, hodges bspline, healpix quadratic].
     #[arg(long = "feature-refinement")]
     pub feature_refinement: Option<String>,
     /// Simple: side of the search window (odd, >= 3) [default: 5].

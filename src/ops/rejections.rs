@@ -105,7 +105,8 @@ fn simple_table(field: &dyn Field, detector: &dyn Detector, mode: Mode, meta: &C
     table(field, meta, t, rows)
 }
 
-/// The Hodges tracker's rows: its features (DUFF ones turned down as `duplicate`), and the
+/// The Hodges tracker's rows: its features (DUFF ones turned down as `duplicate`, or by the
+/// name of their failed `spherical_bspline` search), and the
 /// extrema of objects below `min_object_grid_points` (`object_size`: the object's points
 /// against the limit), at their positions (the nearest grid cell in `row`, `col`).
 fn hodges_table(diagnosis: &HodgesDiagnosis<'_>, field: &dyn Field, meta: &CentersMeta, t: usize) -> Result<RecordBatch> {
@@ -122,6 +123,10 @@ fn hodges_table(diagnosis: &HodgesDiagnosis<'_>, field: &dyn Field, meta: &Cente
             let (r, c) = cell(f.lat, f.lon);
             match f.status {
                 RefineStatus::Duff => (r, c, f.lat, f.lon, f.raw_value, f64::NAN, f64::NAN, Some("duplicate".to_string())),
+                // spherical_bspline turns a failed search DUFF: the test is the refinement
+                s if f.value == crate::detect::hodges::DUFF_FEATURE_VALUE => {
+                    (r, c, f.lat, f.lon, f.raw_value, f64::NAN, f64::NAN, Some(s.as_str().to_string()))
+                }
                 _ => (r, c, f.lat, f.lon, f.value, f64::NAN, f64::NAN, None),
             }
         })

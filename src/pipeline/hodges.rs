@@ -282,6 +282,12 @@ fn run_detector(field: &dyn Field, opts: &HodgesOptions) -> Result<(hd::HodgesDe
     let threshold = opts.object_threshold.unwrap_or_else(|| info.feature_threshold(None));
     let detect_opts = HodgesDetectOptions { mode: run_mode(field, opts)?, threshold, ..opts.detect };
     let grid = &info.grid;
+    if detect_opts.refinement == hd::Refinement::SphericalBspline && !grid.periodic_x {
+        return Err(Error::option(
+            "feature_refinement",
+            "spherical_bspline needs a global periodic longitude grid; use bspline or quadratic for regional data",
+        ));
+    }
     Ok((hd::HodgesDetector::new(&grid.lat, &grid.lon, grid.periodic_x).projected(grid.plane.is_some()), detect_opts))
 }
 

@@ -104,6 +104,15 @@ def test_hodges_file_is_byte_identical(client, tmp_path):
     assert_same_outputs(tmp_path / "one", tmp_path / "dask")
 
 
+def test_spherical_bspline_is_byte_identical(client, tmp_path):
+    # the spline on the sphere and its search, frame by frame on the workers
+    opts = dict(algorithm="hodges", object_threshold=100000, refinement="spherical_bspline", n_frames=60)
+    tracks = st.track(str(MSL), "msl", output=outputs(tmp_path / "one"), client=False, **opts)
+    st.track(str(MSL), "msl", output=outputs(tmp_path / "dask"), client=client, **opts)
+    assert_same_outputs(tmp_path / "one", tmp_path / "dask")
+    assert tracks["track_id"].n_unique() == 224  # the peer's count (tests/grids.rs)
+
+
 @pytest.mark.parametrize("algorithm", ["simple", "hodges"])
 def test_dask_backed_xarray_is_byte_identical(client, tmp_path, algorithm):
     variable, path = ("msl", MSL) if algorithm == "simple" else ("vo", VO)

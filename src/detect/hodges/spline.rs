@@ -31,7 +31,7 @@ fn cubic_interpolation_knots(nodes: &[f64]) -> Vec<f64> {
 /// Knot span `s` with `t[s] <= u < t[s+1]` for a cubic spline with `ncoef` coefficients;
 /// `u` at or beyond the last interior knot maps to the last span, `u <= t[3]` to the first.
 #[inline]
-fn find_span(t: &[f64], ncoef: usize, u: f64) -> usize {
+pub(super) fn find_span(t: &[f64], ncoef: usize, u: f64) -> usize {
     let last = ncoef - 1;
     if u >= t[last + 1] {
         return last;
@@ -55,7 +55,7 @@ fn find_span(t: &[f64], ncoef: usize, u: f64) -> usize {
 /// The four non-zero cubic basis functions at `u` in span `span` (Cox–de Boor) and their first
 /// derivatives, obtained from the quadratic basis of the same recursion.
 #[inline]
-fn basis_and_derivs(t: &[f64], u: f64, span: usize) -> ([f64; 4], [f64; 4]) {
+pub(super) fn basis_and_derivs(t: &[f64], u: f64, span: usize) -> ([f64; 4], [f64; 4]) {
     let mut left = [0.0; 4];
     let mut right = [0.0; 4];
     let mut n = [1.0, 0.0, 0.0, 0.0];
@@ -99,30 +99,37 @@ fn basis_and_derivs(t: &[f64], u: f64, span: usize) -> ([f64; 4], [f64; 4]) {
 /// LU factors (no pivoting) of a banded matrix with at most 3 sub- and 3 super-diagonals.
 /// B-spline collocation matrices are totally positive, so elimination without pivoting is stable.
 #[derive(Debug, Clone)]
-struct BandLu {
+pub(super) struct BandLu {
     n: usize,
     /// Row `i`, column `j` stored at `band[i * 7 + (j + 3 - i)]`; L below the diagonal (unit
     /// diagonal implied), U on and above it.
     band: Vec<f64>,
 }
 
-const HALF_BAND: usize = 3;
+pub(super) const HALF_BAND: usize = 3;
 const BAND_WIDTH: usize = 2 * HALF_BAND + 1;
 
 impl BandLu {
     /// Collocation matrix `A[i][j] = B_j(nodes[i])` of the cubic spline with knots `t`, factored.
     fn collocation(nodes: &[f64], t: &[f64]) -> Option<Self> {
         let n = nodes.len();
+        Self::factor(n, |i| {
+            let span = find_span(t, n, nodes[i]);
+            let (b, _) = basis_and_derivs(t, nodes[i], span);
+            (span - 3..=span).zip(b).collect()
+        })
+    }
+
+    /// Factor the `n × n` matrix whose row `i` holds the `(column, value)` entries `row(i)`;
+    /// `None` when an entry lies outside the band or a pivot vanishes.
+    pub(super) fn factor(n: usize, row: impl Fn(usize) -> Vec<(usize, f64)>) -> Option<Self> {
         let mut band = vec![0.0; n * BAND_WIDTH];
-        for (i, &u) in nodes.iter().enumerate() {
-            let span = find_span(t, n, u);
-            let (b, _) = basis_and_derivs(t, u, span);
-            for (r, &br) in b.iter().enumerate() {
-                let j = span - 3 + r;
-                if j + HALF_BAND < i || j > i + HALF_BAND {
+        for i in 0..n {
+            for (j, v) in row(i) {
+                if j >= n || j + HALF_BAND < i || j > i + HALF_BAND {
                     return None;
                 }
-                band[i * BAND_WIDTH + j + HALF_BAND - i] = br;
+                band[i * BAND_WIDTH + j + HALF_BAND - i] = v;
             }
         }
         let at = |i: usize, j: usize| i * BAND_WIDTH + j + HALF_BAND - i;
@@ -148,7 +155,7 @@ impl BandLu {
     }
 
     /// Solve `A X = B` in place where `B` is row-major `n × width` (row operations on whole rows).
-    fn solve_rows(&self, b: &mut [f64], width: usize) {
+    pub(super) fn solve_rows(&self, b: &mut [f64], width: usize) {
         let n = self.n;
         for i in 0..n {
             for k in i.saturating_sub(HALF_BAND)..i {
@@ -255,7 +262,7 @@ impl RectSpline {
 }
 
 /// Transpose of a row-major `rows × cols` matrix, in cache-friendly blocks.
-fn transpose(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+pub(super) fn transpose(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
     const BLOCK: usize = 32;
     let mut t = vec![0.0; a.len()];
     for r0 in (0..rows).step_by(BLOCK) {

@@ -439,7 +439,7 @@ def _hodges_keywords(hodges: dict[str, Any]) -> dict[str, Any] | None:
 _HODGES_OPTIONS = (
     "object_threshold", "w1", "w2", "dmax", "phimax", "min_track_points", "mge_max_iterations",
     "min_object_grid_points", "segment_frames", "no_segmentation", "dmax_zones",
-    "adaptive_smoothness", "spectral_taper", "time_step",
+    "adaptive_smoothness", "spectral_taper", "time_step", "mge_workers",
 )
 
 
@@ -484,7 +484,7 @@ def track(
     (``object_threshold``, ``w1``, ``w2``, ``dmax``, ``phimax``, ``min_track_points``,
     ``mge_max_iterations``, ``min_object_grid_points``, ``segment_frames``,
     ``no_segmentation``, ``dmax_zones``, ``adaptive_smoothness``, ``spectral_taper``,
-    ``time_step``); ``taper_points`` ramps the edges of every frame to 0 before any filter
+    ``time_step``, ``mge_workers``: threads linking the segments); ``taper_points`` ramps the edges of every frame to 0 before any filter
     (``--taper-points``). ``algorithm="healpix"`` is the Hodges tracker on HEALPix pixels
     (``--algorithm healpix``): each frame regridded to ``nside`` (a power of two; default from
     the grid's spacing), objects on the pixel graph, the spherical quadratic fit

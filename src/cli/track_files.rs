@@ -49,6 +49,7 @@ pub fn compare(a: CompareArgs) -> Result<()> {
         reports: a.output_report.into_iter().chain(json_file).collect(),
         fields: a.fields,
         by_basin: a.by_basin,
+        matched_output: a.matched_output,
     };
     let done = ops::compare::run(&opts)?;
     if matches!(a.json, Some(None)) {

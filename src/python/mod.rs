@@ -443,6 +443,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_tracks, m)?)?;
     m.add_function(wrap_pyfunction!(packed::read_tracks_packed, m)?)?;
     m.add_function(wrap_pyfunction!(packed::write_tracks_packed, m)?)?;
+    m.add_function(wrap_pyfunction!(packed::compare_packed, m)?)?;
     m.add_function(wrap_pyfunction!(dataset_tables, m)?)?;
     m.add_function(wrap_pyfunction!(dataset_snapshot, m)?)?;
     m.add("PARTITION_COLUMNS", crate::io::parquet::PARTITION_COLUMNS.to_vec())?;

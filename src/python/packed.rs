@@ -93,6 +93,34 @@ impl Packed<'_> {
     }
 }
 
+/// The comparison report (JSON text, the peer's `TrackComparison.to_dict()`) of two packed
+/// track sets (`stormtrack.compat.metrics.compare_tracks`).
+#[pyfunction]
+#[pyo3(signature = (reference, candidate, matching, max_mean_separation_deg, min_overlap_fraction, variable=None, mode=None))]
+pub fn compare_packed(
+    py: Python<'_>,
+    reference: Packed<'_>,
+    candidate: Packed<'_>,
+    matching: String,
+    max_mean_separation_deg: f64,
+    min_overlap_fraction: f64,
+    variable: Option<String>,
+    mode: Option<String>,
+) -> PyResult<String> {
+    let here = std::path::Path::new("tracks");
+    let (r, c) = (reference.tracks(here).map_err(to_py)?, candidate.tracks(here).map_err(to_py)?);
+    let opts = crate::ops::compare::Options {
+        matching,
+        max_mean_separation: max_mean_separation_deg,
+        min_overlap: min_overlap_fraction,
+        detection_mode: mode.unwrap_or_else(|| "auto".into()),
+        variable,
+        ..Default::default()
+    };
+    let config = opts.config().map_err(to_py)?;
+    py.detach(|| crate::ops::compare::compare_sets(&r, &c, &config, false)).map(|done| done.json).map_err(to_py)
+}
+
 /// Tracks of any supported format as packed arrays (`stormtrack.compat.load_tracks`).
 #[pyfunction]
 #[pyo3(signature = (path, format=None, variable=None, mode=None, calendar=None))]

@@ -190,3 +190,37 @@ def test_cormax_equals_the_peers(ref):
     assert np.nanmax(np.abs(ours.values - peer.values)) < 1e-9
     with pytest.raises(ValueError, match="search"):
         compute_cormax(ours.expand_dims(time=2), ours.expand_dims(time=2), search_lon=0)
+
+
+@pytest.mark.parametrize("matching", ["nearest", "mutual_nearest", "global_assignment"])
+def test_compare_tracks_gives_the_peers_report(ref, matching):
+    # the peer's `stormtracker compare` of its Hodges tracks (reference) against its Simple
+    # tracks (candidate): tests/data/reference/compare_hodges_vs_simple_msl_*.json.gz
+    import gzip
+    import json
+
+    from stormtrack.compat.metrics import TrackComparisonConfig, compare_tracks
+
+    here = Path(__file__).resolve().parents[1] / "data" / "reference"
+    peer = json.loads(gzip.open(here / f"compare_hodges_vs_simple_msl_{matching}.json.gz").read())
+    result = compare_tracks(
+        pst.load_tracks(ref / "hodges_msl_2.5_T5-42.trackjson"), pst.load_tracks(ref / "simple_msl_2.5.trackjson"),
+        config=TrackComparisonConfig(matching=matching),
+    )
+    assert result.match_count == len(peer["matches"]) == 765
+    assert [(m.reference_id, m.candidate_id) for m in result.matches] == [(m["reference_id"], m["candidate_id"]) for m in peer["matches"]]
+    ours = result.to_dict()
+    for key, value in peer.items():
+        if key in ("matches", "config"):
+            continue
+        if isinstance(value, (int, float)):
+            assert ours[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+            # the report's figures are the properties' own
+            assert getattr(result, key) == pytest.approx(value, rel=1e-9, abs=1e-12), key
+        else:
+            assert ours[key] == value and list(getattr(result, key)) == list(value), key
+    for a, b in zip(result.matches, peer["matches"]):
+        assert a.mean_separation_km == pytest.approx(b["mean_separation_km"], rel=1e-9)
+        assert a.reference.path_length_km == pytest.approx(b["reference"]["path_length_km"], rel=1e-9)
+    with pytest.raises(ValueError, match="matching"):
+        TrackComparisonConfig(matching="best")

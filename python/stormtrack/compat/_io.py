@@ -57,8 +57,13 @@ def save_tracks(tracks: Tracks, path: str | Path, format: str | None = None) -> 
     TrackJSON as the peer does), atomically."""
     path = os.fspath(path)
     fmt = _format(format) or ("json" if not os.path.splitext(path)[1] else "auto")
+    _core.write_tracks_packed(_packed(tracks), path, fmt)
+
+
+def _packed(tracks: Tracks) -> dict:
+    """The arrays and metadata of `tracks` as the core takes them."""
     md = tracks.metadata
-    packed = {
+    return {
         "ids": tracks.ids,
         "offsets": tracks.offsets,
         "times": tracks.times,
@@ -71,4 +76,3 @@ def save_tracks(tracks: Tracks, path: str | Path, format: str | None = None) -> 
         "bounds": None if md.bounds is None else (md.bounds.south, md.bounds.north, md.bounds.west, md.bounds.east),
         "processing": json.dumps([{"operation": s.operation, "enabled": s.enabled, "parameters": dict(s.parameters)} for s in md.processing]),
     }
-    _core.write_tracks_packed(packed, path, fmt)

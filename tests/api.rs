@@ -327,3 +327,45 @@ fn streaming_hodges_tracker_equals_the_batch_run() {
     assert!(most_buffered < 200, "{most_buffered} frames buffered");
     eprintln!("{} tracks, {handed_before_the_end} handed back before the end, at most {most_buffered} frames buffered", batch.len());
 }
+
+/// Every algorithm behind the `Tracker` trait: Simple, Hodges (T5-42) and HEALPix give through
+/// `Tracker::track` the runs of their own pipelines, and detection then linking apart (as a
+/// distributed run does) gives the same again.
+#[test]
+fn every_tracker_runs_behind_one_trait() {
+    use stormtrack::pipeline::healpix::HealpixSettings;
+    use stormtrack::pipeline::hodges::{HodgesOptions, track_hodges};
+    use stormtrack::pipeline::tracker::{HealpixTracker, HodgesTracker, SimpleTracker, Tracker};
+    use stormtrack::spectral::{FilterKind, SpectralOptions};
+    let Some(path) = shared("data/era5/era5_msl_djf2526_2.5deg.nc") else { return };
+    let field = NetcdfField::open(&path, "msl").unwrap();
+    let frames = 0..40;
+    let selection = stormtrack::field::TimeSelection { n_frames: Some(40), ..Default::default() };
+    let t5_42 = SpectralOptions { lmin: 5, lmax: 42, taper: 1.0, kind: FilterKind::Auto };
+    let hodges = HodgesOptions { mode: Some(Mode::Min), spectral: Some(t5_42), selection: selection.clone(), ..HodgesOptions::default() };
+    let quadratic = stormtrack::detect::hodges::HodgesDetectOptions { refinement: stormtrack::detect::hodges::Refinement::Quadratic, ..Default::default() };
+    let healpix = HodgesOptions { object_threshold: Some(100_000.0), spectral: None, detect: quadratic, ..hodges.clone() };
+    let settings = HealpixSettings { nside: Some(32) };
+    let simple = SimpleOptions { mode: Some(Mode::Min), selection, ..Default::default() };
+    let trackers: Vec<(Box<dyn Tracker>, stormtrack::Tracks)> = vec![
+        (
+            Box::new(SimpleTracker::new(SimpleDetector::default(), None, SimpleLinker::default(), Mode::Min)),
+            track_simple(&field, &simple, None).unwrap().tracks,
+        ),
+        (Box::new(HodgesTracker::new(hodges.clone())), track_hodges(&field, &hodges, None).unwrap().0.tracks),
+        (
+            Box::new(HealpixTracker::new(healpix.clone(), settings)),
+            track_hodges(&field, &HodgesOptions { healpix: Some(settings), ..healpix }, None).unwrap().0.tracks,
+        ),
+    ];
+    for (tracker, expected) in &trackers {
+        let linked = tracker.track(&field, frames.clone(), None).unwrap();
+        assert_eq!(&linked.run.tracks, expected, "{}", tracker.algorithm());
+        let apart = tracker.detect(&field, frames.clone(), None).unwrap();
+        let relinked = tracker.link(&field, apart, std::time::Instant::now()).unwrap();
+        assert_eq!(&relinked.run.tracks, expected, "{} detected then linked", tracker.algorithm());
+        assert!(!expected.is_empty(), "{}", tracker.algorithm());
+    }
+    let names: Vec<&str> = trackers.iter().map(|(t, _)| t.algorithm()).collect();
+    assert_eq!(names, ["simple", "hodges", "healpix"]);
+}

@@ -11,10 +11,12 @@ use crate::arrow::frame_centers_batch;
 use crate::detect::criteria::{ClosedContour, Criteria};
 use crate::detect::{Refinement, SimpleDetector};
 use crate::error::{Error, Result};
-use crate::field::{Field, FieldSeries, FilteredField};
+use crate::field::{Field, FieldSeries};
 use crate::io::{atomic, parquet as pq};
+use crate::link::SimpleLinker;
 use crate::pipeline::healpix::HealpixSettings;
 use crate::pipeline::hodges::HodgesOptions;
+use crate::pipeline::tracker::{HealpixTracker, HodgesTracker, SimpleTracker, Tracker};
 use crate::pipeline::{DetectedFrame, centers_meta};
 use crate::spectral::SpectralOptions;
 use crate::variables::Mode;
@@ -230,6 +232,21 @@ pub fn simple_detector(threshold: Option<f64>, refinement: Option<&str>, window:
 }
 
 impl Method {
+    /// The tracker of these settled options, for `mode` centres; `max_link_km` is the Simple
+    /// linker's reach (the MGE linkers have their own limits).
+    pub(crate) fn tracker(&self, mode: Mode, max_link_km: Option<f64>) -> Box<dyn Tracker> {
+        match self {
+            Method::Simple { detector, spectral } => {
+                let linker = SimpleLinker { max_km: max_link_km.unwrap_or_else(super::track::default_max_link_km) };
+                Box::new(SimpleTracker::new(detector.clone(), spectral.clone(), linker, mode))
+            }
+            Method::Hodges(h) => match h.healpix {
+                Some(settings) => Box::new(HealpixTracker::new((**h).clone(), settings)),
+                None => Box::new(HodgesTracker::new((**h).clone())),
+            },
+        }
+    }
+
     /// Whether this is the HEALPix tracker.
     pub(crate) fn is_healpix(&self) -> bool {
         matches!(self, Method::Hodges(h) if h.healpix.is_some())
@@ -430,12 +447,5 @@ fn detect_frames(
     range: std::ops::Range<usize>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<DetectedFrame>> {
-    match method {
-        Method::Simple { detector, spectral: None } => crate::pipeline::detect_range(field, detector, mode, range, Some(progress)),
-        Method::Simple { detector, spectral: Some(s) } => {
-            let filtered = FilteredField::with_options(field, s)?;
-            crate::pipeline::detect_range(&filtered, detector, mode, range, Some(progress))
-        }
-        Method::Hodges(h) => crate::pipeline::hodges::detect_hodges(field, h, range, Some(progress)).map(|d| d.frames),
-    }
+    method.tracker(mode, None).detect(field, range, Some(progress)).map(|d| d.frames)
 }

@@ -8,13 +8,11 @@
 //! for byte, however the frames were split.
 
 use super::FieldOptions;
-use super::detect::{DetectionSettings, Method};
+use super::detect::DetectionSettings;
 use super::pool;
 use crate::error::{Error, Result};
-use crate::field::{Field, FilteredField};
+use crate::field::Field;
 use crate::pipeline::blocks::{FrameBlock, assemble};
-use crate::pipeline::detect_range;
-use crate::pipeline::hodges::{detect_hodges, spectral_step};
 use std::ops::Range;
 
 /// Has blocks of frames detected elsewhere.
@@ -45,20 +43,11 @@ pub fn detect_block(field: &FieldOptions, detection: &DetectionSettings, frames:
     }
     let local = frames.start - frame_offset..frames.end - frame_offset;
     let pool = pool(field.threads)?;
+    let tracker = method.tracker(mode, None);
     let mut block = pool.install(|| -> Result<FrameBlock> {
-        Ok(match &method {
-            Method::Simple { detector, spectral: None } => FrameBlock { frames: detect_range(&series, detector, mode, local, None)?, ..FrameBlock::default() },
-            Method::Simple { detector, spectral: Some(s) } => {
-                let filtered = FilteredField::with_options(&series, s)?;
-                let frames = detect_range(&filtered, detector, mode, local, None)?;
-                FrameBlock { frames, processing: vec![spectral_step(s, Some(filtered.filter()))], ..FrameBlock::default() }
-            }
-            Method::Hodges(h) => {
-                let d = detect_hodges(&series, h, local, None)?;
-                let t = d.times;
-                FrameBlock { frames: d.frames, processing: d.processing, stage_seconds: [t.read_s, t.filter_s, t.detect_s, t.refine_s] }
-            }
-        })
+        let d = tracker.detect(&series, local, None)?;
+        let t = d.times;
+        Ok(FrameBlock { frames: d.frames, processing: d.processing, stage_seconds: [t.read_s, t.filter_s, t.detect_s, t.refine_s] })
     })?;
     for f in &mut block.frames {
         f.frame += frame_offset as u32;

@@ -8,14 +8,15 @@ use super::progress::reporting;
 use super::{Progress, pool};
 use crate::arrow::frame_centers_batch;
 use crate::error::{Error, Result};
-use crate::field::{Field, FieldSeries, FilteredField};
+use crate::field::{Field, FieldSeries};
 use crate::io::{self, TrackFormat, parquet as pq};
 use crate::link::SimpleLinker;
 use crate::pipeline::blocks::FrameBlock;
-use crate::pipeline::hodges::{HodgesFrames, HodgesOptions, StageTimes, link_hodges_keeping, spectral_step, track_hodges_keeping};
+use crate::pipeline::hodges::{HodgesOptions, StageTimes};
 use crate::pipeline::streaming::StreamSpec;
 use crate::pipeline::streaming_hodges::{HodgesLinkState, HodgesStreamingTracker};
-use crate::pipeline::{DetectedFrame, SimpleOptions, TrackRun, centers_meta, check_frame_count, link_detected, track_simple};
+use crate::pipeline::tracker::Detections;
+use crate::pipeline::{DetectedFrame, SimpleOptions, TrackRun, centers_meta, check_frame_count};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -175,25 +176,27 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
     let to_dataset = outputs.iter().any(|(_, f)| *f == TrackFormat::Parquet);
     let mut link_state = None;
     let mut link_frames = None;
+    // every algorithm through its tracker: detected here or by the runner, then linked here
+    let tracker = method.tracker(mode, opts.max_link_km);
+    let linked = match runner {
+        None => pool.install(|| reporting(progress, range.len(), |p| tracker.track(&field, range.clone(), Some(p))))?,
+        Some(r) => {
+            let start = std::time::Instant::now();
+            let block = gathered(range.clone(), r)?;
+            let [read_s, filter_s, detect_s, refine_s] = block.stage_seconds;
+            let times = StageTimes { read_s, filter_s, detect_s, refine_s, ..StageTimes::default() };
+            let detected = Detections { frames: block.frames, mode, processing: block.processing, times };
+            pool.install(|| tracker.link(&field, detected, start))?
+        }
+    };
     let (algorithm, mut run, stage_times) = match &method {
         Method::Hodges(h) => {
-            let (run, times, segments) = match runner {
-                None => pool.install(|| reporting(progress, range.len(), |p| track_hodges_keeping(&field, h, Some(p))))?,
-                Some(r) => {
-                    let start = std::time::Instant::now();
-                    let block = gathered(range.clone(), r)?;
-                    let [read_s, filter_s, detect_s, refine_s] = block.stage_seconds;
-                    let times = StageTimes { read_s, filter_s, detect_s, refine_s, ..StageTimes::default() };
-                    let detected = HodgesFrames { frames: block.frames, mode, processing: block.processing, times };
-                    pool.install(|| link_hodges_keeping(&field, h, detected, start))?
-                }
-            };
             hodges_provenance(&mut provenance, h, &field);
-            if to_dataset {
-                let (state, frames) = hodges_end_state(&field, h, mode, &run.frames, segments)?;
+            if to_dataset && let Some(segments) = linked.segments {
+                let (state, frames) = hodges_end_state(&field, h, mode, &linked.run.frames, segments)?;
                 (link_state, link_frames) = (Some(state), Some(frames));
             }
-            (if h.healpix.is_some() { Algorithm::Healpix } else { Algorithm::Hodges }, run, Some(times))
+            (if h.healpix.is_some() { Algorithm::Healpix } else { Algorithm::Hodges }, linked.run, Some(linked.times))
         }
         Method::Simple { detector, spectral } => {
             let simple = SimpleOptions {
@@ -206,25 +209,9 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
             if let Some(s) = spectral {
                 spectral_provenance(&mut provenance, s);
             }
-            let run = match (runner, spectral) {
-                (Some(r), _) => {
-                    simple.detector.validate()?;
-                    let block = gathered(range.clone(), r)?;
-                    let mut run = link_detected(&field, mode, block.frames, &simple.linker)?;
-                    run.tracks.metadata.processing.extend(block.processing);
-                    run
-                }
-                (None, None) => pool.install(|| reporting(progress, range.len(), |p| track_simple(&field, &simple, Some(p))))?,
-                (None, Some(s)) => {
-                    let filtered = FilteredField::with_options(&field, s)?;
-                    let mut run = pool.install(|| reporting(progress, range.len(), |p| track_simple(&filtered, &simple, Some(p))))?;
-                    run.tracks.metadata.processing.push(spectral_step(s, Some(filtered.filter())));
-                    run
-                }
-            };
             // the filter works frame by frame: the linker's state is all an append needs
-            link_state = Some(end_state(&run));
-            (Algorithm::Simple, run, None)
+            link_state = Some(end_state(&linked.run));
+            (Algorithm::Simple, linked.run, None)
         }
     };
     // the preprocessing before detection, in order: taper, then a plane's filter and regridding

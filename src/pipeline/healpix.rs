@@ -5,7 +5,8 @@
 //! Hodges tracker's MGE linking takes them from there.
 
 use super::DetectedFrame;
-use super::hodges::{HodgesFrames, HodgesOptions, StageTimes, add_secs, secs};
+use super::hodges::{HodgesOptions, StageTimes, add_secs, secs};
+use super::tracker::Detections;
 use crate::detect::healpix::{self as hp, HealpixDetectOptions, HealpixGrid, HealpixOrdering, HealpixRefinement};
 use crate::detect::hodges::{RefineStatus, Refinement};
 use crate::detect::{ExtraColumn, FrameCenters};
@@ -264,7 +265,7 @@ pub fn detect_healpix(
     settings: HealpixSettings,
     range: std::ops::Range<usize>,
     progress: Option<&(dyn Fn(usize) + Sync)>,
-) -> Result<HodgesFrames> {
+) -> Result<Detections> {
     let detection = HealpixDetection::new(field, opts, settings)?;
     let (read_ns, filter_ns, detect_ns) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let done = AtomicUsize::new(0);
@@ -281,7 +282,7 @@ pub fn detect_healpix(
         .collect();
     let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
     let times = StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), ..StageTimes::default() };
-    Ok(HodgesFrames { frames, mode: detection.opts.mode, processing: detection.steps(opts), times })
+    Ok(Detections { frames, mode: detection.opts.mode, processing: detection.steps(opts), times })
 }
 
 /// HEALPix features as centres: the pixel in `row` (column 0), the raw value, object and the

@@ -5,6 +5,7 @@
 //! Frames are processed independently and gathered by index, and the linker's answer does not
 //! depend on how segments are scheduled, so outputs are identical for any thread count.
 
+use super::tracker::Detections;
 use super::{DetectedFrame, MissingDataReport, TrackRun, build_tracks, check_frame_count};
 use crate::detect::hodges::{self as hd, HodgesDetectOptions};
 use crate::detect::{ExtraColumn, FrameCenters};
@@ -147,7 +148,7 @@ pub fn track_hodges_keeping(
 
 /// The linking step of [`track_hodges`] on features detected already (here or on other
 /// machines, [`super::blocks`]); `start` is when the run began (for the wall time).
-pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFrames, start: Instant) -> Result<(TrackRun, StageTimes)> {
+pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: Detections, start: Instant) -> Result<(TrackRun, StageTimes)> {
     link_hodges_keeping(field, opts, detected, start).map(|(run, times, _)| (run, times))
 }
 
@@ -155,7 +156,7 @@ pub fn link_hodges(field: &dyn Field, opts: &HodgesOptions, detected: HodgesFram
 pub fn link_hodges_keeping(
     field: &dyn Field,
     opts: &HodgesOptions,
-    detected: HodgesFrames,
+    detected: Detections,
     start: Instant,
 ) -> Result<(TrackRun, StageTimes, mge::LinkedSegments)> {
     let (frames, mode, mut times) = (detected.frames, detected.mode, detected.times);
@@ -199,26 +200,10 @@ pub fn mge_features(f: &DetectedFrame) -> Vec<mge::Feature> {
         .collect()
 }
 
-/// Hodges features of the frames in `range`, before linking.
-#[derive(Debug, Clone)]
-pub struct HodgesFrames {
-    pub frames: Vec<DetectedFrame>,
-    pub mode: Mode,
-    /// The filter's provenance record, if a filter ran.
-    pub processing: Vec<ProcessingStep>,
-    /// Read, filter, detection and refinement times (linking and wall left at 0).
-    pub times: StageTimes,
-}
-
 /// Filter, detect and refine the frames in `range` in parallel (on the current rayon pool),
 /// gathered in frame order: the features `stormtrack detect -a hodges` writes and the linker
 /// takes.
-pub fn detect_hodges(
-    field: &dyn Field,
-    opts: &HodgesOptions,
-    range: std::ops::Range<usize>,
-    progress: Option<&(dyn Fn(usize) + Sync)>,
-) -> Result<HodgesFrames> {
+pub fn detect_hodges(field: &dyn Field, opts: &HodgesOptions, range: std::ops::Range<usize>, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<Detections> {
     validate(opts)?;
     if let Some(settings) = opts.healpix {
         return super::healpix::detect_healpix(field, opts, settings, range, progress);
@@ -236,7 +221,7 @@ pub fn detect_hodges_with(
     range: std::ops::Range<usize>,
     progress: Option<&(dyn Fn(usize) + Sync)>,
     filter: Option<&SpectralFilter>,
-) -> Result<HodgesFrames> {
+) -> Result<Detections> {
     let info = field.info();
     let (detector, detect_opts) = run_detector(field, opts)?;
     if opts.spectral.is_some() != filter.is_some() {
@@ -276,7 +261,7 @@ pub fn detect_hodges_with(
     let times =
         StageTimes { read_s: secs(&read_ns), filter_s: secs(&filter_ns), detect_s: secs(&detect_ns), refine_s: secs(&refine_ns), ..StageTimes::default() };
     let processing = opts.spectral.iter().map(|s| spectral_step(s, filter)).collect();
-    Ok(HodgesFrames { frames, mode: detect_opts.mode, processing, times })
+    Ok(Detections { frames, mode: detect_opts.mode, processing, times })
 }
 
 /// The run's detection mode: the one given, or the variable's.

@@ -10,6 +10,7 @@ pub mod healpix;
 pub mod hodges;
 pub mod streaming;
 pub mod streaming_hodges;
+pub mod tracker;
 
 use crate::arrow::{CentersMeta, frame_centers_batch};
 use crate::detect::{Detector, FrameCenters, SimpleDetector};

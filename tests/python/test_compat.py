@@ -224,3 +224,10 @@ def test_compare_tracks_gives_the_peers_report(ref, matching):
         assert a.reference.path_length_km == pytest.approx(b["reference"]["path_length_km"], rel=1e-9)
     with pytest.raises(ValueError, match="matching"):
         TrackComparisonConfig(matching="best")
+
+
+def test_trackers_keep_their_arguments():
+    t = pst.HodgesTracker(lmin=5, lmax=42, dmax=7.0)
+    assert (t.lmin, t.lmax, t.dmax, t.segment_frames, t.backend) == (5, 42, 7.0, 62, "dask")
+    assert not hasattr(t, "name") and not hasattr(t, "given")
+    assert pst.HealpixTracker(nside=16).nside == 16 and pst.SimpleTracker(search_window_size=7).search_window_size == 7

@@ -74,6 +74,19 @@ def _check_engine(engine: str | None) -> None:
         raise ValueError(f"engine {engine!r} is not one of h5netcdf, netcdf4, cfgrib")
 
 
+def _keep(tracker: object, arguments: dict[str, Any]) -> None:
+    """The constructor's arguments as the tracker's attributes (the peer's trackers keep them)."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(tracker, name, value)
+
+
+def _check_call(engine: str | None, extra: dict[str, Any]) -> None:
+    _check_engine(engine)
+    if extra:
+        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(extra))}")
+
+
 def _positive(name: str, value: int | None) -> None:
     if value is not None and (not isinstance(value, (int, np.integer)) or value <= 0):
         raise ValueError(f"{name} must be a positive integer")
@@ -171,10 +184,7 @@ class SimpleTracker:
         workers: int | None = None,
     ) -> None:
         _positive("workers", workers)
-        self.projection, self.stereo_grid_spacing_km, self.extent = projection, stereo_grid_spacing_km, extent
-        self.lmin, self.lmax, self.taper_points = lmin, lmax, taper_points
-        self.search_window_size, self.feature_refinement = search_window_size, feature_refinement
-        self.backend, self.workers = backend, workers
+        _keep(self, locals())
         self._threads = _threads(backend, workers)
 
     def track(
@@ -190,9 +200,7 @@ class SimpleTracker:
         **kwargs: Any,
     ) -> Tracks:
         """Detect and link `variable` of `data` (a path, URL, xarray Dataset or DataArray)."""
-        _check_engine(engine)
-        if kwargs:
-            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(kwargs))}")
+        _check_call(engine, kwargs)
         return _run(
             data, variable, algorithm="simple", mode=detection_mode, threshold=feature_threshold,
             refinement=self.feature_refinement, window=self.search_window_size, start=_time_text(start_time),
@@ -237,6 +245,7 @@ class HodgesTracker(_Linked):
         sht_threads: int | None = None,
         mge_workers: int | None = None,
     ) -> None:
+        _keep(self, locals())
         for name, value in (("frame_workers", frame_workers), ("sht_threads", sht_threads), ("mge_workers", mge_workers)):
             _positive(name, value)
         if backend != "dask" and (frame_workers is not None or mge_workers is not None):
@@ -245,14 +254,6 @@ class HodgesTracker(_Linked):
                             ("track_smoopy_optimization_scale", track_smoopy_optimization_scale != 1.0)):
             if given:
                 raise ValueError(f"{name} is not supported by stormtrack's Python trackers (its Rust API has it); leave the default")
-        self.lmin, self.lmax, self.taper_points, self.spectral_taper = lmin, lmax, taper_points, spectral_taper
-        self.min_object_grid_points, self.feature_refinement = min_object_grid_points, feature_refinement
-        self.w1, self.w2, self.dmax, self.phimax = w1, w2, dmax, phimax
-        self.mge_max_iterations, self.min_track_points = mge_max_iterations, min_track_points
-        self.dmax_zones, self.adaptive_smoothness, self.missing_frame_parameters = dmax_zones, adaptive_smoothness, missing_frame_parameters
-        self.segment_frames = segment_frames
-        self.projection, self.stereo_grid_spacing_km, self.extent = projection, stereo_grid_spacing_km, extent
-        self.backend, self.frame_workers, self.sht_threads, self.mge_workers = backend, frame_workers, sht_threads, mge_workers
         self._threads = _threads(backend, frame_workers)
         self._check_linker()
 
@@ -270,9 +271,7 @@ class HodgesTracker(_Linked):
         **kwargs: Any,
     ) -> Tracks:
         """Track `variable` of `data` (a path, URL, xarray Dataset or DataArray)."""
-        _check_engine(engine)
-        if kwargs:
-            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(kwargs))}")
+        _check_call(engine, kwargs)
         with _workdir() as d:
             return _run(
                 data, variable, algorithm="hodges", mode=detection_mode, refinement=self.feature_refinement,
@@ -312,12 +311,7 @@ class HealpixTracker(_Linked):
         workers: int | None = None,
     ) -> None:
         _positive("workers", workers)
-        self.nside, self.lmin, self.lmax, self.taper_points, self.spectral_taper = nside, lmin, lmax, taper_points, spectral_taper
-        self.min_object_grid_points, self.feature_refinement = min_object_grid_points, feature_refinement
-        self.w1, self.w2, self.dmax, self.phimax = w1, w2, dmax, phimax
-        self.mge_max_iterations, self.min_track_points = mge_max_iterations, min_track_points
-        self.dmax_zones, self.adaptive_smoothness, self.missing_frame_parameters = dmax_zones, adaptive_smoothness, missing_frame_parameters
-        self.segment_frames, self.backend, self.workers = segment_frames, backend, workers
+        _keep(self, locals())
         self._threads = _threads(backend, workers)
         self._check_linker()
 
@@ -334,9 +328,7 @@ class HealpixTracker(_Linked):
         **kwargs: Any,
     ) -> Tracks:
         """Track `variable` of `data` on HEALPix pixels."""
-        _check_engine(engine)
-        if kwargs:
-            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(kwargs))}")
+        _check_call(engine, kwargs)
         with _workdir() as d:
             return _run(
                 data, variable, algorithm="healpix", nside=self.nside, mode=detection_mode,

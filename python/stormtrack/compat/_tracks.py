@@ -208,15 +208,7 @@ class Track:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Track):
             return False
-        a, b = self.variables, other.variables
-        return (
-            self.track_id == other.track_id
-            and np.array_equal(self.times, other.times)
-            and np.array_equal(self.lats, other.lats, equal_nan=True)
-            and np.array_equal(self.lons, other.lons, equal_nan=True)
-            and set(a) == set(b)
-            and all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
-        )
+        return self.track_id == other.track_id and _same_points(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -305,16 +297,11 @@ class Tracks:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Tracks):
             return False
-        a, b = self.variables, other.variables
         return (
             self.metadata == other.metadata
             and np.array_equal(self.ids, other.ids)
             and np.array_equal(self.offsets, other.offsets)
-            and np.array_equal(self.times, other.times)
-            and np.array_equal(self.lats, other.lats, equal_nan=True)
-            and np.array_equal(self.lons, other.lons, equal_nan=True)
-            and set(a) == set(b)
-            and all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
+            and _same_points(self, other)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -447,6 +434,18 @@ class Tracks:
             {k: df[k].to_numpy() for k in metadata.units},
             metadata,
         )
+
+
+def _same_points(a: Track | Tracks, b: Track | Tracks) -> bool:
+    """The same times, positions and variables (NaN equal to NaN)."""
+    va, vb = a.variables, b.variables
+    return (
+        np.array_equal(a.times, b.times)
+        and np.array_equal(a.lats, b.lats, equal_nan=True)
+        and np.array_equal(a.lons, b.lons, equal_nan=True)
+        and set(va) == set(vb)
+        and all(np.array_equal(va[k], vb[k], equal_nan=True) for k in va)
+    )
 
 
 def _mode_of_name(name: str) -> ResolvedDetectionMode:

@@ -231,3 +231,24 @@ def test_trackers_keep_their_arguments():
     assert (t.lmin, t.lmax, t.dmax, t.segment_frames, t.backend) == (5, 42, 7.0, 62, "dask")
     assert not hasattr(t, "name") and not hasattr(t, "given")
     assert pst.HealpixTracker(nside=16).nside == 16 and pst.SimpleTracker(search_window_size=7).search_window_size == 7
+
+
+def test_track_metrics_equal_the_peers(djf_msl):
+    # the peer's compute_track_metrics on our Hodges T5-42 msl tracks (2803 / 22493 points):
+    # tests/data/reference/peer_metrics_hodges_msl_2.5.nc (values rounded to 40 bits)
+    from stormtrack.compat.metrics import compute_track_metrics
+
+    here = Path(__file__).resolve().parents[1] / "data" / "reference"
+    peer = xr.open_dataset(here / "peer_metrics_hodges_msl_2.5.nc")
+    tracks = pst.HodgesTracker(lmin=5, lmax=42).track(str(djf_msl), "msl")
+    assert (len(tracks), len(tracks.times)) == (peer.attrs["tracks"], peer.attrs["points"])
+    ours = compute_track_metrics(tracks, peer.lat.values, peer.lon.values, is_min=True, monthly=False)
+    for name in ("cyclone_amplitude", "cyclone_frequency", "track_frequency", "aca", "ata"):
+        a, b = ours[name].values, peer[f"{name}__constant_all"].values
+        assert np.array_equal(np.isnan(a), np.isnan(b)), name
+        assert np.nanmax(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)) < 1e-9, name
+    monthly = compute_track_metrics(tracks, peer.lat.values, peer.lon.values, kernel="cressman", is_min=True)
+    assert monthly["ata"].shape == (3, 73, 144)
+    np.testing.assert_allclose(monthly["ata"].values, peer["ata__cressman_monthly"].values, rtol=1e-9, atol=0)
+    with pytest.raises(ValueError, match="regular global grid"):
+        compute_track_metrics(tracks, np.linspace(80, -80, 65), peer.lon.values)

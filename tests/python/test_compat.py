@@ -252,3 +252,28 @@ def test_track_metrics_equal_the_peers(djf_msl):
     np.testing.assert_allclose(monthly["ata"].values, peer["ata__cressman_monthly"].values, rtol=1e-9, atol=0)
     with pytest.raises(ValueError, match="regular global grid"):
         compute_track_metrics(tracks, np.linspace(80, -80, 65), peer.lon.values)
+
+
+def test_sample_tracks_equals_the_peer(djf_msl):
+    # the peer's sample_tracks on ERA5 msl at 50 points (tests/data/era5_sample_reference.json):
+    # nearest, bilinear, max and min exactly; means within 1e-6 (the peer sums in float32)
+    import json
+
+    from stormtrack.compat.sample import sample_tracks
+
+    reference = json.loads((Path(__file__).resolve().parents[1] / "data" / "era5_sample_reference.json").read_text())
+    p = reference["points"]
+    n = len(p["time"])
+    tracks = pst.Tracks(
+        ids=np.arange(1, n + 1), offsets=np.arange(n + 1), times=np.array(p["time"]), lats=p["lat"], lons=p["lon"],
+        variables={"vo": np.zeros(n)}, metadata=pst.TracksMetadata("vo", "max", {"vo": "s^-1"}),
+    )
+    ds = xr.open_dataset(djf_msl)
+    for key, want in reference["results"].items():
+        method, radius = key.split(":")
+        out = sample_tracks(tracks, ds, "msl", method=method, radius_km=float(radius), output_variable_name="p")
+        got, want = out.variables["p"], np.array([np.nan if w is None else w for w in want], dtype=float)
+        tolerance = 1e-6 if method == "mean" and radius != "0" else 0.0
+        ok = (got == want) | (np.isnan(got) & np.isnan(want)) | (np.abs(got - want) <= tolerance * np.abs(want))
+        assert ok.all(), key
+        assert out.units["p"] == "Pa" and out.primary_variable == "vo"

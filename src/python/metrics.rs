@@ -87,6 +87,17 @@ pub fn cormax_arrays<'py>(
     Ok(out.into_pyarray(py))
 }
 
+/// Relative vorticity (`vo`) and divergence (`dv`) of the winds `u`, `v` of a file, by
+/// spherical harmonics, written in double precision to `output` (`stormtrack vorticity
+/// --divergence --double`); returns the frames written.
+#[pyfunction]
+#[pyo3(signature = (input, output, *, u="u".to_string(), v="v".to_string(), radius_m=crate::ops::vorticity::RADIUS_M, threads=None))]
+pub fn vorticity_file(py: Python<'_>, input: PathBuf, output: PathBuf, u: String, v: String, radius_m: f64, threads: Option<usize>) -> PyResult<usize> {
+    let run = ops::GridRun { double: true, threads, ..Default::default() };
+    let opts = ops::vorticity::Options { input, u, v, radius_m, divergence: true, output, run };
+    py.detach(|| ops::vorticity::run(&opts)).map_err(super::to_py)
+}
+
 /// An Eulerian metric of a NetCDF file as a tidy table (`time`, `cell_lat`, `cell_lon`, value).
 #[pyfunction]
 #[pyo3(signature = (path, metric, *, variable=None, u=None, v=None, percentile=0.95))]

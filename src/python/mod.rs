@@ -453,6 +453,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::track_stats_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::sample_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::cormax_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(metrics::vorticity_file, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::eulerian_file, m)?)?;
     m.add_function(wrap_pyfunction!(pictures::plot_file, m)?)?;
     m.add_function(wrap_pyfunction!(pictures::plot_points, m)?)?;

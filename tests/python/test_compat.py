@@ -277,3 +277,29 @@ def test_sample_tracks_equals_the_peer(djf_msl):
         ok = (got == want) | (np.isnan(got) & np.isnan(want)) | (np.abs(got - want) <= tolerance * np.abs(want))
         assert ok.all(), key
         assert out.units["p"] == "Pa" and out.primary_variable == "vo"
+
+
+def test_vorticity_and_divergence_equal_the_peers():
+    # the peer's compute_vorticity_divergence on ERA5 850 hPa winds (one frame at 2.5 degrees):
+    # tests/data/reference/make_vorticity.py
+    from stormtrack.compat.preprocessing import compute_vorticity_divergence
+
+    src = SHARED / "data" / "era5" / "era5_uv850_2025120100_2.5x2.5.nc"
+    if not src.exists():
+        pytest.skip(f"{src} not available")
+    peer = np.load(Path(__file__).resolve().parents[1] / "data" / "reference" / "vorticity_uv850_peer.npz")
+    ds = xr.open_dataset(src)
+    dv, vo = compute_vorticity_divergence(ds.u, ds.v)
+    assert vo.dims == ds.u.dims and vo.shape == (73, 144)
+    for ours, name in ((dv.values, "dv"), (vo.values, "vo")):
+        assert np.abs(ours - peer[name]).max() <= 1e-12 * np.abs(peer[name]).max(), name
+    # NumPy winds, north to south
+    dv2, vo2 = compute_vorticity_divergence(ds.u.values, ds.v.values, lat_reverse=True)
+    assert np.abs(vo2 - peer["vo"]).max() <= 1e-12 * np.abs(peer["vo"]).max()
+    # frames in time: each as the single frame
+    times = xr.DataArray(np.array(["2025-12-01T00", "2025-12-01T06"], dtype="datetime64[ns]"), dims="time")
+    u2, v2 = (xr.concat([x, x], dim=times) for x in (ds.u, ds.v))
+    dv3, vo3 = compute_vorticity_divergence(u2, v2)
+    assert vo3.dims == ("time", "latitude", "longitude") and np.array_equal(vo3.values[1], vo.values)
+    with pytest.raises(ValueError, match="lmax"):
+        compute_vorticity_divergence(ds.u, ds.v, lmax=42)

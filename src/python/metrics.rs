@@ -88,8 +88,8 @@ pub fn cormax_arrays<'py>(
 }
 
 /// Relative vorticity (`vo`) and divergence (`dv`) of the winds `u`, `v` of a file, by
-/// spherical harmonics, written in double precision to `output` (`stormtrack vorticity
-/// --divergence --double`); returns the frames written.
+/// spherical harmonics, written in double precision to `output` (what `stormtrack vorticity`
+/// writes with the divergence); returns the frames written.
 #[pyfunction]
 #[pyo3(signature = (input, output, *, u="u".to_string(), v="v".to_string(), radius_m=crate::ops::vorticity::RADIUS_M, threads=None))]
 pub fn vorticity_file(py: Python<'_>, input: PathBuf, output: PathBuf, u: String, v: String, radius_m: f64, threads: Option<usize>) -> PyResult<usize> {

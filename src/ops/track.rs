@@ -16,7 +16,7 @@ use crate::pipeline::hodges::{HodgesOptions, StageTimes};
 use crate::pipeline::streaming::StreamSpec;
 use crate::pipeline::streaming_hodges::{HodgesLinkState, HodgesStreamingTracker};
 use crate::pipeline::tracker::Detections;
-use crate::pipeline::{DetectedFrame, SimpleOptions, TrackRun, centers_meta, check_frame_count};
+use crate::pipeline::{DetectedFrame, TrackRun, centers_meta, check_frame_count};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -199,13 +199,7 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
             (if h.healpix.is_some() { Algorithm::Healpix } else { Algorithm::Hodges }, linked.run, Some(linked.times))
         }
         Method::Simple { detector, spectral } => {
-            let simple = SimpleOptions {
-                detector: detector.clone(),
-                linker: SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(default_max_link_km) },
-                mode: Some(mode),
-                selection: opts.field.selection(field.info().calendar)?,
-            };
-            simple_provenance(&mut provenance, &simple);
+            simple_provenance(&mut provenance, detector, &SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(default_max_link_km) });
             if let Some(s) = spectral {
                 spectral_provenance(&mut provenance, s);
             }
@@ -305,12 +299,12 @@ fn provenance_of_input(field: &FieldSeries, input_name: Option<&str>) -> BTreeMa
     ])
 }
 
-pub(super) fn simple_provenance(m: &mut BTreeMap<String, Value>, o: &SimpleOptions) {
+pub(super) fn simple_provenance(m: &mut BTreeMap<String, Value>, detector: &crate::detect::SimpleDetector, linker: &SimpleLinker) {
     m.insert("algorithm".into(), json!("simple"));
-    m.insert("feature_threshold".into(), json!(o.detector.threshold));
-    m.insert("search_window_size".into(), json!(o.detector.window));
-    m.insert("feature_refinement".into(), json!(format!("{:?}", o.detector.refinement).to_lowercase()));
-    m.insert("max_link_km".into(), json!(o.linker.max_km));
+    m.insert("feature_threshold".into(), json!(detector.threshold));
+    m.insert("search_window_size".into(), json!(detector.window));
+    m.insert("feature_refinement".into(), json!(format!("{:?}", detector.refinement).to_lowercase()));
+    m.insert("max_link_km".into(), json!(linker.max_km));
 }
 
 /// The band-pass filter's options in the descriptor.

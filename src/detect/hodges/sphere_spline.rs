@@ -12,7 +12,7 @@
 //! values, interpolation is a square system that separates into a cyclic collocation solve along
 //! each row and a banded solve along each column.
 
-use super::spline::{BandLu, HALF_BAND, SplineError, basis_and_derivs, find_span, transpose};
+use super::spline::{BandLu, HALF_BAND, SplineError, basis_and_derivs, eval_tensor, find_span, transpose};
 use crate::geo::DEG_TO_RAD;
 use ndarray::ArrayView2;
 use std::f64::consts::PI;
@@ -110,7 +110,7 @@ impl SphereSpline {
         push_row(&vec![north; mv]);
         inner.chunks(mv).for_each(&mut push_row);
         push_row(&vec![south; mv]);
-        Ok(SphereSurface { grid: self, coeffs, width })
+        Ok(SphereSurface { grid: self, coeffs })
     }
 }
 
@@ -343,9 +343,8 @@ fn invert(mut m: Vec<f64>, n: usize) -> Option<Vec<f64>> {
 #[derive(Debug, Clone)]
 pub struct SphereSurface<'g> {
     grid: &'g SphereSpline,
-    /// `(mu + 2) × (mv + 3)`, colatitude-major: `coeffs[i * width + j]`.
+    /// `(mu + 2) × (mv + 3)`, colatitude-major: `coeffs[i * (mv + 3) + j]`.
     coeffs: Vec<f64>,
-    width: usize,
 }
 
 impl SphereSurface<'_> {
@@ -356,22 +355,7 @@ impl SphereSurface<'_> {
     pub fn eval(&self, theta: f64, phi: f64) -> (f64, f64, f64) {
         let g = self.grid;
         let phi = if phi < g.tv[3] { phi + 2.0 * PI } else { phi };
-        let (nu, nv) = (g.tu.len() - 4, g.tv.len() - 4);
-        let su = find_span(&g.tu, nu, theta);
-        let sv = find_span(&g.tv, nv, phi);
-        let (bu, dbu) = basis_and_derivs(&g.tu, theta, su);
-        let (bv, dbv) = basis_and_derivs(&g.tv, phi, sv);
-        let (mut f, mut du, mut dv) = (0.0, 0.0, 0.0);
-        for i in 0..4 {
-            let row = &self.coeffs[(su - 3 + i) * self.width + sv - 3..][..4];
-            for j in 0..4 {
-                let c = row[j];
-                f += c * bu[i] * bv[j];
-                du += c * dbu[i] * bv[j];
-                dv += c * bu[i] * dbv[j];
-            }
-        }
-        (f, du, dv)
+        eval_tensor((&g.tu, g.tu.len() - 4), (&g.tv, g.tv.len() - 4), &self.coeffs, theta, phi)
     }
 
     /// Value only.

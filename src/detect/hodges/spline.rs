@@ -96,6 +96,28 @@ pub(super) fn basis_and_derivs(t: &[f64], u: f64, span: usize) -> ([f64; 4], [f6
     (n, d)
 }
 
+/// Value and first derivatives `(f, ∂f/∂x, ∂f/∂y)` at `(x, y)` of the tensor-product cubic
+/// spline with knots `tx` (`nx` coefficients) and `ty` (`ny`), coefficients x-major
+/// (`coeffs[ix * ny + iy]`, FITPACK's layout).
+#[inline]
+pub(super) fn eval_tensor((tx, nx): (&[f64], usize), (ty, ny): (&[f64], usize), coeffs: &[f64], x: f64, y: f64) -> (f64, f64, f64) {
+    let sx = find_span(tx, nx, x);
+    let sy = find_span(ty, ny, y);
+    let (bx, dbx) = basis_and_derivs(tx, x, sx);
+    let (by, dby) = basis_and_derivs(ty, y, sy);
+    let (mut v, mut dx, mut dy) = (0.0, 0.0, 0.0);
+    for i in 0..4 {
+        let column = &coeffs[(sx - 3 + i) * ny + sy - 3..][..4];
+        for j in 0..4 {
+            let c = column[j];
+            v += c * bx[i] * by[j];
+            dx += c * dbx[i] * by[j];
+            dy += c * bx[i] * dby[j];
+        }
+    }
+    (v, dx, dy)
+}
+
 /// LU factors (no pivoting) of a banded matrix with at most 3 sub- and 3 super-diagonals.
 /// B-spline collocation matrices are totally positive, so elimination without pivoting is stable.
 #[derive(Debug, Clone)]
@@ -315,22 +337,7 @@ impl SplineSurface<'_> {
     #[inline]
     pub fn eval(&self, x: f64, y: f64) -> (f64, f64, f64) {
         let g = self.grid;
-        let ny = g.lat_order.len();
-        let sx = find_span(&g.tx, g.x_nodes.len(), x);
-        let sy = find_span(&g.ty, ny, y);
-        let (bx, dbx) = basis_and_derivs(&g.tx, x, sx);
-        let (by, dby) = basis_and_derivs(&g.ty, y, sy);
-        let (mut v, mut dx, mut dy) = (0.0, 0.0, 0.0);
-        for i in 0..4 {
-            let column = &self.coeffs[(sx - 3 + i) * ny + sy - 3..][..4];
-            for j in 0..4 {
-                let c = column[j];
-                v += c * bx[i] * by[j];
-                dx += c * dbx[i] * by[j];
-                dy += c * bx[i] * dby[j];
-            }
-        }
-        (v, dx, dy)
+        eval_tensor((&g.tx, g.x_nodes.len()), (&g.ty, g.lat_order.len()), &self.coeffs, x, y)
     }
 
     /// Value only at `(x, y)`.

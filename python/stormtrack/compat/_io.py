@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import tempfile
 from pathlib import Path
+
+import numpy as np
 
 from stormtrack import _core
 from stormtrack.compat._tracks import ProcessingStep, SpatialBounds, Tracks, TracksMetadata
@@ -41,14 +45,130 @@ def load_tracks(
 ) -> Tracks:
     """Tracks of a file (format from `format`, else its suffix and first lines).
     `primary_variable` names the value column of IMILAST and TRACK files; `mode` (``min`` or
-    ``max``) where the variable's name does not say. TRACK files that number their frames are
-    refused (``track_numeric_time`` other than ``"reject"`` is not supported: read them with
-    ``stormtrack.read_tracks(..., first_frame_time=, frame_step_hours=)``)."""
-    if track_numeric_time != "reject" or track_frame_times is not None:
-        raise ValueError("track_numeric_time and track_frame_times are not supported; read frame-numbered TRACK files with stormtrack.read_tracks(path, first_frame_time=..., frame_step_hours=...)")
+    ``max``) where the variable's name does not say. A TRACK file that numbers its frames
+    (1, 2, ...) is refused by default (``track_numeric_time="reject"``); with
+    ``track_numeric_time="frame_index"``, frame ``k`` is at ``track_frame_times[k - 1]``
+    (datetimes, cftime dates or integer milliseconds; cftime dates also give the calendar).
+    ``"unix_seconds"`` is not supported."""
+    frames, calendar = _frame_times(track_numeric_time, track_frame_times)
     read_mode = None if mode in (None, "auto") else mode
-    d = _core.read_tracks_packed(os.fspath(path), _format(format), primary_variable, read_mode, None)
+    if frames is None:
+        try:
+            d = _core.read_tracks_packed(os.fspath(path), _format(format), primary_variable, read_mode, None)
+        except _core.StormtrackError as e:
+            raise _numbered_frames_hint(e) from None
+    else:
+        d = _read_frame_indexed(os.fspath(path), _format(format), primary_variable, read_mode, frames, calendar)
     return _tracks_of(d)
+
+
+def _numbered_frames_hint(e: Exception) -> Exception:
+    """The core's refusal of frame numbers, with this function's way to read them."""
+    text = str(e)
+    if "1-based frame index" not in text:
+        return e
+    return ValueError(text.split(", which has no date")[0] + ": set track_numeric_time='frame_index' with track_frame_times (the source's time coordinate)")
+
+
+def _frame_times(track_numeric_time: str, track_frame_times: object | None) -> tuple[np.ndarray | None, str | None]:
+    """The frame times (ms) and their calendar for ``frame_index``; ``(None, None)`` otherwise."""
+    if track_numeric_time not in ("reject", "frame_index", "unix_seconds"):
+        raise ValueError(f"unsupported track_numeric_time {track_numeric_time!r}; expected 'reject', 'frame_index', or 'unix_seconds'")
+    if track_frame_times is not None and track_numeric_time != "frame_index":
+        raise ValueError("track_frame_times is only valid with track_numeric_time='frame_index'")
+    if track_numeric_time == "unix_seconds":
+        raise ValueError("track_numeric_time='unix_seconds' is not supported; map TRACK frame numbers with track_numeric_time='frame_index' and track_frame_times")
+    if track_numeric_time == "reject":
+        return None, None
+    frames, calendar = _times_ms(track_frame_times)
+    if frames.size == 0:
+        raise ValueError("track_numeric_time='frame_index' requires a non-empty track_frame_times sequence (the source's time coordinate)")
+    return frames, calendar
+
+
+def _times_ms(values: object) -> tuple[np.ndarray, str | None]:
+    """Milliseconds since 1970 of datetimes, date strings, cftime dates (with their calendar)
+    or integers (taken as milliseconds)."""
+    raw = np.asarray(values if values is not None else [])
+    if raw.ndim != 1:
+        raise ValueError("track_frame_times must be a one-dimensional sequence of times")
+    if raw.dtype.kind in "iu" or (raw.dtype.kind == "f" and np.all(np.isfinite(raw)) and np.all(raw == np.round(raw))):
+        return raw.astype(np.int64), None
+    if raw.dtype.kind in "MUS":
+        try:
+            return raw.astype("datetime64[ms]").astype(np.int64), None
+        except (TypeError, ValueError):
+            raise ValueError("track_frame_times must contain valid datetime values") from None
+    if raw.dtype.kind == "O" and raw.size and all(hasattr(t, "calendar") for t in raw):
+        import cftime
+
+        calendars = {t.calendar for t in raw}
+        if len(calendars) != 1:
+            raise ValueError("track_frame_times must use one calendar")
+        calendar = calendars.pop() or "standard"
+        ms = cftime.date2num(list(raw), "milliseconds since 1970-01-01", calendar=calendar)
+        return np.asarray(np.round(ms), dtype=np.int64), calendar
+    if raw.dtype.kind == "O":
+        try:
+            return np.asarray(raw.tolist(), dtype="datetime64[ms]").astype(np.int64), None
+        except (TypeError, ValueError):
+            pass
+    raise ValueError("track_frame_times must contain datetimes, cftime dates or integer milliseconds")
+
+
+#: Two readings of a frame-numbered file: frame ``k`` lands at ``first + (k - 1) * step``.
+_FIRST_A, _STEP_A, _FIRST_B, _STEP_B = "1970-01-01", 1, "1970-01-02", 2
+_HOUR_MS, _DAY_MS = 3_600_000, 86_400_000
+
+
+def _read_frame_indexed(path: str, fmt: str | None, variable: str | None, mode: str | None, frames: np.ndarray, calendar: str | None) -> dict:
+    """A TRACK file whose point times may be frame numbers, read twice by the core with two
+    frame axes (frame 1 a day apart, steps of 1 and 2 hours): points whose times differ are
+    frame numbers, ``k = (t_b - t_a - 1 day) / 1 h + 1``, then mapped to ``frames[k - 1]``;
+    the others are calendar times, read as they are."""
+    with tempfile.TemporaryDirectory(prefix="stormtrack-frames-") as tmp:
+        a, b = (_read_with_frames(path, os.path.join(tmp, f"{n}.parquet"), fmt, variable, mode, calendar, first, step)
+                for n, first, step in (("a", _FIRST_A, _STEP_A), ("b", _FIRST_B, _STEP_B)))
+    ta, tb = a["times"], b["times"]
+    numbered = ta != tb
+    k = (tb[numbered] - ta[numbered] - _DAY_MS) // _HOUR_MS + 1
+    if k.size and k.max() > frames.size:
+        raise ValueError(f"TRACK frame index {int(k.max())} is outside supplied track_frame_times range [1, {frames.size}]")
+    times = ta.copy()
+    times[numbered] = frames[k - 1]
+    a["times"] = times
+    return a
+
+
+def _read_with_frames(path: str, out: str, fmt: str | None, variable: str | None, mode: str | None, calendar: str | None,
+                      first: str, step: int) -> dict:
+    """The core's reading of `path` with frame 1 at `first` and `step` hours between frames,
+    through a lossless Parquet copy (``stormtrack convert``)."""
+    argv = ["stormtrack", "convert", "-i", path, "-o", out, "-F", "parquet", "--first-frame-time", first, "--frame-step-hours", str(step)]
+    for flag, value in (("-f", fmt), ("--variable", variable), ("-m", mode), ("--calendar", calendar)):
+        if value is not None:
+            argv += [flag, value]
+    run_cli(argv)
+    return _core.read_tracks_packed(out, None, None, None, None)
+
+
+def run_cli(argv: list[str]) -> None:
+    """Run a ``stormtrack`` command line in this process, its notes kept off the terminal; a
+    failure raises a ValueError with the command's message."""
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as err:
+        saved = os.dup(2)
+        try:
+            os.dup2(err.fileno(), 2)
+            rc = _core.cli_main(argv)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace").strip()
+    if rc != 0:
+        lines = [line for line in text.splitlines() if line.strip()]
+        raise ValueError((lines[-1] if lines else f"stormtrack {argv[1]} failed").removeprefix("stormtrack: ").removeprefix("error: "))
 
 
 def save_tracks(tracks: Tracks, path: str | Path, format: str | None = None) -> None:

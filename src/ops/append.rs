@@ -136,9 +136,9 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
     let Method::Simple { detector, spectral } = method else { unreachable!("checked above") };
     let linker = SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(super::track::default_max_link_km) };
     let mut provenance = super::track::provenance(&field, opts.input_name.as_deref());
-    super::track::simple_provenance(&mut provenance, &detector, &linker);
+    crate::pipeline::provenance::simple(&mut provenance, &detector, &linker);
     if let Some(s) = &spectral {
-        super::track::spectral_provenance(&mut provenance, s);
+        crate::pipeline::provenance::spectral(&mut provenance, s);
     }
     stored.check_same(dir, &provenance)?;
     let stored_tracks = pq::read_dataset(&generation)?;

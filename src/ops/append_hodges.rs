@@ -10,7 +10,7 @@
 
 use super::append::{Continued, month_of, points_of, same_options, state_error, write_continued};
 use super::detect::Method;
-use super::track::{Options, Tracked, hodges_provenance, stream_spec};
+use super::track::{Options, Tracked, stream_spec};
 use crate::error::{Error, Result};
 use crate::field::Field;
 use crate::io::parquet as pq;
@@ -57,7 +57,7 @@ pub(super) fn run(opts: &Options, dir: &Path, method: Method, progress: &dyn sup
     let algorithm = if h.healpix.is_some() { super::detect::Algorithm::Healpix } else { super::detect::Algorithm::Hodges };
     let h = HodgesOptions { mode: Some(mode), ..*h };
     let mut provenance = super::track::provenance(&field, opts.input_name.as_deref());
-    hodges_provenance(&mut provenance, &h, &field);
+    crate::pipeline::provenance::hodges(&mut provenance, &h, &field);
     same_options(dir, &descriptor, &provenance, &DECIDING)?;
     let state = stored_state(dir, &generation, &descriptor)?;
     let next_frame = descriptor["link_state"]["next_frame"].as_u64().ok_or_else(|| state_error(dir, "link_state.next_frame is missing"))? as u32;

@@ -189,20 +189,16 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
             pool.install(|| tracker.link(&field, detected, start))?
         }
     };
+    tracker.record(&mut provenance, &field);
     let (algorithm, mut run, stage_times) = match &method {
         Method::Hodges(h) => {
-            hodges_provenance(&mut provenance, h, &field);
             if to_dataset && let Some(segments) = linked.segments {
                 let (state, frames) = hodges_end_state(&field, h, mode, &linked.run.frames, segments)?;
                 (link_state, link_frames) = (Some(state), Some(frames));
             }
             (if h.healpix.is_some() { Algorithm::Healpix } else { Algorithm::Hodges }, linked.run, Some(linked.times))
         }
-        Method::Simple { detector, spectral } => {
-            simple_provenance(&mut provenance, detector, &SimpleLinker { max_km: opts.max_link_km.unwrap_or_else(default_max_link_km) });
-            if let Some(s) = spectral {
-                spectral_provenance(&mut provenance, s);
-            }
+        Method::Simple { .. } => {
             // the filter works frame by frame: the linker's state is all an append needs
             link_state = Some(end_state(&linked.run));
             (Algorithm::Simple, linked.run, None)
@@ -299,50 +295,6 @@ fn provenance_of_input(field: &FieldSeries, input_name: Option<&str>) -> BTreeMa
     ])
 }
 
-pub(super) fn simple_provenance(m: &mut BTreeMap<String, Value>, detector: &crate::detect::SimpleDetector, linker: &SimpleLinker) {
-    m.insert("algorithm".into(), json!("simple"));
-    m.insert("feature_threshold".into(), json!(detector.threshold));
-    m.insert("search_window_size".into(), json!(detector.window));
-    m.insert("feature_refinement".into(), json!(format!("{:?}", detector.refinement).to_lowercase()));
-    m.insert("max_link_km".into(), json!(linker.max_km));
-}
-
-/// The band-pass filter's options in the descriptor.
-pub(super) fn spectral_provenance(m: &mut BTreeMap<String, Value>, s: &crate::spectral::SpectralOptions) {
-    m.insert("lmin".into(), json!(s.lmin));
-    m.insert("lmax".into(), json!(s.lmax));
-    m.insert("spectral_taper".into(), json!(s.taper));
-}
-
-pub(super) fn hodges_provenance(m: &mut BTreeMap<String, Value>, h: &HodgesOptions, field: &dyn Field) {
-    let l = &h.linker;
-    let threshold = h.object_threshold.unwrap_or_else(|| field.info().feature_threshold(None));
-    m.insert("algorithm".into(), json!(if h.healpix.is_some() { "healpix" } else { "hodges" }));
-    if let Some(hp) = &h.healpix {
-        m.insert("nside".into(), json!(hp.nside));
-        // a HEALPix input is tracked at its own resolution, in its numbering's cells
-        if let Some(cells) = field.info().grid.healpix {
-            m.insert("nside".into(), json!(cells.nside));
-            m.insert("healpix_input_ordering".into(), json!(cells.ordering()));
-        }
-    }
-    m.insert("object_threshold".into(), json!(threshold));
-    m.insert("feature_refinement".into(), json!(h.detect.refinement.as_str()));
-    m.insert("min_object_grid_points".into(), json!(h.detect.min_object_points));
-    m.insert("w1".into(), json!(l.w1));
-    m.insert("w2".into(), json!(l.w2));
-    m.insert("dmax".into(), json!(l.dmax));
-    m.insert("phimax".into(), json!(l.phimax));
-    m.insert("mge_max_iterations".into(), json!(l.max_iterations));
-    m.insert("min_track_points".into(), json!(l.min_track_points));
-    m.insert("segment_frames".into(), json!(l.segment_frames));
-    // the zone, adaptive and time-step tables, as a digest an append compares
-    m.insert("linker_tables".into(), json!(tables_digest(&format!("{:?}", (&l.zones, &l.adapt, l.time_step_ms)))));
-    if let Some(s) = &h.spectral {
-        spectral_provenance(m, s);
-    }
-}
-
 /// The Simple linker's state after a full run, as an append continues it: the last frame's
 /// centres are exactly the open tails, in the linker's (lat, lon) order.
 fn end_state(run: &TrackRun) -> Value {
@@ -423,10 +375,4 @@ pub(super) fn stream_spec(field: &dyn Field) -> StreamSpec {
         lat: i.grid.lat.clone(),
         lon: i.grid.lon.clone(),
     }
-}
-
-/// FNV-1a 64 of `text`, in hex: a short, stable fingerprint for the descriptor.
-fn tables_digest(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{hash:016x}")
 }

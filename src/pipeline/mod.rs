@@ -6,8 +6,10 @@
 //! frame index, so the output does not depend on the number of threads.
 
 pub mod blocks;
+pub mod candidates;
 pub mod healpix;
 pub mod hodges;
+pub mod provenance;
 pub mod streaming;
 pub mod streaming_hodges;
 pub mod tracker;

@@ -3,6 +3,7 @@
 //! implement it, and the operations (track, detect, the distributed blocks) reach each of them
 //! only through it: a new algorithm is one more implementation.
 
+use super::candidates::{CandidateSource, HealpixCandidates, HodgesCandidates, SimpleCandidates};
 use super::hodges::{HodgesOptions, StageTimes, detect_hodges, link_hodges_keeping, spectral_step};
 use super::{DetectedFrame, TrackRun, check_frame_count, detect_range, link_detected};
 use crate::detect::SimpleDetector;
@@ -13,6 +14,8 @@ use crate::link::mge::LinkedSegments;
 use crate::spectral::SpectralOptions;
 use crate::tracks::ProcessingStep;
 use crate::variables::Mode;
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::time::Instant;
 
@@ -64,6 +67,14 @@ pub trait Tracker: Sync {
     /// tracks; `start` is when the run began (for the wall time).
     fn link(&self, field: &dyn Field, detections: Detections, start: Instant) -> Result<Linked>;
 
+    /// Records the tracker's options in a dataset's provenance (what an append must find
+    /// unchanged; thresholds resolved for `field`).
+    fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field);
+
+    /// The detector prepared for `field`, giving every candidate of a frame with the test that
+    /// turned it down (`detect --rejections`).
+    fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>>;
+
     /// Detect and link the frames `range` (at least two).
     fn track(&self, field: &dyn Field, range: Range<usize>, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<Linked> {
         let start = Instant::now();
@@ -105,6 +116,17 @@ impl Tracker for SimpleTracker {
             }
         };
         Ok(Detections { frames, mode: self.mode, processing, times: StageTimes::default() })
+    }
+
+    fn record(&self, provenance: &mut BTreeMap<String, Value>, _field: &dyn Field) {
+        super::provenance::simple(provenance, &self.detector, &self.linker);
+        if let Some(s) = &self.spectral {
+            super::provenance::spectral(provenance, s);
+        }
+    }
+
+    fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>> {
+        Ok(Box::new(SimpleCandidates::new(field, &self.detector, self.spectral.as_ref(), self.mode)?))
     }
 
     fn link(&self, field: &dyn Field, d: Detections, start: Instant) -> Result<Linked> {
@@ -153,6 +175,12 @@ impl Tracker for HodgesTracker {
     fn link(&self, field: &dyn Field, d: Detections, start: Instant) -> Result<Linked> {
         mge_link(field, &self.opts, d, start)
     }
+    fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field) {
+        super::provenance::hodges(provenance, &self.opts, field);
+    }
+    fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>> {
+        Ok(Box::new(HodgesCandidates::new(field, &self.opts)?))
+    }
 }
 
 impl Tracker for HealpixTracker {
@@ -164,6 +192,13 @@ impl Tracker for HealpixTracker {
     }
     fn link(&self, field: &dyn Field, d: Detections, start: Instant) -> Result<Linked> {
         mge_link(field, &self.opts, d, start)
+    }
+    fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field) {
+        super::provenance::hodges(provenance, &self.opts, field);
+    }
+    fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>> {
+        let settings = self.opts.healpix.expect("a HEALPix tracker has its settings");
+        Ok(Box::new(HealpixCandidates::new(field, &self.opts, settings)?))
     }
 }
 

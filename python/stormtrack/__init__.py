@@ -31,7 +31,7 @@ from stormtrack._expressions import (  # noqa: E402
 )
 from stormtrack._io import detect, read_tracks, rejections, scan_tracks, track  # noqa: E402
 from stormtrack._plot import explore, plot  # noqa: E402
-from stormtrack._metrics import ata, eulerian, lagrangian, sample, track_metrics, track_stats  # noqa: E402
+from stormtrack._metrics import ata, cca_cross_validation, eulerian, lagrangian, sample, track_metrics, track_stats  # noqa: E402
 from stormtrack._sql import register_all, sql_context  # noqa: E402
 from stormtrack._tracker import Tracker  # noqa: E402
 
@@ -45,6 +45,7 @@ __all__ = [
     "__version__",
     "ata",
     "bearing_deg",
+    "cca_cross_validation",
     "detect",
     "rejections",
     "duration_h",

@@ -172,3 +172,19 @@ def eulerian(
     stream = _core.eulerian_file(paths, metric, variable=variable, u=u, v=v, percentile=float(percentile))
     df = pl.DataFrame(stream)
     return _to_xarray(df, {"description": "Eulerian storm-track metric"}) if xarray else df
+
+
+def cca_cross_validation(
+    x: Any, y: Any, lat: Any, *, max_modes: int = 15, leave_n_out: int = 3,
+) -> pl.DataFrame:
+    """Leave-n-out cross-validated skill of the CCA predicting ``y`` from ``x`` (both
+    ``(time, lat, lon)`` arrays on the same times and grid, ``lat`` the grid's latitudes) for
+    every truncation ``M = 1..max_modes`` (``M`` principal components of each field, ``M``
+    canonical pairs; docs/metrics.md#cca): a DataFrame of ``M``, ``acc``
+    (mean over cells of the time correlation of prediction and observation) and ``fve``
+    (``1 - mean(MSE) / mean(VAR)``)."""
+    acc, fve = _core.cca_truncation(
+        np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(y, dtype=np.float64),
+        np.ascontiguousarray(lat, dtype=np.float64), max_modes=int(max_modes), leave_n_out=int(leave_n_out),
+    )
+    return pl.DataFrame({"M": np.arange(1, acc.size + 1, dtype=np.int64), "acc": acc, "fve": fve})

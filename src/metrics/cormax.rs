@@ -73,7 +73,7 @@ pub fn cormax(impact: ArrayView3<'_, f64>, metric: ArrayView3<'_, f64>, rows: us
 }
 
 /// Pearson's correlation over the times where both series have a value (NaN if none).
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn pearson(a: &[f64], b: &[f64]) -> f64 {
     let valid = || a.iter().zip(b).filter(|(p, q)| !p.is_nan() && !q.is_nan());
     let n = valid().count();
     if n == 0 {

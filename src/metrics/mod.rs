@@ -4,6 +4,7 @@
 //! kernels, [`track_stats`]). Kernels work on plain slices and a [`TrackSet`](crate::tracks::TrackSet);
 //! the CLI, Python, Polars and SQL front ends adapt them.
 
+pub mod cca;
 pub mod cormax;
 mod error;
 pub mod eulerian;

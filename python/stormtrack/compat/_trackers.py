@@ -4,12 +4,10 @@ options, ``track`` the data and returns the peer's ``Tracks`` (docs/compat.md)."
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
@@ -92,13 +90,8 @@ def _positive(name: str, value: int | None) -> None:
         raise ValueError(f"{name} must be a positive integer")
 
 
-@contextlib.contextmanager
-def _workdir() -> Iterator[str]:
-    d = tempfile.mkdtemp(prefix="stormtrack-compat-")
-    try:
-        yield d
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+def _workdir() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="stormtrack-compat-", ignore_cleanup_errors=True)
 
 
 def _run(data: Any, variable: str, **options: Any) -> Tracks:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,13 +142,10 @@ def _stand_in_file(fields: dict[str, Any]) -> Iterator[str]:
     encoding["time"] = {"units": "milliseconds since 1970-01-01", "dtype": "int64"}
     if first["time"].dtype.kind == "O":
         encoding["time"]["calendar"] = first["time"].dt.calendar
-    directory = tempfile.mkdtemp(prefix="stormtrack-eulerian-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="stormtrack-eulerian-", ignore_cleanup_errors=True) as directory:
         path = os.path.join(directory, "fields.nc")
         ds.to_netcdf(path, engine="netcdf4", encoding=encoding)
         yield path
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _on_input(out: tuple[np.ndarray, np.ndarray], da: Any, name: str, attrs: dict[str, str]) -> Any:

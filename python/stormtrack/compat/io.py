@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import tempfile
 import threading
@@ -126,7 +125,7 @@ _STAT_NAMES = tuple(f.name for f in fields(TrackJSONStats))
 def encode_trackjson(tracks: Tracks, *, include_stats: bool = False) -> bytes:
     """The TrackJSON/1.0 document of `tracks` (compact, the peer's bytes), with the derived
     ``stats`` member when `include_stats`."""
-    with _scratch() as d:
+    with tempfile.TemporaryDirectory(prefix="stormtrack-io-", ignore_cleanup_errors=True) as d:
         path = os.path.join(d, "out.trackjson")
         write_trackjson(tracks, path, include_stats=include_stats)
         return Path(path).read_bytes()
@@ -139,7 +138,7 @@ def write_trackjson(tracks: Tracks, path: str | Path, *, include_stats: bool = F
         _core.write_tracks_packed(_packed(tracks), path, "json")
         return
     # the core writes stats in `convert --stats`: from a lossless Parquet copy to the target
-    with _scratch() as d:
+    with tempfile.TemporaryDirectory(prefix="stormtrack-io-", ignore_cleanup_errors=True) as d:
         copy = os.path.join(d, "tracks.parquet")
         _core.write_tracks_packed(_packed(tracks), copy, "parquet")
         run_cli(["stormtrack", "convert", "-i", copy, "-o", path, "-F", "json", "--stats"])
@@ -209,17 +208,6 @@ def _compare_stats(actual: TrackJSONStats, expected: TrackJSONStats) -> None:
             ok = np.allclose(as_float(a), as_float(e), rtol=_STATS_TOL, atol=_STATS_TOL, equal_nan=True)
         if not ok:
             raise ValueError(f"TrackJSON stats {name} failed verification")
-
-
-class _scratch:
-    """A temporary directory, removed on exit."""
-
-    def __enter__(self) -> str:
-        self.path = tempfile.mkdtemp(prefix="stormtrack-io-")
-        return self.path
-
-    def __exit__(self, *exc: object) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
 
 
 # ``stormtrack.compat.io.trackjson``, the peer's module path (as ``os.path``)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from stormtrack import _core
-from stormtrack.compat._cross_validation import CCAModel, find_best_cca_truncation, train_cca_model
+from stormtrack.compat._cross_validation import CCAModel, aligned_fields, find_best_cca_truncation, train_cca_model
 from stormtrack.compat.eulerian import compute_eke, compute_high_wind_index, compute_variance_metric
 
 __all__ = [
@@ -76,14 +76,7 @@ def compute_cormax(impact_da: Any, metric_da: Any, search_lon: float = 60.0, sea
 
     if search_lon <= 0.0 or search_lat <= 0.0:
         raise ValueError("CORMAX search dimensions must be greater than zero")
-    dims = {"time", "lat", "lon"}
-    if set(impact_da.dims) != dims or set(metric_da.dims) != dims:
-        raise ValueError("CORMAX inputs must have time, lat, and lon dimensions (and no other)")
-    impact_da = impact_da.transpose("time", "lat", "lon")
-    metric_da = metric_da.transpose("time", "lat", "lon")
-    for d in ("time", "lat", "lon"):
-        if d not in impact_da.coords or d not in metric_da.coords or not np.array_equal(impact_da[d].values, metric_da[d].values):
-            raise ValueError(_ALIGNMENT)
+    impact_da, metric_da = aligned_fields(impact_da, metric_da, "CORMAX inputs must have time, lat, and lon dimensions (and no other)", _ALIGNMENT)
     if impact_da.sizes["time"] < 2:
         raise ValueError("CORMAX requires at least two time steps")
     if impact_da.sizes["lat"] < 2 or impact_da.sizes["lon"] < 2:

@@ -4,7 +4,6 @@ stormtrack's spherical-harmonic vorticity (``stormtrack vorticity``, docs/algori
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from typing import Any
 
@@ -44,15 +43,12 @@ def compute_vorticity_divergence(
         if geometry == "GL":
             raise ValueError("GL geometry needs the latitudes: give xarray DataArrays with their coordinates")
         u, v = (_array_on_grid(x, lat_reverse) for x in (u, v))
-    d = tempfile.mkdtemp(prefix="stormtrack-vorticity-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="stormtrack-vorticity-", ignore_cleanup_errors=True) as d:
         src, out = os.path.join(d, "uv.nc"), os.path.join(d, "vodv.nc")
         xr.Dataset({"u": u.astype(np.float64), "v": v.astype(np.float64)}).to_netcdf(src)
         _core.vorticity_file(src, out, radius_m=float(R), threads=nthreads or None)
         with xr.open_dataset(out) as ds:
             vo, dv = ds["vo"].load(), ds["dv"].load()
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
     # back on the input's own dimensions and coordinates (the file's frames are the input's)
     dv, vo = (xr.DataArray(x.values.reshape(u.shape), dims=u.dims, coords=u.coords, name=n) for x, n in ((dv, "dv"), (vo, "vo")))
     if arrays:

@@ -97,12 +97,6 @@ impl Side {
         Ok(Self { samples: nt, grid_cells, kept, mean, anomaly, weight2, gram, values })
     }
 
-    /// The Gram matrix centred on the mean of every sample.
-    pub fn gram_centred(&self) -> Vec<f64> {
-        let all: Vec<usize> = (0..self.samples).collect();
-        super::fold::centred_gram(&self.gram, self.samples, &all, &all)
-    }
-
     /// Cells kept.
     pub fn cells(&self) -> usize {
         self.kept.len()
@@ -124,9 +118,8 @@ impl Side {
             .map(|j| {
                 let series: Vec<f64> = train.iter().map(|&b| self.anomaly[b * k + j]).collect();
                 let train_mean = series.iter().sum::<f64>() / n;
-                test.iter()
-                    .enumerate()
-                    .map(|(i, _)| {
+                (0..test.len())
+                    .map(|i| {
                         let row = &coefficients[i * train.len()..(i + 1) * train.len()];
                         let combined: f64 = row.iter().zip(&series).map(|(a, d)| a * (d - train_mean)).sum();
                         self.mean[j] + train_mean + combined

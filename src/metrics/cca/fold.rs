@@ -32,29 +32,29 @@ impl Folds {
 }
 
 /// Principal components of one field's training samples.
-struct Components {
+pub(super) struct Components {
     /// Eigenvalues, largest first.
-    values: Vec<f64>,
+    pub values: Vec<f64>,
     /// Row-major `n x n`, the unit eigenvectors as columns.
     vectors: Vec<f64>,
     n: usize,
 }
 
 impl Components {
-    fn of(side: &Side, train: &[usize]) -> Self {
+    pub fn of(side: &Side, train: &[usize]) -> Self {
         let n = train.len();
         let (values, vectors) = symmetric_eigen(&centred_gram(&side.gram, side.samples, train, train), n);
         Self { values, vectors, n }
     }
 
     /// How many components have a positive eigenvalue (above rounding of the largest).
-    fn rank(&self) -> usize {
+    pub fn rank(&self) -> usize {
         let floor = self.values.first().copied().unwrap_or(0.0).abs() * 1e-12;
         self.values.iter().take_while(|&&v| v > floor).count()
     }
 
     /// Column `j` of the eigenvectors.
-    fn column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
+    pub fn column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
         (0..self.n).map(move |i| self.vectors[i * self.n + j])
     }
 }
@@ -99,14 +99,14 @@ impl FoldBasis {
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// The Gram entries of `rows x cols` (sample indices) centred on the mean over the `cols`
 /// samples (the training set): `G_ij - r_i - r_j + g` with `r` the row means over the
 /// training samples and `g` their mean.
-pub(super) fn centred_gram(gram: &[f64], samples: usize, rows: &[usize], cols: &[usize]) -> Vec<f64> {
+fn centred_gram(gram: &[f64], samples: usize, rows: &[usize], cols: &[usize]) -> Vec<f64> {
     let n = cols.len() as f64;
     let mean_over_train = |i: usize| cols.iter().map(|&j| gram[i * samples + j]).sum::<f64>() / n;
     let r_cols: Vec<f64> = cols.iter().map(|&j| mean_over_train(j)).collect();

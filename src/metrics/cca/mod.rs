@@ -90,7 +90,7 @@ pub fn find_best_truncation(fields: &CcaFields<'_>, options: &TruncationOptions)
         }
     }
     let observed = prepared.y.observed();
-    let (acc, fve) = predictions.iter().map(|p| (scores::acc(&observed, p, samples), scores::fve(&observed, p, samples))).unzip();
+    let (acc, fve) = predictions.iter().map(|p| (scores::acc(observed, p, samples), scores::fve(observed, p, samples))).unzip();
     Ok(TruncationScores { modes: (1..=options.max_modes).collect(), acc, fve })
 }
 

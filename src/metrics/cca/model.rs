@@ -2,6 +2,7 @@
 //! of new predictor fields.
 
 use super::fields::Prepared;
+use super::fold::{Components, dot};
 use super::{CcaError, CcaFields, symmetric_eigen};
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3};
 
@@ -47,16 +48,14 @@ impl CcaModel {
         if modes > rank {
             return Err(CcaError::Rank { name: "n_modes", modes, rank });
         }
-        let (lx, ux) = symmetric_eigen(&prepared.x.gram_centred(), n);
-        let (ly, uy) = symmetric_eigen(&prepared.y.gram_centred(), n);
-        let positive = |l: &[f64]| l.iter().take_while(|&&v| v > l[0].abs() * 1e-12).count();
-        let rank = positive(&lx).min(positive(&ly));
+        let all: Vec<usize> = (0..n).collect();
+        let (cx, cy) = (Components::of(&prepared.x, &all), Components::of(&prepared.y, &all));
+        let rank = cx.rank().min(cy.rank());
         if modes > rank {
             return Err(CcaError::Rank { name: "n_modes", modes, rank });
         }
-        let col = |u: &[f64], j: usize| -> Vec<f64> { (0..n).map(|i| u[i * n + j]).collect() };
-        let ux: Vec<Vec<f64>> = (0..modes).map(|j| col(&ux, j)).collect();
-        let uy: Vec<Vec<f64>> = (0..modes).map(|j| col(&uy, j)).collect();
+        let ux: Vec<Vec<f64>> = (0..modes).map(|j| cx.column(j).collect()).collect();
+        let uy: Vec<Vec<f64>> = (0..modes).map(|j| cy.column(j).collect()).collect();
         let b: Vec<Vec<f64>> = ux.iter().map(|u| uy.iter().map(|v| dot(u, v)).collect()).collect();
         let (xs, ys) = (&prepared.x, &prepared.y);
         let (kx, ky) = (xs.cells(), ys.cells());
@@ -64,7 +63,7 @@ impl CcaModel {
         let mut x_map = vec![0.0; kx * modes];
         for c in 0..kx {
             for (k, u) in ux.iter().enumerate() {
-                x_map[c * modes + k] = xs.weight2[c] * (0..n).map(|t| xs.anomaly[t * kx + c] * u[t]).sum::<f64>() / lx[k];
+                x_map[c * modes + k] = xs.weight2[c] * (0..n).map(|t| xs.anomaly[t * kx + c] * u[t]).sum::<f64>() / cx.values[k];
             }
         }
         // y_map = B Uy' Yc
@@ -144,8 +143,4 @@ impl CcaModel {
         }
         out
     }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

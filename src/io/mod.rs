@@ -230,9 +230,9 @@ pub struct InputOptions {
     pub fields: Vec<String>,
     /// Minima or maxima, where the name of the tracked variable does not say.
     pub mode: Option<crate::variables::Mode>,
-    /// TRACK files that number their frames (1, 2, ...) instead of dating them: the time of
-    /// frame 1 and the step between frames, in ms.
-    pub frame_step: Option<(i64, i64)>,
+    /// How TRACK point times that are numbers, not `YYYYMMDDHH` dates, are read: refused (the
+    /// default), frame numbers on a regular axis or into given frame times, or Unix seconds.
+    pub numeric_time: tdump::NumericTime,
 }
 
 /// [`read_tracks_as`], with the calendar of the dates of the text formats that carry none
@@ -262,7 +262,7 @@ pub fn read_tracks_with(path: &Path, opts: &InputOptions) -> Result<Tracks> {
                 calendar: in_calendar,
                 fields: opts.fields.clone(),
                 mode: opts.mode,
-                numeric_time: opts.frame_step.map_or(tdump::NumericTime::Reject, |(first, step)| tdump::NumericTime::FrameStep { first, step }),
+                numeric_time: opts.numeric_time.clone(),
             };
             return tdump::read_str_with(&text, path, &opts);
         }

@@ -247,6 +247,15 @@ impl Method {
         }
     }
 
+    /// The algorithm of these options.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        match self {
+            Method::Simple { .. } => Algorithm::Simple,
+            Method::Hodges(h) if h.healpix.is_some() => Algorithm::Healpix,
+            Method::Hodges(_) => Algorithm::Hodges,
+        }
+    }
+
     /// Whether this is the HEALPix tracker.
     pub(crate) fn is_healpix(&self) -> bool {
         matches!(self, Method::Hodges(h) if h.healpix.is_some())

@@ -25,8 +25,6 @@
 
 #[cfg(feature = "netcdf")]
 pub mod append;
-#[cfg(feature = "netcdf")]
-mod append_hodges;
 pub mod compare;
 pub mod convert;
 #[cfg(feature = "netcdf")]
@@ -107,7 +105,8 @@ pub fn input_options(
         calendar,
         fields: fields.to_vec(),
         mode: parse_read_mode(mode)?,
-        frame_step: frame_step(first, step, calendar)?,
+        numeric_time: frame_step(first, step, calendar)?
+            .map_or(crate::io::tdump::NumericTime::Reject, |(first, step)| crate::io::tdump::NumericTime::FrameStep { first, step }),
     })
 }
 

@@ -12,11 +12,10 @@ use crate::field::{Field, FieldSeries};
 use crate::io::{self, TrackFormat, parquet as pq};
 use crate::link::SimpleLinker;
 use crate::pipeline::blocks::FrameBlock;
-use crate::pipeline::hodges::{HodgesOptions, StageTimes};
-use crate::pipeline::streaming::StreamSpec;
-use crate::pipeline::streaming_hodges::{HodgesLinkState, HodgesStreamingTracker};
+use crate::pipeline::continuation::LinkState;
+use crate::pipeline::hodges::StageTimes;
 use crate::pipeline::tracker::Detections;
-use crate::pipeline::{DetectedFrame, TrackRun, centers_meta, check_frame_count};
+use crate::pipeline::{TrackRun, centers_meta, check_frame_count};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -151,9 +150,6 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         if opts.field.projection.plane()?.is_some() {
             return Err(Error::option("projection", "cannot continue a dataset yet; track the whole period on the plane"));
         }
-        if !opts.detection.other_variables(&opts.field.variable).is_empty() {
-            return Err(Error::option("append", "does not test closed contours of other variables yet; track the whole period"));
-        }
         if runner.is_some() {
             return Err(Error::option("append", "runs in one process; drop the Dask scheduler to append"));
         }
@@ -174,11 +170,9 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
     // what an append needs to continue the run (Hodges: with its frames beside the
     // descriptor, worked out only for a dataset output)
     let to_dataset = outputs.iter().any(|(_, f)| *f == TrackFormat::Parquet);
-    let mut link_state = None;
-    let mut link_frames = None;
     // every algorithm through its tracker: detected here or by the runner, then linked here
     let tracker = method.tracker(mode, opts.max_link_km);
-    let linked = match runner {
+    let mut linked = match runner {
         None => pool.install(|| reporting(progress, range.len(), |p| tracker.track(&field, range.clone(), Some(p))))?,
         Some(r) => {
             let start = std::time::Instant::now();
@@ -190,24 +184,14 @@ pub fn run_with(opts: &Options, runner: Option<&dyn BlockRunner>, progress: &dyn
         }
     };
     tracker.record(&mut provenance, &field);
-    let (algorithm, mut run, stage_times) = match &method {
-        Method::Hodges(h) => {
-            if to_dataset && let Some(segments) = linked.segments {
-                let (state, frames) = hodges_end_state(&field, h, mode, &linked.run.frames, segments)?;
-                (link_state, link_frames) = (Some(state), Some(frames));
-            }
-            (if h.healpix.is_some() { Algorithm::Healpix } else { Algorithm::Hodges }, linked.run, Some(linked.times))
-        }
-        Method::Simple { .. } => {
-            // the filter works frame by frame: the linker's state is all an append needs
-            link_state = Some(end_state(&linked.run));
-            (Algorithm::Simple, linked.run, None)
-        }
-    };
+    let link_state = if to_dataset { Some(pool.install(|| tracker.end_state(&field, &mut linked))?) } else { None };
+    let algorithm = method.algorithm();
+    let stage_times = (algorithm != Algorithm::Simple).then_some(linked.times);
+    let mut run = linked.run;
     // the preprocessing before detection, in order: taper, then a plane's filter and regridding
     let steps: Vec<_> = taper_step(&field).into_iter().chain(field.plane_steps()).collect();
     run.tracks.metadata.processing.splice(0..0, steps);
-    write_outputs(&run, &field, &outputs, &provenance, (link_state, link_frames), &pool)?;
+    write_outputs(&run, &field, &outputs, &provenance, link_state, &pool)?;
     Ok(Tracked { run, algorithm, outputs, provenance, unit: field.info().value_unit.clone(), stage_times })
 }
 
@@ -217,7 +201,7 @@ fn write_outputs(
     field: &FieldSeries,
     outputs: &[(PathBuf, TrackFormat)],
     provenance: &BTreeMap<String, Value>,
-    (link_state, link_frames): (Option<Value>, Option<Vec<u8>>),
+    link_state: Option<LinkState>,
     pool: &rayon::ThreadPool,
 ) -> Result<()> {
     let meta = centers_meta(field, run.mode);
@@ -230,8 +214,8 @@ fn write_outputs(
                     let opts = pq::DatasetOptions {
                         centers: Some(centers),
                         provenance: provenance.clone(),
-                        link_state: link_state.clone(),
-                        link_frames: link_frames.clone(),
+                        link_state: link_state.as_ref().map(|s| s.value.clone()),
+                        link_frames: link_state.as_ref().and_then(|s| s.frames.clone()),
                         append: None,
                     };
                     pq::write_dataset(&run.tracks, path, &opts)
@@ -293,86 +277,4 @@ fn provenance_of_input(field: &FieldSeries, input_name: Option<&str>) -> BTreeMa
         ("input".into(), input_provenance(field, input_name)),
         ("variable".into(), json!(field.source_variable())),
     ])
-}
-
-/// The Simple linker's state after a full run, as an append continues it: the last frame's
-/// centres are exactly the open tails, in the linker's (lat, lon) order.
-fn end_state(run: &TrackRun) -> Value {
-    let with_centres: Vec<&crate::pipeline::DetectedFrame> = run.frames.iter().filter(|f| !f.centers.is_empty()).collect();
-    let last_time = with_centres.last().map(|f| f.time);
-    let step = (with_centres.len() > 1).then(|| with_centres[1].time - with_centres[0].time);
-    let last = run.frames.last().expect("a run has frames");
-    // the track of each cell of the last frame: tracks whose last point lies in it
-    let t = &run.tracks;
-    let mut by_cell = std::collections::HashMap::new();
-    if let Some(g) = &t.grid {
-        for (k, &id) in t.ids.iter().enumerate() {
-            let p = t.offsets[k + 1] - 1;
-            if g.frame[p] == last.frame {
-                by_cell.insert((g.row[p], g.col[p]), id);
-            }
-        }
-    }
-    let c = &last.centers;
-    let mut order: Vec<usize> = (0..c.lats.len()).collect();
-    order.sort_by(|&a, &b| c.lats[a].total_cmp(&c.lats[b]).then(c.lons[a].total_cmp(&c.lons[b])));
-    let tails: Vec<(f64, f64)> = order.iter().map(|&k| (c.lats[k], c.lons[k])).collect();
-    let ids: Vec<i64> = order.iter().map(|&k| by_cell.get(&(c.rows[k], c.cols[k])).copied().unwrap_or(-1)).collect();
-    let resume = crate::link::LinkResume { last_time, step, tails };
-    simple_link_state(&resume, &ids, t.ids.iter().max().map_or(1, |m| m + 1), last.frame + 1, last.time)
-}
-
-/// The descriptor's `link_state` (docs/datasets.md#appending).
-pub(super) fn simple_link_state(end: &crate::link::LinkResume, tail_ids: &[i64], next_id: i64, next_frame: u32, last_frame_time: i64) -> Value {
-    json!({
-        "algorithm": "simple",
-        "last_time": end.last_time,
-        "step": end.step,
-        "next_id": next_id,
-        "next_frame": next_frame,
-        "last_frame_time": last_frame_time,
-        "tails": end.tails.iter().zip(tail_ids).map(|(&(la, lo), id)| json!([la, lo, id])).collect::<Vec<_>>(),
-    })
-}
-
-/// The Hodges linker's state after the run's frames (docs/datasets.md#appending-hodges-datasets):
-/// the streaming tracker replayed over the detected frames, splicing the segments the run
-/// linked (no segment is linked twice); the descriptor's `link_state` and the frames it keeps
-/// beside it.
-pub(super) fn hodges_end_state(
-    field: &dyn Field,
-    h: &HodgesOptions,
-    mode: crate::variables::Mode,
-    frames: &[DetectedFrame],
-    segments: crate::link::mge::LinkedSegments,
-) -> Result<(Value, Vec<u8>)> {
-    let mut replay = HodgesStreamingTracker::linker_only(stream_spec(field), HodgesOptions { mode: Some(mode), ..h.clone() })?.with_prelinked(segments);
-    for f in frames {
-        replay.ingest(f.clone())?;
-    }
-    hodges_link_value(&replay.state())
-}
-
-/// A Hodges linker state as the descriptor's `link_state` and the bytes of its frames.
-pub(super) fn hodges_link_value(state: &HodgesLinkState) -> Result<(Value, Vec<u8>)> {
-    let last = state.frames.last().ok_or_else(|| Error::option("append", "the linker state holds no frame"))?;
-    let mut v = state.to_json();
-    v["next_frame"] = json!(last.frame + 1);
-    v["last_frame_time"] = json!(last.time);
-    let bytes = FrameBlock { frames: state.frames.clone(), ..FrameBlock::default() }.to_ipc()?;
-    Ok((v, bytes))
-}
-
-/// The description of a field's frames as the streaming trackers take it (values already in
-/// the field's unit).
-pub(super) fn stream_spec(field: &dyn Field) -> StreamSpec {
-    let i = field.info();
-    StreamSpec {
-        variable: i.variable.clone(),
-        units: Some(i.value_unit.clone()),
-        standard_name: i.standard_name.clone(),
-        calendar: i.calendar,
-        lat: i.grid.lat.clone(),
-        lon: i.grid.lon.clone(),
-    }
 }

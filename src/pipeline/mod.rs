@@ -7,6 +7,7 @@
 
 pub mod blocks;
 pub mod candidates;
+pub mod continuation;
 pub mod healpix;
 pub mod hodges;
 pub mod provenance;

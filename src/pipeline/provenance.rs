@@ -9,13 +9,28 @@ use crate::spectral::SpectralOptions;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// The Simple tracker's detector and linker options.
-pub fn simple(m: &mut BTreeMap<String, Value>, detector: &SimpleDetector, linker: &SimpleLinker) {
+/// The Simple tracker's detector and linker options; its criteria (the merge distance and the
+/// closed contours, each with the variable it tests in `field`) where it has any.
+pub fn simple(m: &mut BTreeMap<String, Value>, detector: &SimpleDetector, linker: &SimpleLinker, field: &dyn Field) {
     m.insert("algorithm".into(), json!("simple"));
     m.insert("feature_threshold".into(), json!(detector.threshold));
     m.insert("search_window_size".into(), json!(detector.window));
     m.insert("feature_refinement".into(), json!(format!("{:?}", detector.refinement).to_lowercase()));
     m.insert("max_link_km".into(), json!(linker.max_km));
+    let criteria = &detector.criteria;
+    if let Some(d) = criteria.merge_dist_deg {
+        m.insert("merge_dist".into(), json!(d));
+    }
+    if !criteria.closed_contours.is_empty() {
+        let others = field.other_infos();
+        let variable = |k: usize| if k == 0 { field.info().variable.clone() } else { others.get(k - 1).map_or_else(String::new, |i| i.variable.clone()) };
+        let contours: Vec<Value> = criteria
+            .closed_contours
+            .iter()
+            .map(|c| json!({"variable": variable(c.field), "delta": c.delta, "distance": c.dist_deg, "minmaxdist": c.minmaxdist_deg}))
+            .collect();
+        m.insert("closed_contours".into(), json!(contours));
+    }
 }
 
 /// The band-pass filter's options in the descriptor.

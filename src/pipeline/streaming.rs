@@ -26,6 +26,19 @@ pub struct StreamSpec {
 }
 
 impl StreamSpec {
+    /// The description of `field`'s frames (values already in the field's unit).
+    pub fn of(field: &dyn crate::field::Field) -> StreamSpec {
+        let i = field.info();
+        StreamSpec {
+            variable: i.variable.clone(),
+            units: Some(i.value_unit.clone()),
+            standard_name: i.standard_name.clone(),
+            calendar: i.calendar,
+            lat: i.grid.lat.clone(),
+            lon: i.grid.lon.clone(),
+        }
+    }
+
     /// One frame at `time` as a field, read as a file's would be (units, calendar, checks).
     pub(crate) fn frame_field(&self, time: i64, frame: Array2<f64>) -> Result<MemoryField> {
         let data: Array3<f64> = frame.insert_axis(Axis(0));

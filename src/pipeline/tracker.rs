@@ -4,6 +4,7 @@
 //! only through it: a new algorithm is one more implementation.
 
 use super::candidates::{CandidateSource, HealpixCandidates, HodgesCandidates, SimpleCandidates};
+use super::continuation::{self, LinkState, Resumed, StoredRun};
 use super::hodges::{HodgesOptions, StageTimes, detect_hodges, link_hodges_keeping, spectral_step};
 use super::{DetectedFrame, TrackRun, check_frame_count, detect_range, link_detected};
 use crate::detect::SimpleDetector;
@@ -75,6 +76,18 @@ pub trait Tracker: Sync {
     /// turned it down (`detect --rejections`).
     fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>>;
 
+    /// The provenance keys that decide the tracks: a run continuing a stored one must have the
+    /// stored values.
+    fn deciding_options(&self) -> &'static [&'static str];
+
+    /// The linker's state after `linked` (this tracker's run over `field`), from which
+    /// [`Tracker::resume`] continues it; consumes the linked segments.
+    fn end_state(&self, field: &dyn Field, linked: &mut Linked) -> Result<LinkState>;
+
+    /// Continue `stored` (a run of this tracker with the same deciding options) with the
+    /// detections of later frames, numbered after the stored ones.
+    fn resume(&self, field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed>;
+
     /// Detect and link the frames `range` (at least two).
     fn track(&self, field: &dyn Field, range: Range<usize>, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<Linked> {
         let start = Instant::now();
@@ -118,8 +131,8 @@ impl Tracker for SimpleTracker {
         Ok(Detections { frames, mode: self.mode, processing, times: StageTimes::default() })
     }
 
-    fn record(&self, provenance: &mut BTreeMap<String, Value>, _field: &dyn Field) {
-        super::provenance::simple(provenance, &self.detector, &self.linker);
+    fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field) {
+        super::provenance::simple(provenance, &self.detector, &self.linker, field);
         if let Some(s) = &self.spectral {
             super::provenance::spectral(provenance, s);
         }
@@ -127,6 +140,18 @@ impl Tracker for SimpleTracker {
 
     fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>> {
         Ok(Box::new(SimpleCandidates::new(field, &self.detector, self.spectral.as_ref(), self.mode)?))
+    }
+
+    fn deciding_options(&self) -> &'static [&'static str] {
+        &SIMPLE_DECIDING
+    }
+
+    fn end_state(&self, _field: &dyn Field, linked: &mut Linked) -> Result<LinkState> {
+        Ok(continuation::simple::end_state(&linked.run))
+    }
+
+    fn resume(&self, _field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
+        continuation::simple::resume(&self.linker, stored, detections)
     }
 
     fn link(&self, field: &dyn Field, d: Detections, start: Instant) -> Result<Linked> {
@@ -178,6 +203,15 @@ impl Tracker for HodgesTracker {
     fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field) {
         super::provenance::hodges(provenance, &self.opts, field);
     }
+    fn deciding_options(&self) -> &'static [&'static str] {
+        &HODGES_DECIDING
+    }
+    fn end_state(&self, field: &dyn Field, linked: &mut Linked) -> Result<LinkState> {
+        mge_end_state(field, &self.opts, linked)
+    }
+    fn resume(&self, field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
+        continuation::hodges::resume(field, &self.opts, stored, detections)
+    }
     fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>> {
         Ok(Box::new(HodgesCandidates::new(field, &self.opts)?))
     }
@@ -196,10 +230,62 @@ impl Tracker for HealpixTracker {
     fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field) {
         super::provenance::hodges(provenance, &self.opts, field);
     }
+    fn deciding_options(&self) -> &'static [&'static str] {
+        &HODGES_DECIDING
+    }
+    fn end_state(&self, field: &dyn Field, linked: &mut Linked) -> Result<LinkState> {
+        mge_end_state(field, &self.opts, linked)
+    }
+    fn resume(&self, field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
+        continuation::hodges::resume(field, &self.opts, stored, detections)
+    }
     fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>> {
         let settings = self.opts.healpix.expect("a HEALPix tracker has its settings");
         Ok(Box::new(HealpixCandidates::new(field, &self.opts, settings)?))
     }
+}
+
+/// The provenance keys that decide a Simple run's tracks.
+const SIMPLE_DECIDING: [&str; 12] = [
+    "algorithm",
+    "variable",
+    "feature_threshold",
+    "search_window_size",
+    "feature_refinement",
+    "max_link_km",
+    "merge_dist",
+    "closed_contours",
+    "lmin",
+    "lmax",
+    "spectral_taper",
+    "taper_points",
+];
+
+/// The provenance keys that decide a Hodges or HEALPix run's tracks.
+const HODGES_DECIDING: [&str; 18] = [
+    "algorithm",
+    "nside",
+    "variable",
+    "object_threshold",
+    "feature_refinement",
+    "min_object_grid_points",
+    "w1",
+    "w2",
+    "dmax",
+    "phimax",
+    "mge_max_iterations",
+    "min_track_points",
+    "segment_frames",
+    "lmin",
+    "lmax",
+    "spectral_taper",
+    "linker_tables",
+    "taper_points",
+];
+
+fn mge_end_state(field: &dyn Field, opts: &HodgesOptions, linked: &mut Linked) -> Result<LinkState> {
+    let segments = linked.segments.take().ok_or_else(|| crate::Error::option("append", "the run kept no linked segments to continue from"))?;
+    continuation::hodges::end_state(field, opts, &linked.run.frames, segments)
 }
 
 fn mge_link(field: &dyn Field, opts: &HodgesOptions, d: Detections, start: Instant) -> Result<Linked> {

@@ -179,6 +179,41 @@ def test_sigkill_during_appends_leaves_the_state_before_or_after(months, tmp_pat
 HODGES = ("-a", "hodges", "--lmin", "5", "--lmax", "42")
 
 
+def with_pressure_in_hpa(ds):
+    """`ds` with its msl beside as `pres` in hPa (another variable a closed contour tests)."""
+    pres = (ds["msl"] / 100.0).astype("float64")
+    pres.attrs = {"units": "hPa", "long_name": "pressure at mean sea level"}
+    return ds.assign(pres=pres)
+
+
+def test_appends_with_closed_contours_of_another_variable_equal_one_run(djf_msl, tmp_path):
+    """The closed contour of another variable (`pres`, hPa, read beside msl) and the merge
+    distance continue as the tracked variable's criteria do: December then January appended
+    give the dataset of both months in one run; other criteria are refused by name."""
+    xr = pytest.importorskip("xarray")
+    files = {}
+    with xr.open_dataset(djf_msl) as ds:
+        time_dim = "valid_time" if "valid_time" in ds.dims else "time"
+        for name in ("dec", "jan"):
+            files[name] = tmp_path / f"msl_pres_{name}.nc"
+            with_pressure_in_hpa(ds.sel({time_dim: slice(*MONTHS[name])}).load()).to_netcdf(files[name])
+        both = tmp_path / "msl_pres_dec_jan.nc"
+        with_pressure_in_hpa(ds.sel({time_dim: slice(MONTHS["dec"][0], MONTHS["jan"][1])}).load()).to_netcdf(both)
+    criteria = ("--closed-contour", "pres,2,5.5,0", "--merge-dist", "6")
+    whole, ds = tmp_path / "whole", tmp_path / "tracks"
+    run("track", "-i", str(both), "--variable", "msl", *criteria, "-o", str(whole), "--quiet")
+    run("track", "-i", str(files["dec"]), "--variable", "msl", *criteria, "-o", str(ds), "--quiet")
+    snap = st._core.dataset_snapshot(str(ds))
+    one_line_refusal(append(files["jan"], ds, "--closed-contour", "pres,3,5.5,0", "--merge-dist", "6"), "closed_contours", "same options")
+    one_line_refusal(append(files["jan"], ds, "--closed-contour", "pres,2,5.5,0"), "merge_dist", "same options")
+    assert st._core.dataset_snapshot(str(ds)) == snap
+    assert append(files["jan"], ds, *criteria).returncode == 0
+    assert_same_dataset(ds, whole)
+    plain = tmp_path / "plain"
+    run("track", "-i", str(both), "--variable", "msl", "-o", str(plain), "--quiet")
+    assert tables(whole)[0].height < tables(plain)[0].height
+
+
 @pytest.fixture(scope="module")
 def vo_months(djf_msl, tmp_path_factory) -> dict[str, Path]:
     """The DJF vo850 season split into monthly files by xarray."""

@@ -312,8 +312,6 @@ def test_closed_contours_of_another_variable(tmp_path):
     assert a.read_bytes() != b"" and len(b.read_text()) <= len(a.read_text())
     with pytest.raises(st.StormtrackError, match="closed_contour"):
         st.detect(both, "msl", closed_contours=["pres,2,5.5,0"], projection="nh_stereo")
-    p = cli("track", "-i", str(both), "--variable", "msl", "--closed-contour", "pres,2,5.5,0", "--append", str(tmp_path / "ds"))
-    assert p.returncode == 2 and "--append" in p.stderr
 
 
 def test_the_streaming_tracker_tapers_as_a_file_run(tmp_path):

@@ -11,6 +11,7 @@ mod expressions;
 mod metrics;
 mod packed;
 mod pictures;
+mod spectral;
 mod stream;
 mod tracker;
 mod udfs;
@@ -456,6 +457,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::cormax_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(cca::cca_truncation, m)?)?;
     m.add_class::<cca::CcaModel>()?;
+    m.add_function(wrap_pyfunction!(spectral::band_pass_frames, m)?)?;
+    m.add_function(wrap_pyfunction!(spectral::boundary_taper_weights, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::vorticity_file, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::eulerian_file, m)?)?;
     m.add_function(wrap_pyfunction!(pictures::plot_file, m)?)?;

@@ -17,6 +17,7 @@ mod colat;
 mod dct;
 mod error;
 pub(crate) mod fft;
+pub mod frames;
 mod grid;
 mod kinematics;
 mod legendre;

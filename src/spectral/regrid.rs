@@ -72,6 +72,17 @@ impl SphereRegrid {
         Ok(Self { analysis, rings, npoints: plat.len() })
     }
 
+    /// Prepare the regridding onto the global rectangular grid `target` (latitudes, longitudes
+    /// in degrees, equiangular pole to pole or Gaussian): its points in row-major order. Both
+    /// grids must resolve `lmax` (the target too: a finer band would alias on it).
+    pub fn onto_grid(lat: &[f64], lon: &[f64], target: (&[f64], &[f64]), lmin: usize, lmax: usize, taper: f64) -> Result<Self, SpectralError> {
+        let (tlat, tlon) = target;
+        super::GlobalGrid::detect(tlat, tlon)?.check_lmax(lmax)?;
+        let plat: Vec<f64> = tlat.iter().flat_map(|&la| std::iter::repeat_n(la, tlon.len())).collect();
+        let plon: Vec<f64> = tlat.iter().flat_map(|_| tlon.iter().copied()).collect();
+        Self::new(lat, lon, (&plat, &plon), lmin, lmax, taper)
+    }
+
     /// The degree the transform keeps.
     pub fn lmax(&self) -> usize {
         self.analysis.lmax()

@@ -1,0 +1,62 @@
+//! Python entry point of the band-pass filter over arrays (`SHTFilter`, `DCTFilter` of the
+//! compatibility API): `(time, lat, lon)` float64 frames filtered, or filtered and regridded
+//! onto another global grid (docs/algorithms.md#spherical-harmonic-filter).
+
+use super::to_py;
+use crate::error::Error;
+use crate::spectral::frames::{filter_frames, regrid_frames};
+use crate::spectral::regrid::SphereRegrid;
+use crate::spectral::{FilterKind, SpectralFilter, SpectralOptions};
+use numpy::{IntoPyArray, PyArray3, PyReadonlyArray3};
+use pyo3::prelude::*;
+
+/// The band `lmin..=lmax` (taper: the weight at `lmax`) of every frame of `frames` on the grid
+/// `lat` x `lon` (caller's order); on the global grid `target_lat` x `target_lon` when given.
+#[pyfunction]
+#[pyo3(signature = (frames, lat, lon, *, lmin, lmax, taper, filter_type = "auto", target_lat = None, target_lon = None, threads = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn band_pass_frames<'py>(
+    py: Python<'py>,
+    frames: PyReadonlyArray3<'py, f64>,
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    lmin: usize,
+    lmax: usize,
+    taper: f64,
+    filter_type: &str,
+    target_lat: Option<Vec<f64>>,
+    target_lon: Option<Vec<f64>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray3<f64>>> {
+    let frames = frames.as_array();
+    let (_, ny, nx) = frames.dim();
+    if (ny, nx) != (lat.len(), lon.len()) {
+        let why = format!("frames of {ny} x {nx} points on {} latitudes x {} longitudes; give (time, lat, lon) frames on their axes", lat.len(), lon.len());
+        return Err(to_py(Error::option("data", why)));
+    }
+    let opts = SpectralOptions { lmin, lmax, taper, kind: FilterKind::parse(filter_type).map_err(to_py)? };
+    opts.validate().map_err(to_py)?;
+    let pool = crate::ops::pool(threads).map_err(to_py)?;
+    let out = match (target_lat, target_lon) {
+        (None, None) => {
+            let filter = SpectralFilter::new(&lat, &lon, &opts).map_err(to_py)?;
+            py.detach(|| pool.install(|| filter_frames(&filter, frames)))
+        }
+        (Some(tlat), Some(tlon)) => {
+            if opts.kind == FilterKind::Dct {
+                return Err(to_py(Error::option("filter_type", "dct filters a regional grid in place; regridding goes through spherical harmonics (sht)")));
+            }
+            let regrid = SphereRegrid::onto_grid(&lat, &lon, (&tlat, &tlon), lmin, lmax, taper).map_err(|e| to_py(Error::option("lmax", e.to_string())))?;
+            py.detach(|| pool.install(|| regrid_frames(&regrid, frames, (tlat.len(), tlon.len()))))
+        }
+        _ => return Err(to_py(Error::option("target_lat", "give the target grid's latitudes and longitudes together"))),
+    };
+    Ok(out.into_pyarray(py))
+}
+
+/// The boundary taper's weights along an axis of `n` points (`BoundaryTaper`,
+/// docs/algorithms.md#boundary-taper): a raised cosine over the first and last `points`.
+#[pyfunction]
+pub fn boundary_taper_weights<'py>(py: Python<'py>, n: usize, points: usize) -> Bound<'py, numpy::PyArray1<f64>> {
+    crate::field::boundary_taper(n, points).into_pyarray(py)
+}

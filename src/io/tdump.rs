@@ -205,11 +205,43 @@ fn parse_time(tok: &str, numeric: &NumericTime, calendar: Calendar) -> std::resu
             }
             Ok(frames[x as usize - 1])
         }
-        NumericTime::UnixSeconds => {
-            let x = parse_float(tok).filter(|x| x.is_finite()).ok_or_else(bad)?;
-            Ok((x * 1000.0).round_ties_even() as i64)
+        NumericTime::UnixSeconds => match decimal_seconds_ms(tok) {
+            Some(ms) => Ok(ms),
+            None => {
+                let x = parse_float(tok).filter(|x| x.is_finite() && x.abs() < 9e12).ok_or_else(bad)?;
+                Ok((x * 1000.0).round_ties_even() as i64)
+            }
+        },
+    }
+}
+
+/// Milliseconds of a plain decimal number of seconds (`[+-]digits[.digits]`), rounded half to
+/// even exactly as the decimal reads (no binary rounding on the way); `None` for other forms.
+fn decimal_seconds_ms(tok: &str) -> Option<i64> {
+    let (negative, body) = match tok.as_bytes().first()? {
+        b'-' => (true, &tok[1..]),
+        b'+' => (false, &tok[1..]),
+        _ => (false, tok),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) || int.len() > 12 {
+        return None;
+    }
+    let whole: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let (ms_digits, rest) = frac.split_at(frac.len().min(3));
+    let ms_part: i64 = format!("{ms_digits:0<3}").parse().ok()?;
+    let mut ms = whole * 1000 + ms_part;
+    // what lies beyond the millisecond: above half rounds up, exactly half to even
+    let rest = rest.trim_end_matches('0');
+    if let Some(first) = rest.bytes().next() {
+        let above_half = first > b'5' || (first == b'5' && rest.len() > 1);
+        let half = first == b'5' && rest.len() == 1;
+        if above_half || (half && ms % 2 == 1) {
+            ms += 1;
         }
     }
+    Some(if negative { -ms } else { ms })
 }
 
 /// One point record `YYYYMMDDHH lon lat value`, then the `n_added` values of the added fields
@@ -380,6 +412,23 @@ mod tests {
         let opts = ReadOptions { numeric_time: NumericTime::UnixSeconds, ..Default::default() };
         let t = read_str_with(&doc("1704067200 190.0 10.0 1.0\n1704088800.0 191.0 11.0 2.0\n"), Path::new(P), &opts).unwrap();
         assert_eq!(t.times, frames);
+
+        // Unix seconds rounded to the millisecond half to even on the decimal as written (as
+        // Python's Decimal), not on its binary neighbour
+        for (tok, ms) in [
+            ("1704067200.0005", 1_704_067_200_000),
+            ("1704067200.0015", 1_704_067_200_002),
+            ("1704067200.00050001", 1_704_067_200_001),
+            ("-0.0015", -2),
+            ("-1.0006", -1_001),
+            (".5", 500),
+            ("+2", 2_000),
+            ("1e3", 1_000_000),
+        ] {
+            assert_eq!(parse_time(tok, &NumericTime::UnixSeconds, Calendar::ProlepticGregorian), Ok(ms), "{tok}");
+        }
+        assert!(parse_time("1.2.3", &NumericTime::UnixSeconds, Calendar::ProlepticGregorian).is_err());
+        assert!(parse_time("1e300", &NumericTime::UnixSeconds, Calendar::ProlepticGregorian).is_err());
 
         let e = read_str(&doc("2024010100 190.0 10.0 1.0\n"), Path::new(P), None).unwrap_err().to_string();
         assert!(e.contains("truncated") && e.contains("line 4"), "{e}");

@@ -5,6 +5,7 @@
 
 use super::to_py;
 use crate::error::{Error, Result};
+use crate::io::tdump::NumericTime;
 use crate::io::{self, TrackFormat};
 use crate::time::Calendar;
 use crate::tracks::{ProcessingStep, SpatialBounds, Tracks, TracksMetadata, Variable};
@@ -121,9 +122,12 @@ pub fn compare_packed(
     py.detach(|| crate::ops::compare::compare_sets(&r, &c, &config, false)).map(|done| done.json).map_err(to_py)
 }
 
-/// Tracks of any supported format as packed arrays (`stormtrack.compat.load_tracks`).
+/// Tracks of any supported format as packed arrays (`stormtrack.compat.load_tracks`). A
+/// TRACK file's numeric point times are frame numbers into `frame_times` (ms) when given,
+/// Unix seconds with `unix_seconds`, else refused.
 #[pyfunction]
-#[pyo3(signature = (path, format=None, variable=None, mode=None, calendar=None))]
+#[pyo3(signature = (path, format=None, variable=None, mode=None, calendar=None, *, frame_times=None, unix_seconds=false))]
+#[allow(clippy::too_many_arguments)]
 pub fn read_tracks_packed<'py>(
     py: Python<'py>,
     path: PathBuf,
@@ -131,11 +135,19 @@ pub fn read_tracks_packed<'py>(
     variable: Option<String>,
     mode: Option<String>,
     calendar: Option<String>,
+    frame_times: Option<Vec<i64>>,
+    unix_seconds: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let numeric_time = match (frame_times, unix_seconds) {
+        (None, false) => NumericTime::Reject,
+        (None, true) => NumericTime::UnixSeconds,
+        (Some(frames), false) => NumericTime::FrameIndex(frames),
+        (Some(_), true) => return Err(to_py(Error::option("frame_times", "goes with frame numbers, not with unix_seconds; give one of them"))),
+    };
     let tracks = py
         .detach(|| -> Result<Tracks> {
             let opts = crate::ops::input_options(format.as_deref(), variable.as_deref(), calendar.as_deref(), &[], mode.as_deref(), None)?;
-            io::read_tracks_with(&path, &opts)
+            io::read_tracks_with(&path, &io::InputOptions { numeric_time, ..opts })
         })
         .map_err(to_py)?;
     to_dict(py, tracks)

@@ -342,13 +342,37 @@ def test_data_loader_matches_the_peers():
         assert json.loads(theirs) == ours
 
 
-def test_data_loader_refuses_ring_layouts_it_does_not_expose():
-    pytest.importorskip("cfgrib")
-    loader = pio.DataLoader(ROOT / "tests" / "data" / "grib" / "msl_o32.grib2")
-    assert loader.is_reduced_gaussian() and loader.get_reduced_grid_pl()[:3].tolist() == [20, 24, 28]
-    assert loader.ensure_open()[loader.get_coords()[0]].dtype == "datetime64[ms]"
-    with pytest.raises(ValueError, match="regular latitude-longitude grids only"):
-        loader.get_grid_metadata()
+_PEER_RINGS = """
+import sys, json
+from pystormtracker.io import DataLoader
+g = DataLoader(sys.argv[1]).get_grid_metadata(sys.argv[2])
+print(json.dumps({k: v.tolist() for k, v in g.items()}))
+"""
+
+
+def test_data_loader_gives_the_rings_of_healpix_and_reduced_gaussian_grids():
+    """`get_grid_metadata` on a HEALPix NetCDF (cell dimension) and an ECMWF octahedral GRIB
+    (cfgrib's ``GRIB_pl``): the rings the peer takes from ducc0 (compared live where the peer
+    is installed; else the HEALPix rings' structure and the Gaussian colatitudes)."""
+    hp = ROOT / "tests" / "data" / "healpix" / "era5_msl_hp32.nc"
+    rings = pio.DataLoader(hp).get_grid_metadata("msl")
+    assert rings["nphi"].sum() == 12 * 32**2 and rings["nphi"][:3].tolist() == [4, 8, 12] and rings["nphi"].size == 127
+    assert rings["ringstart"][-1] == 12 * 32**2 - 4 and np.all(np.diff(rings["theta"]) > 0)
+    cases = [(hp, "msl", rings)]
+    if importlib.util.find_spec("cfgrib") is not None:
+        loader = pio.DataLoader(ROOT / "tests" / "data" / "grib" / "msl_o32.grib2")
+        assert loader.is_reduced_gaussian() and loader.get_reduced_grid_pl()[:3].tolist() == [20, 24, 28]
+        assert loader.ensure_open()[loader.get_coords()[0]].dtype == "datetime64[ms]"
+        gg = loader.get_grid_metadata()
+        assert gg["nphi"].tolist() == loader.get_reduced_grid_pl().tolist() and gg["phi0"].max() == 0.0
+        nodes = np.polynomial.legendre.leggauss(gg["theta"].size)[0]
+        np.testing.assert_allclose(np.cos(gg["theta"]), nodes[::-1], atol=1e-15)
+        name = next(iter(loader.ensure_open().data_vars))
+        cases.append((ROOT / "tests" / "data" / "grib" / "msl_o32.grib2", name, gg))
+    for path, name, ours in cases:
+        if (theirs := peer(_PEER_RINGS, str(path), name)) is not None:
+            for k, v in json.loads(theirs).items():
+                np.testing.assert_allclose(ours[k].astype(np.float64), np.asarray(v, dtype=np.float64), rtol=0, atol=1e-14, err_msg=f"{path.name} {k}")
     with pytest.raises(ValueError, match="valid pathname"):
         pio.DataLoader().ensure_open()
 
@@ -428,6 +452,50 @@ def test_load_tracks_frame_numbers_equal_the_live_peers_arrays(tmp_path):
         np.testing.assert_array_equal(a, theirs[k], err_msg=k)
 
 
+def unix_seconds_copy(tmp_path) -> tuple[Path, list[str]]:
+    """HART with frame `k` written as Unix seconds with sub-millisecond digits (ties and
+    above-half cases), and the time tokens in file order."""
+    out, tokens = [], []
+    for line in HART.read_text().splitlines():
+        head, sep, rest = line.partition(" ")
+        if head.isdigit() and not line.startswith(("TRACK", "POINT")) and rest.count("&"):
+            k = int(head)
+            # four decimals: a tie (5) after an odd or even millisecond, or above half (6)
+            token = f"{946684800 + (k - 1) * 21600}.{k % 10}0{k % 2}{5 if k % 3 else 6}"
+            tokens.append(token)
+            line = token + sep + rest
+        out.append(line)
+    path = tmp_path / "unix_seconds.track"
+    path.write_text("\n".join(out) + "\n")
+    return path, tokens
+
+
+_PEER_UNIX = """
+import sys, numpy as np
+from pystormtracker import load_tracks
+t = load_tracks(sys.argv[1], "track", track_numeric_time="unix_seconds")
+np.save(sys.argv[2], t.times)
+"""
+
+
+def test_load_tracks_reads_unix_seconds_as_the_peer(tmp_path):
+    """``track_numeric_time="unix_seconds"``: seconds to milliseconds rounded half to even on
+    the decimal as written (the peer's Decimal arithmetic), not on its nearest double."""
+    from decimal import Decimal
+
+    path, tokens = unix_seconds_copy(tmp_path)
+    ours = pst.load_tracks(path, "track", track_numeric_time="unix_seconds")
+    expected = [int((Decimal(t) * 1000).to_integral_value()) for t in tokens]
+    assert ours.times.tolist() == expected
+    assert {t[-2:] for t in tokens} == {"05", "15", "06", "16"}
+    numbered = pst.load_tracks(HART, "track", track_numeric_time="frame_index", track_frame_times=np.arange(1, 200) * 1000)
+    assert np.array_equal(ours.lats, numbered.lats) and np.array_equal(ours.ids, numbered.ids)
+    with pytest.raises(ValueError, match="track_frame_times is only valid"):
+        pst.load_tracks(path, "track", track_numeric_time="unix_seconds", track_frame_times=[1])
+    if peer(_PEER_UNIX, str(path), str(tmp_path / "peer.npy")) is not None:
+        np.testing.assert_array_equal(ours.times, np.load(tmp_path / "peer.npy"))
+
+
 def test_load_tracks_refuses_unknown_numeric_times():
     frames = load_script("make_io").FRAMES
     cases = [
@@ -435,7 +503,6 @@ def test_load_tracks_refuses_unknown_numeric_times():
         ({"track_numeric_time": "frame_index"}, "non-empty track_frame_times"),
         ({"track_numeric_time": "frame_index", "track_frame_times": []}, "non-empty track_frame_times"),
         ({"track_frame_times": frames}, "only valid with track_numeric_time='frame_index'"),
-        ({"track_numeric_time": "unix_seconds"}, "'unix_seconds' is not supported"),
         ({"track_numeric_time": "seconds"}, "unsupported track_numeric_time 'seconds'"),
         ({"track_numeric_time": "frame_index", "track_frame_times": frames[:10]}, r"outside supplied track_frame_times range \[1, 10\]"),
         ({"track_numeric_time": "frame_index", "track_frame_times": [1.5, 2.5]}, "track_frame_times must contain"),

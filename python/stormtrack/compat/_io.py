@@ -48,23 +48,25 @@ def load_tracks(
     ``max``) where the variable's name does not say. A TRACK file that numbers its frames
     (1, 2, ...) is refused by default (``track_numeric_time="reject"``); with
     ``track_numeric_time="frame_index"``, frame ``k`` is at ``track_frame_times[k - 1]``
-    (datetimes, cftime dates or integer milliseconds; cftime dates also give the calendar).
-    ``"unix_seconds"`` is not supported."""
+    (datetimes, cftime dates or integer milliseconds; cftime dates also give the calendar);
+    with ``"unix_seconds"``, numbers are seconds since 1970 (a non-TRACK extension), rounded to
+    the millisecond half to even as written."""
     frames, calendar = _frame_times(track_numeric_time, track_frame_times)
     read_mode = None if mode in (None, "auto") else mode
-    if frames is None:
-        try:
-            d = _core.read_tracks_packed(os.fspath(path), _format(format), primary_variable, read_mode, None)
-        except _core.StormtrackError as e:
-            raise _numbered_frames_hint(e) from None
-    else:
-        d = _read_frame_indexed(os.fspath(path), _format(format), primary_variable, read_mode, frames, calendar)
+    numeric = {"frame_times": None if frames is None else frames.tolist(), "unix_seconds": track_numeric_time == "unix_seconds"}
+    try:
+        d = _core.read_tracks_packed(os.fspath(path), _format(format), primary_variable, read_mode, calendar, **numeric)
+    except _core.StormtrackError as e:
+        raise _numbered_frames_hint(e) from None
     return _tracks_of(d)
 
 
 def _numbered_frames_hint(e: Exception) -> Exception:
-    """The core's refusal of frame numbers, with this function's way to read them."""
+    """The core's refusal of frame numbers, with this function's way to read them (and its
+    argument's name where a frame number lies beyond the frame times)."""
     text = str(e)
+    if "outside the supplied frame times" in text:
+        return ValueError(text.replace("outside the supplied frame times", "outside supplied track_frame_times range"))
     if "1-based frame index" not in text:
         return e
     return ValueError(text.split(", which has no date")[0] + ": set track_numeric_time='frame_index' with track_frame_times (the source's time coordinate)")
@@ -76,9 +78,7 @@ def _frame_times(track_numeric_time: str, track_frame_times: object | None) -> t
         raise ValueError(f"unsupported track_numeric_time {track_numeric_time!r}; expected 'reject', 'frame_index', or 'unix_seconds'")
     if track_frame_times is not None and track_numeric_time != "frame_index":
         raise ValueError("track_frame_times is only valid with track_numeric_time='frame_index'")
-    if track_numeric_time == "unix_seconds":
-        raise ValueError("track_numeric_time='unix_seconds' is not supported; map TRACK frame numbers with track_numeric_time='frame_index' and track_frame_times")
-    if track_numeric_time == "reject":
+    if track_numeric_time in ("reject", "unix_seconds"):
         return None, None
     frames, calendar = _times_ms(track_frame_times)
     if frames.size == 0:
@@ -114,42 +114,6 @@ def _times_ms(values: object) -> tuple[np.ndarray, str | None]:
         except (TypeError, ValueError):
             pass
     raise ValueError("track_frame_times must contain datetimes, cftime dates or integer milliseconds")
-
-
-#: Two readings of a frame-numbered file: frame ``k`` lands at ``first + (k - 1) * step``.
-_FIRST_A, _STEP_A, _FIRST_B, _STEP_B = "1970-01-01", 1, "1970-01-02", 2
-_HOUR_MS, _DAY_MS = 3_600_000, 86_400_000
-
-
-def _read_frame_indexed(path: str, fmt: str | None, variable: str | None, mode: str | None, frames: np.ndarray, calendar: str | None) -> dict:
-    """A TRACK file whose point times may be frame numbers, read twice by the core with two
-    frame axes (frame 1 a day apart, steps of 1 and 2 hours): points whose times differ are
-    frame numbers, ``k = (t_b - t_a - 1 day) / 1 h + 1``, then mapped to ``frames[k - 1]``;
-    the others are calendar times, read as they are."""
-    with tempfile.TemporaryDirectory(prefix="stormtrack-frames-") as tmp:
-        a, b = (_read_with_frames(path, os.path.join(tmp, f"{n}.parquet"), fmt, variable, mode, calendar, first, step)
-                for n, first, step in (("a", _FIRST_A, _STEP_A), ("b", _FIRST_B, _STEP_B)))
-    ta, tb = a["times"], b["times"]
-    numbered = ta != tb
-    k = (tb[numbered] - ta[numbered] - _DAY_MS) // _HOUR_MS + 1
-    if k.size and k.max() > frames.size:
-        raise ValueError(f"TRACK frame index {int(k.max())} is outside supplied track_frame_times range [1, {frames.size}]")
-    times = ta.copy()
-    times[numbered] = frames[k - 1]
-    a["times"] = times
-    return a
-
-
-def _read_with_frames(path: str, out: str, fmt: str | None, variable: str | None, mode: str | None, calendar: str | None,
-                      first: str, step: int) -> dict:
-    """The core's reading of `path` with frame 1 at `first` and `step` hours between frames,
-    through a lossless Parquet copy (``stormtrack convert``)."""
-    argv = ["stormtrack", "convert", "-i", path, "-o", out, "-F", "parquet", "--first-frame-time", first, "--frame-step-hours", str(step)]
-    for flag, value in (("-f", fmt), ("--variable", variable), ("-m", mode), ("--calendar", calendar)):
-        if value is not None:
-            argv += [flag, value]
-    run_cli(argv)
-    return _core.read_tracks_packed(out, None, None, None, None)
 
 
 def run_cli(argv: list[str]) -> None:

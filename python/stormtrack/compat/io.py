@@ -367,12 +367,18 @@ class DataLoader:
         return None if pl is None else np.array(pl, dtype=np.int32)
 
     def get_grid_metadata(self, variable_name: str | None = None) -> dict[str, np.ndarray]:
-        """The rings of a regular grid for a spherical-harmonic transform: colatitudes
-        ``theta`` (north to south), points ``nphi``, first longitudes ``phi0`` and
-        ``ringstart`` offsets. HEALPix and reduced Gaussian grids are refused."""
+        """The rings of the variable's grid for a spherical-harmonic transform, as the peer
+        gives them: colatitudes ``theta`` (north to south), points ``nphi``, first longitudes
+        ``phi0`` and ``ringstart`` offsets. HEALPix (a ``cell`` dimension or ``grid_type``
+        healpix; RING order), reduced Gaussian (cfgrib's ``GRIB_pl``) and regular grids."""
         da = self._variable(variable_name)
-        if da is not None and (da.attrs.get("grid_type") == "healpix" or "cell" in da.dims or self.is_reduced_gaussian(variable_name)):
-            raise ValueError("get_grid_metadata supports regular latitude-longitude grids only; track HEALPix and reduced Gaussian inputs with stormtrack.track, which reads their rings itself")
+        if da is not None and (da.attrs.get("grid_type") == "healpix" or "cell" in da.dims):
+            npix = da.sizes.get("cell", da.sizes.get("values", 0))
+            return healpix_rings(int(np.sqrt(npix / 12)))
+        if self.is_reduced_gaussian(variable_name):
+            pl = self.get_reduced_grid_pl(variable_name)
+            if pl is not None:
+                return reduced_gaussian_rings(pl)
         ds, (_, lat_name, lon_name) = self.ensure_open(), self.get_coords()
         lat, nlon = np.asarray(ds[lat_name].values, dtype=np.float64), ds[lon_name].size
         theta = np.radians(90.0 - (lat if self.is_lat_reversed() else lat[::-1]))
@@ -382,6 +388,44 @@ class DataLoader:
             "phi0": np.zeros(lat.size, dtype=np.float64),
             "ringstart": (np.arange(lat.size) * nlon).astype(np.uint64),
         }
+
+
+def healpix_rings(nside: int) -> dict[str, np.ndarray]:
+    """The ``4 nside - 1`` rings of HEALPix ``nside`` in RING order (Gorski et al. 2005): polar
+    caps of ``4 i`` pixels at ``z = 1 - i^2 / (3 nside^2)``, first pixel at ``pi / (4 i)``;
+    equatorial rings of ``4 nside`` at ``z = 4/3 - 2 i / (3 nside)``, the first pixel at 0 or
+    half a pixel."""
+    if nside < 1:
+        raise ValueError(f"a HEALPix grid needs 12 nside^2 cells with nside >= 1; nside {nside} has none")
+    i = np.arange(1, 4 * nside, dtype=np.int64)
+    k = np.minimum(i, 4 * nside - i)  # ring index from the nearer pole
+    cap = k < nside
+    nphi = np.where(cap, 4 * k, 4 * nside)
+    z = np.where(cap, 1.0 - k.astype(np.float64) ** 2 / (3.0 * nside**2), (4.0 / 3.0) - 2.0 * i / (3.0 * nside))
+    z = np.where(cap & (i > 2 * nside), -z, z)
+    half_pixel = np.where(cap, np.pi / (4.0 * np.maximum(k, 1)), np.pi / (4.0 * nside))
+    shifted = cap | (((i + nside) % 2) == 0)
+    ringstart = np.concatenate(([0], np.cumsum(nphi)[:-1]))
+    return {
+        "theta": np.arccos(z),
+        "nphi": nphi.astype(np.uint64),
+        "phi0": np.where(shifted, half_pixel, 0.0),
+        "ringstart": ringstart.astype(np.uint64),
+    }
+
+
+def reduced_gaussian_rings(pl: np.ndarray) -> dict[str, np.ndarray]:
+    """The rings of the reduced Gaussian grid with ``pl[i]`` points on latitude ``i`` (north to
+    south, each ring from longitude 0)."""
+    nodes, _ = np.polynomial.legendre.leggauss(len(pl))
+    theta = np.arccos(nodes[::-1])  # north to south
+    pl = np.asarray(pl, dtype=np.int64)
+    return {
+        "theta": theta,
+        "nphi": pl.astype(np.uint64),
+        "phi0": np.zeros(len(pl), dtype=np.float64),
+        "ringstart": np.concatenate(([0], np.cumsum(pl)[:-1])).astype(np.uint64),
+    }
 
 
 def _require(module: str, message: str) -> None:

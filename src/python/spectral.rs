@@ -29,11 +29,7 @@ pub fn band_pass_frames<'py>(
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyArray3<f64>>> {
     let frames = frames.as_array();
-    let (_, ny, nx) = frames.dim();
-    if (ny, nx) != (lat.len(), lon.len()) {
-        let why = format!("frames of {ny} x {nx} points on {} latitudes x {} longitudes; give (time, lat, lon) frames on their axes", lat.len(), lon.len());
-        return Err(to_py(Error::option("data", why)));
-    }
+    check_axes(frames.dim(), &lat, &lon)?;
     let opts = SpectralOptions { lmin, lmax, taper, kind: FilterKind::parse(filter_type).map_err(to_py)? };
     opts.validate().map_err(to_py)?;
     let pool = crate::ops::pool(threads).map_err(to_py)?;
@@ -47,7 +43,8 @@ pub fn band_pass_frames<'py>(
                 return Err(to_py(Error::option("filter_type", "dct filters a regional grid in place; regridding goes through spherical harmonics (sht)")));
             }
             let regrid = SphereRegrid::onto_grid(&lat, &lon, (&tlat, &tlon), lmin, lmax, taper).map_err(|e| to_py(Error::option("lmax", e.to_string())))?;
-            py.detach(|| pool.install(|| regrid_frames(&regrid, frames, (tlat.len(), tlon.len()))))
+            let out = py.detach(|| pool.install(|| regrid_frames(&regrid, frames)));
+            out.into_shape_with_order((frames.dim().0, tlat.len(), tlon.len())).expect("a value per target cell")
         }
         _ => return Err(to_py(Error::option("target_lat", "give the target grid's latitudes and longitudes together"))),
     };
@@ -59,4 +56,39 @@ pub fn band_pass_frames<'py>(
 #[pyfunction]
 pub fn boundary_taper_weights<'py>(py: Python<'py>, n: usize, points: usize) -> Bound<'py, numpy::PyArray1<f64>> {
     crate::field::boundary_taper(n, points).into_pyarray(py)
+}
+
+/// Every frame of `frames` on the grid `lat` x `lon` at the points `(point_lat, point_lon)`
+/// (degrees) through spherical harmonics up to degree `lmax` (`SpectralRegridder.to_healpix`):
+/// `(time, point)`.
+#[pyfunction]
+#[pyo3(signature = (frames, lat, lon, point_lat, point_lon, *, lmax, threads = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn regrid_to_points<'py>(
+    py: Python<'py>,
+    frames: PyReadonlyArray3<'py, f64>,
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    point_lat: Vec<f64>,
+    point_lon: Vec<f64>,
+    lmax: usize,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    let frames = frames.as_array();
+    check_axes(frames.dim(), &lat, &lon)?;
+    if point_lat.len() != point_lon.len() {
+        return Err(to_py(Error::option("point_lon", format!("{} longitudes for {} latitudes; give one per point", point_lon.len(), point_lat.len()))));
+    }
+    let pool = crate::ops::pool(threads).map_err(to_py)?;
+    let regrid = SphereRegrid::new(&lat, &lon, (&point_lat, &point_lon), 0, lmax, 1.0).map_err(|e| to_py(Error::option("lmax", e.to_string())))?;
+    Ok(py.detach(|| pool.install(|| regrid_frames(&regrid, frames))).into_pyarray(py))
+}
+
+/// Frames `(time, ny, nx)` must lie on `lat` x `lon`.
+fn check_axes((_, ny, nx): (usize, usize, usize), lat: &[f64], lon: &[f64]) -> PyResult<()> {
+    if (ny, nx) != (lat.len(), lon.len()) {
+        let why = format!("frames of {ny} x {nx} points on {} latitudes x {} longitudes; give (time, lat, lon) frames on their axes", lat.len(), lon.len());
+        return Err(to_py(Error::option("data", why)));
+    }
+    Ok(())
 }

@@ -18,15 +18,15 @@
 //! let coarse_lon: Vec<f64> = (0..36).map(|j| 10.0 * j as f64).collect();
 //! // the coarse grid resolves degree 17: the band must stay within it
 //! let regrid = SphereRegrid::onto_grid(&lat, &lon, (&coarse_lat, &coarse_lon), 0, 15, 1.0)?;
-//! let coarse = regrid_frames(&regrid, frames.view(), (19, 36));
-//! assert_eq!(coarse.dim(), (2, 19, 36));
+//! let coarse = regrid_frames(&regrid, frames.view());
+//! assert_eq!(coarse.dim(), (2, 19 * 36));
 //! assert!(coarse.iter().all(|v| (v - 3.0).abs() < 1e-12));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use super::SpectralFilter;
 use super::regrid::SphereRegrid;
-use ndarray::{Array3, ArrayView3};
+use ndarray::{Array2, Array3, ArrayView3};
 use rayon::prelude::*;
 
 /// Every frame of `frames` through `filter` (same shape).
@@ -41,12 +41,12 @@ pub fn filter_frames(filter: &SpectralFilter, frames: ArrayView3<'_, f64>) -> Ar
             filtered
         })
         .collect();
-    stack(out, (nt, ny, nx))
+    Array3::from_shape_vec((nt, ny, nx), out.concat()).expect("every frame has the grid's size")
 }
 
-/// Every frame of `frames` through `regrid`, whose points are the target grid of `shape`
-/// (rows, columns) in row-major order ([`SphereRegrid::onto_grid`]).
-pub fn regrid_frames(regrid: &SphereRegrid, frames: ArrayView3<'_, f64>, shape: (usize, usize)) -> Array3<f64> {
+/// Every frame of `frames` through `regrid`: `(time, point)`, the points in `regrid`'s order
+/// (a grid's in row-major order, [`SphereRegrid::onto_grid`]).
+pub fn regrid_frames(regrid: &SphereRegrid, frames: ArrayView3<'_, f64>) -> Array2<f64> {
     let nt = frames.dim().0;
     let out: Vec<Vec<f64>> = (0..nt)
         .into_par_iter()
@@ -55,9 +55,6 @@ pub fn regrid_frames(regrid: &SphereRegrid, frames: ArrayView3<'_, f64>, shape: 
             regrid.apply(frame.as_slice().expect("standard layout"))
         })
         .collect();
-    stack(out, (nt, shape.0, shape.1))
-}
-
-fn stack(frames: Vec<Vec<f64>>, shape: (usize, usize, usize)) -> Array3<f64> {
-    Array3::from_shape_vec(shape, frames.concat()).expect("every frame has the shape's size")
+    let npoints = regrid.points();
+    Array2::from_shape_vec((nt, npoints), out.concat()).expect("every frame has a value per point")
 }

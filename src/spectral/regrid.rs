@@ -83,6 +83,11 @@ impl SphereRegrid {
         Self::new(lat, lon, (&plat, &plon), lmin, lmax, taper)
     }
 
+    /// The number of target points.
+    pub fn points(&self) -> usize {
+        self.npoints
+    }
+
     /// The degree the transform keeps.
     pub fn lmax(&self) -> usize {
         self.analysis.lmax()

@@ -62,6 +62,39 @@ def test_filters_equal_the_peers(made, case):
     assert np.max(np.abs(values - expected)) <= tolerance, case
 
 
+@pytest.mark.parametrize("case", ["to_grid_gl", "to_healpix", "bandlimited_to_healpix"])
+def test_regridder_equals_the_peers(made, case):
+    maker, given, ref = made
+    kwargs, method, arguments, which = maker.REGRID_CASES[case]
+    out = getattr(pre.SpectralRegridder(**kwargs), method)(given[which], **arguments)
+    expected = ref[case].values
+    assert out.shape == expected.shape
+    tolerance = 1e-9 * float(np.ptp(expected)) if which == "bandlimited" else ERA5_SHT_PA
+    assert np.max(np.abs(out.values - expected)) <= tolerance, case
+
+
+def test_regridder_outputs_and_refusals(made):
+    _, given, _ = made
+    grid = pre.SpectralRegridder(lmax=30).to_grid(given["frame0"], 37, 72, lat_reverse=True)
+    assert grid.dims == ("lat", "lon") and grid["lat"].values[0] == 90.0 and grid.name == "msl"
+    hp = pre.SpectralRegridder().to_healpix(given["msl"].transpose("latitude", "longitude", "time"), 8, lat_reverse=True)
+    assert hp.dims == ("time", "cell") and hp.shape == (2, 768) and hp.attrs["grid_type"] == "healpix" and hp.attrs["nside"] == 8
+    with pytest.raises(ValueError, match="lat_reverse=False but the latitudes run north to south"):
+        pre.SpectralRegridder().to_healpix(given["msl"], 8)
+    with pytest.raises(ValueError, match="mmax must equal lmax"):
+        pre.SpectralRegridder(lmax=30, mmax=20).to_grid(given["frame0"], 37, 72)
+    with pytest.raises(ValueError, match="lmax is required"):
+        pre.SpectralRegridder(mmax=20).to_grid(given["frame0"], 37, 72)
+    with pytest.raises(ValueError, match="2D"):
+        pre.SpectralRegridder().to_grid(given["msl"], 37, 72)
+    with pytest.raises(ValueError, match="in_geometry='GL' does not match"):
+        pre.SpectralRegridder().to_grid(given["frame0"], 37, 72, in_geometry="GL")
+    with pytest.raises(st.StormtrackError, match="lmax"):
+        pre.SpectralRegridder(lmax=80).to_healpix(given["msl"], 8, lat_reverse=True)
+    with pytest.raises(NotImplementedError, match="projection"):
+        pre.SpectralRegridder().to_polar_stereo(given["msl"])
+
+
 def test_dataarrays_keep_their_coordinates_name_and_attributes(made):
     _, given, _ = made
     msl = given["msl"]

@@ -10,6 +10,11 @@ case of ``CASES`` (the filter's arguments in its attributes):
 - ``bandlimited_filter``, ``bandlimited_regrid_gl``: a field of degrees 7, 10 and 13 only
   (Legendre and sectoral harmonics) on the same 2.5 degree grid, T5-42 and T0-30 onto GL 48 x 96.
 
+- ``to_grid_gl``: ``SpectralRegridder().to_grid`` of frame 0 onto the Gaussian 64 x 128 grid;
+- ``to_healpix``: ``SpectralRegridder().to_healpix`` of both frames at nside 16
+  (``lat_reverse=True``: ERA5 runs north to south), and ``bandlimited_to_healpix`` of the
+  band-limited field with ``transform_lmax=30``.
+
 On ERA5 the peer's transform (ducc0, Clenshaw-Curtis quadrature on the equiangular grid) and
 ours (the exact projection of each column's trigonometric interpolant) analyse the degrees
 above the grid's band differently, so they differ by a fraction of a pascal
@@ -42,6 +47,14 @@ CASES = {
 }
 
 
+#: name: (SpectralRegridder arguments, method, its arguments, input)
+REGRID_CASES = {
+    "to_grid_gl": ({}, "to_grid", {"nlat": 64, "nlon": 128, "out_geometry": "GL"}, "frame0"),
+    "to_healpix": ({}, "to_healpix", {"nside": 16, "lat_reverse": True}, "msl"),
+    "bandlimited_to_healpix": ({}, "to_healpix", {"nside": 16, "lat_reverse": True, "transform_lmax": 30}, "bandlimited"),
+}
+
+
 def inputs(data: Path) -> dict:
     """The two first frames of msl (float64, dims time, latitude, longitude), frame 0 as a
     NumPy array, and frame 0 over the North Atlantic box."""
@@ -49,7 +62,7 @@ def inputs(data: Path) -> dict:
         msl = ds["msl"].isel(valid_time=slice(0, 2)).rename({"valid_time": "time"}).astype(np.float64).load()
     msl = msl.drop_vars([c for c in msl.coords if c not in msl.dims])
     box = msl.isel(time=0).sel(latitude=slice(70, 20), longitude=slice(280, 350))
-    return {"msl": msl, "numpy": msl.isel(time=0).values, "box": box, "bandlimited": bandlimited(msl)}
+    return {"msl": msl, "frame0": msl.isel(time=0), "numpy": msl.isel(time=0).values, "box": box, "bandlimited": bandlimited(msl)}
 
 
 def bandlimited(like: xr.DataArray) -> xr.DataArray:
@@ -62,7 +75,7 @@ def bandlimited(like: xr.DataArray) -> xr.DataArray:
 
 
 def main(data: Path, out: Path) -> None:
-    from pystormtracker.preprocessing import DCTFilter, SHTFilter
+    from pystormtracker.preprocessing import DCTFilter, SHTFilter, SpectralRegridder
 
     classes = {"SHTFilter": SHTFilter, "DCTFilter": DCTFilter}
     given = inputs(data)
@@ -74,6 +87,10 @@ def main(data: Path, out: Path) -> None:
             values = values[..., STORED, STORED]
         dims = [f"{name}_{k}" for k in range(values.ndim)]
         results[name] = xr.Variable(dims, values, attrs={"filter": cls, **{k: str(v) for k, v in kwargs.items()}})
+    for name, (kwargs, method, arguments, which) in REGRID_CASES.items():
+        values = np.asarray(getattr(SpectralRegridder(**kwargs), method)(given[which], **arguments).values, dtype=np.float64)
+        dims = [f"{name}_{k}" for k in range(values.ndim)]
+        results[name] = xr.Variable(dims, values, attrs={"method": method, **{k: str(v) for k, v in arguments.items()}})
     xr.Dataset(results).to_netcdf(out / "spectral_era5_peer.nc", encoding={k: {"zlib": True} for k in results})
 
 

@@ -26,13 +26,27 @@ pub enum FitStatus {
 }
 
 impl FitStatus {
+    /// The peer's status code (`spherical_quadratic_status_name`): 0 success, 1 invalid
+    /// neighbourhood, 2 singular or ill-conditioned fit, 3 wrong curvature, 4 outside locality,
+    /// 5 non-finite.
+    pub fn code(self) -> i8 {
+        match self {
+            Self::Success => 0,
+            Self::InvalidNeighborhood => 1,
+            Self::IllConditioned => 2,
+            Self::WrongCurvature => 3,
+            Self::OutsideLocality => 4,
+            Self::NonfiniteFailure => 5,
+        }
+    }
+
     /// The peer's diagnostic name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Success => "success",
             Self::InvalidNeighborhood => "invalid_neighborhood",
             Self::NonfiniteFailure => "nonfinite_failure",
-            Self::IllConditioned => "ill_conditioned",
+            Self::IllConditioned => "singular_or_ill_conditioned_fit",
             Self::WrongCurvature => "wrong_curvature",
             Self::OutsideLocality => "outside_locality",
         }
@@ -50,6 +64,34 @@ pub struct Fit {
     pub value: f64,
     /// Outcome.
     pub status: FitStatus,
+    /// How far the fit got: its conditioning, curvature and step.
+    pub diagnostics: FitDiagnostics,
+}
+
+/// The fit's intermediate figures, each set once the fit reaches it (the peer's batch
+/// diagnostics).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitDiagnostics {
+    /// Largest over smallest singular value of the design matrix (infinite before the least
+    /// squares, or when the smallest is 0).
+    pub fit_condition: f64,
+    /// Eigenvalues of the tangent-plane Hessian, smallest first (NaN before a valid fit).
+    pub hessian_eigenvalues: [f64; 2],
+    /// The stationary point in half-widths, `δ = −H⁻¹ g` (NaN before the curvature test passes).
+    pub displacement: [f64; 2],
+}
+
+impl Default for FitDiagnostics {
+    fn default() -> Self {
+        Self { fit_condition: f64::INFINITY, hessian_eigenvalues: [f64::NAN; 2], displacement: [f64::NAN; 2] }
+    }
+}
+
+impl Fit {
+    /// The centre kept, for `status`, with the figures reached.
+    pub fn kept(centre: Sample, status: FitStatus, diagnostics: FitDiagnostics) -> Fit {
+        Fit { lat: centre.lat, lon: centre.lon, value: centre.value, status, diagnostics }
+    }
 }
 
 /// A point on the sphere given by latitude and longitude in degrees, with its value.
@@ -97,9 +139,10 @@ fn log_map(c: Vec3, p: Vec3) -> Vec3 {
 /// come out signed (-180..180) when `signed_lon`, else in [0, 360). Neighbours whose position or
 /// value is not finite are skipped; at least 5 must remain.
 pub fn refine(centre: Sample, neighbours: &[Sample], half_widths: Option<(f64, f64)>, mode: Mode, signed_lon: bool) -> Fit {
-    let keep = |status| Fit { lat: centre.lat, lon: centre.lon, value: centre.value, status };
+    let mut diagnostics = FitDiagnostics::default();
+    let keep = |status, diagnostics| Fit::kept(centre, status, diagnostics);
     if ![centre.lat, centre.lon, centre.value].iter().all(|v| v.is_finite()) {
-        return keep(FitStatus::NonfiniteFailure);
+        return keep(FitStatus::NonfiniteFailure, diagnostics);
     }
     let c = unit_vector(centre.lat, centre.lon);
     let (e_theta, e_lambda) = tangent_basis(centre.lat, centre.lon);
@@ -112,11 +155,11 @@ pub fn refine(centre: Sample, neighbours: &[Sample], half_widths: Option<(f64, f
         })
         .collect();
     if usable.len() < 5 {
-        return keep(FitStatus::InvalidNeighborhood);
+        return keep(FitStatus::InvalidNeighborhood, diagnostics);
     }
     let (a, b) = half_widths.unwrap_or_else(|| usable.iter().fold((0.0, 0.0), |(a, b), &(t, l, _)| (f64::max(a, t.abs()), f64::max(b, l.abs()))));
     if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
-        return keep(FitStatus::InvalidNeighborhood);
+        return keep(FitStatus::InvalidNeighborhood, diagnostics);
     }
     let rows: Vec<[f64; 5]> = usable
         .iter()
@@ -126,32 +169,37 @@ pub fn refine(centre: Sample, neighbours: &[Sample], half_widths: Option<(f64, f
         })
         .collect();
     let rhs: Vec<f64> = usable.iter().map(|u| u.2).collect();
-    let Some((k, sigma)) = least_squares(&rows, &rhs) else { return keep(FitStatus::InvalidNeighborhood) };
+    let Some((k, sigma)) = least_squares(&rows, &rhs) else { return keep(FitStatus::InvalidNeighborhood, diagnostics) };
+    if sigma[4] > 0.0 {
+        diagnostics.fit_condition = sigma[0] / sigma[4];
+    }
     if !(sigma[4] > 0.0) || sigma[0] / sigma[4] > COND_LIMIT || k.iter().any(|x| !x.is_finite()) {
-        return keep(FitStatus::IllConditioned);
+        return keep(FitStatus::IllConditioned, diagnostics);
     }
     let [c0, c1, c2, c3, c4] = k;
     // eigenvalues of the symmetric Hessian [[c2, c3], [c3, c4]], smallest first
     let mean = 0.5 * (c2 + c4);
     let radius = (0.25 * (c2 - c4) * (c2 - c4) + c3 * c3).sqrt();
     let (l1, l2) = (mean - radius, mean + radius);
+    diagnostics.hessian_eigenvalues = [l1, l2];
     let (small, large) = if l1.abs() <= l2.abs() { (l1.abs(), l2.abs()) } else { (l2.abs(), l1.abs()) };
     if l1.abs() <= EIGEN_FLOOR || large / small > COND_LIMIT {
-        return keep(FitStatus::IllConditioned);
+        return keep(FitStatus::IllConditioned, diagnostics);
     }
     let definite = match mode {
         Mode::Min => l1 > 0.0 && l2 > 0.0,
         Mode::Max => l1 < 0.0 && l2 < 0.0,
     };
     if !definite {
-        return keep(FitStatus::WrongCurvature);
+        return keep(FitStatus::WrongCurvature, diagnostics);
     }
     // δ = −H⁻¹ g
     let det = c2 * c4 - c3 * c3;
     let d0 = -(c4 * c0 - c3 * c1) / det;
     let d1 = -(c2 * c1 - c3 * c0) / det;
+    diagnostics.displacement = [d0, d1];
     if !(d0.abs() <= LOCALITY && d1.abs() <= LOCALITY) {
-        return keep(FitStatus::OutsideLocality);
+        return keep(FitStatus::OutsideLocality, diagnostics);
     }
     let eta = [a * d0 * e_theta[0] + b * d1 * e_lambda[0], a * d0 * e_theta[1] + b * d1 * e_lambda[1], a * d0 * e_theta[2] + b * d1 * e_lambda[2]];
     let len = dot(eta, eta).sqrt();
@@ -165,7 +213,7 @@ pub fn refine(centre: Sample, neighbours: &[Sample], half_widths: Option<(f64, f
     let lon = p[1].atan2(p[0]) / DEG_TO_RAD;
     let lon = if signed_lon { lon } else { normalize_lon_360(lon) };
     let value = centre.value + c0 * d0 + c1 * d1 + 0.5 * c2 * d0 * d0 + c3 * d0 * d1 + 0.5 * c4 * d1 * d1;
-    Fit { lat, lon, value, status: FitStatus::Success }
+    Fit { lat, lon, value, status: FitStatus::Success, diagnostics }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod expressions;
 mod metrics;
 mod packed;
 mod pictures;
+mod refinement;
 mod spectral;
 mod stream;
 mod tracker;
@@ -457,6 +458,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::cormax_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(cca::cca_truncation, m)?)?;
     m.add_class::<cca::CcaModel>()?;
+    m.add_function(wrap_pyfunction!(refinement::refine_quadratic_cells, m)?)?;
+    m.add_function(wrap_pyfunction!(refinement::refine_spherical_quadratic_cells, m)?)?;
     m.add_function(wrap_pyfunction!(spectral::band_pass_frames, m)?)?;
     m.add_function(wrap_pyfunction!(spectral::boundary_taper_weights, m)?)?;
     m.add_function(wrap_pyfunction!(spectral::regrid_to_points, m)?)?;

@@ -20,6 +20,7 @@ mod spline;
 pub use quadratic::{nearest_cell, refine_quadratic};
 pub use smoopy::{Box2, gdfp};
 pub use sphere_spline::{SphereSpline, SphereSurface};
+pub use spherical::refine_cell as refine_spherical_quadratic_cell;
 pub use spline::{RectSpline, SplineError, SplineSurface};
 
 use crate::detect::spherical_quadratic::FitStatus;

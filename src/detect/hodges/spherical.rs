@@ -15,7 +15,7 @@ use ndarray::ArrayView2;
 pub fn refine_cell(frame: ArrayView2<'_, f64>, lat: &[f64], lon: &[f64], periodic: bool, r: usize, c: usize, mode: Mode, signed_lon: bool) -> Fit {
     let (ny, nx) = frame.dim();
     let centre = Sample { lat: lat[r], lon: lon[c], value: frame[[r, c]] };
-    let keep = |status| Fit { lat: centre.lat, lon: centre.lon, value: centre.value, status };
+    let keep = |status| Fit::kept(centre, status, Default::default());
     if r == 0 || r + 1 >= ny || (!periodic && (c == 0 || c + 1 >= nx)) || nx < 3 {
         return keep(FitStatus::InvalidNeighborhood);
     }

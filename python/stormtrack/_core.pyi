@@ -194,3 +194,24 @@ class CcaModel:
     def canonical_correlations(self) -> list[float]: ...
     @property
     def n_modes(self) -> int: ...
+
+# band-pass filters, regridding and refinements of the compatibility API (stormtrack.compat)
+def band_pass_frames(
+    frames: Any,
+    lat: Any,
+    lon: Any,
+    *,
+    lmin: int,
+    lmax: int,
+    taper: float,
+    filter_type: str = "auto",
+    target_lat: Any | None = None,
+    target_lon: Any | None = None,
+    threads: int | None = None,
+) -> Any: ...
+def regrid_to_points(frames: Any, lat: Any, lon: Any, point_lat: Any, point_lon: Any, *, lmax: int, threads: int | None = None) -> Any: ...
+def boundary_taper_weights(n: int, points: int) -> Any: ...
+def refine_quadratic_cells(frame: Any, rows: list[int], columns: list[int], lat: list[float], lon: list[float], *, periodic: bool) -> tuple[Any, Any, Any]: ...
+def refine_spherical_quadratic_cells(
+    frame: Any, rows: list[int], columns: list[int], lat: list[float], lon: list[float], *, is_minimum: bool, periodic: bool
+) -> dict[str, Any]: ...

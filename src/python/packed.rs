@@ -153,15 +153,19 @@ pub fn read_tracks_packed<'py>(
     to_dict(py, tracks)
 }
 
-/// Write packed arrays in a format (`auto`: from the suffix; `stormtrack.compat.save_tracks`).
+/// Write packed arrays in a format (`auto`: from the suffix; `stormtrack.compat.save_tracks`);
+/// TrackJSON with its per-track `stats` when `include_stats`.
 #[pyfunction]
-#[pyo3(signature = (packed, path, format="auto".to_string()))]
-pub fn write_tracks_packed(py: Python<'_>, packed: Packed<'_>, path: PathBuf, format: String) -> PyResult<()> {
+#[pyo3(signature = (packed, path, format="auto".to_string(), *, include_stats=false))]
+pub fn write_tracks_packed(py: Python<'_>, packed: Packed<'_>, path: PathBuf, format: String, include_stats: bool) -> PyResult<()> {
     let tracks = packed.tracks(&path).map_err(to_py)?;
     py.detach(|| -> Result<()> {
         let format = io::output_format(&path, TrackFormat::parse(&format)?)?;
         io::check_track_output(&path, format)?;
-        io::write_tracks_with(&tracks, &path, format, &io::WriteOptions::default())
+        if include_stats && format != TrackFormat::TrackJson {
+            return Err(Error::option("include_stats", format!("applies to TrackJSON; {} is {}", path.display(), format.name())));
+        }
+        io::write_tracks_with(&tracks, &path, format, &io::WriteOptions { trackjson_stats: include_stats, ..Default::default() })
     })
     .map_err(to_py)
 }

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -114,25 +112,6 @@ def _times_ms(values: object) -> tuple[np.ndarray, str | None]:
         except (TypeError, ValueError):
             pass
     raise ValueError("track_frame_times must contain datetimes, cftime dates or integer milliseconds")
-
-
-def run_cli(argv: list[str]) -> None:
-    """Run a ``stormtrack`` command line in this process, its notes kept off the terminal; a
-    failure raises a ValueError with the command's message."""
-    sys.stderr.flush()
-    with tempfile.TemporaryFile() as err:
-        saved = os.dup(2)
-        try:
-            os.dup2(err.fileno(), 2)
-            rc = _core.cli_main(argv)
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        err.seek(0)
-        text = err.read().decode("utf-8", "replace").strip()
-    if rc != 0:
-        lines = [line for line in text.splitlines() if line.strip()]
-        raise ValueError((lines[-1] if lines else f"stormtrack {argv[1]} failed").removeprefix("stormtrack: ").removeprefix("error: "))
 
 
 def save_tracks(tracks: Tracks, path: str | Path, format: str | None = None) -> None:

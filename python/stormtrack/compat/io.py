@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Final, Literal
 import numpy as np
 
 from stormtrack import _core
-from stormtrack.compat._io import _packed, load_tracks, run_cli, save_tracks
+from stormtrack.compat._io import _packed, load_tracks, save_tracks
 from stormtrack.compat._tracks import Tracks
 
 SupportedFormat = Literal["json", "track", "imilast"]
@@ -133,15 +133,7 @@ def encode_trackjson(tracks: Tracks, *, include_stats: bool = False) -> bytes:
 
 def write_trackjson(tracks: Tracks, path: str | Path, *, include_stats: bool = False) -> None:
     """Write `tracks` as TrackJSON/1.0 to `path` (atomically), with ``stats`` when `include_stats`."""
-    path = os.fspath(path)
-    if not include_stats:
-        _core.write_tracks_packed(_packed(tracks), path, "json")
-        return
-    # the core writes stats in `convert --stats`: from a lossless Parquet copy to the target
-    with tempfile.TemporaryDirectory(prefix="stormtrack-io-", ignore_cleanup_errors=True) as d:
-        copy = os.path.join(d, "tracks.parquet")
-        _core.write_tracks_packed(_packed(tracks), copy, "parquet")
-        run_cli(["stormtrack", "convert", "-i", copy, "-o", path, "-F", "json", "--stats"])
+    _core.write_tracks_packed(_packed(tracks), os.fspath(path), "json", include_stats=include_stats)
 
 
 def read_trackjson(path: str | Path, *, verify_stats: bool = False) -> Tracks:

@@ -375,6 +375,9 @@ def test_data_loader_gives_the_rings_of_healpix_and_reduced_gaussian_grids():
                 np.testing.assert_allclose(ours[k].astype(np.float64), np.asarray(v, dtype=np.float64), rtol=0, atol=1e-14, err_msg=f"{path.name} {k}")
     with pytest.raises(ValueError, match="valid pathname"):
         pio.DataLoader().ensure_open()
+    # the peer's unit anchors: ring starts of a small reduced grid; HEALPix nside 4 has 192 cells
+    assert pio.reduced_gaussian_rings(np.array([4, 8, 12, 16, 16, 12, 8, 4]))["ringstart"].tolist() == [0, 4, 12, 24, 40, 56, 68, 76]
+    assert int(pio.healpix_rings(4)["nphi"].sum()) == 192
 
 
 # --- backends --------------------------------------------------------------------------

@@ -463,6 +463,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spectral::band_pass_frames, m)?)?;
     m.add_function(wrap_pyfunction!(spectral::boundary_taper_weights, m)?)?;
     m.add_function(wrap_pyfunction!(spectral::regrid_to_points, m)?)?;
+    m.add_function(wrap_pyfunction!(spectral::reduced_to_regular, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::vorticity_file, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::eulerian_file, m)?)?;
     m.add_function(wrap_pyfunction!(pictures::plot_file, m)?)?;

@@ -59,10 +59,11 @@ pub fn boundary_taper_weights<'py>(py: Python<'py>, n: usize, points: usize) -> 
 }
 
 /// Every frame of `frames` on the grid `lat` x `lon` at the points `(point_lat, point_lon)`
-/// (degrees) through spherical harmonics up to degree `lmax` (`SpectralRegridder.to_healpix`):
+/// (degrees) through spherical harmonics up to degree `lmax` (`SpectralRegridder.to_healpix`),
+/// the band `lmin..=lmax` weighted by the taper (the filter on a reduced grid's own points):
 /// `(time, point)`.
 #[pyfunction]
-#[pyo3(signature = (frames, lat, lon, point_lat, point_lon, *, lmax, threads = None))]
+#[pyo3(signature = (frames, lat, lon, point_lat, point_lon, *, lmax, lmin = 0, taper = 1.0, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn regrid_to_points<'py>(
     py: Python<'py>,
@@ -72,6 +73,8 @@ pub fn regrid_to_points<'py>(
     point_lat: Vec<f64>,
     point_lon: Vec<f64>,
     lmax: usize,
+    lmin: usize,
+    taper: f64,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
     let frames = frames.as_array();
@@ -80,7 +83,8 @@ pub fn regrid_to_points<'py>(
         return Err(to_py(Error::option("point_lon", format!("{} longitudes for {} latitudes; give one per point", point_lon.len(), point_lat.len()))));
     }
     let pool = crate::ops::pool(threads).map_err(to_py)?;
-    let regrid = SphereRegrid::new(&lat, &lon, (&point_lat, &point_lon), 0, lmax, 1.0).map_err(|e| to_py(Error::option("lmax", e.to_string())))?;
+    SpectralOptions { lmin, lmax, taper, kind: FilterKind::Sht }.validate().map_err(to_py)?;
+    let regrid = SphereRegrid::new(&lat, &lon, (&point_lat, &point_lon), lmin, lmax, taper).map_err(|e| to_py(Error::option("lmax", e.to_string())))?;
     Ok(py.detach(|| pool.install(|| regrid_frames(&regrid, frames))).into_pyarray(py))
 }
 
@@ -91,4 +95,21 @@ fn check_axes((_, ny, nx): (usize, usize, usize), lat: &[f64], lon: &[f64]) -> P
         return Err(to_py(Error::option("data", why)));
     }
     Ok(())
+}
+
+/// Reduced Gaussian frames `(time, point)` (rows of `pl` points, north to south, each from
+/// longitude 0) on the regular Gaussian grid of `max(pl)` longitudes, each row interpolated by
+/// its own Fourier series (docs/input.md#reduced-gaussian-grids): `(time, row, longitude)`.
+#[pyfunction]
+pub fn reduced_to_regular<'py>(py: Python<'py>, frames: numpy::PyReadonlyArray2<'py, f64>, pl: Vec<usize>) -> PyResult<Bound<'py, PyArray3<f64>>> {
+    let frames = frames.as_array();
+    let npoints: usize = pl.iter().sum();
+    if pl.is_empty() || pl.contains(&0) || frames.ncols() != npoints {
+        let why = format!("rows of {npoints} points in all for frames of {}; give the grid's own points per row (each at least 1)", frames.ncols());
+        return Err(to_py(Error::option("pl", why)));
+    }
+    let rows = crate::spectral::reduced::ReducedRows::new(&pl);
+    let nlon = pl.iter().copied().max().unwrap_or(1);
+    let out: Vec<f64> = py.detach(|| frames.outer_iter().flat_map(|f| rows.to_regular(&f.to_vec())).collect());
+    Ok(ndarray::Array3::from_shape_vec((frames.nrows(), pl.len(), nlon), out).expect("a row of nlon values per row").into_pyarray(py))
 }

@@ -21,6 +21,7 @@ pub mod frames;
 mod grid;
 mod kinematics;
 mod legendre;
+pub mod reduced;
 pub mod regrid;
 mod sht;
 

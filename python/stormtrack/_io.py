@@ -98,6 +98,27 @@ def _xarray_field(source: Any, variable: str | None) -> tuple[Any, str] | None:
     return None
 
 
+def _closed_contour_others(source: Any, variable: str, closed_contours: Any) -> dict[str, Any]:
+    """The other variables of the Dataset `source` that closed contours test, by name (they go
+    into the NetCDF copy beside the tracked one); a DataArray has none to give."""
+    texts = _criteria(closed_contours, None)["closed_contours"] or []
+    names = []
+    for text in texts:
+        name = text.split(",")[0].strip()
+        if name and name != variable and name not in names:
+            names.append(name)
+    if not names or not hasattr(source, "data_vars"):
+        return {}
+    return {name: source[name] for name in names if name in source.data_vars}
+
+
+def _refuse_distributed_others(source: Any, variable: str, closed_contours: Any) -> None:
+    """The Dask workers compute the tracked variable only: closed contours of another one of
+    an xarray object are tested in one process."""
+    if _closed_contour_others(source, variable, closed_contours):
+        raise _core.StormtrackError("closed contours of another variable of an xarray object are tested in this process; pass client=False (or give the file to the workers)")
+
+
 def _xarray_label(da: Any, variable: str) -> str:
     """What a dataset's descriptor records as the input of an xarray object."""
     source = da.encoding.get("source")
@@ -362,6 +383,7 @@ def detect(
             raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select the array with .sel()/.isel() instead")
         from stormtrack._distributed import dataarray_runner
 
+        _refuse_distributed_others(source, field[1], closed_contours)
         da = _dask_field(field[0], field[1], dask_client)
         callback, close = _progress_callback(progress, "detecting")
         try:
@@ -384,13 +406,15 @@ def detect(
                 merge_dist=merge_dist, **hodges,
             )
 
+        others = _closed_contour_others(source, field[1], closed_contours)
+
         def streamed() -> Iterator[pl.DataFrame]:
-            with netcdf_copy(*field) as path:
+            with netcdf_copy(*field, others=others) as path:
                 yield from on_copy(path, True)
 
         if stream:
             return streamed()
-        with netcdf_copy(*field) as path:
+        with netcdf_copy(*field, others=others) as path:
             return on_copy(path, False)
     if field is not None:
         source, variable = field
@@ -530,12 +554,13 @@ def track(
             # only the coordinates here; the frames are computed and detected on the workers
             from stormtrack._distributed import dataarray_runner
 
+            _refuse_distributed_others(source, name, closed_contours)
             da = _dask_field(da, name, dask_client)
             with netcdf_copy(da, name, header_only=True) as header:
                 runner = dataarray_runner(dask_client, da, name, options)
                 return _track_files([header], name, options, runner=runner, input_name=_xarray_label(field[0], name), **run)
         # the file path of the core on a NetCDF copy: outputs, both trackers, the same results
-        with netcdf_copy(da, name) as path:
+        with netcdf_copy(da, name, others=_closed_contour_others(source, name, closed_contours)) as path:
             return _track_files([path], name, options, input_name=_xarray_label(da, name), **run)
     if paths is None:
         if output is not None:

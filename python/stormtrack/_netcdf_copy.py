@@ -180,22 +180,28 @@ def standard_dataarray(da: Any, variable: str) -> Any:
 
 
 @contextlib.contextmanager
-def netcdf_copy(da: Any, variable: str, *, header_only: bool = False) -> Iterator[str]:
+def netcdf_copy(da: Any, variable: str, *, header_only: bool = False, others: dict[str, Any] | None = None) -> Iterator[str]:
     """A temporary NetCDF file holding `da` as `variable` (time, latitude, longitude), or
-    (time, cell) on HEALPix; removed on exit. ``header_only``: coordinates and attributes only,
-    the data left unwritten (a dask-backed `da` is never computed), for a run whose frames are
-    detected elsewhere."""
+    (time, cell) on HEALPix, and the DataArrays of `others` beside it under their names (the
+    other variables closed contours test; they must share its grid and times); removed on
+    exit. ``header_only``: coordinates and attributes only, the data left unwritten (a
+    dask-backed `da` is never computed), for a run whose frames are detected elsewhere."""
     da = standard_dataarray(da, variable)
+    extra = {name: standard_dataarray(other, name) for name, other in (others or {}).items()}
     directory = tempfile.mkdtemp(prefix="stormtrack-")
     path = os.path.join(directory, f"{variable}.nc")
     try:
-        encoding = {variable: {"chunksizes": (1, *da.shape[1:]), "zlib": False}}
-        for k in ("_FillValue", "missing_value", "scale_factor", "add_offset", "dtype"):
-            da.encoding.pop(k, None)
+        encoding = {name: {"chunksizes": (1, *x.shape[1:]), "zlib": False} for name, x in {variable: da, **extra}.items()}
+        for x in (da, *extra.values()):
+            for k in ("_FillValue", "missing_value", "scale_factor", "add_offset", "dtype"):
+                x.encoding.pop(k, None)
         if header_only:
             _write_header(da, path, encoding)
         else:
-            da.to_dataset().to_netcdf(path, engine="netcdf4", encoding=encoding)
+            dataset = da.to_dataset()
+            for name, x in extra.items():
+                dataset[name] = x
+            dataset.to_netcdf(path, engine="netcdf4", encoding=encoding)
         yield path
     finally:
         shutil.rmtree(directory, ignore_errors=True)

@@ -221,6 +221,14 @@ def test_bad_client_and_stream_are_refused(client):
         st.detect(str(MSL), "msl", stream=True, client=client)
     with pytest.raises(st.StormtrackError, match="needs ecCodes"):
         st.track([str(GRIB_SAMPLES / "msl_grib2_ccsds.grib2")], "msl", client=client)
+    # the workers compute the tracked variable only: another one's closed contours stay here
+    xr = pytest.importorskip("xarray")
+    with xr.open_dataset(MSL) as ds:
+        two = ds.isel({next(iter(ds["msl"].dims)): slice(0, 2)}).load()
+    two = two.assign(pres=two["msl"] / 100.0)
+    for run in (st.track, st.detect):
+        with pytest.raises(st.StormtrackError, match="client=False"):
+            run(two, "msl", closed_contours=["pres,2,5.5,0"], client=client)
 
 
 def test_grib_the_core_reads_is_read_on_the_workers(client, tmp_path):

@@ -379,3 +379,28 @@ def test_taper_points_taper_files_arrays_and_xarray_alike(tmp_path):
     assert from_xarray.height != untapered.height or not from_xarray.select(cols).equals(untapered.select(cols))
     with pytest.raises(ValueError, match="taper_points"):
         st.detect(da, taper_points=-1)
+
+
+def test_closed_contours_of_another_variable_of_an_xarray_dataset(tmp_path):
+    """An xarray Dataset brings the other variables its closed contours test (copied beside the
+    tracked one): detection and tracking equal those of the same file; a DataArray has none
+    to give (refused by name), and a Dask client refuses them rather than drop them."""
+    xr = pytest.importorskip("xarray")
+    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
+    if not src.exists():
+        pytest.skip("needs ../shared")
+    both = tmp_path / "msl_and_pres.nc"
+    with xr.open_dataset(src) as ds:
+        ds = ds.isel(valid_time=slice(0, 12)).load()
+        pres = (ds["msl"] / 100.0).astype("float64")
+        pres.attrs = {"units": "hPa"}
+        ds = ds.assign(pres=pres)
+        ds.to_netcdf(both, engine="netcdf4")
+    criteria = {"closed_contours": ["pres,2,5.5,0"], "merge_dist": 6}
+    from_file = st.detect(both, "msl", **criteria)
+    from_dataset = st.detect(ds, "msl", **criteria)
+    assert 0 < from_dataset.height < st.detect(ds, "msl").height
+    assert from_dataset.equals(from_file)
+    assert st.track(ds, "msl", **criteria).equals(st.track(both, "msl", **criteria))
+    with pytest.raises(st.StormtrackError, match="pres"):
+        st.detect(ds["msl"], "msl", **criteria)

@@ -190,28 +190,35 @@ impl HealpixTracker {
     }
 }
 
+/// The methods the two MGE trackers share: they differ in their name and their candidates.
+macro_rules! mge_tracker_methods {
+    () => {
+        fn detect(&self, field: &dyn Field, range: Range<usize>, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<Detections> {
+            detect_hodges(field, &self.opts, range, progress)
+        }
+        fn link(&self, field: &dyn Field, d: Detections, start: Instant) -> Result<Linked> {
+            mge_link(field, &self.opts, d, start)
+        }
+        fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field) {
+            super::provenance::hodges(provenance, &self.opts, field);
+        }
+        fn deciding_options(&self) -> &'static [&'static str] {
+            &HODGES_DECIDING
+        }
+        fn end_state(&self, field: &dyn Field, linked: &mut Linked) -> Result<LinkState> {
+            mge_end_state(field, &self.opts, linked)
+        }
+        fn resume(&self, field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
+            continuation::hodges::resume(field, &self.opts, stored, detections)
+        }
+    };
+}
+
 impl Tracker for HodgesTracker {
     fn algorithm(&self) -> &'static str {
         "hodges"
     }
-    fn detect(&self, field: &dyn Field, range: Range<usize>, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<Detections> {
-        detect_hodges(field, &self.opts, range, progress)
-    }
-    fn link(&self, field: &dyn Field, d: Detections, start: Instant) -> Result<Linked> {
-        mge_link(field, &self.opts, d, start)
-    }
-    fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field) {
-        super::provenance::hodges(provenance, &self.opts, field);
-    }
-    fn deciding_options(&self) -> &'static [&'static str] {
-        &HODGES_DECIDING
-    }
-    fn end_state(&self, field: &dyn Field, linked: &mut Linked) -> Result<LinkState> {
-        mge_end_state(field, &self.opts, linked)
-    }
-    fn resume(&self, field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
-        continuation::hodges::resume(field, &self.opts, stored, detections)
-    }
+    mge_tracker_methods!();
     fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>> {
         Ok(Box::new(HodgesCandidates::new(field, &self.opts)?))
     }
@@ -221,24 +228,7 @@ impl Tracker for HealpixTracker {
     fn algorithm(&self) -> &'static str {
         "healpix"
     }
-    fn detect(&self, field: &dyn Field, range: Range<usize>, progress: Option<&(dyn Fn(usize) + Sync)>) -> Result<Detections> {
-        detect_hodges(field, &self.opts, range, progress)
-    }
-    fn link(&self, field: &dyn Field, d: Detections, start: Instant) -> Result<Linked> {
-        mge_link(field, &self.opts, d, start)
-    }
-    fn record(&self, provenance: &mut BTreeMap<String, Value>, field: &dyn Field) {
-        super::provenance::hodges(provenance, &self.opts, field);
-    }
-    fn deciding_options(&self) -> &'static [&'static str] {
-        &HODGES_DECIDING
-    }
-    fn end_state(&self, field: &dyn Field, linked: &mut Linked) -> Result<LinkState> {
-        mge_end_state(field, &self.opts, linked)
-    }
-    fn resume(&self, field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
-        continuation::hodges::resume(field, &self.opts, stored, detections)
-    }
+    mge_tracker_methods!();
     fn candidates<'a>(&'a self, field: &'a dyn Field) -> Result<Box<dyn CandidateSource + 'a>> {
         let settings = self.opts.healpix.expect("a HEALPix tracker has its settings");
         Ok(Box::new(HealpixCandidates::new(field, &self.opts, settings)?))

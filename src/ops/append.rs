@@ -58,6 +58,7 @@ pub fn run(opts: &Options, dir: &Path, progress: &dyn super::Progress) -> Result
 
     let link_frames = pq::read_link_frames(&generation)?;
     let stored = StoredRun { dataset: dir, tracks: &stored_tracks, link_state, link_frames: link_frames.as_deref() };
+    tracker.check_stored(&stored)?;
     let pool = super::pool(opts.field.threads)?;
     let resumed = pool.install(|| -> Result<Resumed> {
         let mut detections = super::progress::reporting(progress, range.len(), |p| tracker.detect(&field, range.clone(), Some(p)))?;

@@ -84,6 +84,10 @@ pub trait Tracker: Sync {
     /// [`Tracker::resume`] continues it; consumes the linked segments.
     fn end_state(&self, field: &dyn Field, linked: &mut Linked) -> Result<LinkState>;
 
+    /// Check that `stored` holds a state [`Tracker::resume`] can continue (before the new
+    /// frames are detected: a damaged dataset is refused before the long work).
+    fn check_stored(&self, stored: &StoredRun<'_>) -> Result<()>;
+
     /// Continue `stored` (a run of this tracker with the same deciding options) with the
     /// detections of later frames, numbered after the stored ones.
     fn resume(&self, field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed>;
@@ -150,6 +154,10 @@ impl Tracker for SimpleTracker {
         Ok(continuation::simple::end_state(&linked.run))
     }
 
+    fn check_stored(&self, stored: &StoredRun<'_>) -> Result<()> {
+        continuation::simple::check(stored)
+    }
+
     fn resume(&self, _field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
         continuation::simple::resume(&self.linker, stored, detections)
     }
@@ -207,6 +215,9 @@ macro_rules! mge_tracker_methods {
         }
         fn end_state(&self, field: &dyn Field, linked: &mut Linked) -> Result<LinkState> {
             mge_end_state(field, &self.opts, linked)
+        }
+        fn check_stored(&self, stored: &StoredRun<'_>) -> Result<()> {
+            continuation::hodges::check(stored)
         }
         fn resume(&self, field: &dyn Field, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
             continuation::hodges::resume(field, &self.opts, stored, detections)

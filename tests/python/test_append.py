@@ -145,6 +145,22 @@ def test_bad_appends_are_refused_and_change_nothing(months, tmp_path, case, word
     assert not (tmp_path / "x.txt").exists()
 
 
+def test_a_damaged_linker_state_is_refused_before_detection(months, tmp_path):
+    """A descriptor whose linker state does not parse is refused by the tracker's check
+    before the new frames are detected (Simple: the tails; Hodges: its frames file)."""
+    import json
+
+    ds = tmp_path / "tracks"
+    run("track", "-i", str(months["jan"]), "--variable", "msl", "-o", str(ds), "--quiet")
+    descriptor = (ds / "_stormtrack.json").resolve()
+    d = json.loads(descriptor.read_text())
+    d["link_state"]["tails"] = "damaged"
+    descriptor.write_text(json.dumps(d))
+    snap = st._core.dataset_snapshot(str(ds))
+    one_line_refusal(append(months["feb"], ds), "link_state.tails")
+    assert st._core.dataset_snapshot(str(ds)) == snap
+
+
 def test_sigkill_during_appends_leaves_the_state_before_or_after(months, tmp_path):
     """Kills at random moments of the February append: January's dataset or the full one."""
     base = tmp_path / "base"

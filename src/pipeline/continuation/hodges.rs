@@ -54,6 +54,11 @@ fn stored_state(stored: &StoredRun<'_>) -> Result<HodgesLinkState> {
     HodgesLinkState::from_json(stored.link_state, block.frames)
 }
 
+/// Whether `stored` holds a Hodges linker state with its frames.
+pub(crate) fn check(stored: &StoredRun<'_>) -> Result<()> {
+    stored_state(stored).map(|_| ())
+}
+
 /// Continue `stored` with `detections` of later frames.
 pub(crate) fn resume(field: &dyn Field, opts: &HodgesOptions, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
     let state = stored_state(stored)?;

@@ -79,6 +79,11 @@ pub(crate) fn end_state(run: &TrackRun) -> LinkState {
     LinkState { value, frames: None }
 }
 
+/// Whether `stored` holds a Simple linker state.
+pub(crate) fn check(stored: &StoredRun<'_>) -> Result<()> {
+    Stored::parse(stored).map(|_| ())
+}
+
 /// Continue `stored` with `detections` of later frames.
 pub(crate) fn resume(linker: &SimpleLinker, stored: &StoredRun<'_>, detections: Detections) -> Result<Resumed> {
     let state = Stored::parse(stored)?;

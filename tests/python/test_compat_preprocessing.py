@@ -7,7 +7,7 @@ peer's venv); bad arguments are refused with one line.
 On a band-limited field and with the DCT the two agree to rounding (1e-9 of the range); on ERA5
 the spherical-harmonic analyses of the degrees above the band differ (ducc0's Clenshaw-Curtis
 quadrature against our exact projection, docs/algorithms.md#spherical-harmonic-filter): at most
-0.22 Pa, 3.5e-5 of the range, held here to 0.25 Pa."""
+0.22 Pa (3.5e-5 of the range) for the filters, 0.28 Pa for the T42 plane, held here to 0.3 Pa."""
 
 import importlib.util
 import sys
@@ -44,7 +44,7 @@ def made():
 
 
 #: Largest difference from the peer's on ERA5 msl (Pa), where the analyses differ.
-ERA5_SHT_PA = 0.25
+ERA5_SHT_PA = 0.3
 #: On ECMWF's O32 reduced grid: a band-limited field within the peer's pseudo-analysis
 #: tolerance (1e-6 of the field); msl within the difference between its least-squares fit of
 #: the rows and our projection (the power above the band, up to ~50 Pa at T42).
@@ -67,7 +67,7 @@ def test_filters_equal_the_peers(made, case):
     assert np.max(np.abs(values - expected)) <= tolerance, case
 
 
-@pytest.mark.parametrize("case", ["to_grid_gl", "to_healpix", "bandlimited_to_healpix"])
+@pytest.mark.parametrize("case", ["to_grid_gl", "to_healpix", "bandlimited_to_healpix", "to_polar_stereo_nh", "to_polar_stereo_sh"])
 def test_regridder_equals_the_peers(made, case):
     maker, given, ref = made
     kwargs, method, arguments, which = maker.REGRID_CASES[case]
@@ -96,8 +96,13 @@ def test_regridder_outputs_and_refusals(made):
         pre.SpectralRegridder().to_grid(given["frame0"], 37, 72, in_geometry="GL")
     with pytest.raises(st.StormtrackError, match="lmax"):
         pre.SpectralRegridder(lmax=80).to_healpix(given["msl"], 8, lat_reverse=True)
-    with pytest.raises(NotImplementedError, match="projection"):
-        pre.SpectralRegridder().to_polar_stereo(given["msl"])
+    plane = pre.SpectralRegridder().to_polar_stereo(given["msl"], stereo_grid_spacing_km=1000.0, lat_reverse=True)
+    assert plane.dims == ("time", "y", "x") and plane.shape == (2, 27, 27) and plane.attrs["projection"] == "nh_stereo"
+    assert plane.values[0, 13, 13] != 0.0 and plane.values[0, 0, 0] == 0.0  # the pole, and a corner beyond 2R
+    with pytest.raises(ValueError, match="hemisphere"):
+        pre.SpectralRegridder().to_polar_stereo(given["msl"], hemisphere="north", lat_reverse=True)
+    with pytest.raises(ValueError, match="extent"):
+        pre.SpectralRegridder().to_polar_stereo(given["msl"], extent=(10.0, -10.0, 0.0, 1.0), lat_reverse=True)
 
 
 def test_dataarrays_keep_their_coordinates_name_and_attributes(made):

@@ -29,8 +29,8 @@ class SpectralRegridder:
     SpectralRegridder``) over stormtrack's transforms (docs/algorithms.md#healpix-regridding):
     a global regular field analysed up to ``lmax`` and synthesised on a CC/GL grid
     (``to_grid``) or at HEALPix pixel centres (``to_healpix``, RING order); reduced Gaussian
-    inputs through the regular Gaussian grid their rows interpolate onto. ``to_polar_stereo``
-    is not supported here (track on a plane with ``stormtrack track -p``)."""
+    inputs through the regular Gaussian grid their rows interpolate onto; or on the peer's polar
+    stereographic plane (``to_polar_stereo``)."""
 
     def __init__(self, lmax: int | None = None, mmax: int | None = None) -> None:
         if lmax is not None and lmax < 0:
@@ -130,10 +130,7 @@ class SpectralRegridder:
         detected = _geometry_of(lat)
         if in_geometry != detected:
             raise ValueError(f"in_geometry={in_geometry!r} does not match the coordinate-defined {detected} grid")
-        north_to_south = lat.size > 1 and lat[0] > lat[-1]
-        if north_to_south != bool(lat_reverse):
-            order = "north to south" if north_to_south else "south to north"
-            raise ValueError(f"lat_reverse={lat_reverse!r} but the latitudes run {order}; pass lat_reverse={north_to_south!r}")
+        _check_lat_reverse(lat, lat_reverse)
         lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else data.sizes[lon_dim] // 2 - 1
         if lmax < 0:
             raise ValueError("lmax must be nonnegative")
@@ -147,8 +144,76 @@ class SpectralRegridder:
                                      lmax=int(lmax), threads=sht_threads or None)
         return _healpix_result(out, values.shape[:-2], ordered, others, data, nside)
 
-    def to_polar_stereo(self, *args: Any, **kwargs: Any) -> Any:
-        """Not supported here: track on the peer's planes with ``stormtrack track -p nh_stereo``
-        (``projection=`` in ``stormtrack.track``), which regrids the same way."""
-        raise NotImplementedError("SpectralRegridder.to_polar_stereo is not supported; track on the plane with projection='nh_stereo' or 'sh_stereo'")
+    def to_polar_stereo(
+        self,
+        data: Any,
+        hemisphere: str = "nh",
+        extent: tuple[float, float, float, float] = (-13000.0, 13000.0, -13000.0, 13000.0),
+        stereo_grid_spacing_km: float = 100.0,
+        lon_0: float = 0.0,
+        transform_lmax: int | None = None,
+        in_geometry: str = "CC",
+        lat_reverse: bool = False,
+        sht_threads: int | None = None,
+        backend: str = "serial",
+    ) -> Any:
+        """`data` on the polar stereographic plane of `hemisphere` (``nh``, ``sh``), the peer's
+        (docs/algorithms.md#polar-stereographic-regridding): ``x = linspace(xmin, xmax, nx)``
+        (and ``y``) at `stereo_grid_spacing_km`, the point at distance ``rho`` from the pole at
+        colatitude ``2 atan(rho / 2R)`` (R = 6371.22 km), longitude `lon_0` + ``atan2(x, -y)``
+        (``atan2(x, y)`` in the south); points beyond ``rho = 2R`` or outside the input's
+        latitudes are 0, as the peer sets them. Dimensions ``y``, ``x`` last."""
+        import xarray as xr
 
+        _check_backend(backend)
+        self._check_triangular()
+        if hemisphere not in ("nh", "sh"):
+            raise ValueError("hemisphere must be 'nh' or 'sh'")
+        if not (np.isfinite(stereo_grid_spacing_km) and stereo_grid_spacing_km > 0):
+            raise ValueError("stereo_grid_spacing_km must be a positive number")
+        xmin, xmax, ymin, ymax = (float(v) for v in extent)
+        if not (xmin < xmax and ymin < ymax):
+            raise ValueError("extent must be (xmin, xmax, ymin, ymax) with xmin < xmax and ymin < ymax")
+        lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
+        lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
+        lat = np.asarray(data[lat_dim].values, dtype=np.float64)
+        detected = _geometry_of(lat)
+        if in_geometry != detected:
+            raise ValueError(f"in_geometry={in_geometry!r} does not match the coordinate-defined {detected} grid")
+        _check_lat_reverse(lat, lat_reverse)
+        lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else data.sizes[lon_dim] // 2 - 1
+        radius = 6371.22
+        x = np.linspace(xmin, xmax, int(np.round((xmax - xmin) / stereo_grid_spacing_km)) + 1)
+        y = np.linspace(ymin, ymax, int(np.round((ymax - ymin) / stereo_grid_spacing_km)) + 1)
+        big_x, big_y = np.meshgrid(x, y)
+        rho = np.sqrt(big_x**2 + big_y**2)
+        colatitude = 2.0 * np.arctan(rho / (2.0 * radius))
+        if hemisphere == "nh":
+            phi = (np.radians(lon_0) + np.arctan2(big_x, -big_y)) % (2 * np.pi)
+        else:
+            colatitude = np.pi - colatitude
+            phi = (np.radians(lon_0) + np.arctan2(big_x, big_y)) % (2 * np.pi)
+        colatitude_deg = np.degrees(colatitude)
+        valid = (rho <= 2.0 * radius) & (colatitude_deg >= 90.0 - lat.max()) & (colatitude_deg <= 90.0 - lat.min())
+        others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
+        ordered = data.transpose(*others, lat_dim, lon_dim)
+        values = np.ascontiguousarray(ordered.values, dtype=np.float64)
+        frames = values.reshape((-1, lat.size, data.sizes[lon_dim]))
+        out = _core.regrid_to_points(frames, np.asarray(ordered[lat_dim].values, dtype=np.float64), np.asarray(ordered[lon_dim].values, dtype=np.float64),
+                                     (90.0 - colatitude_deg).ravel(), np.degrees(phi).ravel(), lmax=int(lmax), threads=sht_threads or None)
+        out[:, ~valid.ravel()] = 0.0
+        coords = {d: ordered[d] for d in others if d in ordered.coords}
+        coords.update({"y": y, "x": x})
+        result = xr.DataArray(out.reshape(values.shape[:-2] + (y.size, x.size)), dims=(*others, "y", "x"), coords=coords, name=data.name)
+        result.attrs = {**data.attrs, "projection": f"{hemisphere}_stereo", "stereo_grid_spacing_km": stereo_grid_spacing_km, "lmax": lmax,
+                        "source_domain_mask": "rho <= 2R and native latitude bounds"}
+        return result
+
+
+def _check_lat_reverse(lat: np.ndarray, lat_reverse: bool) -> None:
+    """The peer reads the rows by `lat_reverse` (north to south when true) whatever the
+    coordinates say; we refuse one that contradicts them rather than turn the field over."""
+    north_to_south = lat.size > 1 and lat[0] > lat[-1]
+    if north_to_south != bool(lat_reverse):
+        order = "north to south" if north_to_south else "south to north"
+        raise ValueError(f"lat_reverse={lat_reverse!r} but the latitudes run {order}; pass lat_reverse={north_to_south!r}")

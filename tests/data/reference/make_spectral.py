@@ -13,7 +13,9 @@ case of ``CASES`` (the filter's arguments in its attributes):
 - ``to_grid_gl``: ``SpectralRegridder().to_grid`` of frame 0 onto the Gaussian 64 x 128 grid;
 - ``to_healpix``: ``SpectralRegridder().to_healpix`` of both frames at nside 16
   (``lat_reverse=True``: ERA5 runs north to south), and ``bandlimited_to_healpix`` of the
-  band-limited field with ``transform_lmax=30``.
+  band-limited field with ``transform_lmax=30``; ``to_polar_stereo_nh`` / ``_sh``: both frames
+  on the northern plane at 500 km (the default extent) and on a southern one at 250 km
+  (+-6000 km, ``lon_0`` 30, T42).
 
 - ``reduced_*``: the first two frames of ``tests/data/grib/msl_o32.grib2`` (ECMWF's octahedral
   O32, read by cfgrib): ``SHTFilter(5, 42)`` onto the CC 91 x 180 grid (on its own points the
@@ -63,6 +65,8 @@ REGRID_CASES = {
     "to_grid_gl": ({}, "to_grid", {"nlat": 64, "nlon": 128, "out_geometry": "GL"}, "frame0"),
     "to_healpix": ({}, "to_healpix", {"nside": 16, "lat_reverse": True}, "msl"),
     "bandlimited_to_healpix": ({}, "to_healpix", {"nside": 16, "lat_reverse": True, "transform_lmax": 30}, "bandlimited"),
+    "to_polar_stereo_nh": ({}, "to_polar_stereo", {"hemisphere": "nh", "stereo_grid_spacing_km": 500.0, "lat_reverse": True}, "msl"),
+    "to_polar_stereo_sh": ({"lmax": 42}, "to_polar_stereo", {"hemisphere": "sh", "extent": (-6000.0, 6000.0, -6000.0, 6000.0), "stereo_grid_spacing_km": 250.0, "lon_0": 30.0, "lat_reverse": True}, "msl"),
 }
 
 #: name: (class, constructor arguments, method, its arguments, input, the values stored) on

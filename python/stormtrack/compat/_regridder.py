@@ -124,25 +124,13 @@ class SpectralRegridder:
             point_lat, point_lon = _healpix_points(int(nside))
             out = _core.regrid_to_points(grid.regular, grid.lat, grid.lon, point_lat, point_lon, lmax=int(lmax), threads=sht_threads or None)
             return _healpix_result(out, grid.values.shape[:-1], grid.ordered, grid.others, data, nside)
-        lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
-        lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
-        lat = np.asarray(data[lat_dim].values, dtype=np.float64)
-        detected = _geometry_of(lat)
-        if in_geometry != detected:
-            raise ValueError(f"in_geometry={in_geometry!r} does not match the coordinate-defined {detected} grid")
-        _check_lat_reverse(lat, lat_reverse)
-        lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else data.sizes[lon_dim] // 2 - 1
+        grid = _RegularFrames(data, in_geometry, lat_reverse)
+        lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else grid.lon.size // 2 - 1
         if lmax < 0:
             raise ValueError("lmax must be nonnegative")
         point_lat, point_lon = _healpix_points(int(nside))
-        others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
-        ordered = data.transpose(*others, lat_dim, lon_dim)
-        values = np.ascontiguousarray(ordered.values, dtype=np.float64)
-        frames = values.reshape((-1, lat.size, data.sizes[lon_dim]))
-        lon = np.asarray(ordered[lon_dim].values, dtype=np.float64)
-        out = _core.regrid_to_points(frames, np.asarray(ordered[lat_dim].values, dtype=np.float64), lon, point_lat, point_lon,
-                                     lmax=int(lmax), threads=sht_threads or None)
-        return _healpix_result(out, values.shape[:-2], ordered, others, data, nside)
+        out = _core.regrid_to_points(grid.frames, grid.lat, grid.lon, point_lat, point_lon, lmax=int(lmax), threads=sht_threads or None)
+        return _healpix_result(out, grid.leading, grid.ordered, grid.others, data, nside)
 
     def to_polar_stereo(
         self,
@@ -174,14 +162,8 @@ class SpectralRegridder:
         xmin, xmax, ymin, ymax = (float(v) for v in extent)
         if not (xmin < xmax and ymin < ymax):
             raise ValueError("extent must be (xmin, xmax, ymin, ymax) with xmin < xmax and ymin < ymax")
-        lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
-        lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
-        lat = np.asarray(data[lat_dim].values, dtype=np.float64)
-        detected = _geometry_of(lat)
-        if in_geometry != detected:
-            raise ValueError(f"in_geometry={in_geometry!r} does not match the coordinate-defined {detected} grid")
-        _check_lat_reverse(lat, lat_reverse)
-        lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else data.sizes[lon_dim] // 2 - 1
+        grid = _RegularFrames(data, in_geometry, lat_reverse)
+        lmax = transform_lmax if transform_lmax is not None else self.lmax if self.lmax is not None else grid.lon.size // 2 - 1
         radius = 6371.22
         x = np.linspace(xmin, xmax, int(np.round((xmax - xmin) / stereo_grid_spacing_km)) + 1)
         y = np.linspace(ymin, ymax, int(np.round((ymax - ymin) / stereo_grid_spacing_km)) + 1)
@@ -194,20 +176,37 @@ class SpectralRegridder:
             colatitude = np.pi - colatitude
             phi = (np.radians(lon_0) + np.arctan2(big_x, big_y)) % (2 * np.pi)
         colatitude_deg = np.degrees(colatitude)
-        valid = (rho <= 2.0 * radius) & (colatitude_deg >= 90.0 - lat.max()) & (colatitude_deg <= 90.0 - lat.min())
-        others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
-        ordered = data.transpose(*others, lat_dim, lon_dim)
-        values = np.ascontiguousarray(ordered.values, dtype=np.float64)
-        frames = values.reshape((-1, lat.size, data.sizes[lon_dim]))
-        out = _core.regrid_to_points(frames, np.asarray(ordered[lat_dim].values, dtype=np.float64), np.asarray(ordered[lon_dim].values, dtype=np.float64),
-                                     (90.0 - colatitude_deg).ravel(), np.degrees(phi).ravel(), lmax=int(lmax), threads=sht_threads or None)
+        valid = (rho <= 2.0 * radius) & (colatitude_deg >= 90.0 - grid.lat.max()) & (colatitude_deg <= 90.0 - grid.lat.min())
+        out = _core.regrid_to_points(grid.frames, grid.lat, grid.lon, (90.0 - colatitude_deg).ravel(), np.degrees(phi).ravel(),
+                                     lmax=int(lmax), threads=sht_threads or None)
         out[:, ~valid.ravel()] = 0.0
-        coords = {d: ordered[d] for d in others if d in ordered.coords}
+        coords = {d: grid.ordered[d] for d in grid.others if d in grid.ordered.coords}
         coords.update({"y": y, "x": x})
-        result = xr.DataArray(out.reshape(values.shape[:-2] + (y.size, x.size)), dims=(*others, "y", "x"), coords=coords, name=data.name)
+        result = xr.DataArray(out.reshape(grid.leading + (y.size, x.size)), dims=(*grid.others, "y", "x"), coords=coords, name=data.name)
         result.attrs = {**data.attrs, "projection": f"{hemisphere}_stereo", "stereo_grid_spacing_km": stereo_grid_spacing_km, "lmax": lmax,
                         "source_domain_mask": "rho <= 2R and native latitude bounds"}
         return result
+
+
+class _RegularFrames:
+    """A DataArray on a global regular grid as the transforms take it: latitude and longitude
+    last, every other dimension flattened into frames; its geometry and latitude order checked
+    against `in_geometry` and `lat_reverse`."""
+
+    def __init__(self, data: Any, in_geometry: str, lat_reverse: bool) -> None:
+        lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
+        lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
+        self.lat = np.asarray(data[lat_dim].values, dtype=np.float64)
+        self.lon = np.asarray(data[lon_dim].values, dtype=np.float64)
+        detected = _geometry_of(self.lat)
+        if in_geometry != detected:
+            raise ValueError(f"in_geometry={in_geometry!r} does not match the coordinate-defined {detected} grid")
+        _check_lat_reverse(self.lat, lat_reverse)
+        self.others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
+        self.ordered = data.transpose(*self.others, lat_dim, lon_dim)
+        values = np.ascontiguousarray(self.ordered.values, dtype=np.float64)
+        self.leading = values.shape[:-2]
+        self.frames = values.reshape((-1, self.lat.size, self.lon.size))
 
 
 def _check_lat_reverse(lat: np.ndarray, lat_reverse: bool) -> None:

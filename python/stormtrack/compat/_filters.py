@@ -9,13 +9,13 @@ import numpy as np
 
 from stormtrack import _core
 from stormtrack.compat._grids import (
-    _LATITUDE_NAMES,
-    _LONGITUDE_NAMES,
     _axis_name,
     _check_backend,
     _geometry_of,
     _grid_latitudes,
     _grid_longitudes,
+    _LATITUDE_NAMES,
+    _LatLonFrames,
     _reduced_pl,
     _ReducedGrid,
 )
@@ -37,28 +37,20 @@ def _band_pass(
     `latitude` and `longitude` as the peer names them."""
     import xarray as xr
 
-    lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
-    lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
-    others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
-    ordered = data.transpose(*others, lat_dim, lon_dim)
-    lat = np.asarray(ordered[lat_dim].values, dtype=np.float64)
-    lon = np.asarray(ordered[lon_dim].values, dtype=np.float64)
-    values = np.ascontiguousarray(ordered.values, dtype=np.float64)
-    frames = values.reshape((-1, lat.size, lon.size))
+    grid = _LatLonFrames(data)
+    lat, lon = grid.lat, grid.lon
     kwargs: dict[str, Any] = {"lmin": int(lmin), "lmax": int(lmax), "taper": float(taper), "filter_type": filter_type, "threads": threads or None}
     if target is None:
-        out = _core.band_pass_frames(frames, lat, lon, **kwargs)
-        result = ordered.copy(data=out.reshape(values.shape))
+        out = _core.band_pass_frames(grid.frames, lat, lon, **kwargs)
+        result = grid.ordered.copy(data=out.reshape(grid.leading + (lat.size, lon.size)))
         result = result.transpose(*data.dims)
     else:
         geometry, ntheta, nphi = target
         ascending = geometry == "CC" or (lat.size < 2 or lat[0] < lat[-1])
         tlat, tlon = _grid_latitudes(geometry, ntheta, ascending), _grid_longitudes(nphi)
-        out = _core.band_pass_frames(frames, lat, lon, target_lat=tlat, target_lon=tlon, **kwargs)
-        coords = {d: ordered[d] for d in others if d in ordered.coords}
-        coords.update({"latitude": tlat, "longitude": tlon})
-        shape = values.shape[:-2] + (ntheta, nphi)
-        result = xr.DataArray(out.reshape(shape), dims=(*others, "latitude", "longitude"), coords=coords)
+        out = _core.band_pass_frames(grid.frames, lat, lon, target_lat=tlat, target_lon=tlon, **kwargs)
+        coords = {**grid.other_coords(), "latitude": tlat, "longitude": tlon}
+        result = xr.DataArray(out.reshape(grid.leading + (ntheta, nphi)), dims=(*grid.others, "latitude", "longitude"), coords=coords)
     result.name = data.name
     result.attrs = dict(data.attrs)
     return result

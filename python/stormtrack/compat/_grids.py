@@ -146,3 +146,23 @@ def _healpix_result(out: np.ndarray, leading: tuple[int, ...], ordered: Any, oth
     result.attrs = {**data.attrs, "grid_type": "healpix", "nside": nside}
     return result
 
+
+class _LatLonFrames:
+    """A DataArray with latitude and longitude dimensions as the transforms take it: those two
+    last (``ordered``), every other dimension flattened into ``frames`` (``leading`` their
+    sizes), with its axes."""
+
+    def __init__(self, data: Any) -> None:
+        lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
+        lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
+        self.others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
+        self.ordered = data.transpose(*self.others, lat_dim, lon_dim)
+        self.lat = np.asarray(self.ordered[lat_dim].values, dtype=np.float64)
+        self.lon = np.asarray(self.ordered[lon_dim].values, dtype=np.float64)
+        values = np.ascontiguousarray(self.ordered.values, dtype=np.float64)
+        self.leading = values.shape[:-2]
+        self.frames = values.reshape((-1, self.lat.size, self.lon.size))
+
+    def other_coords(self) -> dict[str, Any]:
+        """The coordinates of the dimensions other than latitude and longitude."""
+        return {d: self.ordered[d] for d in self.others if d in self.ordered.coords}

@@ -9,8 +9,6 @@ import numpy as np
 
 from stormtrack import _core
 from stormtrack.compat._grids import (
-    _LATITUDE_NAMES,
-    _LONGITUDE_NAMES,
     _axis_name,
     _check_backend,
     _geometry_of,
@@ -18,6 +16,9 @@ from stormtrack.compat._grids import (
     _grid_longitudes,
     _healpix_points,
     _healpix_result,
+    _LATITUDE_NAMES,
+    _LatLonFrames,
+    _LONGITUDE_NAMES,
     _max_degree,
     _reduced_pl,
     _ReducedGrid,
@@ -180,33 +181,23 @@ class SpectralRegridder:
         out = _core.regrid_to_points(grid.frames, grid.lat, grid.lon, (90.0 - colatitude_deg).ravel(), np.degrees(phi).ravel(),
                                      lmax=int(lmax), threads=sht_threads or None)
         out[:, ~valid.ravel()] = 0.0
-        coords = {d: grid.ordered[d] for d in grid.others if d in grid.ordered.coords}
-        coords.update({"y": y, "x": x})
+        coords = {**grid.other_coords(), "y": y, "x": x}
         result = xr.DataArray(out.reshape(grid.leading + (y.size, x.size)), dims=(*grid.others, "y", "x"), coords=coords, name=data.name)
         result.attrs = {**data.attrs, "projection": f"{hemisphere}_stereo", "stereo_grid_spacing_km": stereo_grid_spacing_km, "lmax": lmax,
                         "source_domain_mask": "rho <= 2R and native latitude bounds"}
         return result
 
 
-class _RegularFrames:
-    """A DataArray on a global regular grid as the transforms take it: latitude and longitude
-    last, every other dimension flattened into frames; its geometry and latitude order checked
-    against `in_geometry` and `lat_reverse`."""
+class _RegularFrames(_LatLonFrames):
+    """A DataArray on a global regular grid as the transforms take it, its geometry and
+    latitude order checked against `in_geometry` and `lat_reverse`."""
 
     def __init__(self, data: Any, in_geometry: str, lat_reverse: bool) -> None:
-        lat_dim = _axis_name(data, _LATITUDE_NAMES, "latitude")
-        lon_dim = _axis_name(data, _LONGITUDE_NAMES, "longitude")
-        self.lat = np.asarray(data[lat_dim].values, dtype=np.float64)
-        self.lon = np.asarray(data[lon_dim].values, dtype=np.float64)
+        super().__init__(data)
         detected = _geometry_of(self.lat)
         if in_geometry != detected:
             raise ValueError(f"in_geometry={in_geometry!r} does not match the coordinate-defined {detected} grid")
         _check_lat_reverse(self.lat, lat_reverse)
-        self.others = [d for d in data.dims if d not in (lat_dim, lon_dim)]
-        self.ordered = data.transpose(*self.others, lat_dim, lon_dim)
-        values = np.ascontiguousarray(self.ordered.values, dtype=np.float64)
-        self.leading = values.shape[:-2]
-        self.frames = values.reshape((-1, self.lat.size, self.lon.size))
 
 
 def _check_lat_reverse(lat: np.ndarray, lat_reverse: bool) -> None:

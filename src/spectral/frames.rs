@@ -32,29 +32,30 @@ use rayon::prelude::*;
 /// Every frame of `frames` through `filter` (same shape).
 pub fn filter_frames(filter: &SpectralFilter, frames: ArrayView3<'_, f64>) -> Array3<f64> {
     let (nt, ny, nx) = frames.dim();
-    let out: Vec<Vec<f64>> = (0..nt)
-        .into_par_iter()
-        .map(|t| {
-            let frame = frames.index_axis(ndarray::Axis(0), t).as_standard_layout().into_owned();
-            let mut filtered = vec![0.0; ny * nx];
-            filter.apply(frame.as_slice().expect("standard layout"), &mut filtered);
-            filtered
-        })
-        .collect();
-    Array3::from_shape_vec((nt, ny, nx), out.concat()).expect("every frame has the grid's size")
+    let out = per_frame(frames, |frame| {
+        let mut filtered = vec![0.0; ny * nx];
+        filter.apply(frame, &mut filtered);
+        filtered
+    });
+    Array3::from_shape_vec((nt, ny, nx), out).expect("every frame has the grid's size")
 }
 
 /// Every frame of `frames` through `regrid`: `(time, point)`, the points in `regrid`'s order
 /// (a grid's in row-major order, [`SphereRegrid::onto_grid`]).
 pub fn regrid_frames(regrid: &SphereRegrid, frames: ArrayView3<'_, f64>) -> Array2<f64> {
-    let nt = frames.dim().0;
-    let out: Vec<Vec<f64>> = (0..nt)
+    let out = per_frame(frames, |frame| regrid.apply(frame));
+    Array2::from_shape_vec((frames.dim().0, regrid.points()), out).expect("every frame has a value per point")
+}
+
+/// `each` of every frame (row-major), frames in parallel, the results concatenated in frame
+/// order.
+fn per_frame(frames: ArrayView3<'_, f64>, each: impl Fn(&[f64]) -> Vec<f64> + Sync) -> Vec<f64> {
+    let out: Vec<Vec<f64>> = (0..frames.dim().0)
         .into_par_iter()
         .map(|t| {
             let frame = frames.index_axis(ndarray::Axis(0), t).as_standard_layout().into_owned();
-            regrid.apply(frame.as_slice().expect("standard layout"))
+            each(frame.as_slice().expect("standard layout"))
         })
         .collect();
-    let npoints = regrid.points();
-    Array2::from_shape_vec((nt, npoints), out.concat()).expect("every frame has a value per point")
+    out.concat()
 }

@@ -5,6 +5,7 @@
 //! Long calls release the GIL; errors become `stormtrack.StormtrackError`, naming options by
 //! their Python keywords; results cross as Arrow C streams ([`stream::ArrowStream`]).
 
+mod bspline;
 mod cca;
 mod distributed;
 mod expressions;
@@ -378,7 +379,6 @@ fn dataset_snapshot(path: PathBuf) -> PathBuf {
     crate::io::generations::snapshot(&path)
 }
 
-/// The core linking kernel on plain arrays (what the expression plugin and SQL call).
 #[pyfunction]
 #[pyo3(signature = (time, lat, lon, *, max_km=SimpleLinker::default().max_km, lon_convention=None))]
 fn link_arrays<'py>(
@@ -458,6 +458,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::cormax_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(cca::cca_truncation, m)?)?;
     m.add_class::<cca::CcaModel>()?;
+    m.add_function(wrap_pyfunction!(bspline::rect_bspline_surface, m)?)?;
+    m.add_function(wrap_pyfunction!(bspline::sphere_bspline_surface, m)?)?;
+    m.add_function(wrap_pyfunction!(bspline::refine_rect_bspline, m)?)?;
+    m.add_function(wrap_pyfunction!(bspline::refine_sphere_bspline, m)?)?;
     m.add_function(wrap_pyfunction!(refinement::refine_quadratic_cells, m)?)?;
     m.add_function(wrap_pyfunction!(refinement::refine_spherical_quadratic_cells, m)?)?;
     m.add_function(wrap_pyfunction!(spectral::band_pass_frames, m)?)?;

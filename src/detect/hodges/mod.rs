@@ -18,10 +18,11 @@ mod spherical;
 mod spline;
 
 pub use quadratic::{nearest_cell, refine_quadratic};
-pub use smoopy::{Box2, gdfp};
-pub use sphere_spline::{SphereSpline, SphereSurface};
+pub use smoopy::{Box2, SearchLimits, SmoopyOptions, SmoopySurface, gdfp, refine_candidate as refine_bspline_candidate};
+pub use sphere_search::{SphereSearch, refine_candidate as refine_spherical_bspline_candidate};
+pub use sphere_spline::{SphereSpline, SphereSurface, SphereView};
 pub use spherical::refine_cell as refine_spherical_quadratic_cell;
-pub use spline::{RectSpline, SplineError, SplineSurface};
+pub use spline::{Bicubic, RectSpline, SplineError, SplineSurface};
 
 use crate::detect::spherical_quadratic::FitStatus;
 use crate::geo::great_circle_angle;
@@ -389,7 +390,7 @@ impl HodgesDetector {
                 let signed = lon.iter().any(|&x| x < 0.0);
                 let mut out: Vec<Feature> = candidates
                     .iter()
-                    .map(|c| match sphere_search::refine_candidate(&surface, lat, lon, c.lat, c.lon, opts.mode, signed) {
+                    .map(|c| match sphere_search::refine_candidate(&surface.view(), lat, lon, c.lat, c.lon, opts.mode, signed, SphereSearch::default()) {
                         Ok(refined) => feature(c, (refined.0, refined.1, refined.2, RefineStatus::Success)),
                         Err(status) => feature(c, (c.lat, c.lon, DUFF_FEATURE_VALUE, status)),
                     })
@@ -401,15 +402,12 @@ impl HodgesDetector {
                 if candidates.is_empty() {
                     return Ok(Vec::new());
                 }
-                let surface = self.spline.surface(frame).map_err(DetectError::Spline)?;
-                let sigma = match opts.mode {
-                    Mode::Min => -1.0,
-                    Mode::Max => 1.0,
-                };
-                let mut out: Vec<Feature> = candidates
-                    .iter()
-                    .map(|c| feature(c, smoopy::refine_candidate(&surface, periodic, !self.projected, c.lat, c.lon, c.raw_value, sigma, opts.smoopy_scale)))
-                    .collect();
+                let frame_surface = self.spline.surface(frame).map_err(DetectError::Spline)?;
+                let surface = SmoopySurface::of(&frame_surface);
+                let smoopy =
+                    SmoopyOptions { periodic, clamp_latitude: !self.projected, mode: opts.mode, scale: opts.smoopy_scale, limits: SearchLimits::default() };
+                let mut out: Vec<Feature> =
+                    candidates.iter().map(|c| feature(c, smoopy::refine_candidate(&surface, &smoopy, c.lat, c.lon, c.raw_value))).collect();
                 suppress_duplicates(&mut out);
                 Ok(out)
             }

@@ -2,8 +2,9 @@
 //! the bounded variable-metric ascent GDFP and its cubic-interpolation LINESEARCH.
 
 use super::RefineStatus;
-use super::spline::SplineSurface;
+use super::spline::{Bicubic, SplineSurface};
 use crate::geo::normalize_lon_360;
+use crate::variables::Mode;
 
 /// GDFP gradient tolerance (fixed tracker setting, see docs/algorithms.md#hodges-parameters).
 pub const GRADIENT_TOLERANCE: f64 = 1e-5;
@@ -128,8 +129,11 @@ fn line_search<F: Fn(Vec2) -> (f64, Vec2)>(g: &F, p: Vec2, dir: Vec2, slope0: f6
 
 /// GDFP: maximise `g` (objective and gradient) inside `bounds` from `start`, whose objective
 /// is taken to be `initial_value`. Returns the final point, or `None` on failure (non-finite
-/// evaluation, a start on a face with the ascent direction pointing out, or `max_iterations`).
-pub fn gdfp<F: Fn(Vec2) -> (f64, Vec2)>(g: F, start: Vec2, initial_value: f64, bounds: &Box2, max_iterations: usize) -> Option<Vec2> {
+/// evaluation, a start on a face with the ascent direction pointing out, or
+/// `limits.max_iterations`). Converged when a step or the gradient falls below
+/// `limits.gradient_tolerance` (largest component).
+pub fn gdfp<F: Fn(Vec2) -> (f64, Vec2)>(g: F, start: Vec2, initial_value: f64, bounds: &Box2, limits: SearchLimits) -> Option<Vec2> {
+    let SearchLimits { max_iterations, gradient_tolerance } = limits;
     let mut p = start;
     let mut val = initial_value;
     let (_, mut d) = probe(&g, p)?;
@@ -142,7 +146,7 @@ pub fn gdfp<F: Fn(Vec2) -> (f64, Vec2)>(g: F, start: Vec2, initial_value: f64, b
     let mut n = 0;
     loop {
         let mut s = [h[0][0] * d[0] + h[0][1] * d[1], h[1][0] * d[0] + h[1][1] * d[1]];
-        if s[0].abs().max(s[1].abs()) < GRADIENT_TOLERANCE {
+        if s[0].abs().max(s[1].abs()) < gradient_tolerance {
             return Some(p);
         }
         let mut q = dot(s, d);
@@ -166,7 +170,7 @@ pub fn gdfp<F: Fn(Vec2) -> (f64, Vec2)>(g: F, start: Vec2, initial_value: f64, b
         let dd = [d_new[0] - d[0], d_new[1] - d[1]];
         p = p_new;
         d = d_new;
-        if d[0].abs().max(d[1].abs()) < GRADIENT_TOLERANCE {
+        if d[0].abs().max(d[1].abs()) < gradient_tolerance {
             return Some(p);
         }
         if n >= max_iterations {
@@ -192,25 +196,83 @@ pub fn gdfp<F: Fn(Vec2) -> (f64, Vec2)>(g: F, start: Vec2, initial_value: f64, b
     }
 }
 
+/// How long a search may run: its iteration limit and gradient tolerance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchLimits {
+    /// Iterations before the search gives up (`optimizer_no_convergence`).
+    pub max_iterations: usize,
+    /// The gradient (or step) under which the search has converged.
+    pub gradient_tolerance: f64,
+}
+
+impl Default for SearchLimits {
+    /// The tracker's fixed setting: 100 iterations, tolerance 1e-5.
+    fn default() -> Self {
+        Self { max_iterations: MAX_ITERATIONS, gradient_tolerance: GRADIENT_TOLERANCE }
+    }
+}
+
+/// What SMOOPY searches: a rectangular spline, the box it is searched in (longitudes `x`,
+/// latitudes `y`) and the longitudes of the first and last real columns (where a start on the
+/// seam is moved to).
+#[derive(Debug, Clone, Copy)]
+pub struct SmoopySurface<'a> {
+    /// The spline, longitude first.
+    pub spline: Bicubic<'a>,
+    /// The search box.
+    pub bounds: Box2,
+    /// Longitude of the first real column.
+    pub first_sample_x: f64,
+    /// Longitude of the last real column (not the cyclic endpoint).
+    pub last_sample_x: f64,
+}
+
+impl<'a> SmoopySurface<'a> {
+    /// A frame's surface, searched over its whole knot box.
+    pub fn of(surface: &'a SplineSurface<'_>) -> Self {
+        Self {
+            spline: surface.bicubic(),
+            bounds: Box2 { lo: [surface.x_lower(), surface.y_lower()], hi: [surface.x_upper(), surface.y_upper()] },
+            first_sample_x: surface.first_sample_x(),
+            last_sample_x: surface.last_sample_x(),
+        }
+    }
+}
+
+/// How one SMOOPY refinement runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SmoopyOptions {
+    /// Longitudes are periodic: the start is taken mod 360 and the search may cross the seam.
+    pub periodic: bool,
+    /// Keep the refined latitude within ±90 (not on a projected plane, whose rows are km).
+    pub clamp_latitude: bool,
+    /// Minima or maxima.
+    pub mode: Mode,
+    /// The SMOOPY optimisation scale (positive).
+    pub scale: f64,
+    /// Iteration limit and tolerance of each GDFP run.
+    pub limits: SearchLimits,
+}
+
+impl SmoopyOptions {
+    /// −1 for minima (GDFP ascends), +1 for maxima.
+    fn sigma(&self) -> f64 {
+        match self.mode {
+            Mode::Min => -1.0,
+            Mode::Max => 1.0,
+        }
+    }
+}
+
 /// Refine one candidate `(lat, lon, raw_value)` on `surface`: returns the refined
-/// `(lat, lon, value, status)`. `sigma` is −1 for minima, +1 for maxima; `scale` is the SMOOPY
-/// optimisation scale. `clamp_latitude`: the refined latitude is kept within ±90 (not on a
-/// projected plane, whose rows are km). On failure the candidate is kept with its raw value.
-#[allow(clippy::too_many_arguments)]
-pub fn refine_candidate(
-    surface: &SplineSurface<'_>,
-    periodic: bool,
-    clamp_latitude: bool,
-    lat: f64,
-    lon: f64,
-    raw_value: f64,
-    sigma: f64,
-    scale: f64,
-) -> (f64, f64, f64, RefineStatus) {
-    let (xl, xu) = (surface.x_lower(), surface.x_upper());
-    let bounds = Box2 { lo: [xl, surface.y_lower()], hi: [xu, surface.y_upper()] };
+/// `(lat, lon, value, status)`. On failure the candidate is kept with its raw value (the
+/// spline's value at the start when the raw value is not finite).
+pub fn refine_candidate(surface: &SmoopySurface<'_>, opts: &SmoopyOptions, lat: f64, lon: f64, raw_value: f64) -> (f64, f64, f64, RefineStatus) {
+    let bounds = surface.bounds;
+    let (xl, xu) = (bounds.lo[0], bounds.hi[0]);
+    let spline = surface.spline;
     let mut x = lon;
-    if periodic {
+    if opts.periodic {
         x = normalize_lon_360(x);
         if x < xl {
             x += 360.0;
@@ -223,24 +285,24 @@ pub fn refine_candidate(
     if x < xl || x > xu || lat < bounds.lo[1] || lat > bounds.hi[1] {
         return (lat, lon, raw_value, RefineStatus::Invalid);
     }
-    let sk = sigma * scale;
+    let sk = opts.sigma() * opts.scale;
     let objective = |p: Vec2| {
-        let (v, dx, dy) = surface.eval(p[0], p[1]);
+        let (v, dx, dy) = spline.eval(p[0], p[1]);
         (sk * v, [sk * dx, sk * dy])
     };
 
     // on the seam, start from the other side when the ascent points across it
     let mut start_x = x;
     if (x - xl).abs() < SEAM_TOLERANCE {
-        if sk * surface.eval(x, lat).1 < 0.0 {
-            start_x = surface.last_sample_x();
+        if sk * spline.eval(x, lat).1 < 0.0 {
+            start_x = surface.last_sample_x;
         }
-    } else if (x - xu).abs() < SEAM_TOLERANCE && sk * surface.eval(x, lat).1 > 0.0 {
-        start_x = surface.first_sample_x();
+    } else if (x - xu).abs() < SEAM_TOLERANCE && sk * spline.eval(x, lat).1 > 0.0 {
+        start_x = surface.first_sample_x;
     }
-    let initial = if raw_value.is_finite() { sk * raw_value } else { sk * surface.value(start_x, lat) };
-    let Some(mut p) = gdfp(objective, [start_x, lat], initial, &bounds, MAX_ITERATIONS) else {
-        let kept = if raw_value.is_finite() { raw_value } else { surface.value(start_x, lat) };
+    let initial = if raw_value.is_finite() { sk * raw_value } else { sk * spline.value(start_x, lat) };
+    let Some(mut p) = gdfp(objective, [start_x, lat], initial, &bounds, opts.limits) else {
+        let kept = if raw_value.is_finite() { raw_value } else { spline.value(start_x, lat) };
         return (lat, lon, kept, RefineStatus::NoConvergence);
     };
 
@@ -253,14 +315,14 @@ pub fn refine_candidate(
         None
     };
     if let Some(rx) = restart_x {
-        let init = sk * surface.value(rx, p[1]);
-        if let Some(p2) = gdfp(objective, [rx, p[1]], init, &bounds, MAX_ITERATIONS) {
+        let init = sk * spline.value(rx, p[1]);
+        if let Some(p2) = gdfp(objective, [rx, p[1]], init, &bounds, opts.limits) {
             p = p2;
         }
     }
-    let out_lon = if periodic { normalize_lon_360(p[0]) } else { p[0] };
-    let out_lat = if clamp_latitude { p[1].clamp(-90.0, 90.0) } else { p[1] };
-    (out_lat, out_lon, surface.value(p[0], p[1]), RefineStatus::Success)
+    let out_lon = if opts.periodic { normalize_lon_360(p[0]) } else { p[0] };
+    let out_lat = if opts.clamp_latitude { p[1].clamp(-90.0, 90.0) } else { p[1] };
+    (out_lat, out_lon, spline.value(p[0], p[1]), RefineStatus::Success)
 }
 
 #[cfg(test)]
@@ -278,7 +340,7 @@ mod tests {
         };
         let bounds = Box2 { lo: [0.0, -20.0], hi: [30.0, 20.0] };
         let start = [10.0, -2.0];
-        let p = gdfp(g, start, g(start).0, &bounds, MAX_ITERATIONS).unwrap();
+        let p = gdfp(g, start, g(start).0, &bounds, SearchLimits::default()).unwrap();
         assert!((p[0] - x0).abs() < 1e-4 && (p[1] - y0).abs() < 1e-4, "{p:?}");
     }
 
@@ -287,7 +349,7 @@ mod tests {
         // increasing in x from a start on the upper x face: no feasible ascent step (TRACK fails)
         let g = |p: Vec2| (p[0], [1.0, 0.0]);
         let bounds = Box2 { lo: [0.0, -1.0], hi: [1.0, 1.0] };
-        assert!(gdfp(g, [1.0, 0.3], 1.0, &bounds, MAX_ITERATIONS).is_none());
+        assert!(gdfp(g, [1.0, 0.3], 1.0, &bounds, SearchLimits::default()).is_none());
     }
 
     #[test]

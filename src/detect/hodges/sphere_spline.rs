@@ -12,7 +12,7 @@
 //! values, interpolation is a square system that separates into a cyclic collocation solve along
 //! each row and a banded solve along each column.
 
-use super::spline::{BandLu, HALF_BAND, SplineError, basis_and_derivs, eval_tensor, find_span, transpose};
+use super::spline::{BandLu, Bicubic, HALF_BAND, SplineError, basis_and_derivs, find_span, transpose};
 use crate::geo::DEG_TO_RAD;
 use ndarray::ArrayView2;
 use std::f64::consts::PI;
@@ -348,14 +348,51 @@ pub struct SphereSurface<'g> {
 }
 
 impl SphereSurface<'_> {
+    /// The surface as knots and coefficients, evaluated periodically in longitude.
+    #[inline]
+    pub fn view(&self) -> SphereView<'_> {
+        SphereView(Bicubic::trusted(&self.grid.tu, &self.grid.tv, &self.coeffs))
+    }
+
+    /// Value and first derivatives `(f, ∂f/∂θ, ∂f/∂φ)` at colatitude `theta`, longitude `phi`
+    /// (radians); see [`SphereView::eval`].
+    #[inline]
+    pub fn eval(&self, theta: f64, phi: f64) -> (f64, f64, f64) {
+        self.view().eval(theta, phi)
+    }
+
+    /// Value only.
+    #[inline]
+    pub fn value(&self, theta: f64, phi: f64) -> f64 {
+        self.eval(theta, phi).0
+    }
+}
+
+/// A spherical spline as knots (colatitude, longitude; radians) and coefficients: one built
+/// here ([`SphereSurface::view`]) or handed in from outside ([`SphereView::new`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SphereView<'a>(Bicubic<'a>);
+
+impl<'a> SphereView<'a> {
+    /// The spline of knots `tu` (colatitude), `tv` (longitude) and colatitude-major
+    /// coefficients; refused as [`Bicubic::new`] refuses.
+    pub fn new(tu: &'a [f64], tv: &'a [f64], coeffs: &'a [f64]) -> Result<Self, SplineError> {
+        Bicubic::new(tu, tv, coeffs).map(Self)
+    }
+
+    /// The knots and coefficients.
+    pub fn bicubic(&self) -> Bicubic<'a> {
+        self.0
+    }
+
     /// Value and first derivatives `(f, ∂f/∂θ, ∂f/∂φ)` at colatitude `theta`, longitude `phi`
     /// (radians). A longitude below the first column is taken one period on (the spline is
     /// periodic; SciPy would extrapolate there, which only differs on grids not starting at 0°).
     #[inline]
     pub fn eval(&self, theta: f64, phi: f64) -> (f64, f64, f64) {
-        let g = self.grid;
-        let phi = if phi < g.tv[3] { phi + 2.0 * PI } else { phi };
-        eval_tensor((&g.tu, g.tu.len() - 4), (&g.tv, g.tv.len() - 4), &self.coeffs, theta, phi)
+        let tv = self.0.knots().1;
+        let phi = if phi < tv[3] { phi + 2.0 * PI } else { phi };
+        self.0.eval(theta, phi)
     }
 
     /// Value only.

@@ -16,6 +16,8 @@ pub enum SplineError {
     BadGrid,
     /// The frame holds a non-finite value.
     NonFinite,
+    /// Knots and coefficients that do not make a cubic spline (see [`Bicubic::new`]).
+    BadKnots,
 }
 
 /// Cubic knot vector for interpolation at `nodes`: `[x0]*4 + nodes[2..n-2] + [x_{n-1}]*4`.
@@ -206,6 +208,60 @@ impl BandLu {
     }
 }
 
+/// A bicubic tensor-product spline given by its knots and coefficients, FITPACK's `tck`: knots
+/// `tx` and `ty`, coefficients x-major (`coeffs[ix * ny + iy]`, `ny = ty.len() - 4`). The
+/// surfaces of this module and of the spherical spline are such splines; [`Bicubic::new`]
+/// also accepts one handed in from outside (a spline exported and read back).
+#[derive(Debug, Clone, Copy)]
+pub struct Bicubic<'a> {
+    tx: &'a [f64],
+    ty: &'a [f64],
+    coeffs: &'a [f64],
+}
+
+impl<'a> Bicubic<'a> {
+    /// The spline of knots `tx`, `ty` and coefficients `coeffs`. Refused (`BadKnots`) unless
+    /// each knot vector holds at least 8 finite, non-decreasing knots with `t[3] < t[len-4]`
+    /// and `coeffs` holds `(tx.len() - 4) · (ty.len() - 4)` values: evaluation then never
+    /// reads outside them.
+    pub fn new(tx: &'a [f64], ty: &'a [f64], coeffs: &'a [f64]) -> Result<Self, SplineError> {
+        let usable = |t: &[f64]| t.len() >= 8 && t.iter().all(|k| k.is_finite()) && t.windows(2).all(|w| w[1] >= w[0]) && t[3] < t[t.len() - 4];
+        if !usable(tx) || !usable(ty) || coeffs.len() != (tx.len() - 4) * (ty.len() - 4) {
+            return Err(SplineError::BadKnots);
+        }
+        Ok(Self { tx, ty, coeffs })
+    }
+
+    /// A spline whose knots and coefficients this module built (no check).
+    #[inline]
+    pub(super) fn trusted(tx: &'a [f64], ty: &'a [f64], coeffs: &'a [f64]) -> Self {
+        Self { tx, ty, coeffs }
+    }
+
+    /// The knots in x and in y.
+    pub fn knots(&self) -> (&'a [f64], &'a [f64]) {
+        (self.tx, self.ty)
+    }
+
+    /// The coefficients, x-major.
+    pub fn coeffs(&self) -> &'a [f64] {
+        self.coeffs
+    }
+
+    /// Value and first derivatives `(f, ∂f/∂x, ∂f/∂y)` at `(x, y)`; outside the knots the end
+    /// polynomial pieces continue.
+    #[inline]
+    pub fn eval(&self, x: f64, y: f64) -> (f64, f64, f64) {
+        eval_tensor((self.tx, self.tx.len() - 4), (self.ty, self.ty.len() - 4), self.coeffs, x, y)
+    }
+
+    /// Value only.
+    #[inline]
+    pub fn value(&self, x: f64, y: f64) -> f64 {
+        self.eval(x, y).0
+    }
+}
+
 /// Grid-only preparation for the rectangular spline (and the column order the candidate
 /// path of docs/algorithms.md#rectangular-candidate-path shares). Build once per grid with [`RectSpline::for_grid`].
 #[derive(Debug, Clone)]
@@ -247,6 +303,12 @@ impl RectSpline {
             (Vec::new(), Vec::new(), None)
         };
         Self { periodic, lon_order, lat_order, x_nodes, tx, ty, factors }
+    }
+
+    /// The knots in x (sorted longitudes) and y (ascending latitudes); empty when the grid
+    /// cannot carry the spline.
+    pub fn knots(&self) -> (&[f64], &[f64]) {
+        (&self.tx, &self.ty)
     }
 
     /// Whether longitudes are periodic (the x axis carries the cyclic endpoint).
@@ -333,11 +395,16 @@ impl SplineSurface<'_> {
         self.grid.x_nodes[self.grid.lon_order.len() - 1]
     }
 
+    /// The surface as knots and coefficients.
+    #[inline]
+    pub fn bicubic(&self) -> Bicubic<'_> {
+        Bicubic { tx: &self.grid.tx, ty: &self.grid.ty, coeffs: &self.coeffs }
+    }
+
     /// Value and first derivatives `(f, ∂f/∂x, ∂f/∂y)` at longitude `x`, latitude `y`.
     #[inline]
     pub fn eval(&self, x: f64, y: f64) -> (f64, f64, f64) {
-        let g = self.grid;
-        eval_tensor((&g.tx, g.x_nodes.len()), (&g.ty, g.lat_order.len()), &self.coeffs, x, y)
+        self.bicubic().eval(x, y)
     }
 
     /// Value only at `(x, y)`.
@@ -405,5 +472,23 @@ mod tests {
         assert_eq!(grid.surface(f.view()).unwrap_err(), SplineError::NonFinite);
         let small = RectSpline::for_grid(&lat[..3], &lon, true);
         assert_eq!(small.surface(Array2::<f64>::zeros((3, 4)).view()).unwrap_err(), SplineError::BadGrid);
+    }
+
+    #[test]
+    fn exported_knots_and_coefficients_evaluate_as_the_surface() {
+        let lat: Vec<f64> = (0..19).map(|i| -90.0 + 10.0 * i as f64).collect();
+        let lon: Vec<f64> = (0..36).map(|j| 10.0 * j as f64).collect();
+        let f = field(&lat, &lon);
+        let grid = RectSpline::for_grid(&lat, &lon, true);
+        let s = grid.surface(f.view()).unwrap();
+        let (tx, ty) = s.bicubic().knots();
+        let (tx, ty, c) = (tx.to_vec(), ty.to_vec(), s.bicubic().coeffs().to_vec());
+        let copy = Bicubic::new(&tx, &ty, &c).unwrap();
+        assert_eq!(copy.eval(123.4, 37.7), s.eval(123.4, 37.7));
+        // knots out of order, too few, or coefficients of another shape are refused
+        let reversed: Vec<f64> = tx.iter().rev().copied().collect();
+        assert_eq!(Bicubic::new(&reversed, &ty, &c).unwrap_err(), SplineError::BadKnots);
+        assert_eq!(Bicubic::new(&tx[..7], &ty, &c).unwrap_err(), SplineError::BadKnots);
+        assert_eq!(Bicubic::new(&tx, &ty, &c[1..]).unwrap_err(), SplineError::BadKnots);
     }
 }

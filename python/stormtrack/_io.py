@@ -287,7 +287,7 @@ def detect(
     algorithm: str = "simple",
     mode: str = "auto",
     threshold: float | None = None,
-    refinement: str = "grid",
+    refinement: str | None = None,
     window: int = 5,
     start: str | None = None,
     end: str | None = None,
@@ -334,7 +334,8 @@ def detect(
     names; dask-backed arrays are computed one chunk of time at a time) or a NumPy array of
     shape (time, lat, lon) with ``times`` (datetime64), ``lat`` and ``lon``. Options are the
     CLI's (``mode`` = ``--detection-mode``, ``threshold`` = ``--feature-threshold`` in the
-    field's units, ``refinement``, ``window`` = ``--search-window-size``; ``start``, ``end``
+    field's units, ``refinement`` = ``--feature-refinement`` (default: the algorithm's, ``grid`` for
+    Simple), ``window`` = ``--search-window-size``; ``start``, ``end``
     and ``n_frames`` select times of a file). ``progress=True`` shows a tqdm bar; a callable
     gets ``(done, total)``.
 
@@ -348,7 +349,7 @@ def detect(
         raise TypeError(f"detect() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; Hodges options are {', '.join(_HODGES_OPTIONS)}")
     # the keywords of the core's file entry points (a file, or an xarray object's NetCDF header)
     options = dict(
-        mode=mode, threshold=threshold, refinement=refinement if algorithm == "simple" or refinement != "grid" else None,
+        mode=mode, threshold=threshold, refinement=refinement,
         window=window if algorithm == "simple" else None, threads=threads, start=start, end=end,
         n_frames=n_frames, algorithm=algorithm, lmin=lmin, lmax=lmax, hodges=_hodges_keywords(hodges),
         taper_points=_taper(taper_points), nside=nside, **_projection(projection, stereo_grid_spacing_km, extent),
@@ -420,7 +421,7 @@ def detect(
         source, variable = field
     if algorithm != "simple" or hodges or nside is not None or projection != "global" or closed_contours or merge_dist is not None or lmin is not None or lmax is not None:
         raise _core.StormtrackError("NumPy arrays are detected with the simple method on their own grid only; give an xarray.DataArray or a file to use algorithm='hodges' or 'healpix', a projection, or lmin/lmax")
-    opts = dict(mode=mode, threshold=threshold, refinement=refinement, window=window, threads=threads, taper_points=_taper(taper_points) or 0)
+    opts = dict(mode=mode, threshold=threshold, refinement=refinement or "grid", window=window, threads=threads, taper_points=_taper(taper_points) or 0)
     if start is not None or end is not None or n_frames is not None:
         raise _core.StormtrackError("start=, end= and n_frames= select times of a file; select an array with .sel()/.isel() instead")
     if hasattr(source, "dims") and hasattr(source, "coords"):

@@ -9,6 +9,7 @@ mod bspline;
 mod cca;
 mod distributed;
 mod expressions;
+mod linking;
 mod metrics;
 mod packed;
 mod pictures;
@@ -379,6 +380,7 @@ fn dataset_snapshot(path: PathBuf) -> PathBuf {
     crate::io::generations::snapshot(&path)
 }
 
+/// The core linking kernel on plain arrays (what the expression plugin and SQL call).
 #[pyfunction]
 #[pyo3(signature = (time, lat, lon, *, max_km=SimpleLinker::default().max_km, lon_convention=None))]
 fn link_arrays<'py>(
@@ -462,6 +464,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(bspline::sphere_bspline_surface, m)?)?;
     m.add_function(wrap_pyfunction!(bspline::refine_rect_bspline, m)?)?;
     m.add_function(wrap_pyfunction!(bspline::refine_sphere_bspline, m)?)?;
+    m.add_function(wrap_pyfunction!(linking::simple_link_step, m)?)?;
+    m.add_function(wrap_pyfunction!(linking::plan_segments, m)?)?;
+    m.add_function(wrap_pyfunction!(linking::splice_segments, m)?)?;
+    m.add_function(wrap_pyfunction!(linking::mge_link_frames, m)?)?;
     m.add_function(wrap_pyfunction!(refinement::refine_quadratic_cells, m)?)?;
     m.add_function(wrap_pyfunction!(refinement::refine_spherical_quadratic_cells, m)?)?;
     m.add_function(wrap_pyfunction!(spectral::band_pass_frames, m)?)?;

@@ -358,26 +358,35 @@ def test_data_loader_gives_the_rings_of_healpix_and_reduced_gaussian_grids():
     rings = pio.DataLoader(hp).get_grid_metadata("msl")
     assert rings["nphi"].sum() == 12 * 32**2 and rings["nphi"][:3].tolist() == [4, 8, 12] and rings["nphi"].size == 127
     assert rings["ringstart"][-1] == 12 * 32**2 - 4 and np.all(np.diff(rings["theta"]) > 0)
-    cases = [(hp, "msl", rings)]
-    if importlib.util.find_spec("cfgrib") is not None:
-        loader = pio.DataLoader(ROOT / "tests" / "data" / "grib" / "msl_o32.grib2")
-        assert loader.is_reduced_gaussian() and loader.get_reduced_grid_pl()[:3].tolist() == [20, 24, 28]
-        assert loader.ensure_open()[loader.get_coords()[0]].dtype == "datetime64[ms]"
-        gg = loader.get_grid_metadata()
-        assert gg["nphi"].tolist() == loader.get_reduced_grid_pl().tolist() and gg["phi0"].max() == 0.0
-        nodes = np.polynomial.legendre.leggauss(gg["theta"].size)[0]
-        np.testing.assert_allclose(np.cos(gg["theta"]), nodes[::-1], atol=1e-15)
-        name = next(iter(loader.ensure_open().data_vars))
-        cases.append((ROOT / "tests" / "data" / "grib" / "msl_o32.grib2", name, gg))
-    for path, name, ours in cases:
-        if (theirs := peer(_PEER_RINGS, str(path), name)) is not None:
-            for k, v in json.loads(theirs).items():
-                np.testing.assert_allclose(ours[k].astype(np.float64), np.asarray(v, dtype=np.float64), rtol=0, atol=1e-14, err_msg=f"{path.name} {k}")
+    _compare_rings_live(hp, "msl", rings)
     with pytest.raises(ValueError, match="valid pathname"):
         pio.DataLoader().ensure_open()
     # the peer's unit anchors: ring starts of a small reduced grid; HEALPix nside 4 has 192 cells
     assert pio.reduced_gaussian_rings(np.array([4, 8, 12, 16, 16, 12, 8, 4]))["ringstart"].tolist() == [0, 4, 12, 24, 40, 56, 68, 76]
     assert int(pio.healpix_rings(4)["nphi"].sum()) == 192
+
+
+def _compare_rings_live(path, name, ours):
+    """Our rings against the peer's (ducc0's), where the peer is installed."""
+    if (theirs := peer(_PEER_RINGS, str(path), name)) is not None:
+        for k, v in json.loads(theirs).items():
+            np.testing.assert_allclose(ours[k].astype(np.float64), np.asarray(v, dtype=np.float64), rtol=0, atol=1e-14, err_msg=f"{path.name} {k}")
+
+
+@pytest.mark.eccodes
+def test_data_loader_gives_the_rings_of_a_reduced_gaussian_grib():
+    """The same for ECMWF's octahedral O32 through cfgrib (``GRIB_pl``): the Gaussian
+    colatitudes and the rows' lengths."""
+    pytest.importorskip("cfgrib")
+    path = ROOT / "tests" / "data" / "grib" / "msl_o32.grib2"
+    loader = pio.DataLoader(path)
+    assert loader.is_reduced_gaussian() and loader.get_reduced_grid_pl()[:3].tolist() == [20, 24, 28]
+    assert loader.ensure_open()[loader.get_coords()[0]].dtype == "datetime64[ms]"
+    gg = loader.get_grid_metadata()
+    assert gg["nphi"].tolist() == loader.get_reduced_grid_pl().tolist() and gg["phi0"].max() == 0.0
+    nodes = np.polynomial.legendre.leggauss(gg["theta"].size)[0]
+    np.testing.assert_allclose(np.cos(gg["theta"]), nodes[::-1], atol=1e-15)
+    _compare_rings_live(path, next(iter(loader.ensure_open().data_vars)), gg)
 
 
 # --- backends --------------------------------------------------------------------------

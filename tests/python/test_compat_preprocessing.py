@@ -219,6 +219,7 @@ def test_the_peers_ncl_spectral_scenario(resolution):
     assert np.sqrt(np.mean((ours - expected) ** 2)) < 0.1
 
 
+@pytest.mark.eccodes
 @pytest.mark.parametrize("case", ["reduced_filter_cc", "reduced_to_grid", "reduced_to_healpix", "bandlimited_reduced_filter_cc", "bandlimited_reduced_to_grid", "bandlimited_reduced_to_healpix"])
 def test_reduced_gaussian_inputs_equal_the_peers(made, case):
     """ECMWF's octahedral O32 as cfgrib reads it (``values`` dimension, ``GRIB_pl``): filtered
@@ -238,6 +239,7 @@ def test_reduced_gaussian_inputs_equal_the_peers(made, case):
     assert np.max(np.abs(values - expected)) <= tolerance, case
 
 
+@pytest.mark.eccodes
 def test_reduced_gaussian_filter_keeps_a_band_limited_field(made):
     """On its own points (where the peer's filter fails: it hands ducc0's synthesis an argument
     it does not take) the filter returns a field of degrees 7 to 13 sampled on O32 unchanged

@@ -487,3 +487,104 @@ def _validate(ids, offsets, times, lats, lons, variables, metadata) -> None:  # 
         starts[offsets[1:-1] - 1] = True  # the step from a track's last point to the next track's first
         if np.any(~step_up & ~starts):
             raise ValueError("times must be strictly increasing within each track")
+
+
+def _ms_of(values: Any) -> np.ndarray:
+    """Times as int64 milliseconds since 1970: integers as they are, datetimes (NumPy, Python,
+    pandas) converted."""
+    raw = np.atleast_1d(np.asarray(values))
+    if raw.dtype.kind in "iu":
+        return raw.astype(np.int64)
+    if raw.dtype.kind in "MO":
+        try:
+            return raw.astype("datetime64[ms]").view(np.int64)
+        except (TypeError, ValueError):
+            pass
+    raise ValueError("times must be integers (ms since 1970) or datetimes")
+
+
+class _TracksBuilder:
+    """The peer's private, mutable construction helper of a ``Tracks`` (what
+    ``SimpleLinker.append`` writes into): tracks created by id, points appended, packed by
+    ``finish()`` in creation order, variables sorted by name (missing values NaN)."""
+
+    def __init__(self, metadata: TracksMetadata) -> None:
+        self.metadata = metadata
+        self._tracks: dict[int, tuple[list[int], list[float], list[float], dict[str, list[float]]]] = {}
+        self._next_id = 1
+        self._variable_names: set[str] = set(metadata.units)
+
+    def new_track(self, track_id: int | None = None) -> int:
+        if track_id is None:
+            while self._next_id in self._tracks:
+                self._next_id += 1
+            track_id = self._next_id
+            self._next_id += 1
+        if isinstance(track_id, bool) or not isinstance(track_id, (int, np.integer)):
+            raise TypeError("track_id must be an integer")
+        if not np.iinfo(np.int64).min <= track_id <= np.iinfo(np.int64).max:
+            raise ValueError("track_id must fit signed int64")
+        track_id = int(track_id)
+        if track_id in self._tracks:
+            raise ValueError(f"duplicate track ID {track_id}")
+        self._tracks[track_id] = ([], [], [], {})
+        return track_id
+
+    def _get_track(self, track_id: int) -> tuple[list[int], list[float], list[float], dict[str, list[float]]]:
+        try:
+            return self._tracks[track_id]
+        except KeyError:
+            raise ValueError(f"unknown track ID {track_id}") from None
+
+    def add_track(self, track_id: int, times: object, lats: object, lons: object, variables: Mapping[str, object]) -> int:
+        self.new_track(track_id)
+        self.extend(track_id, times, lats, lons, variables)
+        return track_id
+
+    def append(self, track_id: int, time: object, lat: float, lon: float, variables: Mapping[str, float]) -> None:
+        times, lats, lons, values = self._get_track(track_id)
+        times.append(int(_ms_of(time)[0]))
+        lats.append(float(lat))
+        lons.append(float(lon))
+        for name in self._variable_names | set(variables):
+            column = values.setdefault(name, [np.nan] * (len(times) - 1))
+            column.append(float(variables.get(name, np.nan)))
+        self._variable_names.update(variables)
+
+    def extend(self, track_id: int, times: object, lats: object, lons: object, variables: Mapping[str, object]) -> None:
+        t = _ms_of(times)
+        la, lo = np.asarray(lats, dtype=np.float64).ravel(), np.asarray(lons, dtype=np.float64).ravel()
+        if not (len(t) == len(la) == len(lo)):
+            raise ValueError("builder point columns must have equal lengths")
+        columns = {name: np.asarray(v, dtype=np.float64).ravel() for name, v in variables.items()}
+        if any(len(v) != len(t) for v in columns.values()):
+            raise ValueError("builder variable columns must have length equal to points")
+        for k in range(len(t)):
+            self.append(track_id, int(t[k]), float(la[k]), float(lo[k]), {name: float(v[k]) for name, v in columns.items()})
+
+    def last_point(self, track_id: int) -> tuple[float, float]:
+        _, lats, lons, _ = self._get_track(track_id)
+        if not lats:
+            raise ValueError("track has no points")
+        return lats[-1], lons[-1]
+
+    def finish(self) -> Tracks:
+        empty = [tid for tid, (times, *_) in self._tracks.items() if not times]
+        if empty:
+            raise ValueError(f"created track IDs have no points: {empty}")
+        tracks = list(self._tracks.items())
+        counts = np.array([len(times) for _, (times, *_) in tracks], dtype=np.int64)
+        flat = lambda k: [x for _, parts in tracks for x in parts[k]]  # noqa: E731
+        variables = {
+            name: np.array([x for _, (times, _, _, values) in tracks for x in values.get(name, [np.nan] * len(times))], dtype=np.float64)
+            for name in sorted(self._variable_names)
+        }
+        return Tracks(
+            np.array([tid for tid, _ in tracks], dtype=np.int64),
+            np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+            np.array(flat(0), dtype=np.int64),
+            np.array(flat(1), dtype=np.float64),
+            np.array(flat(2), dtype=np.float64),
+            variables,
+            self.metadata,
+        )

@@ -119,6 +119,12 @@ fn check_zone_coverage(frames: &[&[Feature]], p: &EffectiveParams) -> Result<(),
 /// workspace row order (every row with at least one real entry, 1-point tracks included),
 /// each as `(frame, feature index within frame)` in time order.
 pub fn link_segment(frames: &[&[Feature]], times: &[i64], p: &EffectiveParams) -> Result<Vec<Vec<TrackPoint>>, MgeError> {
+    Ok(link_segment_rows(frames, times, p)?.into_iter().map(|(_, t)| t).collect())
+}
+
+/// [`link_segment`] with each track's workspace row (0-based): rows without a real entry
+/// (the all-phantom rows the exchanges use) leave gaps, as in TRACK's track table.
+pub fn link_segment_rows(frames: &[&[Feature]], times: &[i64], p: &EffectiveParams) -> Result<Vec<(usize, Vec<TrackPoint>)>, MgeError> {
     Ok(Linker::new(frames, times, p)?.run(Strategy::Fast, &mut |_, _| {}))
 }
 
@@ -233,25 +239,32 @@ impl<'a> Linker<'a> {
 
     /// Runs MGE and the final split (see docs/algorithms.md#mge-linking, steps 5–6), calling `on_sweep` after every
     /// directional sweep, and returns the output tracks (step 7).
-    pub(crate) fn run(mut self, strategy: Strategy, on_sweep: &mut dyn FnMut(Dir, &Self)) -> Vec<Vec<TrackPoint>> {
+    pub(crate) fn run(mut self, strategy: Strategy, on_sweep: &mut dyn FnMut(Dir, &Self)) -> Vec<(usize, Vec<TrackPoint>)> {
         if self.t > 3 {
             self.outer_control(strategy, on_sweep);
             self.split_track_sections();
         }
-        self.tracks()
+        self.numbered_tracks()
     }
 
     /// Output rows: every row with a real entry, its real points in time order.
+    #[cfg(test)]
     pub(crate) fn tracks(&self) -> Vec<Vec<TrackPoint>> {
+        self.numbered_tracks().into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// [`Self::tracks`], each with its row.
+    fn numbered_tracks(&self) -> Vec<(usize, Vec<TrackPoint>)> {
         (0..self.rows())
             .filter(|&r| self.count[r] > 0)
             .map(|r| {
-                (0..self.t)
+                let points = (0..self.t)
                     .filter_map(|f| {
                         let g = self.at(r, f);
                         (g != PHANTOM).then(|| (f, self.orig[g as usize] as usize))
                     })
-                    .collect()
+                    .collect();
+                (r, points)
             })
             .collect()
     }

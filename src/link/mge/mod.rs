@@ -17,7 +17,7 @@ mod split;
 mod sweep;
 mod workspace;
 
-pub use mge::{Feature, link_segment};
+pub use mge::{Feature, link_segment, link_segment_rows};
 pub use params::{AdaptTable, EffectiveParams, MgeError, MgeParams, Zone, parse_adapt, parse_zones};
 pub use segments::{Accumulated, LinkedSegments, Segment, Splicer, link_hodges, link_hodges_numbered, link_hodges_segments, merge_segments, plan_segments};
 

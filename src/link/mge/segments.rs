@@ -59,16 +59,32 @@ pub struct Accumulated {
 /// Splicing segments one after another, in order (see docs/algorithms.md#segmentation-and-splicing):
 /// [`merge_segments`] over a whole run, and the streaming Hodges tracker as each segment is
 /// linked. A track keeps its position (its id is the position + 1).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Splicer {
     acc: Vec<Accumulated>,
     started: bool,
+    /// Largest latitude and cyclic longitude difference (degrees) of matching points.
+    tolerance_deg: f64,
+}
+
+/// Points matching across a splice differ by at most this much (degrees), per coordinate.
+pub const SPLICE_TOLERANCE_DEG: f64 = 1e-5;
+
+impl Default for Splicer {
+    fn default() -> Self {
+        Splicer { acc: Vec::new(), started: false, tolerance_deg: SPLICE_TOLERANCE_DEG }
+    }
 }
 
 impl Splicer {
     /// A splicer that goes on from `acc` (`started`: a first segment was spliced).
     pub fn resumed(acc: Vec<Accumulated>, started: bool) -> Self {
-        Splicer { acc, started }
+        Splicer { acc, started, ..Self::default() }
+    }
+
+    /// The same splicer matching points within `tolerance_deg` instead.
+    pub fn with_tolerance(self, tolerance_deg: f64) -> Self {
+        Splicer { tolerance_deg, ..self }
     }
 
     /// The tracks so far, in position order.
@@ -82,12 +98,13 @@ impl Splicer {
     /// The first segment's tracks are taken as they are. For a later segment the splice time
     /// `t_b` is the `splice_index`-th distinct time present in its tracks (see
     /// docs/algorithms.md#splice-time); each of its tracks that has a point at `t_b` matching
-    /// (1e-5°, cyclic in longitude) the last point of an unused open accumulated track ending
+    /// (within the tolerance, 1e-5° unless set; cyclic in longitude) the last point of an unused open accumulated track ending
     /// at `t_b` continues that track; otherwise its points from `t_b` on start a new track.
     pub fn push(&mut self, tracks: &[Vec<TrackPoint>], seg: &Segment, time: impl Fn(&TrackPoint) -> i64, pos: impl Fn(&TrackPoint) -> (f64, f64)) {
+        let tol = self.tolerance_deg;
         let matches = |a: (f64, f64), b: (f64, f64)| {
             let dlon = ((a.1 - b.1 + 180.0).rem_euclid(360.0) - 180.0).abs();
-            (a.0 - b.0).abs() <= 1e-5 && dlon <= 1e-5
+            (a.0 - b.0).abs() <= tol && dlon <= tol
         };
         let acc = &mut self.acc;
         if !self.started {

@@ -250,7 +250,8 @@ fn three_frames_skip_mge() {
     let lk = Linker::new(&slices(&frames), &hourly(3), &p).unwrap();
     let init = lk.tracks();
     let mut sweeps = 0;
-    assert_eq!(lk.run(Strategy::Fast, &mut |_, _| sweeps += 1), init);
+    let run: Vec<_> = lk.run(Strategy::Fast, &mut |_, _| sweeps += 1).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(run, init);
     assert_eq!(sweeps, 0);
 }
 
@@ -394,7 +395,7 @@ fn random_case(rng: &mut Rng) -> (Vec<Vec<Feature>>, Vec<i64>, MgeParams) {
 /// Workspace after every sweep, with the sweep's direction.
 type SweepLog = Vec<(Dir, Vec<Vec<i64>>)>;
 
-fn run_with(strategy: Strategy, frames: &[&[Feature]], times: &[i64], p: &EffectiveParams) -> (SweepLog, Vec<Vec<TrackPoint>>) {
+fn run_with(strategy: Strategy, frames: &[&[Feature]], times: &[i64], p: &EffectiveParams) -> (SweepLog, Vec<(usize, Vec<TrackPoint>)>) {
     let lk = Linker::new(frames, times, p).unwrap();
     let mut log = Vec::new();
     let tracks = lk.run(strategy, &mut |d, l| log.push((d, l.matrix())));

@@ -26,6 +26,25 @@ class CenterFrame(NamedTuple):
     values: np.ndarray
 
 
+def _center_frames(centres: Any, times: Any, *, lon_360: bool) -> list[CenterFrame]:
+    """One ``CenterFrame`` per time from a centres table (its ``frame`` column numbering the
+    times; frames without centres empty), rows in table order; longitudes moved from the
+    table's [-180, 180) to [0, 360) when `lon_360` (x - 360 + 360 is exact for x in [180, 360))."""
+    by_frame = centres.partition_by("frame", as_dict=True, maintain_order=True)
+    frames = []
+    for k, t in enumerate(times):
+        rows = by_frame.get((k,))
+        if rows is None:
+            empty = np.empty(0, dtype=np.float64)
+            frames.append(CenterFrame(t, empty, empty.copy(), empty.copy()))
+            continue
+        lon = rows["lon"].to_numpy()
+        if lon_360:
+            lon = np.where(lon < 0.0, lon + 360.0, lon)
+        frames.append(CenterFrame(t, rows["lat"].to_numpy(), lon, rows["value"].to_numpy()))
+    return frames
+
+
 @runtime_checkable
 class Tracker(Protocol):
     """What every tracker offers: ``track(data, variable, ...) -> Tracks``."""

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from stormtrack.compat._trackers import CenterFrame, _time_text
+from stormtrack.compat._trackers import CenterFrame, _center_frames, _time_text
 from stormtrack.compat.io import DataLoader
 from stormtrack.compat.simple.detector import TimeRange, _selected
 
@@ -129,15 +129,5 @@ class HealpixDetector:
             data = self.get_variable()
             name = str(data.name) if data.name is not None else self.requested_variable_name
             features = detect(data.rename(name), name, **options)
-        by_frame = features.partition_by("frame", as_dict=True, maintain_order=True)
-        frames = []
-        for k, t in enumerate(times):
-            rows = by_frame.get((k,))
-            if rows is None:
-                empty = np.empty(0, dtype=np.float64)
-                frames.append(CenterFrame(t, empty, empty.copy(), empty.copy()))
-            else:
-                # the peer's pixel longitudes are in [0, 360); the centres table's in [-180, 180)
-                lon = rows["lon"].to_numpy()
-                frames.append(CenterFrame(t, rows["lat"].to_numpy(), np.where(lon < 0.0, lon + 360.0, lon), rows["value"].to_numpy()))
-        return frames
+        # the peer's pixel longitudes are in [0, 360)
+        return _center_frames(features, times, lon_360=True)

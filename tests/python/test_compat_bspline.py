@@ -8,12 +8,11 @@ within 3e-10 Pa (field ~1e5 Pa), positions within 2e-6 degrees; spherical coeffi
 2e-5 Pa (the pole rows: FITPACK's least squares against our closed form), positions within
 4e-6 degrees; every status equal."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import reference_maker
 
 import stormtrack as st
 from stormtrack.compat import refinement as ref
@@ -31,10 +30,7 @@ def made():
     if not (data / "era5_msl_djf2526_2.5deg.nc").exists():
         pytest.skip("needs ../shared")
     pytest.importorskip("xarray")
-    sys.path.insert(0, str(REFERENCE))
-    spec = importlib.util.spec_from_file_location("make_bspline", REFERENCE / "make_bspline.py")
-    maker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(maker)
+    maker = reference_maker("make_bspline")
     return maker, maker.cases(data), np.load(REFERENCE / "bspline_era5_peer.npz")
 
 

@@ -8,7 +8,6 @@ on the same inputs in a subprocess."""
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, reference_maker
 
 import stormtrack.compat as pst
 from stormtrack.compat import backends, eulerian
@@ -42,14 +41,6 @@ def peer(code: str, *args: str) -> str | None:
     p = subprocess.run([str(PEER), "-W", "ignore", "-c", code, *args], capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]
     return p.stdout
-
-
-def load_script(name: str):
-    """A make_*.py script of tests/data/reference as a module (its helpers need no peer)."""
-    spec = importlib.util.spec_from_file_location(name, REFDIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def gunzip(name: str, tmp_path: Path, suffix: str = ".trackjson") -> Path:
@@ -79,7 +70,7 @@ def test_submodules_import_under_the_peers_names():
 def era5_inputs() -> dict[str, xr.DataArray]:
     if not (ERA5 / "era5_msl_djf2526_2.5deg.nc").exists():
         pytest.skip(f"{ERA5} not available")
-    return load_script("make_eulerian").inputs(ERA5)
+    return reference_maker("make_eulerian").inputs(ERA5)
 
 
 def our_eulerian(x: dict[str, xr.DataArray]) -> dict[str, xr.DataArray]:
@@ -99,7 +90,7 @@ def test_eulerian_metrics_equal_the_peers_on_era5(era5_inputs):
     # test below finds 0)
     with xr.open_dataset(REFDIR / "eulerian_era5_peer.nc") as f:  # closed: no handle left in xarray's cache
         ref = f.load()
-    stored = load_script("make_eulerian").STORED
+    stored = reference_maker("make_eulerian").STORED
     names = {"var_msl": "var_msl", "var_vo": "var_vo", "eke": "eke", "hwi_95": "high_wind_index", "hwi_50": "high_wind_index"}
     for key, ours in our_eulerian(era5_inputs).items():
         assert ours.name == names[key] and ours.dtype == np.float64
@@ -426,7 +417,7 @@ def primary_only(tracks: pst.Tracks) -> pst.Tracks:
 
 
 def test_load_tracks_maps_track_frame_numbers_as_the_peer(tmp_path):
-    frames = load_script("make_io").FRAMES
+    frames = reference_maker("make_io").FRAMES
     tracks = pst.load_tracks(HART, "track", track_numeric_time="frame_index", track_frame_times=frames)
     assert (len(tracks), tracks.times.size, tracks.times[0]) == (19, 416, frames[0].astype(np.int64))
     assert list(tracks.variables)[:2] == ["Intensity1", "field_0_lon"]  # our reader keeps the added fields
@@ -509,7 +500,7 @@ def test_load_tracks_reads_unix_seconds_as_the_peer(tmp_path):
 
 
 def test_load_tracks_refuses_unknown_numeric_times():
-    frames = load_script("make_io").FRAMES
+    frames = reference_maker("make_io").FRAMES
     cases = [
         ({}, "track_numeric_time='frame_index' with track_frame_times"),
         ({"track_numeric_time": "frame_index"}, "non-empty track_frame_times"),
@@ -528,5 +519,5 @@ def test_load_tracks_refuses_unknown_numeric_times():
 def test_cli_notes_stay_off_stderr(tmp_path, capfd):
     tracks = pio.read_trackjson(gunzip("hodges_vo850_T5-42_n10.trackjson.gz", tmp_path))
     pio.encode_trackjson(tracks, include_stats=True)
-    pst.load_tracks(HART, "track", track_numeric_time="frame_index", track_frame_times=load_script("make_io").FRAMES)
+    pst.load_tracks(HART, "track", track_numeric_time="frame_index", track_frame_times=reference_maker("make_io").FRAMES)
     assert capfd.readouterr().err == ""

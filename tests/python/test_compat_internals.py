@@ -5,11 +5,11 @@ HodgesLinker``, ``segments``, ``rsplice``) against PyStormTracker 0.8's own on E
 the peer's venv): detections, linked tracks, segment plans, splices and filters equal, ids
 included."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import reference_maker
 
 import stormtrack as st
 from stormtrack.compat import CenterFrame
@@ -46,9 +46,7 @@ def made():
     if not ERA5.exists():
         pytest.skip("needs ../shared")
     pytest.importorskip("xarray")
-    spec = importlib.util.spec_from_file_location("make_internals", REFERENCE / "make_internals.py")
-    maker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(maker)
+    maker = reference_maker("make_internals")
     return maker, np.load(REFERENCE / "internals_era5_peer.npz")
 
 

@@ -9,12 +9,11 @@ the spherical-harmonic analyses of the degrees above the band differ (ducc0's Cl
 quadrature against our exact projection, docs/algorithms.md#spherical-harmonic-filter): at most
 0.22 Pa (3.5e-5 of the range) for the filters, 0.28 Pa for the T42 plane, held here to 0.3 Pa."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import reference_maker
 
 import stormtrack as st
 from stormtrack.compat import preprocessing as pre
@@ -26,11 +25,7 @@ xr = pytest.importorskip("xarray")
 
 
 def _maker():
-    spec = importlib.util.spec_from_file_location("make_spectral", REFERENCE / "make_spectral.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_spectral"] = module
-    spec.loader.exec_module(module)
-    return module
+    return reference_maker("make_spectral")
 
 
 @pytest.fixture(scope="module")

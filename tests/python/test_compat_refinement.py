@@ -4,12 +4,11 @@ refinement_era5_peer.npz``, made by ``make_refinement.py`` in the peer's venv): 
 minimum and maximum, edge rows, cells off the frame and a sample of ordinary cells, the
 spherical fits with every diagnostic and status (a NaN beside one minimum)."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import reference_maker
 
 import stormtrack as st
 from stormtrack.compat import refinement as ref
@@ -24,10 +23,7 @@ def made():
     if not (data / "era5_msl_djf2526_2.5deg.nc").exists():
         pytest.skip("needs ../shared")
     pytest.importorskip("xarray")
-    spec = importlib.util.spec_from_file_location("make_refinement", REFERENCE / "make_refinement.py")
-    maker = importlib.util.module_from_spec(spec)
-    sys.modules["make_refinement"] = maker
-    spec.loader.exec_module(maker)
+    maker = reference_maker("make_refinement")
     return maker.inputs(data), np.load(REFERENCE / "refinement_era5_peer.npz")
 
 

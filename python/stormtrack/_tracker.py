@@ -42,7 +42,10 @@ class Tracker:
     of frames (docs/datasets.md#streaming-the-hodges-tracker). ``algorithm="healpix"`` (with
     ``nside``) regrids each frame pushed to HEALPix and links as the Hodges tracker does.
     ``taper_points`` ramps the edges of every frame pushed to 0 first, as :func:`track` does
-    (docs/algorithms.md#boundary-taper).
+    (docs/algorithms.md#boundary-taper). ``closed_contours`` and ``merge_dist`` are
+    TempestExtremes' criteria, as for :func:`track` (Simple only); a criterion on another
+    variable needs that variable's frame with each push (``push(frame, time, others={"z":
+    z_frame})``, its CF units in ``other_units``), docs/algorithms.md#closed-contour-criterion.
 
     >>> import numpy as np, stormtrack as st
     >>> lat, lon = np.arange(-30.0, 31.0, 2.5), np.arange(0.0, 360.0, 2.5)
@@ -74,9 +77,12 @@ class Tracker:
         lmax: int | None = None,
         taper_points: int = 0,
         nside: int | None = None,
+        closed_contours: Sequence[str | Sequence[Any]] = (),
+        merge_dist: float | None = None,
+        other_units: dict[str, str] | None = None,
         **hodges: Any,
     ) -> None:
-        from stormtrack._io import _HODGES_OPTIONS, _taper
+        from stormtrack._io import _HODGES_OPTIONS, _criteria, _taper
 
         unknown = sorted(set(hodges) - set(_HODGES_OPTIONS))
         if unknown:
@@ -88,8 +94,11 @@ class Tracker:
             standard_name=standard_name, calendar=calendar, mode=mode, threshold=threshold, refinement=refinement,
             window=window, max_km=max_km, algorithm=algorithm, lmin=lmin, lmax=lmax,
             hodges={k: v for k, v in hodges.items() if v is not None} or None, taper_points=_taper(taper_points) or 0,
-            nside=nside,
+            nside=nside, closed_contours=_criteria(closed_contours, None)["closed_contours"] or [], merge_dist=merge_dist,
+            other_units=other_units,
         )
+        #: The other variables the closed contours test: ``push`` takes a frame of each.
+        self.other_variables: list[str] = list(self._inner.other_variables)
 
     def _frame(self, frame: Any) -> np.ndarray:
         if hasattr(frame, "__dlpack__") and not isinstance(frame, np.ndarray):
@@ -106,9 +115,17 @@ class Tracker:
             raise _core.StormtrackError(f"frame has shape {a.shape}, the tracker's grid is {self._shape} (latitude, longitude)")
         return np.ascontiguousarray(a)
 
-    def push(self, frame: Any, time: Any) -> pl.DataFrame:
-        """Detect and link one frame; returns the track points of the tracks that ended."""
-        points, _summary = self._inner.push(_time_ms(time, self._calendar), self._frame(frame))
+    def push(self, frame: Any, time: Any, others: dict[str, Any] | None = None) -> pl.DataFrame:
+        """Detect and link one frame; returns the track points of the tracks that ended.
+        ``others`` holds a frame of each variable in ``other_variables`` (by name)."""
+        given = dict(others or {})
+        missing = [n for n in self.other_variables if n not in given]
+        extra = sorted(set(given) - set(self.other_variables))
+        if missing or extra:
+            wanted = ", ".join(self.other_variables) or "none"
+            raise _core.StormtrackError(f"others: the closed contours test {wanted}; give a frame of each by name (missing {missing or 'none'}, not tested {extra or 'none'})")
+        frames = [self._frame(given[n]) for n in self.other_variables]
+        points, _summary = self._inner.push(_time_ms(time, self._calendar), self._frame(frame), frames)
         return pl.DataFrame(points)
 
     def finish(self) -> pl.DataFrame:

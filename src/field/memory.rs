@@ -10,6 +10,8 @@ use ndarray::{Array2, Array3, s};
 pub struct MemoryField {
     info: FieldInfo,
     data: Array3<f64>,
+    /// The other fields a detector's criteria test, on the same times and grid.
+    others: Vec<MemoryField>,
 }
 
 impl MemoryField {
@@ -32,7 +34,7 @@ impl MemoryField {
             calendar: Calendar::default(),
             grid: Grid::new(lat, lon),
         };
-        Ok(MemoryField { info, data })
+        Ok(MemoryField { info, data, others: Vec::new() })
     }
 
     /// A field from in-memory data with CF metadata, read as a NetCDF variable is: known
@@ -78,11 +80,36 @@ impl MemoryField {
     }
 }
 
+impl MemoryField {
+    /// The same field carrying `others`, the fields its detector's criteria test (the closed
+    /// contours of other variables, docs/algorithms.md#closed-contour-criterion), in order;
+    /// each must have this field's times and grid.
+    pub fn with_others(mut self, others: Vec<MemoryField>) -> Result<Self> {
+        for o in &others {
+            if o.data.dim() != self.data.dim() || o.info.times != self.info.times {
+                let (nt, ny, nx) = o.data.dim();
+                return Err(Error::BadShape {
+                    variable: o.info.variable.clone(),
+                    dims: format!("({nt}, {ny}, {nx}); it must lie on {}'s times and grid, {:?}", self.info.variable, self.data.dim()),
+                });
+            }
+        }
+        self.others = others;
+        Ok(self)
+    }
+}
+
 impl Field for MemoryField {
     fn info(&self) -> &FieldInfo {
         &self.info
     }
     fn read_frame(&self, t: usize) -> Result<Array2<f64>> {
         Ok(self.data.slice(s![t, .., ..]).to_owned())
+    }
+    fn other_frames(&self, t: usize) -> Result<Vec<Array2<f64>>> {
+        self.others.iter().map(|o| o.read_frame(t)).collect()
+    }
+    fn other_infos(&self) -> Vec<&FieldInfo> {
+        self.others.iter().map(|o| &o.info).collect()
     }
 }

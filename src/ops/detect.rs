@@ -177,23 +177,36 @@ impl DetectionSettings {
 impl DetectionSettings {
     /// The closed contours and merge distance asked for, parsed (delta still in the file's unit).
     fn criteria(&self, variable: &str) -> Result<Criteria> {
-        let others = self.other_variables(variable);
-        let closed_contours = self.closed_contours.iter().map(|s| parse_closed_contour(s, variable, &others)).collect::<Result<Vec<_>>>()?;
-        Ok(Criteria { merge_dist_deg: self.merge_dist, closed_contours })
+        Ok(simple_criteria(variable, &self.closed_contours, self.merge_dist)?.0)
     }
 
     /// The variables other than the tracked `variable` that closed contours test, in order of
     /// first mention (field `k` of a criterion is the `k`-th of them).
     pub fn other_variables(&self, variable: &str) -> Vec<String> {
-        let mut others: Vec<String> = Vec::new();
-        for s in &self.closed_contours {
-            let var = s.split(',').next().unwrap_or("").trim();
-            if !var.is_empty() && var != variable && !others.iter().any(|o| o == var) {
-                others.push(var.to_string());
-            }
-        }
-        others
+        other_variables(variable, &self.closed_contours)
     }
+}
+
+/// The variables other than `variable` that the `closed_contours` entries test, in order of
+/// first mention.
+fn other_variables(variable: &str, closed_contours: &[String]) -> Vec<String> {
+    let mut others: Vec<String> = Vec::new();
+    for s in closed_contours {
+        let var = s.split(',').next().unwrap_or("").trim();
+        if !var.is_empty() && var != variable && !others.iter().any(|o| o == var) {
+            others.push(var.to_string());
+        }
+    }
+    others
+}
+
+/// The Simple detector's criteria for tracking `variable`: the `closed_contours` entries
+/// (TempestExtremes' `variable,delta,dist,minmaxdist`, deltas in each variable's own unit) and
+/// the merge distance, with the other variables they test (field `k` is the `k`-th).
+pub fn simple_criteria(variable: &str, closed_contours: &[String], merge_dist: Option<f64>) -> Result<(Criteria, Vec<String>)> {
+    let others = other_variables(variable, closed_contours);
+    let closed_contours = closed_contours.iter().map(|s| parse_closed_contour(s, variable, &others)).collect::<Result<Vec<_>>>()?;
+    Ok((Criteria { merge_dist_deg: merge_dist, closed_contours }, others))
 }
 
 /// `variable,delta,dist,minmaxdist` (TempestExtremes' `--closedcontourcmd` entry): on the
@@ -278,11 +291,7 @@ impl Method {
         Ok(match self {
             Method::Simple { detector, spectral } => {
                 // closed-contour deltas are in their variable's file unit, as the threshold
-                let mut criteria = detector.criteria.clone();
-                let others = field.other_infos();
-                for cc in &mut criteria.closed_contours {
-                    cc.delta *= if cc.field == 0 { info.unit_factor } else { others.get(cc.field - 1).map_or(1.0, |o| o.unit_factor) };
-                }
+                let criteria = crate::pipeline::criteria_in_field_units(&detector.criteria, field);
                 (Method::Simple { detector: SimpleDetector { threshold: info.feature_threshold(given_threshold), criteria, ..detector }, spectral }, mode)
             }
             Method::Hodges(mut h) => {

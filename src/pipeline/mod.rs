@@ -127,6 +127,17 @@ pub(crate) fn to_sphere(grid: &crate::field::Grid, centers: &mut FrameCenters) {
     }
 }
 
+/// `criteria` with each closed contour's delta converted from its variable's unit to the
+/// unit `field` holds it in (hPa deltas on a field read in Pa, say), as the threshold is.
+pub(crate) fn criteria_in_field_units(criteria: &crate::detect::criteria::Criteria, field: &dyn Field) -> crate::detect::criteria::Criteria {
+    let mut criteria = criteria.clone();
+    let others = field.other_infos();
+    for cc in &mut criteria.closed_contours {
+        cc.delta *= if cc.field == 0 { field.info().unit_factor } else { others.get(cc.field - 1).map_or(1.0, |o| o.unit_factor) };
+    }
+    criteria
+}
+
 /// Detect the frames in `range` of `field`, in parallel on the current rayon pool, returning
 /// them in frame order. `progress` is called with the number of frames finished so far.
 pub fn detect_range<D: Detector + ?Sized>(

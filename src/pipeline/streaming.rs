@@ -11,7 +11,7 @@ use crate::link::{FrameRef, LinkResume, SimpleLinker};
 use crate::time::{Calendar, TimeAxis};
 use crate::tracks::{Tracks, TracksMetadata};
 use crate::variables::Mode;
-use ndarray::{Array2, Array3, Axis};
+use ndarray::{Array2, Axis};
 
 /// What the frames are: their variable, units and coordinates.
 #[derive(Debug, Clone)]
@@ -23,6 +23,9 @@ pub struct StreamSpec {
     pub calendar: Calendar,
     pub lat: Vec<f64>,
     pub lon: Vec<f64>,
+    /// The other variables the detector's criteria test (closed contours of other variables),
+    /// in field order, with their CF units: each frame comes with one of each.
+    pub others: Vec<(String, Option<String>)>,
 }
 
 impl StreamSpec {
@@ -36,14 +39,30 @@ impl StreamSpec {
             calendar: i.calendar,
             lat: i.grid.lat.clone(),
             lon: i.grid.lon.clone(),
+            others: Vec::new(),
         }
     }
 
     /// One frame at `time` as a field, read as a file's would be (units, calendar, checks).
     pub(crate) fn frame_field(&self, time: i64, frame: Array2<f64>) -> Result<MemoryField> {
-        let data: Array3<f64> = frame.insert_axis(Axis(0));
-        let axis = TimeAxis { times: vec![time], calendar: self.calendar };
-        MemoryField::from_cf(&self.variable, self.units.as_deref(), self.standard_name.clone(), axis, self.lat.clone(), self.lon.clone(), data)
+        self.frame_field_with(time, frame, Vec::new())
+    }
+
+    /// [`Self::frame_field`] carrying `others`, one frame of each of [`Self::others`] in order.
+    pub(crate) fn frame_field_with(&self, time: i64, frame: Array2<f64>, others: Vec<Array2<f64>>) -> Result<MemoryField> {
+        if others.len() != self.others.len() {
+            let names: Vec<&str> = self.others.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(Error::option(
+                "others",
+                format!("{} other frames given; the criteria test {} ({}): give one frame of each", others.len(), names.len(), names.join(", ")),
+            ));
+        }
+        let axis = || TimeAxis { times: vec![time], calendar: self.calendar };
+        let one = |name: &str, units: Option<&str>, standard_name: Option<String>, frame: Array2<f64>| {
+            MemoryField::from_cf(name, units, standard_name, axis(), self.lat.clone(), self.lon.clone(), frame.insert_axis(Axis(0)))
+        };
+        let other_fields = self.others.iter().zip(others).map(|((name, units), f)| one(name, units.as_deref(), None, f)).collect::<Result<Vec<_>>>()?;
+        one(&self.variable, self.units.as_deref(), self.standard_name.clone(), frame)?.with_others(other_fields)
     }
 
     /// Frames come in time order: `time` must follow `last`, the previous frame's time.
@@ -112,23 +131,33 @@ impl StreamingTracker {
             lon_convention,
         };
         // check the description once, on an empty frame, before any data arrives
-        let probe = Array2::from_elem((t.spec.lat.len(), t.spec.lon.len()), f64::NAN);
-        t.spec.frame_field(0, probe)?;
+        let probe = || Array2::from_elem((t.spec.lat.len(), t.spec.lon.len()), f64::NAN);
+        t.spec.frame_field_with(0, probe(), t.spec.others.iter().map(|_| probe()).collect())?;
         Ok(t)
     }
 
     /// Detect `frame` (shape latitude x longitude) at `time` (ms in the spec's calendar), link
     /// it, and return the tracks that ended before it.
     pub fn push(&mut self, time: i64, frame: Array2<f64>) -> Result<Tracks> {
+        self.push_with(time, frame, Vec::new())
+    }
+
+    /// [`Self::push`] with the frames of the other variables the criteria test (one of each of
+    /// the spec's `others`, in order, at the same time and on the same grid).
+    pub fn push_with(&mut self, time: i64, frame: Array2<f64>, others: Vec<Array2<f64>>) -> Result<Tracks> {
         self.spec.check_after(self.last_time, time)?;
-        let field = self.spec.frame_field(time, frame)?;
+        let field = self.spec.frame_field_with(time, frame, others)?;
         let mode = match self.mode {
             Some(m) => m,
             None => field.default_mode()?,
         };
         self.mode = Some(mode);
         self.unit = field.info().value_unit.clone();
-        let detector = SimpleDetector { threshold: field.info().feature_threshold(self.threshold), ..self.detector.clone() };
+        let detector = SimpleDetector {
+            threshold: field.info().feature_threshold(self.threshold),
+            criteria: super::criteria_in_field_units(&self.detector.criteria, &field),
+            ..self.detector.clone()
+        };
         let mut detected = detect_range(&field, &detector, mode, 0..1, None)?.pop().expect("one frame");
         detected.frame = self.next_frame;
         self.next_frame += 1;
@@ -154,6 +183,11 @@ impl StreamingTracker {
         let out = self.tracks_of(finished)?;
         self.drop_unused_frames();
         Ok(out)
+    }
+
+    /// What the frames are.
+    pub fn spec(&self) -> &StreamSpec {
+        &self.spec
     }
 
     /// Every track still open, as if the input ended here.

@@ -8,6 +8,7 @@ use crate::ops::{self, BandPass, FieldOptions};
 use crate::pipeline::hodges::HodgesOptions;
 use crate::pipeline::streaming::{StreamSpec, StreamingTracker};
 use crate::pipeline::streaming_hodges::HodgesStreamingTracker;
+use ndarray::Array2;
 use numpy::PyReadonlyArray2;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -58,7 +59,7 @@ fn finished() -> PyErr {
 #[pymethods]
 impl Tracker {
     #[new]
-    #[pyo3(signature = (lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, max_km=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, taper_points=0, nside=None))]
+    #[pyo3(signature = (lat, lon, *, variable, units=None, standard_name=None, calendar=None, mode="auto".to_string(), threshold=None, refinement=None, window=None, max_km=None, algorithm="simple".to_string(), lmin=None, lmax=None, hodges=None, taper_points=0, nside=None, closed_contours=Vec::new(), merge_dist=None, other_units=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         lat: Vec<f64>,
@@ -78,6 +79,9 @@ impl Tracker {
         hodges: Option<Bound<'_, PyDict>>,
         taper_points: usize,
         nside: Option<u32>,
+        closed_contours: Vec<String>,
+        merge_dist: Option<f64>,
+        other_units: Option<std::collections::HashMap<String, String>>,
     ) -> PyResult<Self> {
         // the boundary taper of every pushed frame, as `st.track(..., taper_points=)` tapers a file's
         let taper = (taper_points > 0).then(|| crate::field::BoundaryTaper::new(lat.len(), lon.len(), taper_points));
@@ -87,14 +91,24 @@ impl Tracker {
                 if lmin.is_some() || lmax.is_some() || hodges.as_ref().is_some_and(|h| !h.is_empty()) {
                     return Err(to_py(crate::Error::option("lmin", "the streaming Simple tracker takes no filter or Hodges options; use algorithm='hodges'")));
                 }
-                let (calendar, mode, detector) =
+                let (calendar, mode, mut detector) =
                     simple_settings(calendar.as_deref(), &mode, threshold, refinement.as_deref().unwrap_or("grid"), window.unwrap_or(5))?;
-                let spec = StreamSpec { variable, units, standard_name, calendar, lat, lon };
+                let (criteria, others) = ops::detect::simple_criteria(&variable, &closed_contours, merge_dist).map_err(to_py)?;
+                detector.criteria = criteria;
+                let mut other_units = other_units.unwrap_or_default();
+                let others: Vec<(String, Option<String>)> = others.into_iter().map(|name| (name.clone(), other_units.remove(&name))).collect();
+                if let Some(name) = other_units.keys().min() {
+                    return Err(to_py(crate::Error::option("other_units", format!("'{name}' is not a variable the closed contours test"))));
+                }
+                let spec = StreamSpec { variable, units, standard_name, calendar, lat, lon, others };
                 let linker = SimpleLinker { max_km: max_km.unwrap_or(SimpleLinker::default().max_km) };
                 Inner::Simple(StreamingTracker::new(spec, detector, threshold, linker, mode).map_err(to_py)?)
             }
             "hodges" | "healpix" => {
-                for (name, given) in [("threshold", threshold.is_some()), ("window", window.is_some()), ("max_km", max_km.is_some())] {
+                let criteria = [("closed_contour", !closed_contours.is_empty()), ("merge_dist", merge_dist.is_some()), ("other_units", other_units.is_some())];
+                for (name, given) in
+                    [("threshold", threshold.is_some()), ("window", window.is_some()), ("max_km", max_km.is_some())].into_iter().chain(criteria)
+                {
                     if given {
                         return Err(to_py(crate::Error::option(
                             name,
@@ -103,7 +117,7 @@ impl Tracker {
                     }
                 }
                 let opts = hodges_options(&algorithm, nside, &variable, units.as_deref(), &mode, refinement, lmin, lmax, hodges.as_ref())?;
-                let spec = StreamSpec { variable, units, standard_name, calendar: calendar_parsed, lat, lon };
+                let spec = StreamSpec { variable, units, standard_name, calendar: calendar_parsed, lat, lon, others: Vec::new() };
                 Inner::Hodges(Box::new(HodgesStreamingTracker::new(spec, opts).map_err(to_py)?))
             }
             other => return Err(to_py(crate::Error::option("algorithm", format!("'{other}' is not simple, hodges or healpix")))),
@@ -111,10 +125,28 @@ impl Tracker {
         Ok(Tracker { inner: Some(inner), taper })
     }
 
+    /// The other variables the closed contours test, in the order `push` takes their frames.
+    #[getter]
+    fn other_variables(&self) -> PyResult<Vec<String>> {
+        Ok(match self.inner.as_ref().ok_or_else(finished)? {
+            Inner::Simple(t) => t.spec().others.iter().map(|(n, _)| n.clone()).collect(),
+            Inner::Hodges(_) => Vec::new(),
+        })
+    }
+
     /// Detect and link one frame (latitude x longitude, float64) at `time` (ms since
-    /// 1970-01-01 in the tracker's calendar); returns the tracks that ended before it.
-    fn push(&mut self, py: Python<'_>, time: i64, frame: PyReadonlyArray2<'_, f64>) -> PyResult<(ArrowStream, ArrowStream)> {
+    /// 1970-01-01 in the tracker's calendar), with one frame of each of `other_variables`;
+    /// returns the tracks that ended before it.
+    #[pyo3(signature = (time, frame, others=Vec::new()))]
+    fn push(
+        &mut self,
+        py: Python<'_>,
+        time: i64,
+        frame: PyReadonlyArray2<'_, f64>,
+        others: Vec<PyReadonlyArray2<'_, f64>>,
+    ) -> PyResult<(ArrowStream, ArrowStream)> {
         let tracker = self.inner.as_mut().ok_or_else(finished)?;
+        let others: Vec<Array2<f64>> = others.iter().map(|o| o.as_array().to_owned()).collect();
         let mut frame = frame.as_array().to_owned();
         if let Some(taper) = &self.taper {
             if frame.dim() != (taper.ny(), taper.nx()) {
@@ -127,7 +159,7 @@ impl Tracker {
         }
         let tracks = py
             .detach(|| match tracker {
-                Inner::Simple(t) => t.push(time, frame),
+                Inner::Simple(t) => t.push_with(time, frame, others),
                 Inner::Hodges(t) => t.push(time, frame),
             })
             .map_err(to_py)?;

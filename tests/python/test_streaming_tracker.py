@@ -113,3 +113,36 @@ def test_streaming_options_are_checked():
         st.Tracker(lat, lon, "vo", algorithm="hodges", dmin=3)
     with pytest.raises(st.StormtrackError, match="algorithm"):
         st.Tracker(lat, lon, "vo", algorithm="track")
+
+
+def test_closed_contours_of_another_variable_stream_as_the_file_tracks(season, tmp_path):
+    """TempestExtremes' criteria in the streaming tracker: a closed contour of `pres` (msl in
+    hPa, pushed beside each msl frame), one of msl itself and the merge distance give the
+    tracks of ``st.track`` on a file holding both variables, ids included."""
+    da, time_dim = season
+    da = da.isel({time_dim: slice(0, 40)}).load()
+    pres = (da / 100.0).astype("float64")
+    pres.attrs = {"units": "hPa"}
+    path = tmp_path / "msl_pres.nc"
+    da.to_dataset(name="msl").assign(pres=pres).to_netcdf(path)
+    criteria = dict(closed_contours=["pres,2,5.5,0", ("msl", 150, 4.0, 0)], merge_dist=6.0)
+    batch = st.track(path, "msl", **criteria)
+    tracker = st.Tracker(da["latitude"].values, da["longitude"].values, "msl", units=da.attrs.get("units"), other_units={"pres": "hPa"}, **criteria)
+    assert tracker.other_variables == ["pres"]
+    parts = [tracker.push(da.values[k], t, others={"pres": pres.values[k]}) for k, t in enumerate(da[time_dim].values)]
+    parts.append(tracker.finish())
+    streamed = pl.concat([p for p in parts if p.height])
+    key = ["track_id", "step"]
+    assert streamed.select(COLUMNS).sort(key).equals(batch.select(COLUMNS).sort(key))
+    # the criteria matter: without them there are more tracks
+    assert batch["track_id"].n_unique() < st.track(path, "msl")["track_id"].n_unique()
+
+    fresh = st.Tracker(da["latitude"].values, da["longitude"].values, "msl", units="Pa", **criteria)
+    with pytest.raises(st.StormtrackError, match=r"the closed contours test pres; give a frame of each by name \(missing \['pres'\]"):
+        fresh.push(da.values[0], da[time_dim].values[0])
+    with pytest.raises(st.StormtrackError, match="not tested \\['z'\\]"):
+        fresh.push(da.values[0], da[time_dim].values[0], others={"pres": pres.values[0], "z": pres.values[0]})
+    with pytest.raises(st.StormtrackError, match="'z' is not a variable the closed contours test"):
+        st.Tracker(da["latitude"].values, da["longitude"].values, "msl", other_units={"z": "m"}, **criteria)
+    with pytest.raises(st.StormtrackError, match="closed_contour"):
+        st.Tracker(da["latitude"].values, da["longitude"].values, "msl", algorithm="hodges", **criteria)

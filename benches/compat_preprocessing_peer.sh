@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The compatibility API's preprocessing and refinement against PyStormTracker 0.8's in the
-# same run (benches/compat_preprocessing_peer.py): the spectral filter of the DJF season
-# (360 frames), its regridding onto a Gaussian grid and onto HEALPix nside 32, and the
-# spherical quadratic refinement of a frame's minima. Prints both JSON lines and the ratios.
+# The compatibility API's preprocessing, refinement and subpackages against PyStormTracker
+# 0.8's in the same run (benches/compat_preprocessing_peer.py): the spectral filter of the DJF
+# season (360 frames), its regridding onto a Gaussian grid and onto HEALPix nside 32, the
+# spherical quadratic and both B-spline refinements of a frame's minima, SimpleDetector +
+# SimpleLinker over the season and HodgesLinker on those detections. Prints both JSON lines
+# and the ratios.
 #
 # Environment: PEER_PY [/tmp/peer312/bin/python], REPEAT [3], DATA [../shared/data/era5].
 set -euo pipefail

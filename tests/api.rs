@@ -177,6 +177,7 @@ fn streaming_tracker_equals_the_batch_run() {
         calendar: info.calendar,
         lat: info.grid.lat.clone(),
         lon: info.grid.lon.clone(),
+        others: Vec::new(),
     };
     let mut tracker = StreamingTracker::new(spec, SimpleDetector::default(), None, SimpleLinker::default(), None).unwrap();
     let mut got: Vec<(i64, Vec<i64>, Vec<f64>, Vec<f64>)> = Vec::new();
@@ -288,6 +289,7 @@ fn streaming_hodges_tracker_equals_the_batch_run() {
         calendar: info.calendar,
         lat: info.grid.lat.clone(),
         lon: info.grid.lon.clone(),
+        others: Vec::new(),
     };
     let mut tracker = HodgesStreamingTracker::new(spec, opts).unwrap();
     type Track = (i64, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>);

@@ -63,9 +63,10 @@ def merge_segments(segment_tracks: Sequence[Tracks], segment_plan: Sequence[Trac
     first = segment_tracks[0]
     if len(segment_tracks) == 1 or len(segment_plan) <= 1:
         segment_tracks, splice = [first], [0]
+    elif len(segment_plan) < len(segment_tracks):
+        raise ValueError(f"segment_plan has {len(segment_plan)} segments for {len(segment_tracks)} sets of tracks; give one per set")
     else:
         splice = [s.splice_index for s in segment_plan[: len(segment_tracks)]]
-        segment_tracks = list(segment_tracks[: len(splice)])
     packed = [(t.offsets, t.times, t.lats, t.lons) for t in segment_tracks]
     merged = _core.splice_segments(packed, splice, tolerance_deg=float(tolerance_degrees))
     merged = [points for points in merged if points]

@@ -3,7 +3,8 @@
 # 0.8's in the same run (benches/compat_preprocessing_peer.py): the spectral filter of the DJF
 # season (360 frames), its regridding onto a Gaussian grid and onto HEALPix nside 32, the
 # spherical quadratic and both B-spline refinements of a frame's minima, SimpleDetector +
-# SimpleLinker over the season and HodgesLinker on those detections. Prints both JSON lines
+# SimpleLinker over the season and HodgesLinker on the first 16 frames (the
+# peer's MGE on the whole season did not finish in 20 minutes here). Prints both JSON lines
 # and the ratios.
 #
 # Environment: PEER_PY [/tmp/peer312/bin/python], REPEAT [3], DATA [../shared/data/era5].

@@ -291,6 +291,9 @@ fn streaming_hodges_tracker_equals_the_batch_run() {
         lon: info.grid.lon.clone(),
         others: Vec::new(),
     };
+    let with_others = StreamSpec { others: vec![("pres".into(), Some("hPa".into()))], ..spec.clone() };
+    let refused = HodgesStreamingTracker::new(with_others, opts.clone()).err().expect("other variables are refused").to_string();
+    assert!(refused.contains("others") && refused.contains("'pres'"), "{refused}");
     let mut tracker = HodgesStreamingTracker::new(spec, opts).unwrap();
     type Track = (i64, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>);
     let mut got: Vec<Track> = Vec::new();

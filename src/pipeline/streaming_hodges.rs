@@ -121,6 +121,10 @@ impl HodgesStreamingTracker {
 
     fn build(spec: StreamSpec, opts: HodgesOptions, with_filter: bool) -> Result<Self> {
         validate(&opts)?;
+        if let Some((name, _)) = spec.others.first() {
+            // the criteria that read other variables are the Simple tracker's
+            return Err(Error::option("others", format!("'{name}': the Hodges and HEALPix trackers test no other variable; use algorithm simple")));
+        }
         let params = opts.linker.normalise().map_err(|e| Error::option("linker", e.to_string()))?;
         let (lon_convention, unit, filter, healpix, processing) = if opts.healpix.is_some() && !with_filter {
             // a linker only (a dataset's append): frames come detected, on the pixels already;

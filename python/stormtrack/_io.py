@@ -101,12 +101,7 @@ def _xarray_field(source: Any, variable: str | None) -> tuple[Any, str] | None:
 def _closed_contour_others(source: Any, variable: str, closed_contours: Any) -> dict[str, Any]:
     """The other variables of the Dataset `source` that closed contours test, by name (they go
     into the NetCDF copy beside the tracked one); a DataArray has none to give."""
-    texts = _criteria(closed_contours, None)["closed_contours"] or []
-    names = []
-    for text in texts:
-        name = text.split(",")[0].strip()
-        if name and name != variable and name not in names:
-            names.append(name)
+    names = _core.closed_contour_variables(variable, _criteria(closed_contours, None)["closed_contours"] or [])
     if not names or not hasattr(source, "data_vars"):
         return {}
     return {name: source[name] for name in names if name in source.data_vars}

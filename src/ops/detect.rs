@@ -189,7 +189,7 @@ impl DetectionSettings {
 
 /// The variables other than `variable` that the `closed_contours` entries test, in order of
 /// first mention.
-fn other_variables(variable: &str, closed_contours: &[String]) -> Vec<String> {
+pub fn other_variables(variable: &str, closed_contours: &[String]) -> Vec<String> {
     let mut others: Vec<String> = Vec::new();
     for s in closed_contours {
         let var = s.split(',').next().unwrap_or("").trim();

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::variables::Mode;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
+use std::borrow::Cow;
 
 /// Knots in x, knots in y and the `(nx, ny)` coefficients of a surface.
 type Exported<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>);
@@ -25,20 +26,28 @@ fn export<'py>(py: Python<'py>, spline: Bicubic<'_>) -> PyResult<Exported<'py>> 
     Ok((tx.to_vec().into_pyarray(py), ty.to_vec().into_pyarray(py), coeffs))
 }
 
+/// An array's values in logical (row-major) order: borrowed where it is contiguous (what the
+/// build functions return), copied otherwise. A point refined per call reads the whole surface.
+fn values<'a, D: ndarray::Dimension>(a: &'a numpy::PyReadonlyArray<'_, f64, D>) -> Cow<'a, [f64]> {
+    a.as_slice().map_or_else(|_| Cow::Owned(a.as_array().iter().copied().collect()), Cow::Borrowed)
+}
+
 /// The knots and coefficients `surface` hands back, checked: `(tx, ty, coeffs x-major)`.
-fn imported(tx: &PyReadonlyArray1<'_, f64>, ty: &PyReadonlyArray1<'_, f64>, coeffs: &PyReadonlyArray2<'_, f64>) -> PyResult<(Vec<f64>, Vec<f64>, Vec<f64>)> {
-    let (tx, ty) = (tx.as_array().to_vec(), ty.as_array().to_vec());
-    let coeffs = coeffs.as_array();
+fn imported<'a>(
+    tx: &'a PyReadonlyArray1<'_, f64>,
+    ty: &'a PyReadonlyArray1<'_, f64>,
+    coeffs: &'a PyReadonlyArray2<'_, f64>,
+) -> PyResult<(Cow<'a, [f64]>, Cow<'a, [f64]>, Cow<'a, [f64]>)> {
+    let (tx, ty) = (values(tx), values(ty));
     let expected = (tx.len().saturating_sub(4), ty.len().saturating_sub(4));
-    if coeffs.dim() != expected {
-        let (a, b) = coeffs.dim();
+    let (a, b) = coeffs.as_array().dim();
+    if (a, b) != expected {
         return Err(to_py(Error::option(
             "surface",
             format!("{a} x {b} coefficients for {} and {} knots; pass the surface a build function returned", tx.len(), ty.len()),
         )));
     }
-    let flat = coeffs.iter().copied().collect();
-    Ok((tx, ty, flat))
+    Ok((tx, ty, values(coeffs)))
 }
 
 fn bad_knots() -> PyErr {

@@ -86,9 +86,6 @@ pub fn splice_segments(segments: Vec<Packed<'_>>, splice_indices: Vec<usize>, to
     }
     let tracks: Vec<Vec<Vec<(usize, usize)>>> =
         arrays.iter().enumerate().map(|(s, (o, ..))| o.windows(2).map(|w| (w[0] as usize..w[1] as usize).map(|p| (s, p)).collect()).collect()).collect();
-    if tracks.len() <= 1 {
-        return Ok(tracks.into_iter().next().unwrap_or_default());
-    }
     let time = |p: &(usize, usize)| arrays[p.0].1[p.1];
     let pos = |p: &(usize, usize)| (arrays[p.0].2[p.1], arrays[p.0].3[p.1]);
     let mut splicer = Splicer::default().with_tolerance(tolerance_deg);

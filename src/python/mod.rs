@@ -402,6 +402,14 @@ fn link_arrays<'py>(
     Ok(ids.into_pyarray(py))
 }
 
+/// The variables other than `variable` that the `closed_contours` entries
+/// (`variable,delta,dist,minmaxdist`) test, in order of first mention: what the core reads
+/// beside the tracked variable.
+#[pyfunction]
+fn closed_contour_variables(variable: &str, closed_contours: Vec<String>) -> Vec<String> {
+    ops::detect::other_variables(variable, &closed_contours)
+}
+
 /// Run the command line with `argv` (program name first); returns the exit code. The wheel's
 /// `stormtrack` script: the one place the extension reaches the CLI, which it links as a
 /// program, not as a library of options. `block_runner` serves `--dask-scheduler`.
@@ -455,6 +463,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DEFAULT_MAX_LINK_KM", SimpleLinker::default().max_km)?;
     m.add("DATASET_TABLES", crate::io::parquet::TABLES.to_vec())?;
     m.add_function(wrap_pyfunction!(link_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(closed_contour_variables, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::track_stats_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::sample_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::cormax_arrays, m)?)?;

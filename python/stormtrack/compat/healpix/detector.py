@@ -11,8 +11,7 @@ import numpy as np
 
 from stormtrack.compat._trackers import CenterFrame, _center_frames, _time_text
 from stormtrack.compat.io import DataLoader
-from stormtrack.compat.models.time import TimeRange
-from stormtrack.compat.simple.detector import _selected
+from stormtrack.compat.models.time import TimeRange, _selected
 
 DEFAULT_MSL_OBJECT_THRESHOLD = 0.0
 DEFAULT_VO_OBJECT_THRESHOLD = 1.0e-5

@@ -12,18 +12,11 @@ import numpy as np
 
 from stormtrack.compat._trackers import CenterFrame, _center_frames
 from stormtrack.compat.io import DataLoader
-from stormtrack.compat.models.time import TimeRange
+from stormtrack.compat.models.time import TimeRange, _selected
 
 DEFAULT_SEARCH_WINDOW_SIZE = 5
 DEFAULT_MSL_FEATURE_THRESHOLD = 0.0
 DEFAULT_VO_FEATURE_THRESHOLD = 1e-5
-
-
-def _selected(data: Any, time_name: str, time_range: TimeRange | None) -> Any:
-    if time_range is None or (time_range.start is None and time_range.end is None):
-        return data
-    start, end = (np.datetime64(t) if isinstance(t, str) else t for t in (time_range.start, time_range.end))
-    return data.sel({time_name: slice(start, end)})
 
 
 class SimpleDetector:

@@ -30,6 +30,13 @@ pub enum Error {
     /// A variable on a HEALPix grid whose layout cannot be read (docs/input.md#healpix-inputs).
     #[error("variable '{variable}' in {path} is on a HEALPix grid that cannot be read: {detail}")]
     BadHealpix { variable: String, path: PathBuf, detail: String },
+    /// A variable whose points lie along one dimension (a reduced Gaussian grid's rows, or an
+    /// unstructured mesh) that cannot be read as a global reduced Gaussian grid
+    /// (docs/input.md#reduced-gaussian-grids).
+    #[error(
+        "variable '{variable}' in {path} lies on points along '{dim}' that cannot be read as a reduced Gaussian grid: {detail}; regrid it to a latitude-longitude grid first (e.g. cdo remapbil,r1440x721)"
+    )]
+    BadReducedGrid { variable: String, path: PathBuf, dim: String, detail: String },
     /// A HEALPix input given to a command or tracker that works on latitude-longitude grids.
     #[error(
         "variable '{variable}' in {path} is on a HEALPix grid (nside {nside}, {ordering} cells); only the HEALPix tracker reads HEALPix \

@@ -362,6 +362,96 @@ fn a_reduced_gaussian_grid_tracks_as_the_peer_on_healpix() {
     assert_eq!(regrid.parameters["transform_lmax"].as_u64(), Some(63));
 }
 
+/// The same O32 frames in NetCDF, as CDO writes them (`msl(time, rgrid)` described by its
+/// `CDI_grid_*` attributes) and as xarray writes what cfgrib opened (`latitude(values)`,
+/// `longitude(values)`), track exactly as the GRIB file: Simple, Hodges with the spectral
+/// filter, HEALPix (tests/data/reduced/make_reduced.sh).
+#[test]
+fn reduced_gaussian_netcdf_tracks_as_its_grib() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let grib = data.join("grib/msl_o32.grib2");
+    let cases: [&[&str]; 3] = [
+        &["-n", "12"],
+        &["-n", "12", "-a", "hodges", "--lmin", "5", "--lmax", "42"],
+        &["-n", "12", "-a", "healpix", "--nside", "32", "--object-threshold", "100000"],
+    ];
+    for args in cases {
+        let expected = track_file(&grib, args);
+        assert!(expected.len() > 10, "{args:?}: {} tracks", expected.len());
+        for netcdf in ["reduced/msl_o32_cdo.nc", "reduced/msl_o32_cfgrib.nc"] {
+            let ours = track_file(&data.join(netcdf), args);
+            assert_eq!(
+                (&ours.lats, &ours.lons, &ours.times, &ours.offsets, &ours.variables[0].values),
+                (&expected.lats, &expected.lons, &expected.times, &expected.offsets, &expected.variables[0].values),
+                "{netcdf} {args:?}"
+            );
+        }
+    }
+}
+
+/// A variable along one dimension of points that is not a global reduced Gaussian grid, or
+/// CDO's description without its parts, is refused in one line and nothing is written.
+#[test]
+fn bad_reduced_gaussian_netcdf_fails_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.trackjson");
+    let lat32 = stormtrack::spectral::gaussian_latitudes(4);
+    let write = |name: &str, rows: Option<(&[f64], &[i32])>, points: Option<(&[f64], &[f64])>, n: usize| {
+        let path = dir.path().join(name);
+        let _guard = common::nc_lock();
+        let mut f = netcdf::create(&path).unwrap();
+        f.add_dimension("time", 1).unwrap();
+        f.add_dimension("rgrid", n).unwrap();
+        let mut t = f.add_variable::<f64>("time", &["time"]).unwrap();
+        t.put_attribute("units", "hours since 2025-12-01").unwrap();
+        t.put_values(&[0.0], ..).unwrap();
+        if let Some((lat, pl)) = rows {
+            f.add_dimension("lat", lat.len()).unwrap();
+            f.add_variable::<f64>("lat", &["lat"]).unwrap().put_values(lat, ..).unwrap();
+            if !pl.is_empty() {
+                f.add_dimension("reduced_points", pl.len()).unwrap();
+                f.add_variable::<i32>("reduced_points", &["reduced_points"]).unwrap().put_values(pl, ..).unwrap();
+            }
+        }
+        if let Some((lat, lon)) = points {
+            f.add_variable::<f64>("latitude", &["rgrid"]).unwrap().put_values(lat, ..).unwrap();
+            f.add_variable::<f64>("longitude", &["rgrid"]).unwrap().put_values(lon, ..).unwrap();
+        }
+        let mut v = f.add_variable::<f32>("msl", &["time", "rgrid"]).unwrap();
+        v.put_attribute("units", "Pa").unwrap();
+        if rows.is_some() {
+            v.put_attribute("CDI_grid_type", "gaussian_reduced").unwrap();
+            v.put_attribute("CDI_grid_latitudes", "lat").unwrap();
+            v.put_attribute("CDI_grid_reduced_points", "reduced_points").unwrap();
+        }
+        v.put_values(&vec![101000.0f32; n], ..).unwrap();
+        drop(f);
+        path
+    };
+    let run = |p: &std::path::Path| stormtrack(&["track", "-i", p.to_str().unwrap(), "--variable", "msl", "-o", out.to_str().unwrap()]);
+    let head = "cannot be read as a reduced Gaussian grid";
+    let pl = [20, 24, 24, 20];
+    // three points a row, the first row's between 0° and 9° only
+    let regional: (Vec<f64>, Vec<f64>) =
+        (lat32.iter().flat_map(|&y| [y; 3]).collect(), (0..4).flat_map(|j| if j == 0 { [0.0, 4.5, 9.0] } else { [0.0, 120.0, 240.0] }).collect());
+    let cases = [
+        (write("no_points.nc", Some((&lat32, &[])), None, 88), vec![head, "'reduced_points'", "is missing"]),
+        (write("sum.nc", Some((&lat32, &pl)), None, 90), vec![head, "hold 88 points where the variable has 90"]),
+        (write("band.nc", Some((&[10.0, 5.0, 0.0, -5.0], &pl)), None, 88), vec![head, "not those of a global Gaussian grid", "row 0 is at 10°"]),
+        // an unstructured mesh: points scattered over the sphere
+        (
+            write("mesh.nc", None, Some((&[10.0, 20.0, 30.0], &[0.0, 40.0, 80.0])), 3),
+            vec![head, "'rgrid'", "not those of a global Gaussian grid", "regrid it to a latitude-longitude grid"],
+        ),
+        // a regional subset of a row
+        (write("regional.nc", None, Some((&regional.0, &regional.1)), 12), vec![head, "equally spaced points round the globe"]),
+    ];
+    for (path, needles) in cases {
+        assert_fails(&run(&path), &needles);
+        assert!(!out.exists());
+    }
+}
+
 /// A HEALPix dataset continued by `--append` (the HEALPix input in two halves) is the dataset of
 /// one run over all its frames, point for point; a run on another resolution is refused.
 #[test]

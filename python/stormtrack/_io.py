@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from stormtrack import _core
-from stormtrack._netcdf_copy import is_grib, needs_eccodes, netcdf_copy, readable_paths, standard_dataarray
+from stormtrack._netcdf_copy import is_grib, needs_eccodes, netcdf_copy, point_coordinates, readable_paths, standard_dataarray
 
 PathLike = Union[str, "os.PathLike[str]"]
 Progress = Union[bool, Callable[[int, int], None], None]
@@ -177,10 +177,11 @@ def _dataarray_parts(da: Any) -> tuple[Any, tuple[np.ndarray, str], np.ndarray, 
             f"variable '{da.name or 'variable'}' is on a HEALPix grid (dims {tuple(da.dims)}); only the HEALPix tracker reads it: "
             "pass algorithm='healpix'"
         )
-    if str(da.attrs.get("GRIB_gridType", "")) in ("reduced_gg", "reduced_ll"):
+    if point_coordinates(da) is not None:
         raise _core.StormtrackError(
-            f"variable '{da.name or 'variable'}' is on a reduced grid as cfgrib gives it (dims {tuple(da.dims)}); give the GRIB file "
-            "itself (st.track('file.grib', ...)): the built-in reader takes reduced Gaussian grids (docs/input.md#reduced-gaussian-grids)"
+            f"variable '{da.name or 'variable'}' lies on points along one dimension (dims {tuple(da.dims)}), as cfgrib gives a reduced "
+            "grid; only a latitude-longitude array is detected in memory: give it to st.track, or to st.detect without client=, "
+            "which read it from a NetCDF copy (docs/input.md#reduced-gaussian-grids)"
         )
     lat = _find_dim(da, _LAT_NAMES, "Y", ("latitude", "grid_latitude"), ("degrees_north", "degree_north"))
     lon = _find_dim(da, _LON_NAMES, "X", ("longitude", "grid_longitude"), ("degrees_east", "degree_east"))
@@ -391,7 +392,7 @@ def detect(
     if client not in (None, False):
         raise _core.StormtrackError("client= takes a file, a list of files or an xarray object; a NumPy array is detected here")
     if field is not None and (algorithm != "simple" or hodges or nside is not None or projection != "global" or closed_contours or merge_dist is not None
-                              or lmin is not None or lmax is not None or start or end or n_frames):
+                              or lmin is not None or lmax is not None or start or end or n_frames or point_coordinates(field[0]) is not None):
         # the whole-file path of the core, on a NetCDF copy (docs/input.md#xarray)
         def on_copy(path: str, stream: bool) -> Any:
             return detect(

@@ -166,13 +166,54 @@ def _standard_healpix(da: Any, variable: str) -> Any:
     return da
 
 
+def point_coordinates(da: Any) -> tuple[str, str, str] | None:
+    """``(dimension, latitude, longitude)`` when `da`'s points lie along one dimension that a
+    latitude and a longitude coordinate both follow (a reduced Gaussian grid as cfgrib opens
+    it: ``values``); ``None`` for a latitude-longitude grid."""
+    from stormtrack._io import _LAT_NAMES, _LON_NAMES
+
+    def along(names: tuple[str, ...], dim: Any) -> str | None:
+        return next((str(c) for c in da.coords if str(c).lower() in names and da.coords[c].dims == (dim,)), None)
+
+    for dim in da.dims:
+        lat, lon = along(_LAT_NAMES, dim), along(_LON_NAMES, dim)
+        if lat and lon:
+            return str(dim), lat, lon
+    return None
+
+
+def _standard_points(da: Any, variable: str, points: tuple[str, str, str]) -> Any:
+    """A `da` on points (:func:`point_coordinates`) as the copies hold it: dimensions (time,
+    values) with the coordinates ``latitude(values)`` and ``longitude(values)``, which the core
+    reads as a reduced Gaussian grid (docs/input.md#reduced-gaussian-grids)."""
+    from stormtrack._io import _TIME_NAMES, _find_dim
+
+    name = da.name or variable
+    dim, lat, lon = points
+    time = _find_dim(da, _TIME_NAMES, "T", ("time",), ())
+    if time is None:
+        raise _core.StormtrackError(f"no time dimension for variable '{name}' (dims {tuple(da.dims)}); the field needs (time, {dim})")
+    for d in da.dims:
+        if d not in (time, dim) and da.sizes[d] != 1:
+            raise _core.StormtrackError(
+                f"variable '{name}' has dimensions {tuple(da.dims)}; expected (time, [singleton...], {dim}): select a single {d} first"
+            )
+    da = da.squeeze([d for d in da.dims if d not in (time, dim)], drop=True).transpose(time, dim)
+    da = da.drop_vars([c for c in da.coords if c not in (time, lat, lon)])
+    return da.rename({time: "time", dim: "values", lat: "latitude", lon: "longitude"}).rename(variable)
+
+
 def standard_dataarray(da: Any, variable: str) -> Any:
     """`da` as the copies hold it: dimensions (time, latitude, longitude), named `variable`,
-    no other coordinates; or (time, cell) on HEALPix."""
+    no other coordinates; or (time, cell) on HEALPix; or (time, values) on the points of a
+    reduced grid."""
     from stormtrack._io import _dataarray_parts
 
     if is_healpix(da):
         return _standard_healpix(da, variable)
+    points = point_coordinates(da)
+    if points is not None:
+        return _standard_points(da, variable, points)
     da, _times, _lat, _lon = _dataarray_parts(da)
     time, lat, lon = da.dims
     da = da.rename({time: "time", lat: "latitude", lon: "longitude"}).rename(variable)

@@ -15,6 +15,8 @@ mod memory;
 mod netcdf;
 mod plane;
 #[cfg(feature = "netcdf")]
+mod reduced;
+#[cfg(feature = "netcdf")]
 mod series;
 mod taper;
 #[cfg(feature = "zarr")]

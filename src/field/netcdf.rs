@@ -23,6 +23,11 @@ pub struct NetcdfField {
     has_time_dim: bool,
     /// A single 2-D frame with no time coordinate at all (see [`NetcdfField::open_grid`]).
     timeless: bool,
+    /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells,
+    /// the points of a reduced Gaussian grid).
+    spatial: usize,
+    /// A reduced Gaussian grid's rows, handed out on the regular Gaussian grid.
+    reduced: Option<crate::spectral::reduced::ReducedRows>,
     unpacking: Unpacking,
     info: FieldInfo,
     /// The parallel reader of frame data, when it can read this file.
@@ -129,18 +134,21 @@ impl NetcdfField {
             return Err(layout.bad_shape(String::new()));
         }
         let healpix = healpix_layout(&file, &var, &layout)?;
-        let spatial = if healpix.is_some() { 1 } else { 2 };
-        let grid = match healpix {
-            Some(cells) => Grid::healpix(cells),
-            None => {
+        let reduced_grid = if healpix.is_none() { reduced_layout(&file, &var, &layout)? } else { None };
+        let spatial = if healpix.is_some() || reduced_grid.is_some() { 1 } else { 2 };
+        let grid = match (healpix, &reduced_grid) {
+            (Some(cells), _) => Grid::healpix(cells),
+            (None, Some(r)) => Grid::new(r.lat.clone(), r.lon.clone()),
+            (None, None) => {
                 let (lat, lon) = read_lat_lon(&file, &layout)?;
                 Grid::new(lat, lon)
             }
         };
+        let reduced = reduced_grid.map(|r| crate::spectral::reduced::ReducedRows::new(&r.pl));
 
         // Time: the first dimension, or a scalar coordinate for a single 2-D frame.
         let time_var = TIME_NAMES.iter().find_map(|n| file.variable(n));
-        let timeless = time_var.is_none() && ndims == 2 && allow_timeless && healpix.is_none();
+        let timeless = time_var.is_none() && ndims == 2 && allow_timeless && spatial == 2;
         let has_time_dim = ndims > spatial;
         let axis = match time_var {
             None if timeless => TimeAxis { times: vec![0], calendar: Default::default() },
@@ -175,6 +183,8 @@ impl NetcdfField {
             ndims,
             has_time_dim,
             timeless,
+            spatial,
+            reduced,
             unpacking,
             info,
             #[cfg(feature = "fast-read")]
@@ -182,9 +192,14 @@ impl NetcdfField {
         })
     }
 
-    /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells).
+    /// The trailing dimensions that span a frame.
     fn spatial(&self) -> usize {
-        if self.info.grid.healpix.is_some() { 1 } else { 2 }
+        self.spatial
+    }
+
+    /// Values stored per frame (those of the reduced grid's rows, or the grid's points).
+    fn stored_points(&self) -> usize {
+        self.reduced.as_ref().map_or(self.info.grid.ny() * self.info.grid.nx(), |r| r.points())
     }
 
     /// The path the field was opened from.
@@ -298,6 +313,35 @@ fn healpix_layout(file: &netcdf::File, var: &netcdf::Variable<'_>, layout: &Layo
     hints.resolve(layout.variable, layout.path)
 }
 
+/// The reduced Gaussian grid of a variable whose points lie along its last dimension, `None`
+/// for a variable on a latitude-longitude grid (docs/input.md#reduced-gaussian-grids): CDO's
+/// description (`CDI_grid_type = "gaussian_reduced"`), or a latitude and a longitude
+/// coordinate along that dimension (what xarray writes of a field cfgrib opened).
+fn reduced_layout(file: &netcdf::File, var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Option<super::reduced::ReducedGrid>> {
+    let (dim, points) = layout.dims.last().cloned().unwrap_or_default();
+    let refuse = |detail: String| Error::BadReducedGrid { variable: layout.variable.into(), path: layout.path.into(), dim: dim.clone(), detail };
+    let values_of = |name: &str, what: &str| -> Result<Vec<f64>> {
+        let v = file.variable(name.trim()).ok_or_else(|| refuse(format!("the variable '{name}' its {what} attribute names is missing")))?;
+        v.get_values::<f64, _>(..).map_err(|e| layout.corrupt(&v.name(), e.to_string()))
+    };
+    if attr_str(var, "CDI_grid_type").is_some_and(|t| t.eq_ignore_ascii_case("gaussian_reduced")) {
+        let named = |attr: &str| attr_str(var, attr).ok_or_else(|| refuse(format!("CDO's gaussian_reduced grid without its {attr} attribute")));
+        let lat = values_of(&named("CDI_grid_latitudes")?, "CDI_grid_latitudes")?;
+        let pl = values_of(&named("CDI_grid_reduced_points")?, "CDI_grid_reduced_points")?;
+        // CDO's reduced Gaussian rows start at 0° (it writes no longitudes)
+        return super::reduced::ReducedGrid::from_rows(&lat, &pl, 0.0, points).map(Some).map_err(refuse);
+    }
+    let along =
+        |names: &[&str]| names.iter().find_map(|n| file.variable(n).filter(|v| v.dimensions().len() == 1 && v.dimensions()[0].name() == dim)).map(|v| v.name());
+    match (along(LAT_NAMES), along(LON_NAMES)) {
+        (Some(lat), Some(lon)) => {
+            let (lat, lon) = (values_of(&lat, "latitude")?, values_of(&lon, "longitude")?);
+            super::reduced::ReducedGrid::from_points(&lat, &lon).map(Some).map_err(refuse)
+        }
+        _ => Ok(None),
+    }
+}
+
 impl Attributes for netcdf::Variable<'_> {
     fn text(&self, name: &str) -> Option<String> {
         attr_str(self, name)
@@ -396,7 +440,7 @@ impl NetcdfField {
             selections.push(all.clone());
         }
         let a = f.read_variable_slice_as_f64(&self.source_variable, &NcSliceInfo { selections }).ok()?;
-        let n = self.info.grid.ny() * self.info.grid.nx();
+        let n = self.stored_points();
         if a.len() != n {
             return None;
         }
@@ -473,8 +517,10 @@ impl NetcdfField {
                 }
                 if self.spatial() == 2 {
                     extents.push((0..ny).into());
+                    extents.push((0..nx).into());
+                } else {
+                    extents.push((0..self.stored_points()).into());
                 }
-                extents.push((0..nx).into());
                 silence_hdf5_errors();
                 let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
                 let var = file.variable(&self.source_variable).expect("variable checked at open");
@@ -486,6 +532,9 @@ impl NetcdfField {
             }
         };
         self.unpacking.apply(&mut raw);
+        if let Some(rows) = &self.reduced {
+            raw = rows.to_regular(&raw);
+        }
         Array2::from_shape_vec((ny, nx), raw).map_err(|e| Error::CorruptInput { path: self.path.clone(), what: format!("frame {t}"), detail: e.to_string() })
     }
 }

@@ -29,6 +29,11 @@ impl ReducedRows {
         Self { pl: pl.to_vec(), nlon, forward, inverse: RealFft::new(nlon) }
     }
 
+    /// Points of one frame as stored (the sum of the rows' points).
+    pub fn points(&self) -> usize {
+        self.pl.iter().sum()
+    }
+
     /// The values of the reduced grid (row after row, as stored) on the regular grid, row-major.
     pub fn to_regular(&self, values: &[f64]) -> Vec<f64> {
         let mut out = Vec::with_capacity(self.pl.len() * self.nlon);

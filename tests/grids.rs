@@ -250,6 +250,17 @@ fn write_cells(path: &std::path::Path, times: &[f64], values: &[i16], cells: usi
     v.put_values(values, ..).unwrap();
 }
 
+/// A part of the HEALPix sphere: `values` (packed, `ids.len()` cells a frame) at the cells
+/// `ids`, named by the `cell` coordinate variable, nside and numbering in a CF 1.13 mapping.
+fn write_part(path: &std::path::Path, times: &[f64], values: &[i16], ids: &[i64], level: i32, scheme: &str) {
+    use netcdf::AttributeValue as A;
+    let mapping = [("grid_mapping_name", A::from("healpix")), ("refinement_level", A::Int(level)), ("indexing_scheme", A::from(scheme))];
+    write_cells(path, times, values, ids.len(), &mapping);
+    let _guard = common::nc_lock();
+    let mut f = netcdf::append(path).unwrap();
+    f.add_variable::<i64>("cell", &["cell"]).unwrap().put_values(ids, ..).unwrap();
+}
+
 /// The fixture's packed values and times.
 fn fixture_values() -> (Vec<f64>, Vec<i16>) {
     let _guard = common::nc_lock();
@@ -298,6 +309,91 @@ fn nested_and_ring_inputs_give_the_same_tracks() {
     assert!(ring_rows.iter().zip(&nested_rows).all(|(&r, &n)| layer.from_ring(r) == n));
 }
 
+/// A part of the sphere (the cells of the North Atlantic and Europe, 20-80°N, 80°W-40°E, as
+/// regional km-scale output comes), with a `cell` coordinate of their indices, tracks exactly
+/// as the whole sphere with every other cell missing, in RING or NESTED numbering; each
+/// centre's `row` is its cell index, and every track lies inside the region.
+#[test]
+fn a_part_of_the_healpix_sphere_tracks_as_the_sphere_with_the_rest_missing() {
+    use netcdf::AttributeValue as A;
+    let (times, ring) = fixture_values();
+    let cells = 12 * 32 * 32;
+    let layer = cdshealpix::nested::get(5);
+    let inside = |r: u64| {
+        let (lon, lat) = layer.center(layer.from_ring(r));
+        let (lon, lat) = (lon.to_degrees(), lat.to_degrees());
+        (20.0..=80.0).contains(&lat) && (lon >= 280.0 || lon <= 40.0)
+    };
+    let region: Vec<u64> = (0..cells as u64).filter(|&r| inside(r)).collect();
+    assert!(region.len() > 500 && region.len() < cells / 5, "{} cells", region.len());
+    let frames = times.len();
+    let dir = tempfile::tempdir().unwrap();
+    // the whole sphere, the cells outside the region missing
+    const FILL: i16 = -32767;
+    let masked: Vec<i16> = (0..frames * cells).map(|k| if inside((k % cells) as u64) { ring[k] } else { FILL }).collect();
+    let whole = dir.path().join("whole.nc");
+    write_cells(&whole, &times, &masked, cells, &[("grid_mapping_name", A::from("healpix")), ("healpix_nside", A::Int(32))]);
+    {
+        let _guard = common::nc_lock();
+        let mut f = netcdf::append(&whole).unwrap();
+        f.variable_mut("msl").unwrap().put_attribute("missing_value", FILL).unwrap();
+    }
+    // the region's cells only: RING in RING order, NESTED in a scrambled order
+    let part = |ids: &[u64], of_ring: &dyn Fn(u64) -> u64| -> Vec<i16> {
+        let mut out = Vec::with_capacity(frames * ids.len());
+        for t in 0..frames {
+            out.extend(ids.iter().map(|&h| ring[t * cells + of_ring(h) as usize]));
+        }
+        out
+    };
+    let ring_part = dir.path().join("ring_part.nc");
+    let as_i64 = |ids: &[u64]| ids.iter().map(|&h| h as i64).collect::<Vec<_>>();
+    write_part(&ring_part, &times, &part(&region, &|h| h), &as_i64(&region), 5, "ring");
+    let mut nested: Vec<u64> = region.iter().map(|&r| layer.from_ring(r)).collect();
+    nested.sort_by_key(|&h| (h * 7919) % 1013);
+    let nested_part = dir.path().join("nested_part.nc");
+    write_part(&nested_part, &times, &part(&nested, &|h| layer.to_ring(h)), &as_i64(&nested), 5, "nested");
+
+    let args = ["-a", "healpix", "--object-threshold", "100000"];
+    let expected = track_file(&whole, &args);
+    assert!(expected.len() > 5, "{} tracks", expected.len());
+    for input in [&ring_part, &nested_part] {
+        let ours = track_file(input, &args);
+        assert_eq!(
+            (&ours.lats, &ours.lons, &ours.times, &ours.offsets, &ours.variables[0].values),
+            (&expected.lats, &expected.lons, &expected.times, &expected.offsets, &expected.variables[0].values)
+        );
+    }
+    assert!(expected.lats.iter().all(|&y| (17.0..=83.0).contains(&y)), "a track outside the region");
+    // centres' rows: the cells' indices in the file's numbering, all inside the region
+    let out = dir.path().join("centres.parquet");
+    let args = [
+        "detect",
+        "-i",
+        nested_part.to_str().unwrap(),
+        "--variable",
+        "msl",
+        "-a",
+        "healpix",
+        "--object-threshold",
+        "100000",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    common::assert_ok(&stormtrack(&args));
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&out).unwrap()).unwrap().build().unwrap();
+    let rows: Vec<u64> = reader
+        .map(Result::unwrap)
+        .flat_map(|b| {
+            use arrow::array::AsArray;
+            let c = arrow::compute::cast(b.column_by_name("row").unwrap(), &arrow::datatypes::DataType::UInt64).unwrap();
+            c.as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec()
+        })
+        .collect();
+    assert!(!rows.is_empty() && rows.iter().all(|&h| nested.contains(&h)));
+}
+
 #[test]
 fn bad_healpix_inputs_fail_in_one_line() {
     use netcdf::AttributeValue as A;
@@ -337,6 +433,25 @@ fn bad_healpix_inputs_fail_in_one_line() {
         write_cells(&p, &[0.0, 6.0], &vec![0; 2 * cells], cells, &mapping);
         assert_fails(&run(&p, &hp), &[&["HEALPix grid that cannot be read"][..], needles].concat());
     }
+    // parts of the sphere with bad cell indices
+    let parts: [(&str, &[i64], &[&str]); 3] = [
+        ("twice.nc", &[3, 7, 3], &["cell index 3 appears twice"]),
+        ("beyond.nc", &[3, 48], &["cell index 48 (position 1) is not a cell of the sphere's 48"]),
+        ("negative.nc", &[-1, 2], &["cell index -1"]),
+    ];
+    for (name, ids, needles) in parts {
+        let p = dir.path().join(name);
+        write_part(&p, &[0.0, 6.0], &vec![0; 2 * ids.len()], ids, 1, "nested");
+        assert_fails(&run(&p, &hp), &[&["HEALPix grid that cannot be read"][..], needles].concat());
+    }
+    // a part without its nside
+    let p = dir.path().join("no_nside.nc");
+    write_cells(&p, &[0.0, 6.0], &[0; 4], 2, &[("grid_mapping_name", A::from("healpix"))]);
+    {
+        let _guard = common::nc_lock();
+        netcdf::append(&p).unwrap().add_variable::<i64>("cell", &["cell"]).unwrap().put_values(&[5i64, 9], ..).unwrap();
+    }
+    assert_fails(&run(&p, &hp), &["holds 2 cells of part of the sphere without its nside", "refinement_level"]);
     assert!(!out.exists());
 }
 

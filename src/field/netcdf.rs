@@ -4,7 +4,9 @@
 //! the pure-Rust `netcdf-reader` (feature `fast-read`), which decodes frames in parallel,
 //! falling back to libnetcdf for what it cannot read (docs/input.md).
 
-use super::cf::{Attributes, HealpixHints, LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::cf::{LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::healpix::{Attributes, HealpixHints, cell_index_names};
+use super::stored::StoredFrame;
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
 use crate::time::TimeAxis;
@@ -26,8 +28,8 @@ pub struct NetcdfField {
     /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells,
     /// the points of a reduced Gaussian grid).
     spatial: usize,
-    /// A reduced Gaussian grid's rows, handed out on the regular Gaussian grid.
-    reduced: Option<crate::spectral::reduced::ReducedRows>,
+    /// How the values stored for a frame become the grid's frame.
+    stored: StoredFrame,
     unpacking: Unpacking,
     info: FieldInfo,
     /// The parallel reader of frame data, when it can read this file.
@@ -134,17 +136,16 @@ impl NetcdfField {
             return Err(layout.bad_shape(String::new()));
         }
         let healpix = healpix_layout(&file, &var, &layout)?;
-        let reduced_grid = if healpix.is_none() { reduced_layout(&file, &var, &layout)? } else { None };
-        let spatial = if healpix.is_some() || reduced_grid.is_some() { 1 } else { 2 };
-        let grid = match (healpix, &reduced_grid) {
-            (Some(cells), _) => Grid::healpix(cells),
-            (None, Some(r)) => Grid::new(r.lat.clone(), r.lon.clone()),
+        let reduced = if healpix.is_none() { reduced_layout(&file, &var, &layout)? } else { None };
+        let spatial = if healpix.is_some() || reduced.is_some() { 1 } else { 2 };
+        let (grid, stored) = match (healpix, reduced) {
+            (Some(h), _) => (Grid::healpix(h.layout), h.subset.map_or(StoredFrame::Grid, StoredFrame::Cells)),
+            (None, Some(r)) => (Grid::new(r.lat, r.lon), StoredFrame::Reduced(crate::spectral::reduced::ReducedRows::new(&r.pl))),
             (None, None) => {
                 let (lat, lon) = read_lat_lon(&file, &layout)?;
-                Grid::new(lat, lon)
+                (Grid::new(lat, lon), StoredFrame::Grid)
             }
         };
-        let reduced = reduced_grid.map(|r| crate::spectral::reduced::ReducedRows::new(&r.pl));
 
         // Time: the first dimension, or a scalar coordinate for a single 2-D frame.
         let time_var = TIME_NAMES.iter().find_map(|n| file.variable(n));
@@ -184,7 +185,7 @@ impl NetcdfField {
             has_time_dim,
             timeless,
             spatial,
-            reduced,
+            stored,
             unpacking,
             info,
             #[cfg(feature = "fast-read")]
@@ -197,9 +198,9 @@ impl NetcdfField {
         self.spatial
     }
 
-    /// Values stored per frame (those of the reduced grid's rows, or the grid's points).
+    /// Values stored per frame.
     fn stored_points(&self) -> usize {
-        self.reduced.as_ref().map_or(self.info.grid.ny() * self.info.grid.nx(), |r| r.points())
+        self.stored.len(self.info.grid.ny() * self.info.grid.nx())
     }
 
     /// The path the field was opened from.
@@ -305,12 +306,29 @@ fn find_variable<'f>(file: &'f netcdf::File, variable: &str, path: &Path) -> Res
     })
 }
 
-/// The HEALPix layout of the variable, `None` when it is not on HEALPix
+/// The HEALPix grid of the variable, `None` when it is not on HEALPix
 /// (docs/input.md#healpix-inputs).
-fn healpix_layout(file: &netcdf::File, var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Option<crate::field::HealpixLayout>> {
+fn healpix_layout(file: &netcdf::File, var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Option<super::healpix::HealpixInput>> {
     let mapping = attr_str(var, "grid_mapping").and_then(|name| file.variable(name.trim()));
-    let hints = HealpixHints::read(layout.dims.last().cloned().unwrap_or_default(), var, mapping.as_ref().map(|m| m as &dyn Attributes));
+    let last = layout.dims.last().cloned().unwrap_or_default();
+    let index = cell_index(file, &last.0);
+    let mut hints = HealpixHints::read(last, var, mapping.as_ref().map(|m| m as &dyn Attributes), index.as_ref().map(|v| v as &dyn Attributes));
+    if !hints.says_healpix() {
+        return Ok(None);
+    }
+    if let Some(v) = &index {
+        hints.cell_ids = super::healpix::read_cell_ids(v.len(), |r| v.get_values::<f64, _>(r).map_err(|e| layout.corrupt(&v.name(), e.to_string())))?;
+    }
     hints.resolve(layout.variable, layout.path)
+}
+
+/// The coordinate of cell indices along dimension `dim`: one whose `standard_name` is
+/// `healpix_index`, else one of [`cell_index_names`].
+fn cell_index<'f>(file: &'f netcdf::File, dim: &str) -> Option<netcdf::Variable<'f>> {
+    let along = |v: &netcdf::Variable<'_>| v.dimensions().len() == 1 && v.dimensions()[0].name() == dim;
+    file.variables()
+        .find(|v| along(v) && attr_str(v, "standard_name").is_some_and(|s| s == "healpix_index"))
+        .or_else(|| cell_index_names(dim).into_iter().find_map(|n| file.variable(n).filter(along)))
 }
 
 /// The reduced Gaussian grid of a variable whose points lie along its last dimension, `None`
@@ -532,9 +550,7 @@ impl NetcdfField {
             }
         };
         self.unpacking.apply(&mut raw);
-        if let Some(rows) = &self.reduced {
-            raw = rows.to_regular(&raw);
-        }
+        let raw = self.stored.onto_grid(raw);
         Array2::from_shape_vec((ny, nx), raw).map_err(|e| Error::CorruptInput { path: self.path.clone(), what: format!("frame {t}"), detail: e.to_string() })
     }
 }

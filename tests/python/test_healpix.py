@@ -50,6 +50,30 @@ def test_an_xarray_dataset_on_healpix_tracks_as_its_file():
     assert centres.height == 374 and centres["row"].max() < 12 * 32 * 32
 
 
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_a_part_of_the_sphere_tracks_as_the_sphere_with_the_rest_missing(tmp_path: Path, zarr_format: int):
+    """A polar cap (the first 4000 RING cells, north of about 35°N) stored as xdggs describes
+    it (a ``cell_ids`` coordinate with ``grid_name``, ``level`` and ``indexing_scheme``; cells
+    in reverse order), as a Zarr store written by xarray and as the Dataset itself, tracks as
+    the whole sphere with every other cell missing; centres' rows are cell indices."""
+    keywords = dict(algorithm="healpix", object_threshold=100000.0)
+    cap = 4000
+    with xr.open_dataset(FIXTURE) as ds:
+        ds = ds.load()
+    whole = ds["msl"].where(ds["cell"] < cap)
+    expected = st.track(whole.to_dataset(), "msl", **keywords)
+    assert expected["track_id"].n_unique() > 5
+    part = ds[["msl"]].drop_vars("cell").isel(cell=slice(cap - 1, None, -1)).rename(cell="cells")
+    part = part.assign_coords(cell_ids=("cells", list(range(cap - 1, -1, -1)), {"grid_name": "healpix", "level": 5, "indexing_scheme": "ring"}))
+    assert part.sizes["cells"] == cap
+    store = tmp_path / f"cap_v{zarr_format}.zarr"
+    part.to_zarr(store, zarr_format=zarr_format, consolidated=True)
+    assert st.track(str(store), "msl", **keywords).equals(expected)
+    assert st.track(part, "msl", **keywords).equals(expected)
+    rows = st.detect(part, "msl", **keywords)["row"]
+    assert rows.len() > 0 and rows.max() < cap
+
+
 def test_healpix_inputs_refuse_what_does_not_apply(tmp_path: Path):
     with xr.open_dataset(FIXTURE) as ds:
         with pytest.raises(st.StormtrackError, match="HEALPix grid.*algorithm='healpix'"):

@@ -42,9 +42,17 @@ macro_rules! stored_types {
 
             /// The whole array (coordinates).
             pub fn all(self, array: &ZarrArray) -> Result<Vec<f64>, zarrs::array::ArrayError> {
-                let subset = array.subset_all();
+                self.subset(array, &array.subset_all())
+            }
+
+            /// The values `range` of a 1-D array.
+            pub fn range(self, array: &ZarrArray, range: std::ops::Range<u64>) -> Result<Vec<f64>, zarrs::array::ArrayError> {
+                self.subset(array, &zarrs::array::ArraySubset::new_with_ranges(&[range]))
+            }
+
+            fn subset(self, array: &ZarrArray, subset: &zarrs::array::ArraySubset) -> Result<Vec<f64>, zarrs::array::ArrayError> {
                 match self {
-                    $(StoredType::$variant => Ok(array.retrieve_array_subset::<Vec<$t>>(&subset)?.into_iter().map(|x| x as f64).collect()),)*
+                    $(StoredType::$variant => Ok(array.retrieve_array_subset::<Vec<$t>>(subset)?.into_iter().map(|x| x as f64).collect()),)*
                 }
             }
         }

@@ -12,7 +12,9 @@ mod store;
 pub use error::ZarrError;
 pub use store::is_zarr_location;
 
-use super::cf::{Attributes, HealpixHints, LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::cf::{LAT_NAMES, LON_NAMES, TIME_NAMES, Unpacking, check_lat_lon, decode_times, value_unit, variable_candidates};
+use super::healpix::{Attributes, HealpixHints, HealpixInput, cell_index_names, read_cell_ids};
+use super::stored::StoredFrame;
 use super::{Field, FieldInfo, Grid};
 use crate::error::{Error, Result};
 use frames::{FrameChunks, StoredType};
@@ -27,6 +29,8 @@ pub struct ZarrField {
     source_variable: String,
     chunks: FrameChunks,
     unpacking: Unpacking,
+    /// How the values stored for a frame become the grid's frame.
+    stored: StoredFrame,
     info: FieldInfo,
 }
 
@@ -72,7 +76,8 @@ impl ZarrField {
             grid,
         };
         let chunks = FrameChunks::new(array, &source_variable, location, stored, layout.has_time_dim(), layout.spatial())?;
-        Ok(ZarrField { location: location.into(), source_variable, chunks, unpacking, info })
+        let stored = layout.healpix.and_then(|h| h.subset).map_or(StoredFrame::Grid, StoredFrame::Cells);
+        Ok(ZarrField { location: location.into(), source_variable, chunks, unpacking, stored, info })
     }
 
     /// The store the field was opened from, as given.
@@ -121,7 +126,7 @@ struct Layout {
     shape: Vec<u64>,
     dims: Option<Vec<String>>,
     /// The variable's HEALPix layout, `None` when it lies on latitudes and longitudes.
-    healpix: Option<super::HealpixLayout>,
+    healpix: Option<HealpixInput>,
 }
 
 impl Layout {
@@ -147,21 +152,46 @@ impl Layout {
 
     /// The HEALPix layout of the variable, `None` when it is not on HEALPix
     /// (docs/input.md#healpix-inputs).
-    fn read_healpix(&self, index: &StoreIndex, array: &ZarrArray) -> Result<Option<super::HealpixLayout>> {
+    fn read_healpix(&self, index: &StoreIndex, array: &ZarrArray) -> Result<Option<HealpixInput>> {
         let mapping = match attr_str(array, "grid_mapping") {
             Some(name) => index.array(name.trim())?,
             None => None,
         };
         let n = self.shape.len();
         let last = self.dims.as_ref().map_or_else(|| format!("dim_{}", n - 1), |d| d[n - 1].clone());
-        let hints = HealpixHints::read((last, self.shape[n - 1] as usize), array, mapping.as_ref().map(|m| m as &dyn Attributes));
+        let cells = self.shape[n - 1];
+        let ids = self.cell_index(index, &last, cells)?;
+        let mut hints =
+            HealpixHints::read((last, cells as usize), array, mapping.as_ref().map(|m| m as &dyn Attributes), ids.as_ref().map(|a| a as &dyn Attributes));
+        if !hints.says_healpix() {
+            return Ok(None);
+        }
+        if let Some(ids) = &ids {
+            let stored = StoredType::of(ids).ok_or_else(|| self.corrupt("cell indices", "values are not numbers"))?;
+            hints.cell_ids = read_cell_ids(cells as usize, |r| {
+                stored.range(ids, r.start as u64..r.end as u64).map_err(|e| self.corrupt("cell indices", error::one_line(&e)))
+            })?;
+        }
         hints.resolve(&self.variable, std::path::Path::new(&self.location))
+    }
+
+    /// The coordinate of cell indices along the last dimension `dim` (`cells` long): one whose
+    /// `standard_name` is `healpix_index` (where the store lists its arrays), else one of
+    /// [`cell_index_names`].
+    fn cell_index(&self, index: &StoreIndex, dim: &str, cells: u64) -> Result<Option<ZarrArray>> {
+        let along = |a: &ZarrArray| a.dimensionality() == 1 && a.shape()[0] == cells && dimension_names(a).is_none_or(|d| d[0] == dim);
+        for name in index.array_names().unwrap_or_default() {
+            if let Some(a) = index.array(&name)?.filter(|a| along(a) && attr_str(a, "standard_name").is_some_and(|s| s == "healpix_index")) {
+                return Ok(Some(a));
+            }
+        }
+        Ok(index.first_array(cell_index_names(dim))?.map(|(_, a)| a).filter(along))
     }
 
     /// The grid: HEALPix cells, or the latitude and longitude coordinates.
     fn grid(&self, index: &StoreIndex) -> Result<Grid> {
-        match self.healpix {
-            Some(cells) => Ok(Grid::healpix(cells)),
+        match &self.healpix {
+            Some(h) => Ok(Grid::healpix(h.layout)),
             None => {
                 let (lat, lon) = self.lat_lon(index)?;
                 Ok(Grid::new(lat, lon))
@@ -264,6 +294,7 @@ impl Field for ZarrField {
         }
         let mut raw = self.chunks.read(t)?;
         self.unpacking.apply(&mut raw);
+        let raw = self.stored.onto_grid(raw);
         let shape = (self.info.grid.ny(), self.info.grid.nx());
         Array2::from_shape_vec(shape, raw).map_err(|e| self.corrupt_frame(t, e.to_string()))
     }

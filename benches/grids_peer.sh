@@ -7,6 +7,12 @@
 #                  Gaussian GRIB tests/data/grib/msl_o32.grib2 (40 frames; the peer needs cfgrib)
 #   healpix_input  the same on a HEALPix input (tests/data/healpix/era5_msl_hp32.nc: 40 frames
 #                  at nside 32 written by the peer's regridder), read as it is
+#   reduced_nc     the same on its first 12 frames in NetCDF as xarray writes what cfgrib opened
+#                  (tests/data/reduced/msl_o32_cfgrib.nc; the peer reads a `values` dimension)
+#   healpix_part   -a healpix --object-threshold 100000 on a part of the sphere: the first 4000
+#                  RING cells of the HEALPix input (north of ~35N), written into OUTDIR by xarray
+#                  with the input's crs and cell coordinate (the peer takes them for a whole
+#                  sphere and finds no track)
 #   sphq_t542      -a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic
 #   sphb_thr1e5    -a hodges --object-threshold 100000 --feature-refinement spherical_bspline
 #   sphb_t542      -a hodges --lmin 5 --lmax 42 --feature-refinement spherical_bspline
@@ -27,12 +33,17 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" grids_peer
 PEER=${PEER:-/tmp/peer/bin/stormtracker}
-CASES=${CASES:-"healpix_t542 healpix_raw healpix_input healpix_o32 sphq_t542 sphb_thr1e5 sphb_t542 taper_simple stereo_simple stereo_hodges"}
+CASES=${CASES:-"healpix_t542 healpix_raw healpix_input healpix_o32 reduced_nc healpix_part sphq_t542 sphb_thr1e5 sphb_t542 taper_simple stereo_simple stereo_hodges"}
 [[ -x $STORMTRACK ]] || { echo "$STORMTRACK not found: cargo build --release" >&2; exit 1; }
 have_peer=0; [[ -x $PEER ]] && have_peer=1
 LATLON=$DATA/era5_msl_djf2526_2.5deg.nc
 HEALPIX_INPUT=$(dirname "${BASH_SOURCE[0]}")/../tests/data/healpix/era5_msl_hp32.nc
 OCTAHEDRAL=$(dirname "${BASH_SOURCE[0]}")/../tests/data/grib/msl_o32.grib2
+REDUCED_NC=$(dirname "${BASH_SOURCE[0]}")/../tests/data/reduced/msl_o32_cfgrib.nc
+HEALPIX_PART=$OUTDIR/hp32_north_cap.nc
+if [[ " $CASES " == *" healpix_part "* ]]; then
+    python3 -c "import sys, xarray as xr; xr.open_dataset(sys.argv[1]).load().isel(cell=slice(0, 4000)).to_netcdf(sys.argv[2])" "$HEALPIX_INPUT" "$HEALPIX_PART"
+fi
 
 echo "| case | peer s | peer MB | stormtrack s | stormtrack MB | ratio |"
 echo "|---|---|---|---|---|---|"
@@ -41,6 +52,8 @@ for case in $CASES; do
     case $case in
         healpix_input) ARGS=(-a healpix --object-threshold 100000); IN=$HEALPIX_INPUT ;;
         healpix_o32) ARGS=(-a healpix --nside 32 --object-threshold 100000); IN=$OCTAHEDRAL ;;
+        reduced_nc) ARGS=(-a healpix --nside 32 --object-threshold 100000); IN=$REDUCED_NC ;;
+        healpix_part) ARGS=(-a healpix --object-threshold 100000); IN=$HEALPIX_PART ;;
         healpix_t542) ARGS=(-a healpix --lmin 5 --lmax 42) ;;
         healpix_raw) ARGS=(-a healpix --object-threshold 100000) ;;
         sphq_t542) ARGS=(-a hodges --lmin 5 --lmax 42 --feature-refinement spherical_quadratic) ;;

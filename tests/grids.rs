@@ -504,6 +504,22 @@ fn reduced_gaussian_netcdf_tracks_as_its_grib() {
     }
 }
 
+/// The peer reads the cfgrib-written NetCDF (a `values` dimension) as a reduced Gaussian grid
+/// too: on its HEALPix tracker the 12 frames give its tracks (F1 >= 0.98; the two analyses of
+/// the reduced rows differ as on the GRIB file).
+#[test]
+fn reduced_gaussian_netcdf_tracks_as_the_peer_on_healpix() {
+    let input = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reduced/msl_o32_cfgrib.nc");
+    let ours = track_file(&input, &["-a", "healpix", "--nside", "32", "--object-threshold", "100000"]);
+    let peer = reference("healpix_o32_cfgrib_nc_nside32_thr1e5.trackjson.gz");
+    assert_eq!((peer.len(), peer.n_points()), (13, 86));
+    let set = stormtrack::tracks::track_set;
+    let config = TrackComparisonConfig { matching: compare::MatchingMethod::GlobalAssignment, ..TrackComparisonConfig::default() };
+    let r = compare::compare_tracks(&set(&peer), &set(&ours), &config).unwrap();
+    let f1 = 2.0 * r.match_count() as f64 / (peer.len() + ours.len()) as f64;
+    assert!(f1 >= 0.98, "F1 {f1}");
+}
+
 /// A variable along one dimension of points that is not a global reduced Gaussian grid, or
 /// CDO's description without its parts, is refused in one line and nothing is written.
 #[test]

@@ -143,7 +143,7 @@ impl HealpixHints {
             Some("nest" | "nested") => true,
             Some(other) => return Err(format!("the numbering '{other}' is not read; give ring or nested cells")),
         };
-        let layout = super::HealpixLayout { nside: nside as u32, nested };
+        let layout = super::HealpixLayout { nside: nside as u32, nested, absent: 0 };
         let subset = match &self.cell_ids {
             Some(ids) => CellSubset::new(ids, layout.cells())?,
             None if layout.cells() != cells => {
@@ -154,7 +154,8 @@ impl HealpixHints {
             }
             None => None,
         };
-        Ok(HealpixInput { layout, subset })
+        let absent = subset.as_ref().map_or(0, |s| layout.cells() - s.len());
+        Ok(HealpixInput { layout: super::HealpixLayout { absent, ..layout }, subset })
     }
 }
 
@@ -215,7 +216,7 @@ mod tests {
     #[test]
     fn a_part_of_the_sphere_is_scattered_onto_it() {
         let input = hints(3, Some(vec![5.0, 0.0, 47.0]), Some(1.0)).input().unwrap();
-        assert_eq!(input.layout, crate::field::HealpixLayout { nside: 2, nested: true });
+        assert_eq!(input.layout, crate::field::HealpixLayout { nside: 2, nested: true, absent: 45 });
         let subset = input.subset.unwrap();
         assert_eq!(subset.len(), 3);
         let sphere = subset.scatter(&[1.0, 2.0, 3.0]);

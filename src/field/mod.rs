@@ -72,6 +72,9 @@ pub struct HealpixLayout {
     pub nside: u32,
     /// The NESTED numbering (else RING).
     pub nested: bool,
+    /// Cells of the sphere the input does not hold (a part of the sphere,
+    /// docs/input.md#healpix-inputs): missing in every frame, not missing data.
+    pub absent: usize,
 }
 
 impl HealpixLayout {
@@ -103,6 +106,10 @@ impl Grid {
     /// Columns (the cells on HEALPix).
     pub fn nx(&self) -> usize {
         self.healpix.map_or(self.lon.len(), |h| h.cells())
+    }
+    /// Points of a frame that the input holds (all but a part of the HEALPix sphere's absent cells).
+    pub fn held_points(&self) -> usize {
+        self.ny() * self.nx() - self.healpix.map_or(0, |h| h.absent)
     }
 }
 

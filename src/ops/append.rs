@@ -140,6 +140,6 @@ fn write_continued(
     };
     pq::write_dataset(&tracks, dir, &opts_ds)?;
     let info = field.info();
-    let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
+    let missing = MissingDataReport::of(&frames, &info.grid);
     Ok((TrackRun { tracks, frames, missing, mode }, provenance))
 }

@@ -161,7 +161,7 @@ pub fn link_hodges_keeping(
 ) -> Result<(TrackRun, StageTimes, mge::LinkedSegments)> {
     let (frames, mode, mut times) = (detected.frames, detected.mode, detected.times);
     let info = field.info();
-    let missing = MissingDataReport::of(&frames, info.grid.ny() * info.grid.nx());
+    let missing = MissingDataReport::of(&frames, &info.grid);
 
     let t4 = Instant::now();
     let features: Vec<Vec<mge::Feature>> = frames.iter().map(mge_features).collect();

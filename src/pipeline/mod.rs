@@ -60,13 +60,16 @@ pub struct MissingDataReport {
 }
 
 impl MissingDataReport {
-    /// Tally a set of detected frames.
-    pub fn of(frames: &[DetectedFrame], cells_per_frame: usize) -> Self {
+    /// Tally a set of detected frames on `grid` (whose absent cells, those a part of the
+    /// HEALPix sphere does not hold, are not missing data).
+    pub fn of(frames: &[DetectedFrame], grid: &crate::field::Grid) -> Self {
+        let absent = grid.ny() * grid.nx() - grid.held_points();
         let mut r = MissingDataReport::default();
         for f in frames {
-            if f.nan_cells == cells_per_frame {
+            let missing = f.nan_cells.saturating_sub(absent);
+            if missing == grid.held_points() {
                 r.all_nan_frames += 1;
-            } else if f.nan_cells > 0 {
+            } else if missing > 0 {
                 r.frames_with_nan += 1;
             }
         }
@@ -354,7 +357,7 @@ pub fn track_simple(field: &dyn Field, opts: &SimpleOptions, progress: Option<&(
 /// The Simple linking step of [`track_simple`] on frames detected already (here or on other
 /// machines, [`blocks`]).
 pub fn link_detected(field: &dyn Field, mode: Mode, frames: Vec<DetectedFrame>, linker: &SimpleLinker) -> Result<TrackRun> {
-    let missing = MissingDataReport::of(&frames, field.info().grid.ny() * field.info().grid.nx());
+    let missing = MissingDataReport::of(&frames, &field.info().grid);
     let tracks = link_simple(field, mode, &frames, linker)?;
     Ok(TrackRun { tracks, frames, missing, mode })
 }

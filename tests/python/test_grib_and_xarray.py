@@ -209,12 +209,12 @@ def test_spectral_and_vorticity_read_grib_and_zarr_as_the_file(grib2: Path, djf_
     np.testing.assert_array_equal(outputs["zarr"], outputs["nc"])
 
 
-def test_a_reduced_gaussian_grib_file_tracks_from_python_as_its_cfgrib_array():
+def test_a_reduced_gaussian_grib_file_tracks_from_python_as_its_cfgrib_array(tmp_path):
     """The octahedral O32 sample (ecCodes-written, tests/data/grib/make_gaussian.py): the file
     tracks from Python through the core's own reader (no ecCodes) as on the command line; the
     same field opened by cfgrib, a (time, values) array with latitude and longitude along
-    ``values``, gives the same tracks and centres (read from a NetCDF copy); points that are
-    not a reduced Gaussian grid are refused in one line."""
+    ``values``, gives the same tracks and centres (read from a NetCDF copy), and so does a Zarr
+    store of it; points that are not a reduced Gaussian grid are refused in one line."""
     sample = ROOT / "tests/data/grib/msl_o32.grib2"
     keywords = dict(algorithm="healpix", nside=32, object_threshold=100000.0)
     tracks = st.track(str(sample), "msl", **keywords)
@@ -223,6 +223,10 @@ def test_a_reduced_gaussian_grib_file_tracks_from_python_as_its_cfgrib_array():
     with xr.open_dataset(sample, engine="cfgrib", backend_kwargs={"indexpath": ""}) as ds:
         assert ds["msl"].dims == ("time", "values")
         assert st.track(ds, "msl", **keywords).equals(tracks)
+        # the same points written by xarray as a Zarr store, read by the core
+        store = tmp_path / "o32.zarr"
+        ds[["msl"]].to_zarr(store, consolidated=True)
+        assert st.track(str(store), "msl", **keywords).equals(tracks)
         assert st.detect(ds["msl"].isel(time=slice(0, 6))).equals(st.detect(str(sample), "msl", n_frames=6))
         mesh = ds["msl"].isel(time=slice(0, 2), values=slice(0, 300))
         with pytest.raises(st.StormtrackError, match="cannot be read as a reduced Gaussian grid.*global Gaussian grid"):

@@ -76,7 +76,7 @@ impl ZarrField {
             grid,
         };
         let chunks = FrameChunks::new(array, &source_variable, location, stored, layout.has_time_dim(), layout.spatial())?;
-        let stored = layout.healpix.and_then(|h| h.subset).map_or(StoredFrame::Grid, StoredFrame::Cells);
+        let stored = layout.stored_frame();
         Ok(ZarrField { location: location.into(), source_variable, chunks, unpacking, stored, info })
     }
 
@@ -127,22 +127,62 @@ struct Layout {
     dims: Option<Vec<String>>,
     /// The variable's HEALPix layout, `None` when it lies on latitudes and longitudes.
     healpix: Option<HealpixInput>,
+    /// The reduced Gaussian grid of a variable on points (a latitude and a longitude per point
+    /// along its last dimension, as xarray writes what cfgrib opened).
+    reduced: Option<super::reduced::ReducedGrid>,
 }
 
 impl Layout {
     fn of(index: &StoreIndex, variable: &str, array: &ZarrArray) -> Result<Self> {
         let shape = array.shape().to_vec();
-        let mut layout = Layout { location: index.location.clone(), variable: variable.into(), dims: dimension_names(array), shape, healpix: None };
+        let mut layout =
+            Layout { location: index.location.clone(), variable: variable.into(), dims: dimension_names(array), shape, healpix: None, reduced: None };
         if layout.shape.len() < 2 {
             return Err(layout.bad_shape(String::new()));
         }
         layout.healpix = layout.read_healpix(index, array)?;
+        if layout.healpix.is_none() {
+            layout.reduced = layout.read_reduced(index)?;
+        }
         Ok(layout)
     }
 
-    /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells).
+    /// The trailing dimensions that span a frame: 2 (latitude, longitude) or 1 (HEALPix cells,
+    /// the points of a reduced Gaussian grid).
     fn spatial(&self) -> usize {
-        if self.healpix.is_some() { 1 } else { 2 }
+        if self.healpix.is_some() || self.reduced.is_some() { 1 } else { 2 }
+    }
+
+    /// How the values stored for a frame become the grid's frame.
+    fn stored_frame(&self) -> StoredFrame {
+        match (&self.healpix, &self.reduced) {
+            (Some(HealpixInput { subset: Some(cells), .. }), _) => StoredFrame::Cells(cells.clone()),
+            (_, Some(r)) => StoredFrame::Reduced(crate::spectral::reduced::ReducedRows::new(&r.pl)),
+            _ => StoredFrame::Grid,
+        }
+    }
+
+    /// The reduced Gaussian grid of a variable whose last dimension a latitude and a longitude
+    /// coordinate both follow, `None` otherwise (docs/input.md#reduced-gaussian-grids).
+    fn read_reduced(&self, index: &StoreIndex) -> Result<Option<super::reduced::ReducedGrid>> {
+        let n = self.shape.len();
+        let Some(dim) = self.dims.as_ref().map(|d| d[n - 1].clone()) else { return Ok(None) };
+        let along = |names: &[&str]| -> Result<Option<ZarrArray>> {
+            for name in names {
+                if let Some(a) = index.array(name)?.filter(|a| a.dimensionality() == 1 && dimension_names(a).is_some_and(|d| d[0] == dim)) {
+                    return Ok(Some(a));
+                }
+            }
+            Ok(None)
+        };
+        let (Some(lat), Some(lon)) = (along(LAT_NAMES)?, along(LON_NAMES)?) else { return Ok(None) };
+        let (lat, lon) = (self.values("latitude", &lat)?, self.values("longitude", &lon)?);
+        super::reduced::ReducedGrid::from_points(&lat, &lon).map(Some).map_err(|detail| Error::BadReducedGrid {
+            variable: self.variable.clone(),
+            path: PathBuf::from(&self.location),
+            dim,
+            detail,
+        })
     }
 
     /// Whether the first dimension is time (else one frame with a scalar time).
@@ -190,6 +230,9 @@ impl Layout {
 
     /// The grid: HEALPix cells, or the latitude and longitude coordinates.
     fn grid(&self, index: &StoreIndex) -> Result<Grid> {
+        if let Some(r) = &self.reduced {
+            return Ok(Grid::new(r.lat.clone(), r.lon.clone()));
+        }
         match &self.healpix {
             Some(h) => Ok(Grid::healpix(h.layout)),
             None => {

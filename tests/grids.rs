@@ -26,6 +26,15 @@ fn track(args: &[&str]) -> Option<Tracks> {
     Some(stormtrack::io::read_tracks(&out, None).unwrap())
 }
 
+/// One-to-one matching (global assignment) of `peer` and `ours` reaches F1 `min`.
+fn assert_f1_at_least(peer: &Tracks, ours: &Tracks, min: f64) {
+    let set = stormtrack::tracks::track_set;
+    let config = TrackComparisonConfig { matching: compare::MatchingMethod::GlobalAssignment, ..TrackComparisonConfig::default() };
+    let r = compare::compare_tracks(&set(peer), &set(ours), &config).unwrap();
+    let f1 = 2.0 * r.match_count() as f64 / (peer.len() + ours.len()) as f64;
+    assert!(f1 >= min, "F1 {f1}");
+}
+
 /// Every track of `peer` matched by one of ours with the same points in the same frames, and
 /// every point within `km` of the peer's.
 fn assert_same_tracks(peer: &Tracks, ours: &Tracks, km: f64) {
@@ -467,11 +476,7 @@ fn a_reduced_gaussian_grid_tracks_as_the_peer_on_healpix() {
     let ours = track_file(&input, &["-a", "healpix", "--nside", "32", "--object-threshold", "100000"]);
     let peer = reference("healpix_o32_nside32_thr1e5.trackjson.gz");
     assert_eq!((peer.len(), peer.n_points()), (43, 307));
-    let set = stormtrack::tracks::track_set;
-    let config = TrackComparisonConfig { matching: compare::MatchingMethod::GlobalAssignment, ..TrackComparisonConfig::default() };
-    let r = compare::compare_tracks(&set(&peer), &set(&ours), &config).unwrap();
-    let f1 = 2.0 * r.match_count() as f64 / (peer.len() + ours.len()) as f64;
-    assert!(f1 >= 0.98, "F1 {f1}");
+    assert_f1_at_least(&peer, &ours, 0.98);
     // the regridding's own record: the regular Gaussian grid's bandwidth, 63
     let regrid = ours.metadata.processing.iter().find(|s| s.operation == "regrid").unwrap();
     assert_eq!(regrid.parameters["transform_lmax"].as_u64(), Some(63));
@@ -513,11 +518,7 @@ fn reduced_gaussian_netcdf_tracks_as_the_peer_on_healpix() {
     let ours = track_file(&input, &["-a", "healpix", "--nside", "32", "--object-threshold", "100000"]);
     let peer = reference("healpix_o32_cfgrib_nc_nside32_thr1e5.trackjson.gz");
     assert_eq!((peer.len(), peer.n_points()), (13, 86));
-    let set = stormtrack::tracks::track_set;
-    let config = TrackComparisonConfig { matching: compare::MatchingMethod::GlobalAssignment, ..TrackComparisonConfig::default() };
-    let r = compare::compare_tracks(&set(&peer), &set(&ours), &config).unwrap();
-    let f1 = 2.0 * r.match_count() as f64 / (peer.len() + ours.len()) as f64;
-    assert!(f1 >= 0.98, "F1 {f1}");
+    assert_f1_at_least(&peer, &ours, 0.98);
 }
 
 /// A variable along one dimension of points that is not a global reduced Gaussian grid, or

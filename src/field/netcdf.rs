@@ -338,22 +338,22 @@ fn cell_index<'f>(file: &'f netcdf::File, dim: &str) -> Option<netcdf::Variable<
 fn reduced_layout(file: &netcdf::File, var: &netcdf::Variable<'_>, layout: &Layout<'_>) -> Result<Option<super::reduced::ReducedGrid>> {
     let (dim, points) = layout.dims.last().cloned().unwrap_or_default();
     let refuse = |detail: String| Error::BadReducedGrid { variable: layout.variable.into(), path: layout.path.into(), dim: dim.clone(), detail };
-    let values_of = |name: &str, what: &str| -> Result<Vec<f64>> {
-        let v = file.variable(name.trim()).ok_or_else(|| refuse(format!("the variable '{name}' its {what} attribute names is missing")))?;
-        v.get_values::<f64, _>(..).map_err(|e| layout.corrupt(&v.name(), e.to_string()))
-    };
+    let values_of = |v: netcdf::Variable<'_>| v.get_values::<f64, _>(..).map_err(|e| layout.corrupt(&v.name(), e.to_string()));
     if attr_str(var, "CDI_grid_type").is_some_and(|t| t.eq_ignore_ascii_case("gaussian_reduced")) {
-        let named = |attr: &str| attr_str(var, attr).ok_or_else(|| refuse(format!("CDO's gaussian_reduced grid without its {attr} attribute")));
-        let lat = values_of(&named("CDI_grid_latitudes")?, "CDI_grid_latitudes")?;
-        let pl = values_of(&named("CDI_grid_reduced_points")?, "CDI_grid_reduced_points")?;
+        // the variable each of CDO's attributes names
+        let named = |attr: &str| -> Result<netcdf::Variable<'_>> {
+            let name = attr_str(var, attr).ok_or_else(|| refuse(format!("CDO's gaussian_reduced grid without its {attr} attribute")))?;
+            file.variable(name.trim()).ok_or_else(|| refuse(format!("the variable '{name}' its {attr} attribute names is missing")))
+        };
+        let lat = values_of(named("CDI_grid_latitudes")?)?;
+        let pl = values_of(named("CDI_grid_reduced_points")?)?;
         // CDO's reduced Gaussian rows start at 0° (it writes no longitudes)
         return super::reduced::ReducedGrid::from_rows(&lat, &pl, 0.0, points).map(Some).map_err(refuse);
     }
-    let along =
-        |names: &[&str]| names.iter().find_map(|n| file.variable(n).filter(|v| v.dimensions().len() == 1 && v.dimensions()[0].name() == dim)).map(|v| v.name());
+    let along = |names: &[&str]| names.iter().find_map(|n| file.variable(n).filter(|v| v.dimensions().len() == 1 && v.dimensions()[0].name() == dim));
     match (along(LAT_NAMES), along(LON_NAMES)) {
         (Some(lat), Some(lon)) => {
-            let (lat, lon) = (values_of(&lat, "latitude")?, values_of(&lon, "longitude")?);
+            let (lat, lon) = (values_of(lat)?, values_of(lon)?);
             super::reduced::ReducedGrid::from_points(&lat, &lon).map(Some).map_err(refuse)
         }
         _ => Ok(None),

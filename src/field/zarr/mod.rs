@@ -200,32 +200,31 @@ impl Layout {
         let n = self.shape.len();
         let last = self.dims.as_ref().map_or_else(|| format!("dim_{}", n - 1), |d| d[n - 1].clone());
         let cells = self.shape[n - 1];
-        let ids = self.cell_index(index, &last, cells)?;
-        let mut hints =
-            HealpixHints::read((last, cells as usize), array, mapping.as_ref().map(|m| m as &dyn Attributes), ids.as_ref().map(|a| a as &dyn Attributes));
+        let along = |a: &ZarrArray| a.dimensionality() == 1 && a.shape()[0] == cells && dimension_names(a).is_none_or(|d| d[0] == last);
+        let by_name = index.first_array(cell_index_names(&last))?.map(|(_, a)| a).filter(along);
+        let mut hints = HealpixHints::read(
+            (last.clone(), cells as usize),
+            array,
+            mapping.as_ref().map(|m| m as &dyn Attributes),
+            by_name.as_ref().map(|a| a as &dyn Attributes),
+        );
         if !hints.says_healpix() {
             return Ok(None);
         }
-        if let Some(ids) = &ids {
-            let stored = StoredType::of(ids).ok_or_else(|| self.corrupt("cell indices", "values are not numbers"))?;
+        // CF 1.13's coordinate, where the store lists its arrays (those it cannot open are not it)
+        let by_standard_name = index
+            .array_names()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|name| index.array(&name).ok().flatten())
+            .find(|a| along(a) && attr_str(a, "standard_name").is_some_and(|s| s == "healpix_index"));
+        if let Some(ids) = by_standard_name.or(by_name) {
+            let stored = StoredType::of(&ids).ok_or_else(|| self.corrupt("cell indices", "values are not numbers"))?;
             hints.cell_ids = read_cell_ids(cells as usize, |r| {
-                stored.range(ids, r.start as u64..r.end as u64).map_err(|e| self.corrupt("cell indices", error::one_line(&e)))
+                stored.range(&ids, r.start as u64..r.end as u64).map_err(|e| self.corrupt("cell indices", error::one_line(&e)))
             })?;
         }
         hints.resolve(&self.variable, std::path::Path::new(&self.location))
-    }
-
-    /// The coordinate of cell indices along the last dimension `dim` (`cells` long): one whose
-    /// `standard_name` is `healpix_index` (where the store lists its arrays), else one of
-    /// [`cell_index_names`].
-    fn cell_index(&self, index: &StoreIndex, dim: &str, cells: u64) -> Result<Option<ZarrArray>> {
-        let along = |a: &ZarrArray| a.dimensionality() == 1 && a.shape()[0] == cells && dimension_names(a).is_none_or(|d| d[0] == dim);
-        for name in index.array_names().unwrap_or_default() {
-            if let Some(a) = index.array(&name)?.filter(|a| along(a) && attr_str(a, "standard_name").is_some_and(|s| s == "healpix_index")) {
-                return Ok(Some(a));
-            }
-        }
-        Ok(index.first_array(cell_index_names(dim))?.map(|(_, a)| a).filter(along))
     }
 
     /// The grid: HEALPix cells, or the latitude and longitude coordinates.

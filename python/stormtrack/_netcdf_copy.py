@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from stormtrack import _core
 
 GRIB_SUFFIXES = (".grib", ".grb", ".grib1", ".grib2", ".grb1", ".grb2")
@@ -51,7 +53,6 @@ def _regular_ll(path: str, variable: str | None) -> Any | None:
     ecCodes' distinct latitudes and longitudes, valid times); anything else returns ``None``
     and cfgrib reads the file."""
     import eccodes
-    import numpy as np
     import xarray as xr
 
     first, values, times = None, [], []
@@ -146,19 +147,10 @@ def is_healpix(da: Any) -> bool:
     )
 
 
-def _cell_index(da: Any, cell: str) -> str | None:
-    """The coordinate of cell indices along dimension `cell`, as the core looks for it: CF
-    1.13's ``standard_name = "healpix_index"``, the dimension's own coordinate, or xdggs'
-    ``cell_ids``."""
-    along = [str(c) for c in da.coords if da.coords[c].dims == (cell,)]
-    named = [c for c in along if da.coords[c].attrs.get("standard_name") == "healpix_index"]
-    named += [c for c in (cell, "cell_ids") if c in along]
-    return named[0] if named else None
-
-
 def _standard_healpix(da: Any, variable: str) -> Any:
     """A HEALPix `da` as the copies hold it: dimensions (time, cell), named `variable`, its
-    grid mapping (if any) kept as the coordinate ``crs``."""
+    grid mapping (if any) kept as the coordinate ``crs``, its integer coordinates along the
+    cells kept."""
     from stormtrack._io import _TIME_NAMES, _find_dim
 
     name = da.name or variable
@@ -179,11 +171,13 @@ def _standard_healpix(da: Any, variable: str) -> Any:
             )
     da = da.squeeze([d for d in others if d != cell], drop=True).transpose(time, cell)
     mapping = healpix_mapping(da)
-    index = _cell_index(da, cell)  # which cells a part of the sphere holds, as `cell`'s own coordinate
-    indices = None if index is None else (da.coords[index].values, dict(da.coords[index].attrs))
-    da = da.drop_vars([c for c in da.coords if c not in (time, mapping)])
-    if indices is not None:
-        da = da.assign_coords({cell: (cell, indices[0], indices[1])})
+    # integer coordinates along the cells travel with them: the core finds the cell indices of
+    # a part of the sphere among them (docs/input.md#healpix-inputs); the rest (cell centres'
+    # latitudes and longitudes, say) would only make the copy larger
+    def along_cells(c: Any) -> bool:
+        return da.coords[c].dims == (cell,) and np.issubdtype(da.coords[c].dtype, np.integer)
+
+    da = da.drop_vars([c for c in da.coords if c not in (time, mapping) and not along_cells(c)])
     da = da.rename({time: "time", cell: "cell", **({mapping: "crs"} if mapping and mapping != "crs" else {})}).rename(variable)
     da.encoding.pop("grid_mapping", None)
     if mapping:

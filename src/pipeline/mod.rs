@@ -63,7 +63,7 @@ impl MissingDataReport {
     /// Tally a set of detected frames on `grid` (whose absent cells, those a part of the
     /// HEALPix sphere does not hold, are not missing data).
     pub fn of(frames: &[DetectedFrame], grid: &crate::field::Grid) -> Self {
-        let absent = grid.ny() * grid.nx() - grid.held_points();
+        let absent = grid.healpix.map_or(0, |h| h.absent);
         let mut r = MissingDataReport::default();
         for f in frames {
             let missing = f.nan_cells.saturating_sub(absent);

@@ -76,7 +76,7 @@ impl ZarrField {
             grid,
         };
         let chunks = FrameChunks::new(array, &source_variable, location, stored, layout.has_time_dim(), layout.spatial())?;
-        let stored = layout.stored_frame();
+        let stored = layout.into_stored_frame();
         Ok(ZarrField { location: location.into(), source_variable, chunks, unpacking, stored, info })
     }
 
@@ -153,10 +153,10 @@ impl Layout {
         if self.healpix.is_some() || self.reduced.is_some() { 1 } else { 2 }
     }
 
-    /// How the values stored for a frame become the grid's frame.
-    fn stored_frame(&self) -> StoredFrame {
-        match (&self.healpix, &self.reduced) {
-            (Some(HealpixInput { subset: Some(cells), .. }), _) => StoredFrame::Cells(cells.clone()),
+    /// How the values stored for a frame become the grid's frame (the layout's last use).
+    fn into_stored_frame(self) -> StoredFrame {
+        match (self.healpix, self.reduced) {
+            (Some(HealpixInput { subset: Some(cells), .. }), _) => StoredFrame::Cells(cells),
             (_, Some(r)) => StoredFrame::Reduced(crate::spectral::reduced::ReducedRows::new(&r.pl)),
             _ => StoredFrame::Grid,
         }
@@ -229,12 +229,10 @@ impl Layout {
 
     /// The grid: HEALPix cells, or the latitude and longitude coordinates.
     fn grid(&self, index: &StoreIndex) -> Result<Grid> {
-        if let Some(r) = &self.reduced {
-            return Ok(Grid::new(r.lat.clone(), r.lon.clone()));
-        }
-        match &self.healpix {
-            Some(h) => Ok(Grid::healpix(h.layout)),
-            None => {
+        match (&self.healpix, &self.reduced) {
+            (Some(h), _) => Ok(Grid::healpix(h.layout)),
+            (None, Some(r)) => Ok(Grid::new(r.lat.clone(), r.lon.clone())),
+            (None, None) => {
                 let (lat, lon) = self.lat_lon(index)?;
                 Ok(Grid::new(lat, lon))
             }
